@@ -1,0 +1,43 @@
+# campaign-dashboard: `make run` starts the dashboard on the demo programme, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WAREHOUSE ?= $(or $(CAMPAIGNS_WAREHOUSE),data/warehouse.duckdb)
+PORT ?= 8501
+
+.PHONY: install run demo test bench lint format clean
+
+$(BIN)/campaigns: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/campaigns
+
+install: $(BIN)/campaigns
+
+$(WAREHOUSE): | install
+	$(BIN)/campaigns --warehouse $(WAREHOUSE) demo
+
+demo: install
+	$(BIN)/campaigns --warehouse $(WAREHOUSE) demo --force
+
+run: install $(WAREHOUSE)
+	CAMPAIGNS_WAREHOUSE=$(WAREHOUSE) $(BIN)/streamlit run dashboard/app.py \
+		--server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: install
+	$(BIN)/pytest -n 2 -q
+
+bench: install
+	$(BIN)/python -m bench.run
+
+lint: install
+	$(BIN)/ruff check etl dashboard tests bench
+	$(BIN)/ruff format --check etl dashboard tests bench
+
+format: install
+	$(BIN)/ruff format etl dashboard tests bench
+	$(BIN)/ruff check --fix etl dashboard tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,326 @@
+"""The ``campaigns`` command: thin verbs over the same functions the dashboard calls."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from etl import batches as batch_log
+from etl import migrations
+from etl.kinds import KIND_NAMES
+from etl.load import LoadResult, UsageError, load_file
+from etl.warehouse import ENV_VAR, Warehouse, WarehouseBusy
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix: message, exit code 1, no traceback."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # noqa: ARG002 - click's signature
+        err.print(f"[red]Error:[/red] {self.format_message()}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--warehouse",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=ENV_VAR,
+    default="data/warehouse.duckdb",
+    show_default=True,
+    help=f"DuckDB warehouse file (or set {ENV_VAR}).",
+)
+@click.pass_context
+def cli(ctx: click.Context, warehouse: Path) -> None:
+    """Load campaign data into the programme's warehouse and inspect the loads.
+
+    Example: campaigns load metrics.csv --campaign PDP-01
+    """
+    ctx.obj = Warehouse(warehouse)
+
+
+def _wh(ctx: click.Context) -> Warehouse:
+    return ctx.obj
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the warehouse or bring its schema up to date.
+
+    Example: campaigns --warehouse data/warehouse.duckdb init
+    """
+    wh = _wh(ctx)
+    with _busy(), wh.writer() as con:
+        versions = migrations.applied(con)
+    out.print(
+        f"warehouse {wh.path} is at schema version {max(versions)} "
+        f"({len(versions)} migrations applied)"
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--campaign", "-c", metavar="CODE", help="Campaign the file belongs to.")
+@click.option(
+    "--kind",
+    "-k",
+    type=click.Choice(KIND_NAMES),
+    help="What the file holds; detected from its header when left out.",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Load the valid rows; keep the invalid ones with their errors.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the batch summary as JSON.")
+@click.pass_context
+def load(
+    ctx: click.Context,
+    file: Path,
+    campaign: str | None,
+    kind: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    as_json: bool,
+) -> None:
+    """Check a file and load it as one batch: all of it or none of it.
+
+    Example: campaigns load data/templates/metrics.en.csv --campaign PDP-01 --dry-run
+    """
+    if not file.is_file():
+        raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
+    wh = _wh(ctx)
+    status = err.status("reading", spinner="dots") if sys.stderr.isatty() and not as_json else None
+    try:
+        if status:
+            status.start()
+        result = load_file(
+            wh,
+            file,
+            campaign=campaign,
+            kind=kind,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=(lambda s: status.update(s)) if status else None,
+        )
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    except WarehouseBusy as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        if status:
+            status.stop()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_result(result)
+    ctx.exit(0 if result.ok else 1)
+
+
+def _print_result(r: LoadResult) -> None:
+    colour = {"loaded": "green", "already_loaded": "yellow", "dry_run": "cyan"}.get(r.status, "red")
+    head = r.message or r.status
+    if r.batch_id and r.status in ("loaded", "rejected"):
+        head = f"batch {r.batch_id}: {head}"
+    out.print(f"[{colour}]{head}[/{colour}]")
+    if r.kind:
+        det = r.detected
+        bits = [f"kind {r.kind}" + (" (detected)" if r.kind_detected else "")]
+        for key in ("format", "encoding", "delimiter", "decimal_mark", "sheet", "header_row"):
+            if key in det:
+                bits.append(f"{key.replace('_', ' ')} {det[key]}")
+        out.print("  " + ", ".join(bits))
+    if r.rows_blank:
+        out.print(f"  {r.rows_blank} empty rows skipped")
+    for title, issues, total in (
+        ("errors", r.errors, r.errors_total),
+        ("warnings", r.warnings, r.warnings_total),
+    ):
+        if not issues:
+            continue
+        table = Table(title=f"{total} {title}", title_justify="left", show_lines=False)
+        for col in ("row", "column", "value", "what to fix"):
+            table.add_column(col, overflow="fold")
+        for i in issues[:50]:
+            table.add_row(
+                "" if i.row is None else str(i.row),
+                i.column or "",
+                "" if i.value is None else str(i.value),
+                i.message,
+            )
+        out.print(table)
+        if total > 50:
+            out.print(f"  ... and {total - 50} more {title} (use --json for the full list)")
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool) -> None:
+    """List the campaigns.
+
+    Example: campaigns list --json
+    """
+    rows = batch_log.campaigns(_wh(ctx))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    if not rows:
+        out.print("no campaigns yet: load the programme set-up (campaigns load programme.xlsx)")
+        return
+    table = Table()
+    for col in ("code", "name", "organisation", "thematic area", "start", "end", "status"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["code"],
+            r["name"],
+            r["organisation"],
+            r["thematic_area"],
+            str(r["start_date"]),
+            str(r["end_date"]),
+            r["status"],
+        )
+    out.print(table)
+
+
+@cli.command()
+@click.option("--campaign", "-c", metavar="CODE", help="Only this campaign's loads.")
+@click.option("--limit", default=50, show_default=True, help="Newest N loads.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def batches(ctx: click.Context, campaign: str | None, limit: int, as_json: bool) -> None:
+    """List loads: when, who, file, checksum, rows read, loaded, rejected, status.
+
+    Example: campaigns batches --campaign PDP-01
+    """
+    rows = batch_log.batches(_wh(ctx), campaign=campaign, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table()
+    for col in (
+        "batch",
+        "when",
+        "who",
+        "kind",
+        "campaign",
+        "file",
+        "checksum",
+        "read",
+        "loaded",
+        "rejected",
+        "status",
+    ):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r["batch_id"]),
+            f"{r['started_at']:%Y-%m-%d %H:%M}",
+            r["loaded_by"] or r["source"],
+            r["kind"],
+            r["campaign_code"] or "",
+            r["source_name"] or "",
+            (r["checksum"] or "")[:12],
+            str(r["rows_read"] or 0),
+            str(r["rows_loaded"] or 0),
+            str(r["rows_rejected"] or 0),
+            r["status"],
+        )
+    out.print(table)
+
+
+@cli.command()
+@click.argument("batch", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def undo(ctx: click.Context, batch: int, as_json: bool) -> None:
+    """Revert one batch exactly, restoring any values it had replaced.
+
+    Example: campaigns undo 12
+    """
+    try:
+        with _busy():
+            summary = batch_log.undo(_wh(ctx), batch)
+    except batch_log.UndoRefused as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    else:
+        out.print(
+            f"[green]batch {batch} undone[/green]: {summary['rows_removed']} rows removed,"
+            f" {summary['rows_restored']} earlier rows restored"
+        )
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Rebuild even if the warehouse exists.")
+@click.pass_context
+def demo(ctx: click.Context, force: bool) -> None:
+    """Build the demo programme: five campaigns, loaded through the ordinary loaders.
+
+    Example: campaigns --warehouse /tmp/demo.duckdb demo
+    """
+    from etl.demo_build import build_demo
+
+    wh = _wh(ctx)
+    if wh.exists() and not force:
+        raise UserError(f"{wh.path} already exists; use --force to replace it with the demo")
+    with _busy():
+        results = build_demo(wh, replace=force, progress=lambda m: err.print(m))
+    bad = [r for r in results if not r.ok]
+    for r in results:
+        out.print(f"  {r.file:<28} {r.kind:<13} {r.campaign or '':<8} {r.message}")
+    if bad:
+        raise UserError(f"{len(bad)} demo files did not load")
+    out.print(f"[green]demo programme ready in {wh.path}[/green]")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/templates"),
+    show_default=True,
+    help="Folder to write into.",
+)
+def templates(out_dir: Path) -> None:
+    """Write the blank upload templates (CSV and XLSX, English, Russian and Kazakh headers).
+
+    Example: campaigns templates --out ~/templates
+    """
+    from etl.templates import write_templates
+
+    paths = write_templates(out_dir)
+    out.print(f"{len(paths)} templates written to {out_dir}")
+
+
+class _busy:
+    """Turn 'another load is running' into a user error."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if isinstance(exc, WarehouseBusy):
+            raise UserError(str(exc)) from None
+        return False
+
+
+def main() -> None:
+    cli(prog_name="campaigns")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,307 @@
+"""Writing checked rows into the warehouse tables, and taking a batch back out.
+
+Write dispositions are explicit per table. A new batch *supersedes* the current rows it restates
+(same scope) instead of deleting them, so a corrected file never double-counts and an undo can
+put back exactly what was there:
+
+* metric values, spend, exchange rates, content items: merged by key;
+* participants and feedback: a file restates each event it lists, whole;
+* budget lines, KPI targets and channels: the set-up file restates each campaign it lists, whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from etl.kinds import METRIC_FIELDS
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    scope: tuple[str, ...]  # columns whose values a new batch restates in full
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("organisation", ("code",)),
+        Table("campaign", ("code",)),
+        Table("budget_line", ("campaign_code",)),
+        Table("kpi_target", ("campaign_code",)),
+        Table("channel", ("campaign_code",)),
+        Table("content_item", ("campaign_code", "platform", "post_id")),
+        Table(
+            "metric_value",
+            ("campaign_code", "platform", "post_id", "metric_date", "time_window", "metric"),
+        ),
+        Table("spend", ("campaign_code", "reference")),
+        Table("fx_rate", ("month", "currency")),
+        Table("event", ("campaign_code", "event_code")),
+        Table("participant_count", ("campaign_code", "event_code")),
+        Table("feedback_response", ("campaign_code", "event_code")),
+    )
+}
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, source: str, batch_id: int
+) -> tuple[int, int]:
+    """Supersede current rows in the scopes ``source`` restates, then insert ``source``.
+
+    ``source`` is a query or table with the columns of ``core.<table>`` less the batch columns,
+    plus ``source_row``. Returns (rows inserted, rows superseded).
+    """
+    t = TABLES[table]
+    on = " AND ".join(f"t.{c} = s.{c}" for c in t.scope)
+    scope = ", ".join(t.scope)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM ({source})")
+    replaced = con.execute(
+        f"""
+        UPDATE core.{table} t SET superseded_by = ?
+        FROM (SELECT DISTINCT {scope} FROM _incoming) s
+        WHERE t.superseded_by IS NULL AND {on}
+        """,
+        [batch_id],
+    ).fetchone()[0]
+    columns = [
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'core' "
+            "AND table_name = ? AND column_name NOT IN ('batch_id', 'superseded_by', "
+            "'source_row') ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
+    cols = ", ".join(columns)
+    inserted = con.execute(
+        f"INSERT INTO core.{table} ({cols}, batch_id, superseded_by, source_row) "
+        f"SELECT {cols}, ?, NULL, source_row FROM _incoming",
+        [batch_id],
+    ).fetchone()[0]
+    con.execute("DROP TABLE _incoming")
+    return inserted, replaced
+
+
+def undo(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+    """Remove every row ``batch_id`` wrote and restore the rows it had superseded.
+
+    A restored row takes back the state the undone row had: current if that row was current,
+    else superseded by whichever later batch superseded it. Returns rows removed.
+    """
+    removed = 0
+    for t in TABLES.values():
+        on = " AND ".join(f"r.{c} = s.{c}" for c in t.scope)
+        scope = ", ".join(t.scope)
+        con.execute(
+            f"""
+            UPDATE core.{t.name} r SET superseded_by = s.next_batch
+            FROM (SELECT DISTINCT {scope}, superseded_by AS next_batch FROM core.{t.name}
+                  WHERE batch_id = ? AND superseded_by IS NOT NULL) s
+            WHERE r.superseded_by = ? AND {on}
+            """,
+            [batch_id, batch_id],
+        )
+        con.execute(
+            f"UPDATE core.{t.name} SET superseded_by = NULL WHERE superseded_by = ?", [batch_id]
+        )
+        removed += con.execute(
+            f"DELETE FROM core.{t.name} WHERE batch_id = ?", [batch_id]
+        ).fetchone()[0]
+    return removed
+
+
+def dependants(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[str, int]]:
+    """Campaigns that undoing ``batch_id`` would remove while other loads still use them."""
+    rows = con.execute(
+        """
+        WITH vanishing AS (
+            SELECT code FROM core.campaign c
+            WHERE batch_id = ? AND superseded_by IS NULL
+              AND NOT EXISTS (SELECT 1 FROM core.campaign p
+                              WHERE p.code = c.code AND p.superseded_by = ?)
+        )
+        SELECT v.code, d.batch_id FROM vanishing v JOIN (
+            SELECT campaign_code, batch_id FROM core.metric_value WHERE superseded_by IS NULL
+            UNION SELECT campaign_code, batch_id FROM core.spend WHERE superseded_by IS NULL
+            UNION SELECT campaign_code, batch_id FROM core.participant_count
+                  WHERE superseded_by IS NULL
+            UNION SELECT campaign_code, batch_id FROM core.feedback_response
+                  WHERE superseded_by IS NULL
+        ) d ON d.campaign_code = v.code AND d.batch_id <> ?
+        GROUP BY ALL ORDER BY ALL
+        """,
+        [batch_id, batch_id, batch_id],
+    ).fetchall()
+    return rows
+
+
+# --- what each kind writes -------------------------------------------------------------------
+
+
+def write_metrics(con, staged: str, campaign: str, batch_id: int) -> tuple[int, int]:
+    camp = _lit(campaign)
+    metrics = ", ".join(METRIC_FIELDS)
+    values = f"""
+        SELECT {camp} AS campaign_code, platform, coalesce(post_id, '') AS post_id,
+               date AS metric_date, 'day' AS time_window, metric, value,
+               row_number AS source_row
+        FROM (SELECT row_number, date, platform, post_id, {metrics} FROM {staged})
+        UNPIVOT (value FOR metric IN ({metrics}))
+        WHERE value IS NOT NULL AND NOT (metric = 'followers' AND coalesce(post_id, '') <> '')
+    """
+    inserted, replaced = replace_rows(con, "metric_value", values, batch_id)
+    items = f"""
+        SELECT n.campaign_code, n.platform, n.post_id,
+               coalesce(n.url, o.url) AS url, coalesce(n.published_at, o.published_at)
+                   AS published_at,
+               coalesce(n.format, o.format) AS format, coalesce(n.language, o.language)
+                   AS language, o.title, n.source_row
+        FROM (SELECT {camp} AS campaign_code, platform, post_id,
+                     max(post_url) AS url, min(published_at) AS published_at,
+                     max(format) AS format, max(language) AS language,
+                     min(row_number) AS source_row
+              FROM {staged} WHERE coalesce(post_id, '') <> '' GROUP BY platform, post_id) n
+        LEFT JOIN core.content_item o ON o.superseded_by IS NULL
+             AND o.campaign_code = n.campaign_code AND o.platform = n.platform
+             AND o.post_id = n.post_id
+    """
+    replace_rows(con, "content_item", items, batch_id)
+    return inserted, replaced
+
+
+def write_spend(con, staged: str, campaign: str, batch_id: int) -> tuple[int, int]:
+    return replace_rows(
+        con,
+        "spend",
+        f"SELECT {_lit(campaign)} AS campaign_code, date AS spend_date, budget_line, "
+        f"CAST(round(amount, 2) AS DECIMAL(18, 2)) AS amount, currency, description, "
+        f"reference, row_number AS source_row FROM {staged}",
+        batch_id,
+    )
+
+
+def write_fx(con, staged: str, campaign: str | None, batch_id: int) -> tuple[int, int]:
+    return replace_rows(
+        con,
+        "fx_rate",
+        f"SELECT month, currency, units_per_eur, row_number AS source_row FROM {staged}",
+        batch_id,
+    )
+
+
+def write_participants(con, staged: str, campaign: str, batch_id: int) -> tuple[int, int]:
+    camp = _lit(campaign)
+    replace_rows(
+        con,
+        "event",
+        f"SELECT {camp} AS campaign_code, event_code, max(event_name) AS name, "
+        f"min(event_date) AS event_date, max(event_type) AS event_type, "
+        f"min(row_number) AS source_row FROM {staged} GROUP BY event_code",
+        batch_id,
+    )
+    return replace_rows(
+        con,
+        "participant_count",
+        f"SELECT {camp} AS campaign_code, event_code, region, sex, age_group, "
+        f"CAST(participants AS INTEGER) AS participants, row_number AS source_row "
+        f"FROM {staged}",
+        batch_id,
+    )
+
+
+def write_feedback(con, staged: str, campaign: str, batch_id: int) -> tuple[int, int]:
+    from etl.privacy import mask_sql
+
+    return replace_rows(
+        con,
+        "feedback_response",
+        f"SELECT {_lit(campaign)} AS campaign_code, coalesce(event_code, '') AS event_code, "
+        f"submitted_at, CAST(rating AS INTEGER) AS rating, "
+        f"CAST(usefulness AS INTEGER) AS usefulness, would_recommend, "
+        f"{mask_sql('comment')} AS comment, sex, age_group, region, lower(language) AS language, "
+        f"row_number AS source_row FROM {staged}",
+        batch_id,
+    )
+
+
+def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, int]:
+    """Write the set-up workbook's sheets; each campaign listed is restated whole."""
+    total_in = total_replaced = 0
+
+    def add(result: tuple[int, int]) -> None:
+        nonlocal total_in, total_replaced
+        total_in += result[0]
+        total_replaced += result[1]
+
+    if "organisations" in staged:
+        add(
+            replace_rows(
+                con,
+                "organisation",
+                f"SELECT code, name, city, row_number AS source_row FROM {staged['organisations']}",
+                batch_id,
+            )
+        )
+    if "campaigns" in staged:
+        add(
+            replace_rows(
+                con,
+                "campaign",
+                f"SELECT code, name, organisation AS organisation_code, thematic_area, "
+                f"regions, languages, start_date, end_date, coalesce(status, 'active') AS status, "
+                f"description, row_number AS source_row FROM {staged['campaigns']}",
+                batch_id,
+            )
+        )
+    if "budget_lines" in staged:
+        add(
+            replace_rows(
+                con,
+                "budget_line",
+                f"SELECT campaign AS campaign_code, CAST(heading AS INTEGER) AS heading, "
+                f"line AS line_code, description, CAST(round(amount, 2) AS DECIMAL(18, 2)) "
+                f"AS amount, currency, row_number AS source_row FROM {staged['budget_lines']}",
+                batch_id,
+            )
+        )
+    if "kpi_targets" in staged:
+        add(
+            replace_rows(
+                con,
+                "kpi_target",
+                f"SELECT campaign AS campaign_code, indicator_code, indicator, "
+                f"lower(level) AS level, metric, unit, direction, baseline, CAST(baseline_year AS INTEGER) "
+                f"AS baseline_year, target, coalesce(cumulative, false) AS cumulative, "
+                f"row_number AS source_row FROM {staged['kpi_targets']}",
+                batch_id,
+            )
+        )
+    if "channels" in staged:
+        add(
+            replace_rows(
+                con,
+                "channel",
+                f"SELECT campaign AS campaign_code, platform, account, url, language, "
+                f"row_number AS source_row FROM {staged['channels']}",
+                batch_id,
+            )
+        )
+    return total_in, total_replaced
+
+
+WRITERS = {
+    "metrics": write_metrics,
+    "spend": write_spend,
+    "fx": write_fx,
+    "participants": write_participants,
+    "feedback": write_feedback,
+}
+
+
+def _lit(text: str | None) -> str:
+    if text is None:
+        return "NULL"
+    return "'" + text.replace("'", "''") + "'"

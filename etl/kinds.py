@@ -1,0 +1,352 @@
+"""The kinds of file the loader accepts and the fields each one carries.
+
+A kind is a list of canonical fields with a type; the header words that name each field, in
+English, Russian and Kazakh, live in ``headers.toml``. Everything downstream (parsing, validation,
+templates, docs) reads these definitions, so a field is described once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("en", "ru", "kk")
+
+PLATFORMS = ("instagram", "telegram", "facebook", "youtube", "tiktok", "vk", "x")
+
+# Words people write for a platform, mapped to its code. Matching is case-insensitive.
+PLATFORM_ALIASES: dict[str, str] = {
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "инстаграм": "instagram",
+    "инстаграмм": "instagram",
+    "telegram": "telegram",
+    "tg": "telegram",
+    "телеграм": "telegram",
+    "телеграмм": "telegram",
+    "facebook": "facebook",
+    "fb": "facebook",
+    "фейсбук": "facebook",
+    "youtube": "youtube",
+    "yt": "youtube",
+    "ютуб": "youtube",
+    "ютюб": "youtube",
+    "tiktok": "tiktok",
+    "tik tok": "tiktok",
+    "тикток": "tiktok",
+    "тик ток": "tiktok",
+    "vk": "vk",
+    "vkontakte": "vk",
+    "вк": "vk",
+    "вконтакте": "vk",
+    "x": "x",
+    "twitter": "x",
+    "x (twitter)": "x",
+    "твиттер": "x",
+    "твитер": "x",
+}
+
+SEXES = ("female", "male", "other", "undisclosed")
+SEX_ALIASES: dict[str, str] = {
+    "female": "female",
+    "f": "female",
+    "woman": "female",
+    "women": "female",
+    "ж": "female",
+    "жен": "female",
+    "женский": "female",
+    "женщина": "female",
+    "әйел": "female",
+    "male": "male",
+    "m": "male",
+    "man": "male",
+    "men": "male",
+    "м": "male",
+    "муж": "male",
+    "мужской": "male",
+    "мужчина": "male",
+    "ер": "male",
+    "ерлер": "male",
+    "ер адам": "male",
+    "other": "other",
+    "другое": "other",
+    "басқа": "other",
+    "undisclosed": "undisclosed",
+    "prefer not to say": "undisclosed",
+    "не указан": "undisclosed",
+    "не хочу указывать": "undisclosed",
+    "көрсетпеймін": "undisclosed",
+}
+
+AGE_GROUPS = ("under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+
+YES_NO_ALIASES: dict[str, bool] = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "да": True,
+    "иә": True,
+    "ия": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+    "нет": False,
+    "жоқ": False,
+}
+
+# EU budget headings (Annex III of the grant contract). Lines live inside a heading.
+BUDGET_HEADINGS: dict[int, str] = {
+    1: "Human resources",
+    2: "Travel",
+    3: "Equipment and supplies",
+    4: "Local office",
+    5: "Other costs, services",
+    6: "Other",
+    8: "Indirect costs",
+}
+
+CAMPAIGN_STATUSES = ("planned", "active", "completed", "suspended")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One canonical column of a kind of file."""
+
+    name: str
+    type: str  # date, datetime, month, count, amount, number, text, code, platform, currency,
+    # sex, age_group, rating, yes_no, list, heading, direction, unit, status, bool
+    required: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of file: its fields and what identifies one of its rows."""
+
+    name: str
+    fields: tuple[Field, ...]
+    # Fields whose values identify a row inside one file: a second row with the same values is a
+    # duplicate.
+    row_key: tuple[str, ...]
+    needs_campaign: bool = True
+    description: str = ""
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+
+METRIC_FIELDS = (
+    "impressions",
+    "reach",
+    "views",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "clicks",
+    "followers",
+)
+
+METRICS = Kind(
+    "metrics",
+    (
+        Field("date", "date", True, "Day the figures are for."),
+        Field(
+            "platform", "platform", True, "instagram, telegram, facebook, youtube, tiktok, vk or x."
+        ),
+        Field(
+            "post_id", "code", False, "Empty for the whole channel that day; else the post's id."
+        ),
+        Field("post_url", "text", False, "Link to the post."),
+        Field("impressions", "count", False, "Times the content was shown that day."),
+        Field("reach", "count", False, "Unique accounts reached that day (a one-day window)."),
+        Field("views", "count", False, "Video or post views that day."),
+        Field("likes", "count", False, "Likes or reactions."),
+        Field("comments", "count", False, "Comments."),
+        Field("shares", "count", False, "Shares or reposts."),
+        Field("saves", "count", False, "Saves or bookmarks."),
+        Field("clicks", "count", False, "Link clicks."),
+        Field("followers", "count", False, "Followers at the end of the day (channel rows)."),
+        Field("published_at", "datetime", False, "When the post was published (optional)."),
+        Field("format", "text", False, "Post format: video, reel, image, carousel, text, story."),
+        Field("language", "text", False, "Language of the post: ru, kk or en."),
+    ),
+    row_key=("date", "platform", "post_id"),
+    description="Daily social-media figures, per channel (post_id empty) or per post.",
+)
+
+SPEND = Kind(
+    "spend",
+    (
+        Field("date", "date", True, "Booking date of the cost."),
+        Field("budget_line", "code", True, "Budget line code from the campaign budget, e.g. 5.2."),
+        Field("amount", "amount", True, "Amount in the currency of the line, positive."),
+        Field("currency", "currency", True, "ISO code: KZT, EUR, USD."),
+        Field("description", "text", False, "What was paid for."),
+        Field("reference", "code", True, "Invoice or voucher number; unique per campaign."),
+    ),
+    row_key=("reference",),
+    description="Spend transactions booked against the campaign budget lines.",
+)
+
+FEEDBACK = Kind(
+    "feedback",
+    (
+        Field("submitted_at", "datetime", True, "When the response was given."),
+        Field("event_code", "code", False, "Event the feedback is about, if any."),
+        Field("rating", "rating", False, "Overall rating, 1 (poor) to 5 (excellent)."),
+        Field("usefulness", "rating", False, "How useful, 1 to 5."),
+        Field("would_recommend", "yes_no", False, "yes or no."),
+        Field("comment", "text", False, "Free text; e-mails, phones and IINs are masked."),
+        Field("sex", "sex", False, "female, male, other or undisclosed."),
+        Field("age_group", "age_group", False, "under 18, 18-24, 25-34, 35-44, 45-54, 55-64, 65+."),
+        Field("region", "text", False, "Region or city of the respondent."),
+        Field("language", "text", False, "Language of the response: ru, kk or en."),
+    ),
+    row_key=(),
+    description="Participant feedback responses, one row per response, no names.",
+)
+
+PARTICIPANTS = Kind(
+    "participants",
+    (
+        Field("event_code", "code", True, "Short code of the event, unique in the campaign."),
+        Field("event_name", "text", False, "Name of the event."),
+        Field("event_date", "date", True, "Date of the event."),
+        Field("event_type", "text", False, "training, workshop, screening, discussion, online."),
+        Field("region", "text", True, "Region or city of the participants counted in the row."),
+        Field("sex", "sex", True, "female, male, other or undisclosed."),
+        Field("age_group", "age_group", True, "under 18, 18-24, 25-34, 35-44, 45-54, 55-64, 65+."),
+        Field("participants", "count", True, "Number of participants in this group."),
+    ),
+    row_key=("event_code", "region", "sex", "age_group"),
+    description="Event participants, counted by sex, age group and region.",
+)
+
+FX = Kind(
+    "fx",
+    (
+        Field("month", "month", True, "Month the rate applies to: 2025-03, 03.2025 or 1.3.2025."),
+        Field("currency", "currency", True, "ISO currency code, e.g. KZT."),
+        Field("units_per_eur", "number", True, "Units of the currency for 1 EUR (InforEuro)."),
+    ),
+    row_key=("month", "currency"),
+    needs_campaign=False,
+    description="Monthly accounting exchange rates to EUR (InforEuro).",
+)
+
+ORGANISATIONS = Kind(
+    "organisations",
+    (
+        Field("code", "code", True, "Short code of the grantee organisation."),
+        Field("name", "text", True, "Name of the organisation."),
+        Field("city", "text", False, "Where it is based."),
+    ),
+    row_key=("code",),
+    needs_campaign=False,
+)
+
+CAMPAIGNS = Kind(
+    "campaigns",
+    (
+        Field("code", "code", True, "Short campaign code, e.g. KZ-PD-01."),
+        Field("name", "text", True, "Campaign name."),
+        Field("organisation", "code", True, "Code of the grantee organisation."),
+        Field("thematic_area", "text", True, "Thematic group the campaign comes from."),
+        Field("regions", "list", False, "Regions, separated by commas."),
+        Field("languages", "list", False, "Languages, separated by commas: ru, kk, en."),
+        Field("start_date", "date", True, "First day of the campaign."),
+        Field("end_date", "date", True, "Last day of the campaign."),
+        Field("status", "status", False, "planned, active, completed or suspended."),
+        Field("description", "text", False, "Goal and audience."),
+    ),
+    row_key=("code",),
+    needs_campaign=False,
+)
+
+BUDGET_LINES = Kind(
+    "budget_lines",
+    (
+        Field("campaign", "code", True, "Campaign code."),
+        Field("heading", "heading", True, "EU budget heading 1-6, or 8 for indirect costs."),
+        Field("line", "code", True, "Line code inside the heading, e.g. 5.2."),
+        Field("description", "text", True, "What the line pays for."),
+        Field("amount", "amount", True, "Budgeted amount."),
+        Field("currency", "currency", True, "Currency of the budget, e.g. KZT or EUR."),
+    ),
+    row_key=("campaign", "line"),
+    needs_campaign=False,
+)
+
+KPI_TARGETS = Kind(
+    "kpi_targets",
+    (
+        Field("campaign", "code", True, "Campaign code."),
+        Field("indicator_code", "code", True, "Short code of the indicator, e.g. OP1.1."),
+        Field("indicator", "text", True, "What is measured, in words."),
+        Field("level", "text", False, "impact, outcome or output."),
+        Field("metric", "text", False, "Which warehouse figure measures it, e.g. impressions."),
+        Field("unit", "unit", True, "# for counts, % for percentages."),
+        Field("direction", "direction", True, "increase or decrease."),
+        Field("baseline", "number", False, "Value before the campaign."),
+        Field("baseline_year", "count", False, "Year of the baseline."),
+        Field("target", "number", True, "Value to reach by the end of the campaign."),
+        Field("cumulative", "yes_no", False, "yes if the value adds up over time."),
+    ),
+    row_key=("campaign", "indicator_code"),
+    needs_campaign=False,
+)
+
+CHANNELS = Kind(
+    "channels",
+    (
+        Field("campaign", "code", True, "Campaign code."),
+        Field("platform", "platform", True, "Platform of the account."),
+        Field("account", "text", True, "Account name or handle."),
+        Field("url", "text", False, "Link to the account."),
+        Field("language", "text", False, "Main language of the account."),
+    ),
+    row_key=("campaign", "platform", "account"),
+    needs_campaign=False,
+)
+
+# Loadable kinds; `programme` is a workbook of the sheets below.
+FILE_KINDS: dict[str, Kind] = {k.name: k for k in (METRICS, SPEND, FEEDBACK, PARTICIPANTS, FX)}
+PROGRAMME_SHEETS: dict[str, Kind] = {
+    k.name: k for k in (ORGANISATIONS, CAMPAIGNS, BUDGET_LINES, KPI_TARGETS, CHANNELS)
+}
+KIND_NAMES = (*FILE_KINDS, "programme")
+
+
+@cache
+def header_words() -> dict:
+    """The parsed ``headers.toml``."""
+    with resources.files("etl").joinpath("headers.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def aliases(kind: str, field: str) -> dict[str, list[str]]:
+    """Header words for one field, by language."""
+    return header_words()[kind][field]
+
+
+def template_header(kind: str, language: str) -> list[str]:
+    """The header row of our template for ``kind`` in ``language``: the first word per field.
+
+    Optional descriptive fields that are not part of the template (post metadata) are left out.
+    """
+    spec = FILE_KINDS.get(kind) or PROGRAMME_SHEETS[kind]
+    skip = {"published_at", "format", "language"} if kind == "metrics" else set()
+    return [aliases(kind, f.name)[language][0] for f in spec.fields if f.name not in skip]

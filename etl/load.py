@@ -1,0 +1,569 @@
+"""Loading one file into the warehouse: all of it, none of it, or (on request) its valid rows.
+
+``load_file`` is what the CLI and the upload page call. A load is one *batch*: the bytes are
+kept, every row written carries the batch id, and the batch records what was detected, what was
+loaded, and every error and warning. The same bytes again are a no-op that names the earlier
+batch; a corrected file replaces the values it restates (see ``facts``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from etl import facts, reading
+from etl.headers import detect_kind, match, sheet_kind
+from etl.kinds import FILE_KINDS, KIND_NAMES, PROGRAMME_SHEETS
+from etl.stage import Context, Staged, stage
+from etl.warehouse import Warehouse
+
+DEFAULT_MAX_MB = 200
+MAX_ERRORS_REPORTED = 1000
+
+
+class UsageError(ValueError):
+    """The command was asked something it cannot do (exit code 2)."""
+
+
+@dataclass
+class Issue:
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row is not None else "file"
+        col = f", column '{self.column}'" if self.column else ""
+        return f"{where}{col}: {self.message}"
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file; ``to_dict`` is the ``--json`` output."""
+
+    status: str  # loaded, already_loaded, rejected, dry_run
+    file: str
+    kind: str | None = None
+    kind_detected: bool = False
+    platform: str | None = None
+    campaign: str | None = None
+    batch_id: int | None = None
+    previous_batch_id: int | None = None
+    checksum: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_replaced: int = 0
+    rows_blank: int = 0
+    values_written: int = 0
+    would_load: bool | None = None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    errors_total: int = 0
+    warnings_total: int = 0
+    detected: dict = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("loaded", "already_loaded") or (
+            self.status == "dry_run" and bool(self.would_load)
+        )
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["errors"] = [asdict(i) for i in self.errors]
+        d["warnings"] = [asdict(i) for i in self.warnings]
+        return d
+
+
+def max_bytes() -> int:
+    return int(float(os.environ.get("CAMPAIGNS_MAX_UPLOAD_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
+
+
+def load_file(
+    warehouse: Warehouse,
+    path: Path,
+    *,
+    campaign: str | None = None,
+    kind: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    source: str = "file",
+    source_name: str | None = None,
+    loaded_by: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Check ``path`` and load it into ``warehouse`` as one batch."""
+    path = Path(path)
+    name = source_name or path.name
+    step = progress or (lambda _msg: None)
+    if kind is not None and kind not in KIND_NAMES:
+        raise UsageError(f"unknown kind '{kind}'; use one of: {', '.join(KIND_NAMES)}")
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    result = LoadResult("rejected", name, kind=kind, campaign=campaign)
+    size = path.stat().st_size
+    if size > max_bytes():
+        result.errors.append(
+            Issue(
+                None,
+                None,
+                f"{size / 1048576:.1f} MB",
+                f"the file is {size / 1048576:.1f} MB, above the {max_bytes() / 1048576:.0f} MB "
+                "limit; split it by month or platform and load the parts",
+            )
+        )
+        result.errors_total = 1
+        return result
+    step("reading")
+    data = path.read_bytes()
+    result.checksum = hashlib.sha256(data).hexdigest()
+    user = loaded_by or os.environ.get("CAMPAIGNS_USER") or getpass.getuser()
+
+    with warehouse.writer(publish=not dry_run) as con:
+        if not dry_run:
+            previous = _already_loaded(con, result.checksum, campaign)
+            if previous is not None:
+                result.status = "already_loaded"
+                result.previous_batch_id = result.batch_id = previous[0]
+                result.kind = previous[1]
+                result.rows_loaded = previous[2] or 0
+                result.message = (
+                    f"{name} was already loaded as batch {previous[0]} on "
+                    f"{previous[3]:%Y-%m-%d %H:%M}; nothing changed"
+                )
+                return result
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _check_and_write(
+                con,
+                warehouse,
+                data,
+                path,
+                result,
+                name=name,
+                kind=kind,
+                campaign=campaign,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                source=source,
+                user=user,
+                step=step,
+            )
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        if dry_run:
+            con.execute("ROLLBACK")
+        else:
+            con.execute("COMMIT")
+    return result
+
+
+def _already_loaded(con, checksum: str, campaign: str | None):
+    return con.execute(
+        "SELECT batch_id, kind, rows_loaded, finished_at FROM core.batch WHERE checksum = ? "
+        "AND status = 'loaded' AND coalesce(campaign_code, '') = coalesce(?, '') "
+        "ORDER BY batch_id DESC LIMIT 1",
+        [checksum, campaign],
+    ).fetchone()
+
+
+def _check_and_write(
+    con,
+    warehouse: Warehouse,
+    data: bytes,
+    path: Path,
+    result: LoadResult,
+    *,
+    name,
+    kind,
+    campaign,
+    dry_run,
+    skip_invalid,
+    source,
+    user,
+    step,
+) -> None:
+    """Everything between BEGIN and COMMIT: read, check, then write the batch."""
+    batch_id = con.execute("SELECT nextval('core.batch_id_seq')").fetchone()[0]
+    result.batch_id = None if dry_run else batch_id
+    con.execute(
+        "INSERT INTO core.batch (batch_id, kind, campaign_code, source, source_name, loaded_by,"
+        " checksum, file_bytes, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "current_timestamp::TIMESTAMP, 'rejected')",
+        [batch_id, kind or "unknown", campaign, source, name, user, result.checksum, len(data)],
+    )
+    staged: dict[str, Staged] = {}
+    try:
+        step("checking")
+        staged = _read_and_stage(con, data, path, result, name=name, kind=kind, campaign=campaign)
+    except reading.FileRejected as exc:
+        result.errors.append(Issue(None, None, None, str(exc)))
+
+    _collect_issues(con, result, staged)
+    rows_with_errors = _rows_with_errors(con, staged)
+    file_errors = [i for i in result.errors if i.row is None]
+    result.rows_rejected = rows_with_errors
+    loadable = not file_errors and (rows_with_errors == 0 or skip_invalid)
+    if loadable and staged and result.rows_read - rows_with_errors == 0:
+        result.errors.append(
+            Issue(None, None, None, "the file has no rows to load; fill in rows under the header")
+        )
+        result.errors_total += 1
+        loadable = False
+    result.would_load = loadable
+
+    if loadable:
+        step("writing")
+        for s in staged.values():
+            if rows_with_errors:
+                con.execute(
+                    f"DELETE FROM {s.table} WHERE row_number IN (SELECT row_number FROM "
+                    f"{s.issues_table} WHERE severity = 'error')"
+                )
+        if result.kind == "programme":
+            loaded, replaced = facts.write_programme(
+                con, {k: s.table for k, s in staged.items()}, batch_id
+            )
+            result.rows_loaded = sum(
+                con.execute(f"SELECT count(*) FROM {s.table}").fetchone()[0]
+                for s in staged.values()
+            )
+        else:
+            s = next(iter(staged.values()))
+            loaded, replaced = facts.WRITERS[result.kind](con, s.table, campaign, batch_id)
+            result.rows_loaded = con.execute(f"SELECT count(*) FROM {s.table}").fetchone()[0]
+        result.values_written, result.rows_replaced = loaded, replaced
+        result.status = "dry_run" if dry_run else "loaded"
+    else:
+        result.status = "dry_run" if dry_run else "rejected"
+        result.rows_loaded = 0
+    result.message = _summary(result)
+    if dry_run:
+        return
+
+    stored = _store_file(warehouse, data, result.checksum)
+    con.execute(
+        "UPDATE core.batch SET kind = ?, platform = ?, status = ?, stored_file = ?, "
+        "rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_blank = ?, "
+        "detected = ?, message = ?, finished_at = current_timestamp::TIMESTAMP "
+        "WHERE batch_id = ?",
+        [
+            result.kind or "unknown",
+            result.platform,
+            result.status,
+            stored,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.rows_replaced,
+            result.rows_blank,
+            json.dumps(result.detected, ensure_ascii=False, default=str),
+            result.message,
+            batch_id,
+        ],
+    )
+    _record_issues(con, batch_id, result, staged)
+
+
+def _read_and_stage(con, data: bytes, path: Path, result: LoadResult, *, name, kind, campaign):
+    fmt = reading.sniff_format(data)
+    if fmt == "xls":
+        raise reading.FileRejected(
+            f"{name}: old Excel 97-2003 (.xls) files are not read; open it in Excel and save as "
+            "Excel Workbook (.xlsx) or CSV UTF-8"
+        )
+    if fmt == "xlsx":
+        book = reading.read_workbook(data, name)
+        result.detected = {"format": "xlsx"}
+        programme_sheets = {s: sheet_kind(s) for s in book.sheets if sheet_kind(s)}
+        for sheet, row, col, formula in book.formula_errors:
+            result.errors.append(
+                Issue(
+                    row,
+                    f"{sheet}: column {col + 1}",
+                    formula,
+                    "the cell holds a formula with no saved result; open the file in Excel and save"
+                    " it, or replace the formula by its value (Paste Special > Values)",
+                )
+            )
+        if kind == "programme" or (kind is None and programme_sheets):
+            return _stage_programme(con, book, result, name=name)
+        first = next(iter(book.sheets))
+        result.detected["sheet"] = first
+        raw = reading.read_sheet(
+            con, book.sheets[first], name=name, table="raw_0", kinds=(kind,) if kind else None
+        )
+    else:
+        text, encoding = reading.decode(data, name)
+        raw = reading.read_csv_text(
+            con,
+            text,
+            name=name,
+            encoding=encoding,
+            table="raw_0",
+            kinds=(kind,) if kind else None,
+            source_path=path,
+        )
+    result.detected = {**result.detected, **raw.detected, "header_row": raw.header_row}
+    if kind == "programme":
+        raise reading.FileRejected(
+            f"{name}: the programme set-up is a workbook (.xlsx) with the sheets organisations, "
+            "campaigns, budget, targets and channels; start from data/templates/programme.en.xlsx"
+        )
+    if kind is None:
+        kind, scores = detect_kind(raw.header)
+        if kind is None:
+            best = max(scores, key=scores.get)
+            raise reading.FileRejected(
+                f"{name}: cannot tell what kind of file this is from its header "
+                f"({', '.join(h for h in raw.header if h)[:200]}); the closest is {best}, "
+                f"which needs the columns {', '.join(FILE_KINDS[best].required)}. Use one of "
+                "our templates in data/templates/, or give the kind (--kind)"
+            )
+        result.kind_detected = True
+    result.kind = kind
+    spec = FILE_KINDS[kind]
+    ctx = Context()
+    if spec.needs_campaign:
+        ctx = _campaign_context(con, campaign, name)
+    hm = match(kind, raw.header)
+    s = stage(con, raw, hm, ctx, name=name, suffix="_0")
+    result.detected["decimal_mark"] = "comma" if s.decimal == "," else "point"
+    result.detected["columns"] = {f: raw.header[i] for f, i in hm.columns.items()}
+    result.rows_blank = s.rows_blank
+    result.rows_read = raw.rows - s.rows_blank
+    result.errors.extend(Issue(**_issue_args(i)) for i in s.file_errors)
+    result.warnings.extend(Issue(**_issue_args(i)) for i in s.file_warnings)
+    if kind == "metrics" and not s.file_errors:
+        platforms = [
+            p
+            for (p,) in con.execute(
+                f"SELECT DISTINCT platform FROM {s.table} WHERE platform IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+        result.platform = ", ".join(platforms) or None
+    return {kind: s} if not s.file_errors else {}
+
+
+def _stage_programme(con, book: reading.Workbook, result: LoadResult, *, name: str):
+    result.kind = "programme"
+    staged: dict[str, Staged] = {}
+    for index, (sheet, rows) in enumerate(book.sheets.items()):
+        table_kind = sheet_kind(sheet)
+        if table_kind is None:
+            result.warnings.append(
+                Issue(
+                    None,
+                    sheet,
+                    None,
+                    f"sheet '{sheet}' is not part of the set-up workbook and was ignored",
+                )
+            )
+            continue
+        if not rows:
+            continue
+        raw = reading.read_sheet(
+            con, rows, name=f"{name} [{sheet}]", table=f"raw_{index}", kinds=(table_kind,)
+        )
+        hm = match(table_kind, raw.header)
+        s = stage(con, raw, hm, Context(), name=name, suffix=f"_{index}")
+        s.sheet = sheet
+        result.rows_read += raw.rows - s.rows_blank
+        result.rows_blank += s.rows_blank
+        for i in s.file_errors:
+            result.errors.append(Issue(**_issue_args(i, sheet)))
+        for i in s.file_warnings:
+            result.warnings.append(Issue(**_issue_args(i, sheet)))
+        if not s.file_errors:
+            staged[table_kind] = s
+    if "campaigns" not in staged and not any(k in staged for k in PROGRAMME_SHEETS):
+        raise reading.FileRejected(
+            f"{name}: no sheet of the set-up workbook was found; name the sheets organisations, "
+            "campaigns, budget, targets and channels (see data/templates/programme.en.xlsx)"
+        )
+    _cross_sheet_checks(con, staged)
+    result.detected["sheets"] = {s.sheet: k for k, s in staged.items()}
+    return staged
+
+
+def _cross_sheet_checks(con, staged: dict[str, Staged]) -> None:
+    """References between sheets: to rows in the file or already in the warehouse."""
+
+    def known(table_kind: str, column: str, current_view: str, current_col: str) -> str:
+        parts = [f"SELECT {current_col} AS code FROM {current_view}"]
+        if table_kind in staged:
+            parts.append(f"SELECT {column} FROM {staged[table_kind].table}")
+        return " UNION ".join(parts)
+
+    if "campaigns" in staged:
+        s = staged["campaigns"]
+        col = s.header_col("organisation")
+        con.execute(
+            f"INSERT INTO {s.issues_table} SELECT row_number, '{s.sheet}: {col}', organisation, "
+            f"'organisation ' || organisation || ' is not in the organisations sheet nor in the "
+            f"warehouse; add it to the organisations sheet', 'error' FROM {s.table} "
+            f"WHERE organisation IS NOT NULL AND organisation NOT IN "
+            f"({known('organisations', 'code', 'organisations', 'code')})"
+        )
+    for table_kind in ("budget_lines", "kpi_targets", "channels"):
+        if table_kind not in staged:
+            continue
+        s = staged[table_kind]
+        col = s.header_col("campaign")
+        con.execute(
+            f"INSERT INTO {s.issues_table} SELECT row_number, '{s.sheet}: {col}', campaign, "
+            f"'campaign ' || campaign || ' is not in the campaigns sheet nor in the warehouse; "
+            f"add it to the campaigns sheet', 'error' FROM {s.table} "
+            f"WHERE campaign IS NOT NULL AND campaign NOT IN "
+            f"({known('campaigns', 'code', 'campaigns', 'code')})"
+        )
+
+
+def _campaign_context(con, campaign: str | None, name: str) -> Context:
+    if not campaign:
+        raise reading.FileRejected(
+            f"{name}: say which campaign the file is for (--campaign CODE); "
+            "`campaigns list` shows the codes"
+        )
+    row = con.execute(
+        "SELECT start_date, end_date FROM campaigns WHERE code = ?", [campaign]
+    ).fetchone()
+    if row is None:
+        codes = [c for (c,) in con.execute("SELECT code FROM campaigns ORDER BY code").fetchall()]
+        close = difflib.get_close_matches(campaign, codes, n=1, cutoff=0.6)
+        if not close:
+            close = [c for c in codes if c.casefold() == campaign.casefold()]
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        listed = ", ".join(codes) if codes else "none yet: load the programme set-up first"
+        raise reading.FileRejected(
+            f"campaign '{campaign}' does not exist; {hint}known campaigns: {listed}"
+        )
+    return Context(campaign, row[0], row[1])
+
+
+def _issue_args(i: dict, sheet: str | None = None) -> dict:
+    column = i["column"]
+    if sheet:
+        column = f"{sheet}: {column}" if column else sheet
+    return {
+        "row": i["row"],
+        "column": column,
+        "value": i["value"],
+        "message": i["message"],
+        "severity": i["severity"],
+    }
+
+
+def _issue_union(staged: dict[str, Staged]) -> str | None:
+    parts = []
+    for s in staged.values():
+        prefix = f"'{s.sheet}: ' || " if getattr(s, "sheet", None) else ""
+        parts.append(
+            f"SELECT row_number, {prefix}column_name AS column_name, value, message, severity "
+            f"FROM {s.issues_table}"
+        )
+    return " UNION ALL ".join(parts) if parts else None
+
+
+def _collect_issues(con, result: LoadResult, staged: dict[str, Staged]) -> None:
+    """Merge the row issues found in SQL with those found while reading the file."""
+    py_errors, py_warnings = list(result.errors), list(result.warnings)
+    result.errors_total, result.warnings_total = len(py_errors), len(py_warnings)
+    union = _issue_union(staged)
+    if union:
+        for severity, count in con.execute(
+            f"SELECT severity, count(*) FROM ({union}) GROUP BY 1"
+        ).fetchall():
+            if severity == "error":
+                result.errors_total += count
+            else:
+                result.warnings_total += count
+        for severity, target in (("error", result.errors), ("warning", result.warnings)):
+            rows = con.execute(
+                f"SELECT row_number, column_name, value, message, severity FROM ({union}) "
+                f"WHERE severity = ? ORDER BY row_number, column_name LIMIT ?",
+                [severity, MAX_ERRORS_REPORTED],
+            ).fetchall()
+            target.extend(Issue(*row) for row in rows)
+    result.errors.sort(key=lambda i: (i.row is not None, i.row or 0))
+    result.warnings.sort(key=lambda i: (i.row is not None, i.row or 0))
+    result._py_issues = py_errors + py_warnings
+
+
+def _rows_with_errors(con, staged: dict[str, Staged]) -> int:
+    total = 0
+    for s in staged.values():
+        total += con.execute(
+            f"SELECT count(DISTINCT row_number) FROM {s.issues_table} WHERE severity = 'error'"
+        ).fetchone()[0]
+    return total
+
+
+def _record_issues(con, batch_id: int, result: LoadResult, staged: dict[str, Staged]) -> None:
+    union = _issue_union(staged)
+    if union:
+        con.execute(
+            f"INSERT INTO core.batch_issue SELECT ?, severity, row_number, column_name, value, "
+            f"message FROM ({union})",
+            [batch_id],
+        )
+    for i in getattr(result, "_py_issues", []):
+        con.execute(
+            "INSERT INTO core.batch_issue VALUES (?, ?, ?, ?, ?, ?)",
+            [batch_id, i.severity, i.row, i.column, i.value, i.message],
+        )
+    if not result.rows_rejected:
+        return
+    for s in staged.values():
+        obj = ", ".join(f"{_q(h or f'column {i + 1}')}: c{i}" for i, h in enumerate(s.raw_header))
+        con.execute(
+            f"INSERT INTO core.rejected_row SELECT ?, row_number, to_json({{{obj}}})::VARCHAR "
+            f"FROM {s.raw_table} WHERE row_number IN (SELECT row_number FROM {s.issues_table} "
+            f"WHERE severity = 'error')",
+            [batch_id],
+        )
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _store_file(warehouse: Warehouse, data: bytes, checksum: str) -> str:
+    """Keep the received bytes, named by checksum, beside the warehouse."""
+    relative = f"{checksum[:2]}/{checksum}"
+    target = warehouse.files_dir / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{checksum}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    return relative
+
+
+def _summary(r: LoadResult) -> str:
+    what = f"{r.kind or 'unknown kind'}" + (f" ({r.platform})" if r.platform else "")
+    if r.status == "loaded":
+        text = f"loaded {r.rows_loaded} of {r.rows_read} rows of {what}"
+        if r.rows_replaced:
+            text += f", replacing {r.rows_replaced} earlier values"
+        if r.rows_rejected:
+            text += f"; {r.rows_rejected} invalid rows kept aside for correction"
+        return text
+    if r.status == "dry_run":
+        if r.would_load:
+            return f"would load {r.rows_read - r.rows_rejected} of {r.rows_read} rows of {what}" + (
+                f", replacing {r.rows_replaced} earlier values" if r.rows_replaced else ""
+            )
+        return f"would reject the file: {r.errors_total} errors"
+    return f"rejected {what}: {r.errors_total} errors, nothing loaded"

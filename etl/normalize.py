@@ -1,0 +1,335 @@
+"""SQL that turns text cells into typed values, and says why a cell could not be turned.
+
+Each field type has a *value* expression (NULL when the cell is empty or cannot be read) and a
+*problem* expression (NULL when the cell is fine, else the message shown to the user, which
+repeats the value and says how to write it). Everything runs inside DuckDB so that a
+million-row file is checked at the speed of a scan.
+"""
+
+from __future__ import annotations
+
+from etl.kinds import (
+    AGE_GROUPS,
+    BUDGET_HEADINGS,
+    CAMPAIGN_STATUSES,
+    PLATFORM_ALIASES,
+    PLATFORMS,
+    SEX_ALIASES,
+    YES_NO_ALIASES,
+)
+
+MISSING_MARKERS = ("-", "--", "—", "–", "n/a", "na", "nan", "null", "none", "undefined", "#n/a")
+_SPACE_CHARS = " \t\r\n\u00a0\u202f\u2009\ufeff"
+# Characters people put inside numbers: spaces of every kind, apostrophes and currency signs.
+_NUMBER_NOISE = r"[\s\x{00A0}\x{202F}\x{2009}'’₸₽€$%]|KZT|kzt|тг\.?|тенге|EUR|USD"
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%d.%m.%y",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M",
+)
+
+
+def q(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def clean(col: str) -> str:
+    """The cell trimmed, with empty cells and missing-value markers as NULL."""
+    trimmed = f"trim({col}, {q(_SPACE_CHARS)})"
+    markers = ", ".join(q(m) for m in MISSING_MARKERS)
+    return f"CASE WHEN lower({trimmed}) IN ({markers}, '') THEN NULL ELSE {trimmed} END"
+
+
+def number(v: str, decimal: str) -> str:
+    """A number written with the file's decimal mark and any thousands separator."""
+    stripped = f"regexp_replace({v}, {q(_NUMBER_NOISE)}, '', 'g')"
+    if decimal == ",":
+        text = f"replace(replace({stripped}, '.', ''), ',', '.')"
+        parsed = f"TRY_CAST({text} AS DOUBLE)"
+    else:
+        parsed = (
+            f"COALESCE(TRY_CAST({v} AS DOUBLE), TRY_CAST(replace({stripped}, ',', '') AS DOUBLE))"
+        )
+    return f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
+
+
+def _excel_serial(v: str) -> str:
+    return (
+        f"CASE WHEN regexp_full_match({v}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') "
+        f"THEN DATE '1899-12-30' + CAST(floor(CAST({v} AS DOUBLE)) AS INTEGER) END"
+    )
+
+
+def timestamp(v: str) -> str:
+    formats = "[" + ", ".join(q(f) for f in DATE_FORMATS) + "]"
+    serial_ts = (
+        f"CASE WHEN regexp_full_match({v}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') "
+        f"THEN TIMESTAMP '1899-12-30' + to_microseconds("
+        f"CAST(round(CAST({v} AS DOUBLE) * 86400000000) AS BIGINT)) END"
+    )
+    return f"COALESCE(TRY_CAST({v} AS TIMESTAMP), try_strptime({v}, {formats}), {serial_ts})"
+
+
+def date(v: str) -> str:
+    formats = "[" + ", ".join(q(f) for f in DATE_FORMATS) + "]"
+    return (
+        f"COALESCE(TRY_CAST({v} AS DATE), CAST(try_strptime({v}, {formats}) AS DATE), "
+        f"{_excel_serial(v)})"
+    )
+
+
+def month(v: str) -> str:
+    """First day of the month named by '2025-03', '03.2025', '03/2025' or any date in it."""
+    return (
+        "CAST(date_trunc('month', COALESCE("
+        f"CAST(try_strptime({v}, ['%Y-%m', '%m.%Y', '%m/%Y', '%Y/%m', '%Y.%m']) AS DATE), "
+        f"{date(v)})) AS DATE)"
+    )
+
+
+def mapped(v: str, mapping: dict[str, object]) -> str:
+    """A value from a fixed list, written in any of its accepted spellings."""
+    key = f"lower(regexp_replace({v}, '\\s+', ' ', 'g'))"
+    cases = " ".join(f"WHEN {q(k)} THEN {_lit(val)}" for k, val in mapping.items())
+    return f"(CASE {key} {cases} END)"
+
+
+def _lit(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return q(str(value))
+
+
+def _age_key(v: str) -> str:
+    s = f"lower({v})"
+    s = f"regexp_replace({s}, '[–—−]', '-', 'g')"
+    s = f"regexp_replace({s}, '\\s*(years?|лет|года?|жас|жастан)\\s*', ' ', 'g')"
+    return f"trim(regexp_replace({s}, '\\s*-\\s*', '-', 'g'))"
+
+
+AGE_ALIASES: dict[str, str] = {g: g for g in AGE_GROUPS} | {
+    "<18": "under 18",
+    "under18": "under 18",
+    "до 18": "under 18",
+    "младше 18": "under 18",
+    "0-17": "under 18",
+    "13-17": "under 18",
+    "18-ге дейін": "under 18",
+    "18 дейін": "under 18",
+    "65 +": "65+",
+    "65 и старше": "65+",
+    "65 и более": "65+",
+    "65 and over": "65+",
+    "65 and older": "65+",
+    "over 65": "65+",
+    "65 және одан жоғары": "65+",
+}
+
+
+def age_group(v: str) -> str:
+    key = _age_key(v)
+    cases = " ".join(f"WHEN {q(k)} THEN {q(val)}" for k, val in AGE_ALIASES.items())
+    return f"(CASE {key} {cases} END)"
+
+
+CURRENCY_ALIASES = {
+    "₸": "KZT",
+    "тенге": "KZT",
+    "тг": "KZT",
+    "теңге": "KZT",
+    "€": "EUR",
+    "евро": "EUR",
+    "еуро": "EUR",
+    "$": "USD",
+    "доллар": "USD",
+    "₽": "RUB",
+    "рубль": "RUB",
+}
+
+
+def currency(v: str) -> str:
+    aliases = " ".join(f"WHEN {q(k)} THEN {q(val)}" for k, val in CURRENCY_ALIASES.items())
+    return (
+        f"(CASE lower({v}) {aliases} ELSE "
+        f"CASE WHEN regexp_full_match(upper({v}), '[A-Z]{{3}}') THEN upper({v}) END END)"
+    )
+
+
+def text_list(v: str) -> str:
+    return (
+        f"list_filter(list_transform(regexp_split_to_array({v}, '[,;]'), lambda x: trim(x)), "
+        f"lambda x: x <> '')"
+    )
+
+
+STATUS_ALIASES = {s: s for s in CAMPAIGN_STATUSES} | {
+    "planned": "planned",
+    "запланирована": "planned",
+    "жоспарланған": "planned",
+    "active": "active",
+    "активна": "active",
+    "активная": "active",
+    "идет": "active",
+    "белсенді": "active",
+    "completed": "completed",
+    "завершена": "completed",
+    "аяқталған": "completed",
+    "suspended": "suspended",
+    "приостановлена": "suspended",
+    "тоқтатылған": "suspended",
+}
+DIRECTION_ALIASES = {
+    "increase": "increase",
+    "up": "increase",
+    "увеличение": "increase",
+    "рост": "increase",
+    "өсу": "increase",
+    "arttyru": "increase",
+    "decrease": "decrease",
+    "down": "decrease",
+    "уменьшение": "decrease",
+    "снижение": "decrease",
+    "азайту": "decrease",
+    "төмендеу": "decrease",
+}
+UNIT_ALIASES = {
+    "#": "#",
+    "number": "#",
+    "count": "#",
+    "число": "#",
+    "количество": "#",
+    "саны": "#",
+    "%": "%",
+    "percent": "%",
+    "процент": "%",
+    "пайыз": "%",
+}
+HEADING_ALIASES = {str(h): h for h in BUDGET_HEADINGS} | {f"{h}.": h for h in BUDGET_HEADINGS}
+
+
+def value_sql(ftype: str, v: str, decimal: str) -> str:
+    """The typed value of a cleaned cell ``v`` of type ``ftype``."""
+    if ftype in ("count", "amount", "number", "rating"):
+        return number(v, decimal)
+    if ftype == "date":
+        return date(v)
+    if ftype == "datetime":
+        return timestamp(v)
+    if ftype == "month":
+        return month(v)
+    if ftype == "platform":
+        return mapped(v, PLATFORM_ALIASES)
+    if ftype == "sex":
+        return mapped(v, SEX_ALIASES)
+    if ftype == "age_group":
+        return age_group(v)
+    if ftype in ("yes_no", "bool"):
+        return mapped(v, YES_NO_ALIASES)
+    if ftype == "currency":
+        return currency(v)
+    if ftype == "status":
+        return mapped(v, STATUS_ALIASES)
+    if ftype == "direction":
+        return mapped(v, DIRECTION_ALIASES)
+    if ftype == "unit":
+        return mapped(v, UNIT_ALIASES)
+    if ftype == "heading":
+        return mapped(v, HEADING_ALIASES)
+    if ftype == "list":
+        return text_list(v)
+    return v  # text, code
+
+
+def problem_sql(ftype: str, v: str, typed: str, header: str) -> str:
+    """NULL when the cell is fine, else a message naming the value and how to write it."""
+    got = f"'got ''' || {v} || ''''"
+    h = q(header).strip("'")
+    if ftype in ("count", "amount", "number", "rating"):
+        k_hint = (
+            f"CASE WHEN regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*[kKкК]') THEN "
+            f"'; write ' || CAST(round(CAST(replace(regexp_extract({v}, '[0-9]+([.,][0-9]+)?'),"
+            f" ',', '.') AS DOUBLE) * 1000) AS BIGINT) "
+            f"WHEN regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*(m|M|млн)') THEN "
+            f"'; write ' || CAST(round(CAST(replace(regexp_extract({v}, '[0-9]+([.,][0-9]+)?'),"
+            f" ',', '.') AS DOUBLE) * 1000000) AS BIGINT) "
+            f"ELSE '; write digits only, e.g. 1200' END"
+        )
+        what = {
+            "count": "a whole number",
+            "amount": "an amount",
+            "number": "a number",
+            "rating": "a rating from 1 to 5",
+        }[ftype]
+        checks = [
+            f"WHEN {typed} IS NULL THEN 'expected {what}, ' || {got} || {k_hint}",
+        ]
+        if ftype in ("count", "amount", "rating"):
+            checks.append(
+                f"WHEN {typed} < 0 THEN '{h} cannot be negative, ' || {got} || "
+                f"'; write the figure without a minus sign'"
+            )
+        if ftype in ("count", "rating"):
+            checks.append(
+                f"WHEN {typed} <> floor({typed}) THEN 'expected a whole number, ' || {got} || "
+                f"'; counts have no fractions (a decimal comma or point may be misplaced)'"
+            )
+        if ftype == "rating":
+            checks.append(
+                f"WHEN {typed} < 1 OR {typed} > 5 THEN 'expected a rating from 1 to 5, ' || {got}"
+            )
+        return f"CASE WHEN {v} IS NULL THEN NULL {' '.join(checks)} END"
+    messages = {
+        "date": "expected a date, ' || {got} || '; write it as 2025-03-31 or 31.03.2025",
+        "datetime": "expected a date and time, ' || {got} || '; write it as "
+        "2025-03-31 14:30 or 31.03.2025 14:30",
+        "month": "expected a month, ' || {got} || '; write it as 2025-03 or 03.2025",
+        "platform": "unknown platform, ' || {got} || '; ' || {hint} || 'use one of: "
+        + ", ".join(PLATFORMS),
+        "sex": "unknown value, ' || {got} || '; use female, male, other or undisclosed",
+        "age_group": "unknown age group, ' || {got} || '; use one of: " + ", ".join(AGE_GROUPS),
+        "yes_no": "expected yes or no, ' || {got} || '",
+        "bool": "expected yes or no, ' || {got} || '",
+        "currency": "unknown currency, ' || {got} || '; use a three-letter code such as KZT",
+        "status": "unknown status, ' || {got} || '; use " + ", ".join(CAMPAIGN_STATUSES),
+        "direction": "expected increase or decrease, ' || {got} || '",
+        "unit": "expected # (a count) or % (a percentage), ' || {got} || '",
+        "heading": "unknown EU budget heading, ' || {got} || '; use 1 to 6, or 8 for indirect "
+        "costs",
+    }
+    if ftype not in messages:
+        return "NULL"
+    hint = "''"
+    if ftype == "platform":
+        hint = did_you_mean(v, PLATFORM_ALIASES)
+    message = messages[ftype].format(got=got, hint=hint)
+    return f"CASE WHEN {v} IS NOT NULL AND {typed} IS NULL THEN '{message}' END"
+
+
+def did_you_mean(v: str, choices: dict[str, str]) -> str:
+    """SQL for "did you mean 'x'? " naming the closest accepted word, or ''.
+
+    ``choices`` maps every accepted spelling to the value to suggest.
+    """
+    values = ", ".join(f"{{'a': {q(a)}, 'c': {q(c)}}}" for a, c in choices.items())
+    best = (
+        f"list_sort(list_transform([{values}], "
+        f"lambda x: {{'s': jaro_winkler_similarity(lower({v}), x.a), 'c': x.c}}), 'DESC')[1]"
+    )
+    return (
+        f"(CASE WHEN ({best}).s >= 0.8 THEN 'did you mean ''' || ({best}).c || '''? ' ELSE '' END)"
+    )

@@ -1,0 +1,361 @@
+"""Reading a file as people save it into a table of text cells, row numbers kept.
+
+Handles the encodings (UTF-8 with or without BOM, UTF-16, Windows-1251), the delimiters
+(``,`` ``;`` tab, and Excel's ``sep=`` hint), title lines above the header, ragged rows and XLSX
+workbooks. The result is a DuckDB table ``raw_<n>`` with a ``row_number`` column (the row as a
+spreadsheet shows it, header row included in the count) and one VARCHAR column per header cell.
+Values are not interpreted here: that is ``normalize``'s job.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl.headers import find_header_row
+
+# Files above this size skip the Python CSV reader and are parsed by DuckDB itself.
+FAST_PATH_BYTES = 8 * 1024 * 1024
+
+
+class FileRejected(ValueError):
+    """The file as a whole cannot be read; the message says why and what to do."""
+
+
+@dataclass
+class RawTable:
+    """A file read into DuckDB: ``table`` holds row_number and columns c0..cN, all text."""
+
+    table: str
+    header: list[str]
+    header_row: int
+    rows: int
+    detected: dict = field(default_factory=dict)
+    file_issues: list[tuple[int | None, str, str, str]] = field(default_factory=list)
+    # (row, column, value, message) warnings about the reading itself
+
+
+@dataclass
+class Workbook:
+    """An XLSX file: sheet name -> rows of cells as text."""
+
+    sheets: dict[str, list[list[str | None]]]
+    formula_errors: list[tuple[str, int, int, str]]  # sheet, row, column index, formula
+
+
+def sniff_format(data: bytes) -> str:
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    return "csv"
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Text of a CSV file and the encoding it was in."""
+    if data.startswith(codecs.BOM_UTF8):
+        encoding, body = "utf-8-sig", data
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        encoding, body = "utf-16", data
+    elif _looks_utf16(data):
+        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        body = data
+    else:
+        encoding, body = "utf-8", data
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            raise FileRejected(
+                f"{name}: the file says it is {encoding} but is not; save it again as CSV UTF-8"
+            ) from None
+        try:
+            text, encoding = body.decode("cp1251"), "windows-1251"
+        except UnicodeDecodeError:
+            raise FileRejected(_not_a_table(name)) from None
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n")
+    if "\x00" in text[:65536] or controls > max(3, len(text[:65536]) // 200):
+        raise FileRejected(_not_a_table(name))
+    return text, encoding
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    zeros_odd = sample[1::2].count(0)
+    zeros_even = sample[0::2].count(0)
+    half = len(sample) // 2
+    return max(zeros_odd, zeros_even) > 0.6 * half and min(zeros_odd, zeros_even) < 0.1 * half
+
+
+def _not_a_table(name: str) -> str:
+    return (
+        f"{name}: this is not a text table or a spreadsheet; upload a CSV file or an XLSX "
+        "workbook (in Excel: File > Save As > CSV UTF-8 or Excel Workbook)"
+    )
+
+
+_SEP_LINE = re.compile(r'^\ufeff?"?sep=(.)"?\s*$', re.IGNORECASE)
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter among ``,`` ``;`` and tab that splits the sample most consistently."""
+    best, best_score = ",", -1.0
+    sample = [ln for ln in lines if ln.strip()][:50]
+    if not sample:
+        return ","
+    for delim in (",", ";", "\t"):
+        counts = [len(r) for r in csv.reader(sample, delimiter=delim)]
+        if not counts:
+            continue
+        widest = max(counts)
+        if widest < 2:
+            continue
+        modal = max(set(counts), key=counts.count)
+        consistency = counts.count(modal) / len(counts)
+        score = consistency * 10 + min(modal, 60) / 60
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def read_csv_text(
+    con: duckdb.DuckDBPyConnection,
+    text: str,
+    *,
+    name: str,
+    encoding: str,
+    table: str,
+    kinds: tuple[str, ...] | None = None,
+    source_path: Path | None = None,
+) -> RawTable:
+    """Split CSV text into rows and store them as ``table``."""
+    lines_head = text[:65536].splitlines()
+    delimiter = None
+    skip_first = False
+    if lines_head and _SEP_LINE.match(lines_head[0]):
+        delimiter = _SEP_LINE.match(lines_head[0]).group(1)
+        skip_first = True
+    if delimiter is None:
+        delimiter = sniff_delimiter(lines_head[:60])
+    detected = {"format": "csv", "encoding": encoding, "delimiter": _DELIM_NAMES[delimiter]}
+
+    head_rows = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter))
+    if not head_rows or all(not any(c.strip() for c in r) for r in head_rows):
+        raise FileRejected(f"{name}: the file is empty; it needs a header row and data rows")
+    start = 1 if skip_first else 0
+    header_index = start + find_header_row(head_rows[start:], kinds)
+    header = head_rows[header_index]
+
+    fast = source_path is not None and len(text) > FAST_PATH_BYTES and not _has_blank_lines(text)
+    if fast:
+        rows = _duckdb_csv(con, source_path, encoding, delimiter, table, header_index, len(header))
+        detected["reader"] = "duckdb"
+        raw = RawTable(table, header, header_index + 1, rows, detected)
+        return raw
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    raw = _rows_to_table(con, rows, header_index, table, name)
+    raw.detected = {**detected, **raw.detected}
+    return raw
+
+
+_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _has_blank_lines(text: str) -> bool:
+    return "\n\n" in text or "\r\n\r\n" in text or "\n\r\n" in text
+
+
+def _duckdb_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    table: str,
+    header_index: int,
+    width: int,
+) -> int:
+    """Parse a large UTF-8 CSV with DuckDB; row numbers follow the file's line order."""
+    src = path
+    if encoding not in ("utf-8", "utf-8-sig"):
+        # DuckDB reads UTF-8 only: write a transcoded copy next to the temp files.
+        fd, tmp_name = tempfile.mkstemp(suffix=".csv")
+        with (
+            open(path, encoding=encoding, newline="") as fin,
+            open(fd, "w", encoding="utf-8", newline="") as fout,
+        ):
+            while chunk := fin.read(1 << 20):
+                fout.write(chunk)
+        src = Path(tmp_name)
+    columns = {f"c{i}": "VARCHAR" for i in range(max(width, 1))}
+    try:
+        _read_csv_into(con, src, delimiter, table, header_index, columns)
+    finally:
+        if src != path:
+            src.unlink(missing_ok=True)
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _read_csv_into(
+    con, src: Path, delimiter: str, table: str, header_index: int, columns: dict[str, str]
+) -> None:
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT * FROM (
+            SELECT row_number() OVER () AS row_number, *
+            FROM read_csv(?, header = false, delim = ?, quote = '"', escape = '"',
+                          columns = {columns!r}, null_padding = true, strict_mode = false,
+                          auto_detect = false)
+        ) WHERE row_number > {header_index + 1}
+        """,
+        [str(src), delimiter],
+    )
+
+
+def _rows_to_table(
+    con: duckdb.DuckDBPyConnection,
+    rows: list[list[str | None]],
+    header_index: int,
+    table: str,
+    name: str,
+) -> RawTable:
+    header = [("" if c is None else str(c)) for c in rows[header_index]]
+    width = len(header)
+    data = rows[header_index + 1 :]
+    issues = []
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    numbers = []
+    for offset, row in enumerate(data):
+        row_number = header_index + 2 + offset
+        numbers.append(row_number)
+        if len(row) > width:
+            extra = [c for c in row[width:] if c is not None and str(c).strip()]
+            if extra:
+                issues.append(
+                    (
+                        row_number,
+                        "",
+                        ", ".join(map(str, extra))[:200],
+                        f"row has {len(row)} cells but the header has {width}; the extra cells "
+                        "were ignored: move them under a header or delete them",
+                    )
+                )
+        for i in range(width):
+            v = row[i] if i < len(row) else None
+            if v is not None and not isinstance(v, str):
+                v = str(v)
+            columns[i].append(v if v not in ("",) else None)
+    arrays = {"row_number": pa.array(numbers, pa.int64())}
+    for i in range(width):
+        arrays[f"c{i}"] = pa.array(columns[i], pa.string())
+    arrow = pa.table(arrays)  # noqa: F841 - referenced by name in the query below
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM arrow")
+    return RawTable(table, header, header_index + 1, len(data), {"reader": "python"}, issues)
+
+
+def read_workbook(data: bytes, name: str) -> Workbook:
+    """Every sheet of an XLSX file as rows of text cells (cached formula results)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise FileRejected(
+            f"{name}: cannot open the workbook ({type(exc).__name__}); save it again from Excel "
+            "as .xlsx, or as CSV UTF-8"
+        ) from None
+    formulas = _formula_cells(data) if _has_formulas(data) else {}
+    sheets: dict[str, list[list[str | None]]] = {}
+    formula_errors = []
+    for ws in wb.worksheets:
+        rows = []
+        for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in row]
+            for c_index, v in enumerate(cells):
+                f = formulas.get((ws.title, r_index, c_index))
+                if f is not None and v is None:
+                    formula_errors.append((ws.title, r_index, c_index, f))
+            rows.append(cells)
+        while rows and not any(c not in (None, "") for c in rows[-1]):
+            rows.pop()
+        if rows:
+            width = max(
+                (max((i + 1 for i, c in enumerate(r) if c not in (None, "")), default=0))
+                for r in rows
+            )
+            rows = [r[:width] for r in rows]
+        sheets[ws.title] = rows
+    wb.close()
+    return Workbook(sheets, formula_errors)
+
+
+def _has_formulas(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with z.open(info) as fh:
+                    if b"<f" in fh.read():
+                        return True
+    return False
+
+
+def _formula_cells(data: bytes) -> dict[tuple[str, int, int], str]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    found = {}
+    for ws in wb.worksheets:
+        for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            for c_index, v in enumerate(row):
+                if isinstance(v, str) and v.startswith("="):
+                    found[(ws.title, r_index, c_index)] = v
+    wb.close()
+    return found
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def read_sheet(
+    con: duckdb.DuckDBPyConnection,
+    rows: list[list[str | None]],
+    *,
+    name: str,
+    table: str,
+    kinds: tuple[str, ...] | None = None,
+) -> RawTable:
+    """Store one sheet's rows as ``table``, its header found among the first rows."""
+    if not rows or all(not any(c not in (None, "") for c in r) for r in rows):
+        raise FileRejected(f"{name}: the sheet is empty; it needs a header row and data rows")
+    header_index = find_header_row(rows, kinds)
+    return _rows_to_table(con, rows, header_index, table, name)

@@ -1,0 +1,339 @@
+"""Typing and checking the rows of one file (or workbook sheet) before anything is written.
+
+``stage`` turns a raw text table into a typed staging table and an issues table, both temporary
+tables on the caller's connection. Every issue names the row (as a spreadsheet shows it), the
+column (as headed in the file), the value and what to do. Nothing here writes to the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from etl import normalize as n
+from etl.headers import HeaderMatch, accepted_words
+from etl.kinds import FILE_KINDS, METRIC_FIELDS, PROGRAMME_SHEETS, Kind
+from etl.reading import RawTable
+
+NUMERIC_TYPES = ("count", "amount", "number", "rating")
+
+
+@dataclass
+class Staged:
+    """A typed table ``table`` (row_number, then one column per field) and its issues."""
+
+    kind: str
+    table: str
+    issues_table: str
+    header: HeaderMatch
+    decimal: str
+    rows_blank: int = 0
+    file_errors: list[dict] = field(default_factory=list)  # issues about the file as a whole
+    file_warnings: list[dict] = field(default_factory=list)
+    raw_table: str = ""
+    raw_header: list[str] = field(default_factory=list)
+    sheet: str | None = None
+
+    def header_col(self, field_name: str) -> str:
+        """The file's own header of a field."""
+        index = self.header.columns.get(field_name)
+        return self.raw_header[index] if index is not None else field_name
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checks need to know about the warehouse."""
+
+    campaign: str | None = None
+    start: object = None  # campaign start date
+    end: object = None
+
+
+def spec_of(kind: str) -> Kind:
+    return FILE_KINDS.get(kind) or PROGRAMME_SHEETS[kind]
+
+
+def detect_decimal(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: list[int]) -> str:
+    """',' when the file's numbers use a decimal comma, else '.'."""
+    if not cols:
+        return "."
+    sample = " UNION ALL ".join(f"SELECT c{i} AS v FROM {raw.table}" for i in cols)
+    comma, point = con.execute(
+        f"""
+        SELECT
+          count(*) FILTER (WHERE regexp_full_match(v, '-?[0-9 \u00a0\u202f]*[0-9],[0-9]{{1,2}}')
+                              OR regexp_full_match(v, '-?[0-9]+,[0-9]{{4,}}')
+                              OR regexp_full_match(v, '-?[0-9]{{1,3}}(\\.[0-9]{{3}})+,[0-9]+')),
+          count(*) FILTER (WHERE regexp_full_match(v, '-?[0-9]+\\.[0-9]{{1,2}}')
+                              OR regexp_full_match(v, '-?[0-9]+\\.[0-9]{{4,}}')
+                              OR regexp_full_match(v, '-?[0-9]{{1,3}}(,[0-9]{{3}})+\\.[0-9]+'))
+        FROM (SELECT trim(v) AS v FROM ({sample}) LIMIT 20000)
+        """
+    ).fetchone()
+    return "," if comma > point else "."
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    match: HeaderMatch,
+    ctx: Context,
+    *,
+    name: str,
+    suffix: str = "",
+) -> Staged:
+    """Type every mapped column of ``raw`` and collect the issues of every row."""
+    spec = spec_of(match.kind)
+    table, issues = f"staged{suffix}", f"issues{suffix}"
+    staged = Staged(
+        match.kind, table, issues, match, ".", raw_table=raw.table, raw_header=raw.header
+    )
+    header = raw.header
+
+    for field_name in match.missing:
+        words = ", ".join(f"'{w}'" for w in accepted_words(match.kind, field_name))
+        staged.file_errors.append(
+            _issue(
+                None,
+                field_name,
+                None,
+                f"required column '{field_name}' is missing; name a column with one of: {words}",
+            )
+        )
+    for _index, cell in match.unknown:
+        staged.file_warnings.append(
+            _issue(
+                raw.header_row,
+                cell,
+                None,
+                f"column '{cell}' is not a known {match.kind} column and was ignored",
+            )
+        )
+    for _index, cell, fname in match.duplicates:
+        first = header[match.columns[fname]]
+        staged.file_warnings.append(
+            _issue(
+                raw.header_row,
+                cell,
+                None,
+                f"column '{cell}' means the same as column '{first}' ({fname}); the first one "
+                "was used and this one ignored",
+            )
+        )
+    for row, col, value, message in raw.file_issues:
+        staged.file_warnings.append(_issue(row, col, value, message))
+    if staged.file_errors:
+        return staged
+
+    numeric = [i for f, i in match.columns.items() if spec.field(f).type in NUMERIC_TYPES]
+    staged.decimal = detect_decimal(con, raw, numeric)
+
+    width = len(header)
+    all_blank = " AND ".join(f"({n.clean(f'c{i}')}) IS NULL" for i in range(width)) or "true"
+    staged.rows_blank = con.execute(
+        f"SELECT count(*) FROM {raw.table} WHERE {all_blank}"
+    ).fetchone()[0]
+
+    cleaned = ", ".join(f'{n.clean(f"c{i}")} AS "{f}__raw"' for f, i in match.columns.items())
+    typed_cols = []
+    for f in spec.fields:
+        if f.name in match.columns:
+            raw_col = f'"{f.name}__raw"'
+            typed_cols.append(f'{n.value_sql(f.type, raw_col, staged.decimal)} AS "{f.name}"')
+        else:
+            typed_cols.append(f'NULL AS "{f.name}", NULL::VARCHAR AS "{f.name}__raw"')
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT row_number, *, {", ".join(typed_cols)}
+        FROM (SELECT row_number, {cleaned} FROM {raw.table} WHERE NOT ({all_blank}))
+        """
+    )
+
+    parts = []
+    for f in spec.fields:
+        if f.name not in match.columns:
+            continue
+        col = header[match.columns[f.name]]
+        problem = n.problem_sql(f.type, f'"{f.name}__raw"', f'"{f.name}"', col)
+        if problem != "NULL":
+            parts.append(
+                f'SELECT row_number, {n.q(col)} AS column_name, "{f.name}__raw" AS value, '
+                f"message, 'error' AS severity FROM (SELECT row_number, \"{f.name}__raw\", "
+                f"{problem} AS message FROM {table}) WHERE message IS NOT NULL"
+            )
+        if f.required:
+            empty_message = f"{col} is empty; fill it in ({f.help.rstrip('.')})"
+            parts.append(
+                f"SELECT row_number, {n.q(col)}, NULL, "
+                f"{n.q(empty_message)}, 'error' "
+                f'FROM {table} WHERE "{f.name}__raw" IS NULL'
+            )
+    parts.extend(_kind_checks(match.kind, table, header, match, ctx))
+    union = (
+        " UNION ALL ".join(parts)
+        if parts
+        else (
+            "SELECT NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR "
+            "WHERE false"
+        )
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {issues} AS
+        SELECT row_number::BIGINT AS row_number, column_name::VARCHAR AS column_name,
+               value::VARCHAR AS value, message::VARCHAR AS message,
+               severity::VARCHAR AS severity
+        FROM ({union}) AS u(row_number, column_name, value, message, severity)
+        """
+    )
+    return staged
+
+
+def _issue(row, column, value, message, severity="error") -> dict:
+    return {"row": row, "column": column, "value": value, "message": message, "severity": severity}
+
+
+def _col(match: HeaderMatch, header: list[str], field_name: str) -> str:
+    index = match.columns.get(field_name)
+    return header[index] if index is not None else field_name
+
+
+def _duplicates(table: str, keys: tuple[str, ...], column: str, what: str) -> str:
+    key_sql = ", ".join(f'"{k}"' for k in keys)
+    present = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
+    return (
+        f"SELECT row_number, {n.q(column)}, NULL, 'same {what} as row ' || first_row || "
+        f"'; keep one of the two rows', 'error' FROM (SELECT row_number, "
+        f"min(row_number) OVER (PARTITION BY {key_sql}) AS first_row FROM {table} "
+        f"WHERE {present}) WHERE row_number > first_row"
+    )
+
+
+def _outside_period(table: str, field_name: str, column: str, ctx: Context) -> list[str]:
+    if ctx.start is None or ctx.end is None:
+        return []
+    return [
+        f'SELECT row_number, {n.q(column)}, "{field_name}__raw", '
+        f"'date outside the campaign period {ctx.start} to {ctx.end}; check the date or the "
+        f"campaign', 'warning' FROM {table} WHERE CAST(\"{field_name}\" AS DATE) NOT BETWEEN "
+        f"DATE '{ctx.start}' AND DATE '{ctx.end}'"
+    ]
+
+
+def _kind_checks(
+    kind: str, table: str, header: list[str], match: HeaderMatch, ctx: Context
+) -> list[str]:
+    col = lambda f: _col(match, header, f)  # noqa: E731
+    checks: list[str] = []
+    if kind == "metrics":
+        post = "coalesce(post_id, '')"
+        checks.append(
+            f"SELECT row_number, {n.q(col('date'))}, NULL, 'same date, platform and post as row '"
+            f" || first_row || '; keep one of the two rows', 'error' FROM (SELECT row_number, "
+            f"min(row_number) OVER (PARTITION BY date, platform, {post}) AS first_row "
+            f"FROM {table} WHERE date IS NOT NULL AND platform IS NOT NULL) "
+            f"WHERE row_number > first_row"
+        )
+        checks.append(
+            f"SELECT row_number, {n.q(col('reach'))}, reach__raw, 'reach ' || "
+            f"CAST(reach AS BIGINT) || ' is above impressions ' || CAST(impressions AS BIGINT) || "
+            f"'; reach counts unique people among the impressions, so it cannot be higher: "
+            f"check the two columns are not swapped', 'error' FROM {table} "
+            f"WHERE reach > impressions"
+        )
+        present = [f for f in METRIC_FIELDS if f in match.columns]
+        if present:
+            none = " AND ".join(f'"{f}__raw" IS NULL' for f in present)
+            checks.append(
+                f"SELECT row_number, {n.q(col(present[0]))}, NULL, 'the row has no figures; "
+                f"fill in at least one of {', '.join(col(f) for f in present)}, or delete the "
+                f"row', 'error' FROM {table} WHERE {none}"
+            )
+        if "followers" in match.columns:
+            checks.append(
+                f"SELECT row_number, {n.q(col('followers'))}, followers__raw, 'followers are "
+                f"counted for the whole channel; on a post row (post_id filled in) the value was "
+                f"ignored: put it on the channel row of that day', 'warning' FROM {table} "
+                f"WHERE coalesce(post_id, '') <> '' AND followers IS NOT NULL"
+            )
+        checks.extend(_outside_period(table, "date", col("date"), ctx))
+    elif kind == "spend":
+        checks.append(_duplicates(table, ("reference",), col("reference"), "reference"))
+        checks.append(
+            f"SELECT s.row_number, {n.q(col('budget_line'))}, s.budget_line__raw, "
+            f"'budget line ' || s.budget_line || ' is not in the budget of this campaign; use "
+            f"one of: ' || coalesce((SELECT string_agg(line_code, ', ' ORDER BY line_code) "
+            f"FROM budget_lines WHERE campaign_code = {n.q(ctx.campaign or '')}), "
+            f"'(no budget loaded: load the programme set-up first)'), 'error' "
+            f"FROM {table} s WHERE s.budget_line IS NOT NULL AND s.budget_line NOT IN "
+            f"(SELECT line_code FROM budget_lines WHERE campaign_code = "
+            f"{n.q(ctx.campaign or '')})"
+        )
+        checks.append(
+            f"SELECT s.row_number, {n.q(col('currency'))}, s.currency__raw, 'no exchange rate "
+            f"for ' || s.currency || ' in ' || strftime(s.date, '%Y-%m') || '; the amount is "
+            f"kept but has no EUR value until that month''s rate is loaded (kind fx)', "
+            f"'warning' FROM {table} s WHERE s.currency <> 'EUR' AND s.date IS NOT NULL AND "
+            f"NOT EXISTS (SELECT 1 FROM exchange_rates r WHERE r.currency = s.currency AND "
+            f"r.month = date_trunc('month', s.date))"
+        )
+        checks.append(
+            f"SELECT row_number, {n.q(col('amount'))}, amount__raw, 'the amount is zero; "
+            f"delete the row or write the amount paid', 'error' FROM {table} WHERE amount = 0"
+        )
+        checks.extend(_outside_period(table, "date", col("date"), ctx))
+    elif kind == "participants":
+        checks.append(
+            _duplicates(
+                table,
+                ("event_code", "region", "sex", "age_group"),
+                col("event_code"),
+                "event, region, sex and age group",
+            )
+        )
+        checks.append(
+            f"SELECT row_number, {n.q(col('event_date'))}, event_date__raw, 'event ' || "
+            f"event_code || ' has another date in row ' || first_row || '; one event has one "
+            f"date', 'error' FROM (SELECT row_number, event_code, event_date, event_date__raw, "
+            f"first_value(event_date) OVER w AS first_date, first_value(row_number) OVER w AS "
+            f"first_row FROM {table} WHERE event_code IS NOT NULL AND event_date IS NOT NULL "
+            f"WINDOW w AS (PARTITION BY event_code ORDER BY row_number)) "
+            f"WHERE event_date <> first_date"
+        )
+        checks.extend(_outside_period(table, "event_date", col("event_date"), ctx))
+    elif kind == "feedback":
+        checks.extend(_outside_period(table, "submitted_at", col("submitted_at"), ctx))
+    elif kind == "fx":
+        checks.append(_duplicates(table, ("month", "currency"), col("month"), "month and currency"))
+        checks.append(
+            f"SELECT row_number, {n.q(col('units_per_eur'))}, units_per_eur__raw, 'a rate must "
+            f"be above zero, got ''' || units_per_eur__raw || '''', 'error' FROM {table} "
+            f"WHERE units_per_eur <= 0"
+        )
+    elif kind in PROGRAMME_SHEETS:
+        spec = PROGRAMME_SHEETS[kind]
+        checks.append(
+            _duplicates(
+                table,
+                spec.row_key,
+                col(spec.row_key[-1]),
+                " and ".join(spec.row_key).replace("_", " "),
+            )
+        )
+        if kind == "campaigns":
+            checks.append(
+                f"SELECT row_number, {n.q(col('end_date'))}, end_date__raw, 'the campaign ends "
+                f"before it starts; check the start and end dates', 'error' FROM {table} "
+                f"WHERE end_date < start_date"
+            )
+        if kind == "budget_lines":
+            checks.append(
+                f"SELECT row_number, {n.q(col('line'))}, line__raw, 'line ' || line || ' does "
+                f"not start with its heading number ' || heading || '; number lines inside a "
+                f"heading as ' || heading || '.1, ' || heading || '.2, ...', 'warning' "
+                f"FROM {table} WHERE heading IS NOT NULL AND line IS NOT NULL AND "
+                f"split_part(line, '.', 1) <> CAST(heading AS VARCHAR)"
+            )
+    return checks

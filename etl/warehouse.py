@@ -1,0 +1,164 @@
+"""The warehouse file: where it is, who may write it, and how readers see it.
+
+DuckDB lets one process write a database file, and a process that holds the file open, even
+read-only, stops any other process from writing it. The dashboard stays open all day while
+loads arrive from uploads and from scheduled syncs, so readers and writers never share a file:
+
+* Writers take an exclusive lock on ``<warehouse>.lock`` (waiting their turn, never failing
+  because another load runs), open ``<warehouse>`` read-write, commit, close, and then publish a
+  copy as ``<warehouse stem>.read.duckdb`` by an atomic rename.
+* Readers open that published copy read-only, for one query at a time. A rename never disturbs a
+  reader that has the previous copy open, and a reader never holds the file a writer needs.
+
+Migrations run whenever a writer opens the file, so the published copy always has the current
+schema.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from etl import migrations
+
+DEFAULT_PATH = Path("data/warehouse.duckdb")
+ENV_VAR = "CAMPAIGNS_WAREHOUSE"
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process kept the warehouse for longer than we were willing to wait."""
+
+
+def default_path() -> Path:
+    """The warehouse path from ``CAMPAIGNS_WAREHOUSE``, else ``data/warehouse.duckdb``."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """One warehouse: the database file, its published read copy and its stored uploads."""
+
+    path: Path
+
+    @classmethod
+    def at(cls, path: str | Path | None = None) -> Warehouse:
+        return cls(Path(path) if path else default_path())
+
+    @property
+    def read_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".read.duckdb")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the original bytes of every loaded file are kept, named by checksum."""
+        return self.path.with_name(self.path.stem + ".files")
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @contextmanager
+    def writer(
+        self,
+        *,
+        wait_seconds: float = 600.0,
+        on_wait: Callable[[], None] | None = None,
+        publish: bool = True,
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, held alone; the read copy is republished on exit.
+
+        Waits up to ``wait_seconds`` for another writer to finish. The caller commits or rolls
+        back its own transactions; whatever is committed when the block ends is published.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _exclusive_lock(self.lock_path, wait_seconds, on_wait):
+            con = _connect_with_retry(self.path, read_only=False, wait_seconds=wait_seconds)
+            try:
+                migrations.apply(con)
+                yield con
+            finally:
+                con.close()
+            if publish or not self.read_path.exists():
+                self._publish()
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection to the published copy; open it for one piece of work."""
+        if not self.read_path.exists():
+            if not self.path.exists():
+                raise FileNotFoundError(
+                    f"no warehouse at {self.path}: run `campaigns init` or `campaigns demo`"
+                )
+            with self.writer():
+                pass
+        con = duckdb.connect(str(self.read_path), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def version(self) -> float:
+        """Changes whenever a new copy is published: use it to key caches."""
+        try:
+            return self.read_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def _publish(self) -> None:
+        tmp = self.read_path.with_name(f".{self.read_path.name}.{os.getpid()}.tmp")
+        shutil.copyfile(self.path, tmp)
+        os.replace(tmp, self.read_path)
+
+
+@contextmanager
+def _exclusive_lock(path: Path, wait_seconds: float, on_wait) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told and on_wait:
+                    on_wait()
+                    told = True
+                if time.monotonic() > deadline:
+                    raise WarehouseBusy(
+                        f"another load kept {path.with_suffix('')} busy for {wait_seconds:.0f} s;"
+                        " try again when it has finished"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _connect_with_retry(
+    path: Path, *, read_only: bool, wait_seconds: float
+) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while an outside process (say an analyst's DuckDB CLI) holds it."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise WarehouseBusy(
+                    f"{path} is held open by another program ({exc}); close it and try again"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)

@@ -1,0 +1,202 @@
+"""Shared fixtures: a temporary warehouse with a small programme, and a CLI runner.
+
+Every test works on a real DuckDB file under ``tmp_path``; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from etl.cli import cli
+from etl.warehouse import Warehouse
+
+METRICS_HEADER = (
+    "date,platform,post_id,post_url,impressions,reach,views,likes,comments,shares,saves,clicks,"
+    "followers"
+)
+
+PROGRAMME = {
+    "organisations": [
+        ["code", "name", "city"],
+        ["ADR", "Almaty Digital Rights", "Almaty"],
+        ["SMK", "Shymkent Media Club", "Shymkent"],
+    ],
+    "campaigns": [
+        [
+            "code",
+            "name",
+            "organisation",
+            "thematic_area",
+            "regions",
+            "languages",
+            "start_date",
+            "end_date",
+            "status",
+            "description",
+        ],
+        [
+            "PDP-01",
+            "Your data, your rights",
+            "ADR",
+            "personal-data protection",
+            "Almaty, Astana",
+            "ru, kk",
+            "2026-03-01",
+            "2026-12-31",
+            "active",
+            "Explainers",
+        ],
+        [
+            "FOE-02",
+            "Speak freely online",
+            "SMK",
+            "online freedom of expression",
+            "Shymkent",
+            "kk",
+            "2026-04-01",
+            "2027-01-31",
+            "active",
+            "",
+        ],
+    ],
+    "budget": [
+        ["campaign", "heading", "line", "description", "amount", "currency"],
+        ["PDP-01", "1", "1.1", "Project coordinator", "6000000", "KZT"],
+        ["PDP-01", "5", "5.1", "Video production", "4000000", "KZT"],
+        ["PDP-01", "5", "5.2", "Promoted posts", "2500000", "KZT"],
+        ["FOE-02", "1", "1.1", "Coordinator", "5000000", "KZT"],
+        ["FOE-02", "5", "5.4", "Events", "3000000", "KZT"],
+    ],
+    "targets": [
+        [
+            "campaign",
+            "indicator_code",
+            "indicator",
+            "level",
+            "metric",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_year",
+            "target",
+            "cumulative",
+        ],
+        [
+            "PDP-01",
+            "OP1",
+            "Impressions of campaign content",
+            "output",
+            "impressions",
+            "#",
+            "increase",
+            "0",
+            "2025",
+            "2000000",
+            "yes",
+        ],
+        [
+            "FOE-02",
+            "OP1",
+            "Impressions of campaign content",
+            "output",
+            "impressions",
+            "#",
+            "increase",
+            "0",
+            "2025",
+            "1000000",
+            "yes",
+        ],
+    ],
+    "channels": [
+        ["campaign", "platform", "account", "url", "language"],
+        ["PDP-01", "instagram", "@yourdata.kz", "https://instagram.com/yourdata.kz", "ru"],
+        ["PDP-01", "telegram", "yourdata_kz", "https://t.me/yourdata_kz", "ru"],
+        ["FOE-02", "tiktok", "@speakfree", "https://tiktok.com/@speakfree", "kk"],
+    ],
+}
+
+FX = "month,currency,units_per_eur\n" + "".join(
+    f"2026-{m:02d},KZT,{600 + m}.5\n" for m in range(1, 13)
+)
+
+
+def write_programme(path: Path, sheets: dict[str, list[list]] | None = None) -> Path:
+    """The set-up workbook, written with openpyxl the way a user's Excel would hold it."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in (sheets or PROGRAMME).items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Warehouse:
+    """An empty, migrated warehouse in a temporary folder."""
+    wh = Warehouse(tmp_path / "wh" / "warehouse.duckdb")
+    with wh.writer():
+        pass
+    return wh
+
+
+@pytest.fixture
+def programme(warehouse: Warehouse, tmp_path: Path) -> Warehouse:
+    """The warehouse with the two-campaign programme and 2026 KZT rates loaded."""
+    from etl.load import load_file
+
+    r1 = load_file(warehouse, write_programme(tmp_path / "programme.xlsx"))
+    assert r1.status == "loaded", r1.errors
+    fx = tmp_path / "fx.csv"
+    fx.write_text(FX, encoding="utf-8")
+    r2 = load_file(warehouse, fx)
+    assert r2.status == "loaded", r2.errors
+    return warehouse
+
+
+@pytest.fixture
+def query(programme: Warehouse) -> Callable[..., list[tuple]]:
+    """Run SQL on the warehouse file itself (not the published copy)."""
+
+    def run(sql: str, params: list | None = None) -> list[tuple]:
+        con = duckdb.connect(str(programme.path), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+    return run
+
+
+@pytest.fixture
+def invoke(programme: Warehouse) -> Callable[..., tuple[int, str, object]]:
+    """Run the CLI against the programme warehouse; returns (exit code, output, parsed JSON)."""
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str, object]:
+        result = runner.invoke(cli, ["--warehouse", str(programme.path), *args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        parsed = None
+        if "--json" in args:
+            try:
+                parsed = json.loads(result.output)
+            except json.JSONDecodeError:
+                parsed = None
+        return result.exit_code, result.output, parsed
+
+    return run
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
