@@ -38,34 +38,12 @@ INDIRECT_RATE = 0.07
 POST_TRACKING_DAYS = 21  # a post is tracked daily on the day it is published and 20 days after
 _WORKBOOK_CREATED = datetime(2026, 11, 20, 9, 0, 0)
 
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTHS_RU = (
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-)
+# fmt: off
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+_MONTHS_RU = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+              "сентябрь", "октябрь", "ноябрь", "декабрь")
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -137,11 +115,6 @@ class _Campaign:
     front_loaded: bool = False
     low_ratings: bool = False
     excel_ru: bool = False  # metrics and spend saved by a Russian-locale Excel
-    followers_baseline_year: int = 2025
-
-    @property
-    def months(self) -> int:
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
 
 def _staff(months: int, coordinator: int, smm: int, accountant: int) -> list[_Line]:
@@ -400,7 +373,7 @@ CAMPAIGNS: tuple[_Campaign, ...] = (
         theme="access to information",
         regions=("Pavlodar", "Ekibastuz"),
         languages=(("ru", 0.7), ("kk", 0.3)),
-        start=date(2026, 5, 4),
+        start=date(2026, 4, 27),
         end=date(2027, 3, 15),
         description=(
             "Residents of Pavlodar Region request information from state bodies under the Law on "
@@ -469,113 +442,57 @@ class _Platform:
     can_boost: bool
 
 
+# fmt: off
 _PLATFORMS: dict[str, _Platform] = {
     "instagram": _Platform(
-        "ig",
-        (3, 5),
-        2200,
-        0.7,
-        1.6,
-        (0.70, 0.85),
-        0.85,
-        {"likes": 0.045, "comments": 0.004, "shares": 0.006, "saves": 0.007, "clicks": 0.002},
-        True,
-        0.35,
-        3200,
-        0.0020,
-        True,
+        prefix="ig", posts_per_week=(3, 5), post_exposure=2200, sigma=0.7, tau=1.6,
+        reach_ratio=(0.70, 0.85), views_ratio=0.85, has_impressions=True, can_boost=True,
+        rates={"likes": 0.045, "comments": 0.004, "shares": 0.006, "saves": 0.007,
+               "clicks": 0.002},
+        background=0.35, followers=3200, follow_rate=0.0030,
     ),
-    "telegram": _Platform(
-        "tg",
-        (4, 5),
-        900,
-        0.5,
-        1.1,
-        None,
-        1.0,
-        {"likes": 0.02, "comments": 0.002, "shares": 0.012, "saves": None, "clicks": None},
-        False,
-        0.15,
-        1900,
-        0.0015,
-        False,
+    "telegram": _Platform(  # reports views, reactions, comments and forwards only
+        prefix="tg", posts_per_week=(4, 5), post_exposure=900, sigma=0.5, tau=1.1,
+        reach_ratio=None, views_ratio=1.0, has_impressions=False, can_boost=False,
+        rates={"likes": 0.02, "comments": 0.002, "shares": 0.012, "saves": None, "clicks": None},
+        background=0.15, followers=1900, follow_rate=0.0040,
     ),
     "facebook": _Platform(
-        "fb",
-        (2, 4),
-        1500,
-        0.8,
-        1.0,
-        (0.72, 0.88),
-        0.45,
-        {"likes": 0.025, "comments": 0.003, "shares": 0.005, "saves": None, "clicks": 0.008},
-        True,
-        0.30,
-        5200,
-        0.0010,
-        True,
+        prefix="fb", posts_per_week=(2, 4), post_exposure=1500, sigma=0.8, tau=1.0,
+        reach_ratio=(0.72, 0.88), views_ratio=0.45, has_impressions=True, can_boost=True,
+        rates={"likes": 0.025, "comments": 0.003, "shares": 0.005, "saves": None,
+               "clicks": 0.008},
+        background=0.30, followers=5200, follow_rate=0.0025,
     ),
-    "youtube": _Platform(
-        "yt",
-        (2, 3),
-        3500,
-        0.9,
-        4.0,
-        (0.15, 0.25),
-        0.30,
-        {"likes": 0.012, "comments": 0.0015, "shares": 0.001, "saves": None, "clicks": None},
-        True,
-        0.50,
-        900,
-        0.0008,
-        True,
+    "youtube": _Platform(  # impressions are thumbnail impressions, reach is unique viewers
+        prefix="yt", posts_per_week=(2, 3), post_exposure=3500, sigma=0.9, tau=4.0,
+        reach_ratio=(0.15, 0.25), views_ratio=0.30, has_impressions=True, can_boost=True,
+        rates={"likes": 0.012, "comments": 0.0015, "shares": 0.001, "saves": None,
+               "clicks": None},
+        background=0.50, followers=900, follow_rate=0.0020,
     ),
     "tiktok": _Platform(
-        "tt",
-        (3, 5),
-        3000,
-        1.0,
-        1.4,
-        (0.75, 0.90),
-        0.90,
-        {"likes": 0.06, "comments": 0.004, "shares": 0.006, "saves": 0.005, "clicks": None},
-        True,
-        0.20,
-        1100,
-        0.0030,
-        True,
+        prefix="tt", posts_per_week=(3, 5), post_exposure=3000, sigma=1.0, tau=1.4,
+        reach_ratio=(0.75, 0.90), views_ratio=0.90, has_impressions=True, can_boost=True,
+        rates={"likes": 0.06, "comments": 0.004, "shares": 0.006, "saves": 0.005,
+               "clicks": None},
+        background=0.20, followers=1100, follow_rate=0.0012,
     ),
     "vk": _Platform(
-        "vk",
-        (2, 4),
-        700,
-        0.5,
-        1.2,
-        (0.75, 0.90),
-        0.90,
-        {"likes": 0.02, "comments": 0.002, "shares": 0.004, "saves": None, "clicks": 0.005},
-        True,
-        0.25,
-        2600,
-        0.0010,
-        True,
+        prefix="vk", posts_per_week=(2, 4), post_exposure=700, sigma=0.5, tau=1.2,
+        reach_ratio=(0.75, 0.90), views_ratio=0.90, has_impressions=True, can_boost=True,
+        rates={"likes": 0.02, "comments": 0.002, "shares": 0.004, "saves": None, "clicks": 0.005},
+        background=0.25, followers=2600, follow_rate=0.0030,
     ),
-    "x": _Platform(
-        "x",
-        (3, 5),
-        800,
-        0.7,
-        0.6,
-        None,
-        None,
-        {"likes": 0.015, "comments": 0.002, "shares": 0.004, "saves": None, "clicks": 0.006},
-        True,
-        0.20,
-        1400,
-        0.0008,
-        False,
+    "x": _Platform(  # no reach, no views, no bookmarks in the export
+        prefix="x", posts_per_week=(3, 5), post_exposure=800, sigma=0.7, tau=0.6,
+        reach_ratio=None, views_ratio=None, has_impressions=True, can_boost=False,
+        rates={"likes": 0.015, "comments": 0.002, "shares": 0.004, "saves": None,
+               "clicks": 0.006},
+        background=0.20, followers=1400, follow_rate=0.0020,
     ),
 }
+# fmt: on
 _ENGAGEMENTS = ("likes", "comments", "shares", "saves", "clicks")
 _B62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -713,10 +630,9 @@ def _metrics(c: _Campaign, seed: int) -> tuple[list[tuple], _MetricTotals]:
         rng = _rng(seed, c.code, "metrics", ch.platform)
         p = _PLATFORMS[ch.platform]
         size = c.scale * ch.weight * rng.uniform(0.85, 1.15)
-        # Per day: the tracked posts' figures, summed, and the post rows themselves.
-        day_sums: dict[date, list[int]] = {
-            d: [0] * 9 for d in days
-        }  # exp, imp, reach, views, 5 eng
+        # Per day, the tracked posts' figures summed: exposure, impressions, reach, views, then
+        # the five engagement counts; and the post rows themselves.
+        day_sums: dict[date, list[int]] = {d: [0] * 9 for d in days}
         day_max_reach: dict[date, int] = dict.fromkeys(days, 0)
         post_rows: dict[date, list[tuple]] = {d: [] for d in days}
 
@@ -744,7 +660,8 @@ def _metrics(c: _Campaign, seed: int) -> tuple[list[tuple], _MetricTotals]:
             if p.can_boost and rng.random() < c.boost_share:
                 paid = organic * rng.uniform(2.5, 7.0)
             tau = p.tau * rng.uniform(0.7, 1.4)
-            weights = [math.exp(-t / tau) for t in range(POST_TRACKING_DAYS)]
+            # Most views in the first days, then a thin long tail (shares, search, profile visits).
+            weights = [math.exp(-t / tau) + 0.03 / (1 + t) for t in range(POST_TRACKING_DAYS)]
             wsum = sum(weights)
             reach_ratio = rng.uniform(*p.reach_ratio) if p.reach_ratio else None
             for t in range(POST_TRACKING_DAYS):
@@ -791,8 +708,9 @@ def _metrics(c: _Campaign, seed: int) -> tuple[list[tuple], _MetricTotals]:
             sums = day_sums[d]
             weekday = 0.85 if d.weekday() >= 5 else 1.0
             bg = typical_daily * p.background * _activity(c, d) * weekday * rng.uniform(0.8, 1.2)
-            exposure = sums[0] + _sround(rng, bg)
-            imp = sums[1] + _sround(rng, bg) if p.has_impressions else None
+            bg_count = _sround(rng, bg)
+            exposure = sums[0] + bg_count
+            imp = sums[1] + bg_count if p.has_impressions else None
             reach = None
             if p.reach_ratio is not None and imp is not None:
                 unique = (sums[2] + bg * sum(p.reach_ratio) / 2) * rng.uniform(0.78, 0.92)
@@ -800,20 +718,21 @@ def _metrics(c: _Campaign, seed: int) -> tuple[list[tuple], _MetricTotals]:
             views = None
             if p.views_ratio is not None:
                 views = sums[3] + _sround(rng, bg * p.views_ratio)
-            eng: list[int | None] = []
+            channel_eng: list[int | None] = []
             for i, m in enumerate(_ENGAGEMENTS):
                 rate = p.rates[m]
                 if rate is None:
-                    eng.append(None)
+                    channel_eng.append(None)
                     continue
-                eng.append(sums[4 + i] + _sround(rng, bg * rate * 0.5 * rng.uniform(0.6, 1.4)))
+                extra = _sround(rng, bg * rate * 0.5 * rng.uniform(0.6, 1.4))
+                channel_eng.append(sums[4 + i] + extra)
             gained = _sround(rng, exposure * p.follow_rate * rng.uniform(0.5, 1.5))
-            lost = _sround(rng, followers * 0.0004 * rng.uniform(0.3, 1.7))
+            lost = _sround(rng, followers * 0.0001 * rng.uniform(0.3, 1.7))
             followers = max(0, followers + gained - lost)
-            rows.append((d, ch.platform, None, None, imp, reach, views, *eng, followers))
+            rows.append((d, ch.platform, None, None, imp, reach, views, *channel_eng, followers))
             rows.extend(post_rows[d])
             totals.impressions += imp or 0
-            totals.engagements += sum(v or 0 for v in eng[:4])
+            totals.engagements += sum(v or 0 for v in channel_eng[:4])
         totals.followers_now += followers
     order = {ch.platform: i for i, ch in enumerate(c.channels)}
     rows.sort(key=lambda r: (r[0], order[r[1]], r[2] or ""))
@@ -915,104 +834,127 @@ def _participant_rows(events: list[_Event]) -> list[list[str]]:
 # Feedback
 # --------------------------------------------------------------------------------------------
 
-# (comment, kind): kind is "pos" (praise), "neg" (criticism) or "pii" (carries personal data).
-_COMMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+# (comment, kind, topic). kind: "pos" (praise), "neg" (criticism) or "pii" (carries personal
+# data the loader must mask). topic: "any", a campaign theme (pd, sec, foe, cen, ati), or the
+# kind of event it fits: "venue" (in person), "online", "film" (screening).
+# fmt: off
+_COMMENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "ru": (
-        (
-            "Очень полезный тренинг, теперь понимаю, какие данные о себе не стоит публиковать.",
-            "pos",
-        ),
-        (
-            "Спасибо организаторам! Узнала, как включить двухфакторную аутентификацию на всех "
-            "аккаунтах.",
-            "pos",
-        ),
-        ("Хотелось бы больше практики и меньше теории.", "neg"),
-        ("Тренер объяснял доступно, примеры из казахстанской практики очень к месту.", "pos"),
-        ("Было бы здорово провести такой же семинар для студентов нашего колледжа.", "pos"),
-        ("Впервые услышала про закон о персональных данных и свои права по нему.", "pos"),
-        ("Хорошая организация, но зал был слишком маленький и душный.", "neg"),
-        ("Пришлите, пожалуйста, презентацию на aigerim.n@mail.kz", "pii"),
-        ("Хочу участвовать в следующих мероприятиях, мой номер +7 701 123 45 67", "pii"),
-        ("Полезно для журналистов районных газет, многие коллеги не знают об этих рисках.", "pos"),
-        ("Теперь проверяю настройки приватности в Instagram и Telegram.", "pos"),
-        ("Не хватило времени на вопросы, а тема очень важная.", "neg"),
-        ("Понравился разбор реальных случаев блокировок и удаления публикаций.", "pos"),
-        ("Материалы на русском и казахском — большой плюс.", "pos"),
-        ("Слишком много информации за один день, лучше разделить на два занятия.", "neg"),
-        ("Узнал, как отправить запрос в госорган и в какие сроки должны ответить.", "pos"),
-        ("Спасибо за фильм и обсуждение после показа, говорили откровенно.", "pos"),
-        ("Связь во время онлайн-части постоянно прерывалась.", "neg"),
-        ("Мой ИИН 900101300123, прошу выдать сертификат участника.", "pii"),
-        ("Рекомендую коллегам из редакции, особенно блок про надёжные пароли.", "pos"),
-        ("Не всё было понятно, много английских терминов без перевода.", "neg"),
-        ("Хорошо, что о самоцензуре говорили открыто, это редкость.", "pos"),
-        (
-            "Свяжитесь со мной по телефону 8 (705) 1234567, хотим провести тренинг в нашем НКО.",
-            "pii",
-        ),
-        ("Ожидал больше конкретики по законодательству, получилось поверхностно.", "neg"),
-        ("Тренинг помог понять, как распознавать фишинговые сообщения.", "pos"),
+        ("Очень полезный тренинг, теперь понимаю, какие данные о себе не стоит публиковать.",
+         "pos", "pd"),
+        ("Спасибо организаторам! Узнала, как включить двухфакторную аутентификацию на всех "
+         "аккаунтах.", "pos", "sec"),
+        ("Хотелось бы больше практики и меньше теории.", "neg", "any"),
+        ("Тренер объяснял доступно, примеры из казахстанской практики очень к месту.", "pos",
+         "any"),
+        ("Было бы здорово провести такой же семинар для студентов нашего колледжа.", "pos",
+         "any"),
+        ("Впервые услышала про закон о персональных данных и свои права по нему.", "pos", "pd"),
+        ("Хорошая организация, но зал был слишком маленький и душный.", "neg", "venue"),
+        ("Пришлите, пожалуйста, презентацию на aigerim.n@mail.kz", "pii", "any"),
+        ("Хочу участвовать в следующих мероприятиях, мой номер +7 701 123 45 67", "pii", "any"),
+        ("Полезно для журналистов районных газет, многие коллеги не знают об этих рисках.",
+         "pos", "any"),
+        ("Теперь проверяю настройки приватности в Instagram и Telegram.", "pos", "pd"),
+        ("Не хватило времени на вопросы, а тема очень важная.", "neg", "any"),
+        ("Понравился разбор реальных случаев блокировок и удаления публикаций.", "pos", "foe"),
+        ("Материалы на русском и казахском — большой плюс.", "pos", "any"),
+        ("Слишком много информации за один день, лучше разделить на два занятия.", "neg",
+         "any"),
+        ("Узнал, как отправить запрос в госорган и в какие сроки должны ответить.", "pos",
+         "ati"),
+        ("Спасибо за фильм и обсуждение после показа, говорили откровенно.", "pos", "film"),
+        ("Связь во время онлайн-части постоянно прерывалась.", "neg", "online"),
+        ("Мой ИИН 900101300123, прошу выдать сертификат участника.", "pii", "any"),
+        ("Рекомендую коллегам из редакции, особенно блок про надёжные пароли.", "pos", "sec"),
+        ("Не всё было понятно, много английских терминов без перевода.", "neg", "any"),
+        ("Хорошо, что о самоцензуре говорили открыто, это редкость.", "pos", "cen"),
+        ("Свяжитесь со мной по телефону 8 (705) 1234567, хотим провести тренинг в нашем НКО.",
+         "pii", "any"),
+        ("Ожидал больше конкретики по законодательству, получилось поверхностно.", "neg", "any"),
+        ("Помогли понять, как распознавать фишинговые сообщения.", "pos", "sec"),
+        ("Спасибо, всё было организовано на высоком уровне.", "pos", "any"),
     ),
     "kk": (
-        ("Өте пайдалы тренинг болды, рахмет!", "pos"),
-        ("Жеке деректерімді қалай қорғау керектігін енді түсіндім.", "pos"),
-        ("Екі факторлы аутентификацияны қосуды үйрендім.", "pos"),
-        ("Тренер материалды түсінікті етіп жеткізді.", "pos"),
-        ("Тәжірибелік тапсырмалар аз болды, келесіде көбірек болса екен.", "neg"),
-        ("Мұндай іс-шараларды аудандарда да өткізу керек.", "pos"),
-        ("Қазақ тіліндегі материалдар үшін көп рахмет.", "pos"),
-        ("Презентацияны aigerim.n@mail.kz поштасына жіберіңізші.", "pii"),
-        ("Келесі тренингке шақырыңыздар, телефоным +7 701 123 45 67", "pii"),
-        ("Уақыт жетпеді, сұрақтарға жауап беріп үлгермедік.", "neg"),
-        ("Фишингтік хабарламаларды ажыратуды үйрендім, бұл өте маңызды.", "pos"),
-        ("Ақпарат алу құқығы туралы көп жаңа нәрсе білдім.", "pos"),
-        ("Фильм мен одан кейінгі талқылау ерекше әсер қалдырды.", "pos"),
-        ("Студенттерге де осындай семинар өткізсеңіздер жақсы болар еді.", "pos"),
-        ("Зал тар әрі тым ыстық болды.", "neg"),
-        ("Мемлекеттік органға сұрау салуды енді білемін.", "pos"),
-        ("Өзін-өзі цензуралау туралы ашық айтқандарыңыз ұнады.", "pos"),
-        ("ЖСН 900101300123, сертификатты осы нөмірге рәсімдеңіз.", "pii"),
-        ("Онлайн байланыс жиі үзіліп қалды.", "neg"),
-        ("Әріптестеріме міндетті түрде ұсынамын.", "pos"),
-        ("Құпиясөздерді сақтау туралы бөлім ерекше пайдалы болды.", "pos"),
-        ("Кейбір терминдер түсініксіз болды, аудармасы қажет.", "neg"),
-        ("Байланыс үшін: 8 (705) 1234567, біздің ауылда да тренинг өткізгіміз келеді.", "pii"),
-        ("Заңнама туралы нақтырақ айтылса екен.", "neg"),
-        ("Әлеуметтік желілердегі құпиялық баптауларымды тексеріп шықтым.", "pos"),
+        ("Өте пайдалы іс-шара болды, рахмет!", "pos", "any"),
+        ("Жеке деректерімді қалай қорғау керектігін енді түсіндім.", "pos", "pd"),
+        ("Екі факторлы аутентификацияны қосуды үйрендім.", "pos", "sec"),
+        ("Тренер материалды түсінікті етіп жеткізді.", "pos", "any"),
+        ("Тәжірибелік тапсырмалар аз болды, келесіде көбірек болса екен.", "neg", "any"),
+        ("Мұндай іс-шараларды аудандарда да өткізу керек.", "pos", "any"),
+        ("Қазақ тіліндегі материалдар үшін көп рахмет.", "pos", "any"),
+        ("Презентацияны aigerim.n@mail.kz поштасына жіберіңізші.", "pii", "any"),
+        ("Келесі тренингке шақырыңыздар, телефоным +7 701 123 45 67", "pii", "any"),
+        ("Уақыт жетпеді, сұрақтарға жауап беріп үлгермедік.", "neg", "any"),
+        ("Фишингтік хабарламаларды ажыратуды үйрендім, бұл өте маңызды.", "pos", "sec"),
+        ("Ақпарат алу құқығы туралы көп жаңа нәрсе білдім.", "pos", "ati"),
+        ("Фильм мен одан кейінгі талқылау ерекше әсер қалдырды.", "pos", "film"),
+        ("Студенттерге де осындай семинар өткізсеңіздер жақсы болар еді.", "pos", "any"),
+        ("Зал тар әрі тым ыстық болды.", "neg", "venue"),
+        ("Мемлекеттік органға сұрау салуды енді білемін.", "pos", "ati"),
+        ("Өзін-өзі цензуралау туралы ашық айтқандарыңыз ұнады.", "pos", "cen"),
+        ("ЖСН 900101300123, сертификатты осы нөмірге рәсімдеңіз.", "pii", "any"),
+        ("Онлайн байланыс жиі үзіліп қалды.", "neg", "online"),
+        ("Әріптестеріме міндетті түрде ұсынамын.", "pos", "any"),
+        ("Құпиясөздерді сақтау туралы бөлім ерекше пайдалы болды.", "pos", "sec"),
+        ("Кейбір терминдер түсініксіз болды, аудармасы қажет.", "neg", "any"),
+        ("Байланыс үшін: 8 (705) 1234567, біздің ауылда да тренинг өткізгіміз келеді.", "pii",
+         "any"),
+        ("Заңнама туралы нақтырақ айтылса екен.", "neg", "any"),
+        ("Әлеуметтік желілердегі құпиялық баптауларымды тексеріп шықтым.", "pos", "pd"),
+        ("Блогерлер үшін заңдық шектеулерді білу өте маңызды.", "pos", "foe"),
     ),
     "en": (
-        (
-            "Very practical session, I finally set up two-factor authentication on all my "
-            "accounts.",
-            "pos",
-        ),
-        ("Great trainers, clear examples from Kazakhstan.", "pos"),
-        ("Would love a follow-up session on secure messaging apps.", "pos"),
-        ("Too much content for one afternoon; two shorter sessions would work better.", "neg"),
-        ("Please send the slides to aigerim.n@mail.kz, thanks!", "pii"),
-        ("The screening and the discussion afterwards were eye-opening.", "pos"),
-        ("I learned how to file an information request and what deadlines apply.", "pos"),
-        ("Not enough time for questions.", "neg"),
-        ("Useful for our newsroom, especially the part on phishing.", "pos"),
-        ("Call me on +7 701 123 45 67 if you run this in Astana again.", "pii"),
-        ("Good mix of Russian, Kazakh and English materials.", "pos"),
-        ("The venue was hard to find and the room was too small.", "neg"),
-        ("An honest conversation about self-censorship, which is rare.", "pos"),
-        ("I now review the app permissions on my phone every month.", "pos"),
-        ("Some legal parts were too general.", "neg"),
-        ("Excellent organisation and a friendly atmosphere.", "pos"),
-        ("My IIN is 900101300123, please put it on the certificate.", "pii"),
-        ("Would recommend to every journalist and blogger I know.", "pos"),
-        ("The online stream kept dropping.", "neg"),
-        ("Helpful checklist on what personal data not to post.", "pos"),
-        ("More hands-on exercises next time, please.", "neg"),
-        ("I did not know the law lets me ask a company what data it holds about me.", "pos"),
-        ("Contact our NGO at 8 (705) 1234567, we would like to host a session.", "pii"),
-        ("Clear, well paced and relevant.", "pos"),
-        ("The password manager demo was the best part.", "pos"),
+        ("Very practical session, I finally set up two-factor authentication on all my "
+         "accounts.", "pos", "sec"),
+        ("Great trainers, clear examples from Kazakhstan.", "pos", "any"),
+        ("Would love a follow-up session on secure messaging apps.", "pos", "sec"),
+        ("Too much content for one afternoon; two shorter sessions would work better.", "neg",
+         "any"),
+        ("Please send the slides to aigerim.n@mail.kz, thanks!", "pii", "any"),
+        ("The screening and the discussion afterwards were eye-opening.", "pos", "film"),
+        ("I learned how to file an information request and what deadlines apply.", "pos",
+         "ati"),
+        ("Not enough time for questions.", "neg", "any"),
+        ("Useful for our newsroom, especially the part on phishing.", "pos", "sec"),
+        ("Call me on +7 701 123 45 67 if you run this in Astana again.", "pii", "any"),
+        ("Good mix of Russian, Kazakh and English materials.", "pos", "any"),
+        ("The venue was hard to find and the room was too small.", "neg", "venue"),
+        ("An honest conversation about self-censorship, which is rare.", "pos", "cen"),
+        ("I now review the app permissions on my phone every month.", "pos", "pd"),
+        ("Some legal parts were too general.", "neg", "any"),
+        ("Excellent organisation and a friendly atmosphere.", "pos", "any"),
+        ("My IIN is 900101300123, please put it on the certificate.", "pii", "any"),
+        ("Would recommend to every journalist and blogger I know.", "pos", "any"),
+        ("The online stream kept dropping.", "neg", "online"),
+        ("Helpful checklist on what personal data not to post.", "pos", "pd"),
+        ("More hands-on exercises next time, please.", "neg", "any"),
+        ("I did not know the law lets me ask a company what data it holds about me.", "pos",
+         "pd"),
+        ("Contact our NGO at 8 (705) 1234567, we would like to host a session.", "pii", "any"),
+        ("Clear, well paced and relevant.", "pos", "any"),
+        ("The password manager demo was the best part.", "pos", "sec"),
+        ("Now I know how to answer a takedown request without panicking.", "pos", "foe"),
     ),
 }
+# fmt: on
+_THEMES = {
+    "PDP-01": ("pd", "sec"),
+    "FOE-02": ("foe", "cen"),
+    "DSEC-03": ("sec",),
+    "CEN-04": ("cen", "foe"),
+    "ATI-05": ("ati",),
+}
+
+
+def _comment_pool(c: _Campaign, e: _Event, lang: str, kind: str) -> list[str]:
+    """Comments of ``kind`` in ``lang`` that fit the campaign's theme and the event."""
+    fits = {"any", *_THEMES.get(c.code, ())}
+    fits.add("online" if e.plan.region == "online" else "venue")
+    if e.plan.type == "screening":
+        fits.add("film")
+    return [t for t, k, topic in _COMMENTS[lang] if k == kind and topic in fits]
+
 
 _RATINGS = (1, 2, 3, 4, 5)
 _RATING_W = (1, 2, 8, 30, 59)
@@ -1025,56 +967,35 @@ def _feedback_rows(c: _Campaign, events: list[_Event], seed: int) -> list[list[s
     wanted = min(150, max(40, round(attendance * rng.uniform(0.35, 0.5))))
     per_event = [min(e.total, max(1, round(wanted * e.total / attendance))) for e in events]
     langs, lang_w = zip(*c.languages, strict=True)
-    pools = {
-        lang: {k: [t for t, kind in _COMMENTS[lang] if kind == k] for k in ("pos", "neg", "pii")}
-        for lang in langs
-    }
     deadline = datetime.combine(DATA_AS_OF, time(23, 59, 59))
-    rows: list[tuple[datetime, list[str]]] = []
+    rows: list[tuple[datetime, str, list[str]]] = []
     for e, n in zip(events, per_event, strict=True):
         people = [k for k, v in sorted(e.cells.items()) for _ in range(v)]
         for region, sex, age in rng.sample(people, n):
             lag = rng.choices((0, 1, 2, 3), (0.6, 0.25, 0.1, 0.05))[0]
             hour = rng.randint(15, 22) if lag == 0 else rng.randint(8, 23)
-            at = datetime.combine(
-                e.day + timedelta(days=lag), time(hour, rng.randint(0, 59), rng.randint(0, 59))
-            )
-            at = min(at, deadline)
+            moment = time(hour, rng.randint(0, 59), rng.randint(0, 59))
+            at = min(datetime.combine(e.day + timedelta(days=lag), moment), deadline)
             rating = rng.choices(_RATINGS, _RATING_W_LOW if c.low_ratings else _RATING_W)[0]
             usefulness = min(5, max(1, rating + rng.choice((-1, 0, 0, 0, 1))))
-            p_yes = 0.93 if rating >= 4 else (0.45 if rating == 3 else 0.1)
+            p_yes = {5: 0.97, 4: 0.88, 3: 0.45}.get(rating, 0.1)
             recommend = "yes" if rng.random() < p_yes else "no"
             lang = rng.choices(langs, lang_w)[0]
             comment = ""
             if rng.random() < 0.4:
-                pool = pools[lang]
                 r = rng.random()
                 if r < 0.1:
                     kind = "pii"
                 elif rating <= 3:
-                    kind = "neg" if r < 0.8 else "pos"
+                    kind = "neg" if r < 0.85 else "pos"
                 else:
-                    kind = "pos" if r < 0.9 else "neg"
-                comment = rng.choice(pool[kind])
-            rows.append(
-                (
-                    at,
-                    [
-                        at.strftime("%Y-%m-%d %H:%M:%S"),
-                        e.code,
-                        str(rating),
-                        str(usefulness),
-                        recommend,
-                        comment,
-                        sex,
-                        age,
-                        region,
-                        lang,
-                    ],
-                )
-            )
-    rows.sort(key=lambda r: (r[0], r[1][1]))
-    return [r for _, r in rows]
+                    kind = "pos" if r < 0.92 else "neg"
+                comment = rng.choice(_comment_pool(c, e, lang, kind))
+            row = [at.strftime("%Y-%m-%d %H:%M:%S"), e.code, str(rating), str(usefulness),
+                   recommend, comment, sex, age, region, lang]  # fmt: skip
+            rows.append((at, e.code, row))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [row for _, _, row in rows]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1098,6 +1019,10 @@ _EQUIPMENT = {
         "Аппаратные ключи безопасности YubiKey (10 шт.)",
         "Светодиодный свет и штатив",
     ),
+}
+_TRANSLATION = {
+    "en": ("Translation of campaign materials into Kazakh", "Subtitles for campaign videos"),
+    "ru": ("Перевод материалов на казахский язык", "Перевод и субтитры для видеороликов"),
 }
 _AD_NETWORKS = {
     "instagram": "Meta Ads",
@@ -1265,21 +1190,11 @@ def _spend_rows(c: _Campaign, events: list[_Event], seed: int) -> list[tuple[dat
     # 5.3 translation: every six weeks or so
     line = "5.3"
     n_tr = max(2, len(months) * 2 // 3)
+    texts = _TRANSLATION[lang]
     split(
         line,
         [
-            (
-                d,
-                (
-                    "Перевод материалов на казахский язык"
-                    if ru and i % 2 == 0
-                    else "Перевод и субтитры для видеороликов"
-                    if ru
-                    else "Translation of campaign materials into Kazakh"
-                    if i % 2 == 0
-                    else "Subtitles for campaign videos (kk, ru, en)"
-                ),
-            )
+            (d, texts[i % len(texts)])
             for i, d in enumerate(_spread_dates(rng, c, n_tr, c.front_loaded))
         ],
     )

@@ -34,8 +34,8 @@ TABLES: dict[str, Table] = {
         Table("channel", ("campaign_code",)),
         Table("content_item", ("campaign_code", "platform", "post_id")),
         Table(
-            "metric_value",
-            ("campaign_code", "platform", "post_id", "metric_date", "time_window", "metric"),
+            "metric_observation",
+            ("campaign_code", "platform", "post_id", "metric_date", "time_window"),
         ),
         Table("spend", ("campaign_code", "reference")),
         Table("fx_rate", ("month", "currency")),
@@ -47,25 +47,27 @@ TABLES: dict[str, Table] = {
 
 
 def replace_rows(
-    con: duckdb.DuckDBPyConnection, table: str, source: str, batch_id: int
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source: str,
+    batch_id: int,
+    *,
+    merge: tuple[str, ...] = (),
+    near: str | None = None,
 ) -> tuple[int, int]:
     """Supersede current rows in the scopes ``source`` restates, then insert ``source``.
 
-    ``source`` is a query or table with the columns of ``core.<table>`` less the batch columns,
-    plus ``source_row``. Returns (rows inserted, rows superseded).
+    ``source`` is a query with the columns of ``core.<table>`` less the batch columns, plus
+    ``source_row``. Columns in ``merge`` keep the current value where the new row has none (a
+    file that leaves a figure empty has not restated it). ``near`` is a condition on
+    ``core.<table>`` that every row the source could restate satisfies; when no current row
+    satisfies it the comparison is skipped, which keeps a first load as fast as an insert.
+    Returns (rows inserted, rows superseded).
     """
     t = TABLES[table]
     on = " AND ".join(f"t.{c} = s.{c}" for c in t.scope)
     scope = ", ".join(t.scope)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM ({source})")
-    replaced = con.execute(
-        f"""
-        UPDATE core.{table} t SET superseded_by = ?
-        FROM (SELECT DISTINCT {scope} FROM _incoming) s
-        WHERE t.superseded_by IS NULL AND {on}
-        """,
-        [batch_id],
-    ).fetchone()[0]
+    current = f"core.{table} t WHERE t.superseded_by IS NULL" + (f" AND ({near})" if near else "")
     columns = [
         c
         for (c,) in con.execute(
@@ -75,13 +77,36 @@ def replace_rows(
             [table],
         ).fetchall()
     ]
+    overlap = con.execute(f"SELECT EXISTS (SELECT 1 FROM {current})").fetchone()[0]
+    if not overlap:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM ({source})")
+        replaced = 0
+    else:
+        picked = ", ".join(
+            f"coalesce(s.{c}, t.{c}) AS {c}" if c in merge else f"s.{c}" for c in columns
+        )
+        merged = (
+            f"SELECT {picked}, s.source_row FROM ({source}) s "
+            f"LEFT JOIN (SELECT * FROM {current}) t ON {on}"
+            if merge
+            else source
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM ({merged})")
+        replaced = con.execute(
+            f"""
+            UPDATE core.{table} t SET superseded_by = ?
+            FROM (SELECT DISTINCT {scope} FROM _incoming) s
+            WHERE t.superseded_by IS NULL AND {on}
+            """,
+            [batch_id],
+        ).fetchone()[0]
     cols = ", ".join(columns)
     inserted = con.execute(
         f"INSERT INTO core.{table} ({cols}, batch_id, superseded_by, source_row) "
         f"SELECT {cols}, ?, NULL, source_row FROM _incoming",
         [batch_id],
     ).fetchone()[0]
-    con.execute("DROP TABLE _incoming")
+    con.execute("DROP VIEW IF EXISTS _incoming" if not overlap else "DROP TABLE _incoming")
     return inserted, replaced
 
 
@@ -124,7 +149,7 @@ def dependants(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[str,
                               WHERE p.code = c.code AND p.superseded_by = ?)
         )
         SELECT v.code, d.batch_id FROM vanishing v JOIN (
-            SELECT campaign_code, batch_id FROM core.metric_value WHERE superseded_by IS NULL
+            SELECT campaign_code, batch_id FROM core.metric_observation WHERE superseded_by IS NULL
             UNION SELECT campaign_code, batch_id FROM core.spend WHERE superseded_by IS NULL
             UNION SELECT campaign_code, batch_id FROM core.participant_count
                   WHERE superseded_by IS NULL
@@ -144,31 +169,36 @@ def dependants(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[str,
 def write_metrics(con, staged: str, campaign: str, batch_id: int) -> tuple[int, int]:
     camp = _lit(campaign)
     metrics = ", ".join(METRIC_FIELDS)
-    values = f"""
+    lo, hi = con.execute(f"SELECT min(date), max(date) FROM {staged}").fetchone()
+    rows = f"""
         SELECT {camp} AS campaign_code, platform, coalesce(post_id, '') AS post_id,
-               date AS metric_date, 'day' AS time_window, metric, value,
+               date AS metric_date, 'day' AS time_window,
+               {
+        metrics.replace(
+            "followers", "CASE WHEN coalesce(post_id, '') = '' THEN followers END AS followers"
+        )
+    },
                row_number AS source_row
-        FROM (SELECT row_number, date, platform, post_id, {metrics} FROM {staged})
-        UNPIVOT (value FOR metric IN ({metrics}))
-        WHERE value IS NOT NULL AND NOT (metric = 'followers' AND coalesce(post_id, '') <> '')
+        FROM {staged}
     """
-    inserted, replaced = replace_rows(con, "metric_value", values, batch_id)
+    near = f"t.campaign_code = {camp} AND t.metric_date BETWEEN DATE '{lo}' AND DATE '{hi}'"
+    inserted, replaced = replace_rows(
+        con, "metric_observation", rows, batch_id, merge=METRIC_FIELDS, near=near
+    )
     items = f"""
-        SELECT n.campaign_code, n.platform, n.post_id,
-               coalesce(n.url, o.url) AS url, coalesce(n.published_at, o.published_at)
-                   AS published_at,
-               coalesce(n.format, o.format) AS format, coalesce(n.language, o.language)
-                   AS language, o.title, n.source_row
-        FROM (SELECT {camp} AS campaign_code, platform, post_id,
-                     max(post_url) AS url, min(published_at) AS published_at,
-                     max(format) AS format, max(language) AS language,
-                     min(row_number) AS source_row
-              FROM {staged} WHERE coalesce(post_id, '') <> '' GROUP BY platform, post_id) n
-        LEFT JOIN core.content_item o ON o.superseded_by IS NULL
-             AND o.campaign_code = n.campaign_code AND o.platform = n.platform
-             AND o.post_id = n.post_id
+        SELECT {camp} AS campaign_code, platform, post_id, max(post_url) AS url,
+               min(published_at) AS published_at, max(format) AS format,
+               max(language) AS language, NULL AS title, min(row_number) AS source_row
+        FROM {staged} WHERE coalesce(post_id, '') <> '' GROUP BY platform, post_id
     """
-    replace_rows(con, "content_item", items, batch_id)
+    replace_rows(
+        con,
+        "content_item",
+        items,
+        batch_id,
+        merge=("url", "published_at", "format", "language", "title"),
+        near=f"t.campaign_code = {camp}",
+    )
     return inserted, replaced
 
 
@@ -273,7 +303,8 @@ def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, in
                 con,
                 "kpi_target",
                 f"SELECT campaign AS campaign_code, indicator_code, indicator, "
-                f"lower(level) AS level, metric, unit, direction, baseline, CAST(baseline_year AS INTEGER) "
+                f"lower(level) AS level, metric, unit, direction, baseline, "
+                f"CAST(baseline_year AS INTEGER) "
                 f"AS baseline_year, target, coalesce(cumulative, false) AS cumulative, "
                 f"row_number AS source_row FROM {staged['kpi_targets']}",
                 batch_id,

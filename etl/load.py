@@ -63,7 +63,7 @@ class LoadResult:
     rows_rejected: int = 0
     rows_replaced: int = 0
     rows_blank: int = 0
-    values_written: int = 0
+    records_written: int = 0
     would_load: bool | None = None
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
@@ -243,7 +243,7 @@ def _check_and_write(
             s = next(iter(staged.values()))
             loaded, replaced = facts.WRITERS[result.kind](con, s.table, campaign, batch_id)
             result.rows_loaded = con.execute(f"SELECT count(*) FROM {s.table}").fetchone()[0]
-        result.values_written, result.rows_replaced = loaded, replaced
+        result.records_written, result.rows_replaced = loaded, replaced
         result.status = "dry_run" if dry_run else "loaded"
     else:
         result.status = "dry_run" if dry_run else "rejected"

@@ -130,24 +130,27 @@ def stage(
     staged.decimal = detect_decimal(con, raw, numeric)
 
     width = len(header)
-    all_blank = " AND ".join(f"({n.clean(f'c{i}')}) IS NULL" for i in range(width)) or "true"
+    # Readers turn empty and blank cells into NULL, so a blank row is all NULL.
+    all_blank = " AND ".join(f"c{i} IS NULL" for i in range(width)) or "true"
     staged.rows_blank = con.execute(
         f"SELECT count(*) FROM {raw.table} WHERE {all_blank}"
     ).fetchone()[0]
 
-    cleaned = ", ".join(f'{n.clean(f"c{i}")} AS "{f}__raw"' for f, i in match.columns.items())
+    # Each field keeps the cell as written (``<field>__raw``, shown in messages) and its typed
+    # value: the quick reading first, the full cleaning only for cells the quick one cannot read.
     typed_cols = []
     for f in spec.fields:
         if f.name in match.columns:
-            raw_col = f'"{f.name}__raw"'
-            typed_cols.append(f'{n.value_sql(f.type, raw_col, staged.decimal)} AS "{f.name}"')
+            cell = f"c{match.columns[f.name]}"
+            typed_cols.append(f'{cell} AS "{f.name}__raw"')
+            typed_cols.append(f'{n.typed_sql(f.type, cell, staged.decimal)} AS "{f.name}"')
         else:
-            typed_cols.append(f'NULL AS "{f.name}", NULL::VARCHAR AS "{f.name}__raw"')
+            typed_cols.append(f'NULL::VARCHAR AS "{f.name}__raw", NULL AS "{f.name}"')
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT row_number, *, {", ".join(typed_cols)}
-        FROM (SELECT row_number, {cleaned} FROM {raw.table} WHERE NOT ({all_blank}))
+        SELECT row_number, {", ".join(typed_cols)}
+        FROM {raw.table} WHERE NOT ({all_blank})
         """
     )
 
@@ -156,19 +159,22 @@ def stage(
         if f.name not in match.columns:
             continue
         col = header[match.columns[f.name]]
-        problem = n.problem_sql(f.type, f'"{f.name}__raw"', f'"{f.name}"', col)
+        raw_col, typed = f'"{f.name}__raw"', f'"{f.name}"'
+        problem = n.problem_sql(f.type, "v", typed, col)
         if problem != "NULL":
             parts.append(
-                f'SELECT row_number, {n.q(col)} AS column_name, "{f.name}__raw" AS value, '
-                f"message, 'error' AS severity FROM (SELECT row_number, \"{f.name}__raw\", "
-                f"{problem} AS message FROM {table}) WHERE message IS NOT NULL"
+                f"SELECT row_number, {n.q(col)} AS column_name, {raw_col} AS value, "
+                f"message, 'error' AS severity FROM (SELECT row_number, {raw_col}, "
+                f"{problem} AS message FROM (SELECT row_number, {raw_col}, {typed}, "
+                f"{n.clean(raw_col)} AS v FROM {table} WHERE {n.suspect_sql(f.type, raw_col, typed)}"
+                f")) WHERE message IS NOT NULL"
             )
         if f.required:
             empty_message = f"{col} is empty; fill it in ({f.help.rstrip('.')})"
             parts.append(
-                f"SELECT row_number, {n.q(col)}, NULL, "
-                f"{n.q(empty_message)}, 'error' "
-                f'FROM {table} WHERE "{f.name}__raw" IS NULL'
+                f"SELECT row_number, {n.q(col)}, {raw_col}, {n.q(empty_message)}, 'error' "
+                f"FROM {table} WHERE {typed} IS NULL AND ({raw_col} IS NULL OR "
+                f"{n.clean(raw_col)} IS NULL)"
             )
     parts.extend(_kind_checks(match.kind, table, header, match, ctx))
     union = (
@@ -245,7 +251,7 @@ def _kind_checks(
         )
         present = [f for f in METRIC_FIELDS if f in match.columns]
         if present:
-            none = " AND ".join(f'"{f}__raw" IS NULL' for f in present)
+            none = " AND ".join(f'"{f}" IS NULL' for f in present)
             checks.append(
                 f"SELECT row_number, {n.q(col(present[0]))}, NULL, 'the row has no figures; "
                 f"fill in at least one of {', '.join(col(f) for f in present)}, or delete the "

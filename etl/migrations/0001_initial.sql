@@ -87,13 +87,16 @@ CREATE TABLE core.content_item (
     batch_id BIGINT NOT NULL, superseded_by BIGINT, source_row BIGINT
 );
 
--- One figure: a metric of a channel (post_id = '') or of a post, for a time window ending on
--- metric_date. time_window is 'day' for a daily figure and 'lifetime' for a post's total so far
--- as of metric_date; reach can also come as '7d', '28d' or 'period'.
-CREATE TABLE core.metric_value (
+-- The figures of a channel (post_id = '') or of a post for a time window ending on metric_date.
+-- time_window is 'day' for daily figures and 'lifetime' for a post's totals so far as of
+-- metric_date; a reach figure reported for another window ('7d', '28d', 'period') is a row of
+-- its own with that window. Reach is unique people within the window: never add it up across
+-- rows. Followers are a level (a stock), not a flow.
+CREATE TABLE core.metric_observation (
     campaign_code VARCHAR NOT NULL, platform VARCHAR NOT NULL, post_id VARCHAR NOT NULL,
-    metric_date DATE NOT NULL, time_window VARCHAR NOT NULL, metric VARCHAR NOT NULL,
-    value DOUBLE NOT NULL,
+    metric_date DATE NOT NULL, time_window VARCHAR NOT NULL,
+    impressions DOUBLE, reach DOUBLE, views DOUBLE, likes DOUBLE, comments DOUBLE,
+    shares DOUBLE, saves DOUBLE, clicks DOUBLE, followers DOUBLE,
     batch_id BIGINT NOT NULL, superseded_by BIGINT, source_row BIGINT
 );
 
@@ -162,41 +165,33 @@ CREATE VIEW content_items AS
 SELECT campaign_code, platform, post_id, url, published_at, format, language, title, batch_id
 FROM core.content_item WHERE superseded_by IS NULL;
 
+CREATE VIEW metric_observations AS
+SELECT campaign_code, platform, post_id, metric_date, time_window, impressions, reach, views,
+       likes, comments, shares, saves, clicks, followers, batch_id
+FROM core.metric_observation WHERE superseded_by IS NULL;
+
+-- One row per figure, for tools that want metrics long rather than wide.
 CREATE VIEW metric_values AS
 SELECT campaign_code, platform, post_id, metric_date, time_window, metric, value, batch_id
-FROM core.metric_value WHERE superseded_by IS NULL;
+FROM (SELECT * EXCLUDE (superseded_by, source_row) FROM core.metric_observation
+      WHERE superseded_by IS NULL)
+UNPIVOT (value FOR metric IN (impressions, reach, views, likes, comments, shares, saves, clicks,
+                              followers));
 
--- Daily figures of whole channels, one row per campaign, platform and day. reach_day is that
--- day's unique reach: it must not be added up across days, posts or platforms.
+-- Daily figures of whole channels. reach_day is that day's unique reach: it must not be added
+-- up across days, posts or platforms.
 CREATE VIEW channel_daily AS
-SELECT campaign_code, platform, metric_date AS day,
-       max(value) FILTER (WHERE metric = 'impressions') AS impressions,
-       max(value) FILTER (WHERE metric = 'reach') AS reach_day,
-       max(value) FILTER (WHERE metric = 'views') AS views,
-       max(value) FILTER (WHERE metric = 'likes') AS likes,
-       max(value) FILTER (WHERE metric = 'comments') AS comments,
-       max(value) FILTER (WHERE metric = 'shares') AS shares,
-       max(value) FILTER (WHERE metric = 'saves') AS saves,
-       max(value) FILTER (WHERE metric = 'clicks') AS clicks,
-       max(value) FILTER (WHERE metric = 'followers') AS followers
-FROM core.metric_value
-WHERE superseded_by IS NULL AND post_id = '' AND time_window = 'day'
-GROUP BY ALL;
+SELECT campaign_code, platform, metric_date AS day, impressions, reach AS reach_day, views,
+       likes, comments, shares, saves, clicks, followers, batch_id
+FROM core.metric_observation
+WHERE superseded_by IS NULL AND post_id = '' AND time_window = 'day';
 
 -- Daily figures of single posts.
 CREATE VIEW post_daily AS
-SELECT campaign_code, platform, post_id, metric_date AS day,
-       max(value) FILTER (WHERE metric = 'impressions') AS impressions,
-       max(value) FILTER (WHERE metric = 'reach') AS reach_day,
-       max(value) FILTER (WHERE metric = 'views') AS views,
-       max(value) FILTER (WHERE metric = 'likes') AS likes,
-       max(value) FILTER (WHERE metric = 'comments') AS comments,
-       max(value) FILTER (WHERE metric = 'shares') AS shares,
-       max(value) FILTER (WHERE metric = 'saves') AS saves,
-       max(value) FILTER (WHERE metric = 'clicks') AS clicks
-FROM core.metric_value
-WHERE superseded_by IS NULL AND post_id <> '' AND time_window = 'day'
-GROUP BY ALL;
+SELECT campaign_code, platform, post_id, metric_date AS day, impressions, reach AS reach_day,
+       views, likes, comments, shares, saves, clicks, batch_id
+FROM core.metric_observation
+WHERE superseded_by IS NULL AND post_id <> '' AND time_window = 'day';
 
 CREATE VIEW exchange_rates AS
 SELECT month, currency, units_per_eur, batch_id FROM core.fx_rate WHERE superseded_by IS NULL;

@@ -1,0 +1,165 @@
+"""Benchmarks: our loader against a raw DuckDB read of the same file, measured in one run.
+
+``make bench`` generates a 1,000,000-row metrics file in the English template format, then times
+(wall clock) and measures the peak memory (max RSS) of two child processes on it:
+
+* baseline: ``CREATE TABLE t AS SELECT * FROM read_csv(file)`` into a new DuckDB file;
+* ours: ``campaigns load FILE --campaign BENCH-01`` into a warehouse holding the benchmark
+  programme (parsing, validation, idempotence check, audit, publishing the read copy).
+
+It prints the ratio of the two and writes the figures to ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import openpyxl
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+HEADER = (
+    "date,platform,post_id,post_url,impressions,reach,views,likes,comments,shares,saves,clicks,"
+    "followers"
+)
+PLATFORMS = ("instagram", "telegram", "facebook", "youtube", "tiktok", "vk", "x")
+
+
+def write_metrics(path: Path, rows: int, seed: int = 1) -> None:
+    """Daily post rows spread over 2025-2026 for seven platforms; counts are plausible."""
+    rnd = random.Random(seed)
+    start = dt.date(2025, 1, 1)
+    days = [(start + dt.timedelta(days=i)).isoformat() for i in range(730)]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(HEADER + "\n")
+        lines = []
+        for i in range(rows):
+            day = days[i % 730]
+            plat = PLATFORMS[(i // 730) % 7]
+            post = f"p{i // 5110:06d}"
+            imp = rnd.randrange(100, 50000)
+            reach = imp * 7 // 10
+            views = imp // 2
+            likes = imp // 40
+            lines.append(
+                f"{day},{plat},{post},https://example.org/{plat}/{post},{imp},{reach},{views},"
+                f"{likes},{likes // 10},{likes // 20},{likes // 30},{likes // 15},\n"
+            )
+            if len(lines) == 50000:
+                fh.writelines(lines)
+                lines.clear()
+        fh.writelines(lines)
+
+
+def write_programme(path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    sheets = {
+        "organisations": [["code", "name", "city"], ["BEN", "Benchmark NGO", "Almaty"]],
+        "campaigns": [
+            ["code", "name", "organisation", "thematic_area", "start_date", "end_date"],
+            ["BENCH-01", "Benchmark campaign", "BEN", "access to information", "2025-01-01",
+             "2026-12-31"],
+        ],
+    }
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+
+
+def measure(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds and peak RSS (MiB) of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    out = proc.stdout.read() + proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed ({proc.returncode}): {out[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def main() -> None:
+    campaigns = [sys.executable, "-m", "etl.cli"]
+    with tempfile.TemporaryDirectory(prefix="campaigns-bench-") as tmp:
+        tmp = Path(tmp)
+        csv = tmp / "metrics.csv"
+        t0 = time.perf_counter()
+        write_metrics(csv, ROWS)
+        print(f"generated {ROWS:,} rows ({csv.stat().st_size / 1048576:.0f} MiB) "
+              f"in {time.perf_counter() - t0:.1f} s")
+        programme = tmp / "programme.xlsx"
+        write_programme(programme)
+        wh = tmp / "wh.duckdb"
+        measure([*campaigns, "--warehouse", str(wh), "load", str(programme)])
+
+        raw_sql = (
+            "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
+            "c.execute('CREATE TABLE t AS SELECT * FROM read_csv(?)', [sys.argv[2]]); c.close()"
+        )
+        base_wall, base_rss, _ = measure(
+            [sys.executable, "-c", raw_sql, str(tmp / "raw.duckdb"), str(csv)]
+        )
+        ours_wall, ours_rss, out = measure(
+            [*campaigns, "--warehouse", str(wh), "load", str(csv), "--campaign", "BENCH-01",
+             "--json"]
+        )
+        again_wall, _, _ = measure(
+            [*campaigns, "--warehouse", str(wh), "load", str(csv), "--campaign", "BENCH-01"]
+        )
+        con = duckdb.connect(str(wh), read_only=True)
+        values = con.execute("SELECT count(*) FROM metric_values").fetchone()[0]
+        con.close()
+
+    ratio = ours_wall / base_wall
+    lines = [
+        f"| raw DuckDB `read_csv` into a table (baseline) | {base_wall:.2f} s | "
+        f"{base_rss:.0f} MiB | 1.00 |",
+        f"| `campaigns load` (parse, validate, idempotence, audit, publish) | {ours_wall:.2f} s |"
+        f" {ours_rss:.0f} MiB | {ratio:.2f} |",
+        f"| `campaigns load` of the same bytes again (no-op) | {again_wall:.2f} s | | "
+        f"{again_wall / base_wall:.2f} |",
+    ]
+    print(f"rows: {ROWS:,}; metric values written: {values:,}")
+    print("\n".join(lines))
+    print(f"ratio ours/raw: {ratio:.2f} (target <= 2.0); peak memory {ours_rss:.0f} MiB "
+          f"(target < 1024)")
+    _record(lines, ROWS, values)
+
+
+def _record(lines: list[str], rows: int, values: int) -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    start, end = "<!-- bench:load -->", "<!-- /bench:load -->"
+    block = "\n".join([
+        start,
+        f"Measured {dt.date.today().isoformat()} on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}; {rows:,} rows, {values:,} metric values written.",
+        "",
+        "| step | wall time | peak memory | ratio to baseline |",
+        "|---|---|---|---|",
+        *lines,
+        end,
+    ])
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = (text or "# Benchmarks\n\n") + "\n" + block + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
