@@ -13,6 +13,7 @@ import getpass
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -125,8 +126,13 @@ def load_file(
         result.errors_total = 1
         return result
     step("reading")
-    data = path.read_bytes()
-    result.checksum = hashlib.sha256(data).hexdigest()
+    if size <= reading.FAST_PATH_BYTES:
+        data = path.read_bytes()
+        result.checksum = hashlib.sha256(data).hexdigest()
+    else:
+        # Large files are not held in memory: one pass hashes them and checks their text.
+        data = reading.scan(path)
+        result.checksum = data.checksum
     user = loaded_by or os.environ.get("CAMPAIGNS_USER") or getpass.getuser()
 
     with warehouse.writer(publish=not dry_run) as con:
@@ -162,6 +168,8 @@ def load_file(
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        finally:
+            reading.remove_temporary_files()
         if dry_run:
             con.execute("ROLLBACK")
         else:
@@ -201,7 +209,16 @@ def _check_and_write(
         "INSERT INTO core.batch (batch_id, kind, campaign_code, source, source_name, loaded_by,"
         " checksum, file_bytes, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
         "current_timestamp::TIMESTAMP, 'rejected')",
-        [batch_id, kind or "unknown", campaign, source, name, user, result.checksum, len(data)],
+        [
+            batch_id,
+            kind or "unknown",
+            campaign,
+            source,
+            name,
+            user,
+            result.checksum,
+            path.stat().st_size,
+        ],
     )
     staged: dict[str, Staged] = {}
     try:
@@ -228,7 +245,7 @@ def _check_and_write(
         for s in staged.values():
             if rows_with_errors:
                 con.execute(
-                    f"DELETE FROM {s.table} WHERE row_number IN (SELECT row_number FROM "
+                    f"DELETE FROM {s.table}_cells WHERE row_number IN (SELECT row_number FROM "
                     f"{s.issues_table} WHERE severity = 'error')"
                 )
         if result.kind == "programme":
@@ -252,7 +269,7 @@ def _check_and_write(
     if dry_run:
         return
 
-    stored = _store_file(warehouse, data, result.checksum)
+    stored = _store_file(warehouse, path, result.checksum)
     con.execute(
         "UPDATE core.batch SET kind = ?, platform = ?, status = ?, stored_file = ?, "
         "rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_blank = ?, "
@@ -276,8 +293,12 @@ def _check_and_write(
     _record_issues(con, batch_id, result, staged)
 
 
-def _read_and_stage(con, data: bytes, path: Path, result: LoadResult, *, name, kind, campaign):
-    fmt = reading.sniff_format(data)
+def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, campaign):
+    """Read the file and type its rows. ``data`` is its bytes, or a ``Scan`` of a large file."""
+    large = isinstance(data, reading.Scan)
+    fmt = reading.sniff_format(data.head if large else data)
+    if large and (fmt != "csv" or not data.utf8 or data.blank_lines):
+        data, large = path.read_bytes(), False
     if fmt == "xls":
         raise reading.FileRejected(
             f"{name}: old Excel 97-2003 (.xls) files are not read; open it in Excel and save as "
@@ -305,7 +326,10 @@ def _read_and_stage(con, data: bytes, path: Path, result: LoadResult, *, name, k
             con, book.sheets[first], name=name, table="raw_0", kinds=(kind,) if kind else None
         )
     else:
-        text, encoding = reading.decode(data, name)
+        if large:
+            text, encoding = reading.decode(data.head, name, partial=True)
+        else:
+            text, encoding = reading.decode(data, name)
         raw = reading.read_csv_text(
             con,
             text,
@@ -314,6 +338,7 @@ def _read_and_stage(con, data: bytes, path: Path, result: LoadResult, *, name, k
             table="raw_0",
             kinds=(kind,) if kind else None,
             source_path=path,
+            head_only=large,
         )
     result.detected = {**result.detected, **raw.detected, "header_row": raw.header_row}
     if kind == "programme":
@@ -342,7 +367,7 @@ def _read_and_stage(con, data: bytes, path: Path, result: LoadResult, *, name, k
     result.detected["decimal_mark"] = "comma" if s.decimal == "," else "point"
     result.detected["columns"] = {f: raw.header[i] for f, i in hm.columns.items()}
     result.rows_blank = s.rows_blank
-    result.rows_read = raw.rows - s.rows_blank
+    result.rows_read = s.rows_total - s.rows_blank
     result.errors.extend(Issue(**_issue_args(i)) for i in s.file_errors)
     result.warnings.extend(Issue(**_issue_args(i)) for i in s.file_warnings)
     if kind == "metrics" and not s.file_errors:
@@ -379,7 +404,7 @@ def _stage_programme(con, book: reading.Workbook, result: LoadResult, *, name: s
         hm = match(table_kind, raw.header)
         s = stage(con, raw, hm, Context(), name=name, suffix=f"_{index}")
         s.sheet = sheet
-        result.rows_read += raw.rows - s.rows_blank
+        result.rows_read += s.rows_total - s.rows_blank
         result.rows_blank += s.rows_blank
         for i in s.file_errors:
             result.errors.append(Issue(**_issue_args(i, sheet)))
@@ -529,7 +554,7 @@ def _record_issues(con, batch_id: int, result: LoadResult, staged: dict[str, Sta
         obj = ", ".join(f"{_q(h or f'column {i + 1}')}: c{i}" for i, h in enumerate(s.raw_header))
         con.execute(
             f"INSERT INTO core.rejected_row SELECT ?, row_number, to_json({{{obj}}})::VARCHAR "
-            f"FROM {s.raw_table} WHERE row_number IN (SELECT row_number FROM {s.issues_table} "
+            f"FROM {s.raw_source} WHERE row_number IN (SELECT row_number FROM {s.issues_table} "
             f"WHERE severity = 'error')",
             [batch_id],
         )
@@ -539,14 +564,14 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _store_file(warehouse: Warehouse, data: bytes, checksum: str) -> str:
+def _store_file(warehouse: Warehouse, path: Path, checksum: str) -> str:
     """Keep the received bytes, named by checksum, beside the warehouse."""
     relative = f"{checksum[:2]}/{checksum}"
     target = warehouse.files_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{checksum}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
+        shutil.copyfile(path, tmp)
         os.replace(tmp, target)
     return relative
 

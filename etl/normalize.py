@@ -286,6 +286,26 @@ def typed_sql(ftype: str, cell: str, decimal: str) -> str:
     return slow
 
 
+def keep_sql(ftype: str, cell: str, typed: str) -> str:
+    """When to keep the cell as written: it could not be read, was cleaned, or looks wrong."""
+    if ftype in ("count", "amount", "number", "rating"):
+        return (
+            f"{cell} IS NOT NULL AND ({typed} IS NULL OR {typed} < 1 OR {typed} <> floor({typed}))"
+        )
+    if ftype in ("text", "code"):
+        return f"{cell} IS NOT NULL AND ({typed} IS NULL OR {typed} <> {cell})"
+    return f"{cell} IS NOT NULL AND {typed} IS NULL"
+
+
+def as_text(ftype: str, typed: str) -> str:
+    """A typed value written back as text, for messages."""
+    if ftype in ("count", "amount", "number", "rating"):
+        return f"regexp_replace(CAST({typed} AS VARCHAR), '\\.0$', '')"
+    if ftype == "list":
+        return f"array_to_string({typed}, ', ')"
+    return f"CAST({typed} AS VARCHAR)"
+
+
 def suspect_sql(ftype: str, raw: str, typed: str) -> str:
     """Rows worth checking for a problem in this field: a cheap filter before the messages."""
     if ftype in ("count", "amount", "number", "rating"):

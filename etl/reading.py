@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import tempfile
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from etl.headers import find_header_row
 
@@ -34,15 +34,21 @@ class FileRejected(ValueError):
 
 @dataclass
 class RawTable:
-    """A file read into DuckDB: ``table`` holds row_number and columns c0..cN, all text."""
+    """A file's cells as DuckDB sees them: row_number and columns c0..cN, all text.
+
+    ``table`` is something to select from: a temporary table, or for large files a query over
+    the file itself, so that the cells are materialised only once, typed (see ``stage``).
+    ``head`` holds the first data rows, for cheap looks at the data.
+    """
 
     table: str
     header: list[str]
     header_row: int
-    rows: int
+    rows: int | None  # data rows, when known without a scan
     detected: dict = field(default_factory=dict)
     file_issues: list[tuple[int | None, str, str, str]] = field(default_factory=list)
     # (row, column, value, message) warnings about the reading itself
+    head: list[list[str | None]] = field(default_factory=list)  # the first data rows
 
 
 @dataclass
@@ -53,6 +59,39 @@ class Workbook:
     formula_errors: list[tuple[str, int, int, str]]  # sheet, row, column index, formula
 
 
+@dataclass(frozen=True)
+class Scan:
+    """One pass over a large file: its checksum, first bytes, and what its text looks like."""
+
+    checksum: str
+    head: bytes
+    utf8: bool
+    blank_lines: bool
+
+
+def scan(path: Path, head_bytes: int = 65536) -> Scan:
+    """Hash a file and check it is UTF-8 without blank lines, reading it once in chunks."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, blank, tail = True, False, b""
+    head = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+            if len(head) < head_bytes:
+                head += chunk[: head_bytes - len(head)]
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if not blank:
+                joined = tail + chunk
+                blank = b"\n\n" in joined or b"\n\r\n" in joined
+                tail = chunk[-2:]
+    return Scan(digest.hexdigest(), head, utf8, blank)
+
+
 def sniff_format(data: bytes) -> str:
     if data[:4] == b"PK\x03\x04":
         return "xlsx"
@@ -61,8 +100,11 @@ def sniff_format(data: bytes) -> str:
     return "csv"
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Text of a CSV file and the encoding it was in."""
+def decode(data: bytes, name: str, *, partial: bool = False) -> tuple[str, str]:
+    """Text of a CSV file and the encoding it was in.
+
+    With ``partial``, ``data`` is the start of a file: it is cut after its last full line.
+    """
     if data.startswith(codecs.BOM_UTF8):
         encoding, body = "utf-8-sig", data
     elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
@@ -72,6 +114,16 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         body = data
     else:
         encoding, body = "utf-8", data
+    if partial:
+        step = 2 if encoding.startswith("utf-16") else 1
+        cut = body.rfind(
+            b"\n\x00"
+            if encoding == "utf-16-le"
+            or (encoding == "utf-16" and body.startswith(codecs.BOM_UTF16_LE))
+            else b"\n"
+        )
+        if cut > 0:
+            body = body[: cut + step]
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
@@ -139,8 +191,14 @@ def read_csv_text(
     table: str,
     kinds: tuple[str, ...] | None = None,
     source_path: Path | None = None,
+    head_only: bool = False,
 ) -> RawTable:
-    """Split CSV text into rows and store them as ``table``."""
+    """Split CSV text into rows and store them as ``table``.
+
+    With ``head_only``, ``text`` is the start of a large file at ``source_path`` whose rows
+    DuckDB parses itself (the file must have no blank lines: DuckDB skips them, and the row
+    numbers would no longer match the file's).
+    """
     lines_head = text[:65536].splitlines()
     delimiter = None
     skip_first = False
@@ -158,12 +216,12 @@ def read_csv_text(
     header_index = start + find_header_row(head_rows[start:], kinds)
     header = head_rows[header_index]
 
-    fast = source_path is not None and len(text) > FAST_PATH_BYTES and not _has_blank_lines(text)
-    if fast:
-        rows = _duckdb_csv(con, source_path, encoding, delimiter, table, header_index, len(header))
+    if head_only:
+        source = _duckdb_csv(con, source_path, encoding, delimiter, header_index, len(header))
         detected["reader"] = "duckdb"
-        raw = RawTable(table, header, header_index + 1, rows, detected)
-        return raw
+        # The last line of the head may be cut short: leave it out of the sample.
+        head = head_rows[header_index + 1 : -1]
+        return RawTable(source, header, header_index + 1, None, detected, head=head)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     raw = _rows_to_table(con, rows, header_index, table, name)
     raw.detected = {**detected, **raw.detected}
@@ -173,23 +231,21 @@ def read_csv_text(
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def _has_blank_lines(text: str) -> bool:
-    return "\n\n" in text or "\r\n\r\n" in text or "\n\r\n" in text
-
-
 def _duckdb_csv(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     encoding: str,
     delimiter: str,
-    table: str,
     header_index: int,
     width: int,
-) -> int:
-    """Parse a large UTF-8 CSV with DuckDB; row numbers follow the file's line order."""
+) -> str:
+    """A query over a large CSV parsed by DuckDB, giving its data rows.
+
+    Row numbers follow the file's record order. DuckDB reads UTF-8 only, so other encodings
+    are transcoded to a temporary file first (removed when the connection's work is done).
+    """
     src = path
     if encoding not in ("utf-8", "utf-8-sig"):
-        # DuckDB reads UTF-8 only: write a transcoded copy next to the temp files.
         fd, tmp_name = tempfile.mkstemp(suffix=".csv")
         with (
             open(path, encoding=encoding, newline="") as fin,
@@ -198,30 +254,29 @@ def _duckdb_csv(
             while chunk := fin.read(1 << 20):
                 fout.write(chunk)
         src = Path(tmp_name)
+        _TRANSCODED.append(src)
     columns = {f"c{i}": "VARCHAR" for i in range(max(width, 1))}
-    try:
-        _read_csv_into(con, src, delimiter, table, header_index, columns)
-    finally:
-        if src != path:
-            src.unlink(missing_ok=True)
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-
-
-def _read_csv_into(
-    con, src: Path, delimiter: str, table: str, header_index: int, columns: dict[str, str]
-) -> None:
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT * FROM (
-            SELECT row_number() OVER () AS row_number, *
-            FROM read_csv(?, header = false, delim = ?, quote = '"', escape = '"',
-                          columns = {columns!r}, null_padding = true, strict_mode = false,
-                          auto_detect = false)
-        ) WHERE row_number > {header_index + 1}
-        """,
-        [str(src), delimiter],
+    escaped = str(src).replace("'", "''")
+    delim = delimiter.replace("'", "''")
+    reader = (
+        f"read_csv('{escaped}', header = false, delim = '{delim}', quote = '\"', "
+        f"escape = '\"', columns = {columns!r}, null_padding = true, strict_mode = false, "
+        f"auto_detect = false)"
     )
+    source = (
+        f"(SELECT * FROM (SELECT row_number() OVER () AS row_number, * FROM {reader}) "
+        f"WHERE row_number > {header_index + 1})"
+    )
+    return source
+
+
+_TRANSCODED: list[Path] = []
+
+
+def remove_temporary_files() -> None:
+    """Delete transcoded copies made for DuckDB's reader."""
+    while _TRANSCODED:
+        _TRANSCODED.pop().unlink(missing_ok=True)
 
 
 def _rows_to_table(
@@ -256,13 +311,20 @@ def _rows_to_table(
             v = row[i] if i < len(row) else None
             if v is not None and not isinstance(v, str):
                 v = str(v)
-            columns[i].append(v if v not in ("",) else None)
+            columns[i].append(v if v is not None and v.strip() else None)
+    import pyarrow as pa  # only small files take this path; keep start-up quick
+
     arrays = {"row_number": pa.array(numbers, pa.int64())}
     for i in range(width):
         arrays[f"c{i}"] = pa.array(columns[i], pa.string())
-    arrow = pa.table(arrays)  # noqa: F841 - referenced by name in the query below
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM arrow")
-    return RawTable(table, header, header_index + 1, len(data), {"reader": "python"}, issues)
+    con.register("_rows", pa.table(arrays))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _rows")
+    finally:
+        con.unregister("_rows")
+    return RawTable(
+        table, header, header_index + 1, len(data), {"reader": "python"}, issues, head=data[:5000]
+    )
 
 
 def read_workbook(data: bytes, name: str) -> Workbook:

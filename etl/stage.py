@@ -7,6 +7,7 @@ column (as headed in the file), the value and what to do. Nothing here writes to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -31,7 +32,8 @@ class Staged:
     rows_blank: int = 0
     file_errors: list[dict] = field(default_factory=list)  # issues about the file as a whole
     file_warnings: list[dict] = field(default_factory=list)
-    raw_table: str = ""
+    raw_source: str = ""  # the file's cells as read (a table, or a query over the file)
+    rows_total: int = 0
     raw_header: list[str] = field(default_factory=list)
     sheet: str | None = None
 
@@ -54,23 +56,31 @@ def spec_of(kind: str) -> Kind:
     return FILE_KINDS.get(kind) or PROGRAMME_SHEETS[kind]
 
 
-def detect_decimal(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: list[int]) -> str:
-    """',' when the file's numbers use a decimal comma, else '.'."""
-    if not cols:
-        return "."
-    sample = " UNION ALL ".join(f"SELECT c{i} AS v FROM {raw.table}" for i in cols)
-    comma, point = con.execute(
-        f"""
-        SELECT
-          count(*) FILTER (WHERE regexp_full_match(v, '-?[0-9 \u00a0\u202f]*[0-9],[0-9]{{1,2}}')
-                              OR regexp_full_match(v, '-?[0-9]+,[0-9]{{4,}}')
-                              OR regexp_full_match(v, '-?[0-9]{{1,3}}(\\.[0-9]{{3}})+,[0-9]+')),
-          count(*) FILTER (WHERE regexp_full_match(v, '-?[0-9]+\\.[0-9]{{1,2}}')
-                              OR regexp_full_match(v, '-?[0-9]+\\.[0-9]{{4,}}')
-                              OR regexp_full_match(v, '-?[0-9]{{1,3}}(,[0-9]{{3}})+\\.[0-9]+'))
-        FROM (SELECT trim(v) AS v FROM ({sample}) LIMIT 20000)
-        """
-    ).fetchone()
+_COMMA_DECIMAL = re.compile(
+    r"-?[0-9 \u00a0\u202f]*[0-9],[0-9]{1,2}|-?[0-9]+,[0-9]{4,}|-?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+"
+)
+_POINT_DECIMAL = re.compile(
+    r"-?[0-9]+\.[0-9]{1,2}|-?[0-9]+\.[0-9]{4,}|-?[0-9]{1,3}(,[0-9]{3})+\.[0-9]+"
+)
+
+
+def detect_decimal(rows: list[list[str | None]], cols: list[int]) -> str:
+    """',' when the file's numbers use a decimal comma, else '.'.
+
+    Decided on the first rows: ``1,5`` and ``1 234,56`` vote comma, ``1.5`` and ``1,234.56``
+    vote point; ``1,234`` alone is a thousands separator.
+    """
+    comma = point = 0
+    for row in rows[:5000]:
+        for i in cols:
+            v = row[i] if i < len(row) else None
+            if not v:
+                continue
+            v = v.strip()
+            if _COMMA_DECIMAL.fullmatch(v):
+                comma += 1
+            elif _POINT_DECIMAL.fullmatch(v):
+                point += 1
     return "," if comma > point else "."
 
 
@@ -87,7 +97,7 @@ def stage(
     spec = spec_of(match.kind)
     table, issues = f"staged{suffix}", f"issues{suffix}"
     staged = Staged(
-        match.kind, table, issues, match, ".", raw_table=raw.table, raw_header=raw.header
+        match.kind, table, issues, match, ".", raw_source=raw.table, raw_header=raw.header
     )
     header = raw.header
 
@@ -127,32 +137,47 @@ def stage(
         return staged
 
     numeric = [i for f, i in match.columns.items() if spec.field(f).type in NUMERIC_TYPES]
-    staged.decimal = detect_decimal(con, raw, numeric)
+    staged.decimal = detect_decimal(raw.head, numeric)
 
     width = len(header)
-    # Readers turn empty and blank cells into NULL, so a blank row is all NULL.
-    all_blank = " AND ".join(f"c{i} IS NULL" for i in range(width)) or "true"
-    staged.rows_blank = con.execute(
-        f"SELECT count(*) FROM {raw.table} WHERE {all_blank}"
-    ).fetchone()[0]
-
-    # Each field keeps the cell as written (``<field>__raw``, shown in messages) and its typed
+    # Each field keeps the cell as written (column c<i>, shown in messages) and its typed
     # value: the quick reading first, the full cleaning only for cells the quick one cannot read.
-    typed_cols = []
+    # Each field gets its typed value: a quick reading first, the full cleaning only for cells
+    # the quick one cannot read. The cell as written is kept only where it may be needed for a
+    # message (the value could not be read, or looks wrong): copying every cell of a large file
+    # would cost more than reading it.
+    typed_cols, kept_cols, shown_cols = [], [], []
     for f in spec.fields:
+        name = f'"{f.name}"'
         if f.name in match.columns:
             cell = f"c{match.columns[f.name]}"
-            typed_cols.append(f'{cell} AS "{f.name}__raw"')
-            typed_cols.append(f'{n.typed_sql(f.type, cell, staged.decimal)} AS "{f.name}"')
+            typed_cols.append(f"{n.typed_sql(f.type, cell, staged.decimal)} AS {name}")
+            kept_cols.append(
+                f'CASE WHEN {n.keep_sql(f.type, cell, name)} THEN {cell} END AS "{f.name}__kept"'
+            )
+            shown_cols.append(
+                f'coalesce("{f.name}__kept", {n.as_text(f.type, name)}) AS "{f.name}__raw"'
+            )
         else:
-            typed_cols.append(f'NULL::VARCHAR AS "{f.name}__raw", NULL AS "{f.name}"')
+            typed_cols.append(f"NULL AS {name}")
+            kept_cols.append(f'NULL::VARCHAR AS "{f.name}__kept"')
+            shown_cols.append(f'NULL::VARCHAR AS "{f.name}__raw"')
+    cells = ", ".join(f"c{i}" for i in range(width))
+    blank = " AND ".join(f"c{i} IS NULL" for i in range(width)) or "true"
+    names = ", ".join(f'"{f.name}"' for f in spec.fields)
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT row_number, {", ".join(typed_cols)}
-        FROM {raw.table} WHERE NOT ({all_blank})
+        CREATE OR REPLACE TEMP TABLE {table}_cells AS
+        SELECT row_number, {names}, {", ".join(kept_cols)}, ({blank}) AS _blank
+        FROM (SELECT row_number, {cells}, {", ".join(typed_cols)} FROM {raw.table})
         """
     )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * EXCLUDE (_blank), "
+        f"{', '.join(shown_cols)} FROM {table}_cells"
+    )
+    staged.rows_total = con.execute(f"SELECT count(*) FROM {table}_cells").fetchone()[0]
+    staged.rows_blank = con.execute(f"DELETE FROM {table}_cells WHERE _blank").fetchone()[0]
 
     parts = []
     for f in spec.fields:
@@ -166,8 +191,8 @@ def stage(
                 f"SELECT row_number, {n.q(col)} AS column_name, {raw_col} AS value, "
                 f"message, 'error' AS severity FROM (SELECT row_number, {raw_col}, "
                 f"{problem} AS message FROM (SELECT row_number, {raw_col}, {typed}, "
-                f"{n.clean(raw_col)} AS v FROM {table} WHERE {n.suspect_sql(f.type, raw_col, typed)}"
-                f")) WHERE message IS NOT NULL"
+                f"{n.clean(raw_col)} AS v FROM {table} "
+                f"WHERE {n.suspect_sql(f.type, raw_col, typed)})) WHERE message IS NOT NULL"
             )
         if f.required:
             empty_message = f"{col} is empty; fill it in ({f.help.rstrip('.')})"

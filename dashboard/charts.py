@@ -1,0 +1,73 @@
+"""Chart builders: a DataFrame in, a plotly Figure out; no Streamlit here, so tests call them.
+
+Every platform keeps one colour on every chart. The colours come from the Okabe-Ito palette,
+which stays distinguishable for colour-blind readers, picked near each brand's hue where the
+palette allows (instagram purple, telegram light blue, facebook blue, youtube red, x black).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+PLATFORM_COLOURS: dict[str, str] = {
+    "instagram": "#CC79A7",
+    "telegram": "#56B4E9",
+    "facebook": "#0072B2",
+    "youtube": "#D55E00",
+    "tiktok": "#009E73",
+    "vk": "#E69F00",
+    "x": "#000000",
+}
+OTHER_COLOUR = "#999999"
+
+PLATFORM_NAMES: dict[str, str] = {
+    "instagram": "Instagram",
+    "telegram": "Telegram",
+    "facebook": "Facebook",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "vk": "VK",
+    "x": "X",
+}
+
+
+def platform_colour(platform: str) -> str:
+    return PLATFORM_COLOURS.get(platform, OTHER_COLOUR)
+
+
+def daily_by_platform(df: pd.DataFrame, metric: str, title: str) -> go.Figure:
+    """One line per platform over days.
+
+    ``df`` has columns ``day``, ``platform`` and ``value`` (as ``data.daily_series`` returns);
+    ``metric`` labels the y axis; hovering a day gives each platform's exact value. Platforms
+    appear in a fixed order so the legend reads the same on every chart.
+    """
+    fig = go.Figure()
+    order = {p: i for i, p in enumerate(PLATFORM_COLOURS)}
+    platforms = sorted(df["platform"].unique(), key=lambda p: (order.get(p, len(order)), p))
+    for platform in platforms:
+        rows = df[df["platform"] == platform].sort_values("day")
+        name = PLATFORM_NAMES.get(platform, platform)
+        fig.add_trace(
+            go.Scatter(
+                x=rows["day"],
+                y=rows["value"],
+                name=name,
+                mode="lines+markers",
+                line={"color": platform_colour(platform), "width": 2},
+                marker={"size": 5},
+                # unified hover: the day heads the box, then one exact value per platform
+                hovertemplate="%{y:,.0f}",
+            )
+        )
+    fig.update_layout(
+        title=title,
+        hovermode="x unified",
+        legend_title_text="Platform",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        separators=".,",
+    )
+    fig.update_xaxes(title_text="Day", type="date", tickformat="%d %b\n%Y", hoverformat="%d %b %Y")
+    fig.update_yaxes(title_text=metric, tickformat=",.0f", rangemode="tozero")
+    return fig

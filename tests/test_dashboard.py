@@ -1,0 +1,205 @@
+"""The dashboard, driven through Streamlit's AppTest on a real warehouse, and its chart builders.
+
+Expected figures are worked out by hand from the rows each test writes, never read back through
+the dashboard's own queries.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from conftest import METRICS_HEADER, write
+from streamlit.testing.v1 import AppTest
+
+from dashboard.charts import PLATFORM_COLOURS, daily_by_platform
+from etl.load import load_file
+from etl.warehouse import Warehouse
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+
+# Channel rows of PDP-01 (post_id empty), plus one post row that channel totals must ignore.
+# date, platform, post_id, post_url, impressions, reach, views, likes, comments, shares, saves,
+# clicks, followers
+METRICS_ROWS = [
+    "2026-03-02,instagram,,,1000,800,,50,5,3,2,10,1200",
+    "2026-03-03,instagram,,,1500,900,,60,6,4,1,12,1210",
+    "2026-03-02,telegram,,,700,,,,,7,,,300",
+    # views but no impressions: its engagements count, but not in the rate by impressions
+    "2026-03-03,telegram,,,,,400,9,,1,,,305",
+    "2026-03-02,instagram,p1,https://instagram.com/p/p1,600,500,,30,,,,,",
+]
+IMPRESSIONS = 1000 + 1500 + 700
+ENGAGEMENTS = (50 + 5 + 3 + 2) + (60 + 6 + 4 + 1) + 7 + (9 + 1)
+ENGAGEMENTS_WITH_IMPRESSIONS = (50 + 5 + 3 + 2) + (60 + 6 + 4 + 1) + 7
+
+# KZT at the fixture's rates: March 603.5, April 604.5 per EUR.
+SPEND_CSV = (
+    "date,budget_line,amount,currency,description,reference\n"
+    "2026-03-10,5.2,603500,KZT,Boosted posts,INV-1\n"
+    "2026-04-15,5.1,1209000,KZT,Explainer video,INV-2\n"
+)
+SPEND_EUR = 603500 / 603.5 + 1209000 / 604.5
+PDP_BUDGET_KZT = 6_000_000 + 4_000_000 + 2_500_000
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def loaded(programme: Warehouse, tmp_path: Path) -> Warehouse:
+    """The programme plus PDP-01 metrics and spend: four batches in all."""
+    metrics = write(tmp_path / "metrics.csv", METRICS_HEADER + "\n" + "\n".join(METRICS_ROWS))
+    result = load_file(programme, metrics, campaign="PDP-01")
+    assert result.status == "loaded", result.errors
+    result = load_file(programme, write(tmp_path / "spend.csv", SPEND_CSV), campaign="PDP-01")
+    assert result.status == "loaded", result.errors
+    return programme
+
+
+def app_on(monkeypatch: pytest.MonkeyPatch, path: Path) -> AppTest:
+    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(path))
+    return AppTest.from_file(str(APP), default_timeout=30).run()
+
+
+def metrics_by_label(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def plotted(values: list | dict) -> list[float]:
+    """Trace values from a figure's JSON; plotly sends number arrays base64-encoded."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def test_portfolio_shows_headline_figures(loaded: Warehouse, monkeypatch) -> None:
+    at = app_on(monkeypatch, loaded.path)
+
+    assert not at.exception
+    assert at.title[0].value == "Portfolio"
+    tiles = metrics_by_label(at)
+    assert tiles == {
+        "Campaigns": "2",
+        "Impressions": "3,200",
+        "Engagements": "148",
+        "Engagement rate by impressions": "4.31%",
+        "Spend (EUR)": "3,000",
+    }
+    assert IMPRESSIONS == 3200 and ENGAGEMENTS == 148 and round(SPEND_EUR, 2) == 3000
+    assert f"{ENGAGEMENTS_WITH_IMPRESSIONS / IMPRESSIONS:.2%}" == "4.31%"
+
+
+def test_portfolio_campaign_table(loaded: Warehouse, monkeypatch) -> None:
+    at = app_on(monkeypatch, loaded.path)
+
+    table = at.dataframe[0].value.set_index("code")
+    assert list(table.index) == ["FOE-02", "PDP-01"]
+    pdp = table.loc["PDP-01"]
+    assert pdp["name"] == "Your data, your rights"
+    assert pdp["organisation"] == "Almaty Digital Rights"
+    assert pdp["thematic_area"] == "personal-data protection"
+    assert pdp["impressions"] == IMPRESSIONS
+    assert pdp["engagements"] == ENGAGEMENTS
+    assert pdp["engagement_rate"] == pytest.approx(ENGAGEMENTS_WITH_IMPRESSIONS / IMPRESSIONS)
+    assert pdp["spend_eur"] == pytest.approx(SPEND_EUR)
+    assert pdp["budget"] == PDP_BUDGET_KZT and pdp["budget_currency"] == "KZT"
+    # latest rate loaded is December 2026: 612.5 KZT per EUR
+    assert pdp["budget_eur"] == pytest.approx(PDP_BUDGET_KZT / 612.5, abs=0.01)
+    assert pd.Timestamp(pdp["last_data_day"]).date() == dt.date(2026, 3, 3)
+    foe = table.loc["FOE-02"]
+    assert pd.isna(foe["impressions"]) and pd.isna(foe["engagement_rate"])
+    assert foe["spend_eur"] == 0 and foe["budget"] == 8_000_000
+    assert "not an average of daily rates" in at.caption[0].value
+
+
+def test_loads_page_lists_batches_and_charts_a_campaign(loaded: Warehouse, monkeypatch) -> None:
+    at = app_on(monkeypatch, loaded.path)
+    at.switch_page("pages/loads.py").run()
+
+    assert not at.exception
+    loads = at.dataframe[0].value
+    assert list(loads["batch_id"]) == [4, 3, 2, 1]
+    assert list(loads["source_name"]) == ["spend.csv", "metrics.csv", "fx.csv", "programme.xlsx"]
+    assert list(loads["status"]) == ["loaded"] * 4
+    metrics_batch = loads[loads["batch_id"] == 3].iloc[0]
+    assert metrics_batch["campaign_code"] == "PDP-01"
+    assert metrics_batch["rows_loaded"] == len(METRICS_ROWS)
+
+    # FOE-02 comes first and has no figures yet
+    assert at.selectbox(key="campaign").value == "FOE-02"
+    assert not at.get("plotly_chart")
+    assert "No daily channel impressions" in at.info[0].value
+
+    at.selectbox(key="campaign").set_value("PDP-01").run()
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    figure = json.loads(charts[0].proto.spec)
+    traces = {t["name"]: plotted(t["y"]) for t in figure["data"]}
+    assert traces == {"Instagram": [1000.0, 1500.0], "Telegram": [700.0]}
+    assert any("not added up" in c.value for c in at.caption)
+
+
+def test_empty_warehouse_says_how_to_load(warehouse: Warehouse, monkeypatch) -> None:
+    at = app_on(monkeypatch, warehouse.path)
+
+    assert not at.exception
+    assert "campaigns load programme.xlsx" in at.info[0].value
+    assert "campaigns demo" in at.info[0].value
+    assert not at.metric
+
+    at.switch_page("pages/loads.py").run()
+    assert not at.exception
+    assert "Nothing loaded yet" in at.info[0].value
+
+
+def test_missing_warehouse_says_how_to_build_one(tmp_path: Path, monkeypatch) -> None:
+    at = app_on(monkeypatch, tmp_path / "nowhere" / "warehouse.duckdb")
+
+    assert not at.exception
+    assert "campaigns demo" in at.warning[0].value
+    assert "make run" in at.warning[0].value
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_daily_by_platform_one_trace_per_platform_in_its_colour() -> None:
+    df = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2026-03-02", "2026-03-01", "2026-03-01", "2026-03-02"]),
+            "platform": ["telegram", "telegram", "instagram", "instagram"],
+            "value": [70.0, 50.0, 1000.0, 1500.0],
+        }
+    )
+    fig = daily_by_platform(df, "Impressions", "PDP-01")
+
+    assert [t.name for t in fig.data] == ["Instagram", "Telegram"]
+    assert fig.data[0].line.color == PLATFORM_COLOURS["instagram"]
+    assert fig.data[1].line.color == PLATFORM_COLOURS["telegram"]
+    assert list(fig.data[0].y) == [1000.0, 1500.0]
+    assert list(fig.data[1].y) == [50.0, 70.0]  # sorted by day
+    assert fig.layout.yaxis.title.text == "Impressions"
+    assert fig.layout.title.text == "PDP-01"
+
+
+def test_platform_colours_are_distinct() -> None:
+    assert set(PLATFORM_COLOURS) == {
+        "instagram",
+        "telegram",
+        "facebook",
+        "youtube",
+        "tiktok",
+        "vk",
+        "x",
+    }
+    assert len(set(PLATFORM_COLOURS.values())) == len(PLATFORM_COLOURS)
