@@ -16,8 +16,10 @@ from etl.kinds import KIND_NAMES
 from etl.load import LoadResult, UsageError, load_file
 from etl.warehouse import ENV_VAR, Warehouse, WarehouseBusy
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(
+    stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else 200
+)
 
 
 class UserError(click.ClickException):

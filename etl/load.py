@@ -435,7 +435,7 @@ def _cross_sheet_checks(con, staged: dict[str, Staged]) -> None:
         s = staged["campaigns"]
         col = s.header_col("organisation")
         con.execute(
-            f"INSERT INTO {s.issues_table} SELECT row_number, '{s.sheet}: {col}', organisation, "
+            f"INSERT INTO {s.issues_table} SELECT row_number, {_q(col)}, organisation, "
             f"'organisation ' || organisation || ' is not in the organisations sheet nor in the "
             f"warehouse; add it to the organisations sheet', 'error' FROM {s.table} "
             f"WHERE organisation IS NOT NULL AND organisation NOT IN "
@@ -447,7 +447,7 @@ def _cross_sheet_checks(con, staged: dict[str, Staged]) -> None:
         s = staged[table_kind]
         col = s.header_col("campaign")
         con.execute(
-            f"INSERT INTO {s.issues_table} SELECT row_number, '{s.sheet}: {col}', campaign, "
+            f"INSERT INTO {s.issues_table} SELECT row_number, {_q(col)}, campaign, "
             f"'campaign ' || campaign || ' is not in the campaigns sheet nor in the warehouse; "
             f"add it to the campaigns sheet', 'error' FROM {s.table} "
             f"WHERE campaign IS NOT NULL AND campaign NOT IN "

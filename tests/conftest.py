@@ -6,6 +6,7 @@ Every test works on a real DuckDB file under ``tmp_path``; nothing is mocked.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -140,27 +141,50 @@ def write_programme(path: Path, sheets: dict[str, list[list]] | None = None) -> 
     return path
 
 
-@pytest.fixture
-def warehouse(tmp_path: Path) -> Warehouse:
-    """An empty, migrated warehouse in a temporary folder."""
-    wh = Warehouse(tmp_path / "wh" / "warehouse.duckdb")
+def _copy_warehouse(source: Warehouse, target: Path) -> Warehouse:
+    """A copy of a built warehouse (file, published copy and kept files) at ``target``."""
+    wh = Warehouse(target)
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(source.path, wh.path)
+    shutil.copyfile(source.read_path, wh.read_path)
+    if source.files_dir.exists():
+        shutil.copytree(source.files_dir, wh.files_dir)
+    return wh
+
+
+@pytest.fixture(scope="session")
+def _empty_warehouse(tmp_path_factory) -> Warehouse:
+    wh = Warehouse(tmp_path_factory.mktemp("empty") / "warehouse.duckdb")
     with wh.writer():
         pass
     return wh
 
 
-@pytest.fixture
-def programme(warehouse: Warehouse, tmp_path: Path) -> Warehouse:
-    """The warehouse with the two-campaign programme and 2026 KZT rates loaded."""
+@pytest.fixture(scope="session")
+def _programme_warehouse(tmp_path_factory, _empty_warehouse) -> Warehouse:
     from etl.load import load_file
 
-    r1 = load_file(warehouse, write_programme(tmp_path / "programme.xlsx"))
+    folder = tmp_path_factory.mktemp("programme")
+    wh = _copy_warehouse(_empty_warehouse, folder / "wh" / "warehouse.duckdb")
+    r1 = load_file(wh, write_programme(folder / "programme.xlsx"))
     assert r1.status == "loaded", r1.errors
-    fx = tmp_path / "fx.csv"
+    fx = folder / "fx.csv"
     fx.write_text(FX, encoding="utf-8")
-    r2 = load_file(warehouse, fx)
+    r2 = load_file(wh, fx)
     assert r2.status == "loaded", r2.errors
-    return warehouse
+    return wh
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, _empty_warehouse: Warehouse) -> Warehouse:
+    """An empty, migrated warehouse in a temporary folder."""
+    return _copy_warehouse(_empty_warehouse, tmp_path / "wh" / "warehouse.duckdb")
+
+
+@pytest.fixture
+def programme(tmp_path: Path, _programme_warehouse: Warehouse) -> Warehouse:
+    """A warehouse with the two-campaign programme (batch 1) and 2026 KZT rates (batch 2)."""
+    return _copy_warehouse(_programme_warehouse, tmp_path / "wh" / "warehouse.duckdb")
 
 
 @pytest.fixture
