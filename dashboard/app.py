@@ -8,15 +8,24 @@ packages, so the app does not depend on the working directory.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import streamlit as st
 
-from etl.warehouse import ENV_VAR, Warehouse
+from etl.warehouse import ENV_VAR, Warehouse, WarehouseBusy
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Campaign dashboard", page_icon=":bar_chart:", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _migrate(path: str) -> None:
+    """Bring the schema up to date once per server process (a running load does it too)."""
+    with contextlib.suppress(WarehouseBusy):
+        Warehouse(Path(path)).migrate(wait_seconds=2)
+
 
 warehouse = Warehouse.at()
 st.session_state["warehouse"] = warehouse
@@ -38,4 +47,5 @@ if not warehouse.exists():
     )
     st.stop()
 
+_migrate(str(warehouse.path))
 page.run()

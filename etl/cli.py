@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from etl import batches as batch_log
-from etl import migrations
 from etl.kinds import KIND_NAMES
 from etl.load import LoadResult, UsageError, load_file
 from etl.warehouse import ENV_VAR, Warehouse, WarehouseBusy
@@ -61,8 +60,8 @@ def init(ctx: click.Context) -> None:
     Example: campaigns --warehouse data/warehouse.duckdb init
     """
     wh = _wh(ctx)
-    with _busy(), wh.writer() as con:
-        versions = migrations.applied(con)
+    with _busy():
+        versions = wh.migrate()
     out.print(
         f"warehouse {wh.path} is at schema version {max(versions)} "
         f"({len(versions)} migrations applied)"

@@ -85,12 +85,18 @@ class Warehouse:
         with _exclusive_lock(self.lock_path, wait_seconds, on_wait):
             con = _connect_with_retry(self.path, read_only=False, wait_seconds=wait_seconds)
             try:
-                migrations.apply(con)
+                if migrations.apply(con):
+                    publish = True
                 yield con
             finally:
                 con.close()
             if publish or not self.read_path.exists():
                 self._publish()
+
+    def migrate(self, *, wait_seconds: float = 600.0) -> list[int]:
+        """Create the file if needed and apply pending migrations; the versions applied."""
+        with self.writer(wait_seconds=wait_seconds, publish=False) as con:
+            return migrations.applied(con)
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
