@@ -67,8 +67,14 @@ def write_programme(path: Path) -> None:
         "organisations": [["code", "name", "city"], ["BEN", "Benchmark NGO", "Almaty"]],
         "campaigns": [
             ["code", "name", "organisation", "thematic_area", "start_date", "end_date"],
-            ["BENCH-01", "Benchmark campaign", "BEN", "access to information", "2025-01-01",
-             "2026-12-31"],
+            [
+                "BENCH-01",
+                "Benchmark campaign",
+                "BEN",
+                "access to information",
+                "2025-01-01",
+                "2026-12-31",
+            ],
         ],
     }
     for name, rows in sheets.items():
@@ -98,8 +104,10 @@ def main() -> None:
         csv = tmp / "metrics.csv"
         t0 = time.perf_counter()
         write_metrics(csv, ROWS)
-        print(f"generated {ROWS:,} rows ({csv.stat().st_size / 1048576:.0f} MiB) "
-              f"in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"generated {ROWS:,} rows ({csv.stat().st_size / 1048576:.0f} MiB) "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
         programme = tmp / "programme.xlsx"
         write_programme(programme)
         wh = tmp / "wh.duckdb"
@@ -113,8 +121,16 @@ def main() -> None:
             [sys.executable, "-c", raw_sql, str(tmp / "raw.duckdb"), str(csv)]
         )
         ours_wall, ours_rss, out = measure(
-            [*campaigns, "--warehouse", str(wh), "load", str(csv), "--campaign", "BENCH-01",
-             "--json"]
+            [
+                *campaigns,
+                "--warehouse",
+                str(wh),
+                "load",
+                str(csv),
+                "--campaign",
+                "BENCH-01",
+                "--json",
+            ]
         )
         again_wall, _, _ = measure(
             [*campaigns, "--warehouse", str(wh), "load", str(csv), "--campaign", "BENCH-01"]
@@ -134,8 +150,10 @@ def main() -> None:
     ]
     print(f"rows: {ROWS:,}; metric values written: {values:,}")
     print("\n".join(lines))
-    print(f"ratio ours/raw: {ratio:.2f} (target <= 2.0); peak memory {ours_rss:.0f} MiB "
-          f"(target < 1024)")
+    print(
+        f"ratio ours/raw: {ratio:.2f} (target <= 2.0); peak memory {ours_rss:.0f} MiB "
+        f"(target < 1024)"
+    )
     _record(lines, ROWS, values)
 
 
@@ -143,19 +161,21 @@ def _record(lines: list[str], rows: int, values: int) -> None:
     doc = ROOT / "docs" / "benchmarks.md"
     text = doc.read_text(encoding="utf-8") if doc.exists() else ""
     start, end = "<!-- bench:load -->", "<!-- /bench:load -->"
-    block = "\n".join([
-        start,
-        f"Measured {dt.date.today().isoformat()} on {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"DuckDB {duckdb.__version__}; {rows:,} rows, {values:,} metric values written.",
-        "",
-        "| step | wall time | peak memory | ratio to baseline |",
-        "|---|---|---|---|",
-        *lines,
-        end,
-    ])
+    block = "\n".join(
+        [
+            start,
+            f"Measured {dt.date.today().isoformat()} on {platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"DuckDB {duckdb.__version__}; {rows:,} rows, {values:,} metric values written.",
+            "",
+            "| step | wall time | peak memory | ratio to baseline |",
+            "|---|---|---|---|",
+            *lines,
+            end,
+        ]
+    )
     if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text = (text or "# Benchmarks\n\n") + "\n" + block + "\n"
     doc.write_text(text, encoding="utf-8")
