@@ -307,7 +307,9 @@ def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, ca
     if fmt == "xlsx":
         book = reading.read_workbook(data, name)
         result.detected = {"format": "xlsx"}
-        programme_sheets = {s: sheet_kind(s) for s in book.sheets if sheet_kind(s)}
+        programme_sheets = {
+            s: sheet_kind(s) for s in book.sheets if sheet_kind(s) not in (None, "help")
+        }
         for sheet, row, col, formula in book.formula_errors:
             result.errors.append(
                 Issue(
@@ -386,6 +388,8 @@ def _stage_programme(con, book: reading.Workbook, result: LoadResult, *, name: s
     staged: dict[str, Staged] = {}
     for index, (sheet, rows) in enumerate(book.sheets.items()):
         table_kind = sheet_kind(sheet)
+        if table_kind == "help":
+            continue
         if table_kind is None:
             result.warnings.append(
                 Issue(
