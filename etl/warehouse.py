@@ -16,6 +16,7 @@ schema.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -89,6 +90,9 @@ class Warehouse:
                     publish = True
                 yield con
             finally:
+                # Fold the write-ahead log into the file, so the published copy is complete.
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("CHECKPOINT")
                 con.close()
             if publish or not self.read_path.exists():
                 self._publish()
@@ -122,6 +126,9 @@ class Warehouse:
             return 0
 
     def _publish(self) -> None:
+        # Writers take turns, so a copy left half-made is from a writer that was killed.
+        for stale in self.read_path.parent.glob(f".{self.read_path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
         tmp = self.read_path.with_name(f".{self.read_path.name}.{os.getpid()}.tmp")
         shutil.copyfile(self.path, tmp)
         os.replace(tmp, self.read_path)
