@@ -580,19 +580,23 @@ def _store_file(warehouse: Warehouse, path: Path, checksum: str) -> str:
     return relative
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def _summary(r: LoadResult) -> str:
     what = f"{r.kind or 'unknown kind'}" + (f" ({r.platform})" if r.platform else "")
     if r.status == "loaded":
         text = f"loaded {r.rows_loaded} of {r.rows_read} rows of {what}"
         if r.rows_replaced:
-            text += f", replacing {r.rows_replaced} earlier values"
+            text += f", replacing {_n(r.rows_replaced, 'earlier row')}"
         if r.rows_rejected:
-            text += f"; {r.rows_rejected} invalid rows kept aside for correction"
+            text += f"; {_n(r.rows_rejected, 'invalid row')} kept aside for correction"
         return text
     if r.status == "dry_run":
         if r.would_load:
             return f"would load {r.rows_read - r.rows_rejected} of {r.rows_read} rows of {what}" + (
-                f", replacing {r.rows_replaced} earlier values" if r.rows_replaced else ""
+                f", replacing {_n(r.rows_replaced, 'earlier row')}" if r.rows_replaced else ""
             )
-        return f"would reject the file: {r.errors_total} errors"
-    return f"rejected {what}: {r.errors_total} errors, nothing loaded"
+        return f"would reject the file: {_n(r.errors_total, 'error')}"
+    return f"rejected {what}: {_n(r.errors_total, 'error')}, nothing loaded"

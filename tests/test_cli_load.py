@@ -382,3 +382,35 @@ def test_usage_errors_exit_2(invoke, tmp_path):
     code, out, _ = invoke("load", str(metrics_file(tmp_path, ROWS)), "--kind", "posts")
     assert code == 2
     assert "Traceback" not in out
+
+
+def test_templates_command_writes_every_template(invoke, tmp_path):
+    code, out, _ = invoke("templates", "--out", str(tmp_path / "t"))
+    assert code == 0
+    names = sorted(p.name for p in (tmp_path / "t").iterdir())
+    assert "metrics.en.csv" in names and "programme.kk.xlsx" in names
+    assert len(names) == 33
+
+
+def test_filled_xlsx_templates_load_in_every_language(programme, query, tmp_path):
+    import shutil
+
+    import openpyxl
+
+    from etl.load import load_file
+
+    root = Path(__file__).resolve().parents[1] / "data" / "templates"
+    for day, lang in enumerate(("en", "ru", "kk"), start=2):
+        path = tmp_path / f"metrics.{lang}.xlsx"
+        shutil.copy(root / path.name, path)
+        wb = openpyxl.load_workbook(path)
+        wb.worksheets[0].append(
+            [f"0{day}.03.2026", "Instagram", "", "", "1 200", 900, "", 40, 3, 2, 1, 5, 1500]
+        )
+        wb.save(path)
+        r = load_file(programme, path, campaign="PDP-01")
+        assert r.status == "loaded", r.errors
+        assert r.detected["format"] == "xlsx" and r.kind == "metrics" and r.kind_detected
+    assert query("SELECT day.day, impressions, reach_day FROM channel_daily AS day ORDER BY 1") == [
+        (__import__("datetime").date(2026, 3, d), 1200, 900) for d in (2, 3, 4)
+    ]
