@@ -64,15 +64,24 @@ def clean(col: str) -> str:
 
 
 def number(v: str, decimal: str) -> str:
-    """A number written with the file's decimal mark and any thousands separator."""
+    """A number written with the file's decimal mark and any thousands separator.
+
+    The other mark is read as a thousands separator only where it groups three digits
+    (``1,234,567`` or ``1.234.567``): ``1,5`` in a file with decimal points is not a number.
+    """
     stripped = f"regexp_replace({v}, {q(_NUMBER_NOISE)}, '', 'g')"
     if decimal == ",":
+        grouped = "-?[0-9]{1,3}(\\.[0-9]{3})+(,[0-9]+)?"
         text = f"replace(replace({stripped}, '.', ''), ',', '.')"
-        parsed = f"TRY_CAST({text} AS DOUBLE)"
+        other = "."
     else:
-        parsed = (
-            f"COALESCE(TRY_CAST({v} AS DOUBLE), TRY_CAST(replace({stripped}, ',', '') AS DOUBLE))"
-        )
+        grouped = "-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?"
+        text = f"replace({stripped}, ',', '')"
+        other = ","
+    parsed = (
+        f"(CASE WHEN contains({v}, '{other}') AND NOT regexp_full_match({stripped}, "
+        f"'{grouped}') THEN NULL ELSE TRY_CAST({text} AS DOUBLE) END)"
+    )
     return f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
 
 
