@@ -87,8 +87,13 @@ def score(kind: str, header: list[str | None]) -> int:
 
 
 def detect_kind(header: list[str | None]) -> tuple[str | None, dict[str, int]]:
-    """The file kind whose required fields a header names best, with every kind's score."""
-    scores = {}
+    """The file kind a header names best, with every kind's score.
+
+    A kind whose required columns are all present wins, unless another kind explains clearly
+    more of the columns: then the file is most likely that kind with a required column misnamed,
+    and taking it for that kind lets the error say which column is missing.
+    """
+    scores: dict[str, int] = {}
     complete = []
     for name in FILE_KINDS:
         m = match(name, header)
@@ -96,10 +101,16 @@ def detect_kind(header: list[str | None]) -> tuple[str | None, dict[str, int]]:
         if not m.missing:
             # Prefer the kind that explains most of the columns present.
             complete.append((len(m.columns) - len(m.unknown), len(m.columns), name))
-    if not complete:
-        return None, scores
-    complete.sort(reverse=True)
-    return complete[0][2], scores
+    best = max(scores, key=lambda k: scores[k])
+    if complete:
+        complete.sort(reverse=True)
+        chosen = complete[0][2]
+        if scores[best] >= 2 * scores[chosen] and scores[best] - scores[chosen] >= 3:
+            return best, scores
+        return chosen, scores
+    if scores[best] >= 3:
+        return best, scores
+    return None, scores
 
 
 def find_header_row(rows: list[list[str | None]], kinds: tuple[str, ...] | None = None) -> int:

@@ -8,6 +8,7 @@ batch; a corrected file replaces the values it restates (see ``facts``).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import getpass
 import hashlib
@@ -113,20 +114,14 @@ def load_file(
         raise UsageError(f"no such file: {path}")
     result = LoadResult("rejected", name, kind=kind, campaign=campaign)
     size = path.stat().st_size
-    if size > max_bytes():
-        result.errors.append(
-            Issue(
-                None,
-                None,
-                f"{size / 1048576:.1f} MB",
-                f"the file is {size / 1048576:.1f} MB, above the {max_bytes() / 1048576:.0f} MB "
-                "limit; split it by month or platform and load the parts",
-            )
-        )
-        result.errors_total = 1
-        return result
     step("reading")
-    if size <= reading.FAST_PATH_BYTES:
+    data: bytes | reading.Scan | None
+    if size > max_bytes():
+        # Not read, not kept: only its checksum, so that the refusal is in the load log.
+        with path.open("rb") as fh:
+            result.checksum = hashlib.file_digest(fh, "sha256").hexdigest()
+        data = None
+    elif size <= reading.FAST_PATH_BYTES:
         data = path.read_bytes()
         result.checksum = hashlib.sha256(data).hexdigest()
     else:
@@ -203,12 +198,12 @@ def _check_and_write(
     step,
 ) -> None:
     """Everything between BEGIN and COMMIT: read, check, then write the batch."""
+    started = dt.datetime.now()
     batch_id = con.execute("SELECT nextval('core.batch_id_seq')").fetchone()[0]
     result.batch_id = None if dry_run else batch_id
     con.execute(
         "INSERT INTO core.batch (batch_id, kind, campaign_code, source, source_name, loaded_by,"
-        " checksum, file_bytes, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        "current_timestamp::TIMESTAMP, 'rejected')",
+        " checksum, file_bytes, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'rejected')",
         [
             batch_id,
             kind or "unknown",
@@ -218,14 +213,29 @@ def _check_and_write(
             user,
             result.checksum,
             path.stat().st_size,
+            started,
         ],
     )
     staged: dict[str, Staged] = {}
-    try:
-        step("checking")
-        staged = _read_and_stage(con, data, path, result, name=name, kind=kind, campaign=campaign)
-    except reading.FileRejected as exc:
-        result.errors.append(Issue(None, None, None, str(exc)))
+    if data is None:
+        size = path.stat().st_size
+        result.errors.append(
+            Issue(
+                None,
+                None,
+                _size(size),
+                f"{name} is {_size(size)}, above the {_size(max_bytes())} limit; split it by "
+                "month or platform and load the parts",
+            )
+        )
+    else:
+        try:
+            step("checking")
+            staged = _read_and_stage(
+                con, data, path, result, name=name, kind=kind, campaign=campaign
+            )
+        except reading.FileRejected as exc:
+            result.errors.append(Issue(None, None, None, str(exc)))
 
     _collect_issues(con, result, staged)
     rows_with_errors = _rows_with_errors(con, staged)
@@ -233,9 +243,11 @@ def _check_and_write(
     result.rows_rejected = rows_with_errors
     loadable = not file_errors and (rows_with_errors == 0 or skip_invalid)
     if loadable and staged and result.rows_read - rows_with_errors == 0:
-        result.errors.append(
-            Issue(None, None, None, "the file has no rows to load; fill in rows under the header")
+        empty = Issue(
+            None, None, None, "the file has no rows to load; fill in rows under the header"
         )
+        result.errors.insert(0, empty)
+        result._py_issues.append(empty)
         result.errors_total += 1
         loadable = False
     result.would_load = loadable
@@ -269,11 +281,11 @@ def _check_and_write(
     if dry_run:
         return
 
-    stored = _store_file(warehouse, path, result.checksum)
+    stored = _store_file(warehouse, path, result.checksum) if data is not None else None
     con.execute(
         "UPDATE core.batch SET kind = ?, platform = ?, status = ?, stored_file = ?, "
         "rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_blank = ?, "
-        "detected = ?, message = ?, finished_at = current_timestamp::TIMESTAMP "
+        "detected = ?, message = ?, finished_at = ? "
         "WHERE batch_id = ?",
         [
             result.kind or "unknown",
@@ -287,6 +299,7 @@ def _check_and_write(
             result.rows_blank,
             json.dumps(result.detected, ensure_ascii=False, default=str),
             result.message,
+            dt.datetime.now(),
             batch_id,
         ],
     )
@@ -310,24 +323,16 @@ def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, ca
         programme_sheets = {
             s: sheet_kind(s) for s in book.sheets if sheet_kind(s) not in (None, "help")
         }
-        for sheet, row, col, formula in book.formula_errors:
-            result.errors.append(
-                Issue(
-                    row,
-                    f"{sheet}: column {col + 1}",
-                    formula,
-                    "the cell holds a formula with no saved result; open the file in Excel and save"
-                    " it, or replace the formula by its value (Paste Special > Values)",
-                )
-            )
         if kind == "programme" or (kind is None and programme_sheets):
             return _stage_programme(con, book, result, name=name)
         first = next(iter(book.sheets))
         result.detected["sheet"] = first
+        formulas = [f for f in book.formula_errors if f[0] == first]
         raw = reading.read_sheet(
             con, book.sheets[first], name=name, table="raw_0", kinds=(kind,) if kind else None
         )
     else:
+        formulas = []
         if large:
             text, encoding = reading.decode(data.head, name, partial=True)
         else:
@@ -366,6 +371,7 @@ def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, ca
         ctx = _campaign_context(con, campaign, name)
     hm = match(kind, raw.header)
     s = stage(con, raw, hm, ctx, name=name, suffix="_0")
+    _formula_issues(con, s, raw, formulas)
     result.detected["decimal_mark"] = "comma" if s.decimal == "," else "point"
     result.detected["columns"] = {f: raw.header[i] for f, i in hm.columns.items()}
     result.rows_blank = s.rows_blank
@@ -408,6 +414,7 @@ def _stage_programme(con, book: reading.Workbook, result: LoadResult, *, name: s
         hm = match(table_kind, raw.header)
         s = stage(con, raw, hm, Context(), name=name, suffix=f"_{index}")
         s.sheet = sheet
+        _formula_issues(con, s, raw, [f for f in book.formula_errors if f[0] == sheet])
         result.rows_read += s.rows_total - s.rows_blank
         result.rows_blank += s.rows_blank
         for i in s.file_errors:
@@ -456,6 +463,26 @@ def _cross_sheet_checks(con, staged: dict[str, Staged]) -> None:
             f"add it to the campaigns sheet', 'error' FROM {s.table} "
             f"WHERE campaign IS NOT NULL AND campaign NOT IN "
             f"({known('campaigns', 'code', 'campaigns', 'code')})"
+        )
+
+
+def _formula_issues(con, s: Staged, raw: reading.RawTable, formulas: list) -> None:
+    """A formula without a saved result in a column we read is an error on its row."""
+    if s.file_errors:
+        return
+    used = set(s.header.columns.values())
+    for _sheet, row, col, formula in formulas:
+        if row <= raw.header_row or col not in used:
+            continue
+        con.execute(
+            f"INSERT INTO {s.issues_table} VALUES (?, ?, ?, ?, 'error')",
+            [
+                row,
+                raw.header[col],
+                formula,
+                f"the cell holds a formula ({formula}) with no saved result; open the file in "
+                "Excel and save it, or replace the formula by its value (Paste Special > Values)",
+            ],
         )
 
 
@@ -578,6 +605,15 @@ def _store_file(warehouse: Warehouse, path: Path, checksum: str) -> str:
         shutil.copyfile(path, tmp)
         os.replace(tmp, target)
     return relative
+
+
+def _size(count: int) -> str:
+    """A file size as people read it: 200 MB, 1.5 MB, 512 KB, 1048 bytes."""
+    if count >= 1024 * 1024:
+        return f"{count / 1048576:.3g} MB"
+    if count >= 10 * 1024:
+        return f"{count / 1024:.3g} KB"
+    return f"{count} bytes"
 
 
 def _n(count: int, noun: str) -> str:

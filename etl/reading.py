@@ -205,14 +205,24 @@ def read_csv_text(
     if lines_head and _SEP_LINE.match(lines_head[0]):
         delimiter = _SEP_LINE.match(lines_head[0]).group(1)
         skip_first = True
+        if delimiter.isalnum() or delimiter in "\"' \r\n":
+            raise FileRejected(
+                f"{name}: the first line '{lines_head[0].strip()}' names {delimiter!r} as the "
+                "column separator, which cannot separate columns; save the file again as CSV "
+                "UTF-8 with commas"
+            )
     if delimiter is None:
         delimiter = sniff_delimiter(lines_head[:60])
-    detected = {"format": "csv", "encoding": encoding, "delimiter": _DELIM_NAMES[delimiter]}
+    detected = {
+        "format": "csv",
+        "encoding": encoding,
+        "delimiter": _DELIM_NAMES.get(delimiter, delimiter),
+    }
 
     head_rows = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter))
-    if not head_rows or all(not any(c.strip() for c in r) for r in head_rows):
-        raise FileRejected(f"{name}: the file is empty; it needs a header row and data rows")
     start = 1 if skip_first else 0
+    if len(head_rows) <= start or all(not any(c.strip() for c in r) for r in head_rows[start:]):
+        raise FileRejected(f"{name}: the file is empty; it needs a header row and data rows")
     header_index = start + find_header_row(head_rows[start:], kinds)
     header = head_rows[header_index]
 

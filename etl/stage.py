@@ -111,6 +111,17 @@ def stage(
                 f"required column '{field_name}' is missing; name a column with one of: {words}",
             )
         )
+    if match.kind == "metrics" and not any(f in match.columns for f in METRIC_FIELDS):
+        staged.file_errors.append(
+            _issue(
+                None,
+                None,
+                None,
+                "the file has no figure columns; a metrics file needs at least one of "
+                + ", ".join(METRIC_FIELDS)
+                + " (see data/templates/metrics.en.csv)",
+            )
+        )
     for _index, cell in match.unknown:
         staged.file_warnings.append(
             _issue(
@@ -118,6 +129,7 @@ def stage(
                 cell,
                 None,
                 f"column '{cell}' is not a known {match.kind} column and was ignored",
+                "warning",
             )
         )
     for _index, cell, fname in match.duplicates:
@@ -129,10 +141,11 @@ def stage(
                 None,
                 f"column '{cell}' means the same as column '{first}' ({fname}); the first one "
                 "was used and this one ignored",
+                "warning",
             )
         )
     for row, col, value, message in raw.file_issues:
-        staged.file_warnings.append(_issue(row, col, value, message))
+        staged.file_warnings.append(_issue(row, col, value, message, "warning"))
     if staged.file_errors:
         return staged
 
