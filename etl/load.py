@@ -143,32 +143,37 @@ def load_file(
                     f"{previous[3]:%Y-%m-%d %H:%M}; nothing changed"
                 )
                 return result
-        con.execute("BEGIN TRANSACTION")
+        started = dt.datetime.now()
         try:
-            _check_and_write(
-                con,
-                warehouse,
-                data,
-                path,
-                result,
-                name=name,
-                kind=kind,
-                campaign=campaign,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                source=source,
-                user=user,
-                step=step,
+            # Checking only fills temporary tables of this connection: it needs no transaction,
+            # and outside one DuckDB numbers a new table's rows in file order (see reading).
+            staged = _check(
+                con, data, path, result, name=name, kind=kind, campaign=campaign, step=step
             )
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _write(
+                    con,
+                    warehouse,
+                    path,
+                    result,
+                    staged,
+                    stored=data is not None,
+                    started=started,
+                    kind=kind,
+                    campaign=campaign,
+                    dry_run=dry_run,
+                    skip_invalid=skip_invalid,
+                    source=source,
+                    user=user,
+                    step=step,
+                )
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("ROLLBACK" if dry_run else "COMMIT")
         finally:
             reading.remove_temporary_files()
-        if dry_run:
-            con.execute("ROLLBACK")
-        else:
-            con.execute("COMMIT")
     return result
 
 
@@ -181,42 +186,8 @@ def _already_loaded(con, checksum: str, campaign: str | None):
     ).fetchone()
 
 
-def _check_and_write(
-    con,
-    warehouse: Warehouse,
-    data: bytes,
-    path: Path,
-    result: LoadResult,
-    *,
-    name,
-    kind,
-    campaign,
-    dry_run,
-    skip_invalid,
-    source,
-    user,
-    step,
-) -> None:
-    """Everything between BEGIN and COMMIT: read, check, then write the batch."""
-    started = dt.datetime.now()
-    batch_id = con.execute("SELECT nextval('core.batch_id_seq')").fetchone()[0]
-    result.batch_id = None if dry_run else batch_id
-    con.execute(
-        "INSERT INTO core.batch (batch_id, kind, campaign_code, source, source_name, loaded_by,"
-        " checksum, file_bytes, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'rejected')",
-        [
-            batch_id,
-            kind or "unknown",
-            campaign,
-            source,
-            name,
-            user,
-            result.checksum,
-            path.stat().st_size,
-            started,
-        ],
-    )
-    staged: dict[str, Staged] = {}
+def _check(con, data, path: Path, result: LoadResult, *, name, kind, campaign, step):
+    """Read and type the file into temporary tables; file-level problems become errors."""
     if data is None:
         size = path.stat().st_size
         result.errors.append(
@@ -228,15 +199,50 @@ def _check_and_write(
                 "month or platform and load the parts",
             )
         )
-    else:
-        try:
-            step("checking")
-            staged = _read_and_stage(
-                con, data, path, result, name=name, kind=kind, campaign=campaign
-            )
-        except reading.FileRejected as exc:
-            result.errors.append(Issue(None, None, None, str(exc)))
+        return {}
+    try:
+        step("checking")
+        return _read_and_stage(con, data, path, result, name=name, kind=kind, campaign=campaign)
+    except reading.FileRejected as exc:
+        result.errors.append(Issue(None, None, None, str(exc)))
+        return {}
 
+
+def _write(
+    con,
+    warehouse: Warehouse,
+    path: Path,
+    result: LoadResult,
+    staged: dict[str, Staged],
+    *,
+    stored,
+    started,
+    kind,
+    campaign,
+    dry_run,
+    skip_invalid,
+    source,
+    user,
+    step,
+) -> None:
+    """Everything between BEGIN and COMMIT: the batch, its facts and its issues."""
+    batch_id = con.execute("SELECT nextval('core.batch_id_seq')").fetchone()[0]
+    result.batch_id = None if dry_run else batch_id
+    con.execute(
+        "INSERT INTO core.batch (batch_id, kind, campaign_code, source, source_name, loaded_by,"
+        " checksum, file_bytes, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'rejected')",
+        [
+            batch_id,
+            kind or "unknown",
+            campaign,
+            source,
+            result.file,
+            user,
+            result.checksum,
+            path.stat().st_size,
+            started,
+        ],
+    )
     _collect_issues(con, result, staged)
     rows_with_errors = _rows_with_errors(con, staged)
     file_errors = [i for i in result.errors if i.row is None]
@@ -281,7 +287,7 @@ def _check_and_write(
     if dry_run:
         return
 
-    stored = _store_file(warehouse, path, result.checksum) if data is not None else None
+    kept = _store_file(warehouse, path, result.checksum) if stored else None
     con.execute(
         "UPDATE core.batch SET kind = ?, platform = ?, status = ?, stored_file = ?, "
         "rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_blank = ?, "
@@ -291,7 +297,7 @@ def _check_and_write(
             result.kind or "unknown",
             result.platform,
             result.status,
-            stored,
+            kept,
             result.rows_read,
             result.rows_loaded,
             result.rows_rejected,

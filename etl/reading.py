@@ -227,7 +227,9 @@ def read_csv_text(
     header = head_rows[header_index]
 
     if head_only:
-        source = _duckdb_csv(con, source_path, encoding, delimiter, header_index, len(header))
+        source = _duckdb_csv(
+            con, source_path, encoding, delimiter, header_index, len(header), table
+        )
         detected["reader"] = "duckdb"
         # The last line of the head may be cut short: leave it out of the sample.
         head = head_rows[header_index + 1 : -1]
@@ -248,8 +250,9 @@ def _duckdb_csv(
     delimiter: str,
     header_index: int,
     width: int,
+    table: str,
 ) -> str:
-    """A query over a large CSV parsed by DuckDB, giving its data rows.
+    """A query over a large CSV parsed by DuckDB into ``table``, giving its data rows.
 
     Row numbers follow the file's record order. DuckDB reads UTF-8 only, so other encodings
     are transcoded to a temporary file first (removed when the connection's work is done).
@@ -273,11 +276,11 @@ def _duckdb_csv(
         f"escape = '\"', columns = {columns!r}, null_padding = true, strict_mode = false, "
         f"auto_detect = false)"
     )
-    source = (
-        f"(SELECT * FROM (SELECT row_number() OVER () AS row_number, * FROM {reader}) "
-        f"WHERE row_number > {header_index + 1})"
-    )
-    return source
+    # A new table keeps the records in file order, so its rowid is the record number: cheaper
+    # than numbering them with a window over the reader, which runs on one thread. (Inside an
+    # open transaction new rows get provisional rowids: the caller reads outside one.)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {reader}")
+    return f"(SELECT rowid + 1 AS row_number, * FROM {table} WHERE rowid + 1 > {header_index + 1})"
 
 
 _TRANSCODED: list[Path] = []
