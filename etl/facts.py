@@ -172,7 +172,7 @@ def write_metrics(con, staged: str, campaign: str, batch_id: int) -> tuple[int, 
     lo, hi = con.execute(f"SELECT min(date), max(date) FROM {staged}").fetchone()
     rows = f"""
         SELECT {camp} AS campaign_code, platform, coalesce(post_id, '') AS post_id,
-               date AS metric_date, 'day' AS time_window,
+               date AS metric_date, coalesce(lower(time_window), 'day') AS time_window,
                {
         metrics.replace(
             "followers", "CASE WHEN coalesce(post_id, '') = '' THEN followers END AS followers"
@@ -188,7 +188,7 @@ def write_metrics(con, staged: str, campaign: str, batch_id: int) -> tuple[int, 
     items = f"""
         SELECT {camp} AS campaign_code, platform, post_id, max(post_url) AS url,
                min(published_at) AS published_at, max(format) AS format,
-               max(language) AS language, NULL AS title, min(row_number) AS source_row
+               max(language) AS language, max(title) AS title, min(row_number) AS source_row
         FROM {staged} WHERE coalesce(post_id, '') <> '' GROUP BY platform, post_id
     """
     replace_rows(

@@ -159,6 +159,10 @@ METRIC_FIELDS = (
     "followers",
 )
 
+# Optional metrics fields that our template leaves out: post details, and the window that the
+# platforms' own per-post exports need.
+METRICS_EXTRA = {"published_at", "format", "language", "title", "time_window"}
+
 METRICS = Kind(
     "metrics",
     (
@@ -182,6 +186,14 @@ METRICS = Kind(
         Field("published_at", "datetime", False, "When the post was published (optional)."),
         Field("format", "text", False, "Post format: video, reel, image, carousel, text, story."),
         Field("language", "text", False, "Language of the post: ru, kk or en."),
+        Field("title", "text", False, "Title or first words of the post (optional)."),
+        Field(
+            "time_window",
+            "text",
+            False,
+            "day (the default): figures for that day; lifetime: a post's totals so far, as of "
+            "the date.",
+        ),
     ),
     row_key=("date", "platform", "post_id"),
     description="Daily social-media figures, per channel (post_id empty) or per post.",
@@ -348,5 +360,5 @@ def template_header(kind: str, language: str) -> list[str]:
     Optional descriptive fields that are not part of the template (post metadata) are left out.
     """
     spec = FILE_KINDS.get(kind) or PROGRAMME_SHEETS[kind]
-    skip = {"published_at", "format", "language"} if kind == "metrics" else set()
+    skip = METRICS_EXTRA if kind == "metrics" else set()
     return [aliases(kind, f.name)[language][0] for f in spec.fields if f.name not in skip]

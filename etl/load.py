@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from etl import facts, reading
+from etl import exports, facts, reading
 from etl.headers import detect_kind, match, sheet_kind
 from etl.kinds import FILE_KINDS, KIND_NAMES, PROGRAMME_SHEETS
 from etl.stage import Context, Staged, stage
@@ -103,6 +103,7 @@ def load_file(
     source_name: str | None = None,
     loaded_by: str | None = None,
     progress: Callable[[str], None] | None = None,
+    as_of: dt.date | None = None,
 ) -> LoadResult:
     """Check ``path`` and load it into ``warehouse`` as one batch."""
     path = Path(path)
@@ -148,7 +149,15 @@ def load_file(
             # Checking only fills temporary tables of this connection: it needs no transaction,
             # and outside one DuckDB numbers a new table's rows in file order (see reading).
             staged = _check(
-                con, data, path, result, name=name, kind=kind, campaign=campaign, step=step
+                con,
+                data,
+                path,
+                result,
+                name=name,
+                kind=kind,
+                campaign=campaign,
+                step=step,
+                as_of=as_of or dt.date.today(),
             )
             con.execute("BEGIN TRANSACTION")
             try:
@@ -186,7 +195,7 @@ def _already_loaded(con, checksum: str, campaign: str | None):
     ).fetchone()
 
 
-def _check(con, data, path: Path, result: LoadResult, *, name, kind, campaign, step):
+def _check(con, data, path: Path, result: LoadResult, *, name, kind, campaign, step, as_of):
     """Read and type the file into temporary tables; file-level problems become errors."""
     if data is None:
         size = path.stat().st_size
@@ -202,7 +211,9 @@ def _check(con, data, path: Path, result: LoadResult, *, name, kind, campaign, s
         return {}
     try:
         step("checking")
-        return _read_and_stage(con, data, path, result, name=name, kind=kind, campaign=campaign)
+        return _read_and_stage(
+            con, data, path, result, name=name, kind=kind, campaign=campaign, as_of=as_of
+        )
     except reading.FileRejected as exc:
         result.errors.append(Issue(None, None, None, str(exc)))
         return {}
@@ -312,7 +323,7 @@ def _write(
     _record_issues(con, batch_id, result, staged)
 
 
-def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, campaign):
+def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, campaign, as_of):
     """Read the file and type its rows. ``data`` is its bytes, or a ``Scan`` of a large file."""
     large = isinstance(data, reading.Scan)
     fmt = reading.sniff_format(data.head if large else data)
@@ -359,8 +370,21 @@ def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, ca
             f"{name}: the programme set-up is a workbook (.xlsx) with the sheets organisations, "
             "campaigns, budget, targets and channels; start from data/templates/programme.en.xlsx"
         )
+    if kind in (None, "metrics"):
+        profile = exports.detect(raw.header)
+        if profile is not None:
+            return _stage_export(
+                con, raw, profile, result, name=name, campaign=campaign, as_of=as_of
+            )
     if kind is None:
         kind, scores = detect_kind(raw.header)
+        breakdown = exports.breakdown(raw.header)
+        if breakdown is not None and (kind is None or match(kind, raw.header).missing):
+            raise reading.FileRejected(
+                f"{name}: this is {breakdown.label}, not figures per day or per post; "
+                "audience breakdowns are not loaded. Upload the platform's overview or "
+                "content export, or our metrics template (data/templates/metrics.en.csv)"
+            )
         if kind is None:
             best = max(scores, key=scores.get)
             raise reading.FileRejected(
@@ -378,8 +402,13 @@ def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, ca
     hm = match(kind, raw.header)
     s = stage(con, raw, hm, ctx, name=name, suffix="_0")
     _formula_issues(con, s, raw, formulas)
+    return _staged_file(con, s, raw, result, kind)
+
+
+def _staged_file(con, s: Staged, raw: reading.RawTable, result: LoadResult, kind: str):
+    """Record what staging found about a one-table file."""
     result.detected["decimal_mark"] = "comma" if s.decimal == "," else "point"
-    result.detected["columns"] = {f: raw.header[i] for f, i in hm.columns.items()}
+    result.detected["columns"] = {f: raw.header[i] for f, i in s.header.columns.items()}
     result.rows_blank = s.rows_blank
     result.rows_read = s.rows_total - s.rows_blank
     result.errors.extend(Issue(**_issue_args(i)) for i in s.file_errors)
@@ -393,6 +422,43 @@ def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, ca
         ]
         result.platform = ", ".join(platforms) or None
     return {kind: s} if not s.file_errors else {}
+
+
+def _stage_export(
+    con,
+    raw: reading.RawTable,
+    profile: exports.Profile,
+    result: LoadResult,
+    *,
+    name: str,
+    campaign: str | None,
+    as_of: dt.date,
+):
+    """A platform's own export, rewritten into our metrics fields and staged."""
+    rows = con.execute(f"SELECT * FROM {raw.table} ORDER BY row_number").fetchall()
+    try:
+        rw = exports.rewrite(
+            profile,
+            raw.header,
+            [(r[0], list(r[1:])) for r in rows],
+            as_of=as_of,
+            preamble=raw.preamble,
+            name=name,
+        )
+    except ValueError as exc:
+        raise reading.FileRejected(str(exc)) from None
+    result.kind, result.kind_detected = "metrics", True
+    result.detected["export"] = profile.label
+    if profile.grain == "post":
+        result.detected["as_of"] = as_of.isoformat()
+    if rw.notes:
+        result.detected["notes"] = rw.notes
+    for row, column, value, message in rw.warnings:
+        result.warnings.append(Issue(row, column or None, value, message, "warning"))
+    table = reading.numbered_table(con, "raw_export", rw.header, rw.rows, raw)
+    ctx = _campaign_context(con, campaign, name)
+    s = stage(con, table, rw.match, ctx, name=name, suffix="_0")
+    return _staged_file(con, s, table, result, "metrics")
 
 
 def _stage_programme(con, book: reading.Workbook, result: LoadResult, *, name: str):

@@ -49,6 +49,7 @@ class RawTable:
     file_issues: list[tuple[int | None, str, str, str]] = field(default_factory=list)
     # (row, column, value, message) warnings about the reading itself
     head: list[list[str | None]] = field(default_factory=list)  # the first data rows
+    preamble: list[str] = field(default_factory=list)  # title lines above the header
 
 
 @dataclass
@@ -226,6 +227,7 @@ def read_csv_text(
     header_index = start + find_header_row(head_rows[start:], kinds)
     header = head_rows[header_index]
 
+    preamble = _preamble(head_rows[start:header_index])
     if head_only:
         source = _duckdb_csv(
             con, source_path, encoding, delimiter, header_index, len(header), table
@@ -233,11 +235,18 @@ def read_csv_text(
         detected["reader"] = "duckdb"
         # The last line of the head may be cut short: leave it out of the sample.
         head = head_rows[header_index + 1 : -1]
-        return RawTable(source, header, header_index + 1, None, detected, head=head)
+        return RawTable(
+            source, header, header_index + 1, None, detected, head=head, preamble=preamble
+        )
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     raw = _rows_to_table(con, rows, header_index, table, name)
     raw.detected = {**detected, **raw.detected}
+    raw.preamble = preamble
     return raw
+
+
+def _preamble(rows: list[list[str | None]]) -> list[str]:
+    return [" ".join(c.strip() for c in r if c and c.strip()) for r in rows if any(r)]
 
 
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -325,19 +334,50 @@ def _rows_to_table(
             if v is not None and not isinstance(v, str):
                 v = str(v)
             columns[i].append(v if v is not None and v.strip() else None)
+    _register(con, table, numbers, columns)
+    return RawTable(
+        table, header, header_index + 1, len(data), {"reader": "python"}, issues, head=data[:5000]
+    )
+
+
+def numbered_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    header: list[str],
+    rows: list[tuple[int, list[str | None]]],
+    like: RawTable,
+) -> RawTable:
+    """``rows`` (row number in the file, cells) stored as ``table``, described like ``like``."""
+    width = len(header)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    for _, cells in rows:
+        for i in range(width):
+            v = cells[i] if i < len(cells) else None
+            columns[i].append(v if v is not None and str(v).strip() else None)
+    _register(con, table, [n for n, _ in rows], columns)
+    return RawTable(
+        table,
+        header,
+        like.header_row,
+        len(rows),
+        dict(like.detected),
+        list(like.file_issues),
+        head=[cells for _, cells in rows[:5000]],
+        preamble=like.preamble,
+    )
+
+
+def _register(con, table: str, numbers: list[int], columns: list[list[str | None]]) -> None:
     import pyarrow as pa  # only small files take this path; keep start-up quick
 
     arrays = {"row_number": pa.array(numbers, pa.int64())}
-    for i in range(width):
-        arrays[f"c{i}"] = pa.array(columns[i], pa.string())
+    for i, values in enumerate(columns):
+        arrays[f"c{i}"] = pa.array([None if v is None else str(v) for v in values], pa.string())
     con.register("_rows", pa.table(arrays))
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _rows")
     finally:
         con.unregister("_rows")
-    return RawTable(
-        table, header, header_index + 1, len(data), {"reader": "python"}, issues, head=data[:5000]
-    )
 
 
 def read_workbook(data: bytes, name: str) -> Workbook:
@@ -433,4 +473,6 @@ def read_sheet(
     if not rows or all(not any(c not in (None, "") for c in r) for r in rows):
         raise FileRejected(f"{name}: the sheet is empty; it needs a header row and data rows")
     header_index = find_header_row(rows, kinds)
-    return _rows_to_table(con, rows, header_index, table, name)
+    raw = _rows_to_table(con, rows, header_index, table, name)
+    raw.preamble = _preamble(rows[:header_index])
+    return raw

@@ -255,14 +255,16 @@ def _duplicates(table: str, keys: tuple[str, ...], column: str, what: str) -> st
     )
 
 
-def _outside_period(table: str, field_name: str, column: str, ctx: Context) -> list[str]:
+def _outside_period(
+    table: str, field_name: str, column: str, ctx: Context, where: str = "true"
+) -> list[str]:
     if ctx.start is None or ctx.end is None:
         return []
     return [
         f'SELECT row_number, {n.q(column)}, "{field_name}__raw", '
         f"'date outside the campaign period {ctx.start} to {ctx.end}; check the date or the "
         f"campaign', 'warning' FROM {table} WHERE CAST(\"{field_name}\" AS DATE) NOT BETWEEN "
-        f"DATE '{ctx.start}' AND DATE '{ctx.end}'"
+        f"DATE '{ctx.start}' AND DATE '{ctx.end}' AND {where}"
     ]
 
 
@@ -276,7 +278,8 @@ def _kind_checks(
         checks.append(
             f"SELECT row_number, {n.q(col('date'))}, NULL, 'same date, platform and post as row '"
             f" || first_row || '; keep one of the two rows', 'error' FROM (SELECT row_number, "
-            f"min(row_number) OVER (PARTITION BY date, platform, {post}) AS first_row "
+            f"min(row_number) OVER (PARTITION BY date, platform, {post}, "
+            f"coalesce(lower(time_window), 'day')) AS first_row "
             f"FROM {table} WHERE date IS NOT NULL AND platform IS NOT NULL) "
             f"WHERE row_number > first_row"
         )
@@ -302,7 +305,19 @@ def _kind_checks(
                 f"ignored: put it on the channel row of that day', 'warning' FROM {table} "
                 f"WHERE coalesce(post_id, '') <> '' AND followers IS NOT NULL"
             )
-        checks.extend(_outside_period(table, "date", col("date"), ctx))
+        # A post's lifetime totals are as of the export date, which may follow the campaign.
+        checks.extend(
+            _outside_period(
+                table, "date", col("date"), ctx, "coalesce(lower(time_window), 'day') = 'day'"
+            )
+        )
+        if "time_window" in match.columns:
+            checks.append(
+                f"SELECT row_number, {n.q(col('time_window'))}, time_window__raw, 'the window is "
+                f"day (figures for that day) or lifetime (a post''s totals so far); write one of "
+                f"the two', 'error' FROM {table} WHERE time_window IS NOT NULL AND "
+                f"lower(time_window) NOT IN ('day', 'lifetime')"
+            )
     elif kind == "spend":
         checks.append(_duplicates(table, ("reference",), col("reference"), "reference"))
         checks.append(

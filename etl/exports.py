@@ -1,0 +1,379 @@
+"""Platforms' own export files, recognised by their header and read as metrics.
+
+The profiles live in ``exports.toml``. A recognised file is rewritten, row for row, into the
+shape of our metrics template: the platform and, for per-post files, the export date and the
+``lifetime`` window are added as columns, dates are rewritten in ISO form, and summary rows are
+set aside with a warning. The rewritten rows keep the file's row numbers and column headers, so
+every message still points at the file as the user sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from etl.headers import HeaderMatch, normalise
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january", "янв", "январь", "января", "қаң", "қаңтар"),
+            ("feb", "february", "фев", "февраль", "февраля", "ақп", "ақпан"),
+            ("mar", "march", "мар", "март", "марта", "нау", "наурыз"),
+            ("apr", "april", "апр", "апрель", "апреля", "сәу", "сәуір"),
+            ("may", "май", "мая", "мам", "мамыр"),
+            ("jun", "june", "июн", "июнь", "июня", "мау", "маусым"),
+            ("jul", "july", "июл", "июль", "июля", "шіл", "шілде"),
+            ("aug", "august", "авг", "август", "августа", "там", "тамыз"),
+            ("sep", "sept", "september", "сен", "сентябрь", "сентября", "қыр", "қыркүйек"),
+            ("oct", "october", "окт", "октябрь", "октября", "қаз", "қазан"),
+            ("nov", "november", "ноя", "ноябрь", "ноября", "қар", "қараша"),
+            ("dec", "december", "дек", "декабрь", "декабря", "жел", "желтоқсан"),
+        ]
+    )
+    for m in names
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    label: str
+    platform: str
+    grain: str
+    signature: tuple[str, ...]
+    columns: dict[str, tuple[str, ...]]
+    dates: str = ""
+    totals: tuple[str, ...] = ()
+    renamed: str = ""
+    title_metric: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def match(self, header: list[str | None]) -> dict[str, int]:
+        """Key -> column index for the keys this header names (the first column wins)."""
+        lookup = {normalise(w): key for key, words in self.columns.items() for w in words}
+        found: dict[str, int] = {}
+        for index, cell in enumerate(header):
+            key = lookup.get(normalise(cell))
+            if key is not None and key not in found:
+                found[key] = index
+        return found
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    name: str
+    label: str
+    signature: tuple[tuple[str, ...], ...]
+
+
+@cache
+def _config() -> dict:
+    return tomllib.loads(resources.files("etl").joinpath("exports.toml").read_text("utf-8"))
+
+
+@cache
+def profiles() -> tuple[Profile, ...]:
+    found = []
+    for name, p in _config()["profiles"].items():
+        found.append(
+            Profile(
+                name=name,
+                label=p["label"],
+                platform=p["platform"],
+                grain=p["grain"],
+                signature=tuple(p["signature"]),
+                columns={k: tuple(v) for k, v in p["columns"].items()},
+                dates=p.get("dates", ""),
+                totals=tuple(normalise(t) for t in p.get("totals", ())),
+                renamed=p.get("renamed", ""),
+                title_metric={k: tuple(v) for k, v in p.get("title_metric", {}).items()},
+            )
+        )
+    return tuple(found)
+
+
+@cache
+def breakdowns() -> tuple[Breakdown, ...]:
+    return tuple(
+        Breakdown(name, b["label"], tuple(tuple(s) for s in b["signature"]))
+        for name, b in _config()["breakdowns"].items()
+    )
+
+
+def detect(header: list[str | None]) -> Profile | None:
+    """The export profile whose signature the header carries, naming most of its columns."""
+    best, best_count = None, 0
+    for p in profiles():
+        found = p.match(header)
+        if all(k in found for k in p.signature) and len(found) > best_count:
+            best, best_count = p, len(found)
+    return best
+
+
+def header_score(row: list[str | None]) -> int:
+    """How strongly a row looks like the header of some export (for finding the header row)."""
+    best = 0
+    for p in profiles():
+        found = p.match(row)
+        if all(k in found for k in p.signature):
+            best = max(best, len(found))
+    return best
+
+
+def breakdown(header: list[str | None]) -> Breakdown | None:
+    """The audience breakdown a header describes, if it is one."""
+    cells = {normalise(c) for c in header if c}
+    for b in breakdowns():
+        if all(any(normalise(w) in cells for w in words) for words in b.signature):
+            return b
+    return None
+
+
+@dataclass
+class Rewritten:
+    """A recognised export in our metrics shape."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str | None]]]  # (row number in the file, cells)
+    match: HeaderMatch
+    platform: str
+    warnings: list[tuple[int | None, str, str | None, str]]  # row, column, value, message
+    notes: list[str]
+
+
+def rewrite(
+    profile: Profile,
+    header: list[str],
+    rows: list[tuple[int, list[str | None]]],
+    *,
+    as_of: dt.date,
+    preamble: list[str],
+    name: str,
+) -> Rewritten:
+    """Rewrite the data rows of ``profile``'s file into our metrics fields.
+
+    Raises ``ValueError`` with a message for the user when the file cannot be read as metrics.
+    """
+    found = profile.match(header)
+    columns = {k: i for k, i in found.items() if not k.startswith("_")}
+    warnings: list[tuple[int | None, str, str | None, str]] = []
+    notes: list[str] = []
+    platform = profile.platform
+    if platform == "title":
+        platform, metric = _from_title(profile, preamble, name)
+        columns[metric] = found["_primary"]
+        notes.append(f"the title line '{' '.join(preamble).strip()}' gives {platform} {metric}")
+    if profile.renamed and "views" in columns and "impressions" not in columns:
+        notes.append(profile.renamed)
+
+    ignored = [h for i, h in enumerate(header) if i not in found.values() and h and str(h).strip()]
+    if ignored:
+        warnings.append(
+            (
+                None,
+                "",
+                None,
+                f"not stored from this {profile.label}: {', '.join(ignored)} (rates, durations "
+                "and audience figures are computed from the stored counts or not kept)",
+            )
+        )
+
+    width = len(header)
+    out_header = list(header) + ["platform", "date", "time_window"]
+    date_col = columns.get("date")
+    kept: list[tuple[int, list[str | None]]] = []
+    for number, cells in rows:
+        cells = list(cells) + [None] * (width - len(cells))
+        first = next((c for c in cells if c not in (None, "")), None)
+        if profile.totals and first is not None and normalise(first) in profile.totals:
+            warnings.append(
+                (
+                    number,
+                    header[0],
+                    first,
+                    "the export's total row was not loaded: totals are computed from the rows",
+                )
+            )
+            continue
+        kept.append((number, cells))
+
+    days = (
+        _dates([c[date_col] for _, c in kept], profile.dates, as_of)
+        if date_col is not None
+        else None
+    )
+    published = columns.get("published_at")
+    post_id, post_url = columns.get("post_id"), columns.get("post_url")
+    out_rows = []
+    for i, (number, cells) in enumerate(kept):
+        cells = cells[:width]
+        if days is not None and days[i] is not None:
+            cells[date_col] = days[i]
+        if published is not None and cells[published]:
+            cells[published] = _timestamp(cells[published], profile.dates) or cells[published]
+        if post_id is not None and cells[post_id]:
+            cells[post_id] = cells[post_id].strip()
+        extra_date = as_of.isoformat() if profile.grain == "post" else None
+        window = "lifetime" if profile.grain == "post" else "day"
+        row = cells + [platform, extra_date, window]
+        if post_id is None and post_url is not None and row[post_url]:
+            row.append(_id_from_url(row[post_url]))
+        out_rows.append((number, row))
+
+    match = HeaderMatch("metrics")
+    for key, index in columns.items():
+        match.columns[key] = index
+    match.columns["platform"] = width
+    if profile.grain == "post":
+        match.columns["date"] = width + 1
+    match.columns["time_window"] = width + 2
+    if post_id is None and post_url is not None:
+        out_header.append("post_id")
+        match.columns["post_id"] = width + 3
+        for _, row in out_rows:
+            row.extend([None] * (len(out_header) - len(row)))
+    return Rewritten(out_header, out_rows, match, platform, warnings, notes)
+
+
+def _from_title(profile: Profile, preamble: list[str], name: str) -> tuple[str, str]:
+    title = normalise(" ".join(preamble))
+    platform = next((p for p in ("facebook", "instagram") if p in title), None)
+    metric = next(
+        (
+            m
+            for m, words in profile.title_metric.items()
+            if any(normalise(w) in title for w in words)
+        ),
+        None,
+    )
+    if platform is None or metric is None:
+        shown = " ".join(preamble).strip() or "(none)"
+        accepted = ", ".join(profile.title_metric)
+        raise ValueError(
+            f"{name}: a Meta insights series whose title line ({shown}) does not say a figure we "
+            f"store; we load the Facebook and Instagram {accepted} series (Reach.csv, Views.csv). "
+            "Follows and interactions series are counts of changes, not stored: upload the "
+            "follower count from the post or overview exports instead"
+        )
+    return platform, metric
+
+
+_URL_ID = re.compile(r"/(?:video|photo|p|reel|status|posts?)/([\w-]+)")
+
+
+def _id_from_url(url: str) -> str | None:
+    m = _URL_ID.search(url)
+    return m.group(1) if m else url.strip().rstrip("/").rsplit("/", 1)[-1] or None
+
+
+_MONTH_DAY = re.compile(
+    r"^\s*(?:[A-Za-zА-Яа-яӘәҒғҚқҢңӨөҰұҮүҺһІі]+,\s*)?([^\W\d_]+)\.?\s+(\d{1,2})\s*$"
+)
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s+([^\W\d_]+)\.?\s*$")
+_WORDED = re.compile(
+    r"^\s*(?:[^\W\d_]+,\s*)?([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})(?:[ ,T]+(.*))?$"
+)
+_US = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ ,T]+(.*))?$")
+
+
+def _dates(cells: list[str | None], style: str, as_of: dt.date) -> list[str | None]:
+    """ISO dates for a date column, or None where the cell is left for the usual reading."""
+    if style == "month_day" and any(_month_day(c) for c in cells if c):
+        return _with_years([_month_day(c) if c else None for c in cells], as_of)
+    return [_date_text(c, style) if c else None for c in cells]
+
+
+def _month_day(cell: str) -> tuple[int, int] | None:
+    m = _MONTH_DAY.match(cell)
+    if m and m.group(1).casefold() in MONTHS:
+        return MONTHS[m.group(1).casefold()], int(m.group(2))
+    m = _DAY_MONTH.match(cell)
+    if m and m.group(2).casefold() in MONTHS:
+        return MONTHS[m.group(2).casefold()], int(m.group(1))
+    return None
+
+
+def _with_years(parts: list[tuple[int, int] | None], as_of: dt.date) -> list[str | None]:
+    """Give dates without a year their year: the newest is at most the export date, and going
+    back through the rows in time, a month that jumps forward means the year before."""
+    known = [(i, p) for i, p in enumerate(parts) if p]
+    if not known:
+        return [None] * len(parts)
+    newest_first = len(known) > 1 and known[0][1] > known[-1][1]
+    order = known if newest_first else list(reversed(known))
+    year = as_of.year if order[0][1] <= (as_of.month, as_of.day) else as_of.year - 1
+    out: list[str | None] = [None] * len(parts)
+    previous = None
+    for i, (month, day) in order:
+        if previous is not None and (month, day) > previous:
+            year -= 1
+        try:
+            out[i] = dt.date(year, month, day).isoformat()
+        except ValueError:
+            out[i] = None
+        previous = (month, day)
+    return out
+
+
+def _date_text(cell: str, style: str) -> str | None:
+    m = _WORDED.match(cell)
+    if m and m.group(1).casefold() in MONTHS:
+        try:
+            return dt.date(
+                int(m.group(3)), MONTHS[m.group(1).casefold()], int(m.group(2))
+            ).isoformat()
+        except ValueError:
+            return None
+    if style == "us":
+        m = _US.match(cell)
+        if m:
+            try:
+                return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2))).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+_CLOCK = re.compile(
+    r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?\s*(?:(?:GMT|UTC)\s*([+-]\d{1,2})(?::?(\d{2}))?)?\s*$"
+)
+
+
+def _timestamp(cell: str, style: str) -> str | None:
+    """ISO timestamp (in UTC when the cell names its offset) for the worded and US forms."""
+    for pattern in (_WORDED, _US):
+        m = pattern.match(cell)
+        if not m:
+            continue
+        if pattern is _WORDED:
+            if m.group(1).casefold() not in MONTHS:
+                continue
+            year, month, day = int(m.group(3)), MONTHS[m.group(1).casefold()], int(m.group(2))
+        else:
+            if style != "us":
+                continue
+            year, month, day = int(m.group(3)), int(m.group(1)), int(m.group(2))
+        rest = m.group(4) or ""
+        try:
+            moment = dt.datetime(year, month, day)
+        except ValueError:
+            return None
+        if rest:
+            c = _CLOCK.match(rest)
+            if not c:
+                return None
+            hour, minute, second = int(c.group(1)), int(c.group(2)), int(c.group(3) or 0)
+            if c.group(4):
+                hour = hour % 12 + (12 if c.group(4).lower() == "pm" else 0)
+            moment = moment.replace(hour=hour, minute=minute, second=second)
+            if c.group(5):
+                sign = -1 if c.group(5).startswith("-") else 1
+                offset = dt.timedelta(hours=abs(int(c.group(5))), minutes=int(c.group(6) or 0))
+                moment -= sign * offset
+        return moment.isoformat(sep=" ")
+    return None
