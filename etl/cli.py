@@ -307,6 +307,113 @@ def templates(out_dir: Path) -> None:
     out.print(f"{len(paths)} templates written to {out_dir}")
 
 
+@cli.command()
+@click.option(
+    "--source",
+    "-s",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this source (repeat for more); every source when left out.",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Sources file (or set CAMPAIGNS_SOURCES); default sources.toml.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one summary per source as JSON.")
+@click.pass_context
+def sync(ctx: click.Context, names: tuple[str, ...], config: Path | None, as_json: bool) -> None:
+    """Read the Google Sheets listed in the sources file and load each one as a batch.
+
+    An unchanged sheet changes nothing; a sheet that cannot be read is reported and the others
+    are still loaded. Exit code 0 when every source loaded or was unchanged, 1 otherwise.
+
+    Example: campaigns sync --source pdp-metrics
+    """
+    from etl import sheets, sources
+
+    try:
+        path = sources.sources_path(config)
+        chosen = sources.load_sources(path)
+        if names:
+            known = {s.name for s in chosen}
+            unknown = [n for n in names if n not in known]
+            if unknown:
+                raise sources.ConfigError(
+                    f"{path} has no source {', '.join(repr(n) for n in unknown)}; it has "
+                    + ", ".join(repr(s.name) for s in chosen)
+                )
+            chosen = [s for s in chosen if s.name in names]
+        info = sources.service_account_info()
+        wh = _wh(ctx)
+        status = (
+            err.status("syncing", spinner="dots") if sys.stderr.isatty() and not as_json else None
+        )
+        try:
+            if status:
+                status.start()
+            with _busy():
+                results = sheets.sync(
+                    wh, chosen, info, progress=(lambda m: status.update(m)) if status else None
+                )
+        finally:
+            if status:
+                status.stop()
+    except (sources.ConfigError, UsageError) as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        click.echo(
+            json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2, default=str)
+        )
+    else:
+        _print_sync(results)
+    ctx.exit(0 if all(r.ok for r in results) else 1)
+
+
+def _print_sync(results: list) -> None:
+    colours = {"loaded": "green", "unchanged": "yellow"}
+    table = Table()
+    for col in ("source", "status", "rows loaded", "batch", "message"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        colour = colours.get(r.status, "red")
+        table.add_row(
+            r.name,
+            f"[{colour}]{r.status}[/{colour}]",
+            str(r.rows_loaded),
+            "" if r.batch_id is None else str(r.batch_id),
+            r.message,
+        )
+    out.print(table)
+    for r in results:
+        if r.status != "rejected" or not r.errors:
+            continue
+        issues = Table(title=f"{r.name}: {r.errors_total} errors", title_justify="left")
+        for col in ("row", "column", "value", "what to fix"):
+            issues.add_column(col, overflow="fold")
+        for i in r.errors[:20]:
+            issues.add_row(
+                "" if i.row is None else str(i.row),
+                i.column or "",
+                "" if i.value is None else str(i.value),
+                i.message,
+            )
+        out.print(issues)
+        if r.errors_total > 20:
+            out.print(f"  ... and {r.errors_total - 20} more errors (use --json for the list)")
+    for r in results:
+        if r.warnings:
+            out.print(f"{r.name}: {len(r.warnings)} warnings")
+            for w in r.warnings[:10]:
+                out.print(f"  {w}")
+            if len(r.warnings) > 10:
+                out.print(f"  ... and {len(r.warnings) - 10} more (use --json for the list)")
+    bad = [r for r in results if not r.ok]
+    if bad:
+        out.print(f"[red]{len(bad)} of {len(results)} sources not loaded[/red]")
+
+
 class _busy:
     """Turn 'another load is running' into a user error."""
 
