@@ -252,7 +252,9 @@ def write_feedback(con, staged: str, campaign: str, batch_id: int) -> tuple[int,
         f"submitted_at, CAST(rating AS INTEGER) AS rating, "
         f"CAST(usefulness AS INTEGER) AS usefulness, would_recommend, "
         f"{mask_sql('comment')} AS comment, sex, age_group, region, lower(language) AS language, "
-        f"row_number AS source_row FROM {staged}",
+        f"CAST(rating_scale AS INTEGER) AS rating_scale, "
+        f"CAST(usefulness_scale AS INTEGER) AS usefulness_scale, respondent_name, "
+        f"respondent_email, respondent_phone, row_number AS source_row FROM {staged}",
         batch_id,
     )
 

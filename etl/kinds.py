@@ -163,6 +163,11 @@ METRIC_FIELDS = (
 # platforms' own per-post exports need.
 METRICS_EXTRA = {"published_at", "format", "language", "title", "time_window"}
 
+# Optional feedback fields that our template leaves out: the scales of a form's questions, and
+# the respondent's contacts, which only a form mapping can ask to keep.
+PERSONAL_FIELDS = ("respondent_name", "respondent_email", "respondent_phone")
+FEEDBACK_EXTRA = {"rating_scale", "usefulness_scale", *PERSONAL_FIELDS}
+
 METRICS = Kind(
     "metrics",
     (
@@ -226,6 +231,16 @@ FEEDBACK = Kind(
         Field("age_group", "age_group", False, "under 18, 18-24, 25-34, 35-44, 45-54, 55-64, 65+."),
         Field("region", "text", False, "Region or city of the respondent."),
         Field("language", "text", False, "Language of the response: ru, kk or en."),
+        Field("rating_scale", "count", False, "Top of the rating scale: 5 (the default) or 10."),
+        Field("usefulness_scale", "count", False, "Top of the usefulness scale: 5 or 10."),
+        Field(
+            "respondent_name",
+            "text",
+            False,
+            "Stored only when a form mapping asks for it (see docs/feedback.md).",
+        ),
+        Field("respondent_email", "text", False, "Stored only when a form mapping asks for it."),
+        Field("respondent_phone", "text", False, "Stored only when a form mapping asks for it."),
     ),
     row_key=(),
     description="Participant feedback responses, one row per response, no names.",
@@ -360,5 +375,5 @@ def template_header(kind: str, language: str) -> list[str]:
     Optional descriptive fields that are not part of the template (post metadata) are left out.
     """
     spec = FILE_KINDS.get(kind) or PROGRAMME_SHEETS[kind]
-    skip = METRICS_EXTRA if kind == "metrics" else set()
+    skip = {"metrics": METRICS_EXTRA, "feedback": FEEDBACK_EXTRA}.get(kind, set())
     return [aliases(kind, f.name)[language][0] for f in spec.fields if f.name not in skip]

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from etl import exports, facts, reading
+from etl import exports, facts, forms, reading
 from etl.headers import detect_kind, match, sheet_kind
-from etl.kinds import FILE_KINDS, KIND_NAMES, PROGRAMME_SHEETS
+from etl.kinds import FILE_KINDS, KIND_NAMES, PERSONAL_FIELDS, PROGRAMME_SHEETS
 from etl.stage import Context, Staged, stage
 from etl.warehouse import Warehouse
 
@@ -104,13 +104,22 @@ def load_file(
     loaded_by: str | None = None,
     progress: Callable[[str], None] | None = None,
     as_of: dt.date | None = None,
+    mapping: forms.Mapping | None = None,
 ) -> LoadResult:
-    """Check ``path`` and load it into ``warehouse`` as one batch."""
+    """Check ``path`` and load it into ``warehouse`` as one batch.
+
+    ``mapping`` says which question of a form's responses is which feedback field; the batch's
+    checksum then covers the file and the mapping, so a corrected mapping loads again.
+    """
     path = Path(path)
     name = source_name or path.name
     step = progress or (lambda _msg: None)
     if kind is not None and kind not in KIND_NAMES:
         raise UsageError(f"unknown kind '{kind}'; use one of: {', '.join(KIND_NAMES)}")
+    if mapping is not None and kind not in (None, "feedback"):
+        raise UsageError(
+            "a form mapping is for feedback responses; leave out --kind or use feedback"
+        )
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     result = LoadResult("rejected", name, kind=kind, campaign=campaign)
@@ -129,6 +138,10 @@ def load_file(
         # Large files are not held in memory: one pass hashes them and checks their text.
         data = reading.scan(path)
         result.checksum = data.checksum
+    if mapping is not None:
+        result.checksum = hashlib.sha256(
+            f"{result.checksum}:{mapping.checksum}".encode()
+        ).hexdigest()
     user = loaded_by or os.environ.get("CAMPAIGNS_USER") or getpass.getuser()
 
     with warehouse.writer(publish=not dry_run) as con:
@@ -158,6 +171,7 @@ def load_file(
                 campaign=campaign,
                 step=step,
                 as_of=as_of or dt.date.today(),
+                mapping=mapping,
             )
             con.execute("BEGIN TRANSACTION")
             try:
@@ -195,7 +209,9 @@ def _already_loaded(con, checksum: str, campaign: str | None):
     ).fetchone()
 
 
-def _check(con, data, path: Path, result: LoadResult, *, name, kind, campaign, step, as_of):
+def _check(
+    con, data, path: Path, result: LoadResult, *, name, kind, campaign, step, as_of, mapping
+):
     """Read and type the file into temporary tables; file-level problems become errors."""
     if data is None:
         size = path.stat().st_size
@@ -212,7 +228,15 @@ def _check(con, data, path: Path, result: LoadResult, *, name, kind, campaign, s
     try:
         step("checking")
         return _read_and_stage(
-            con, data, path, result, name=name, kind=kind, campaign=campaign, as_of=as_of
+            con,
+            data,
+            path,
+            result,
+            name=name,
+            kind=kind,
+            campaign=campaign,
+            as_of=as_of,
+            mapping=mapping,
         )
     except reading.FileRejected as exc:
         result.errors.append(Issue(None, None, None, str(exc)))
@@ -298,7 +322,12 @@ def _write(
     if dry_run:
         return
 
-    kept = _store_file(warehouse, path, result.checksum) if stored else None
+    if result.kind == "feedback":
+        # Responses carry personal data: what is kept is the rows as read, contacts left out
+        # and free text masked, never the original bytes.
+        kept = _store_masked(con, warehouse, staged, result.checksum) if staged else None
+    else:
+        kept = _store_file(warehouse, path, result.checksum) if stored else None
     con.execute(
         "UPDATE core.batch SET kind = ?, platform = ?, status = ?, stored_file = ?, "
         "rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_blank = ?, "
@@ -323,7 +352,9 @@ def _write(
     _record_issues(con, batch_id, result, staged)
 
 
-def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, campaign, as_of):
+def _read_and_stage(
+    con, data, path: Path, result: LoadResult, *, name, kind, campaign, as_of, mapping
+):
     """Read the file and type its rows. ``data`` is its bytes, or a ``Scan`` of a large file."""
     large = isinstance(data, reading.Scan)
     fmt = reading.sniff_format(data.head if large else data)
@@ -370,6 +401,17 @@ def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, ca
             f"{name}: the programme set-up is a workbook (.xlsx) with the sheets organisations, "
             "campaigns, budget, targets and channels; start from data/templates/programme.en.xlsx"
         )
+    if mapping is not None:
+        return _stage_form(con, raw, mapping, result, name=name, campaign=campaign)
+    if kind in (None, "feedback") and forms.looks_like_form(raw.header):
+        fb = match("feedback", raw.header)
+        if len(fb.unknown) > len(fb.columns):
+            result.kind = "feedback"
+            raise reading.FileRejected(
+                f"{name}: these are form responses; say which question is which field in a "
+                "mapping file and load with --mapping FILE (docs/feedback.md shows one). The "
+                "questions are: " + "; ".join(h for h in raw.header[1:] if h)
+            )
     if kind in (None, "metrics"):
         profile = exports.detect(raw.header)
         if profile is not None:
@@ -400,6 +442,8 @@ def _read_and_stage(con, data, path: Path, result: LoadResult, *, name, kind, ca
     if spec.needs_campaign:
         ctx = _campaign_context(con, campaign, name)
     hm = match(kind, raw.header)
+    if kind == "feedback":
+        _leave_out_personal(hm, raw.header, result)
     s = stage(con, raw, hm, ctx, name=name, suffix="_0")
     _formula_issues(con, s, raw, formulas)
     return _staged_file(con, s, raw, result, kind)
@@ -422,6 +466,47 @@ def _staged_file(con, s: Staged, raw: reading.RawTable, result: LoadResult, kind
         ]
         result.platform = ", ".join(platforms) or None
     return {kind: s} if not s.file_errors else {}
+
+
+def _leave_out_personal(hm, header: list[str], result: LoadResult) -> None:
+    """Contacts in a feedback file are not stored: only a form mapping can ask for them."""
+    for fname in PERSONAL_FIELDS:
+        hm.columns.pop(fname, None)
+    personal = [(i, c) for i, c in hm.unknown if forms.is_personal(c)]
+    hm.unknown = [(i, c) for i, c in hm.unknown if not forms.is_personal(c)]
+    if personal:
+        result.warnings.append(
+            Issue(
+                None,
+                None,
+                None,
+                "personal data not stored: " + ", ".join(c for _, c in personal),
+                "warning",
+            )
+        )
+
+
+def _stage_form(
+    con, raw: reading.RawTable, mapping: forms.Mapping, result: LoadResult, *, name, campaign
+):
+    """Form responses rewritten into feedback fields through ``mapping``, then staged."""
+    rows = con.execute(f"SELECT * FROM {raw.table} ORDER BY row_number").fetchall()
+    try:
+        rw = forms.rewrite(mapping, raw.header, [(r[0], list(r[1:])) for r in rows], name)
+    except forms.MappingError as exc:
+        raise reading.FileRejected(str(exc)) from None
+    result.kind, result.kind_detected = "feedback", False
+    result.detected["mapping"] = {
+        "source": mapping.source,
+        "checksum": mapping.checksum,
+        "text": mapping.text,
+    }
+    for row, column, value, message in rw.warnings:
+        result.warnings.append(Issue(row, column or None, value, message, "warning"))
+    table = reading.numbered_table(con, "raw_form", rw.header, rw.rows, raw)
+    ctx = _campaign_context(con, campaign, name)
+    s = stage(con, table, rw.match, ctx, name=name, suffix="_0")
+    return _staged_file(con, s, table, result, "feedback")
 
 
 def _stage_export(
@@ -654,7 +739,7 @@ def _record_issues(con, batch_id: int, result: LoadResult, staged: dict[str, Sta
     if not result.rows_rejected:
         return
     for s in staged.values():
-        obj = ", ".join(f"{_q(h or f'column {i + 1}')}: c{i}" for i, h in enumerate(s.raw_header))
+        obj = ", ".join(f"{_q(h)}: {expr}" for h, expr in _cells_kept(s))
         con.execute(
             f"INSERT INTO core.rejected_row SELECT ?, row_number, to_json({{{obj}}})::VARCHAR "
             f"FROM {s.raw_source} WHERE row_number IN (SELECT row_number FROM {s.issues_table} "
@@ -663,18 +748,60 @@ def _record_issues(con, batch_id: int, result: LoadResult, staged: dict[str, Sta
         )
 
 
+def _cells_kept(s: Staged) -> list[tuple[str, str]]:
+    """(header, SQL) of the cells kept from a row as received: feedback loses its contacts and
+    has its text masked."""
+    from etl.privacy import mask_sql
+
+    kept = []
+    for i, h in enumerate(s.raw_header):
+        header = h or f"column {i + 1}"
+        if s.kind != "feedback":
+            kept.append((header, f"c{i}"))
+        elif not (forms.is_personal(header) or header in PERSONAL_FIELDS):
+            kept.append((header, mask_sql(f"c{i}")))
+    return kept
+
+
+def _store_masked(con, warehouse: Warehouse, staged: dict[str, Staged], checksum: str) -> str:
+    """Keep a feedback file as CSV of its rows as read, contacts left out and text masked."""
+    import csv
+    import io
+
+    s = next(iter(staged.values()))
+    cells = _cells_kept(s)
+    rows = con.execute(
+        f"SELECT {', '.join(expr for _, expr in cells) or 'NULL'} FROM {s.raw_source} "
+        "ORDER BY row_number"
+    ).fetchall()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([h for h, _ in cells])
+    writer.writerows(rows)
+    text = out.getvalue()
+    return _keep(
+        warehouse,
+        f"{checksum[:2]}/{checksum}.masked.csv",
+        lambda tmp: tmp.write_text(text, encoding="utf-8"),
+    )
+
+
 def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
 def _store_file(warehouse: Warehouse, path: Path, checksum: str) -> str:
     """Keep the received bytes, named by checksum, beside the warehouse."""
-    relative = f"{checksum[:2]}/{checksum}"
+    return _keep(warehouse, f"{checksum[:2]}/{checksum}", lambda tmp: shutil.copyfile(path, tmp))
+
+
+def _keep(warehouse: Warehouse, relative: str, write: Callable[[Path], object]) -> str:
+    """Write a kept file once, atomically, at ``relative`` in the file store."""
     target = warehouse.files_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{checksum}.{os.getpid()}.tmp")
-        shutil.copyfile(path, tmp)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        write(tmp)
         os.replace(tmp, target)
     return relative
 

@@ -321,7 +321,7 @@ def suspect_sql(ftype: str, raw: str, typed: str) -> str:
         extra = {
             "count": f" OR {typed} < 0 OR {typed} <> floor({typed})",
             "amount": f" OR {typed} < 0",
-            "rating": f" OR {typed} < 1 OR {typed} > 5 OR {typed} <> floor({typed})",
+            "rating": f" OR {typed} < 1 OR {typed} > 10 OR {typed} <> floor({typed})",
         }
         return f"{raw} IS NOT NULL AND ({typed} IS NULL{extra.get(ftype, '')})"
     return f"{raw} IS NOT NULL AND {typed} IS NULL"
@@ -345,7 +345,7 @@ def problem_sql(ftype: str, v: str, typed: str, header: str) -> str:
             "count": "a whole number",
             "amount": "an amount",
             "number": "a number",
-            "rating": "a rating from 1 to 5",
+            "rating": "a rating from 1 to 5 (or 1 to 10)",
         }[ftype]
         checks = [
             f"WHEN {typed} IS NULL THEN 'expected {what}, ' || {got} || {k_hint}",
@@ -362,7 +362,8 @@ def problem_sql(ftype: str, v: str, typed: str, header: str) -> str:
             )
         if ftype == "rating":
             checks.append(
-                f"WHEN {typed} < 1 OR {typed} > 5 THEN 'expected a rating from 1 to 5, ' || {got}"
+                f"WHEN {typed} < 1 OR {typed} > 10 THEN 'expected a rating from 1 to 5 (or 1 "
+                f"to 10), ' || {got}"
             )
         return f"CASE WHEN {v} IS NULL THEN NULL {' '.join(checks)} END"
     messages = {

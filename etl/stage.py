@@ -364,6 +364,22 @@ def _kind_checks(
         checks.extend(_outside_period(table, "event_date", col("event_date"), ctx))
     elif kind == "feedback":
         checks.extend(_outside_period(table, "submitted_at", col("submitted_at"), ctx))
+        for rated in ("rating", "usefulness"):
+            scale = f"{rated}_scale"
+            if rated not in match.columns:
+                continue
+            checks.append(
+                f"SELECT row_number, {n.q(col(rated))}, {rated}__raw, '{rated} ' || "
+                f"CAST({rated} AS INTEGER) || ' is above the top of the scale (' || "
+                f"CAST(coalesce({scale}, 5) AS INTEGER) || '); ratings run from 1 to ' || "
+                f"CAST(coalesce({scale}, 5) AS INTEGER) || ': for a 1-10 question give "
+                f"{scale} = 10', 'error' FROM {table} WHERE {rated} > coalesce({scale}, 5)"
+            )
+            if scale in match.columns:
+                checks.append(
+                    f"SELECT row_number, {n.q(col(scale))}, {scale}__raw, 'the scale is 5 or "
+                    f"10', 'error' FROM {table} WHERE {scale} NOT IN (5, 10)"
+                )
     elif kind == "fx":
         checks.append(_duplicates(table, ("month", "currency"), col("month"), "month and currency"))
         checks.append(

@@ -33,7 +33,8 @@ def test_init_creates_and_rerunning_is_a_no_op(tmp_path):
     runner = CliRunner()
     first = runner.invoke(cli, ["--warehouse", str(path), "init"])
     assert first.exit_code == 0, first.output
-    assert "schema version 1" in first.output
+    shipped = [m.version for m in migrations.available()]
+    assert f"schema version {max(shipped)}" in first.output
     con = duckdb.connect(str(path), read_only=True)
     applied = con.execute("SELECT version, applied_at FROM schema_migration").fetchall()
     con.close()
@@ -64,17 +65,22 @@ def _with_extra(tmp_path: Path, name: str, sql: str) -> Path:
     return folder
 
 
+def _next() -> int:
+    return max(m.version for m in migrations.available()) + 1
+
+
 def test_failed_migration_leaves_the_file_as_it_was(warehouse, tmp_path):
     folder = _with_extra(
         tmp_path,
-        "0002_broken.sql",
+        f"{_next():04d}_broken.sql",
         "CREATE TABLE core.half_done (x INTEGER);\nALTER TABLE core.nowhere ADD COLUMN y INT;\n",
     )
     before = tables(warehouse.path)
     con = duckdb.connect(str(warehouse.path))
-    with pytest.raises(RuntimeError, match="0002_broken"):
+    applied = migrations.applied(con)
+    with pytest.raises(RuntimeError, match=f"{_next():04d}_broken"):
         migrations.apply(con, folder)
-    assert migrations.applied(con) == [1]
+    assert migrations.applied(con) == applied
     con.close()
     assert tables(warehouse.path) == before
 
@@ -92,11 +98,13 @@ def test_failed_first_migration_leaves_a_new_file_empty(tmp_path):
 
 
 def test_a_new_migration_is_applied_once_in_order(warehouse, tmp_path):
-    folder = _with_extra(tmp_path, "0002_extra.sql", "CREATE TABLE core.extra (x INTEGER);")
+    new = _next()
+    folder = _with_extra(tmp_path, f"{new:04d}_extra.sql", "CREATE TABLE core.extra (x INTEGER);")
     con = duckdb.connect(str(warehouse.path))
-    assert [m.version for m in migrations.apply(con, folder)] == [2]
+    before = migrations.applied(con)
+    assert [m.version for m in migrations.apply(con, folder)] == [new]
     assert migrations.apply(con, folder) == []
-    assert migrations.applied(con) == [1, 2]
+    assert migrations.applied(con) == [*before, new]
     con.close()
 
 
