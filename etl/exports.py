@@ -23,16 +23,16 @@ MONTHS = {
     for i, names in enumerate(
         [
             ("jan", "january", "янв", "январь", "января", "қаң", "қаңтар"),
-            ("feb", "february", "фев", "февраль", "февраля", "ақп", "ақпан"),
+            ("feb", "february", "фев", "февр", "февраль", "февраля", "ақп", "ақпан"),
             ("mar", "march", "мар", "март", "марта", "нау", "наурыз"),
             ("apr", "april", "апр", "апрель", "апреля", "сәу", "сәуір"),
             ("may", "май", "мая", "мам", "мамыр"),
             ("jun", "june", "июн", "июнь", "июня", "мау", "маусым"),
             ("jul", "july", "июл", "июль", "июля", "шіл", "шілде"),
             ("aug", "august", "авг", "август", "августа", "там", "тамыз"),
-            ("sep", "sept", "september", "сен", "сентябрь", "сентября", "қыр", "қыркүйек"),
+            ("sep", "sept", "september", "сен", "сент", "сентябрь", "сентября", "қыр", "қыркүйек"),
             ("oct", "october", "окт", "октябрь", "октября", "қаз", "қазан"),
-            ("nov", "november", "ноя", "ноябрь", "ноября", "қар", "қараша"),
+            ("nov", "november", "ноя", "нояб", "ноябрь", "ноября", "қар", "қараша"),
             ("dec", "december", "дек", "декабрь", "декабря", "жел", "желтоқсан"),
         ]
     )
@@ -171,7 +171,9 @@ def rewrite(
     if profile.renamed and "views" in columns and "impressions" not in columns:
         notes.append(profile.renamed)
 
-    ignored = [h for i, h in enumerate(header) if i not in found.values() and h and str(h).strip()]
+    # Recognition-only columns (watch time, profile views...) are not stored either.
+    stored = set(columns.values())
+    ignored = [h for i, h in enumerate(header) if i not in stored and h and str(h).strip()]
     if ignored:
         warnings.append(
             (
@@ -215,7 +217,18 @@ def rewrite(
         if days is not None and days[i] is not None:
             cells[date_col] = days[i]
         if published is not None and cells[published]:
-            cells[published] = _timestamp(cells[published], profile.dates) or cells[published]
+            moment = _timestamp(cells[published], profile.dates) or _iso_moment(cells[published])
+            cells[published] = moment or cells[published]
+            if profile.grain == "post" and moment and moment[:10] > as_of.isoformat():
+                warnings.append(
+                    (
+                        number,
+                        header[published],
+                        cells[published],
+                        f"published after {as_of}, the date the totals are stored as of; give "
+                        "the day the file was downloaded (--as-of YYYY-MM-DD)",
+                    )
+                )
         if post_id is not None and cells[post_id]:
             cells[post_id] = cells[post_id].strip()
         extra_date = as_of.isoformat() if profile.grain == "post" else None
@@ -238,6 +251,15 @@ def rewrite(
         for _, row in out_rows:
             row.extend([None] * (len(out_header) - len(row)))
     return Rewritten(out_header, out_rows, match, platform, warnings, notes)
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_moment(cell: str) -> str | None:
+    """An ISO date or timestamp cell, trimmed (None when it is in another form)."""
+    cell = cell.strip()
+    return cell if _ISO.match(cell) else None
 
 
 def _from_title(profile: Profile, preamble: list[str], name: str) -> tuple[str, str]:
@@ -278,6 +300,13 @@ _DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s+([^\W\d_]+)\.?\s*$")
 _WORDED = re.compile(
     r"^\s*(?:[^\W\d_]+,\s*)?([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})(?:[ ,T]+(.*))?$"
 )
+# "5 мар. 2026 г." / "5 марта 2026 г., 14:05" (Russian UI) and "2026 ж. 5 нау." (Kazakh UI).
+_WORDED_DAY_FIRST = re.compile(
+    r"^\s*(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})(?:\s*(?:г|ж)\.?)?(?:[ ,T]+(.*))?$"
+)
+_WORDED_YEAR_FIRST = re.compile(
+    r"^\s*(\d{4})\s*(?:(?:г|ж)\.?)?\s+(\d{1,2})\s+([^\W\d_]+)\.?(?:[ ,T]+(.*))?$"
+)
 _US = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ ,T]+(.*))?$")
 
 
@@ -300,12 +329,25 @@ def _month_day(cell: str) -> tuple[int, int] | None:
 
 def _with_years(parts: list[tuple[int, int] | None], as_of: dt.date) -> list[str | None]:
     """Give dates without a year their year: the newest is at most the export date, and going
-    back through the rows in time, a month that jumps forward means the year before."""
+    back through the rows in time, a month that jumps forward means the year before.
+
+    Whether the rows run oldest or newest first is read from the steps between them: in a daily
+    series each step is a few days forward (oldest first) or back (newest first), and only the
+    step over New Year looks the other way when compared by month and day.
+    """
     known = [(i, p) for i, p in enumerate(parts) if p]
     if not known:
         return [None] * len(parts)
-    newest_first = len(known) > 1 and known[0][1] > known[-1][1]
-    order = known if newest_first else list(reversed(known))
+    forward = backward = 0
+    for (_, a), (_, b) in zip(known, known[1:], strict=False):
+        step = (_day_of_year(b) - _day_of_year(a)) % 366
+        if step == 0:
+            continue
+        if step < 183:
+            forward += 1
+        else:
+            backward += 1
+    order = known if backward > forward else list(reversed(known))
     year = as_of.year if order[0][1] <= (as_of.month, as_of.day) else as_of.year - 1
     out: list[str | None] = [None] * len(parts)
     previous = None
@@ -320,23 +362,44 @@ def _with_years(parts: list[tuple[int, int] | None], as_of: dt.date) -> list[str
     return out
 
 
-def _date_text(cell: str, style: str) -> str | None:
+def _day_of_year(month_day: tuple[int, int]) -> int:
+    month, day = month_day
+    try:
+        return dt.date(2000, month, day).timetuple().tm_yday  # a leap year: 29 Feb exists
+    except ValueError:
+        return 0
+
+
+def _date_parts(cell: str, style: str) -> tuple[int, int, int, str] | None:
+    """(year, month, day, rest of the cell) for the worded forms and, in "us" files, MM/DD/YYYY.
+
+    Worded forms: "Mar 5, 2026" and "Tue, Aug 26, 2025" (English UI), "5 мар. 2026 г."
+    (Russian UI), "2026 ж. 5 нау." (Kazakh UI).
+    """
     m = _WORDED.match(cell)
     if m and m.group(1).casefold() in MONTHS:
-        try:
-            return dt.date(
-                int(m.group(3)), MONTHS[m.group(1).casefold()], int(m.group(2))
-            ).isoformat()
-        except ValueError:
-            return None
+        return int(m.group(3)), MONTHS[m.group(1).casefold()], int(m.group(2)), m.group(4) or ""
+    m = _WORDED_DAY_FIRST.match(cell)
+    if m and m.group(2).casefold() in MONTHS:
+        return int(m.group(3)), MONTHS[m.group(2).casefold()], int(m.group(1)), m.group(4) or ""
+    m = _WORDED_YEAR_FIRST.match(cell)
+    if m and m.group(3).casefold() in MONTHS:
+        return int(m.group(1)), MONTHS[m.group(3).casefold()], int(m.group(2)), m.group(4) or ""
     if style == "us":
         m = _US.match(cell)
         if m:
-            try:
-                return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2))).isoformat()
-            except ValueError:
-                return None
+            return int(m.group(3)), int(m.group(1)), int(m.group(2)), m.group(4) or ""
     return None
+
+
+def _date_text(cell: str, style: str) -> str | None:
+    parts = _date_parts(cell, style)
+    if parts is None:
+        return None
+    try:
+        return dt.date(parts[0], parts[1], parts[2]).isoformat()
+    except ValueError:
+        return None
 
 
 _CLOCK = re.compile(
@@ -346,34 +409,24 @@ _CLOCK = re.compile(
 
 def _timestamp(cell: str, style: str) -> str | None:
     """ISO timestamp (in UTC when the cell names its offset) for the worded and US forms."""
-    for pattern in (_WORDED, _US):
-        m = pattern.match(cell)
-        if not m:
-            continue
-        if pattern is _WORDED:
-            if m.group(1).casefold() not in MONTHS:
-                continue
-            year, month, day = int(m.group(3)), MONTHS[m.group(1).casefold()], int(m.group(2))
-        else:
-            if style != "us":
-                continue
-            year, month, day = int(m.group(3)), int(m.group(1)), int(m.group(2))
-        rest = m.group(4) or ""
-        try:
-            moment = dt.datetime(year, month, day)
-        except ValueError:
+    parts = _date_parts(cell, style)
+    if parts is None:
+        return None
+    year, month, day, rest = parts
+    try:
+        moment = dt.datetime(year, month, day)
+    except ValueError:
+        return None
+    if rest:
+        c = _CLOCK.match(rest)
+        if not c:
             return None
-        if rest:
-            c = _CLOCK.match(rest)
-            if not c:
-                return None
-            hour, minute, second = int(c.group(1)), int(c.group(2)), int(c.group(3) or 0)
-            if c.group(4):
-                hour = hour % 12 + (12 if c.group(4).lower() == "pm" else 0)
-            moment = moment.replace(hour=hour, minute=minute, second=second)
-            if c.group(5):
-                sign = -1 if c.group(5).startswith("-") else 1
-                offset = dt.timedelta(hours=abs(int(c.group(5))), minutes=int(c.group(6) or 0))
-                moment -= sign * offset
-        return moment.isoformat(sep=" ")
-    return None
+        hour, minute, second = int(c.group(1)), int(c.group(2)), int(c.group(3) or 0)
+        if c.group(4):
+            hour = hour % 12 + (12 if c.group(4).lower() == "pm" else 0)
+        moment = moment.replace(hour=hour, minute=minute, second=second)
+        if c.group(5):
+            sign = -1 if c.group(5).startswith("-") else 1
+            offset = dt.timedelta(hours=abs(int(c.group(5))), minutes=int(c.group(6) or 0))
+            moment -= sign * offset
+    return moment.isoformat(sep=" ")
