@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -83,6 +84,16 @@ def init(ctx: click.Context) -> None:
     is_flag=True,
     help="Load the valid rows; keep the invalid ones with their errors.",
 )
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Export date of a platform's per-post file (its totals so far); default today.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Form mapping (TOML): which question of a form's responses is which field.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the batch summary as JSON.")
 @click.pass_context
 def load(
@@ -92,6 +103,8 @@ def load(
     kind: str | None,
     dry_run: bool,
     skip_invalid: bool,
+    as_of: dt.datetime | None,
+    mapping: Path | None,
     as_json: bool,
 ) -> None:
     """Check a file and load it as one batch: all of it or none of it.
@@ -100,6 +113,14 @@ def load(
     """
     if not file.is_file():
         raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
+    form = None
+    if mapping is not None:
+        from etl import forms
+
+        try:
+            form = forms.load_mapping(mapping)
+        except forms.MappingError as exc:
+            raise click.BadParameter(str(exc), param_hint="--mapping") from None
     wh = _wh(ctx)
     status = err.status("reading", spinner="dots") if sys.stderr.isatty() and not as_json else None
     try:
@@ -113,6 +134,8 @@ def load(
             dry_run=dry_run,
             skip_invalid=skip_invalid,
             progress=(lambda s: status.update(s)) if status else None,
+            as_of=as_of.date() if as_of else None,
+            mapping=form,
         )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
@@ -141,6 +164,13 @@ def _print_result(r: LoadResult) -> None:
             if key in det:
                 bits.append(f"{key.replace('_', ' ')} {det[key]}")
         out.print("  " + ", ".join(bits))
+        if "export" in det:
+            line = f"  recognised: {det['export']}"
+            if "as_of" in det:
+                line += f"; post totals as of {det['as_of']} (--as-of to change)"
+            out.print(line)
+        for note in det.get("notes", []):
+            out.print(f"  note: {note}")
     if r.rows_blank:
         out.print(f"  {r.rows_blank} empty rows skipped")
     for title, issues, total in (
@@ -261,6 +291,46 @@ def undo(ctx: click.Context, batch: int, as_json: bool) -> None:
         out.print(
             f"[green]batch {batch} undone[/green]: {summary['rows_removed']} rows removed,"
             f" {summary['rows_restored']} earlier rows restored"
+        )
+
+
+@cli.command()
+@click.option("--email", metavar="ADDRESS", help="The respondent's e-mail address.")
+@click.option("--phone", metavar="NUMBER", help="The respondent's phone number, in any form.")
+@click.option("--name", metavar="NAME", help="The respondent's name as they gave it.")
+@click.option("--campaign", "-c", metavar="CODE", help="Only this campaign's feedback.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def forget(
+    ctx: click.Context,
+    email: str | None,
+    phone: str | None,
+    name: str | None,
+    campaign: str | None,
+    as_json: bool,
+) -> None:
+    """Remove a respondent's data on their request: responses, rows kept for correction, and
+    kept copies of files that hold them. The erasure is logged without the identifier.
+
+    Example: campaigns forget --email aigerim@example.kz
+    """
+    from etl import privacy
+
+    try:
+        with _busy():
+            summary = privacy.forget(
+                _wh(ctx), email=email, phone=phone, name=name, campaign=campaign
+            )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        out.print(
+            f"[green]forgotten[/green]: {summary['responses_removed']} responses removed, "
+            f"{summary['comments_redacted']} comments with the name blacked out, "
+            f"{summary['rejected_rows_removed']} rows kept for correction removed, "
+            f"{summary['files_removed']} kept files removed"
         )
 
 

@@ -388,6 +388,7 @@ def _sync_one(
             kind=source.kind,
             source="sheet",
             source_name=f"{source.name}: {sheet.title} / {sheet.worksheet}",
+            mapping=source.mapping,
             progress=lambda s: step(f"{source.name}: {s}"),
         )
     except UsageError as exc:

@@ -12,6 +12,9 @@ Sources are described in a TOML file (``sources.toml`` in the folder the command
     [sources.pdp-metrics.columns]  # sheet header = our field name
     "Показы" = "impressions"
 
+A form's responses sheet names a form mapping instead (see ``forms``; the path is relative to the
+sources file): ``mapping = "forms/pdp-seminar.toml"``.
+
 The service account's key comes from the JSON file named by ``CAMPAIGNS_GOOGLE_CREDENTIALS``,
 else from ``.streamlit/secrets.toml``: its fields under ``[gcp_service_account]``, or the path of
 the key file as ``service_account_file`` under ``[google]``.
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from etl import forms
 from etl.kinds import FILE_KINDS
 
 SOURCES_ENV = "CAMPAIGNS_SOURCES"
@@ -34,7 +38,7 @@ CREDENTIALS_ENV = "CAMPAIGNS_GOOGLE_CREDENTIALS"
 DEFAULT_SOURCES = Path("sources.toml")
 SECRETS = Path(".streamlit/secrets.toml")
 
-SOURCE_KEYS = ("spreadsheet", "worksheet", "kind", "campaign", "columns")
+SOURCE_KEYS = ("spreadsheet", "worksheet", "kind", "campaign", "columns", "mapping")
 SYNC_KINDS = tuple(FILE_KINDS)
 _KEY = re.compile(r"^[A-Za-z0-9_-]{10,}$")
 _URL_KEY = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
@@ -55,6 +59,7 @@ class Source:
     kind: str | None = None
     campaign: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    mapping: forms.Mapping | None = None  # for form responses: which question is which field
 
 
 def sources_path(option: Path | None = None) -> Path:
@@ -161,6 +166,17 @@ def _source(path: Path, name: str, table: object) -> Source:
                 f"{where}: columns maps '{header}' to {target!r}, which is not {what}; "
                 f"use one of {', '.join(fields)}"
             )
+    mapping = None
+    if "mapping" in table:
+        value = table["mapping"]
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: mapping must be the path of a form mapping file")
+        if kind not in (None, "feedback"):
+            raise ConfigError(f'{where}: a mapping is for form responses; use kind = "feedback"')
+        try:
+            mapping = forms.load_mapping(path.parent / value.strip())
+        except forms.MappingError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     return Source(
         name=name,
         spreadsheet=key,
@@ -168,6 +184,7 @@ def _source(path: Path, name: str, table: object) -> Source:
         kind=kind,
         campaign=text["campaign"],
         columns=dict(columns),
+        mapping=mapping,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -524,7 +525,66 @@ def test_the_example_sources_file_is_valid_once_uncommented(tmp_path):
     toml = [ln[2:] if re.match(r'# (\[|"|\w+ = )', ln) else ln for ln in lines]
     path = tmp_path / "sources.toml"
     path.write_text("\n".join(toml) + "\n", encoding="utf-8")
+    # The mapping it names sits at the same place relative to the file.
+    shutil.copytree(root / "data" / "forms", tmp_path / "data" / "forms")
     sources = load_sources(path)
     assert [s.name for s in sources] == ["pdp-metrics", "pdp-spend", "pdp-feedback", "fx"]
-    assert sources[2].columns["Отметка времени"] == "submitted_at"
+    assert sources[2].mapping.questions["usefulness"] == ("Насколько полезным было мероприятие?",)
     assert sources[0].spreadsheet == "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEf"
+
+
+def test_a_form_sheet_loads_through_its_mapping(sync, query, google, tmp_path):
+    """A responses sheet with a reworded question, worded answers and contacts."""
+    google.add(
+        FEEDBACK_KEY,
+        "Семинар (ответы)",
+        {
+            "Ответы на форму (1)": [
+                [
+                    "Отметка времени",
+                    "Электронная почта",
+                    "Оцените семинар",
+                    "Полезно ли?",
+                    "Оцените семинар в целом",
+                ],
+                ["21.11.2026 9:03:12", "a.s@mail.kz", "9", "Очень полезно", ""],
+                ["22.11.2026 10:15:31", "b@mail.kz", "", "Скорее полезно", "6"],
+            ]
+        },
+    )
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "seminar.toml").write_text(
+        '[questions]\nrating = ["Оцените семинар в целом", "Оцените семинар"]\n'
+        'usefulness = "Полезно ли"\n[scales]\nrating = 10\n[form]\nevent = "W1"\n',
+        encoding="utf-8",
+    )
+    sources = f"""
+[sources.seminar]
+spreadsheet = "{FEEDBACK_KEY}"
+campaign = "PDP-01"
+mapping = "forms/seminar.toml"
+"""
+    code, output, parsed = sync(sources, "--json")
+    assert code == 0, output
+    assert by_name(parsed)["seminar"]["rows_loaded"] == 2
+    assert query(
+        "SELECT submitted_at, rating, rating_scale, usefulness, event_code FROM feedback "
+        "ORDER BY submitted_at"
+    ) == [
+        (dt.datetime(2026, 11, 21, 9, 3, 12), 9, 10, 5, "W1"),
+        (dt.datetime(2026, 11, 22, 10, 15, 31), 6, 10, 4, "W1"),
+    ]
+    assert query(
+        "SELECT count(*) FROM core.feedback_response WHERE respondent_email IS NOT NULL"
+    ) == [(0,)]
+    # Unchanged sheet and mapping: nothing to do.
+    code, _, parsed = sync(None, "--json")
+    assert (code, by_name(parsed)["seminar"]["status"]) == (0, "unchanged")
+
+
+def test_a_bad_mapping_is_a_config_error(sync, google, tmp_path):
+    (tmp_path / "m.toml").write_text("[questions]\nratng = 'x'\n", encoding="utf-8")
+    code, output, _ = sync(
+        f'[sources.s]\nspreadsheet = "{KEY}"\ncampaign = "PDP-01"\nmapping = "m.toml"\n'
+    )
+    assert code == 2 and "ratng is not a field" in output
