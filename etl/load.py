@@ -360,6 +360,8 @@ def _read_and_stage(
     fmt = reading.sniff_format(data.head if large else data)
     if large and (fmt != "csv" or not data.utf8 or data.blank_lines):
         data, large = path.read_bytes(), False
+    if fmt == "json":
+        raise reading.FileRejected(reading.json_message(data if not large else data.head, name))
     if fmt == "xls":
         raise reading.FileRejected(
             f"{name}: old Excel 97-2003 (.xls) files are not read; open it in Excel and save as "

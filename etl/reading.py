@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import tempfile
 import zipfile
@@ -98,7 +99,32 @@ def sniff_format(data: bytes) -> str:
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return "json"
     return "csv"
+
+
+def json_message(data: bytes, name: str) -> str:
+    """Why a JSON file is not loaded, and what to upload instead."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        doc = None
+    if (
+        isinstance(doc, dict)
+        and isinstance(doc.get("messages"), list)
+        and str(doc.get("type", "")).endswith("channel")
+    ):
+        return (
+            f"{name}: this is a Telegram Desktop export of a channel: it has the posts but no "
+            "view counts or subscriber numbers. Copy each post's views and the channel's "
+            "subscribers from the channel statistics into our metrics template "
+            "(data/templates/metrics.en.csv, platform telegram) and load that"
+        )
+    return (
+        f"{name}: a JSON file is not read; upload the figures as CSV or XLSX, in our templates "
+        "(data/templates/) or as the platform exported them"
+    )
 
 
 def decode(data: bytes, name: str, *, partial: bool = False) -> tuple[str, str]:
@@ -200,6 +226,11 @@ def read_csv_text(
     DuckDB parses itself (the file must have no blank lines: DuckDB skips them, and the row
     numbers would no longer match the file's).
     """
+    if _wrapped_lines(text[:65536].splitlines()):
+        if head_only and source_path is not None:
+            text = source_path.read_text(encoding=encoding)
+            head_only = False
+        text = _unwrap_lines(text)
     lines_head = text[:65536].splitlines()
     delimiter = None
     skip_first = False
@@ -243,6 +274,35 @@ def read_csv_text(
     raw.detected = {**detected, **raw.detected}
     raw.preamble = preamble
     return raw
+
+
+def _wrapped_lines(lines: list[str]) -> bool:
+    """Every line is one quoted cell holding what should be several: a whole line wrapped in
+    quotes, as some exports and re-saves write them."""
+    body = [ln for ln in lines if ln.strip()]
+    if body and _SEP_LINE.match(body[0]):
+        body = body[1:]
+    if not body:
+        return False
+    for ln in body[:200]:
+        ln = ln.strip().lstrip("\ufeff")
+        if len(ln) < 2 or ln[0] != '"' or ln[-1] != '"' or '"' in ln[1:-1].replace('""', ""):
+            return False
+    return any(d in body[0] for d in (",", ";", "\t"))
+
+
+def _unwrap_lines(text: str) -> str:
+    out = []
+    for ln in text.splitlines():
+        stripped = ln.strip()
+        bom = stripped.startswith("\ufeff")
+        stripped = stripped.lstrip("\ufeff")
+        if len(stripped) >= 2 and stripped[0] == '"' and stripped[-1] == '"':
+            stripped = stripped[1:-1].replace('""', '"')
+            out.append(("\ufeff" if bom else "") + stripped)
+        else:
+            out.append(ln)
+    return "\n".join(out) + "\n"
 
 
 def _preamble(rows: list[list[str | None]]) -> list[str]:

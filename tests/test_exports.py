@@ -807,12 +807,6 @@ def test_telegram_figures_in_our_template(load, query: Query) -> None:
     assert content(query, "telegram") == {"15": ("https://t.me/yourdata_kz/15", None, None, None)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a JSON file is read as CSV and refused as of unknown kind ('cannot tell what kind "
-    "of file this is from its header ({)'); load._read_and_stage should recognise Telegram "
-    "Desktop's result.json and say it has no view counts",
-)
 def test_telegram_desktop_json_export_is_refused_clearly(load, query: Query) -> None:
     before = fact_rows(query)
     export = {
@@ -883,11 +877,6 @@ def test_excel_sep_hint_line(load, query: Query) -> None:
     assert observations(query, "tiktok") == tiktok_expected(days)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reading.read_csv_text does not unwrap a line wrapped in one pair of quotes: the "
-    "header is read as one cell and the file is refused as of unknown kind",
-)
 def test_whole_lines_wrapped_in_quotes(load, query: Query) -> None:
     days = [(dt.date(2026, 4, 5), 100, 5, 10, 1, 0), (dt.date(2026, 4, 6), 200, 6, 20, 2, 1)]
     data = '"Date,Video Views,Profile Views,Likes,Comments,Shares"\n' + "".join(
