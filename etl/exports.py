@@ -51,6 +51,7 @@ class Profile:
     dates: str = ""
     totals: tuple[str, ...] = ()
     renamed: str = ""
+    url: str = ""  # the post's address from its id, where the export gives no link
     title_metric: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def match(self, header: list[str | None]) -> dict[str, int]:
@@ -91,6 +92,7 @@ def profiles() -> tuple[Profile, ...]:
                 dates=p.get("dates", ""),
                 totals=tuple(normalise(t) for t in p.get("totals", ())),
                 renamed=p.get("renamed", ""),
+                url=p.get("url", ""),
                 title_metric={k: tuple(v) for k, v in p.get("title_metric", {}).items()},
             )
         )
@@ -250,6 +252,11 @@ def rewrite(
         match.columns["post_id"] = width + 3
         for _, row in out_rows:
             row.extend([None] * (len(out_header) - len(row)))
+    elif post_id is not None and post_url is None and profile.url:
+        out_header.append("post_url")
+        match.columns["post_url"] = len(out_header) - 1
+        for _, row in out_rows:
+            row.append(profile.url.format(post_id=row[post_id]) if row[post_id] else None)
     return Rewritten(out_header, out_rows, match, platform, warnings, notes)
 
 

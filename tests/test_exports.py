@@ -214,7 +214,8 @@ def test_youtube_table_data(load, query: Query) -> None:
         for v in (a, b)
     }
     assert content(query, "youtube") == {
-        v: (None, f"{YT[v][1]} 00:00:00", None, YT[v][0]) for v in (a, b)
+        v: (f"https://www.youtube.com/watch?v={v}", f"{YT[v][1]} 00:00:00", None, YT[v][0])
+        for v in (a, b)
     }
     assert set(not_stored(result)) == {
         "Duration",
