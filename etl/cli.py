@@ -179,7 +179,8 @@ def _print_result(r: LoadResult) -> None:
     ):
         if not issues:
             continue
-        table = Table(title=f"{total} {title}", title_justify="left", show_lines=False)
+        noun = title if total != 1 else title.removesuffix("s")
+        table = Table(title=f"{total} {noun}", title_justify="left", show_lines=False)
         for col in ("row", "column", "value", "what to fix"):
             table.add_column(col, overflow="fold")
         for i in issues[:50]:
