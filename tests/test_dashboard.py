@@ -100,6 +100,56 @@ def test_portfolio_shows_headline_figures(loaded: Warehouse, monkeypatch) -> Non
     assert f"{ENGAGEMENTS_WITH_IMPRESSIONS / IMPRESSIONS:.2%}" == "4.31%"
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected", "title"),
+    [
+        (
+            "ru",
+            {
+                "Кампании": "2",
+                "Показы": "3\u00a0200",
+                "Взаимодействия": "148",
+                "Уровень вовлечённости по показам": "4,31\u00a0%",
+                "Расходы (EUR)": "3\u00a0000",
+            },
+            "Портфель",
+        ),
+        (
+            "kk",
+            {
+                "Науқандар": "2",
+                "Көрсетілімдер": "3\u00a0200",
+                "Өзара әрекеттер": "148",
+                "Өзара әрекет деңгейі, көрсетілімдер бойынша": "4,31%",
+                "Шығыстар (EUR)": "3\u00a0000",
+            },
+            "Портфель",
+        ),
+    ],
+)
+def test_portfolio_in_russian_and_kazakh(
+    loaded: Warehouse, monkeypatch, lang: str, expected: dict[str, str], title: str
+) -> None:
+    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(loaded.path))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.query_params["lang"] = lang
+    at.run()
+
+    assert not at.exception
+    assert at.title[0].value == title
+    assert metrics_by_label(at) == expected
+    assert at.selectbox(key="lang").value == lang
+    assert at.query_params["lang"] == lang
+    # the same figures as in English, written the language's way
+    assert at.dataframe[0].value.set_index("code").loc["PDP-01", "impressions"] == IMPRESSIONS
+    words = {"ru": "не среднее дневных показателей", "kk": "күндік көрсеткіштердің орташасы емес"}
+    assert words[lang] in at.caption[0].value
+
+    at.switch_page("pages/loads.py").run()
+    assert not at.exception
+    assert at.title[0].value == {"ru": "Загрузки", "kk": "Жүктеулер"}[lang]
+
+
 def test_portfolio_campaign_table(loaded: Warehouse, monkeypatch) -> None:
     at = app_on(monkeypatch, loaded.path)
 

@@ -1,77 +1,73 @@
-"""Portfolio: headline figures over all campaigns, then one row per campaign."""
+"""Portfolio: headline figures over the filtered campaigns, then one row per campaign."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import data
+from dashboard.filters import sidebar_filters
+from dashboard.i18n import column_date_format, fmt_month, fmt_number, fmt_percent, t
 
 wh = st.session_state["warehouse"]
 
-st.title("Portfolio")
+selection = sidebar_filters(wh)
+st.title(t("page.portfolio"))
 
-campaigns = data.campaign_table(wh)
+campaigns = data.campaign_table(wh, selection)
 if campaigns.empty:
-    st.info(
-        "No campaigns yet. Load the programme set-up with `campaigns load programme.xlsx`, "
-        "or run `campaigns demo` to look around with the demo programme."
-    )
+    if selection.is_default():
+        st.info(t("portfolio.no_campaigns"))
+    else:
+        st.info(t("portfolio.no_match"))
     st.stop()
 
-totals = data.portfolio_totals(wh)
-rate = totals["engagement_rate"]
+totals = data.portfolio_totals(wh, selection)
 tiles = st.columns(5)
-tiles[0].metric("Campaigns", f"{totals['campaigns']:,}")
-tiles[1].metric("Impressions", f"{totals['impressions']:,.0f}")
-tiles[2].metric("Engagements", f"{totals['engagements']:,.0f}")
+tiles[0].metric(t("measure.campaigns"), fmt_number(totals["campaigns"]))
+tiles[1].metric(t("measure.impressions"), fmt_number(totals["impressions"]))
+tiles[2].metric(t("measure.engagements"), fmt_number(totals["engagements"]))
 tiles[3].metric(
-    "Engagement rate by impressions",
-    "—" if rate is None else f"{rate:.2%}",
-    help="Engagements divided by impressions, both summed over all campaigns and platforms, "
-    "on the days that report impressions.",
+    t("measure.engagement_rate"),
+    fmt_percent(totals["engagement_rate"], 2),
+    help=t("portfolio.rate_help"),
 )
-tiles[4].metric("Spend (EUR)", f"{totals['spend_eur']:,.0f}")
+tiles[4].metric(t("measure.spend_eur"), fmt_number(totals["spend_eur"]))
 
 rate_months = campaigns["budget_rate_month"].dropna()
-rate_month = f"{rate_months.max():%b %Y}" if not rate_months.empty else "none loaded"
+rate_month = fmt_month(rate_months.max()) if not rate_months.empty else t("portfolio.none_loaded")
+date_format = column_date_format()
 st.dataframe(
     campaigns.drop(columns=["budget_rate_month", "spend_lines_without_rate"]),
     hide_index=True,
     column_config={
-        "code": st.column_config.TextColumn("Code"),
-        "name": st.column_config.TextColumn("Campaign"),
-        "organisation": st.column_config.TextColumn("Organisation"),
-        "thematic_area": st.column_config.TextColumn("Thematic area"),
-        "start": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
-        "end": st.column_config.DateColumn("End", format="YYYY-MM-DD"),
-        "budget": st.column_config.NumberColumn("Budget", format="localized"),
-        "budget_currency": st.column_config.TextColumn("Currency"),
-        "budget_eur": st.column_config.NumberColumn("Budget EUR (latest rate)", format="euro"),
-        "spend_eur": st.column_config.NumberColumn("Spend EUR", format="euro"),
-        "impressions": st.column_config.NumberColumn("Impressions", format="localized"),
-        "engagements": st.column_config.NumberColumn("Engagements", format="localized"),
-        "engagement_rate": st.column_config.NumberColumn(
-            "Engagement rate by impressions", format="percent"
+        "code": st.column_config.TextColumn(t("portfolio.col.code")),
+        "name": st.column_config.TextColumn(t("portfolio.col.name")),
+        "organisation": st.column_config.TextColumn(t("portfolio.col.organisation")),
+        "thematic_area": st.column_config.TextColumn(t("portfolio.col.thematic_area")),
+        "start": st.column_config.DateColumn(t("portfolio.col.start"), format=date_format),
+        "end": st.column_config.DateColumn(t("portfolio.col.end"), format=date_format),
+        "budget": st.column_config.NumberColumn(t("portfolio.col.budget"), format="localized"),
+        "budget_currency": st.column_config.TextColumn(t("portfolio.col.budget_currency")),
+        "budget_eur": st.column_config.NumberColumn(t("portfolio.col.budget_eur"), format="euro"),
+        "spend_eur": st.column_config.NumberColumn(t("portfolio.col.spend_eur"), format="euro"),
+        "impressions": st.column_config.NumberColumn(
+            t("portfolio.col.impressions"), format="localized"
         ),
-        "last_data_day": st.column_config.DateColumn("Last data day", format="YYYY-MM-DD"),
+        "engagements": st.column_config.NumberColumn(
+            t("portfolio.col.engagements"), format="localized"
+        ),
+        "engagement_rate": st.column_config.NumberColumn(
+            t("portfolio.col.engagement_rate"), format="percent"
+        ),
+        "last_data_day": st.column_config.DateColumn(
+            t("portfolio.col.last_data_day"), format=date_format
+        ),
     },
 )
-st.caption(
-    "**Budget**: sum of the campaign's budget lines in their own currency. "
-    f"**Budget EUR (latest rate)**: each line converted at the latest rate loaded ({rate_month}); "
-    "an estimate, the contract's conversion rule applies in financial reports. "
-    "**Spend EUR**: spend lines converted at the rate of the month each was booked. "
-    "**Impressions**: daily channel impressions added up over days and platforms. "
-    "**Engagements**: likes + comments + shares + saves, added up the same way. "
-    "**Engagement rate by impressions**: engagements divided by impressions, each summed first "
-    "(not an average of daily rates), over the days that report impressions; channels that "
-    "report only views (such as Telegram) are in neither. "
-    "**Last data day**: the latest day with channel figures."
-)
+st.caption(t("portfolio.caption", rate_month=rate_month))
+if not selection.is_default():
+    st.caption(t("portfolio.scope"))
 
 unconverted = int(campaigns["spend_lines_without_rate"].sum())
 if unconverted:
-    st.warning(
-        f"{unconverted} spend line(s) have no exchange rate for their month and are left out of "
-        "Spend EUR; load the missing InforEuro rates to include them."
-    )
+    st.warning(t("portfolio.unconverted", count=unconverted))

@@ -1,0 +1,341 @@
+"""The dashboard's languages: one label catalogue, and numbers and dates written per language.
+
+Labels live in ``dashboard/locales/{en,ru,kk}.toml``, one file per language with the same keys;
+tables nest, so ``[portfolio.col] code = "Code"`` is the key ``portfolio.col.code``. A label may
+hold ``{name}`` placeholders filled from ``t(key, name=...)``, and may come in plural forms (an
+inline table with CLDR categories ``one``, ``few``, ``many``, ``other``) chosen by ``count``.
+
+The language is the sidebar picker's choice (``st.session_state["lang"]``), else the URL's
+``?lang=``, else English. ``t()`` never raises: a key missing from a language falls back to
+English, a key missing everywhere is shown as the key itself, and both are logged once.
+
+Formats, through Babel's CLDR data (no network needed; ``kk`` ships with Babel):
+
+==========  ====================  ==========================  ======================
+language    fmt_number(1234.5, 1)  fmt_date(2024-12-31)        fmt_money(1234, KZT)
+==========  ====================  ==========================  ======================
+en          ``1,234.5``            ``31 Dec 2024``             ``KZT 1,234``
+ru          ``1 234,5``            ``31.12.2024``              ``1 234 ₸``
+kk          ``1 234,5``            ``31.12.2024``              ``1 234 ₸``
+==========  ====================  ==========================  ======================
+
+English dates are written day, short month, year (``31 Dec 2024``): unambiguous for European and
+Central Asian readers alike, where ``12/31/24`` is not. Russian and Kazakh group thousands with a
+no-break space (U+00A0) and use the decimal comma; Russian puts a no-break space before ``%``
+(``4,31 %``), Kazakh does not (``4,31%``), as CLDR has it. Tenge is written ``₸`` in Russian and
+Kazakh (the ``ru_KZ``/``kk_KZ`` locales) and ``KZT`` in English, where the sign is less known.
+
+Plotly: ``plotly_separators()`` gives ``layout.separators`` (decimal mark then group separator),
+so d3 formats such as ``",.0f"`` come out right in every language; ``localize_figure()`` applies
+them and numeric date formats to a figure. Dates on charts are numeric in Russian and Kazakh
+(``31.12.2024``) because plotly's month names are English unless a locale bundle is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.dates import format_skeleton
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+)
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+
+# Language code -> its own name, as the picker shows it.
+LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+DEFAULT_LANGUAGE = "en"
+# Session-state key of the picker, and the URL parameter; the same name on purpose.
+LANG_KEY = "lang"
+
+# Babel locale for each language: Russian and Kazakh as used in Kazakhstan (tenge sign).
+_BABEL_LOCALES = {"en": "en", "ru": "ru_KZ", "kk": "kk_KZ"}
+_DATE_PATTERNS = {"en": "d MMM y", "ru": "dd.MM.y", "kk": "dd.MM.y"}
+# Streamlit column_config / date_input formats (moment.js tokens) in the same spirit.
+_COLUMN_DATE = {"en": "D MMM YYYY", "ru": "DD.MM.YYYY", "kk": "DD.MM.YYYY"}
+_COLUMN_DATETIME = {"en": "D MMM YYYY, HH:mm", "ru": "DD.MM.YYYY HH:mm", "kk": "DD.MM.YYYY HH:mm"}
+_INPUT_DATE = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY", "kk": "DD.MM.YYYY"}
+# Plotly (d3 time format) ticks and hover labels.
+_PLOTLY_DATE_TICK = {"en": "%d %b\n%Y", "ru": "%d.%m\n%Y", "kk": "%d.%m\n%Y"}
+_PLOTLY_DATE_HOVER = {"en": "%d %b %Y", "ru": "%d.%m.%Y", "kk": "%d.%m.%Y"}
+
+MISSING = "—"  # what an absent figure is shown as, in every language
+_PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
+_reported: set[tuple[str, str]] = set()
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str | dict[str, str]]:
+    out: dict[str, str | dict[str, str]] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            if value and set(value) <= _PLURAL_FORMS and "other" in value:
+                out[key] = {form: str(text) for form, text in value.items()}
+            else:
+                out.update(_flatten(value, f"{key}."))
+        else:
+            out[key] = str(value)
+    return out
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
+    """Every label of one language, by dotted key (read once per process)."""
+    path = LOCALES_DIR / f"{lang}.toml"
+    with path.open("rb") as f:
+        return _flatten(tomllib.load(f))
+
+
+def current_language() -> str:
+    """The picker's language, else the URL's ``lang``, else English; never raises."""
+    try:
+        import streamlit as st
+
+        chosen = st.session_state.get(LANG_KEY)
+        if chosen in LANGUAGES:
+            return chosen
+        asked = st.query_params.get(LANG_KEY)
+        if asked in LANGUAGES:
+            return asked
+    except Exception:  # outside a Streamlit run, or no session yet
+        pass
+    return DEFAULT_LANGUAGE
+
+
+def _language(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else current_language()
+
+
+def _report_missing(lang: str, key: str) -> None:
+    if (lang, key) not in _reported:
+        _reported.add((lang, key))
+        log.warning("label %r missing from the %s catalogue", key, lang)
+
+
+def t(key: str, *, lang: str | None = None, count: float | None = None, **params: Any) -> str:
+    """The label ``key`` in the current language (or ``lang``), with ``{placeholders}`` filled.
+
+    ``count`` picks the plural form where the label has them and is also available to the text
+    as ``{count}``, written as a number of that language. Falls back to English, then to the key.
+    """
+    lang = _language(lang)
+    entry = catalogue(lang).get(key)
+    used = lang
+    if entry is None:
+        _report_missing(lang, key)
+        entry = catalogue(DEFAULT_LANGUAGE).get(key) if lang != DEFAULT_LANGUAGE else None
+        used = DEFAULT_LANGUAGE
+        if entry is None:
+            if lang != DEFAULT_LANGUAGE:
+                _report_missing(DEFAULT_LANGUAGE, key)
+            return key
+    if isinstance(entry, dict):
+        form = _plural_form(used, count if count is not None else 0)
+        entry = entry.get(form) or entry["other"]
+    if count is not None:
+        params.setdefault("count", fmt_number(count, lang=lang))
+    if not params:
+        return entry
+    try:
+        return entry.format(**params)
+    except (KeyError, IndexError, ValueError) as error:
+        log.warning("label %r (%s) could not be filled: %s", key, used, error)
+        return entry
+
+
+def _plural_form(lang: str, count: float) -> str:
+    try:
+        return _locale(lang).plural_form(abs(count))
+    except Exception:
+        return "other"
+
+
+# --- numbers and dates -----------------------------------------------------------------------
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(_BABEL_LOCALES[lang])
+
+
+def _absent(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(math.isnan(x))
+    except TypeError:
+        # pandas NaT and NA are not floats; anything else is a value
+        return str(x) in {"NaT", "<NA>", "nan"}
+
+
+def _decimals(decimals: int) -> str:
+    return "." + "0" * decimals if decimals > 0 else ""
+
+
+def fmt_number(x: float | int | None, decimals: int = 0, *, lang: str | None = None) -> str:
+    """``1,234.5`` (en) or ``1 234,5`` (ru, kk; no-break space), with exactly ``decimals``."""
+    if _absent(x):
+        return MISSING
+    lang = _language(lang)
+    return format_decimal(x, format=f"#,##0{_decimals(decimals)}", locale=_locale(lang))
+
+
+def fmt_percent(x: float | None, decimals: int = 1, *, lang: str | None = None) -> str:
+    """A share (0.0431) as a percentage: ``4.31%`` (en), ``4,31 %`` (ru), ``4,31%`` (kk)."""
+    if _absent(x):
+        return MISSING
+    locale = _locale(_language(lang))
+    pattern = locale.percent_formats[None].pattern.replace("#,##0", f"#,##0{_decimals(decimals)}")
+    return format_percent(x, format=pattern, locale=locale)
+
+
+def fmt_money(
+    x: float | None, currency: str = "EUR", decimals: int = 0, *, lang: str | None = None
+) -> str:
+    """An amount with its currency: ``€1,234`` / ``KZT 1,234`` (en), ``1 234 €`` (ru, kk)."""
+    if _absent(x):
+        return MISSING
+    lang = _language(lang)
+    locale = _locale(lang)
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+    pattern = pattern.replace("#,##0.00", f"#,##0{_decimals(decimals)}")
+    symbol = get_currency_symbol(currency, locale)
+    if pattern.startswith("¤") and symbol[-1:].isalpha():
+        # CLDR's currency spacing, which Babel leaves out: "KZT 1,234", not "KZT1,234"
+        pattern = "¤\u00a0" + pattern[1:]
+    return format_currency(x, currency, format=pattern, locale=locale, currency_digits=False)
+
+
+def _as_date(d: Any) -> dt.date | None:
+    if _absent(d):
+        return None
+    if isinstance(d, str):
+        return dt.date.fromisoformat(d[:10])
+    if hasattr(d, "to_pydatetime"):  # pandas Timestamp
+        d = d.to_pydatetime()
+    if isinstance(d, dt.datetime):
+        return d.date()
+    if isinstance(d, dt.date):
+        return d
+    raise TypeError(f"not a date: {d!r}")
+
+
+def fmt_date(d: Any, *, lang: str | None = None) -> str:
+    """``31 Dec 2024`` (en) or ``31.12.2024`` (ru, kk); dates, datetimes, Timestamps, ISO text."""
+    day = _as_date(d)
+    if day is None:
+        return MISSING
+    lang = _language(lang)
+    return _babel_date(day, format=_DATE_PATTERNS[lang], locale=_locale(lang))
+
+
+def fmt_month(d: Any, *, lang: str | None = None) -> str:
+    """A month on its own, as CLDR writes it: ``December 2024``, ``декабрь 2024 г.``,
+    ``2024 ж. желтоқсан``."""
+    day = _as_date(d)
+    if day is None:
+        return MISSING
+    return format_skeleton("yMMMM", day, locale=_locale(_language(lang)))
+
+
+def column_date_format(lang: str | None = None) -> str:
+    """``st.column_config.DateColumn`` format (moment.js tokens) for the language."""
+    return _COLUMN_DATE[_language(lang)]
+
+
+def column_datetime_format(lang: str | None = None) -> str:
+    """``st.column_config.DatetimeColumn`` format for the language."""
+    return _COLUMN_DATETIME[_language(lang)]
+
+
+def input_date_format(lang: str | None = None) -> str:
+    """``st.date_input`` format for the language (it has no month names)."""
+    return _INPUT_DATE[_language(lang)]
+
+
+# --- plotly ----------------------------------------------------------------------------------
+
+
+def plotly_separators(lang: str | None = None) -> str:
+    """``layout.separators``: decimal mark, then group separator (``".,"``, ``",\\xa0"``)."""
+    locale = _locale(_language(lang))
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
+
+
+def d3_number(decimals: int = 0) -> str:
+    """A d3 number format with grouping; the marks come from ``layout.separators``."""
+    return f",.{decimals}f"
+
+
+def d3_percent(decimals: int = 1) -> str:
+    """A d3 percentage format for shares (0.0431 -> 4.3%)."""
+    return f",.{decimals}%"
+
+
+def plotly_date_formats(lang: str | None = None) -> dict[str, str]:
+    """``{"tickformat": ..., "hoverformat": ...}`` for a date axis in the language."""
+    lang = _language(lang)
+    return {"tickformat": _PLOTLY_DATE_TICK[lang], "hoverformat": _PLOTLY_DATE_HOVER[lang]}
+
+
+def localize_figure(fig: Any, *, lang: str | None = None) -> Any:
+    """Set a figure's number separators, and its date axes' formats, for the language.
+
+    Number axes keep their d3 formats (``,.0f`` and the like): the separators make them local.
+    Returns the same figure, for chaining.
+    """
+    lang = _language(lang)
+    fig.update_layout(separators=plotly_separators(lang))
+    fig.update_xaxes(selector={"type": "date"}, **plotly_date_formats(lang))
+    fig.update_yaxes(selector={"type": "date"}, **plotly_date_formats(lang))
+    return fig
+
+
+# --- the picker ------------------------------------------------------------------------------
+
+
+def language_picker(container: Any = None) -> str:
+    """Draw the language switch (in the sidebar unless told), keep ``?lang=`` in the URL.
+
+    The first run of a session takes the URL's language; after that the picker rules, and the
+    URL follows it (English, the default, leaves no parameter). Returns the language code.
+    """
+    import streamlit as st
+
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:
+        asked = st.query_params.get(LANG_KEY)
+        st.session_state[LANG_KEY] = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+    where = container if container is not None else st.sidebar
+    # the label names itself in all three languages, so anyone finds it; it is one catalogue key
+    where.selectbox(
+        t("app.language"),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANG_KEY,
+    )
+    lang = st.session_state[LANG_KEY]
+    if lang == DEFAULT_LANGUAGE:
+        if LANG_KEY in st.query_params:
+            del st.query_params[LANG_KEY]
+    elif st.query_params.get(LANG_KEY) != lang:
+        st.query_params[LANG_KEY] = lang
+    return lang
