@@ -175,6 +175,12 @@ def _programme_warehouse(tmp_path_factory, _empty_warehouse) -> Warehouse:
     return wh
 
 
+@pytest.fixture(scope="session")
+def programme_template(_programme_warehouse: Warehouse) -> Warehouse:
+    """The session's programme warehouse itself: copy it before changing anything."""
+    return _programme_warehouse
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path, _empty_warehouse: Warehouse) -> Warehouse:
     """An empty, migrated warehouse in a temporary folder."""

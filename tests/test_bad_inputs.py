@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import random
 import re
-import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,30 +19,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from conftest import FX, METRICS_HEADER, write, write_programme
-
-from etl.load import load_file
-from etl.warehouse import Warehouse
+from conftest import METRICS_HEADER, write
 
 HEADER = METRICS_HEADER.split(",")
 Query = Callable[..., list[tuple]]
-
-
-@pytest.fixture(scope="module")
-def programme_template(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("programme_template")
-    wh = Warehouse(root / "wh" / "warehouse.duckdb")
-    assert load_file(wh, write_programme(root / "programme.xlsx")).status == "loaded"
-    assert load_file(wh, write(root / "fx.csv", FX)).status == "loaded"
-    return wh
-
-
-@pytest.fixture
-def programme(programme_template: Warehouse, tmp_path: Path) -> Warehouse:
-    """Overrides conftest's ``programme``: the same warehouse, copied instead of rebuilt."""
-    wh = Warehouse(tmp_path / "wh" / "warehouse.duckdb")
-    shutil.copytree(programme_template.path.parent, wh.path.parent)
-    return wh
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -12,16 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import FX, write, write_programme
-
-from etl.load import load_file
-from etl.warehouse import Warehouse
 
 Query = Callable[..., list[tuple]]
 METRICS = (
@@ -37,23 +32,6 @@ METRICS = (
 )
 BOM = b"\xef\xbb\xbf"
 AS_OF = "2026-04-10"
-
-
-@pytest.fixture(scope="module")
-def programme_template(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("exports_programme")
-    wh = Warehouse(root / "wh" / "warehouse.duckdb")
-    assert load_file(wh, write_programme(root / "programme.xlsx")).status == "loaded"
-    assert load_file(wh, write(root / "fx.csv", FX)).status == "loaded"
-    return wh
-
-
-@pytest.fixture
-def programme(programme_template: Warehouse, tmp_path: Path) -> Warehouse:
-    """Overrides conftest's ``programme``: the same warehouse, copied instead of rebuilt."""
-    wh = Warehouse(tmp_path / "wh" / "warehouse.duckdb")
-    shutil.copytree(programme_template.path.parent, wh.path.parent)
-    return wh
 
 
 # --- helpers -----------------------------------------------------------------------------------

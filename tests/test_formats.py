@@ -12,14 +12,13 @@ import codecs
 import csv
 import datetime as dt
 import io
-import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import FX, METRICS_HEADER, write, write_programme
+from conftest import METRICS_HEADER, write
 
 from etl.kinds import template_header
 from etl.load import LoadResult, load_file
@@ -31,26 +30,6 @@ TEMPLATES = REPO / "data" / "templates"
 DAY = dt.date(2026, 3, 2)
 IMPRESSIONS, REACH, LIKES = 1234567, 1200, 1500
 EN_HEADER = METRICS_HEADER.split(",")
-
-
-# --- a programme warehouse per test, copied from one built per module -------------------------
-
-
-@pytest.fixture(scope="module")
-def programme_template(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("programme_template")
-    wh = Warehouse(root / "wh" / "warehouse.duckdb")
-    assert load_file(wh, write_programme(root / "programme.xlsx")).status == "loaded"
-    assert load_file(wh, write(root / "fx.csv", FX)).status == "loaded"
-    return wh
-
-
-@pytest.fixture
-def programme(programme_template: Warehouse, tmp_path: Path) -> Warehouse:
-    """Overrides conftest's ``programme``: the same warehouse, copied instead of rebuilt."""
-    wh = Warehouse(tmp_path / "wh" / "warehouse.duckdb")
-    shutil.copytree(programme_template.path.parent, wh.path.parent)
-    return wh
 
 
 # --- building the files ------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FX, METRICS_HEADER, write, write_programme
+from conftest import METRICS_HEADER, write
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -40,26 +40,6 @@ BOOKKEEPING = ("batch", "batch_issue", "rejected_row")
 PROPERTY = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-# --- a programme warehouse per test, copied from one built per module -------------------------
-
-
-@pytest.fixture(scope="module")
-def programme_template(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("programme_template")
-    wh = Warehouse(root / "wh" / "warehouse.duckdb")
-    assert load_file(wh, write_programme(root / "programme.xlsx")).status == "loaded"
-    assert load_file(wh, write(root / "fx.csv", FX)).status == "loaded"
-    return wh
-
-
-@pytest.fixture
-def programme(programme_template: Warehouse, tmp_path: Path) -> Warehouse:
-    """Overrides conftest's ``programme``: the same warehouse, copied instead of rebuilt."""
-    wh = Warehouse(tmp_path / "wh" / "warehouse.duckdb")
-    shutil.copytree(programme_template.path.parent, wh.path.parent)
-    return wh
 
 
 @contextmanager
