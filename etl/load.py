@@ -492,9 +492,8 @@ def _stage_form(
     con, raw: reading.RawTable, mapping: forms.Mapping, result: LoadResult, *, name, campaign
 ):
     """Form responses rewritten into feedback fields through ``mapping``, then staged."""
-    rows = con.execute(f"SELECT * FROM {raw.table} ORDER BY row_number").fetchall()
     try:
-        rw = forms.rewrite(mapping, raw.header, [(r[0], list(r[1:])) for r in rows], name)
+        rw = forms.rewrite(mapping, raw.header, _raw_rows(con, raw), name)
     except forms.MappingError as exc:
         raise reading.FileRejected(str(exc)) from None
     result.kind, result.kind_detected = "feedback", False
@@ -503,12 +502,7 @@ def _stage_form(
         "checksum": mapping.checksum,
         "text": mapping.text,
     }
-    for row, column, value, message in rw.warnings:
-        result.warnings.append(Issue(row, column or None, value, message, "warning"))
-    table = reading.numbered_table(con, "raw_form", rw.header, rw.rows, raw)
-    ctx = _campaign_context(con, campaign, name)
-    s = stage(con, table, rw.match, ctx, name=name, suffix="_0")
-    return _staged_file(con, s, table, result, "feedback")
+    return _stage_rewritten(con, raw, rw, result, name=name, campaign=campaign)
 
 
 def _stage_export(
@@ -522,12 +516,11 @@ def _stage_export(
     as_of: dt.date,
 ):
     """A platform's own export, rewritten into our metrics fields and staged."""
-    rows = con.execute(f"SELECT * FROM {raw.table} ORDER BY row_number").fetchall()
     try:
         rw = exports.rewrite(
             profile,
             raw.header,
-            [(r[0], list(r[1:])) for r in rows],
+            _raw_rows(con, raw),
             as_of=as_of,
             preamble=raw.preamble,
             name=name,
@@ -540,12 +533,23 @@ def _stage_export(
         result.detected["as_of"] = as_of.isoformat()
     if rw.notes:
         result.detected["notes"] = rw.notes
+    return _stage_rewritten(con, raw, rw, result, name=name, campaign=campaign)
+
+
+def _raw_rows(con, raw: reading.RawTable) -> list[tuple[int, list[str | None]]]:
+    """The file's data rows as (row number, cells), for rewriting in Python."""
+    rows = con.execute(f"SELECT * FROM {raw.table} ORDER BY row_number").fetchall()
+    return [(r[0], list(r[1:])) for r in rows]
+
+
+def _stage_rewritten(con, raw: reading.RawTable, rw, result: LoadResult, *, name, campaign):
+    """Stage rows rewritten into one of our kinds (``rw.match.kind``), with their warnings."""
     for row, column, value, message in rw.warnings:
         result.warnings.append(Issue(row, column or None, value, message, "warning"))
-    table = reading.numbered_table(con, "raw_export", rw.header, rw.rows, raw)
+    table = reading.numbered_table(con, f"raw_{rw.match.kind}", rw.header, rw.rows, raw)
     ctx = _campaign_context(con, campaign, name)
     s = stage(con, table, rw.match, ctx, name=name, suffix="_0")
-    return _staged_file(con, s, table, result, "metrics")
+    return _staged_file(con, s, table, result, rw.match.kind)
 
 
 def _stage_programme(con, book: reading.Workbook, result: LoadResult, *, name: str):
