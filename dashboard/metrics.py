@@ -39,8 +39,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
-import streamlit as st
 
+from dashboard import data
 from etl.warehouse import Warehouse
 
 # --------------------------------------------------------------------------------------------
@@ -1097,21 +1097,9 @@ def build_query(
 # --------------------------------------------------------------------------------------------
 
 
-def _freeze(params: dict[str, object]) -> tuple:
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _fetch(path: str, version: int, sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run one query on the published copy; ``version`` is only there to key the cache."""
-    values = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
-    with Warehouse(Path(path)).reader() as con:
-        return con.execute(sql, values).df()
-
-
 def run_sql(wh: Warehouse, sql: str, params: dict[str, object] | None = None) -> pd.DataFrame:
-    """Run SQL with named parameters through the cache, keyed by the published copy."""
-    return _fetch(str(wh.path), wh.version(), sql, _freeze(params or {}))
+    """Run SQL with named parameters through the dashboard's cache, keyed by the published copy."""
+    return data._read(wh, sql, params or {})
 
 
 def query(
