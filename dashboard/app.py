@@ -1,7 +1,7 @@
 """The dashboard's single entrypoint: page set-up, the warehouse, and navigation.
 
 ``make run`` starts it as ``streamlit run dashboard/app.py`` with ``CAMPAIGNS_WAREHOUSE`` set.
-Pages live in ``dashboard/pages`` and read the warehouse resolved here from
+Pages live in ``dashboard/views`` and read the warehouse resolved here from
 ``st.session_state["warehouse"]``. Imports go through the installed ``dashboard`` and ``etl``
 packages, so the app does not depend on the working directory.
 
@@ -20,7 +20,7 @@ import streamlit as st
 from dashboard.i18n import language_picker, t
 from etl.warehouse import ENV_VAR, Warehouse, WarehouseBusy
 
-PAGES_DIR = Path(__file__).parent / "pages"
+PAGES_DIR = Path(__file__).parent / "views"
 
 st.set_page_config(page_title=t("app.title"), page_icon=":bar_chart:", layout="wide")
 
@@ -35,20 +35,20 @@ def _migrate(path: str) -> None:
 warehouse = Warehouse.at()
 st.session_state["warehouse"] = warehouse
 
+# (file, catalogue key of the title, icon); the first is the default page.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("portfolio", "page.portfolio", ":material/dashboard:"),
+    ("campaign", "page.campaign", ":material/campaign:"),
+    ("content", "page.content", ":material/article:"),
+    ("budget", "page.budget", ":material/euro:"),
+    ("feedback", "page.feedback", ":material/forum:"),
+    ("loads", "page.loads", ":material/upload_file:"),
+)
+
 page = st.navigation(
     [
-        st.Page(
-            PAGES_DIR / "portfolio.py",
-            title=t("page.portfolio"),
-            icon=":material/dashboard:",
-            url_path="portfolio",
-        ),
-        st.Page(
-            PAGES_DIR / "loads.py",
-            title=t("page.loads"),
-            icon=":material/upload_file:",
-            url_path="loads",
-        ),
+        st.Page(PAGES_DIR / f"{name}.py", title=t(title), icon=icon, url_path=name)
+        for name, title, icon in PAGES
     ]
 )
 language_picker()

@@ -64,7 +64,9 @@ def _fetch(path: str, version: int, sql: str, params: tuple = ()) -> pd.DataFram
         return con.execute(sql, values).df()
 
 
-def _read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
+def read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
+    """Run SQL on the published copy, cached until the next load is published. ``params`` are
+    positional values (a tuple) or named ``$name`` values (a dict; lists are fine)."""
     if isinstance(params, dict):
         params = tuple(
             sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items())
@@ -166,7 +168,7 @@ def campaign_table(wh: Warehouse, sel: Selection | None = None) -> pd.DataFrame:
     ``engagement_rate`` is engagements / impressions over the days that report impressions.
     Spend and channel figures are those of the selection's period (and platforms).
     """
-    return _read(wh, *_filled(_CAMPAIGN_TABLE, sel))
+    return read(wh, *_filled(_CAMPAIGN_TABLE, sel))
 
 
 def _filled(template: str, sel: Selection | None) -> tuple[str, dict[str, Any]]:
@@ -202,7 +204,7 @@ def portfolio_totals(wh: Warehouse, sel: Selection | None = None) -> dict:
     Keys: campaigns, impressions, engagements, engagement_rate (None without impressions),
     spend_eur.
     """
-    row = _read(wh, *_filled(_PORTFOLIO_TOTALS, sel)).iloc[0]
+    row = read(wh, *_filled(_PORTFOLIO_TOTALS, sel)).iloc[0]
     rate = row["engagement_rate"]
     return {
         "campaigns": int(row["campaigns"]),
@@ -231,7 +233,7 @@ def filter_options(wh: Warehouse) -> dict[str, Any]:
     """What the filters offer: ``first_day``/``last_day`` (the campaigns' earliest start and
     latest end, ``None`` without campaigns) and the lists ``platforms`` (of channels and of
     daily channel figures), ``regions`` and ``themes`` (thematic areas) of the campaigns."""
-    row = _read(wh, _FILTER_OPTIONS).iloc[0]
+    row = read(wh, _FILTER_OPTIONS).iloc[0]
 
     def day(value: Any) -> Any:
         return None if pd.isna(value) else pd.Timestamp(value).date()
@@ -250,7 +252,7 @@ def filter_options(wh: Warehouse) -> dict[str, Any]:
 
 def campaign_names(wh: Warehouse) -> dict[str, str]:
     """Campaign code -> name, in code order."""
-    df = _read(wh, "SELECT code, name FROM campaigns ORDER BY code")
+    df = read(wh, "SELECT code, name FROM campaigns ORDER BY code")
     return dict(zip(df["code"], df["name"], strict=True))
 
 
@@ -268,7 +270,7 @@ def daily_series(wh: Warehouse, campaign: str, metric: str) -> pd.DataFrame:
         WHERE campaign_code = ? AND ({column}) IS NOT NULL
         ORDER BY platform, day
     """
-    return _read(wh, sql, (campaign,))
+    return read(wh, sql, (campaign,))
 
 
 def recent_loads(wh: Warehouse, limit: int = 50) -> pd.DataFrame:
@@ -278,4 +280,4 @@ def recent_loads(wh: Warehouse, limit: int = 50) -> pd.DataFrame:
                rows_read, rows_loaded, rows_rejected, status
         FROM loads ORDER BY batch_id DESC LIMIT ?
     """
-    return _read(wh, sql, (int(limit),))
+    return read(wh, sql, (int(limit),))

@@ -1,6 +1,7 @@
 """The dashboard's languages: one label catalogue, and numbers and dates written per language.
 
-Labels live in ``dashboard/locales/{en,ru,kk}.toml``, one file per language with the same keys;
+Labels live in ``dashboard/locales/{en,ru,kk}.toml`` (and a page's own in
+``dashboard/locales/<page>/{en,ru,kk}.toml``), one file per language with the same keys;
 tables nest, so ``[portfolio.col] code = "Code"`` is the key ``portfolio.col.code``. A label may
 hold ``{name}`` placeholders filled from ``t(key, name=...)``, and may come in plural forms (an
 inline table with CLDR categories ``one``, ``few``, ``many``, ``other``) chosen by ``count``.
@@ -99,10 +100,21 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str | dict
 
 @cache
 def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
-    """Every label of one language, by dotted key (read once per process)."""
-    path = LOCALES_DIR / f"{lang}.toml"
-    with path.open("rb") as f:
-        return _flatten(tomllib.load(f))
+    """Every label of one language, by dotted key (read once per process).
+
+    The labels shared by every page are in ``locales/<lang>.toml``; a page may keep its own in
+    ``locales/<page>/<lang>.toml``. A key defined in two files is an error, not an override.
+    """
+    paths = [LOCALES_DIR / f"{lang}.toml", *sorted(LOCALES_DIR.glob(f"*/{lang}.toml"))]
+    merged: dict[str, str | dict[str, str]] = {}
+    for path in paths:
+        with path.open("rb") as f:
+            labels = _flatten(tomllib.load(f))
+        twice = sorted(set(labels) & set(merged))
+        if twice:
+            raise ValueError(f"{path}: keys already defined in another catalogue file: {twice}")
+        merged.update(labels)
+    return merged
 
 
 def current_language() -> str:

@@ -1099,7 +1099,7 @@ def build_query(
 
 def run_sql(wh: Warehouse, sql: str, params: dict[str, object] | None = None) -> pd.DataFrame:
     """Run SQL with named parameters through the dashboard's cache, keyed by the published copy."""
-    return data._read(wh, sql, params or {})
+    return data.read(wh, sql, params or {})
 
 
 def query(

@@ -145,7 +145,7 @@ def test_portfolio_in_russian_and_kazakh(
     words = {"ru": "не среднее дневных показателей", "kk": "күндік көрсеткіштердің орташасы емес"}
     assert words[lang] in at.caption[0].value
 
-    at.switch_page("pages/loads.py").run()
+    at.switch_page("views/loads.py").run()
     assert not at.exception
     assert at.title[0].value == {"ru": "Загрузки", "kk": "Жүктеулер"}[lang]
 
@@ -175,7 +175,7 @@ def test_portfolio_campaign_table(loaded: Warehouse, monkeypatch) -> None:
 
 def test_loads_page_lists_batches_and_charts_a_campaign(loaded: Warehouse, monkeypatch) -> None:
     at = app_on(monkeypatch, loaded.path)
-    at.switch_page("pages/loads.py").run()
+    at.switch_page("views/loads.py").run()
 
     assert not at.exception
     loads = at.dataframe[0].value
@@ -209,7 +209,7 @@ def test_empty_warehouse_says_how_to_load(warehouse: Warehouse, monkeypatch) -> 
     assert "campaigns demo" in at.info[0].value
     assert not at.metric
 
-    at.switch_page("pages/loads.py").run()
+    at.switch_page("views/loads.py").run()
     assert not at.exception
     assert "Nothing loaded yet" in at.info[0].value
 

@@ -1,0 +1,179 @@
+"""What every page draws the same way: tables and charts with their data downloadable (CSV and
+XLSX) and a short definition under them, empty states, and the date statuses are computed at.
+
+The file builders (:func:`csv_bytes`, :func:`xlsx_bytes`) are pure. Text cells that a
+spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) are written with a leading apostrophe, so a post title or a comment can never
+run as a formula when a download is opened in Excel or LibreOffice.
+
+Downloads are built only when clicked (Streamlit runs the callable then), so a page run does not
+pay for files nobody asks for. The frame behind each download is kept in
+``st.session_state["_downloads"][key]`` for the run, so tests can check what a download serves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from dashboard.i18n import fmt_date, t
+
+DOWNLOADS_KEY = "_downloads"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(value: Any) -> Any:
+    """A text value a spreadsheet would take for a formula, with a leading apostrophe;
+    anything else unchanged. Numbers stay numbers (``-5`` is a number, not text)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    out.columns = [str(neutralise(str(c))) for c in out.columns]
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV with a byte-order mark, so Excel opens Cyrillic text correctly."""
+    return _safe(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
+    """The frame as one XLSX sheet: header frozen, columns sized to their content, dates as
+    dates. Time zones are dropped (Excel has none); lists become comma-separated text."""
+    out = _safe(df)
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            out[col] = s.dt.tz_localize(None)
+        elif s.dtype == object and s.map(lambda v: isinstance(v, list | tuple)).any():
+            out[col] = s.map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+    buf = io.BytesIO()
+    sheet = (sheet or "data")[:31]
+    with pd.ExcelWriter(
+        buf,
+        engine="xlsxwriter",
+        datetime_format="yyyy-mm-dd hh:mm",
+        date_format="yyyy-mm-dd",
+        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+    ) as writer:
+        out.to_excel(writer, sheet_name=sheet, index=False)
+        ws = writer.sheets[sheet]
+        ws.freeze_panes(1, 0)
+        for i, col in enumerate(out.columns):
+            sample = out[col].head(200).astype(str).str.len()
+            width = max([len(str(col)), *(sample.tolist() or [0])])
+            ws.set_column(i, i, min(60, max(8, width + 2)))
+    return buf.getvalue()
+
+
+def _lazy(build: Callable[[pd.DataFrame], bytes], df: pd.DataFrame) -> Callable[[], bytes]:
+    return lambda: build(df)
+
+
+def downloads(df: pd.DataFrame, *, key: str, name: str, what: str = "table") -> None:
+    """Two buttons, CSV and XLSX, for the frame; ``name`` is the file name without extension."""
+    import streamlit as st
+
+    st.session_state.setdefault(DOWNLOADS_KEY, {})[key] = df
+    help_text = t("common.download_help", what=t(f"common.{what}"), rows=len(df))
+    left, right, _ = st.columns([1, 1, 8])
+    left.download_button(
+        t("common.download_csv"),
+        data=_lazy(csv_bytes, df),
+        file_name=f"{name}.csv",
+        mime=CSV_MIME,
+        key=f"{key}_csv",
+        help=help_text,
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        t("common.download_xlsx"),
+        data=_lazy(lambda d: xlsx_bytes(d, name), df),
+        file_name=f"{name}.xlsx",
+        mime=XLSX_MIME,
+        key=f"{key}_xlsx",
+        help=help_text,
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def definition(text: str) -> None:
+    """The short definition of what a chart or table shows, under it."""
+    import streamlit as st
+
+    st.caption(text)
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    key: str,
+    name: str,
+    definition_text: str,
+    download: pd.DataFrame | None = None,
+    **dataframe_kwargs: Any,
+) -> Any:
+    """A table with its downloads and definition. ``download`` is the frame offered for
+    download when it differs from the one shown (raw values rather than formatted labels,
+    say). Returns what ``st.dataframe`` returns (the selection, with ``on_select``)."""
+    import streamlit as st
+
+    dataframe_kwargs.setdefault("hide_index", True)
+    event = st.dataframe(df, key=key, **dataframe_kwargs)
+    definition(definition_text)
+    downloads(df if download is None else download, key=key, name=name, what="table")
+    return event
+
+
+def chart(
+    fig: Any,
+    data: pd.DataFrame,
+    *,
+    key: str,
+    name: str,
+    definition_text: str,
+) -> None:
+    """A plotly chart with the data it plots downloadable and its definition."""
+    import streamlit as st
+
+    from dashboard.i18n import localize_figure
+
+    st.plotly_chart(localize_figure(fig), key=key)
+    definition(definition_text)
+    downloads(data, key=key, name=name, what="chart")
+
+
+def empty(message: str) -> None:
+    """An empty state: what is missing and what to load, never an error."""
+    import streamlit as st
+
+    st.info(message, icon=":material/info:")
+
+
+def as_of(selection: Any = None, today: dt.date | None = None) -> dt.date:
+    """The day statuses and pace are computed at: today, or the end of the selected period when
+    it ends earlier."""
+    today = today or dt.date.today()
+    end = getattr(selection, "end", None)
+    return min(today, end) if end else today
+
+
+def as_of_caption(day: dt.date) -> None:
+    import streamlit as st
+
+    st.caption(t("common.as_of", date=fmt_date(day)))
