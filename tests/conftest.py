@@ -181,6 +181,23 @@ def programme_template(_programme_warehouse: Warehouse) -> Warehouse:
     return _programme_warehouse
 
 
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Warehouse:
+    """The demo programme (``campaigns demo``), built once per test process: read it only,
+    or copy it with ``copy_warehouse`` before changing anything."""
+    from etl.demo_build import build_demo
+
+    wh = Warehouse(tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
+    results = build_demo(wh)
+    assert all(r.status == "loaded" for r in results), [r.errors for r in results]
+    return wh
+
+
+def copy_warehouse(source: Warehouse, target: Path) -> Warehouse:
+    """A copy of a built warehouse at ``target`` (a path to the new ``.duckdb`` file)."""
+    return _copy_warehouse(source, target)
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path, _empty_warehouse: Warehouse) -> Warehouse:
     """An empty, migrated warehouse in a temporary folder."""

@@ -7,7 +7,10 @@ palette allows (instagram purple, telegram light blue, facebook blue, youtube re
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
+import plotly.colors as px_colors
 import plotly.graph_objects as go
 
 PLATFORM_COLOURS: dict[str, str] = {
@@ -32,8 +35,28 @@ PLATFORM_NAMES: dict[str, str] = {
 }
 
 
+# Campaign colours: a 24-colour qualitative palette, taken in campaign-code order.
+CAMPAIGN_PALETTE: tuple[str, ...] = tuple(px_colors.qualitative.Dark24)
+
+
 def platform_colour(platform: str) -> str:
     return PLATFORM_COLOURS.get(platform, OTHER_COLOUR)
+
+
+def platform_order(platforms: Iterable[str]) -> list[str]:
+    """Platforms in the fixed legend order (the order of ``PLATFORM_COLOURS``), others last."""
+    order = {p: i for i, p in enumerate(PLATFORM_COLOURS)}
+    return sorted(set(platforms), key=lambda p: (order.get(p, len(order)), p))
+
+
+def campaign_colours(codes: Iterable[str]) -> dict[str, str]:
+    """One colour per campaign, by its place among all the programme's campaign codes (pass
+    them all, not only the selected ones, so a campaign keeps its colour whatever is filtered);
+    past 24 campaigns the palette repeats."""
+    return {
+        code: CAMPAIGN_PALETTE[i % len(CAMPAIGN_PALETTE)]
+        for i, code in enumerate(sorted(set(codes)))
+    }
 
 
 def daily_by_platform(df: pd.DataFrame, metric: str, title: str) -> go.Figure:
@@ -44,9 +67,7 @@ def daily_by_platform(df: pd.DataFrame, metric: str, title: str) -> go.Figure:
     appear in a fixed order so the legend reads the same on every chart.
     """
     fig = go.Figure()
-    order = {p: i for i, p in enumerate(PLATFORM_COLOURS)}
-    platforms = sorted(df["platform"].unique(), key=lambda p: (order.get(p, len(order)), p))
-    for platform in platforms:
+    for platform in platform_order(df["platform"]):
         rows = df[df["platform"] == platform].sort_values("day")
         name = PLATFORM_NAMES.get(platform, platform)
         fig.add_trace(
