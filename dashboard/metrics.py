@@ -761,8 +761,11 @@ class Selection:
     ``regions`` and ``themes`` select campaigns (a campaign is in when it works in any of the
     regions). ``platforms`` applies to sources that have a platform (channels, content); spend,
     budget, events and feedback are not split by platform and ignore it. ``start``/``end``
-    bound each source's date (budget lines are not dated). ``within_campaign_period`` keeps
-    only rows dated within each campaign's own start and end dates.
+    bound each source's date (budget lines are not dated), and pick campaigns too: only
+    campaigns running at some time in the period count (as the dashboard's filters say), so a
+    period's budget is the budget of the campaigns running in it. ``campaigns_in_period=False``
+    keeps every campaign whatever its dates. ``within_campaign_period`` keeps only rows dated
+    within each campaign's own start and end dates.
     """
 
     start: date | None = None
@@ -772,6 +775,7 @@ class Selection:
     regions: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     within_campaign_period: bool = False
+    campaigns_in_period: bool = True
 
     def __post_init__(self) -> None:
         for name in ("campaigns", "platforms", "regions", "themes"):
@@ -800,6 +804,7 @@ def as_selection(value: object | None) -> Selection:
         regions=tuple(getattr(value, "regions", ()) or ()),
         themes=tuple(getattr(value, "themes", ()) or ()),
         within_campaign_period=bool(getattr(value, "within_campaign_period", False)),
+        campaigns_in_period=bool(getattr(value, "campaigns_in_period", True)),
     )
 
 
@@ -909,6 +914,10 @@ def _rows(
         where.append(f"list_has_any(c.regions, {p('regions', sel.regions)})")
     if sel.platforms and "platform" in source.dims:
         where.append(f"list_contains({p('platforms', sel.platforms)}, s.platform)")
+    if sel.campaigns_in_period and sel.start:
+        where.append(f"c.end_date >= {p('start', sel.start)}")
+    if sel.campaigns_in_period and sel.end:
+        where.append(f"c.start_date <= {p('end', sel.end)}")
     if source.date:
         d = f"s.{source.date}"
         lower = _lower_bound(sel, p)
@@ -1272,6 +1281,7 @@ def kpi_progress(
             campaigns=tuple(sorted(set(targets["campaign"]))),
             end=as_of,
             within_campaign_period=True,
+            campaigns_in_period=False,
         )
         df = query(wh, needed, sel, "total", ("campaign",), settings)
         for row in df.itertuples(index=False):
@@ -1353,7 +1363,7 @@ def spend_pace(
     budget). Spend counts every cost booked up to ``as_of``.
     """
     info = _campaigns(wh, campaigns)
-    sel = Selection(campaigns=tuple(info["code"]), end=as_of)
+    sel = Selection(campaigns=tuple(info["code"]), end=as_of, campaigns_in_period=False)
     money = query(
         wh,
         ["budget_eur", "spend_eur", "spend_lines_without_rate"],
