@@ -177,3 +177,17 @@ def as_of_caption(day: dt.date) -> None:
     import streamlit as st
 
     st.caption(t("common.as_of", date=fmt_date(day)))
+
+
+def page_url(page: str, **params: str) -> str:
+    """A relative link to another page that keeps the current filters and language, with
+    ``params`` added (``page_url("campaign", campaign="ATI-05")``)."""
+    from urllib.parse import urlencode
+
+    import streamlit as st
+
+    from dashboard.filters import PARAMS
+    from dashboard.i18n import LANG_KEY
+
+    keep = {k: st.query_params[k] for k in (*PARAMS, LANG_KEY) if k in st.query_params}
+    return f"{page}?{urlencode({**params, **keep})}"

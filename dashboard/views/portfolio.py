@@ -1,73 +1,256 @@
-"""Portfolio: headline figures over the filtered campaigns, then one row per campaign."""
+"""Portfolio: the filtered campaigns' headline figures, one row per campaign with its status,
+and the campaigns compared on cost efficiency, engagement rate and pace.
+
+Every figure comes from the metrics layer (``dashboard.metrics``); statuses are computed at
+``components.as_of`` (today, or the end of the selected period when it ends earlier).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import components, data, metrics
+from dashboard.charts import campaign_colours
+from dashboard.charts.portfolio import campaign_bars, pace_scatter
 from dashboard.filters import sidebar_filters
-from dashboard.i18n import column_date_format, fmt_month, fmt_number, fmt_percent, t
+from dashboard.i18n import column_date_format, fmt_money, fmt_number, fmt_percent, t
+
+TILES = (
+    "impressions",
+    "engagements",
+    "engagement_rate",
+    "content_items",
+    "spend_eur",
+    "budget_eur",
+    "spend_execution",
+    "cost_per_mille",
+)
+COLUMNS = (*TILES, "views", "cost_per_engagement")
+STATUS_ICONS = {
+    metrics.ON_TRACK: "🟢",
+    metrics.AT_RISK: "🟠",
+    metrics.BEHIND: "🔴",
+    metrics.NOT_STARTED: "⚪",
+}
 
 wh = st.session_state["warehouse"]
-
 selection = sidebar_filters(wh)
 st.title(t("page.portfolio"))
 
-campaigns = data.campaign_table(wh, selection)
-if campaigns.empty:
-    if selection.is_default():
-        st.info(t("portfolio.no_campaigns"))
-    else:
-        st.info(t("portfolio.no_match"))
+profiles = data.campaign_profiles(wh, selection)
+if profiles.empty:
+    components.empty(
+        t("portfolio.no_campaigns") if selection.is_default() else t("portfolio.no_match")
+    )
     st.stop()
 
-totals = data.portfolio_totals(wh, selection)
-tiles = st.columns(5)
-tiles[0].metric(t("measure.campaigns"), fmt_number(totals["campaigns"]))
-tiles[1].metric(t("measure.impressions"), fmt_number(totals["impressions"]))
-tiles[2].metric(t("measure.engagements"), fmt_number(totals["engagements"]))
-tiles[3].metric(
-    t("measure.engagement_rate"),
-    fmt_percent(totals["engagement_rate"], 2),
-    help=t("portfolio.rate_help"),
-)
-tiles[4].metric(t("measure.spend_eur"), fmt_number(totals["spend_eur"]))
+codes = tuple(profiles["code"])
+sel = replace(metrics.as_selection(selection), campaigns=codes)
+day = components.as_of(selection)
+settings = metrics.DEFAULT_SETTINGS
 
-rate_months = campaigns["budget_rate_month"].dropna()
-rate_month = fmt_month(rate_months.max()) if not rate_months.empty else t("portfolio.none_loaded")
+# --- headline tiles -------------------------------------------------------------------------
+tot = metrics.totals(wh, [*TILES, "spend_lines_without_rate"], sel)
+tiles = st.columns(4)
+tiles[0].metric(
+    t("measure.impressions"), fmt_number(tot["impressions"]), help=t("help.impressions")
+)
+tiles[1].metric(
+    t("measure.engagements"), fmt_number(tot["engagements"]), help=t("help.engagements")
+)
+tiles[2].metric(
+    t("measure.engagement_rate"),
+    fmt_percent(tot["engagement_rate"], 2),
+    help=t("help.engagement_rate"),
+)
+tiles[3].metric(
+    t("measure.content_items"), fmt_number(tot["content_items"]), help=t("help.content_items")
+)
+tiles = st.columns(4)
+tiles[0].metric(t("measure.campaigns"), fmt_number(len(codes)))
+tiles[1].metric(
+    t("measure.spend_eur"),
+    fmt_money(tot["spend_eur"] or 0),
+    delta=t("portfolio.of_budget", share=fmt_percent(tot["spend_execution"], 1))
+    if tot["spend_execution"] is not None
+    else None,
+    delta_color="off",
+    help=t("help.spend_eur"),
+)
+tiles[2].metric(t("measure.budget_eur"), fmt_money(tot["budget_eur"]), help=t("help.budget_eur"))
+tiles[3].metric(
+    t("measure.cost_per_mille"), fmt_money(tot["cost_per_mille"], decimals=2), help=t("help.cpm")
+)
+if selection.platforms:
+    st.caption(t("portfolio.platform_scope"))
+if tot["spend_lines_without_rate"]:
+    st.warning(t("portfolio.unconverted", count=int(tot["spend_lines_without_rate"])))
+
+# --- campaign table with status -------------------------------------------------------------
+per = metrics.query(wh, COLUMNS, sel, "total", ("campaign",), settings)
+status = metrics.campaign_status(wh, day, codes, settings)
+pace = metrics.spend_pace(wh, day, codes, settings)
+kpis = metrics.kpi_progress(wh, day, codes, settings)
+fresh = metrics.data_freshness(wh, day, codes, settings)
+
+
+def _reasons(code: str) -> str:
+    """The status's reasons, in the page's language, from the structured frames."""
+    out = []
+    behind = kpis[(kpis["campaign"] == code) & (kpis["status"] == metrics.BEHIND)]
+    if len(behind):
+        out.append(t("portfolio.reason.kpis_behind", codes=", ".join(behind["indicator_code"])))
+    p = pace[pace["campaign"] == code].iloc[0]
+    if p["status"] == metrics.OVERSPENDING:
+        out.append(t("portfolio.reason.overspending", execution=fmt_percent(p["execution"], 0)))
+    elif p["status"] == metrics.UNDERSPENDING:
+        out.append(t("portfolio.reason.underspending", execution=fmt_percent(p["execution"], 0)))
+    if p["over_budget"]:
+        out.append(t("portfolio.reason.over_budget"))
+    f = fresh[fresh["campaign"] == code].iloc[0]
+    if f["no_recent_data"]:
+        days = int(f["days_without_data"])
+        key = (
+            "portfolio.reason.no_figures"
+            if f["last_metric_date"] is None
+            else "portfolio.reason.stale"
+        )
+        out.append(t(key, count=days))
+    return "; ".join(out)
+
+
+worst_pace = (
+    kpis[kpis["pace"].notna()].groupby("campaign")["pace"].min().rename("kpi_pace")
+    if kpis["pace"].notna().any()
+    else pd.Series(dtype=float, name="kpi_pace")
+)
+table = (
+    profiles[["code", "name", "organisation", "thematic_area", "start", "end"]]
+    .merge(status[["campaign", "status"]], left_on="code", right_on="campaign", how="left")
+    .merge(per, on="campaign", how="left")
+    .merge(pace[["campaign", "execution", "elapsed"]], on="campaign", how="left")
+    .merge(worst_pace, left_on="campaign", right_index=True, how="left")
+    .merge(fresh[["campaign", "last_metric_date"]], on="campaign", how="left")
+)
+table["reasons"] = [_reasons(c) for c in table["campaign"]]
+table["status_label"] = [
+    f"{STATUS_ICONS.get(s, '')} {t('status.' + s.replace(' ', '_'))}" for s in table["status"]
+]
+table["link"] = [components.page_url("campaign", campaign=c) for c in table["campaign"]]
+shown = table[
+    [
+        "link", "name", "status_label", "reasons", "organisation", "thematic_area", "start", "end",
+        "impressions", "engagements", "engagement_rate", "content_items", "spend_eur",
+        "budget_eur", "execution", "elapsed", "kpi_pace", "cost_per_mille", "last_metric_date",
+    ]
+]  # fmt: skip
+download = table[
+    [
+        "campaign", "name", "status", "reasons", "organisation", "thematic_area", "start", "end",
+        "impressions", "views", "engagements", "engagement_rate", "content_items", "spend_eur",
+        "budget_eur", "spend_execution", "execution", "elapsed", "kpi_pace", "cost_per_mille",
+        "cost_per_engagement", "last_metric_date",
+    ]
+]  # fmt: skip
 date_format = column_date_format()
-st.dataframe(
-    campaigns.drop(columns=["budget_rate_month", "spend_lines_without_rate"]),
-    hide_index=True,
+st.subheader(t("portfolio.campaigns"))
+components.as_of_caption(day)
+event = components.table(
+    shown,
+    key="portfolio_campaigns",
+    name="portfolio-campaigns",
+    definition_text=t("portfolio.table_definition"),
+    download=download,
+    on_select="rerun",
+    selection_mode="single-row",
     column_config={
-        "code": st.column_config.TextColumn(t("portfolio.col.code")),
+        "link": st.column_config.LinkColumn(
+            t("portfolio.col.code"), display_text=r"campaign=([^&]+)", help=t("portfolio.open_help")
+        ),
         "name": st.column_config.TextColumn(t("portfolio.col.name")),
+        "status_label": st.column_config.TextColumn(t("portfolio.col.status")),
+        "reasons": st.column_config.TextColumn(t("portfolio.col.reasons"), width="medium"),
         "organisation": st.column_config.TextColumn(t("portfolio.col.organisation")),
         "thematic_area": st.column_config.TextColumn(t("portfolio.col.thematic_area")),
         "start": st.column_config.DateColumn(t("portfolio.col.start"), format=date_format),
         "end": st.column_config.DateColumn(t("portfolio.col.end"), format=date_format),
-        "budget": st.column_config.NumberColumn(t("portfolio.col.budget"), format="localized"),
-        "budget_currency": st.column_config.TextColumn(t("portfolio.col.budget_currency")),
-        "budget_eur": st.column_config.NumberColumn(t("portfolio.col.budget_eur"), format="euro"),
-        "spend_eur": st.column_config.NumberColumn(t("portfolio.col.spend_eur"), format="euro"),
-        "impressions": st.column_config.NumberColumn(
-            t("portfolio.col.impressions"), format="localized"
-        ),
-        "engagements": st.column_config.NumberColumn(
-            t("portfolio.col.engagements"), format="localized"
-        ),
+        "impressions": st.column_config.NumberColumn(t("measure.impressions"), format="localized"),
+        "engagements": st.column_config.NumberColumn(t("measure.engagements"), format="localized"),
         "engagement_rate": st.column_config.NumberColumn(
-            t("portfolio.col.engagement_rate"), format="percent"
+            t("measure.engagement_rate"), format="percent"
         ),
-        "last_data_day": st.column_config.DateColumn(
+        "content_items": st.column_config.NumberColumn(
+            t("measure.content_items"), format="localized"
+        ),
+        "spend_eur": st.column_config.NumberColumn(t("portfolio.col.spend_eur"), format="euro"),
+        "budget_eur": st.column_config.NumberColumn(t("measure.budget_eur"), format="euro"),
+        "execution": st.column_config.NumberColumn(t("portfolio.col.execution"), format="percent"),
+        "elapsed": st.column_config.NumberColumn(t("portfolio.col.elapsed"), format="percent"),
+        "kpi_pace": st.column_config.NumberColumn(t("portfolio.col.kpi_pace"), format="percent"),
+        "cost_per_mille": st.column_config.NumberColumn(t("measure.cost_per_mille"), format="euro"),
+        "last_metric_date": st.column_config.DateColumn(
             t("portfolio.col.last_data_day"), format=date_format
         ),
     },
 )
-st.caption(t("portfolio.caption", rate_month=rate_month))
-if not selection.is_default():
-    st.caption(t("portfolio.scope"))
+chosen = event.selection.rows if event is not None and hasattr(event, "selection") else []
+if chosen:
+    st.switch_page(
+        "views/campaign.py", query_params={"campaign": table["campaign"].iloc[chosen[0]]}
+    )
 
-unconverted = int(campaigns["spend_lines_without_rate"].sum())
-if unconverted:
-    st.warning(t("portfolio.unconverted", count=unconverted))
+# --- comparisons ----------------------------------------------------------------------------
+colours = campaign_colours(data.campaign_names(wh))
+compare = table
+left, right = st.columns(2)
+with left:
+    components.chart(
+        campaign_bars(
+            compare,
+            "cost_per_mille",
+            title=t("portfolio.chart.cpm"),
+            axis_title=t("measure.cost_per_mille"),
+            colours=colours,
+            number_format=",.2f",
+            ascending=True,
+        ),
+        compare[["campaign", "name", "spend_eur", "impressions", "cost_per_mille"]],
+        key="portfolio_cpm",
+        name="portfolio-cost-per-1000-impressions",
+        definition_text=t("portfolio.chart.cpm_definition"),
+    )
+with right:
+    components.chart(
+        campaign_bars(
+            compare,
+            "engagement_rate",
+            title=t("portfolio.chart.engagement_rate"),
+            axis_title=t("measure.engagement_rate"),
+            colours=colours,
+            number_format=".2%",
+            ascending=False,
+        ),
+        compare[["campaign", "name", "engagements", "impressions", "engagement_rate"]],
+        key="portfolio_engagement_rate",
+        name="portfolio-engagement-rate",
+        definition_text=t("portfolio.chart.engagement_rate_definition"),
+    )
+components.chart(
+    pace_scatter(
+        compare,
+        title=t("portfolio.chart.pace"),
+        x_title=t("portfolio.col.elapsed"),
+        y_title=t("portfolio.col.execution"),
+        plan_label=t("portfolio.chart.plan"),
+        band_label=t("portfolio.chart.band", band=fmt_percent(settings.band, 0)),
+        colours=colours,
+        band=settings.band,
+    ),
+    compare[["campaign", "name", "budget_eur", "execution", "elapsed", "kpi_pace", "status"]],
+    key="portfolio_pace",
+    name="portfolio-pace",
+    definition_text=t("portfolio.chart.pace_definition", band=fmt_percent(settings.band, 0)),
+)
