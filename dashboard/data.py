@@ -25,25 +25,6 @@ from etl.warehouse import Warehouse
 if TYPE_CHECKING:
     from dashboard.filters import Selection
 
-# Daily channel measures a chart can show; the names are columns of the ``channel_daily`` view.
-DAILY_METRICS: dict[str, str] = {
-    "impressions": "Impressions",
-    "views": "Views",
-    "engagements": "Engagements (likes + comments + shares + saves)",
-    "likes": "Likes",
-    "comments": "Comments",
-    "shares": "Shares",
-    "saves": "Saves",
-    "clicks": "Clicks",
-    "reach_day": "Reach (one day, unique people that day)",
-    "followers": "Followers (level at end of day)",
-}
-
-# One day's engagements on a channel: missing parts count as none, not as unknown.
-_ENGAGEMENTS = (
-    "coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0)"
-)
-
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _fetch(path: str, version: int, sql: str, params: tuple = ()) -> pd.DataFrame:
@@ -147,23 +128,6 @@ def campaign_names(wh: Warehouse) -> dict[str, str]:
     """Campaign code -> name, in code order."""
     df = read(wh, "SELECT code, name FROM campaigns ORDER BY code")
     return dict(zip(df["code"], df["name"], strict=True))
-
-
-def daily_series(wh: Warehouse, campaign: str, metric: str) -> pd.DataFrame:
-    """Daily channel values of one campaign, one row per platform and day: day, platform, value.
-
-    Days a platform did not report the metric are left out rather than shown as zero.
-    """
-    if metric not in DAILY_METRICS:
-        raise ValueError(f"unknown metric '{metric}'; use one of: {', '.join(DAILY_METRICS)}")
-    column = _ENGAGEMENTS if metric == "engagements" else metric
-    sql = f"""
-        SELECT day, platform, ({column})::DOUBLE AS value
-        FROM channel_daily
-        WHERE campaign_code = ? AND ({column}) IS NOT NULL
-        ORDER BY platform, day
-    """
-    return read(wh, sql, (campaign,))
 
 
 def recent_loads(wh: Warehouse, limit: int = 50) -> pd.DataFrame:

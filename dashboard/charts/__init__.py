@@ -62,7 +62,7 @@ def campaign_colours(codes: Iterable[str]) -> dict[str, str]:
 def daily_by_platform(df: pd.DataFrame, metric: str, title: str) -> go.Figure:
     """One line per platform over days.
 
-    ``df`` has columns ``day``, ``platform`` and ``value`` (as ``data.daily_series`` returns);
+    ``df`` has columns ``day``, ``platform`` and ``value`` (a measure by day and platform);
     ``metric`` labels the y axis; hovering a day gives each platform's exact value. Platforms
     appear in a fixed order so the legend reads the same on every chart.
     """

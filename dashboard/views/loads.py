@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.i18n import column_datetime_format, localize_figure, t
+from dashboard import charts, components, data, metrics
+from dashboard.i18n import column_datetime_format, t
 
 wh = st.session_state["warehouse"]
 
@@ -14,11 +14,13 @@ st.title(t("page.loads"))
 LIMIT = 50
 loads = data.recent_loads(wh, limit=LIMIT)
 if loads.empty:
-    st.info(t("loads.nothing_loaded"))
+    components.empty(t("loads.nothing_loaded"))
 else:
-    st.dataframe(
+    components.table(
         loads,
-        hide_index=True,
+        key="loads_batches",
+        name="loads",
+        definition_text=t("loads.latest", limit=LIMIT),
         column_config={
             "batch_id": st.column_config.NumberColumn(t("loads.col.batch"), format="%d"),
             "started_at": st.column_config.DatetimeColumn(
@@ -35,12 +37,11 @@ else:
             "status": st.column_config.TextColumn(t("loads.col.status")),
         },
     )
-    st.caption(t("loads.latest", limit=LIMIT))
 
 st.subheader(t("loads.daily_title"))
 names = data.campaign_names(wh)
 if not names:
-    st.info(t("loads.no_campaigns"))
+    components.empty(t("loads.no_campaigns"))
     st.stop()
 
 campaign = st.selectbox(
@@ -49,13 +50,23 @@ campaign = st.selectbox(
     key="campaign",
     format_func=lambda code: f"{code} · {names[code]}",
 )
-series = data.daily_series(wh, campaign, "impressions")
+series = metrics.query(
+    wh, ["impressions"], metrics.Selection(campaigns=(campaign,)), "day", ("platform",)
+)
+series = series[series["impressions"].notna()].rename(
+    columns={"period": "day", "impressions": "value"}
+)
 if series.empty:
-    st.info(t("loads.no_daily", campaign=campaign))
+    components.empty(t("loads.no_daily", campaign=campaign))
 else:
     title = f"{campaign} · {names[campaign]}"
     figure = charts.daily_by_platform(series, t("measure.impressions"), title)
     figure.update_layout(legend_title_text=t("chart.platform"))
     figure.update_xaxes(title_text=t("chart.day"))
-    st.plotly_chart(localize_figure(figure))
-st.caption(t("loads.reach_note"))
+    components.chart(
+        figure,
+        series,
+        key="loads_daily",
+        name=f"daily-impressions-{campaign}",
+        definition_text=t("loads.reach_note"),
+    )
