@@ -1,0 +1,325 @@
+"""Charts of the Campaign page: KPI bullets, series by platform, platform mix, budget lines and
+the spend burn-up with its forecast.
+
+Every builder takes a DataFrame and the labels to print (already in the reader's language) and
+returns a ``plotly.graph_objects.Figure``; nothing here calls Streamlit. Platforms keep their
+colours from ``dashboard.charts``; hovering shows exact values with d3 formats, whose separators
+``dashboard.i18n.localize_figure`` sets per language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import PLATFORM_NAMES, platform_colour, platform_order
+
+# KPI and campaign statuses: a colour for charts and an icon for tables (shape and colour, so
+# the status reads without colour too).
+STATUS_COLOURS: dict[str, str] = {
+    "on track": "#009E73",
+    "ahead": "#0072B2",
+    "behind": "#D55E00",
+    "at risk": "#E69F00",
+    "not started": "#999999",
+    "no data": "#999999",
+    "no data source": "#999999",
+    "no baseline": "#999999",
+    "on plan": "#009E73",
+    "overspending": "#E69F00",
+    "underspending": "#E69F00",
+}
+STATUS_ICONS: dict[str, str] = {
+    "on track": "🟢",
+    "ahead": "🔵",
+    "behind": "🔴",
+    "at risk": "🟠",
+    "not started": "⚪",
+    "no data": "⚪",
+    "no data source": "➖",
+    "no baseline": "➖",
+    "on plan": "🟢",
+    "overspending": "🟠",
+    "underspending": "🟠",
+}
+PLAN_COLOUR = "#999999"
+SPEND_COLOUR = "#0072B2"
+FORECAST_COLOUR = "#D55E00"
+BUDGET_COLOUR = "#BBBBBB"
+
+_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+
+
+def status_colour(status: str | None) -> str:
+    return STATUS_COLOURS.get(status or "", "#999999")
+
+
+def status_icon(status: str | None) -> str:
+    return STATUS_ICONS.get(status or "", "")
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform)
+
+
+# --- KPI targets -------------------------------------------------------------------------------
+
+
+def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
+    """One bar per KPI: achievement (share of the target), with the elapsed share of the
+    campaign period as a tick on the same bar; bars are coloured by pace status.
+
+    ``df`` has columns ``label``, ``achievement`` and ``elapsed`` (fractions: 1.0 = 100%) and
+    ``status``; rows without an achievement are left out. ``labels``: ``achievement``,
+    ``elapsed``, ``axis``.
+    """
+    rows = df[df["achievement"].notna()].iloc[::-1]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=rows["achievement"].astype(float),
+            y=rows["label"],
+            orientation="h",
+            name=labels["achievement"],
+            marker={"color": [status_colour(s) for s in rows["status"]]},
+            hovertemplate="%{y}<br>" + labels["achievement"] + ": %{x:,.1%}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=rows["elapsed"].astype(float),
+            y=rows["label"],
+            mode="markers",
+            name=labels["elapsed"],
+            marker={"symbol": "line-ns-open", "size": 26, "color": "#000000", "line": {"width": 3}},
+            hovertemplate="%{y}<br>" + labels["elapsed"] + ": %{x:,.1%}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        barmode="overlay",
+        margin=_MARGIN,
+        height=120 + 45 * len(rows),
+        legend={"orientation": "h", "y": -0.25},
+    )
+    fig.update_xaxes(title_text=labels["axis"], tickformat=",.0%", rangemode="tozero")
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+# --- series by platform ------------------------------------------------------------------------
+
+
+def series_by_platform(
+    df: pd.DataFrame, measure: str, labels: Mapping[str, str], *, percent: bool = False
+) -> go.Figure:
+    """One line per platform over time, in the platforms' colours and fixed legend order.
+
+    ``df`` has columns ``period`` (the day, the Monday of the week or the first of the month),
+    ``platform`` and ``measure``; ``labels``: ``y`` (axis title), ``x``, ``legend``.
+    """
+    fig = go.Figure()
+    number = ",.2%" if percent else ",.0f"
+    for platform in platform_order(df["platform"].dropna()):
+        rows = df[(df["platform"] == platform) & df[measure].notna()].sort_values("period")
+        fig.add_trace(
+            go.Scatter(
+                x=rows["period"],
+                y=rows[measure].astype(float),
+                name=platform_name(platform),
+                mode="lines+markers",
+                line={"color": platform_colour(platform), "width": 2},
+                marker={"size": 5},
+                hovertemplate=f"%{{y:{number}}}",
+            )
+        )
+    fig.update_layout(
+        hovermode="x unified", legend_title_text=labels["legend"], margin=_MARGIN, height=380
+    )
+    fig.update_xaxes(title_text=labels["x"], type="date")
+    fig.update_yaxes(title_text=labels["y"], tickformat=number, rangemode="tozero")
+    return fig
+
+
+# --- platform mix ------------------------------------------------------------------------------
+
+
+def platform_shares(df: pd.DataFrame, measures: Mapping[str, str]) -> pd.DataFrame:
+    """Each platform's share of each measure: columns ``measure``, ``platform``, ``value``,
+    ``share`` (of the measure's total over the platforms that report it). ``df`` has one row
+    per platform (column ``platform``) and a column per measure id in ``measures``."""
+    out = []
+    for mid in measures:
+        values = df[["platform", mid]].dropna()
+        total = float(values[mid].sum())
+        for platform in platform_order(values["platform"]):
+            value = float(values.loc[values["platform"] == platform, mid].sum())
+            out.append(
+                {
+                    "measure": mid,
+                    "platform": platform,
+                    "value": value,
+                    "share": value / total if total else None,
+                }
+            )
+    return pd.DataFrame(out, columns=["measure", "platform", "value", "share"])
+
+
+def platform_mix(shares: pd.DataFrame, measures: Mapping[str, str], axis: str) -> go.Figure:
+    """Stacked horizontal bars, one per measure, split into platform shares (100% each).
+
+    ``shares`` as :func:`platform_shares` returns; ``measures`` maps measure id -> label.
+    """
+    fig = go.Figure()
+    order = list(measures)
+    for platform in platform_order(shares["platform"]):
+        rows = shares[shares["platform"] == platform].set_index("measure").reindex(order)
+        fig.add_trace(
+            go.Bar(
+                y=[measures[m] for m in order],
+                x=rows["share"].astype(float),
+                customdata=rows["value"].astype(float),
+                orientation="h",
+                name=platform_name(platform),
+                marker={"color": platform_colour(platform)},
+                hovertemplate="%{y}: %{x:,.1%} (%{customdata:,.0f})",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        margin=_MARGIN,
+        height=140 + 50 * len(order),
+        legend={"traceorder": "normal"},
+    )
+    fig.update_xaxes(title_text=axis, tickformat=",.0%", range=[0, 1])
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+# --- budget ------------------------------------------------------------------------------------
+
+
+def budget_lines(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
+    """Budget and spend (EUR) side by side for each budget line.
+
+    ``df`` has columns ``line`` (the label), ``budget_eur`` and ``spend_eur``; ``labels``:
+    ``budget``, ``spend``, ``axis``.
+    """
+    rows = df.iloc[::-1]
+    fig = go.Figure()
+    for column, colour in (("budget_eur", BUDGET_COLOUR), ("spend_eur", SPEND_COLOUR)):
+        name = labels["budget" if column == "budget_eur" else "spend"]
+        fig.add_trace(
+            go.Bar(
+                y=rows["line"],
+                x=rows[column].astype(float),
+                orientation="h",
+                name=name,
+                marker={"color": colour},
+                hovertemplate="%{y}<br>" + name + ": %{x:,.0f} EUR<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group", margin=_MARGIN, height=140 + 40 * len(rows))
+    fig.update_xaxes(title_text=labels["axis"], tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def _days(start: dt.date, end: dt.date) -> int:
+    return (end - start).days + 1
+
+
+def burn_forecast(
+    spend_to_date: float, start: dt.date, end: dt.date, as_of: dt.date
+) -> float | None:
+    """Spend at the end date if it goes on at the average daily rate so far:
+    spend to date / elapsed days x total days (both ends included). None before the start.
+    From the end date on, the forecast is the spend itself."""
+    total = _days(start, end)
+    elapsed = min(_days(start, as_of), total)
+    if elapsed <= 0:
+        return None
+    return float(spend_to_date) / elapsed * total
+
+
+def cumulative_spend(daily: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    """Cumulative spend (EUR) by day from the start to ``as_of``: columns ``day``, ``spend_eur``
+    (that day's), ``cumulative_eur``. ``daily`` has columns ``period`` and ``spend_eur``; spend
+    booked before the start counts on the start day."""
+    last = max(start, as_of)
+    days = pd.date_range(start, last, freq="D")
+    if daily.empty:
+        spent = pd.Series(0.0, index=days)
+    else:
+        booked = daily.assign(day=pd.to_datetime(daily["period"]).clip(lower=pd.Timestamp(start)))
+        booked = booked[booked["day"] <= pd.Timestamp(last)]
+        spent = booked.groupby("day")["spend_eur"].sum().reindex(days, fill_value=0.0)
+    out = pd.DataFrame({"day": days, "spend_eur": spent.fillna(0.0).to_numpy(dtype=float)})
+    out["cumulative_eur"] = out["spend_eur"].cumsum()
+    return out
+
+
+def burn_up(
+    cumulative: pd.DataFrame,
+    budget: float | None,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    labels: Mapping[str, str],
+) -> go.Figure:
+    """Cumulative spend against the linear plan, with the forecast to the end date dashed.
+
+    ``cumulative`` as :func:`cumulative_spend` returns. The plan runs from 0 on the start day
+    to the budget on the end date; the forecast from the spend at ``as_of`` to
+    :func:`burn_forecast` at the end date. ``labels``: ``spend``, ``plan``, ``forecast``,
+    ``budget``, ``x``, ``y``.
+    """
+    fig = go.Figure()
+    hover = "%{x}<br>%{y:,.0f} EUR"
+    if budget:
+        fig.add_trace(
+            go.Scatter(
+                x=[pd.Timestamp(start), pd.Timestamp(end)],
+                y=[0.0, float(budget)],
+                mode="lines",
+                name=labels["plan"],
+                line={"color": PLAN_COLOUR, "width": 2},
+                hovertemplate=hover + "<extra>" + labels["plan"] + "</extra>",
+            )
+        )
+        fig.add_hline(
+            y=float(budget),
+            line={"color": BUDGET_COLOUR, "width": 1, "dash": "dot"},
+            annotation_text=labels["budget"],
+            annotation_position="top left",
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=cumulative["day"],
+            y=cumulative["cumulative_eur"].astype(float),
+            mode="lines",
+            name=labels["spend"],
+            line={"color": SPEND_COLOUR, "width": 3, "shape": "hv"},
+            hovertemplate=hover + "<extra>" + labels["spend"] + "</extra>",
+        )
+    )
+    spent = float(cumulative["cumulative_eur"].iloc[-1]) if len(cumulative) else 0.0
+    forecast = burn_forecast(spent, start, end, as_of)
+    if forecast is not None and as_of < end:
+        fig.add_trace(
+            go.Scatter(
+                x=[pd.Timestamp(as_of), pd.Timestamp(end)],
+                y=[spent, forecast],
+                mode="lines+markers",
+                name=labels["forecast"],
+                line={"color": FORECAST_COLOUR, "width": 2, "dash": "dash"},
+                marker={"size": 6},
+                hovertemplate=hover + "<extra>" + labels["forecast"] + "</extra>",
+            )
+        )
+    fig.update_layout(hovermode="closest", margin=_MARGIN, height=380)
+    fig.update_xaxes(title_text=labels["x"], type="date")
+    fig.update_yaxes(title_text=labels["y"], tickformat=",.0f", rangemode="tozero")
+    return fig
