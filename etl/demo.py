@@ -29,7 +29,7 @@ from random import Random
 
 import xlsxwriter
 
-from etl.kinds import AGE_GROUPS, header_words, template_header
+from etl.kinds import AGE_GROUPS, aliases, header_words, template_header
 
 DATA_AS_OF = date(2026, 11, 20)
 """The last day the demo has data for (metrics, spend, events and feedback)."""
@@ -621,8 +621,245 @@ def _post_url(rng: Random, platform: str, handle: str, n: int, video: bool, grou
     return f"https://x.com/{handle}/status/{digits(19, '1')}"
 
 
+# --------------------------------------------------------------------------------------------
+# Post details: publication time, format, language and title
+# --------------------------------------------------------------------------------------------
+
+# Formats a platform's posts come in, with their shares, for video and for other posts.
+_FORMATS: dict[str, tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]] = {
+    "instagram": ((("reel", 1.0),), (("image", 0.45), ("carousel", 0.45), ("story", 0.10))),
+    "tiktok": ((("video", 1.0),), (("video", 1.0),)),
+    "youtube": ((("short", 0.6), ("video", 0.4)), (("video", 1.0),)),
+    "telegram": ((("video", 1.0),), (("text", 0.55), ("image", 0.45))),
+    "facebook": ((("video", 1.0),), (("image", 0.6), ("text", 0.4))),
+    "vk": ((("video", 1.0),), (("image", 0.6), ("text", 0.4))),
+    "x": ((("video", 1.0),), (("text", 0.6), ("image", 0.4))),
+}
+# Hours of the day posts go out (local time), weighted: mornings, lunch and evenings.
+_POST_HOURS = (
+    (8, 1),
+    (9, 3),
+    (10, 3),
+    (11, 2),
+    (12, 3),
+    (13, 3),
+    (14, 1),
+    (15, 1),
+    (16, 1),
+    (17, 2),
+    (18, 4),
+    (19, 5),
+    (20, 4),
+    (21, 2),
+)
+
+# Titles: a frame ("Checklist: ...") and a topic line, per language; topics per campaign theme.
+_TITLE_FRAMES = {
+    "en": (
+        "",
+        "",
+        "Checklist: ",
+        "Q&A: ",
+        "Explainer: ",
+        "Myth or fact: ",
+        "Live: ",
+        "In 60 seconds: ",
+        "Case study: ",
+    ),
+    "ru": (
+        "",
+        "",
+        "Чек-лист: ",
+        "Вопрос-ответ: ",
+        "Разбор: ",
+        "Миф или факт: ",
+        "Эфир: ",
+        "За 60 секунд: ",
+        "Реальный случай: ",
+    ),
+    "kk": (
+        "",
+        "",
+        "Чек-парақ: ",
+        "Сұрақ-жауап: ",
+        "Түсіндірме: ",
+        "Миф пе, шындық па: ",
+        "Тікелей эфир: ",
+        "60 секундта: ",
+        "Нақты оқиға: ",
+    ),
+}
+_TITLE_TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
+    "personal-data protection": {
+        "en": (
+            "what not to share about yourself online",
+            "how to ask a company what data it holds",
+            "what to do after a data leak",
+            "your rights under the personal data law",
+            "consent forms you should read twice",
+            "why your IIN is not a password",
+        ),
+        "ru": (
+            "чем не стоит делиться в сети",
+            "как узнать, какие данные о вас хранит компания",
+            "что делать после утечки данных",
+            "ваши права по закону о персональных данных",
+            "согласие на обработку данных: что вы подписываете",
+            "почему ИИН — не пароль",
+        ),
+        "kk": (
+            "желіде өзіңіз туралы не жарияламау керек",
+            "компаниядан деректеріңізді қалай сұрауға болады",
+            "деректер тарап кетсе не істеу керек",
+            "дербес деректер туралы заң бойынша құқықтарыңыз",
+            "келісім парағына қол қоймас бұрын",
+            "ЖСН неге құпиясөз емес",
+        ),
+    },
+    "online freedom of expression": {
+        "en": (
+            "where the legal limits of online speech lie",
+            "answering a takedown request",
+            "bloggers and defamation claims",
+            "moderating comments without censorship",
+            "your right to criticise officials",
+            "what to do if your post is blocked",
+        ),
+        "ru": (
+            "где проходят правовые границы слова в сети",
+            "как ответить на требование удалить пост",
+            "блогеры и иски о клевете",
+            "модерация комментариев без цензуры",
+            "право критиковать чиновников",
+            "что делать, если ваш пост заблокировали",
+        ),
+        "kk": (
+            "желідегі сөз бостандығының құқықтық шегі",
+            "жазбаны өшіру талабына қалай жауап беру керек",
+            "блогерлер және жала жабу туралы талаптар",
+            "цензурасыз пікір модерациясы",
+            "шенеуніктерді сынау құқығы",
+            "жазбаңыз бұғатталса не істеу керек",
+        ),
+    },
+    "digital security": {
+        "en": (
+            "strong passwords that you can remember",
+            "turn on two-factor authentication today",
+            "how to spot a phishing message",
+            "choosing a secure messenger",
+            "protecting your smartphone",
+            "securing your social media accounts",
+        ),
+        "ru": (
+            "надёжный пароль, который легко запомнить",
+            "включите двухфакторную аутентификацию",
+            "как распознать фишинговое сообщение",
+            "как выбрать безопасный мессенджер",
+            "защита смартфона",
+            "как защитить аккаунты в соцсетях",
+        ),
+        "kk": (
+            "есте сақтауға оңай мықты құпиясөз",
+            "екі факторлы аутентификацияны қосыңыз",
+            "фишинг хабарламасын қалай тануға болады",
+            "қауіпсіз мессенджерді таңдау",
+            "смартфонды қорғау",
+            "әлеуметтік желідегі аккаунтты қорғау",
+        ),
+    },
+    "censorship and self-censorship": {
+        "en": (
+            "when editors stay silent",
+            "self-censorship in regional newsrooms",
+            "working as a journalist under pressure",
+            "where the line of the acceptable lies",
+            "after the screening: a conversation about censorship",
+            "why facts need courage",
+        ),
+        "ru": (
+            "когда редакторы молчат",
+            "самоцензура в региональных редакциях",
+            "работа журналиста под давлением",
+            "где граница допустимого",
+            "после показа: разговор о цензуре",
+            "почему фактам нужна смелость",
+        ),
+        "kk": (
+            "редакторлар үнсіз қалғанда",
+            "аймақтық редакциялардағы өзін-өзі цензуралау",
+            "қысым жағдайындағы журналист жұмысы",
+            "рұқсат етілгеннің шегі қайда",
+            "көрсетілімнен кейін: цензура туралы әңгіме",
+            "фактілерге неге батылдық керек",
+        ),
+    },
+    "access to information": {
+        "en": (
+            "how to send a request to a state body",
+            "the akimat's open data, explained",
+            "appealing a refusal to provide information",
+            "the answers we received this month",
+            "your right to know how the budget is spent",
+            "deadlines state bodies must keep",
+        ),
+        "ru": (
+            "как направить запрос в госорган",
+            "открытые данные акимата: разбираемся",
+            "как обжаловать отказ в предоставлении информации",
+            "какие ответы мы получили за месяц",
+            "ваше право знать, как тратится бюджет",
+            "сроки ответа госорганов",
+        ),
+        "kk": (
+            "мемлекеттік органға сұрауды қалай жолдау керек",
+            "әкімдіктің ашық деректері",
+            "ақпарат беруден бас тартуға шағымдану",
+            "осы айда алған жауаптарымыз",
+            "бюджеттің қалай жұмсалатынын білу құқығы",
+            "мемлекеттік органдардың жауап беру мерзімі",
+        ),
+    },
+}
+
+
+_POST_DETAILS = ("published_at", "format", "language", "title")
+_NO_DETAILS = (None,) * len(_POST_DETAILS)
+
+
+def _pick(rng: Random, weighted: Sequence[tuple[str, float]]) -> str:
+    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def _post_details(
+    c: _Campaign, ch: _Channel, post_id: str, pub: date, video: bool, seed: int
+) -> tuple[datetime, str, str, str]:
+    """When a post was published (local time), its format, language and title.
+
+    Drawn from a stream of their own, seeded from the post id, so they leave the figures as
+    they are.
+    """
+    rng = _rng(seed, c.code, "post", post_id)
+    hour = rng.choices([h for h, _ in _POST_HOURS], weights=[w for _, w in _POST_HOURS])[0]
+    published = datetime.combine(pub, time(hour, rng.randrange(60)))
+    fmt = _pick(rng, _FORMATS[ch.platform][0 if video else 1])
+    # Mostly the channel's language, else one of the campaign's by its audience share. A
+    # Russian-locale Excel (cp1251) cannot save Kazakh letters: that grantee posts in Russian.
+    lang = ch.language if rng.random() < 0.75 else _pick(rng, c.languages)
+    if c.excel_ru and lang == "kk":
+        lang = "ru"
+    topic = rng.choice(_TITLE_TOPICS[c.theme][lang])
+    frame = rng.choice(_TITLE_FRAMES[lang])
+    title = frame + topic if frame else topic[0].upper() + topic[1:]
+    return published, fmt, lang, title
+
+
 def _metrics(c: _Campaign, seed: int) -> tuple[list[tuple], _MetricTotals]:
-    """Daily channel rows and post rows for every platform of the campaign."""
+    """Daily channel rows and post rows for every platform of the campaign.
+
+    A row is the metrics template's columns followed by the post's details (publication time,
+    format, language, title; empty on channel rows).
+    """
     rows: list[tuple] = []
     totals = _MetricTotals()
     days = list(_days(c.start, DATA_AS_OF))
@@ -653,7 +890,11 @@ def _metrics(c: _Campaign, seed: int) -> tuple[list[tuple], _MetricTotals]:
             video = ch.platform in ("youtube", "tiktok") or rng.random() < 0.45
             tg_message += rng.choice((1, 1, 1, 2, 3))
             post_id = f"{p.prefix}_{code_compact}_{n:04d}"
-            url = _post_url(rng, ch.platform, ch.handle, tg_message, video, group)
+            details = _post_details(c, ch, post_id, pub, video, seed)
+            long_video = ch.platform == "youtube" and details[1] == "video"
+            url = _post_url(
+                rng, ch.platform, ch.handle, tg_message, video and not long_video, group
+            )
             quality = rng.lognormvariate(0, 0.35)
             organic = p.post_exposure * size * _activity(c, pub) * rng.lognormvariate(0, p.sigma)
             paid = 0.0
@@ -690,7 +931,9 @@ def _metrics(c: _Campaign, seed: int) -> tuple[list[tuple], _MetricTotals]:
                         continue
                     base = (org_t + 0.3 * paid_t) * rate * quality * rng.uniform(0.8, 1.2)
                     eng.append(_sround(rng, base))
-                post_rows[d].append((d, ch.platform, post_id, url, imp, reach, views, *eng, None))
+                post_rows[d].append(
+                    (d, ch.platform, post_id, url, imp, reach, views, *eng, None, *details)
+                )
                 sums = day_sums[d]
                 sums[0] += exposure
                 sums[1] += imp or 0
@@ -729,7 +972,20 @@ def _metrics(c: _Campaign, seed: int) -> tuple[list[tuple], _MetricTotals]:
             gained = _sround(rng, exposure * p.follow_rate * rng.uniform(0.5, 1.5))
             lost = _sround(rng, followers * 0.0001 * rng.uniform(0.3, 1.7))
             followers = max(0, followers + gained - lost)
-            rows.append((d, ch.platform, None, None, imp, reach, views, *channel_eng, followers))
+            rows.append(
+                (
+                    d,
+                    ch.platform,
+                    None,
+                    None,
+                    imp,
+                    reach,
+                    views,
+                    *channel_eng,
+                    followers,
+                    *_NO_DETAILS,
+                )
+            )
             rows.extend(post_rows[d])
             totals.impressions += imp or 0
             totals.engagements += sum(v or 0 for v in channel_eng[:4])
@@ -1359,6 +1615,12 @@ def _fmt_date(d: date, ru: bool) -> str:
     return d.strftime("%d.%m.%Y") if ru else d.isoformat()
 
 
+def _fmt_datetime(t: datetime | None, ru: bool) -> str | None:
+    if t is None:
+        return None
+    return t.strftime("%d.%m.%Y %H:%M" if ru else "%Y-%m-%d %H:%M")
+
+
 def _fmt_amount(tiyn: int, ru: bool) -> str:
     whole, frac = divmod(tiyn, 100)
     if ru:
@@ -1461,8 +1723,15 @@ def _write_programme(path: Path, kpis: list[list[object]]) -> None:
     wb.close()
 
 
-def write_demo_files(out_dir: Path, seed: int = 2026) -> list[DemoFile]:
-    """Write the demo programme's files in load order (programme, fx, then per campaign)."""
+def write_demo_files(
+    out_dir: Path, seed: int = 2026, *, post_details: bool = False
+) -> list[DemoFile]:
+    """Write the demo programme's files in load order (programme, fx, then per campaign).
+
+    With ``post_details``, the metrics files' post rows also carry each post's publication time,
+    format, language and title, in four columns after the template's (as platform exports name
+    them); every other cell is the same either way.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     per_campaign: list[DemoFile] = []
@@ -1475,10 +1744,18 @@ def write_demo_files(out_dir: Path, seed: int = 2026) -> list[DemoFile]:
         kpis.extend(_kpi_rows(c, totals, events, seed))
 
         metrics_path = out_dir / f"metrics_{c.code}.csv"
+        header = template_header("metrics", lang)
+        width = len(header)
+        if post_details:
+            header += [aliases("metrics", f)[lang][0] for f in _POST_DETAILS]
         _write_csv(
             metrics_path,
-            template_header("metrics", lang),
-            ([_fmt_date(r[0], ru), *r[1:]] for r in metric_rows),
+            header,
+            (
+                [_fmt_date(r[0], ru), *r[1:width]]
+                + ([_fmt_datetime(r[width], ru), *r[width + 1 :]] if post_details else [])
+                for r in metric_rows
+            ),
             ru,
         )
 

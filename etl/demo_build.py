@@ -25,7 +25,7 @@ def build_demo(
         shutil.rmtree(warehouse.files_dir, ignore_errors=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="campaigns-demo-") as tmp:
-        files = write_demo_files(Path(tmp))
+        files = write_demo_files(Path(tmp), post_details=True)
         for f in files:
             if progress:
                 progress(f"loading {f.path.name}")
