@@ -14,6 +14,8 @@ across reruns, and the ETL can always publish.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +35,32 @@ def _fetch(path: str, version: int, sql: str, params: tuple = ()) -> pd.DataFram
     ``params`` is a tuple of positional values, or of ``(name, value)`` pairs for ``$name``
     parameters (tuples inside become lists); either way hashable, so it can key the cache.
     """
-    if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
-        values: Any = {name: list(v) if isinstance(v, tuple) else v for name, v in params}
-    else:
-        values = list(params)
     with Warehouse(Path(path)).reader() as con:
-        return con.execute(sql, values).df()
+        return con.execute(sql, bind(params)).df()
+
+
+def bind(params: tuple) -> Any:
+    """The values DuckDB takes for ``params`` as :func:`_fetch` gets them: a dict for
+    ``(name, value)`` pairs (tuples inside become lists), else a list."""
+    if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in params}
+    return list(params)
+
+
+_recorded: list[tuple[str, tuple]] | None = None
+
+
+@contextmanager
+def recording() -> Iterator[list[tuple[str, tuple]]]:
+    """While active, every ``(sql, params)`` passed to :func:`read` (cached or not) is appended
+    to the list it yields, ``params`` as :func:`_fetch` gets them (run them with :func:`bind`):
+    ``make bench`` times a page's SQL on its own this way. Nothing is kept otherwise."""
+    global _recorded
+    previous, _recorded = _recorded, []
+    try:
+        yield _recorded
+    finally:
+        _recorded = previous
 
 
 def read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
@@ -48,6 +70,8 @@ def read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
         params = tuple(
             sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items())
         )
+    if _recorded is not None:
+        _recorded.append((sql, params))
     return _fetch(str(wh.path), wh.version(), sql, params)
 
 
