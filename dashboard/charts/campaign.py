@@ -65,6 +65,15 @@ def platform_name(platform: str) -> str:
     return PLATFORM_NAMES.get(platform, platform)
 
 
+def short(text: str | None, width: int = 32) -> str:
+    """``text`` cut at a word to at most ``width`` characters, with an ellipsis when cut."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 # --- KPI targets -------------------------------------------------------------------------------
 
 

@@ -131,6 +131,11 @@ def _date(label: str) -> st.column_config.DateColumn:
     return st.column_config.DateColumn(label, format=date_format)
 
 
+def _fit(df: pd.DataFrame, most: int = 20) -> int:
+    """A table height showing every row up to ``most`` rows, then scrolling."""
+    return 38 + 35 * min(len(df), most)
+
+
 # --- 1. profile -------------------------------------------------------------------------------
 
 profile = metrics.run_sql(
@@ -285,6 +290,7 @@ row2[2].metric(
     fmt_money(spend, "EUR"),
     delta=t("campaign.of_budget", share=fmt_percent(spend / budget, 1)) if budget else None,
     delta_color="off",
+    delta_arrow="off",
     help=t("campaign.help.spend"),
 )
 row2[3].metric(t("campaign.tile.budget"), fmt_money(budget, "EUR"), help=t("campaign.help.budget"))
@@ -323,7 +329,7 @@ else:
             "indicator": kpis["indicator_code"] + " · " + kpis["indicator"],
             "unit": kpis["unit"],
             "target": kpis["target"],
-            "actual": kpis["actual"],
+            "actual": pd.to_numeric(kpis["actual"]).round(1),
             "achievement": kpis["achievement"],
             "elapsed": kpis["elapsed"],
             "pace": kpis["pace"],
@@ -443,6 +449,7 @@ else:
 reach = metrics.reach_by_window(wh, sel)
 if not reach.empty:
     reach_view = reach.drop(columns=["campaign"]).assign(
+        reach_day_average=reach["reach_day_average"].round(0),
         platform=reach["platform"].map(charts.platform_name),
         time_window=reach["time_window"].map(
             lambda w: t(f"campaign.window.{w}") if w in ("day", "7d", "28d", "lifetime") else w
@@ -627,9 +634,10 @@ else:
     budget_table = money.merge(lines, on="budget_line", how="left")
     budget_table["heading"] = budget_table["heading"].astype("Int64")
     budget_table["execution"] = budget_table["spend_eur"] / budget_table["budget_eur"]
-    budget_table["line"] = (
-        budget_table["budget_line"] + " " + budget_table["description"].fillna("").str.slice(0, 40)
-    ).str.strip()
+    budget_table["line"] = [
+        f"{line} {charts.short(text)}".strip()
+        for line, text in zip(budget_table["budget_line"], budget_table["description"], strict=True)
+    ]
     budget_table = budget_table.sort_values(["heading", "budget_line"], na_position="last")
     components.table(
         budget_table[
@@ -637,6 +645,7 @@ else:
         ],
         key="campaign_budget_lines",
         name=f"{code}_budget_lines",
+        height=_fit(budget_table),
         definition_text=t("campaign.def.budget_lines"),
         column_config={
             "budget_line": st.column_config.TextColumn(t("campaign.col.budget_line")),
@@ -784,13 +793,13 @@ else:
         components.empty(t("campaign.empty.comments"))
     else:
         components.table(
-            comments,
+            comments[["submitted_on", "rating", "rating_scale", "comment", "event", "language"]],
             key="campaign_comments",
             name=f"{code}_latest_comments",
             definition_text=t("campaign.def.comments", n=COMMENTS_N),
+            download=comments,
             column_config={
                 "submitted_on": _date(t("campaign.col.submitted")),
-                "event_code": st.column_config.TextColumn(t("campaign.col.event_code")),
                 "event": st.column_config.TextColumn(t("campaign.col.event")),
                 "rating": st.column_config.NumberColumn(t("campaign.col.rating"), format="%d"),
                 "rating_scale": st.column_config.NumberColumn(t("campaign.col.scale"), format="%d"),
@@ -821,7 +830,7 @@ if bool(fresh["no_recent_data"]):
 loads = metrics.run_sql(
     wh,
     """
-    SELECT kind, platform, source_name, finished_at, rows_loaded,
+    SELECT kind, coalesce(platform, '') AS platform, source_name, finished_at, rows_loaded,
            campaign_code IS NULL AS programme_wide
     FROM loads
     WHERE status = 'loaded' AND (campaign_code = $code OR campaign_code IS NULL)
