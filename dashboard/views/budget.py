@@ -1,12 +1,530 @@
-"""Budget: under construction."""
+"""Budget: the selected campaigns' budget against their spend, programme-wide.
+
+Budgets are whole-campaign budgets; spend is what was booked in the selected period. Figures
+are in euros from the metrics layer (each cost at the InforEuro rate of its booking month, the
+budget at the latest rate loaded, or both at the average of the campaign's months when
+``metrics.Settings.fx_rule`` says so), or in tenge exactly as booked: euro amounts are never
+turned back into tenge.
+
+The page shows headline tiles, budget against spend by EU budget heading (Annex III) and by line
+within each heading, each campaign's spend pace (``metrics.spend_pace``) with a link to its
+page, and spend by month. Statuses and elapsed time are computed at ``components.as_of`` (today,
+or the end of the selected period when it ends earlier).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
 import streamlit as st
 
+from dashboard import components, data, metrics
+from dashboard.charts import budget as charts
+from dashboard.charts import campaign_colours
 from dashboard.filters import sidebar_filters
-from dashboard.i18n import t
+from dashboard.i18n import (
+    catalogue,
+    current_language,
+    fmt_date,
+    fmt_money,
+    fmt_month,
+    fmt_number,
+    fmt_percent,
+    t,
+)
+
+CURRENCY_KEY = "budget_currency"
+CURRENCIES = ("EUR", "KZT")
+FLAG_ICONS = {
+    charts.OVER_BUDGET: "🔴",
+    charts.NOT_BUDGETED: "🔴",
+    charts.SPENDING_AHEAD: "🟠",
+    charts.SPENDING_BEHIND: "🟠",
+    charts.ON_PLAN: "🟢",
+}
+STATUS_ICONS = {
+    metrics.OVERSPENDING: "🟠",
+    metrics.UNDERSPENDING: "🟠",
+    metrics.ON_PLAN: "🟢",
+    metrics.NOT_STARTED: "⚪",
+    metrics.NO_DATA: "⚪",
+}
 
 wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.budget"))
+settings = metrics.DEFAULT_SETTINGS
+
+profiles = data.campaign_profiles(wh, selection)
+if profiles.empty:
+    components.empty(
+        t("budget.empty.no_match") if not selection.is_default() else t("budget.empty.no_campaigns")
+    )
+    st.stop()
+
+codes = tuple(profiles["code"])
+names = dict(zip(profiles["code"], profiles["name"], strict=True))
+sel = replace(metrics.as_selection(selection), campaigns=codes)
+day = components.as_of(selection)
+# Spend from each campaign's first day to the as-of date, as spend pace counts it.
+to_date = metrics.Selection(campaigns=codes, end=day, campaigns_in_period=False)
+
+lines_info = metrics.run_sql(
+    wh,
+    "SELECT heading, any_value(heading_name) AS heading_name, line_code AS budget_line, "
+    "mode(description) AS description, count(DISTINCT campaign_code) AS campaigns, "
+    "list(DISTINCT currency ORDER BY currency) AS currencies "
+    "FROM budget_lines WHERE list_contains($c, campaign_code) GROUP BY heading, line_code",
+    {"c": list(codes)},
+)
+if lines_info.empty:
+    components.empty(t("budget.empty.no_budget"))
+    st.stop()
+
+currency = st.radio(
+    t("budget.currency"),
+    options=list(CURRENCIES),
+    format_func=lambda c: t(f"budget.currency_option.{c}"),
+    key=CURRENCY_KEY,
+    horizontal=True,
+    help=t("budget.currency_help"),
+)
+in_eur = currency == "EUR"
+number_format = ",.0f"
+
+
+def money(value: float | None) -> str:
+    return fmt_money(value, currency)
+
+
+# --- money by campaign, heading and line, in the chosen currency ----------------------------
+
+DETAIL = ("campaign", "heading", "budget_line")
+
+
+def _in_currency(measures: dict[str, str], s, grain: str, by: tuple) -> pd.DataFrame:
+    """Measures by ``by``, in euros or as booked in tenge (KZT rows only), renamed as
+    ``measures`` says (euro measure id -> column)."""
+    if in_eur:
+        df = metrics.query(wh, list(measures), s, grain, by, settings)
+        return df.rename(columns=measures)
+    booked = {m.replace("_eur", "_original"): c for m, c in measures.items() if m.endswith("_eur")}
+    df = metrics.query(wh, list(booked), s, grain, ("currency", *by), settings)
+    df = df[df["currency"] == "KZT"].drop(columns="currency")
+    return df.rename(columns=booked).reset_index(drop=True)
+
+
+def _heading_column(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df["heading"] = df["heading"].fillna(charts.UNMATCHED).astype(int)
+    return df
+
+
+def _sum(values: pd.Series) -> float | None:
+    total = values.sum(min_count=1) if len(values) else None
+    return None if total is None or pd.isna(total) else float(total)
+
+
+# Budget lines and costs of the selection by campaign, heading and line: every breakdown below
+# adds these up.
+budget_detail = _heading_column(_in_currency({"budget_eur": "budget"}, sel, "total", DETAIL))
+spend_detail = _heading_column(
+    _in_currency(
+        {"spend_eur": "spent", "spend_lines_without_rate": "no_rate"}, sel, "total", DETAIL
+    )
+)
+spent_so_far = _in_currency({"spend_eur": "spent"}, to_date, "total", ("campaign",))
+spent_so_far = spent_so_far.set_index("campaign")["spent"]
+pace = metrics.spend_pace(wh, day, codes, settings)
+pace["elapsed_in_period"] = [
+    charts.period_elapsed(r.start_date, r.end_date, sel.start, day) for r in pace.itertuples()
+]
+
+# --- headline tiles -------------------------------------------------------------------------
+
+budget_total = _sum(budget_detail["budget"])
+spent_total = _sum(spend_detail["spent"]) or 0.0
+spent_to_date = _sum(spent_so_far) or 0.0
+campaign_budget = budget_detail.groupby("campaign")["budget"].sum(min_count=1)
+campaign_elapsed = pace.set_index("campaign")["elapsed_in_period"]
+elapsed = charts.weighted_elapsed(campaign_budget, campaign_elapsed)
+execution = spent_total / budget_total if budget_total else None
+overall = charts.flag(budget_total, spent_total, elapsed, settings.band)
+missing_rates = int(_sum(spend_detail["no_rate"]) or 0) if in_eur else 0
+
+components.as_of_caption(day)
+tiles = st.columns(6 if missing_rates else 5)
+tiles[0].metric(
+    t("budget.tile.budget", currency=currency), money(budget_total), help=t("budget.help.budget")
+)
+tiles[1].metric(
+    t("budget.tile.spent", currency=currency), money(spent_total), help=t("budget.help.spent")
+)
+tiles[2].metric(
+    t("budget.tile.execution"),
+    fmt_percent(execution, 1),
+    delta=t(f"budget.flag.{overall}") if overall else None,
+    delta_color="off",
+    help=t("budget.help.execution", band=fmt_percent(settings.band, 0)),
+)
+tiles[3].metric(t("budget.tile.elapsed"), fmt_percent(elapsed, 1), help=t("budget.help.elapsed"))
+tiles[4].metric(
+    t("budget.tile.remaining", currency=currency),
+    money(budget_total - spent_to_date if budget_total is not None else None),
+    help=t("budget.help.remaining", date=fmt_date(day)),
+)
+if missing_rates:
+    tiles[5].metric(
+        t("budget.tile.no_rate"), fmt_number(missing_rates), help=t("budget.help.no_rate")
+    )
+if selection.platforms:
+    st.caption(t("budget.platform_scope"))
+
+# Which rates the euro figures use, and what is missing.
+others = metrics.run_sql(
+    wh,
+    "SELECT currency, list(DISTINCT campaign_code ORDER BY campaign_code) AS campaigns "
+    "FROM (SELECT campaign_code, currency FROM budget_lines "
+    "      UNION ALL SELECT campaign_code, currency FROM spend) "
+    "WHERE list_contains($c, campaign_code) AND currency <> 'KZT' "
+    "GROUP BY currency ORDER BY currency",
+    {"c": list(codes)},
+)
+
+
+def _campaign_list(values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _period_conditions(params: dict) -> str:
+    out = ""
+    if sel.start:
+        out += " AND spend_date >= $start"
+        params["start"] = sel.start
+    if sel.end:
+        out += " AND spend_date <= $end"
+        params["end"] = sel.end
+    return out
+
+
+if in_eur:
+    params: dict = {"c": list(codes)}
+    where = _period_conditions(params)
+    if settings.fx_rule == "booking_month":
+        # The months of the rates the costs were converted at, and the rate the budget was.
+        rates = metrics.run_sql(
+            wh,
+            "SELECT 'spend' AS kind, currency, min(rate_month) AS first, max(rate_month) AS last, "
+            "NULL::DOUBLE AS rate FROM spend WHERE list_contains($c, campaign_code) "
+            f"AND currency <> 'EUR' AND amount_eur IS NOT NULL {where} GROUP BY currency "
+            "UNION ALL "
+            "SELECT 'budget', x.currency, NULL, max(x.month), arg_max(x.units_per_eur, x.month) "
+            "FROM exchange_rates x WHERE x.currency IN (SELECT currency FROM budget_lines "
+            "WHERE list_contains($c, campaign_code) AND currency <> 'EUR') GROUP BY x.currency "
+            "ORDER BY kind, currency",
+            params,
+        )
+        spend_text = "; ".join(
+            t(
+                "budget.rates.months",
+                currency=r.currency,
+                first=fmt_month(r.first),
+                last=fmt_month(r.last),
+            )
+            for r in rates[rates["kind"] == "spend"].itertuples()
+        ) or t("budget.rates.none")
+        budget_text = "; ".join(
+            t(
+                "budget.rates.latest",
+                currency=r.currency,
+                month=fmt_month(r.last),
+                rate=fmt_number(r.rate, 2),
+            )
+            for r in rates[rates["kind"] == "budget"].itertuples()
+        ) or t("budget.rates.none")
+        st.caption(t("budget.rates.booking_month", spend=spend_text, budget=budget_text))
+        missing_sql = (
+            "SELECT currency, list(DISTINCT rate_month ORDER BY rate_month) AS months FROM spend "
+            f"WHERE list_contains($c, campaign_code) AND amount_eur IS NULL {where} "
+            "GROUP BY currency ORDER BY currency"
+        )
+    else:
+        st.caption(t("budget.rates.campaign_average"))
+        missing_sql = (
+            "SELECT s.currency, list(DISTINCT date_trunc('month', s.spend_date)::DATE "
+            "ORDER BY date_trunc('month', s.spend_date)::DATE) AS months "
+            "FROM spend s JOIN campaigns c ON c.code = s.campaign_code "
+            "WHERE list_contains($c, s.campaign_code) AND s.currency <> 'EUR' "
+            f"{where.replace('spend_date', 's.spend_date')} AND NOT EXISTS ("
+            "SELECT 1 FROM exchange_rates x WHERE x.currency = s.currency AND x.month BETWEEN "
+            "date_trunc('month', c.start_date) AND date_trunc('month', c.end_date)) "
+            "GROUP BY s.currency ORDER BY s.currency"
+        )
+    if missing_rates:
+        unconverted = metrics.run_sql(wh, missing_sql, params)
+        months = "; ".join(
+            f"{r.currency}: " + ", ".join(fmt_month(pd.Timestamp(m)) for m in r.months)
+            for r in unconverted.itertuples()
+        )
+        st.warning(t("budget.unconverted", count=missing_rates, months=months))
+    booked_eur = others[others["currency"] == "EUR"]
+    if len(booked_eur):
+        st.caption(
+            t("budget.booked_in_eur", campaigns=_campaign_list(booked_eur["campaigns"].iloc[0]))
+        )
+elif len(others):
+    st.info(
+        t(
+            "budget.not_in_kzt",
+            lines="; ".join(
+                f"{r.currency}: {_campaign_list(r.campaigns)}" for r in others.itertuples()
+            ),
+        ),
+        icon=":material/currency_exchange:",
+    )
+
+if budget_total is None and not spent_total:
+    components.empty(t("budget.empty.no_rates") if in_eur else t("budget.empty.no_kzt"))
+    st.stop()
+
+
+# --- by EU budget heading -------------------------------------------------------------------
+
+lang = current_language()
+db_names = dict(
+    zip(lines_info["heading"].astype(int), lines_info["heading_name"].fillna(""), strict=False)
+)
+
+
+def heading_name(heading: int) -> str:
+    key = f"budget.heading.{heading}"
+    if key in catalogue(lang) or key in catalogue("en"):
+        return t(key)
+    return db_names.get(heading) or t("budget.heading.other", heading=heading)
+
+
+def heading_label(heading: int) -> str:
+    if heading == charts.UNMATCHED:
+        return t("budget.heading.0")
+    if heading == -1:
+        return t("budget.total")
+    return f"{heading} {heading_name(heading)}"
+
+
+def flag_label(code: str) -> str:
+    return f"{FLAG_ICONS[code]} {t(f'budget.flag.{code}')}" if code else ""
+
+
+heading_budget = budget_detail.groupby("heading", as_index=False)["budget"].sum(min_count=1)
+heading_spent = spend_detail.groupby("heading", as_index=False)["spent"].sum(min_count=1)
+weights = (
+    budget_detail.groupby(["campaign", "heading"], as_index=False)["budget"]
+    .sum(min_count=1)
+    .merge(pace[["campaign", "elapsed_in_period"]], on="campaign", how="left")
+)
+heading_elapsed = {
+    h: charts.weighted_elapsed(part["budget"], part["elapsed_in_period"])
+    for h, part in weights.groupby("heading")
+}
+by_heading = heading_budget.merge(heading_spent, on="heading", how="outer")
+by_heading["elapsed"] = by_heading["heading"].map(heading_elapsed)
+annex = charts.annex_rows(by_heading, band=settings.band)
+annex["label"] = [
+    t("budget.heading.7") if k == "subtotal" else heading_label(h)
+    for h, k in zip(annex["heading"], annex["kind"], strict=True)
+]
+annex["flag_label"] = [flag_label(f) for f in annex["flag"]]
+
+st.subheader(t("budget.section.headings"))
+money_format = "euro" if in_eur else "localized"
+
+
+def _money_column(key: str) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(t(key, currency=currency), format=money_format)
+
+
+heading_columns = {
+    "label": st.column_config.TextColumn(t("budget.col.heading")),
+    "budget": _money_column("budget.col.budget"),
+    "spent": _money_column("budget.col.spent"),
+    "variance": _money_column("budget.col.variance"),
+    "execution": st.column_config.NumberColumn(t("budget.col.execution"), format="percent"),
+    "elapsed": st.column_config.NumberColumn(t("budget.col.elapsed"), format="percent"),
+    "flag_label": st.column_config.TextColumn(t("budget.col.flag")),
+}
+components.table(
+    annex[list(heading_columns)],
+    key="budget_headings",
+    name=f"budget-by-heading-{currency.lower()}",
+    definition_text=t("budget.def.headings", band=fmt_percent(settings.band, 0)),
+    download=annex[
+        ["heading", "kind", "label", "budget", "spent", "variance", "execution", "elapsed", "flag"]
+    ].assign(currency=currency),
+    column_config=heading_columns,
+)
+bars = annex[annex["kind"] == "heading"]
+components.chart(
+    charts.heading_bars(
+        bars,
+        title=t("budget.chart.headings", currency=currency),
+        budget_label=t("budget.col.budget", currency=currency),
+        spent_label=t("budget.col.spent", currency=currency),
+        execution_label=t("budget.col.execution"),
+        axis_title=currency,
+        number_format=number_format,
+    ),
+    bars[["heading", "label", "budget", "spent", "execution"]].assign(currency=currency),
+    key="budget_headings_chart",
+    name=f"budget-vs-spent-by-heading-{currency.lower()}",
+    definition_text=t("budget.def.headings_chart"),
+)
+
+# Lines within each heading.
+st.markdown(f"**{t('budget.section.lines')}**")
+line_keys = ["heading", "budget_line"]
+line_budget = budget_detail.groupby(line_keys, as_index=False)["budget"].sum(min_count=1)
+line_spent = spend_detail.groupby(line_keys, as_index=False)["spent"].sum(min_count=1)
+by_line = line_budget.merge(line_spent, on=["heading", "budget_line"], how="outer")
+by_line = charts.with_execution(by_line, band=settings.band, check_pace=False)
+info = _heading_column(lines_info)[["heading", "budget_line", "description", "campaigns"]]
+by_line = by_line.merge(info, on=["heading", "budget_line"], how="left")
+by_line["order"] = by_line["heading"].replace(charts.UNMATCHED, 99)
+by_line = by_line.sort_values(["order", "budget_line"]).reset_index(drop=True)
+by_line["heading_label"] = [heading_label(h) for h in by_line["heading"]]
+by_line["flag_label"] = [flag_label(f) for f in by_line["flag"]]
+by_line["campaigns"] = by_line["campaigns"].astype("Int64")
+line_columns = {
+    "heading_label": st.column_config.TextColumn(t("budget.col.heading")),
+    "budget_line": st.column_config.TextColumn(t("budget.col.line")),
+    "description": st.column_config.TextColumn(t("budget.col.description"), width="medium"),
+    "campaigns": st.column_config.NumberColumn(t("budget.col.campaigns"), format="localized"),
+    "budget": _money_column("budget.col.budget"),
+    "spent": _money_column("budget.col.spent"),
+    "variance": _money_column("budget.col.variance"),
+    "execution": st.column_config.NumberColumn(t("budget.col.execution"), format="percent"),
+    "flag_label": st.column_config.TextColumn(t("budget.col.flag")),
+}
+components.table(
+    by_line[list(line_columns)],
+    key="budget_lines",
+    name=f"budget-by-line-{currency.lower()}",
+    definition_text=t("budget.def.lines"),
+    download=by_line[
+        [
+            "heading",
+            "budget_line",
+            "description",
+            "campaigns",
+            "budget",
+            "spent",
+            "variance",
+            "execution",
+            "flag",
+        ]
+    ].assign(currency=currency),  # fmt: skip
+    column_config=line_columns,
+)
+
+# --- by campaign ----------------------------------------------------------------------------
+
+st.subheader(t("budget.section.campaigns"))
+spent_period = spend_detail.groupby("campaign")["spent"].sum(min_count=1)
+campaigns = pace.copy()
+campaigns["name"] = campaigns["campaign"].map(names)
+campaigns["budget"] = campaigns["campaign"].map(campaign_budget)
+campaigns["spent_period"] = campaigns["campaign"].map(spent_period).fillna(0.0)
+campaigns["spent_to_date"] = campaigns["campaign"].map(spent_so_far).fillna(0.0)
+campaigns["link"] = [components.page_url("campaign", campaign=c) for c in campaigns["campaign"]]
+campaigns["status_label"] = [
+    f"{STATUS_ICONS.get(s, '')} {t('budget.status.' + s.replace(' ', '_'))}"
+    for s in campaigns["status"]
+]
+campaign_columns = {
+    "link": st.column_config.LinkColumn(
+        t("budget.col.code"), display_text=r"campaign=([^&]+)", help=t("budget.open_help")
+    ),
+    "name": st.column_config.TextColumn(t("budget.col.campaign")),
+    "budget": _money_column("budget.col.budget"),
+    "spent_period": _money_column("budget.col.spent"),
+    "spent_to_date": _money_column("budget.col.spent_to_date"),
+    "execution": st.column_config.NumberColumn(t("budget.col.execution_to_date"), format="percent"),
+    "elapsed": st.column_config.NumberColumn(t("budget.col.elapsed_to_date"), format="percent"),
+    "pace": st.column_config.NumberColumn(t("budget.col.pace"), format="percent"),
+    "status_label": st.column_config.TextColumn(t("budget.col.status")),
+    "over_budget": st.column_config.CheckboxColumn(t("budget.col.over_budget")),
+}
+components.as_of_caption(day)
+components.table(
+    campaigns[list(campaign_columns)],
+    key="budget_campaigns",
+    name=f"budget-by-campaign-{currency.lower()}",
+    definition_text=t(
+        "budget.def.campaigns" if in_eur else "budget.def.campaigns_kzt",
+        band=fmt_percent(settings.band, 0),
+    ),
+    download=campaigns[
+        [
+            "campaign",
+            "name",
+            "start_date",
+            "end_date",
+            "budget",
+            "spent_period",
+            "spent_to_date",
+            "budget_eur",
+            "spend_eur",
+            "spend_lines_without_rate",
+            "execution",
+            "elapsed",
+            "pace",
+            "status",
+            "over_budget",
+        ]
+    ].assign(currency=currency),  # fmt: skip
+    column_config=campaign_columns,
+)
+colours = campaign_colours(data.campaign_names(wh))
+components.chart(
+    charts.pace_bullets(
+        campaigns,
+        title=t("budget.chart.pace"),
+        execution_label=t("budget.col.execution_to_date"),
+        elapsed_label=t("budget.col.elapsed_to_date"),
+        band_label=t("budget.chart.band", band=fmt_percent(settings.band, 0)),
+        axis_title=t("budget.chart.share"),
+        colours=colours,
+        band=settings.band,
+    ),
+    campaigns[["campaign", "name", "budget_eur", "spend_eur", "execution", "elapsed", "status"]],
+    key="budget_pace_chart",
+    name="budget-execution-vs-elapsed",
+    definition_text=t("budget.def.pace", band=fmt_percent(settings.band, 0)),
+)
+
+# --- by month -------------------------------------------------------------------------------
+
+st.subheader(t("budget.section.months"))
+monthly = _in_currency({"spend_eur": "spent"}, sel, "month", ("heading",))
+monthly = _heading_column(monthly).rename(columns={"period": "month"})
+monthly = monthly[monthly["spent"].fillna(0) != 0]
+if monthly.empty:
+    components.empty(t("budget.empty.no_spend", code=codes[0] if len(codes) == 1 else "CODE"))
+else:
+    labels = {int(h): heading_label(int(h)) for h in monthly["heading"].unique()}
+    components.chart(
+        charts.monthly_spend(
+            monthly,
+            title=t("budget.chart.months", currency=currency),
+            heading_labels=labels,
+            axis_title=t("budget.chart.month_axis", currency=currency),
+            cumulative_label=t("budget.chart.cumulative"),
+            cumulative_axis_title=t("budget.chart.cumulative_axis", currency=currency),
+            month_title=t("budget.chart.month"),
+            number_format=number_format,
+        ),
+        monthly[["month", "heading", "spent"]].assign(currency=currency),
+        key="budget_months_chart",
+        name=f"spend-by-month-{currency.lower()}",
+        definition_text=t("budget.def.months"),
+    )
