@@ -534,7 +534,8 @@ def _top_posts(measure: str) -> pd.DataFrame:
         params["min_imp"] = MIN_IMPRESSIONS_FOR_RATE
     sql = f"""
         WITH daily AS (
-            SELECT platform, post_id, 'daily' AS basis, NULL::DATE AS as_of_date, {sums}
+            SELECT platform, post_id, 'daily' AS basis, NULL::DATE AS as_of_date,
+                   NULL::DATE AS first_seen, {sums}
             FROM (SELECT *, {_ENG} AS eng FROM post_daily WHERE {" AND ".join(day_where)})
             GROUP BY ALL
         ),
@@ -542,7 +543,8 @@ def _top_posts(measure: str) -> pd.DataFrame:
             SELECT DISTINCT platform, post_id FROM post_daily WHERE campaign_code = $code
         ),
         snapshot AS (
-            SELECT m.platform, m.post_id, m.metric_date, m.impressions, m.views, {_ENG} AS eng
+            SELECT m.platform, m.post_id, m.metric_date, m.impressions, m.views, {_ENG} AS eng,
+                   min(m.metric_date) OVER (PARTITION BY m.platform, m.post_id) AS first_seen
             FROM metric_observations m
             WHERE {" AND ".join(life_where)}
               AND NOT EXISTS (SELECT 1 FROM has_daily h
@@ -552,6 +554,7 @@ def _top_posts(measure: str) -> pd.DataFrame:
         ),
         lifetime AS (
             SELECT s.platform, s.post_id, 'lifetime' AS basis, s.metric_date AS as_of_date,
+                   s.first_seen,
                    s.impressions, s.views, s.eng AS engagements,
                    CASE WHEN s.impressions IS NOT NULL THEN s.eng END AS eng_rated,
                    CASE WHEN s.eng IS NOT NULL THEN s.impressions END AS imp_rated
@@ -559,7 +562,7 @@ def _top_posts(measure: str) -> pd.DataFrame:
         ),
         posts AS (
             SELECT f.*, ci.title, ci.format, ci.url,
-                   coalesce(ci.published_at::DATE, fd.first_day, f.as_of_date) AS published_on
+                   coalesce(ci.published_at::DATE, fd.first_day, f.first_seen) AS published_on
             FROM (SELECT * FROM daily UNION ALL BY NAME SELECT * FROM lifetime) f
             LEFT JOIN content_items ci
               ON ci.campaign_code = $code AND ci.platform = f.platform AND ci.post_id = f.post_id
