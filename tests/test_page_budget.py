@@ -382,3 +382,23 @@ def test_monthly_spend_stacks_headings_with_a_running_total() -> None:
     assert list(fig.data[-1].y) == [30.0, 65.0]
     assert fig.data[-1].yaxis == "y2"
     assert fig.layout.barmode == "stack"
+
+
+def test_monthly_spend_names_months_in_the_readers_language() -> None:
+    from dashboard.i18n import fmt_month
+
+    df = pd.DataFrame(
+        {"month": ["2026-03-01", "2026-04-01"], "heading": [1, 1], "spent": [1.0, 2.0]}
+    )
+    fig = charts.monthly_spend(
+        df,
+        title="t",
+        heading_labels={1: "1 Персонал"},
+        axis_title="EUR",
+        cumulative_label="Итог",
+        cumulative_axis_title="EUR",
+        month_title="Месяц",
+        month_labels=lambda m: fmt_month(m, lang="ru"),
+    )
+    assert list(fig.data[0].x) == ["март 2026\u202fг.", "апрель 2026\u202fг."]
+    assert fig.layout.xaxis.type == "category"

@@ -23,7 +23,7 @@ with d3 formats, whose separators ``dashboard.i18n.localize_figure`` sets per la
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -62,7 +62,9 @@ SPENDING_AHEAD = "ahead"
 SPENDING_BEHIND = "behind"
 ON_PLAN = "on_plan"
 
-_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+_MARGIN = {"l": 10, "r": 10, "t": 90, "b": 10}
+# Legends sit between the title and the plot, clear of the axis titles below.
+_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
 
 
 def heading_colour(heading: int) -> str:
@@ -229,7 +231,7 @@ def heading_bars(
         barmode="group",
         margin=_MARGIN,
         height=max(280, 80 + 60 * len(rows)),
-        legend={"orientation": "h"},
+        legend=_LEGEND,
     )
     fig.update_xaxes(title_text=axis_title, tickformat=number_format, rangemode="tozero")
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
@@ -303,7 +305,7 @@ def pace_bullets(
         barmode="overlay",
         margin=_MARGIN,
         height=max(260, 90 + 34 * len(rows)),
-        legend={"orientation": "h"},
+        legend=_LEGEND,
     )
     fig.update_xaxes(title_text=axis_title, tickformat=".0%", range=[0, top])
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
@@ -320,15 +322,26 @@ def monthly_spend(
     cumulative_axis_title: str,
     month_title: str,
     number_format: str = ",.0f",
+    month_labels: Callable[[pd.Timestamp], str] | None = None,
 ) -> go.Figure:
     """Spend per month stacked by heading (rows with ``month``, ``heading``, ``spent``) and the
     cumulative total on a second axis. Headings stack in their Annex III order with their fixed
-    colours; hovering a month gives each heading's exact amount and the running total."""
+    colours; hovering a month gives each heading's exact amount and the running total.
+
+    ``month_labels`` (first day of the month -> text, e.g. from ``i18n.fmt_month``) names the
+    months on the axis in the reader's language; without it the axis is a date axis."""
     rows = df.copy()
     rows["month"] = pd.to_datetime(rows["month"])
     rows["spent"] = rows["spent"].astype(float).fillna(0.0)
     rows["heading"] = rows["heading"].astype(int)
     months = sorted(rows["month"].unique())
+    labelled = month_labels is not None
+
+    def axis(index) -> list:
+        if not labelled:
+            return list(index)
+        return [month_labels(pd.Timestamp(m)) for m in index]
+
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for heading in sorted(rows["heading"].unique(), key=lambda h: (h == UNMATCHED, h)):
         part = rows[rows["heading"] == heading].groupby("month")["spent"].sum()
@@ -337,7 +350,7 @@ def monthly_spend(
         fig.add_trace(
             go.Bar(
                 name=label,
-                x=list(part.index),
+                x=axis(part.index),
                 y=list(part.values),
                 marker={"color": heading_colour(heading)},
                 hovertemplate=f"{label}: %{{y:{number_format}}}<extra></extra>",
@@ -348,7 +361,7 @@ def monthly_spend(
     fig.add_trace(
         go.Scatter(
             name=cumulative_label,
-            x=list(cumulative.index),
+            x=axis(cumulative.index),
             y=list(cumulative.values),
             mode="lines+markers",
             line={"color": CUMULATIVE_COLOUR, "width": 2},
@@ -360,11 +373,14 @@ def monthly_spend(
         title=title,
         barmode="stack",
         hovermode="x unified",
-        margin=_MARGIN,
-        height=420,
-        legend={"orientation": "h"},
+        margin={**_MARGIN, "t": 120},  # room for a legend of every heading
+        height=460,
+        legend={**_LEGEND, "traceorder": "normal"},
     )
-    fig.update_xaxes(title_text=month_title, type="date", dtick="M1")
+    if labelled:
+        fig.update_xaxes(title_text=month_title, type="category")
+    else:
+        fig.update_xaxes(title_text=month_title, type="date", dtick="M1")
     fig.update_yaxes(
         title_text=axis_title, tickformat=number_format, rangemode="tozero", secondary_y=False
     )
@@ -373,6 +389,7 @@ def monthly_spend(
         tickformat=number_format,
         rangemode="tozero",
         showgrid=False,
+        tickmode="auto",
         secondary_y=True,
     )
     return fig

@@ -166,6 +166,7 @@ tiles[2].metric(
     fmt_percent(execution, 1),
     delta=t(f"budget.flag.{overall}") if overall else None,
     delta_color="off",
+    delta_arrow="off",
     help=t("budget.help.execution", band=fmt_percent(settings.band, 0)),
 )
 tiles[3].metric(t("budget.tile.elapsed"), fmt_percent(elapsed, 1), help=t("budget.help.elapsed"))
@@ -346,12 +347,12 @@ def _money_column(key: str) -> st.column_config.NumberColumn:
 
 heading_columns = {
     "label": st.column_config.TextColumn(t("budget.col.heading")),
+    "flag_label": st.column_config.TextColumn(t("budget.col.flag"), width="medium"),
     "budget": _money_column("budget.col.budget"),
     "spent": _money_column("budget.col.spent"),
     "variance": _money_column("budget.col.variance"),
     "execution": st.column_config.NumberColumn(t("budget.col.execution"), format="percent"),
     "elapsed": st.column_config.NumberColumn(t("budget.col.elapsed"), format="percent"),
-    "flag_label": st.column_config.TextColumn(t("budget.col.flag")),
 }
 components.table(
     annex[list(heading_columns)],
@@ -397,13 +398,13 @@ by_line["campaigns"] = by_line["campaigns"].astype("Int64")
 line_columns = {
     "heading_label": st.column_config.TextColumn(t("budget.col.heading")),
     "budget_line": st.column_config.TextColumn(t("budget.col.line")),
-    "description": st.column_config.TextColumn(t("budget.col.description"), width="medium"),
-    "campaigns": st.column_config.NumberColumn(t("budget.col.campaigns"), format="localized"),
+    "flag_label": st.column_config.TextColumn(t("budget.col.flag"), width="medium"),
     "budget": _money_column("budget.col.budget"),
     "spent": _money_column("budget.col.spent"),
     "variance": _money_column("budget.col.variance"),
     "execution": st.column_config.NumberColumn(t("budget.col.execution"), format="percent"),
-    "flag_label": st.column_config.TextColumn(t("budget.col.flag")),
+    "campaigns": st.column_config.NumberColumn(t("budget.col.campaigns"), format="localized"),
+    "description": st.column_config.TextColumn(t("budget.col.description"), width="large"),
 }
 components.table(
     by_line[list(line_columns)],
@@ -444,15 +445,15 @@ campaign_columns = {
     "link": st.column_config.LinkColumn(
         t("budget.col.code"), display_text=r"campaign=([^&]+)", help=t("budget.open_help")
     ),
-    "name": st.column_config.TextColumn(t("budget.col.campaign")),
-    "budget": _money_column("budget.col.budget"),
-    "spent_period": _money_column("budget.col.spent"),
-    "spent_to_date": _money_column("budget.col.spent_to_date"),
+    "name": st.column_config.TextColumn(t("budget.col.campaign"), width="medium"),
+    "status_label": st.column_config.TextColumn(t("budget.col.status")),
+    "over_budget": st.column_config.CheckboxColumn(t("budget.col.over_budget")),
     "execution": st.column_config.NumberColumn(t("budget.col.execution_to_date"), format="percent"),
     "elapsed": st.column_config.NumberColumn(t("budget.col.elapsed_to_date"), format="percent"),
     "pace": st.column_config.NumberColumn(t("budget.col.pace"), format="percent"),
-    "status_label": st.column_config.TextColumn(t("budget.col.status")),
-    "over_budget": st.column_config.CheckboxColumn(t("budget.col.over_budget")),
+    "budget": _money_column("budget.col.budget"),
+    "spent_period": _money_column("budget.col.spent"),
+    "spent_to_date": _money_column("budget.col.spent_to_date"),
 }
 components.as_of_caption(day)
 components.table(
@@ -522,6 +523,7 @@ else:
             cumulative_axis_title=t("budget.chart.cumulative_axis", currency=currency),
             month_title=t("budget.chart.month"),
             number_format=number_format,
+            month_labels=fmt_month,
         ),
         monthly[["month", "heading", "spent"]].assign(currency=currency),
         key="budget_months_chart",
