@@ -635,6 +635,7 @@ if money.empty or (money["budget_eur"].isna().all() and money["spend_eur"].isna(
     components.empty(t("campaign.empty.budget", code=code))
 else:
     budget_table = money.merge(lines, on="budget_line", how="left")
+    budget_table["spend_eur"] = budget_table["spend_eur"].fillna(0.0)  # nothing booked yet
     budget_table["heading"] = budget_table["heading"].astype("Int64")
     budget_table["execution"] = budget_table["spend_eur"] / budget_table["budget_eur"]
     budget_table["line"] = [
