@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -42,11 +43,25 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    assert CHROMIUM.exists(), "browser tests need Debian's chromium: apt-get install chromium"
+def warehouse(tmp_path_factory) -> Warehouse:
     wh = Warehouse(tmp_path_factory.mktemp("browser") / "warehouse.duckdb")
     result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
     assert result.exit_code == 0, result.output
+    return wh
+
+
+def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(wh.read_path), read_only=True)
+    try:
+        return con.execute(text, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(warehouse: Warehouse) -> Iterator[str]:
+    assert CHROMIUM.exists(), "browser tests need Debian's chromium: apt-get install chromium"
+    wh = warehouse
     port = _free_port()
     env = {**os.environ, "CAMPAIGNS_WAREHOUSE": str(wh.path)}
     server = subprocess.Popen(
@@ -142,11 +157,16 @@ def test_every_page_opens_without_an_error(page, app_url) -> None:
     settle(page)
     links = page.locator('[data-testid="stSidebarNav"] a')
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
-    assert len(hrefs) >= 2, hrefs
-    for href in hrefs:
-        page.goto(href if href.startswith("http") else f"{app_url}{href}")
+    assert len(hrefs) == 6, hrefs
+    addresses = [href if href.startswith("http") else f"{app_url}{href}" for href in hrefs]
+    # each page in Russian too, and a campaign's own page opened from its link
+    addresses += [f"{a}?lang=ru" for a in addresses]
+    addresses.append(f"{app_url}/campaign?campaign=FOE-02&lang=kk")
+    for address in addresses:
+        page.goto(address)
         settle(page)
         no_errors(page)
+        assert page.locator("h1").first.inner_text(), address
 
 
 def test_a_page_reopens_from_its_address(page, app_url) -> None:
@@ -159,4 +179,106 @@ def test_a_page_reopens_from_its_address(page, app_url) -> None:
     settle(page)
     assert page.url == address
     assert page.locator("h1").first.inner_text() == heading
+    no_errors(page)
+
+
+# --- the flows a programme officer goes through ------------------------------------------------
+
+
+def tile(page, label: str) -> str:
+    """The value of the headline tile with this label."""
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def grid_row_click(page, row: int) -> None:
+    """Tick the selection box of a row of the first table (0 = first data row). The grid is a
+    canvas: the box sits in the first column, one row height (35 px) per row under the header."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17 + 35 * row)
+
+
+def test_open_a_campaign_from_the_portfolio(page, app_url) -> None:
+    page.goto(app_url)
+    settle(page)
+    codes = ["ATI-05", "CEN-04", "DSEC-03", "FOE-02", "PDP-01"]  # the table is in code order
+    grid_row_click(page, codes.index("DSEC-03"))
+    page.wait_for_url("**/campaign?*", timeout=30_000)
+    settle(page)
+    assert "campaign=DSEC-03" in page.url
+    assert page.locator("h1").first.inner_text().startswith("Campaign")
+    assert "DSEC-03" in page.locator('[data-testid="stMain"]').inner_text()
+    no_errors(page)
+
+
+def date_field(page, label: str):
+    return page.locator('[data-testid="stDateInput"]').filter(has_text=label)
+
+
+def test_a_period_change_reopens_from_the_copied_address(page, browser, app_url) -> None:
+    page.goto(app_url)
+    settle(page)
+    whole = tile(page, "Impressions")
+    # The date field is a row of spin buttons (year, month, day): type over month and day, then
+    # leave the field, which is when the app takes the new date.
+    date_field(page, "From").locator('[data-type="month"]').click()
+    page.keyboard.type("06")
+    page.keyboard.type("01")
+    page.locator("h1").first.click()
+    page.wait_for_url("**from=2026-06-01*", timeout=30_000)
+    settle(page)
+    june_on = tile(page, "Impressions")
+    assert june_on != whole
+
+    copied = page.url
+    other = browser.new_context().new_page()  # a colleague opening the link: a new session
+    try:
+        other.goto(copied)
+        settle(other)
+        assert tile(other, "Impressions") == june_on
+        shown = date_field(other, "From").locator('input[type="date"]').get_attribute("value")
+        assert shown == "2026-06-01"
+        no_errors(other)
+    finally:
+        other.context.close()
+
+
+def download(page, key: str, tmp_path: Path) -> Path:
+    """Click the download button drawn under the key ``key`` and save what it sends."""
+    with page.expect_download(timeout=30_000) as event:
+        page.locator(f".st-key-{key} button").first.click()
+    path = tmp_path / event.value.suggested_filename
+    event.value.save_as(path)
+    return path
+
+
+def test_download_the_campaign_table(page, app_url, warehouse, tmp_path) -> None:
+    import csv
+
+    import openpyxl
+
+    expected = dict(
+        sql(
+            warehouse,
+            "SELECT campaign_code, sum(impressions) FROM channel_daily GROUP BY 1 ORDER BY 1",
+        )
+    )
+    page.goto(app_url)
+    settle(page)
+    path = download(page, "portfolio_campaigns_csv", tmp_path)
+    assert path.name == "portfolio-campaigns.csv"
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["campaign"]: float(r["impressions"]) for r in rows} == expected
+
+    path = download(page, "portfolio_campaigns_xlsx", tmp_path)
+    assert path.name == "portfolio-campaigns.xlsx"
+    sheet = openpyxl.load_workbook(path).active
+    header = [c.value for c in sheet[1]]
+    values = sheet.iter_rows(min_row=2, values_only=True)
+    shown = {row[header.index("campaign")]: row[header.index("impressions")] for row in values}
+    assert shown == expected
     no_errors(page)
