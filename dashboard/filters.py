@@ -375,6 +375,11 @@ def sidebar_filters(wh: Any, container: Any = None) -> Selection:
     if url_changed or any(key not in state for key in WIDGET_KEYS.values()):
         for key, value in widget_values(from_url, options).items():
             state[key] = value
+    else:
+        # Each page draws its own filter widgets, and Streamlit gives a widget first drawn on
+        # another page its default value unless the value was set in code: set it again.
+        for key in WIDGET_KEYS.values():
+            state[key] = state[key]
     if url_changed:
         state[_LAST_NOTES] = notes
     _keep_within(state, options)

@@ -187,7 +187,8 @@ def test_a_page_reopens_from_its_address(page, app_url) -> None:
 
 def tile(page, label: str) -> str:
     """The value of the headline tile with this label."""
-    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    label_box = page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True)
+    box = page.locator('[data-testid="stMetric"]').filter(has=label_box)
     return box.locator('[data-testid="stMetricValue"]').inner_text()
 
 
@@ -244,6 +245,14 @@ def test_a_period_change_reopens_from_the_copied_address(page, browser, app_url)
         no_errors(other)
     finally:
         other.context.close()
+
+    # the period follows the reader to another page
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Budget").click()
+    page.wait_for_url("**/budget?*from=2026-06-01*", timeout=30_000)
+    settle(page)
+    shown = date_field(page, "From").locator('input[type="date"]').get_attribute("value")
+    assert shown == "2026-06-01"
+    no_errors(page)
 
 
 def download(page, key: str, tmp_path: Path) -> Path:

@@ -346,6 +346,19 @@ def test_a_cleared_url_is_restored_from_the_session(loaded: Warehouse, monkeypat
     assert tiles(at)["Показы"] == "8\u00a0000"
 
 
+def test_the_filters_follow_the_reader_to_another_page(loaded: Warehouse, monkeypatch) -> None:
+    at = open_app(monkeypatch, loaded, c="PDP-01", to="2026-03-31")
+    at.switch_page("views/budget.py").run()
+
+    assert not at.exception
+    assert at.multiselect(key="filter_campaigns").value == ["PDP-01"]
+    assert at.date_input(key="filter_to").value == dt.date(2026, 3, 31)
+    assert at.query_params == {"c": "PDP-01", "to": "2026-03-31"}
+    at.switch_page("views/portfolio.py").run()
+    assert at.multiselect(key="filter_campaigns").value == ["PDP-01"]
+    assert tiles(at)["Impressions"] == "1,700"  # PDP-01 in March: instagram 1,000, telegram 700
+
+
 def test_no_match_says_so(loaded: Warehouse, monkeypatch) -> None:
     at = open_app(monkeypatch, loaded, c="FOE-02", to="2026-03-31")
 
