@@ -1,6 +1,12 @@
 """What every page draws the same way: tables and charts with their data downloadable (CSV and
 XLSX) and a short definition under them, empty states, and the date statuses are computed at.
 
+Tables write their figures in the reader's language: a number column given a Streamlit format
+(``localized``, ``euro``, ``percent``, or a printf ``%d`` / ``%.1f``) is shown through
+``i18n.number_formatter`` (``1 234,5`` and ``3,07 %`` in Russian) while the cells keep their
+numeric values, so the table still sorts by value. Streamlit's own formats follow the browser's
+locale, not the language chosen in the dashboard.
+
 The file builders (:func:`csv_bytes`, :func:`xlsx_bytes`) are pure. Text cells that a
 spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) are written with a leading apostrophe, so a post title or a comment can never
@@ -15,12 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
-from dashboard.i18n import fmt_date, t
+from dashboard.i18n import fmt_date, number_formatter, t
 
 DOWNLOADS_KEY = "_downloads"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -119,6 +126,50 @@ def definition(text: str) -> None:
     st.caption(text)
 
 
+_PRINTF = re.compile(r"%[,']?(?:\.(\d))?[dif]")
+
+
+def column_writer(fmt: str | None, values: pd.Series) -> Callable[[Any], str] | None:
+    """How a number column with Streamlit format ``fmt`` is written in the current language, or
+    None to leave it to Streamlit (no format, ``plain``, or a format it alone knows)."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    whole = bool(((numbers % 1) == 0).all())
+    if fmt == "localized":
+        return number_formatter(0 if whole else 2)
+    if fmt == "euro":
+        return number_formatter(0 if whole else 2, kind="money", currency="EUR")
+    if fmt == "percent":
+        small = numbers.empty or numbers.abs().max() < 0.1
+        return number_formatter(2 if small else 1, kind="percent")
+    match = _PRINTF.fullmatch(fmt or "")
+    if match:
+        return number_formatter(int(match.group(1) or 0))
+    return None
+
+
+def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tuple[Any, Any]:
+    """``df`` and its column configuration, with every formatted number column written in the
+    reader's language: a Styler whose display text carries the format, and the format taken
+    out of the configuration so Streamlit shows that text (and still sorts by the values)."""
+    if not column_config:
+        return df, column_config
+    writers: dict[str, Callable[[Any], str]] = {}
+    config = dict(column_config)
+    for column, spec in column_config.items():
+        if column not in df.columns or not isinstance(spec, Mapping):
+            continue
+        type_config = spec.get("type_config") or {}
+        if type_config.get("type") != "number":
+            continue
+        writer = column_writer(type_config.get("format"), df[column])
+        if writer is not None:
+            writers[column] = writer
+            config[column] = {**spec, "type_config": {**type_config, "format": None}}
+    if not writers or df.empty:
+        return df, column_config
+    return df.style.format(writers), config
+
+
 def table(
     df: pd.DataFrame,
     *,
@@ -134,7 +185,8 @@ def table(
     import streamlit as st
 
     dataframe_kwargs.setdefault("hide_index", True)
-    event = st.dataframe(df, key=key, **dataframe_kwargs)
+    shown, config = localized(df, dataframe_kwargs.pop("column_config", None))
+    event = st.dataframe(shown, key=key, column_config=config, **dataframe_kwargs)
     definition(definition_text)
     downloads(df if download is None else download, key=key, name=name, what="table")
     return event

@@ -15,6 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
+from hypothesis import given
+from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
 from dashboard import filters, i18n
@@ -35,6 +38,34 @@ NBSP = "\u00a0"
 
 
 # --- formats -----------------------------------------------------------------------------------
+
+
+# Values with exactly as many decimals as written: no rounding, so Babel (decimal) and the
+# formatter (binary floats) must agree everywhere. (Between -1 and 0 Babel writes "-0.0"
+# where the formatter writes "0.0".)
+WHOLE = hs.integers(min_value=-(10**11), max_value=10**11).filter(lambda n: n >= 0 or n <= -100)
+
+
+@given(n=WHOLE, decimals=hs.sampled_from([0, 1, 2]), lang=hs.sampled_from(["en", "ru", "kk"]))
+def test_column_formats_write_what_babel_writes(n: int, decimals: int, lang: str) -> None:
+    x = n / 10**decimals
+    locale = Locale.parse({"en": "en", "ru": "ru_KZ", "kk": "kk_KZ"}[lang])
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    number = format_decimal(x, format=digits, locale=locale)
+    assert i18n.number_formatter(decimals, lang=lang)(x) == number
+    share = x / 100  # percent of a share with two more decimals is still exact
+    pattern = locale.percent_formats[None].pattern.replace("#,##0", digits)
+    assert i18n.number_formatter(decimals, kind="percent", lang=lang)(share) == format_percent(
+        share, format=pattern, locale=locale
+    )
+    money = format_currency(
+        x,
+        "EUR",
+        format=f"{digits} ¤" if lang != "en" else f"¤{digits}",
+        locale=locale,
+        currency_digits=False,
+    ).replace(" ", NBSP)
+    assert i18n.number_formatter(decimals, kind="money", lang=lang)(x) == money
 
 
 @pytest.mark.parametrize(

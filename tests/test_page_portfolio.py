@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -137,6 +138,11 @@ def test_a_campaign_filter_and_russian(demo_warehouse, monkeypatch) -> None:
     assert shown["Кампании"] == "1"
     assert at.title[0].value == "Портфель"
     assert list(at.dataframe[0].value["link"].str.extract(r"campaign=([^&]+)")[0]) == ["PDP-01"]
+    # the table writes its figures in Russian too, while its cells stay numbers
+    styler = at.dataframe[0].proto.arrow_data.styler
+    text = pa.ipc.open_stream(styler.display_values).read_pandas()
+    assert text.loc[0, "impressions"] == shown["Показы"]
+    assert at.dataframe[0].value.loc[0, "impressions"] == imp
 
 
 def test_status_follows_spend_against_time(demo_warehouse, monkeypatch) -> None:

@@ -1,0 +1,138 @@
+"""The parts every page shares: safe download files, and table figures written per language."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+import streamlit as st
+
+from dashboard import components
+from dashboard.i18n import LANG_KEY
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+def language():
+    """Set the reader's language for a test, as the picker does."""
+
+    def choose(lang: str) -> None:
+        st.session_state[LANG_KEY] = lang
+
+    yield choose
+    st.session_state.pop(LANG_KEY, None)
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+
+ROWS = pd.DataFrame(
+    {
+        "title": ['=HYPERLINK("http://x")', "+7 701 000", "Сөз бостандығы", "-dash", "plain"],
+        "impressions": [1200, 5, 0, -5, 7],
+        "day": pd.to_datetime(["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04", None]),
+    }
+)
+
+
+def test_a_formula_is_written_as_text() -> None:
+    assert components.neutralise("=1+1") == "'=1+1"
+    assert components.neutralise("@SUM(A1)") == "'@SUM(A1)"
+    assert components.neutralise("\tx") == "'\tx"
+    assert components.neutralise("Almaty") == "Almaty"
+    assert components.neutralise(-5) == -5  # a number stays a number
+
+
+def test_csv_opens_in_excel_with_cyrillic_and_no_formula() -> None:
+    data = components.csv_bytes(ROWS)
+    assert data.startswith(b"\xef\xbb\xbf")  # byte-order mark: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["title"] for r in rows] == [
+        '\'=HYPERLINK("http://x")',
+        "'+7 701 000",
+        "Сөз бостандығы",
+        "'-dash",
+        "plain",
+    ]
+    assert [int(r["impressions"]) for r in rows] == [1200, 5, 0, -5, 7]
+    assert rows[0]["day"] == "2026-03-01"
+
+
+def test_xlsx_keeps_numbers_and_dates_and_writes_no_formula() -> None:
+    sheet = openpyxl.load_workbook(io.BytesIO(components.xlsx_bytes(ROWS, "posts"))).active
+    assert sheet.title == "posts"
+    assert [c.value for c in sheet[1]] == ["title", "impressions", "day"]
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert values[0][0] == '\'=HYPERLINK("http://x")'
+    assert all(sheet.cell(row=r, column=1).data_type == "s" for r in range(2, 7))
+    assert [v[1] for v in values] == [1200, 5, 0, -5, 7]
+    assert values[0][2] == dt.datetime(2026, 3, 1)
+    assert values[4][2] is None
+    assert sheet.freeze_panes == "A2"
+
+
+# --- figures in the reader's language ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "values", "en", "ru"),
+    [
+        ("localized", [1234567, 12], "1,234,567", f"1{NBSP}234{NBSP}567"),
+        ("localized", [1234.567, 12], "1,234.57", f"1{NBSP}234,57"),
+        ("euro", [83010.92, 1.5], "€83,010.92", f"83{NBSP}010,92{NBSP}€"),
+        ("euro", [83010.0, 2.0], "€83,010", f"83{NBSP}010{NBSP}€"),
+        ("percent", [0.0307, 0.05], "3.07%", f"3,07{NBSP}%"),  # small shares: two decimals
+        ("percent", [0.4512, 0.9], "45.1%", f"45,1{NBSP}%"),
+        ("%d", [12345, 1], "12,345", f"12{NBSP}345"),
+        ("%.1f", [4.25, 1], "4.2", "4,2"),
+    ],
+)
+def test_a_number_column_is_written_in_the_language(
+    fmt: str, values: list[float], en: str, ru: str, language
+) -> None:
+    column = pd.Series(values)
+    language("en")
+    assert components.column_writer(fmt, column)(values[0]) == en
+    language("ru")
+    assert components.column_writer(fmt, column)(values[0]) == ru
+    assert components.column_writer(fmt, column)(None) == "—"
+
+
+def test_formats_only_streamlit_knows_are_left_to_it() -> None:
+    column = pd.Series([1.0])
+    assert components.column_writer("plain", column) is None
+    assert components.column_writer(None, column) is None
+    assert components.column_writer("compact", column) is None
+    assert components.column_writer("%.1f km", column) is None
+
+
+def test_a_table_shows_the_text_and_keeps_the_values(language) -> None:
+    language("kk")
+    df = pd.DataFrame({"name": ["a", "b"], "reach": [1234.0, 99.0], "rate": [0.031, 0.2]})
+    config = {
+        "name": st.column_config.TextColumn("Name"),
+        "reach": st.column_config.NumberColumn("Reach", format="localized", help="as reported"),
+        "rate": st.column_config.NumberColumn("Rate", format="percent"),
+    }
+    shown, new_config = components.localized(df, config)
+
+    assert shown.data is df  # the values stay numbers, so the table sorts by them
+    html = shown.to_html()
+    assert f"1{NBSP}234" in html and "3,1%" in html and "20,0%" in html  # Kazakh: no space
+    assert new_config["reach"]["type_config"]["format"] is None
+    assert new_config["reach"]["label"] == "Reach" and new_config["reach"]["help"] == "as reported"
+    assert new_config["name"] is config["name"]
+    assert config["reach"]["type_config"]["format"] == "localized"  # the caller's left alone
+
+
+def test_a_table_without_formats_is_left_as_it_is() -> None:
+    df = pd.DataFrame({"name": ["a"]})
+    assert components.localized(df, None) == (df, None)
+    empty = pd.DataFrame({"reach": pd.Series([], dtype=float)})
+    config = {"reach": st.column_config.NumberColumn("Reach", format="localized")}
+    assert components.localized(empty, config) == (empty, config)
