@@ -14,10 +14,11 @@ across reruns, and the ETL can always publish.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -28,7 +29,13 @@ if TYPE_CHECKING:
     from dashboard.filters import Selection
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# Arguments are tuples of plain values (text, numbers, dates, frozen dataclasses): their repr
+# is the key, one string to hash instead of a walk over every element (a selection of 200
+# campaigns costs a few milliseconds per call otherwise).
+_KEY_BY_REPR = {tuple: repr}
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_KEY_BY_REPR)
 def _fetch(path: str, version: int, sql: str, params: tuple = ()) -> pd.DataFrame:
     """Run one query on the published copy; ``version`` is only there to key the cache.
 
@@ -73,6 +80,32 @@ def read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
     if _recorded is not None:
         _recorded.append((sql, params))
     return _fetch(str(wh.path), wh.version(), sql, params)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+_DERIVED: dict[str, Callable[..., Any]] = {}
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_KEY_BY_REPR)
+def _derive(name: str, path: str, version: int, args: tuple, kwargs: tuple) -> Any:
+    """Run the derived function registered as ``name``; ``version`` keys the cache."""
+    return _DERIVED[name](Warehouse(Path(path)), *args, **dict(kwargs))
+
+
+def derived(func: F) -> F:
+    """Cache what ``func(wh, *args)`` computes from the warehouse (statuses, paces, tables put
+    together in Python from several queries) like a query: per warehouse path and published
+    version, so a rerun does not redo the work and a new load does. The arguments must be
+    hashable by ``st.cache_data`` (dates, tuples, frozen dataclasses). The queries inside run
+    only when the result is not cached, so :func:`recording` sees them on a cold run."""
+    name = f"{func.__module__}.{func.__qualname__}"
+    _DERIVED[name] = func
+
+    @functools.wraps(func)
+    def cached(wh: Warehouse, *args: Any, **kwargs: Any) -> Any:
+        return _derive(name, str(wh.path), wh.version(), args, tuple(sorted(kwargs.items())))
+
+    return cached  # type: ignore[return-value]
 
 
 def _campaign_conditions(sel: Selection | None) -> tuple[str, dict[str, Any]]:

@@ -1245,6 +1245,7 @@ def _campaigns(wh: Warehouse, campaigns: Sequence[str] = ()) -> pd.DataFrame:
     )
 
 
+@data.derived
 def kpi_progress(
     wh: Warehouse,
     as_of: date,
@@ -1349,6 +1350,7 @@ def kpi_progress(
     return pd.DataFrame.from_records(records, columns=columns)
 
 
+@data.derived
 def spend_pace(
     wh: Warehouse,
     as_of: date,
@@ -1419,6 +1421,7 @@ def spend_pace(
     )  # fmt: skip
 
 
+@data.derived
 def data_freshness(
     wh: Warehouse,
     as_of: date,
@@ -1466,6 +1469,7 @@ def data_freshness(
     return out
 
 
+@data.derived
 def campaign_status(
     wh: Warehouse,
     as_of: date,
@@ -1481,22 +1485,28 @@ def campaign_status(
     """
     kpis = kpi_progress(wh, as_of, campaigns, settings)
     spend = spend_pace(wh, as_of, campaigns, settings).set_index("campaign")
-    fresh = data_freshness(wh, as_of, campaigns, settings).set_index("campaign")
+    fresh = data_freshness(wh, as_of, campaigns, settings).set_index("campaign").to_dict("index")
+    assessed_kpis = kpis[kpis["status"].isin([ON_TRACK, BEHIND, AHEAD])]
+    assessed_count = assessed_kpis.groupby("campaign").size().to_dict()
+    behind_codes = (
+        assessed_kpis[assessed_kpis["status"] == BEHIND]
+        .groupby("campaign")["indicator_code"]
+        .agg(list)
+        .to_dict()
+    )
     records = []
-    for code in spend.index:
-        mine = kpis[kpis["campaign"] == code]
-        assessed = mine[mine["status"].isin([ON_TRACK, BEHIND, AHEAD])]
-        behind = assessed[assessed["status"] == BEHIND]
-        s = spend.loc[code]
-        stale = bool(fresh.loc[code, "no_recent_data"])
-        reasons = [f"{r.indicator_code} behind pace" for r in behind.itertuples()]
+    for code, s in spend.to_dict("index").items():
+        behind = behind_codes.get(code, [])
+        f = fresh[code]
+        stale = bool(f["no_recent_data"])
+        reasons = [f"{indicator} behind pace" for indicator in behind]
         if s["status"] in (OVERSPENDING, UNDERSPENDING):
             reasons.append(s["status"])
         if s["over_budget"]:
             reasons.append("over budget")
         if stale:
-            days = int(fresh.loc[code, "days_without_data"])
-            if fresh.loc[code, "last_metric_date"] is None:
+            days = int(f["days_without_data"])
+            if f["last_metric_date"] is None or pd.isna(f["last_metric_date"]):
                 reasons.append(f"no figures loaded, {days} days after the start")
             else:
                 reasons.append(f"no figures for {days} days")
@@ -1513,7 +1523,7 @@ def campaign_status(
                 "campaign": code,
                 "status": status,
                 "kpis_behind": len(behind),
-                "kpis_assessed": len(assessed),
+                "kpis_assessed": assessed_count.get(code, 0),
                 "spend_status": s["status"],
                 "no_recent_data": stale,
                 "reasons": "; ".join(reasons),

@@ -607,3 +607,22 @@ def test_metrics_doc_is_current():
     )
     for m in mx.MEASURE_LIST:
         assert f"`{m.id}`" in text
+
+
+def test_statuses_are_kept_until_a_load_is_published(programme: Warehouse, tmp_path) -> None:
+    """A page rerun reuses a computed status; a newly published load recomputes it."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    day = date(2026, 3, 20)
+    before = mx.spend_pace(programme, day, ("PDP-01",))
+    assert before.loc[0, "spend_eur"] == 0
+    assert mx.spend_pace(programme, day, ("PDP-01",)).equals(before)  # from the cache
+
+    r = load_file(programme, write(tmp_path / "spend.csv", SPEND_CSV), campaign="PDP-01")
+    assert r.status == "loaded", r.errors
+    after = mx.spend_pace(programme, day, ("PDP-01",))
+    assert after.loc[0, "spend_eur"] == pytest.approx(603_500 / 603.5)  # March's line, in EUR
+    status = mx.campaign_status(programme, day, ("PDP-01",)).set_index("campaign")
+    assert status.loc["PDP-01", "spend_status"] == after.loc[0, "status"]
+    st.cache_data.clear()

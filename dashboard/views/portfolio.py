@@ -97,25 +97,31 @@ kpis = metrics.kpi_progress(wh, day, codes, settings)
 fresh = metrics.data_freshness(wh, day, codes, settings)
 
 
+behind_kpis = (
+    kpis[kpis["status"] == metrics.BEHIND].groupby("campaign")["indicator_code"].agg(", ".join)
+)
+pace_by = pace.set_index("campaign").to_dict("index")
+fresh_by = fresh.set_index("campaign").to_dict("index")
+
+
 def _reasons(code: str) -> str:
     """The status's reasons, in the page's language, from the structured frames."""
     out = []
-    behind = kpis[(kpis["campaign"] == code) & (kpis["status"] == metrics.BEHIND)]
-    if len(behind):
-        out.append(t("portfolio.reason.kpis_behind", codes=", ".join(behind["indicator_code"])))
-    p = pace[pace["campaign"] == code].iloc[0]
+    if code in behind_kpis.index:
+        out.append(t("portfolio.reason.kpis_behind", codes=behind_kpis[code]))
+    p = pace_by[code]
     if p["status"] == metrics.OVERSPENDING:
         out.append(t("portfolio.reason.overspending", execution=fmt_percent(p["execution"], 0)))
     elif p["status"] == metrics.UNDERSPENDING:
         out.append(t("portfolio.reason.underspending", execution=fmt_percent(p["execution"], 0)))
     if p["over_budget"]:
         out.append(t("portfolio.reason.over_budget"))
-    f = fresh[fresh["campaign"] == code].iloc[0]
+    f = fresh_by[code]
     if f["no_recent_data"]:
         days = int(f["days_without_data"])
         key = (
             "portfolio.reason.no_figures"
-            if f["last_metric_date"] is None
+            if f["last_metric_date"] is None or pd.isna(f["last_metric_date"])
             else "portfolio.reason.stale"
         )
         out.append(t(key, count=days))
@@ -139,7 +145,7 @@ table["reasons"] = [_reasons(c) for c in table["campaign"]]
 table["status_label"] = [
     f"{STATUS_ICONS.get(s, '')} {t('status.' + s.replace(' ', '_'))}" for s in table["status"]
 ]
-table["link"] = [components.page_url("campaign", campaign=c) for c in table["campaign"]]
+table["link"] = components.page_urls("campaign", "campaign", table["campaign"])
 shown = table[
     [
         "link", "name", "status_label", "reasons", "organisation", "thematic_area", "start", "end",
@@ -208,7 +214,8 @@ compare = table
 left, right = st.columns(2)
 with left:
     components.chart(
-        campaign_bars(
+        components.figure(
+            campaign_bars,
             compare,
             "cost_per_mille",
             title=t("portfolio.chart.cpm"),
@@ -224,7 +231,8 @@ with left:
     )
 with right:
     components.chart(
-        campaign_bars(
+        components.figure(
+            campaign_bars,
             compare,
             "engagement_rate",
             title=t("portfolio.chart.engagement_rate"),
@@ -239,7 +247,8 @@ with right:
         definition_text=t("portfolio.chart.engagement_rate_definition"),
     )
 components.chart(
-    pace_scatter(
+    components.figure(
+        pace_scatter,
         compare,
         title=t("portfolio.chart.pace"),
         x_title=t("portfolio.col.elapsed"),
