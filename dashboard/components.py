@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -193,19 +194,28 @@ def table(
 _BUILDERS: dict[str, Callable[..., Any]] = {}
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+def _function_name(func: Callable[..., Any]) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={types.FunctionType: _function_name})
 def _cached_figure(name: str, lang: str, args: tuple, kwargs: tuple) -> dict[str, Any]:
     from dashboard.i18n import localize_figure
 
-    return localize_figure(_BUILDERS[name](*args, **dict(kwargs)), lang=lang).to_dict()
+    spec = localize_figure(_BUILDERS[name](*args, **dict(kwargs)), lang=lang).to_dict()
+    # Streamlit draws every chart in its own theme; plotly's default template would only cost
+    # its validation (a fifth of a chart's time) on every rerun.
+    spec["layout"].pop("template", None)
+    return spec
 
 
 def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """``builder(*args, **kwargs)``, a chart builder, as a figure in the reader's language,
     cached like a query: plotly spends more time checking a figure it builds than DuckDB
     spends on the figures, so a rerun with the same data reuses the one built before. The
-    arguments are what ``st.cache_data`` hashes (frames, text, numbers, dicts)."""
-    name = f"{builder.__module__}.{builder.__qualname__}"
+    arguments are what ``st.cache_data`` hashes (frames, text, numbers, dicts), and functions,
+    known by name (``month_labels=fmt_month``: the language is part of the key)."""
+    name = _function_name(builder)
     _BUILDERS[name] = builder
     return _cached_figure(name, current_language(), args, tuple(sorted(kwargs.items())))
 

@@ -366,7 +366,8 @@ components.table(
 )
 bars = annex[annex["kind"] == "heading"]
 components.chart(
-    charts.heading_bars(
+    components.figure(
+        charts.heading_bars,
         bars,
         title=t("budget.chart.headings", currency=currency),
         budget_label=t("budget.col.budget", currency=currency),
@@ -436,7 +437,7 @@ campaigns["name"] = campaigns["campaign"].map(names)
 campaigns["budget"] = campaigns["campaign"].map(campaign_budget)
 campaigns["spent_period"] = campaigns["campaign"].map(spent_period).fillna(0.0)
 campaigns["spent_to_date"] = campaigns["campaign"].map(spent_so_far).fillna(0.0)
-campaigns["link"] = [components.page_url("campaign", campaign=c) for c in campaigns["campaign"]]
+campaigns["link"] = components.page_urls("campaign", "campaign", campaigns["campaign"])
 campaigns["status_label"] = [
     f"{STATUS_ICONS.get(s, '')} {t('budget.status.' + s.replace(' ', '_'))}"
     for s in campaigns["status"]
@@ -487,7 +488,8 @@ components.table(
 )
 colours = campaign_colours(data.campaign_names(wh))
 components.chart(
-    charts.pace_bullets(
+    components.figure(
+        charts.pace_bullets,
         campaigns,
         title=t("budget.chart.pace"),
         execution_label=t("budget.col.execution_to_date"),
@@ -514,7 +516,8 @@ if monthly.empty:
 else:
     labels = {int(h): heading_label(int(h)) for h in monthly["heading"].unique()}
     components.chart(
-        charts.monthly_spend(
+        components.figure(
+            charts.monthly_spend,
             monthly,
             title=t("budget.chart.months", currency=currency),
             heading_labels=labels,

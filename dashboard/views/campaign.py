@@ -366,7 +366,8 @@ else:
     )
     if bullets["achievement"].notna().any():
         components.chart(
-            charts.kpi_bullets(
+            components.figure(
+                charts.kpi_bullets,
                 bullets,
                 {
                     "achievement": t("campaign.col.achievement"),
@@ -410,7 +411,8 @@ if series.empty:
 else:
     measure_label = t(f"campaign.measure.{measure_id}")
     components.chart(
-        charts.series_by_platform(
+        components.figure(
+            charts.series_by_platform,
             series,
             measure_id,
             {
@@ -439,7 +441,7 @@ if shares.empty:
     components.empty(t("campaign.empty.metrics", code=code))
 else:
     components.chart(
-        charts.platform_mix(shares, MIX, t("campaign.axis.share")),
+        components.figure(charts.platform_mix, shares, MIX, t("campaign.axis.share")),
         shares,
         key="campaign_mix",
         name=f"{code}_platform_mix",
@@ -662,7 +664,8 @@ else:
     )
     chart_lines = budget_table[["line", "budget_eur", "spend_eur"]].fillna(0.0)
     components.chart(
-        charts.budget_lines(
+        components.figure(
+            charts.budget_lines,
             chart_lines,
             {
                 "budget": t("campaign.col.budget_eur"),
@@ -688,7 +691,8 @@ else:
     plan_budget = None if pd.isna(pace["budget_eur"]) else float(pace["budget_eur"])
     forecast = charts.burn_forecast(to_date, start_date, end_date, as_of)
     components.chart(
-        charts.burn_up(
+        components.figure(
+            charts.burn_up,
             cumulative,
             plan_budget,
             start_date,
