@@ -270,3 +270,40 @@ def test_platform_colours_are_distinct() -> None:
         "x",
     }
     assert len(set(PLATFORM_COLOURS.values())) == len(PLATFORM_COLOURS)
+
+
+def test_the_page_stays_usable_while_a_load_runs_and_then_shows_it(
+    programme: Warehouse, monkeypatch, tmp_path: Path
+) -> None:
+    """Another process holds the warehouse for writing (a load in progress): the page still
+    runs on the published copy; once the load is published, a rerun shows its figures."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from etl.warehouse import Warehouse\n"
+            "with Warehouse(Path(sys.argv[1])).writer():\n"
+            "    print('holding', flush=True); sys.stdin.readline()\n",
+            str(programme.path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        at = app_on(monkeypatch, programme.path)
+        assert not at.exception
+        assert metrics_by_label(at)["Impressions"] == "—"  # nothing loaded yet
+    finally:
+        holder.communicate("done\n", timeout=30)
+    assert holder.returncode == 0
+
+    metrics = write(tmp_path / "metrics.csv", METRICS_HEADER + "\n" + "\n".join(METRICS_ROWS))
+    assert load_file(programme, metrics, campaign="PDP-01").status == "loaded"
+    at.run()
+    assert not at.exception
+    assert metrics_by_label(at)["Impressions"] == f"{IMPRESSIONS:,}"
