@@ -56,6 +56,15 @@ DIMENSIONS: dict[str, str] = {
     "currency": "currency",
     "heading": "heading",
     "budget_line": "line_code",
+    "event": "event_code",
+    # of a participant (participant counts): not the campaign regions the filters select by
+    "sex": "sex",
+    "age_group": "age_group",
+    "region": "region",
+    # of a feedback response
+    "rating_scale": "rating_scale",
+    "rating": "rating",
+    "language": "language",
 }
 
 FX_RULES = ("booking_month", "campaign_average")
@@ -137,9 +146,13 @@ LEFT JOIN ({_CAMPAIGN_AVERAGE_RATE}) r
   ON r.campaign_code = b.campaign_code AND r.currency = b.currency
 """
 
-_FEEDBACK = """
-SELECT campaign_code, event_code, submitted_at::DATE AS submitted_on, rating, rating_scale,
-       rating::DOUBLE / rating_scale >= 0.8 AS positive
+# A rating is positive from this share of its scale on: 4 or 5 of 5, 8 to 10 of 10.
+POSITIVE_FROM = 0.8
+
+_FEEDBACK = f"""
+SELECT campaign_code, event_code, submitted_at, submitted_at::DATE AS submitted_on, rating,
+       rating_scale, rating::DOUBLE / rating_scale >= {POSITIVE_FROM} AS positive, language,
+       comment
 FROM feedback
 """
 
@@ -184,14 +197,15 @@ SOURCES: dict[str, Source] = {
             "events",
             "SELECT campaign_code, event_code, event_date, event_type FROM events",
             "event_date",
-            ("campaign",),
+            ("campaign", "event"),
             "`events`: one event, dated by the day it took place.",
         ),
         Source(
             "participants",
-            "SELECT campaign_code, event_code, event_date, participants FROM participants",
+            "SELECT campaign_code, event_code, event_date, region, sex, age_group, participants "
+            "FROM participants",
             "event_date",
-            ("campaign",),
+            ("campaign", "event", "sex", "age_group", "region"),
             "`participants`: a count of one event's participants of one region, sex and age "
             "group, dated by the event's day.",
         ),
@@ -199,9 +213,11 @@ SOURCES: dict[str, Source] = {
             "feedback",
             _FEEDBACK,
             "submitted_on",
-            ("campaign",),
+            ("campaign", "event", "rating_scale", "rating", "language"),
             "`feedback`: one response, dated by the day it was submitted; `positive` is a "
-            "rating of at least 80% of its scale (4 or 5 out of 5, 8 to 10 out of 10).",
+            "rating of at least 80% of its scale (4 or 5 out of 5, 8 to 10 out of 10); "
+            "`rating_scale` is the top of the form's scale (5 or 10); `comment` was masked on "
+            "loading.",
         ),
     )
 }
@@ -238,6 +254,7 @@ UNITS = {
     "currency": "the currency as booked (KZT, EUR, USD): only meaningful by currency",
     "EUR per 1,000 impressions": "euros per thousand impressions",
     "EUR per engagement": "euros per engagement",
+    "rating": "points on the form's rating scale (1 to 5, or 1 to 10)",
 }
 
 
@@ -702,6 +719,32 @@ MEASURE_LIST: tuple[Measure, ...] = (
         component=True,
     ),
     _m(
+        id="rating_sum",
+        label="Ratings added up (one scale only)",
+        unit="rating",
+        aggregation="additive",
+        source="feedback",
+        formula="CASE WHEN count(DISTINCT rating_scale) FILTER (WHERE rating IS NOT NULL) = 1 "
+        "THEN sum(rating) END",
+        definition="The numerator of the average rating: the ratings of the responses added "
+        "up; empty when the selection mixes forms rated 1 to 5 and 1 to 10, so ask for it by "
+        "rating scale.",
+        component=True,
+    ),
+    _m(
+        id="average_rating",
+        label="Average rating (on its scale)",
+        unit="rating",
+        aggregation="ratio_of_sums",
+        numerator="rating_sum",
+        denominator="rated_responses",
+        definition="The average rating of the responses that give one, on the form's scale "
+        "(1 to 5, or 1 to 10): ratings added up divided by the responses with a rating. Empty "
+        "when the selection mixes the two scales; ask for it by rating scale then.",
+        never="Never average ratings on 5- and 10-point scales together; never average the "
+        "averages of events or campaigns.",
+    ),
+    _m(
         id="positive_feedback_share",
         label="Share of positive ratings (of responses with a rating)",
         unit="percent",
@@ -1122,6 +1165,20 @@ def query(
     """The measures over the selection as a DataFrame (see :func:`build_query`)."""
     sql, params = build_query(measure_ids, selection, grain, by, settings)
     return run_sql(wh, sql, params)
+
+
+def selected_rows(
+    source_id: str, selection: Selection = ALL, settings: Settings = DEFAULT_SETTINGS
+) -> tuple[str, dict[str, object]]:
+    """The SQL (and its named parameters) giving the rows of one source that the selection
+    counts, with the source's columns: what the measures of that source aggregate, for lists
+    and breakdowns the measures do not give (comments, say). Its parameters are named
+    ``campaigns``, ``start``, ``end``, ``platforms``, ``regions`` and ``themes``."""
+    if source_id not in SOURCES:
+        raise ValueError(f"unknown source '{source_id}'; use one of: {', '.join(SOURCES)}")
+    p = _Params()
+    sql = _rows(SOURCES[source_id], as_selection(selection), "total", (), p, settings.fx_rule)
+    return sql, p.values
 
 
 def totals(
@@ -1664,6 +1721,7 @@ __all__ = [
     "query",
     "reach_by_window",
     "run_sql",
+    "selected_rows",
     "spend_pace",
     "totals",
     "unavailable",

@@ -86,6 +86,7 @@ DEMO_SQL = {
     "feedback_responses": "SELECT count(*) FROM feedback",
     "positive_responses": "SELECT count(*) FROM feedback WHERE rating >= 4",
     "rated_responses": "SELECT count(*) FROM feedback WHERE rating IS NOT NULL",
+    "rating_sum": "SELECT sum(rating) FROM feedback",  # every demo form rates 1 to 5
 }
 
 
@@ -103,6 +104,7 @@ def demo_expected(demo) -> dict[str, float]:
     exp["cost_per_mille"] = exp["spend_eur"] / exp["impressions"] * 1000
     exp["cost_per_engagement"] = exp["spend_eur"] / exp["engagements"]
     exp["positive_feedback_share"] = exp["positive_responses"] / exp["rated_responses"]
+    exp["average_rating"] = exp["rating_sum"] / exp["rated_responses"]
 
     # Reach and followers in Python, from the rows.
     rows = fetch(
