@@ -3,6 +3,10 @@ is how ``make bench`` sets each page's time beside the time of its raw SQL."""
 
 from __future__ import annotations
 
+import importlib
+import sys
+from pathlib import Path
+
 import duckdb
 import pytest
 import streamlit as st
@@ -67,3 +71,89 @@ def test_bind_matches_the_cached_reader() -> None:
     assert data.bind(()) == []
     assert data.bind((3, "x")) == [3, "x"]
     assert data.bind((("a", ("x", "y")), ("b", 2))) == {"a": ["x", "y"], "b": 2}
+
+
+# --- how ``make bench`` judges and records the pages (bench/pages.py) --------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # ``bench`` is not installed: it runs from the checkout
+    sys.path.insert(0, str(ROOT))
+pages = importlib.import_module("bench.pages")
+
+
+def timing(page: str, cold: float, warm: float, raw: float, error: str | None = None):
+    return pages.PageTiming(page, cold, warm, raw, reads=5, statements=4, error=error)
+
+
+def test_cold_target_is_twice_the_raw_sql_plus_half_a_second() -> None:
+    assert pages.cold_limit(0.0) == 0.5
+    assert pages.cold_limit(1.25) == 3.0
+    edge = timing("budget", cold=3.0, warm=0.1, raw=1.25)
+    assert pages.cold_ok(edge) and pages.cold_ratio(edge) == 1.0
+    over = timing("budget", cold=3.01, warm=0.1, raw=1.25)
+    assert not pages.cold_ok(over) and pages.cold_ratio(over) > 1.0
+
+
+def test_missed_targets_name_the_page_and_the_figures() -> None:
+    good = timing("loads", cold=0.4, warm=0.05, raw=0.1)
+    slow = timing("portfolio", cold=2.2, warm=0.25, raw=0.6)
+    broken = timing("content", cold=0.3, warm=0.0, raw=0.0, error="KeyError: 'x'")
+    small = pages.Memory(server=310.0, timing_process=900.0)
+    assert pages.missed_targets([good], small) == []
+    missed = pages.missed_targets([good, slow, broken], pages.Memory(None, timing_process=850.0))
+    assert missed == [
+        "portfolio: cold run 2.20 s, over its limit of 1.70 s (2 x 0.60 s raw SQL + 0.5 s)",
+        "portfolio: warm run 0.250 s, not under 0.2 s",
+        "content: the page failed (KeyError: 'x'), so it meets no target",
+        "peak memory of the app process 850 MiB, not under 800 MiB",
+    ]
+    # the server's peak stands for the app's when there is one
+    assert pages.Memory(server=810.0, timing_process=300.0).peak == 810.0
+    # a warm run of exactly 0.2 s is not under 0.2 s
+    assert pages.missed_targets([timing("loads", 0.4, 0.2, 0.1)], small) == [
+        "loads: warm run 0.200 s, not under 0.2 s"
+    ]
+
+
+def test_table_rows_and_markdown() -> None:
+    rows = pages.table_rows(
+        [timing("loads", 0.45, 0.104, 0.08), timing("content", 1, 1, 1, error="boom")]
+    )
+    assert rows[0] == ["loads", "0.45", "0.104", "0.08", "0.66", "0.68", "5 / 4", "pass", "pass"]
+    assert rows[1][0] == "content" and rows[1][-2:] == ["fail", "fail"]
+    lines = pages.markdown_table(["a", "b"], [["1", "2"]])
+    assert lines == ["| a | b |", "|---|---|", "| 1 | 2 |"]
+
+
+def test_replace_block_keeps_the_rest_of_the_document() -> None:
+    text = "# Benchmarks\n\nintro\n\n<!-- bench:pages -->\nold\n<!-- /bench:pages -->\n\nafter\n"
+    new = pages.replace_block(text, "pages", ["new", "lines"])
+    assert new == (
+        "# Benchmarks\n\nintro\n\n<!-- bench:pages -->\nnew\nlines\n<!-- /bench:pages -->\n\n"
+        "after\n"
+    )
+    assert pages.replace_block(new, "pages", ["new", "lines"]) == new
+    added = pages.replace_block("# Benchmarks\n\nintro\n", "load", ["x"])
+    assert added == "# Benchmarks\n\nintro\n\n<!-- bench:load -->\nx\n<!-- /bench:load -->\n"
+    assert pages.replace_block("", "load", ["x"]).startswith("# Benchmarks\n\n<!-- bench:load")
+
+
+def test_repeated_statements_are_timed_once(programme: Warehouse) -> None:
+    with data.recording() as recorded:
+        data.campaign_names(programme)
+        data.recent_loads(programme, limit=1)
+        data.campaign_names(programme)
+        data.recent_loads(programme, limit=2)
+    distinct = pages.distinct_statements(recorded)
+    assert [params for _, params in distinct] == [(), (1,), (2,)]
+    total, slowest = pages.time_raw_sql(programme, recorded, passes=2)
+    assert total > 0
+    assert len(slowest) == 3 and all(seconds >= 0 for seconds, _ in slowest)
+    assert {sql.split()[1] for _, sql in slowest} == {"code,", "batch_id,"}
+
+
+def test_the_benchmark_opens_every_page_the_app_lists() -> None:
+    names = pages.app_pages()
+    assert len(names) == len(set(names)) >= 1
+    for name in names:
+        assert (ROOT / "dashboard" / "views" / f"{name}.py").is_file(), name
