@@ -8,8 +8,9 @@ so does the period (campaigns running at some time in it), as in the metrics lay
 
 Results are cached with ``st.cache_data`` under the warehouse's path and ``Warehouse.version()``,
 so a newly published load invalidates them on the next rerun.
-A connection is opened for one query and closed at once (``Warehouse.reader``): nothing is held
-across reruns, and the ETL can always publish.
+Queries run on one read-only connection per published copy (``Warehouse.published``), each on
+its own cursor; a load writes the main file and publishes a new copy under a new name, so an
+open connection never holds it up.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -42,8 +44,31 @@ def _fetch(path: str, version: int, sql: str, params: tuple = ()) -> pd.DataFram
     ``params`` is a tuple of positional values, or of ``(name, value)`` pairs for ``$name``
     parameters (tuples inside become lists); either way hashable, so it can key the cache.
     """
-    with Warehouse(Path(path)).reader() as con:
-        return con.execute(sql, bind(params)).df()
+    cursor = _connection(path, version).cursor()
+    try:
+        cursor.execute(f"USE {_CATALOG}")
+        return cursor.execute(sql, bind(params)).df()
+    finally:
+        cursor.close()
+
+
+# DuckDB's cache of the file's blocks, per published copy the server reads.
+READER_MEMORY = "256MB"
+_CATALOG = "warehouse"
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
+    """One connection per published copy of the warehouse, shared by every session: opening
+    one costs more than most of the dashboard's queries. Each query runs on its own cursor, so
+    sessions in different threads never share one. The copy is attached read-only to an
+    in-memory database rather than opened by path, which DuckDB would answer with the
+    connection already open on the path, reading the copy a newer publish has replaced."""
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{READER_MEMORY}'")
+    copy = str(Warehouse(Path(path)).published()).replace("'", "''")
+    con.execute(f"ATTACH '{copy}' AS {_CATALOG} (READ_ONLY)")
+    return con
 
 
 def bind(params: tuple) -> Any:

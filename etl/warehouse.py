@@ -102,9 +102,10 @@ class Warehouse:
         with self.writer(wait_seconds=wait_seconds, publish=False) as con:
             return migrations.applied(con)
 
-    @contextmanager
-    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection to the published copy; open it for one piece of work."""
+    def published(self) -> Path:
+        """The published copy's path, publishing it first if it never was. A later publish
+        replaces the file under a new name, so a connection keeps reading the copy it opened
+        and never holds up a writer."""
         if not self.read_path.exists():
             if not self.path.exists():
                 raise FileNotFoundError(
@@ -112,7 +113,12 @@ class Warehouse:
                 )
             with self.writer():
                 pass
-        con = duckdb.connect(str(self.read_path), read_only=True)
+        return self.read_path
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection to the published copy; open it for one piece of work."""
+        con = duckdb.connect(str(self.published()), read_only=True)
         try:
             yield con
         finally:
