@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from dashboard.i18n import DEFAULT_LANGUAGE, current_language, fmt_date, number_formatter, t
 
@@ -209,7 +210,19 @@ def _cached_figure(name: str, lang: str, args: tuple, kwargs: tuple) -> dict[str
     return spec
 
 
-def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+class BuiltFigure(BaseFigure):
+    """A figure plotly has already built and checked, kept as its dict. Streamlit checks a dict
+    by building the whole figure again (most of a chart's time on a rerun) but takes a plotly
+    figure's ``to_dict()`` as it is; this is a figure whose ``to_dict()`` is the kept dict."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._spec
+
+
+def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> BuiltFigure:
     """``builder(*args, **kwargs)``, a chart builder, as a figure in the reader's language,
     cached like a query: plotly spends more time checking a figure it builds than DuckDB
     spends on the figures, so a rerun with the same data reuses the one built before. The
@@ -217,7 +230,9 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, 
     known by name (``month_labels=fmt_month``: the language is part of the key)."""
     name = _function_name(builder)
     _BUILDERS[name] = builder
-    return _cached_figure(name, current_language(), args, tuple(sorted(kwargs.items())))
+    return BuiltFigure(
+        _cached_figure(name, current_language(), args, tuple(sorted(kwargs.items())))
+    )
 
 
 def chart(
@@ -232,7 +247,7 @@ def chart(
     plotly figure, or what :func:`figure` returns (already in the reader's language)."""
     from dashboard.i18n import localize_figure
 
-    st.plotly_chart(fig if isinstance(fig, dict) else localize_figure(fig), key=key)
+    st.plotly_chart(fig if isinstance(fig, BuiltFigure) else localize_figure(fig), key=key)
     definition(definition_text)
     downloads(data, key=key, name=name, what="chart")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -136,3 +138,44 @@ def test_a_table_without_formats_is_left_as_it_is() -> None:
     empty = pd.DataFrame({"reach": pd.Series([], dtype=float)})
     config = {"reach": st.column_config.NumberColumn("Reach", format="localized")}
     assert components.localized(empty, config) == (empty, config)
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+CALLS: list[int] = []
+
+
+def bars(frame: pd.DataFrame, title: str):
+    """A chart builder as pages have them: a pure function of a frame."""
+    import plotly.graph_objects as go
+
+    CALLS.append(1)
+    return go.Figure(go.Bar(x=frame["x"], y=frame["y"]), layout={"title": title})
+
+
+def test_a_figure_is_built_once_per_data_and_language(language) -> None:
+    import plotly.io as pio
+    import plotly.tools
+
+    st.cache_data.clear()
+    CALLS.clear()
+    frame = pd.DataFrame({"x": ["a", "b"], "y": [1234.5, 2.0]})
+    language("ru")
+    first = components.figure(bars, frame, title="Показы")
+    again = components.figure(bars, frame.copy(), title="Показы")
+    assert len(CALLS) == 1  # the same data and language: built once
+    components.figure(bars, frame, title="Показы")
+    language("en")
+    english = components.figure(bars, frame, title="Impressions")
+    assert len(CALLS) == 2
+
+    # Streamlit takes the kept figure as it is, with the language's number marks
+    sent = plotly.tools.return_figure_from_figure_or_data(first, validate_figure=True)
+    assert pio.to_json(sent) == pio.to_json(again.to_dict())
+    assert sent["layout"]["separators"] == ",\u00a0"
+    assert sent["layout"]["title"]["text"] == "Показы"
+    assert "template" not in sent["layout"]
+    assert english.to_dict()["layout"]["separators"] == ".,"
+    y = sent["data"][0]["y"]  # plotly sends number arrays base64-encoded
+    assert np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist() == [1234.5, 2.0]
+    st.cache_data.clear()
