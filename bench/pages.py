@@ -4,9 +4,10 @@ For each page ``dashboard/app.py`` lists in ``PAGES`` (the Campaign page with ``
 to the first campaign), in a child process:
 
 * **cold**: one script run of the real app (``streamlit.testing`` ``AppTest``, a fresh one)
-  right after ``st.cache_data.clear()``, the median of ``BENCH_COLD`` (3) such runs; every page
-  has been run once before, so code is imported and the warehouse file is in the operating
-  system's cache;
+  as the first after a load is published (:func:`new_version`: cached results and the app's
+  connection to the warehouse start anew), the median of ``BENCH_COLD`` (3) such runs; every
+  page has been run once before, so code is imported and compiled and the warehouse file is in
+  the operating system's cache;
 * **warm**: the median of ``BENCH_WARM`` (3) further runs of the last cold run's ``AppTest``,
   the rerun a reader triggers by changing a widget that does not change the data;
 * **raw SQL**: the statements the page sent on its first cold run (recorded by
@@ -308,6 +309,20 @@ def _share_script_cache() -> None:
             module.ScriptCache = lambda: shared
 
 
+def new_version(wh: Warehouse) -> None:
+    """Make the app see a new load: move the published copy's time stamp on, which keys its
+    cached results and its connection to the copy (a new one starts with DuckDB's block cache
+    empty), as publishing a load does. Clears Streamlit's caches of data too."""
+    import streamlit as st
+
+    before = wh.version()
+    stamp = max(time.time_ns(), wh.read_path.stat().st_mtime_ns + 1_000_000)
+    os.utime(wh.read_path, ns=(stamp, stamp))
+    st.cache_data.clear()
+    if wh.version() == before:  # a warehouse versioned some other way: drop every resource
+        st.cache_resource.clear()
+
+
 def _app_test(page: str, campaign: str):
     """A fresh AppTest of the real app, opened on ``page`` as its address would open it."""
     from streamlit.testing.v1 import AppTest
@@ -383,7 +398,6 @@ def time_pages(
     ``cold_runs`` cold runs (each of a fresh AppTest after the cache is cleared), each followed
     by a pass of the first run's SQL directly in DuckDB (so both see the machine alike), and
     the median of ``warm_runs`` reruns of the last AppTest."""
-    import streamlit as st
 
     from dashboard import data
 
@@ -397,7 +411,7 @@ def time_pages(
     for page in pages:
         colds, passes, recorded, error = [], [], None, None
         for _ in range(max(cold_runs, 1)):
-            st.cache_data.clear()
+            new_version(wh)
             gc.collect()
             at = _app_test(page, campaign)
             with data.recording() as sent:
@@ -445,13 +459,12 @@ def _profiled(run: Callable[[], object]) -> tuple[float, cProfile.Profile]:
 def profile_page(wh: Warehouse, page: str, campaign: str, top: int) -> None:
     """Print where one page's cold run and a warm run spend their time (cProfile): the
     dashboard's own functions by cumulative time, then every function by its own time."""
-    import streamlit as st
 
     os.environ[ENV_VAR] = str(wh.path)
     _quiet_streamlit()
     _share_script_cache()
     _app_test(page, campaign).run()
-    st.cache_data.clear()
+    new_version(wh)
     at = _app_test(page, campaign)
     for label in ("cold", "warm"):
         seconds, prof = _profiled(at.run)

@@ -157,3 +157,9 @@ def test_the_benchmark_opens_every_page_the_app_lists() -> None:
     assert len(names) == len(set(names)) >= 1
     for name in names:
         assert (ROOT / "dashboard" / "views" / f"{name}.py").is_file(), name
+
+
+def test_a_new_version_looks_to_the_app_like_a_published_load(programme: Warehouse) -> None:
+    before = programme.version()
+    pages.new_version(programme)
+    assert programme.version() > before
