@@ -14,7 +14,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, metrics
+from dashboard import components, feedback, metrics
 from dashboard.charts import campaign as charts
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
@@ -739,24 +739,10 @@ else:
 
 st.subheader(t("campaign.section.feedback"))
 fb = metrics.totals(wh, ["feedback_responses", "positive_feedback_share"], sel)
-period_where, period_params = ["campaign_code = $code"], {"code": code}
-if sel.start:
-    period_where.append("submitted_at::DATE >= $start")
-    period_params["start"] = sel.start
-if sel.end:
-    period_where.append("submitted_at::DATE <= $end")
-    period_params["end"] = sel.end
-fb_where = " AND ".join(period_where)
 if not fb["feedback_responses"]:
     components.empty(t("campaign.empty.feedback", code=code))
 else:
-    scales = metrics.run_sql(
-        wh,
-        "SELECT rating_scale, count(rating) AS rated, avg(rating) AS average, "
-        "avg(rating::DOUBLE / rating_scale) AS share_of_scale "
-        f"FROM feedback WHERE {fb_where} AND rating IS NOT NULL GROUP BY ALL ORDER BY rating_scale",
-        period_params,
-    )
+    scales = feedback.ratings_by_scale(wh, sel)
     tiles = st.columns(3)
     tiles[0].metric(t("campaign.tile.responses"), fmt_number(fb["feedback_responses"]))
     tiles[1].metric(
@@ -787,16 +773,9 @@ else:
                 "share_of_scale": _percent(t("campaign.col.share_of_scale")),
             },
         )
-    comments = metrics.run_sql(
-        wh,
-        "SELECT f.submitted_at::DATE AS submitted_on, f.event_code, e.name AS event, "
-        "f.rating, f.rating_scale, f.language, f.comment "
-        "FROM feedback f LEFT JOIN events e ON e.event_code = f.event_code "
-        f"AND e.campaign_code = f.campaign_code WHERE f.{fb_where.replace(' AND ', ' AND f.')} "
-        "AND nullif(trim(f.comment), '') IS NOT NULL "
-        "ORDER BY f.submitted_at DESC LIMIT $n",
-        {**period_params, "n": COMMENTS_N},
-    )
+    comments = feedback.comments(wh, sel, limit=COMMENTS_N)[
+        ["submitted_on", "event_code", "event", "rating", "rating_scale", "language", "comment"]
+    ]
     if comments.empty:
         components.empty(t("campaign.empty.comments"))
     else:
