@@ -56,6 +56,7 @@ DIMENSIONS: dict[str, str] = {
     "currency": "currency",
     "heading": "heading",
     "budget_line": "line_code",
+    "format": "format",  # of a post: video, image, reel, text, ...
     "event": "event_code",
     # of a participant (participant counts): not the campaign regions the filters select by
     "sex": "sex",
@@ -90,14 +91,66 @@ SELECT campaign_code, platform, day, impressions, reach_day, views, likes, comme
 FROM channel_daily
 """
 
-_CONTENT = """
-SELECT ci.campaign_code, ci.platform, ci.post_id, ci.format, ci.language,
-       coalesce(ci.published_at::DATE, f.first_day) AS published_on,
-       ci.published_at IS NULL AS published_on_estimated
+# Engagements of one row of figures: likes + comments + shares + saves, the parts not reported
+# counted as none, and empty when none of the four is reported.
+_POST_ENGAGEMENTS = (
+    "CASE WHEN coalesce(likes, comments, shares, saves) IS NULL THEN NULL "
+    "ELSE coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) "
+    "+ coalesce(saves, 0) END"
+)
+
+# One row per post with its figures to date. A post with daily figures (``post_daily``) counts
+# them all, added up; a post known only from lifetime exports counts its latest snapshot. The
+# two are never added together. Reach is kept as reported: the latest lifetime reach, and the
+# peak one-day reach of the daily figures; neither is ever added up.
+_CONTENT = f"""
+WITH daily AS (
+    SELECT campaign_code, platform, post_id, min(day) AS first_day, max(day) AS last_day,
+           sum(impressions) AS impressions, sum(views) AS views, sum(eng) AS engagements,
+           sum(likes) AS likes, sum(comments) AS comments, sum(shares) AS shares,
+           sum(saves) AS saves, sum(clicks) AS clicks,
+           sum(eng) FILTER (WHERE impressions IS NOT NULL) AS engagements_rated,
+           sum(impressions) FILTER (WHERE eng IS NOT NULL) AS impressions_rated,
+           max(reach_day) AS reach_day_peak
+    FROM (SELECT *, {_POST_ENGAGEMENTS} AS eng FROM post_daily)
+    GROUP BY ALL
+),
+lifetime AS (
+    SELECT campaign_code, platform, post_id, min(metric_date) AS first_seen,
+           max(metric_date) AS last_seen,
+           arg_max(impressions, metric_date) AS impressions, arg_max(reach, metric_date) AS reach,
+           arg_max(views, metric_date) AS views, arg_max(eng, metric_date) AS engagements,
+           arg_max(likes, metric_date) AS likes, arg_max(comments, metric_date) AS comments,
+           arg_max(shares, metric_date) AS shares, arg_max(saves, metric_date) AS saves,
+           arg_max(clicks, metric_date) AS clicks
+    FROM (SELECT *, {_POST_ENGAGEMENTS} AS eng FROM metric_observations
+          WHERE post_id <> '' AND time_window = 'lifetime')
+    GROUP BY ALL
+)
+SELECT ci.campaign_code, ci.platform, ci.post_id, ci.format, ci.language, ci.title, ci.url,
+       coalesce(ci.published_at::DATE, d.first_day, l.first_seen) AS published_on,
+       ci.published_at IS NULL AS published_on_estimated,
+       CASE WHEN d.post_id IS NOT NULL THEN 'daily'
+            WHEN l.post_id IS NOT NULL THEN 'lifetime' END AS basis,
+       CASE WHEN d.post_id IS NOT NULL THEN d.last_day ELSE l.last_seen END AS figures_as_of,
+       CASE WHEN d.post_id IS NOT NULL THEN d.impressions ELSE l.impressions END AS impressions,
+       CASE WHEN d.post_id IS NOT NULL THEN d.views ELSE l.views END AS views,
+       CASE WHEN d.post_id IS NOT NULL THEN d.engagements ELSE l.engagements END AS engagements,
+       CASE WHEN d.post_id IS NOT NULL THEN d.likes ELSE l.likes END AS likes,
+       CASE WHEN d.post_id IS NOT NULL THEN d.comments ELSE l.comments END AS comments,
+       CASE WHEN d.post_id IS NOT NULL THEN d.shares ELSE l.shares END AS shares,
+       CASE WHEN d.post_id IS NOT NULL THEN d.saves ELSE l.saves END AS saves,
+       CASE WHEN d.post_id IS NOT NULL THEN d.clicks ELSE l.clicks END AS clicks,
+       CASE WHEN d.post_id IS NOT NULL THEN d.engagements_rated
+            WHEN l.impressions IS NOT NULL THEN l.engagements END AS engagements_rated,
+       CASE WHEN d.post_id IS NOT NULL THEN d.impressions_rated
+            WHEN l.engagements IS NOT NULL THEN l.impressions END AS impressions_rated,
+       l.reach AS reach_lifetime, d.reach_day_peak
 FROM content_items ci
-LEFT JOIN (SELECT campaign_code, platform, post_id, min(day) AS first_day
-           FROM post_daily GROUP BY ALL) f
-  ON f.campaign_code = ci.campaign_code AND f.platform = ci.platform AND f.post_id = ci.post_id
+LEFT JOIN daily d
+  ON d.campaign_code = ci.campaign_code AND d.platform = ci.platform AND d.post_id = ci.post_id
+LEFT JOIN lifetime l
+  ON l.campaign_code = ci.campaign_code AND l.platform = ci.platform AND l.post_id = ci.post_id
 """
 
 _SPEND_BOOKING = """
@@ -172,10 +225,13 @@ SOURCES: dict[str, Source] = {
             "content",
             _CONTENT,
             "published_on",
-            ("campaign", "platform"),
+            ("campaign", "platform", "format", "language"),
             "`content_items`: one post or video, dated by its publication day "
-            "(`published_at`, or the first day it has daily figures when the file gave no "
-            "publication time).",
+            "(`published_at`; when the file gave no publication time, the first day it has "
+            "daily figures, or else its first lifetime snapshot), with its figures to date "
+            "(`basis`): its daily figures added up (`daily`), or, for a post known only from "
+            "lifetime exports, its latest snapshot (`lifetime`), as of `figures_as_of`; "
+            "`reach_lifetime` and `reach_day_peak` are its reach as reported, never added up.",
         ),
         Source(
             "spend",
@@ -575,6 +631,78 @@ MEASURE_LIST: tuple[Measure, ...] = (
         "without a publication time counts on the first day it has figures).",
         never="Never read as activity: a post published earlier still collects views in the "
         "period.",
+    ),
+    _m(
+        id="post_impressions",
+        label="Impressions of the posts (to date)",
+        unit="count",
+        aggregation="additive",
+        source="content",
+        formula="sum(impressions)",
+        definition="Impressions of the posts published in the period, each post counted to "
+        "date: its daily figures added up, or its latest lifetime total when it is known only "
+        "from lifetime exports (Telegram reports views instead).",
+        never="Never add to channel impressions: a post's impressions are part of its "
+        "channel's. Never read as activity in the period: a post keeps collecting impressions "
+        "after it.",
+    ),
+    _m(
+        id="post_views",
+        label="Views of the posts (to date)",
+        unit="count",
+        aggregation="additive",
+        source="content",
+        formula="sum(views)",
+        definition="Views of the posts published in the period, each post counted to date as "
+        "for impressions, as each platform counts a view.",
+        never="Never add to impressions: on most platforms a view is also an impression.",
+    ),
+    _m(
+        id="post_engagements",
+        label="Engagements with the posts (to date)",
+        unit="count",
+        aggregation="additive",
+        source="content",
+        formula="sum(engagements)",
+        definition="Likes, comments, shares and saves of the posts published in the period, "
+        "each post counted to date as for impressions; a part a platform does not report "
+        "counts as none.",
+        never="Never add to channel engagements: a post's engagements are part of its channel's.",
+    ),
+    _m(
+        id="post_engagements_on_impressions",
+        label="Engagements with posts, where the post's figures report impressions",
+        unit="count",
+        aggregation="additive",
+        source="content",
+        formula="sum(engagements_rated)",
+        definition="The numerator of the posts' engagement rate: engagements counted only "
+        "where the same figures (a post's day, or its lifetime snapshot) also report "
+        "impressions.",
+        component=True,
+    ),
+    _m(
+        id="post_impressions_with_engagements",
+        label="Impressions of posts, where the post's figures report engagements",
+        unit="count",
+        aggregation="additive",
+        source="content",
+        formula="sum(impressions_rated)",
+        definition="The denominator of the posts' engagement rate: impressions counted only "
+        "where the same figures also report engagements.",
+        component=True,
+    ),
+    _m(
+        id="post_engagement_rate",
+        label="Engagement rate of the posts (by impressions)",
+        unit="percent",
+        aggregation="ratio_of_sums",
+        numerator="post_engagements_on_impressions",
+        denominator="post_impressions_with_engagements",
+        definition="Engagements per impression over the posts published in the period, each "
+        "counted to date: all their engagements divided by all their impressions, on the "
+        "figures that report both.",
+        never="Never average the rates of posts; never compare with an engagement rate by reach.",
     ),
     # --- money -----------------------------------------------------------------------------
     _m(

@@ -75,6 +75,16 @@ DEMO_SQL = {
     "impressions_with_clicks": "SELECT sum(impressions) FROM channel_daily "
     "WHERE clicks IS NOT NULL",
     "content_items": "SELECT count(*) FROM content_items",
+    # The demo's posts all have daily figures: a post's figures to date are their sum.
+    "post_impressions": "SELECT sum(impressions) FROM post_daily "
+    "SEMI JOIN content_items USING (campaign_code, platform, post_id)",
+    "post_views": "SELECT sum(views) FROM post_daily "
+    "SEMI JOIN content_items USING (campaign_code, platform, post_id)",
+    "post_engagements": f"SELECT {ENG_SUM} FROM post_daily WHERE {ANY_ENGAGEMENT}",
+    "post_engagements_on_impressions": f"SELECT {ENG_SUM} FROM post_daily "
+    "WHERE impressions IS NOT NULL",
+    "post_impressions_with_engagements": "SELECT sum(impressions) FROM post_daily "
+    f"WHERE {ANY_ENGAGEMENT}",
     "spend_eur": "SELECT sum(amount_eur) FROM spend",
     "spend_lines_without_rate": "SELECT count(*) FROM spend WHERE amount_eur IS NULL",
     "spend_original": "SELECT sum(amount) FROM spend",
@@ -99,6 +109,9 @@ def demo_expected(demo) -> dict[str, float]:
     exp = {k: float(one(demo, q)) for k, q in DEMO_SQL.items()}
     exp["engagement_rate"] = exp["engagements_on_impressions"] / exp["impressions_with_engagements"]
     exp["engagement_rate_reach"] = exp["engagements_on_reach"] / exp["reach_days"]
+    exp["post_engagement_rate"] = (
+        exp["post_engagements_on_impressions"] / exp["post_impressions_with_engagements"]
+    )
     exp["click_through_rate"] = exp["clicks_on_impressions"] / exp["impressions_with_clicks"]
     exp["spend_execution"] = exp["spend_eur"] / exp["budget_eur"]
     exp["cost_per_mille"] = exp["spend_eur"] / exp["impressions"] * 1000
