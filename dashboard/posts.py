@@ -30,6 +30,10 @@ TOTAL_OF: dict[str, str] = {
     "engagements": "post_engagements",
     "engagement_rate": "post_engagement_rate",
 }
+# Posts the list shows at most, best first by the chosen figure; the download has them all. A
+# screen of rows is what a reader scans; more only slows the page (in Russian and Kazakh each
+# row's figures are written on the server).
+LIST_ROWS = 250
 MIN_IMPRESSIONS_FOR_RATE = 1000
 # The breakdowns of the best performers, as the metrics layer names them.
 GROUPS: tuple[str, ...] = ("format", "language", "platform")

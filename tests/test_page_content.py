@@ -138,19 +138,22 @@ def test_tiles_best_formats_and_the_list_equal_sql(demo_warehouse: Warehouse, mo
                 "content_best_platform", "content_chart_platform"):  # fmt: skip
         assert key in downloads, key
 
-    # the list: the 1,000 posts with the most impressions, and it says so
+    # the list: the posts with the most impressions, as many as the list shows, and it says so
     listed = downloads["content_posts"]
     first = sql(
         wh,
         f"SELECT post_id, impressions FROM ({POSTS}) "
         "ORDER BY impressions DESC NULLS LAST, published_on DESC, campaign_code, platform, "
-        "post_id LIMIT 1000",
+        f"post_id LIMIT {posts.LIST_ROWS}",
     )
     assert list(listed["post_id"]) == [p for p, _ in first]
     assert list(listed["impressions"]) == [v for _, v in first]
     assert (listed["basis"] == "daily").all()
     captions = " ".join(c.value for c in at.caption)
-    assert f"The 1,000 posts with the most impressions of the {want['posts']:,}" in captions
+    assert (
+        f"The {posts.LIST_ROWS:,} posts with the most impressions of the {want['posts']:,}"
+        in captions
+    )
     shown = next(df.value for df in at.dataframe if "reach_day_peak" in df.value.columns)
     link = f"campaign?campaign={listed['campaign_code'].iloc[0]}"
     assert shown["campaign_code"].iloc[0].startswith(link)

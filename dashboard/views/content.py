@@ -4,7 +4,7 @@ and the best performers by format, language and platform.
 A post is in when it was published in the period on the selected campaigns and platforms; its
 figures are to date (the metrics layer's ``content`` source). Totals come from the
 ``content_items`` and ``post_*`` measures of ``dashboard.metrics``; the list and each group's
-best post from ``dashboard.posts``, ranked in DuckDB. At most ``TOP_N`` posts reach the
+best post from ``dashboard.posts``, ranked in DuckDB. At most ``posts.LIST_ROWS`` posts reach the
 browser: the downloads under the list hold every post that matches, built when clicked.
 """
 
@@ -20,7 +20,6 @@ from dashboard.charts import content as charts
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import column_date_format, fmt_date, fmt_number, fmt_percent, t
 
-TOP_N = 1000
 XLSX_MOST = 100_000  # a longer list downloads as CSV only: a spreadsheet file that size is slow
 TILES = (
     "content_items",
@@ -243,7 +242,7 @@ search = pick[2].text_input(
     t("content.search"), help=t("content.search_help"), key="content_search"
 )
 post_filter = posts.PostFilter(tuple(formats), tuple(languages), search.strip())
-top = posts.top_posts(wh, sel, rank, TOP_N, post_filter)
+top = posts.top_posts(wh, sel, rank, posts.LIST_ROWS, post_filter)
 
 if top.empty:
     components.empty(t("content.empty.filters"))
