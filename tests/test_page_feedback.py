@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 import streamlit as st
+from conftest import copy_warehouse
 from streamlit.testing.v1 import AppTest
 
 from dashboard import themes
@@ -249,6 +250,42 @@ def test_link_filters_change_the_figures_as_sql_says(
     assert any(s.value == "Комментарии и их темы" for s in at.subheader)
     assert "Женщины" in set(downloads(at, "feedback_sex")["label"])
     assert {"Русский", "Казахский"} <= set(downloads(at, "feedback_themes_chart")["language_name"])
+
+
+def test_ratings_on_two_scales_are_never_averaged_together(
+    monkeypatch, tmp_path: Path, demo_warehouse: Warehouse
+) -> None:
+    wh = copy_warehouse(demo_warehouse, tmp_path / "wh" / "warehouse.duckdb")
+    with wh.writer() as con:  # FOE-02's form asked for 1 to 10
+        con.execute(
+            "UPDATE core.feedback_response SET rating = rating * 2, rating_scale = 10 "
+            "WHERE campaign_code = 'FOE-02'"
+        )
+    at = open_page(monkeypatch, wh, c="FOE-02,PDP-01")
+    got = tiles(at)
+    assert got["Average rating"] == "by scale, see below"
+    by_scale = {
+        scale: (n, avg)
+        for scale, n, avg in sql(
+            wh,
+            "SELECT rating_scale, count(rating), avg(rating) FROM feedback "
+            "WHERE campaign_code IN ('FOE-02', 'PDP-01') GROUP BY 1",
+        )
+    }
+    scales = downloads(at, "feedback_scales").set_index("rating_scale")
+    assert set(scales.index) == {5, 10}
+    for scale, (n, avg) in by_scale.items():
+        assert scales.loc[scale, "rated"] == n
+        assert scales.loc[scale, "average"] == pytest.approx(avg)
+        assert scales.loc[scale, "share_of_scale"] == pytest.approx(avg / scale)
+    # a positive rating is 80% of its scale whichever the scale: 8 of 10 as 4 of 5
+    want = expected_tiles(demo_warehouse, ["FOE-02", "PDP-01"])
+    assert got["Positive ratings"] == f"{want['positive']:.1%}"
+    campaigns = downloads(at, "feedback_campaigns").set_index("campaign")
+    assert campaigns.loc["FOE-02", "scale"] == "10"
+    assert campaigns.loc["FOE-02", "average_rating"] == pytest.approx(by_scale[10][1])
+    ratings = downloads(at, "feedback_ratings_chart")
+    assert set(ratings.loc[ratings["campaign"] == "FOE-02", "rating_scale"]) == {10}
 
 
 # --- empty states ----------------------------------------------------------------------------
