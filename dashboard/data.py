@@ -16,6 +16,7 @@ open connection never holds it up.
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,8 +53,10 @@ def _fetch(path: str, version: int, sql: str, params: tuple = ()) -> pd.DataFram
         cursor.close()
 
 
-# DuckDB's cache of the file's blocks, per published copy the server reads.
-READER_MEMORY = "256MB"
+# DuckDB's memory for the file's blocks and the queries' work, per published copy the server
+# reads; a query needing more spills to a folder of the system's temporary directory.
+READER_MEMORY = "512MB"
+SPILL_DIR = Path(tempfile.gettempdir()) / "campaign-dashboard-duckdb"
 _CATALOG = "warehouse"
 
 
@@ -66,6 +69,7 @@ def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
     connection already open on the path, reading the copy a newer publish has replaced."""
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{READER_MEMORY}'")
+    con.execute("SET temp_directory = ?", [str(SPILL_DIR)])
     copy = str(Warehouse(Path(path)).published()).replace("'", "''")
     con.execute(f"ATTACH '{copy}' AS {_CATALOG} (READ_ONLY)")
     return con
