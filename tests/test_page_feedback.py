@@ -419,3 +419,30 @@ def test_breakdown_bars() -> None:
     assert list(bars.y) == ["Women", "male"]
     assert list(bars.x) == [30, 10] and list(bars.customdata) == [0.75, 0.25]
     assert "%{customdata:.1%}" in bars.hovertemplate
+
+
+def test_monthly_responses_keep_the_busiest_campaigns_and_group_the_rest() -> None:
+    df = pd.DataFrame(
+        {
+            "month": ["2026-05-01", "2026-05-01", "2026-06-01", "2026-06-01", "2026-06-01"],
+            "campaign": ["A-01", "B-02", "B-02", "C-03", "D-04"],
+            "responses": [9, 1, 1, 4, 3],
+        }
+    )
+    shares = pd.DataFrame({"month": ["2026-05-01", "2026-06-01"], "positive_share": [0.5, 0.6]})
+    fig = charts.monthly_responses(
+        df,
+        shares,
+        title="t",
+        responses_title="Responses",
+        positive_label="Positive",
+        positive_axis_title="Positive",
+        month_title="Month",
+        colours={},
+        most=2,
+        others_label="Others",
+    )
+    bars = {trace.name: list(trace.y) for trace in fig.data if trace.type == "bar"}
+    # A-01 (9) and C-03 (4) have the most responses; B-02 (2) and D-04 (3) are grouped
+    assert bars == {"A-01": [9, 0], "C-03": [0, 4], "Others": [1, 4]}
+    assert sum(map(sum, bars.values())) == df["responses"].sum()  # nothing dropped

@@ -122,33 +122,44 @@ def monthly_responses(
     month_title: str,
     colours: Mapping[str, str],
     month_labels: Callable[[pd.Timestamp], str] | None = None,
+    most: int = 12,
+    others_label: str = "Other campaigns",
 ) -> go.Figure:
     """Responses per month stacked by campaign (``df``: ``month``, ``campaign``,
     ``responses``) and the share of positive ratings of each month over all of them
     (``shares``: ``month``, ``positive_share``) as a line on a second axis. ``month_labels``
     (first day of the month -> text, e.g. ``i18n.fmt_month``) names the months in the reader's
-    language; without it the axis is a date axis."""
+    language; without it the axis is a date axis. Beyond the ``most`` campaigns with the most
+    responses, the rest are one bar, ``others_label``: a stack of 200 colours reads as none."""
     rows = df.copy()
     rows["month"] = pd.to_datetime(rows["month"])
     line = shares.copy()
     line["month"] = pd.to_datetime(line["month"])
     months = sorted(set(rows["month"]) | set(line["month"]))
     labelled = month_labels is not None
+    names = {m: month_labels(pd.Timestamp(m)) for m in months} if labelled else {}
 
     def axis(values) -> list:
-        return [month_labels(pd.Timestamp(m)) for m in values] if labelled else list(values)
+        return [names[m] for m in values] if labelled else list(values)
+
+    totals = rows.groupby("campaign")["responses"].sum()
+    kept = sorted(totals.sort_values(ascending=False, kind="stable").index[:most])
+    rows["bar"] = rows["campaign"].where(rows["campaign"].isin(kept), others_label)
+    table = rows.pivot_table(
+        index="month", columns="bar", values="responses", aggfunc="sum", fill_value=0
+    ).reindex(months, fill_value=0)
+    bars = [*kept, *([others_label] if others_label in table.columns else [])]
 
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for campaign in sorted(rows["campaign"].unique()):
-        part = rows[rows["campaign"] == campaign].groupby("month")["responses"].sum()
-        part = part.reindex(months, fill_value=0)
+    for bar in bars:
+        part = table[bar]
         fig.add_trace(
             go.Bar(
-                name=campaign,
+                name=bar,
                 x=axis(part.index),
                 y=list(part.values),
-                marker={"color": colours.get(campaign, OTHER_COLOUR)},
-                hovertemplate=f"{campaign}: %{{y:,.0f}}<extra></extra>",
+                marker={"color": colours.get(bar, OTHER_COLOUR)},
+                hovertemplate=f"{bar}: %{{y:,.0f}}<extra></extra>",
             ),
             secondary_y=False,
         )

@@ -255,6 +255,7 @@ if tot["feedback_responses"]:
             month_title=t("feedback.chart.month"),
             colours=colours,
             month_labels=fmt_month,
+            others_label=t("feedback.chart.other_campaigns"),
         ),
         monthly.merge(
             shares.rename(columns={"responses": "all_responses"}), on="month", how="left"
