@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -247,3 +247,53 @@ def invoke(programme: Warehouse) -> Callable[..., tuple[int, str, object]]:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+# --- the dashboard in AppTest --------------------------------------------------------------------
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+
+
+@pytest.fixture
+def fresh_cache() -> Iterator[None]:
+    """Streamlit's caches emptied before and after the test, so figures come from its warehouse."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
+    """Rows of plain SQL on the warehouse's published copy: the independent side of a check."""
+    con = duckdb.connect(str(wh.read_path), read_only=True)
+    try:
+        return con.execute(text, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def open_page(monkeypatch, wh: Warehouse, page: str | None = None, **params: str):
+    """The app on ``wh`` opened from a link carrying ``params``, on ``views/<page>.py`` (the
+    first page when None), after a run that raised nothing."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page is not None:
+        at.switch_page(f"views/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tiles(at) -> dict[str, str]:
+    """The headline tiles a page shows, label to value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def downloads(at, key: str):
+    """The frame behind the download buttons drawn under ``key``."""
+    return at.session_state["_downloads"][key]

@@ -7,20 +7,15 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
-from conftest import PROGRAMME, write, write_programme
-from streamlit.testing.v1 import AppTest
+from conftest import PROGRAMME, downloads, open_page, sql, tiles, write, write_programme
 
 from dashboard.charts import budget as charts
 from dashboard.charts import campaign_colours
 from etl.load import load_file
 from etl.warehouse import Warehouse
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-PAGE = "views/budget.py"
 NBSP = "\u00a0"
 
 # The latest loaded rate per currency converts the budget (metrics' booking-month rule).
@@ -34,43 +29,12 @@ FROM budget_lines b
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(wh.read_path), read_only=True)
-    try:
-        return con.execute(text, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def open_page(monkeypatch, wh: Warehouse, **params: str) -> AppTest:
-    """The Budget page opened from a link carrying ``params``."""
-    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def amount(text: str) -> int:
     """The whole amount a tile shows, whatever the language's separators and currency sign."""
     return int(re.sub(r"\D", "", text))
-
-
-def downloads(at: AppTest, key: str) -> pd.DataFrame:
-    return at.session_state["_downloads"][key]
 
 
 def budget_eur(wh: Warehouse, codes: list[str]) -> float:
@@ -102,7 +66,7 @@ def test_tiles_tables_and_kzt_toggle_equal_sql(monkeypatch, demo_warehouse: Ware
     wh = demo_warehouse
     codes = all_codes(wh)
     today = dt.date.today()
-    at = open_page(monkeypatch, wh)
+    at = open_page(monkeypatch, wh, "budget")
     shown = tiles(at)
 
     budget = budget_eur(wh, codes)
@@ -172,7 +136,7 @@ def test_period_and_campaign_filters_and_russian(monkeypatch, demo_warehouse: Wa
     wh = demo_warehouse
     first, last = sql(wh, "SELECT min(start_date), max(end_date) FROM campaigns")[0]
     start, end = first + dt.timedelta(days=90), first + dt.timedelta(days=180)
-    at = open_page(monkeypatch, wh, **{"from": start.isoformat(), "to": end.isoformat()})
+    at = open_page(monkeypatch, wh, "budget", **{"from": start.isoformat(), "to": end.isoformat()})
     codes = [
         r[0]
         for r in sql(
@@ -193,7 +157,7 @@ def test_period_and_campaign_filters_and_russian(monkeypatch, demo_warehouse: Wa
 
     # One campaign, in Russian: its figures only, Russian labels and number formats.
     one = all_codes(wh)[0]
-    at = open_page(monkeypatch, wh, c=one, lang="ru")
+    at = open_page(monkeypatch, wh, "budget", c=one, lang="ru")
     shown = tiles(at)
     budget, spent = budget_eur(wh, [one]), spend_eur(wh, [one])
     value = shown["Бюджет (EUR)"]
@@ -217,13 +181,13 @@ def test_no_budget_lines_explains_the_set_up(
     sheets["budget"] = PROGRAMME["budget"][:1]
     result = load_file(warehouse, write_programme(tmp_path / "programme.xlsx", sheets))
     assert result.status == "loaded", result.errors
-    at = open_page(monkeypatch, warehouse)
+    at = open_page(monkeypatch, warehouse, "budget")
     assert "campaigns load programme.xlsx" in at.info[0].value
     assert not at.metric
 
 
 def test_no_spend_explains_how_to_load_it(monkeypatch, programme: Warehouse) -> None:
-    at = open_page(monkeypatch, programme, c="PDP-01")
+    at = open_page(monkeypatch, programme, "budget", c="PDP-01")
     assert amount(tiles(at)["Spent in period (EUR)"]) == 0
     assert any("campaigns load spend.csv --campaign PDP-01" in i.value for i in at.info)
 
@@ -238,7 +202,7 @@ def test_missing_rates_and_other_currencies(monkeypatch, tmp_path: Path, program
     )
     result = load_file(programme, spend, campaign="FOE-02")
     assert result.status == "loaded", result.errors
-    at = open_page(monkeypatch, programme)
+    at = open_page(monkeypatch, programme, "budget")
     assert tiles(at)["Spend lines without a rate"] == "1"
     assert "January 2027" in at.warning[0].value
     assert any("FOE-02" in c.value for c in at.caption)  # booked in euros, not converted

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
+from conftest import open_page, sql, tiles
 
 from dashboard.charts import PLATFORM_COLOURS
 from dashboard.charts import campaign as charts
 from etl.warehouse import Warehouse
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 NBSP = "\u00a0"
 CODE = "ATI-05"
 
@@ -31,38 +27,11 @@ ENG = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def sql(wh: Warehouse, query: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(wh.read_path), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def one(wh: Warehouse, query: str, params: list | None = None):
     return sql(wh, query, params)[0][0]
-
-
-def open_campaign(monkeypatch, wh: Warehouse, **params: str) -> AppTest:
-    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("views/campaign.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def number(text: str) -> float:
@@ -129,7 +98,7 @@ def budget_eur(wh: Warehouse, code: str) -> float:
 
 def test_headline_tiles_and_kpis_equal_sql(demo_warehouse: Warehouse, monkeypatch) -> None:
     wh = demo_warehouse
-    at = open_campaign(monkeypatch, wh, campaign=CODE)
+    at = open_page(monkeypatch, wh, "campaign", campaign=CODE)
 
     assert at.title[0].value == "Campaign"
     assert at.selectbox(key="campaign_pick").value == CODE
@@ -227,7 +196,7 @@ def test_the_period_changes_the_figures(demo_warehouse: Warehouse, monkeypatch) 
     wh = demo_warehouse
     first = one(wh, "SELECT min(day) FROM channel_daily WHERE campaign_code = ?", [CODE])
     start = first + dt.timedelta(days=60)
-    at = open_campaign(monkeypatch, wh, campaign=CODE, **{"from": start.isoformat()})
+    at = open_page(monkeypatch, wh, "campaign", campaign=CODE, **{"from": start.isoformat()})
 
     got = tiles(at)
     want = channel_totals(wh, CODE, start)
@@ -260,7 +229,7 @@ def test_the_period_changes_the_figures(demo_warehouse: Warehouse, monkeypatch) 
 
 
 def test_an_unknown_code_warns_and_falls_back(demo_warehouse: Warehouse, monkeypatch) -> None:
-    at = open_campaign(monkeypatch, demo_warehouse, campaign="NOPE-99")
+    at = open_page(monkeypatch, demo_warehouse, "campaign", campaign="NOPE-99")
 
     assert any("NOPE-99" in w.value for w in at.warning)
     first = one(demo_warehouse, "SELECT min(code) FROM campaigns")
@@ -295,7 +264,7 @@ def test_an_unknown_code_warns_and_falls_back(demo_warehouse: Warehouse, monkeyp
 def test_a_campaign_without_figures_says_what_to_load(
     programme_template: Warehouse, monkeypatch
 ) -> None:
-    at = open_campaign(monkeypatch, programme_template, campaign="PDP-01")
+    at = open_page(monkeypatch, programme_template, "campaign", campaign="PDP-01")
 
     infos = " ".join(i.value for i in at.info)
     assert "campaigns load FILE --campaign PDP-01" in infos

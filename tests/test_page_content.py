@@ -11,12 +11,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
-from conftest import write
-from streamlit.testing.v1 import AppTest
+from conftest import open_page, sql, tiles, write
 
 from dashboard import metrics, posts
 from dashboard.charts import PLATFORM_COLOURS
@@ -24,7 +21,6 @@ from dashboard.charts import content as charts
 from etl.load import load_file
 from etl.warehouse import Warehouse
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 NBSP = "\u00a0"
 
 ENG = (
@@ -47,34 +43,7 @@ POSTS = f"""
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def sql(wh: Warehouse, query: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(wh.read_path), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def open_content(monkeypatch, wh: Warehouse, **params: str) -> AppTest:
-    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("views/content.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def number(text: str) -> float:
@@ -97,7 +66,7 @@ def expected(wh: Warehouse, where: str = "TRUE", params: list | None = None) -> 
 
 def test_tiles_best_formats_and_the_list_equal_sql(demo_warehouse: Warehouse, monkeypatch) -> None:
     wh = demo_warehouse
-    at = open_content(monkeypatch, wh)
+    at = open_page(monkeypatch, wh, "content")
 
     assert at.title[0].value == "Content"
     got = tiles(at)
@@ -179,9 +148,10 @@ def test_link_filters_and_page_filters_change_the_posts(
 ) -> None:
     wh = demo_warehouse
     start, end = dt.date(2026, 6, 1), dt.date(2026, 8, 31)
-    at = open_content(
+    at = open_page(
         monkeypatch,
         wh,
+        "content",
         c="PDP-01,DSEC-03",
         p="instagram,telegram",
         **{"from": start.isoformat(), "to": end.isoformat()},
@@ -230,7 +200,7 @@ def test_link_filters_and_page_filters_change_the_posts(
 def test_without_posts_the_page_says_what_to_load(
     programme_template: Warehouse, monkeypatch
 ) -> None:
-    at = open_content(monkeypatch, programme_template)
+    at = open_page(monkeypatch, programme_template, "content")
     infos = " ".join(i.value for i in at.info)
     assert "No posts loaded yet" in infos
     assert "campaigns load FILE --campaign CODE" in infos

@@ -7,55 +7,19 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
-from conftest import copy_warehouse
-from streamlit.testing.v1 import AppTest
+from conftest import copy_warehouse, downloads, open_page, sql, tiles
 
 from dashboard import themes
 from dashboard.charts import feedback as charts
 from etl.warehouse import Warehouse
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-PAGE = "views/feedback.py"
 NBSP = "\u00a0"
 PERSONAL_DATA = re.compile(r"@|\+7|\d{3}[\s\-)]*\d{3}|\d{12}")
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(wh.path), read_only=True)
-    try:
-        return con.execute(text, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def open_page(monkeypatch, wh: Warehouse, **params: str) -> AppTest:
-    """The Feedback page opened from a link carrying ``params``."""
-    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def downloads(at: AppTest, key: str) -> pd.DataFrame:
-    return at.session_state["_downloads"][key]
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def expected_tiles(wh: Warehouse, codes: list[str], start=None, end=None) -> dict[str, float]:
@@ -103,7 +67,7 @@ def test_tiles_tables_comments_and_participants_equal_sql(
     monkeypatch, demo_warehouse: Warehouse
 ) -> None:
     wh = demo_warehouse
-    at = open_page(monkeypatch, wh)
+    at = open_page(monkeypatch, wh, "feedback")
     want = expected_tiles(wh, all_codes(wh))
     assert tiles(at) == {
         "Responses": f"{want['responses']:,}",
@@ -213,7 +177,9 @@ def test_link_filters_change_the_figures_as_sql_says(
     wh = demo_warehouse
     start, end = dt.date(2026, 6, 1), dt.date(2026, 9, 30)
     codes = ["FOE-02", "PDP-01"]
-    at = open_page(monkeypatch, wh, c=",".join(codes), **{"from": "2026-06-01", "to": "2026-09-30"})
+    at = open_page(
+        monkeypatch, wh, "feedback", c=",".join(codes), **{"from": "2026-06-01", "to": "2026-09-30"}
+    )
     want = expected_tiles(wh, codes, start, end)
     everything = expected_tiles(wh, all_codes(wh))
     assert want["responses"] < everything["responses"]
@@ -236,7 +202,7 @@ def test_link_filters_change_the_figures_as_sql_says(
     (code,) = [
         c for (c,) in sql(wh, "SELECT code FROM campaigns WHERE list_contains(regions, 'Semey')")
     ]
-    at = open_page(monkeypatch, wh, r="Semey", lang="ru")
+    at = open_page(monkeypatch, wh, "feedback", r="Semey", lang="ru")
     want = expected_tiles(wh, [code])
     got = tiles(at)
     assert at.title[0].value == "Обратная связь"
@@ -261,7 +227,7 @@ def test_ratings_on_two_scales_are_never_averaged_together(
             "UPDATE core.feedback_response SET rating = rating * 2, rating_scale = 10 "
             "WHERE campaign_code = 'FOE-02'"
         )
-    at = open_page(monkeypatch, wh, c="FOE-02,PDP-01")
+    at = open_page(monkeypatch, wh, "feedback", c="FOE-02,PDP-01")
     got = tiles(at)
     assert got["Average rating"] == "by scale, see below"
     by_scale = {
@@ -292,13 +258,13 @@ def test_ratings_on_two_scales_are_never_averaged_together(
 
 
 def test_without_campaigns_it_says_to_load_the_programme(monkeypatch, warehouse) -> None:
-    at = open_page(monkeypatch, warehouse)
+    at = open_page(monkeypatch, warehouse, "feedback")
     assert "campaigns load programme.xlsx" in at.info[0].value
     assert not at.metric
 
 
 def test_without_feedback_it_says_what_to_load(monkeypatch, programme: Warehouse) -> None:
-    at = open_page(monkeypatch, programme, c="FOE-02")
+    at = open_page(monkeypatch, programme, "feedback", c="FOE-02")
     assert "campaigns load responses.csv --campaign FOE-02" in at.info[0].value
     assert "campaigns load participants.csv --campaign FOE-02" in at.info[0].value
     assert not at.metric

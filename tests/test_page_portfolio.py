@@ -4,32 +4,17 @@ each checked against SQL written here on the warehouse file, never through the d
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
+from conftest import open_page, sql, tiles
 
 from dashboard.charts import campaign_colours
 from dashboard.charts.portfolio import campaign_bars, pace_scatter
 from etl.warehouse import Warehouse
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def sql(wh: Warehouse, query: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(wh.read_path), read_only=True) as con:
-        return con.execute(query, params or []).fetchall()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def expected(wh: Warehouse, start: dt.date | None = None, end: dt.date | None = None) -> dict:
@@ -80,22 +65,8 @@ def expected(wh: Warehouse, start: dt.date | None = None, end: dt.date | None = 
     }
 
 
-def open_portfolio(monkeypatch, wh: Warehouse, **params: str) -> AppTest:
-    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception
-    return at
-
-
-def tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def test_headline_figures_equal_the_warehouse(demo_warehouse, monkeypatch) -> None:
-    at = open_portfolio(monkeypatch, demo_warehouse)
+    at = open_page(monkeypatch, demo_warehouse)
     exp = expected(demo_warehouse)
 
     shown = tiles(at)
@@ -114,7 +85,7 @@ def test_headline_figures_equal_the_warehouse(demo_warehouse, monkeypatch) -> No
 
 def test_a_period_narrows_every_figure(demo_warehouse, monkeypatch) -> None:
     start, end = dt.date(2026, 6, 1), dt.date(2026, 6, 30)
-    at = open_portfolio(monkeypatch, demo_warehouse, **{"from": "2026-06-01", "to": "2026-06-30"})
+    at = open_page(monkeypatch, demo_warehouse, **{"from": "2026-06-01", "to": "2026-06-30"})
     exp = expected(demo_warehouse, start, end)
     whole = expected(demo_warehouse)
 
@@ -128,7 +99,7 @@ def test_a_period_narrows_every_figure(demo_warehouse, monkeypatch) -> None:
 
 
 def test_a_campaign_filter_and_russian(demo_warehouse, monkeypatch) -> None:
-    at = open_portfolio(monkeypatch, demo_warehouse, c="PDP-01", lang="ru")
+    at = open_page(monkeypatch, demo_warehouse, c="PDP-01", lang="ru")
     (imp,) = sql(
         demo_warehouse, "SELECT sum(impressions) FROM channel_daily WHERE campaign_code='PDP-01'"
     )[0]
@@ -148,7 +119,7 @@ def test_a_campaign_filter_and_russian(demo_warehouse, monkeypatch) -> None:
 def test_status_follows_spend_against_time(demo_warehouse, monkeypatch) -> None:
     """Every campaign's spending status, recomputed here: spend to date over the budget,
     against the share of the campaign's days passed, with the +-15% band."""
-    at = open_portfolio(monkeypatch, demo_warehouse)
+    at = open_page(monkeypatch, demo_warehouse)
     today = dt.date.today()
     download = at.session_state["_downloads"]["portfolio_campaigns"].set_index("campaign")
     rows = sql(
