@@ -125,6 +125,28 @@ def definition(text: str) -> None:
     st.caption(text)
 
 
+def number_column(label: str, **kwargs: Any) -> Any:
+    """A number column written in the reader's language (``1 234``, ``1 234,57``)."""
+    return st.column_config.NumberColumn(label, format="localized", **kwargs)
+
+
+def percent_column(label: str, **kwargs: Any) -> Any:
+    """A share (0.0307) shown as a percentage in the reader's language."""
+    return st.column_config.NumberColumn(label, format="percent", **kwargs)
+
+
+def euro_column(label: str, **kwargs: Any) -> Any:
+    """An amount in euros, in the reader's language."""
+    return st.column_config.NumberColumn(label, format="euro", **kwargs)
+
+
+def date_column(label: str, **kwargs: Any) -> Any:
+    """A date column written as the reader's language writes dates."""
+    from dashboard.i18n import column_date_format
+
+    return st.column_config.DateColumn(label, format=column_date_format(), **kwargs)
+
+
 _PRINTF = re.compile(r"%[,']?(?:\.(\d))?[dif]")
 
 

@@ -14,11 +14,10 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, feedback, metrics
+from dashboard import components, data, feedback, metrics
 from dashboard.charts import campaign as charts
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
-    column_date_format,
     column_datetime_format,
     fmt_date,
     fmt_money,
@@ -44,34 +43,9 @@ state = st.session_state
 # --- which campaign ---------------------------------------------------------------------------
 
 
-def _choices() -> pd.DataFrame:
-    """The campaigns the sidebar selects (as the Portfolio lists them): code, name."""
-    where, params = ["TRUE"], {}
-    if base.campaigns:
-        where.append("list_contains($c, code)")
-        params["c"] = list(base.campaigns)
-    if base.themes:
-        where.append("list_contains($t, thematic_area)")
-        params["t"] = list(base.themes)
-    if base.regions:
-        where.append("list_has_any(regions, $r)")
-        params["r"] = list(base.regions)
-    if base.start:
-        where.append("end_date >= $start")
-        params["start"] = base.start
-    if base.end:
-        where.append("start_date <= $end")
-        params["end"] = base.end
-    return metrics.run_sql(
-        wh,
-        f"SELECT code, name FROM campaigns WHERE {' AND '.join(where)} ORDER BY code",
-        params,
-    )
-
-
-choices = _choices()
+choices = data.campaign_profiles(wh, selection)  # the campaigns the sidebar selects
 if choices.empty:
-    known = metrics.run_sql(wh, "SELECT count(*) AS n FROM campaigns")["n"].iloc[0]
+    known = len(data.campaign_names(wh))
     components.empty(t("campaign.empty.no_match") if known else t("campaign.empty.no_campaigns"))
     st.stop()
 
@@ -105,7 +79,6 @@ if st.query_params.get("campaign") != code:
 
 sel = dataclasses.replace(base, campaigns=(code,))
 as_of = components.as_of(selection)
-date_format = column_date_format()
 
 
 def _status_text(status: str | None) -> str:
@@ -113,22 +86,6 @@ def _status_text(status: str | None) -> str:
         return ""
     label = t(f"campaign.status.{status.replace(' ', '_')}")
     return f"{charts.status_icon(status)} {label}".strip()
-
-
-def _number(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="localized")
-
-
-def _percent(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="percent")
-
-
-def _euro(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="euro")
-
-
-def _date(label: str) -> st.column_config.DateColumn:
-    return st.column_config.DateColumn(label, format=date_format)
 
 
 def _fit(df: pd.DataFrame, most: int = 20) -> int:
@@ -346,11 +303,11 @@ else:
         column_config={
             "indicator": st.column_config.TextColumn(t("campaign.col.indicator"), width="large"),
             "unit": st.column_config.TextColumn(t("campaign.col.unit")),
-            "target": _number(t("campaign.col.target")),
-            "actual": _number(t("campaign.col.actual")),
-            "achievement": _percent(t("campaign.col.achievement")),
-            "elapsed": _percent(t("campaign.col.elapsed")),
-            "pace": _percent(t("campaign.col.pace")),
+            "target": components.number_column(t("campaign.col.target")),
+            "actual": components.number_column(t("campaign.col.actual")),
+            "achievement": components.percent_column(t("campaign.col.achievement")),
+            "elapsed": components.percent_column(t("campaign.col.elapsed")),
+            "pace": components.percent_column(t("campaign.col.pace")),
             "status": st.column_config.TextColumn(t("campaign.col.status")),
             "note": st.column_config.TextColumn(t("campaign.col.note")),
         },
@@ -466,11 +423,11 @@ if not reach.empty:
         column_config={
             "platform": st.column_config.TextColumn(t("campaign.col.platform")),
             "time_window": st.column_config.TextColumn(t("campaign.col.window")),
-            "observations": _number(t("campaign.col.observations")),
-            "reach_day_average": _number(t("campaign.col.reach_day_average")),
-            "reach_day_peak": _number(t("campaign.col.reach_day_peak")),
-            "reach_latest": _number(t("campaign.col.reach_latest")),
-            "latest_date": _date(t("campaign.col.latest_date")),
+            "observations": components.number_column(t("campaign.col.observations")),
+            "reach_day_average": components.number_column(t("campaign.col.reach_day_average")),
+            "reach_day_peak": components.number_column(t("campaign.col.reach_day_peak")),
+            "reach_latest": components.number_column(t("campaign.col.reach_latest")),
+            "latest_date": components.date_column(t("campaign.col.latest_date")),
         },
     )
 
@@ -611,11 +568,11 @@ else:
             "title": st.column_config.TextColumn(t("campaign.col.title"), width="large"),
             "platform": st.column_config.TextColumn(t("campaign.col.platform")),
             "format": st.column_config.TextColumn(t("campaign.col.format")),
-            "published_on": _date(t("campaign.col.published")),
-            "impressions": _number(t("campaign.measure.impressions")),
-            "views": _number(t("campaign.measure.views")),
-            "engagements": _number(t("campaign.measure.engagements")),
-            "engagement_rate": _percent(t("campaign.measure.engagement_rate")),
+            "published_on": components.date_column(t("campaign.col.published")),
+            "impressions": components.number_column(t("campaign.measure.impressions")),
+            "views": components.number_column(t("campaign.measure.views")),
+            "engagements": components.number_column(t("campaign.measure.engagements")),
+            "engagement_rate": components.percent_column(t("campaign.measure.engagement_rate")),
             "basis": st.column_config.TextColumn(t("campaign.col.basis")),
             "url": st.column_config.LinkColumn(t("campaign.col.post"), display_text="↗"),
         },
@@ -657,9 +614,9 @@ else:
             "budget_line": st.column_config.TextColumn(t("campaign.col.budget_line")),
             "heading": st.column_config.NumberColumn(t("campaign.col.heading"), format="%d"),
             "description": st.column_config.TextColumn(t("campaign.col.description")),
-            "budget_eur": _euro(t("campaign.col.budget_eur")),
-            "spend_eur": _euro(t("campaign.col.spend_eur")),
-            "execution": _percent(t("campaign.col.execution")),
+            "budget_eur": components.euro_column(t("campaign.col.budget_eur")),
+            "spend_eur": components.euro_column(t("campaign.col.spend_eur")),
+            "execution": components.percent_column(t("campaign.col.execution")),
         },
     )
     chart_lines = budget_table[["line", "budget_eur", "spend_eur"]].fillna(0.0)
@@ -768,9 +725,9 @@ else:
             definition_text=t("campaign.def.ratings"),
             column_config={
                 "rating_scale": st.column_config.NumberColumn(t("campaign.col.scale"), format="%d"),
-                "rated": _number(t("campaign.col.rated")),
+                "rated": components.number_column(t("campaign.col.rated")),
                 "average": st.column_config.NumberColumn(t("campaign.col.average"), format="%.1f"),
-                "share_of_scale": _percent(t("campaign.col.share_of_scale")),
+                "share_of_scale": components.percent_column(t("campaign.col.share_of_scale")),
             },
         )
     comments = feedback.comments(wh, sel, limit=COMMENTS_N)[
@@ -786,7 +743,7 @@ else:
             definition_text=t("campaign.def.comments", n=COMMENTS_N),
             download=comments,
             column_config={
-                "submitted_on": _date(t("campaign.col.submitted")),
+                "submitted_on": components.date_column(t("campaign.col.submitted")),
                 "event": st.column_config.TextColumn(t("campaign.col.event")),
                 "rating": st.column_config.NumberColumn(t("campaign.col.rating"), format="%d"),
                 "rating_scale": st.column_config.NumberColumn(t("campaign.col.scale"), format="%d"),
@@ -842,7 +799,7 @@ else:
             "finished_at": st.column_config.DatetimeColumn(
                 t("campaign.col.finished"), format=column_datetime_format()
             ),
-            "rows_loaded": _number(t("campaign.col.rows_loaded")),
+            "rows_loaded": components.number_column(t("campaign.col.rows_loaded")),
             "programme_wide": st.column_config.CheckboxColumn(t("campaign.col.programme_wide")),
         },
     )

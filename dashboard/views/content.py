@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import components, metrics, posts
 from dashboard.charts import content as charts
 from dashboard.filters import sidebar_filters
-from dashboard.i18n import column_date_format, fmt_date, fmt_number, fmt_percent, t
+from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
 
 XLSX_MOST = 100_000  # a longer list downloads as CSV only: a spreadsheet file that size is slow
 TILES = (
@@ -39,7 +39,6 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.content"))
 sel = metrics.as_selection(selection)
-date_format = column_date_format()
 
 
 def _format_name(value: str) -> str:
@@ -75,14 +74,6 @@ def _period() -> str:
     if sel.end:
         return t("content.period_to", end=fmt_date(sel.end))
     return t("content.period_any")
-
-
-def _number(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="localized")
-
-
-def _percent(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="percent")
 
 
 # --- headline tiles -------------------------------------------------------------------------
@@ -200,11 +191,11 @@ for dimension, tab in zip(
             download=table,
             column_config={
                 "group": st.column_config.TextColumn(t(f"content.col.{dimension}")),
-                "content_items": _number(t("content.col.posts")),
-                "post_impressions": _number(t("content.col.impressions")),
-                "post_views": _number(t("content.col.views")),
-                "post_engagements": _number(t("content.col.engagements")),
-                "post_engagement_rate": _percent(t("content.col.engagement_rate")),
+                "content_items": components.number_column(t("content.col.posts")),
+                "post_impressions": components.number_column(t("content.col.impressions")),
+                "post_views": components.number_column(t("content.col.views")),
+                "post_engagements": components.number_column(t("content.col.engagements")),
+                "post_engagement_rate": components.percent_column(t("content.col.engagement_rate")),
                 "best_title": st.column_config.TextColumn(
                     t("content.col.best_title"), width="large"
                 ),
@@ -282,26 +273,24 @@ components.table(
             t("content.col.campaign"), display_text=r"campaign=([^&]+)"
         ),
         "platform": st.column_config.TextColumn(t("content.col.platform")),
-        "published_on": st.column_config.DateColumn(t("content.col.published"), format=date_format),
+        "published_on": components.date_column(t("content.col.published")),
         "format": st.column_config.TextColumn(t("content.col.format")),
         "language": st.column_config.TextColumn(t("content.col.language")),
         "title": st.column_config.TextColumn(t("content.col.title"), width="large"),
         "url": st.column_config.LinkColumn(t("content.col.post"), display_text="↗"),
-        "impressions": _number(t("content.col.impressions")),
-        "reach_lifetime": _number(t("content.col.reach_lifetime")),
-        "reach_day_peak": _number(t("content.col.reach_day_peak")),
-        "views": _number(t("content.col.views")),
-        "engagements": _number(t("content.col.engagements")),
-        "engagement_rate": _percent(t("content.col.engagement_rate")),
-        "likes": _number(t("content.col.likes")),
-        "comments": _number(t("content.col.comments")),
-        "shares": _number(t("content.col.shares")),
-        "saves": _number(t("content.col.saves")),
-        "clicks": _number(t("content.col.clicks")),
+        "impressions": components.number_column(t("content.col.impressions")),
+        "reach_lifetime": components.number_column(t("content.col.reach_lifetime")),
+        "reach_day_peak": components.number_column(t("content.col.reach_day_peak")),
+        "views": components.number_column(t("content.col.views")),
+        "engagements": components.number_column(t("content.col.engagements")),
+        "engagement_rate": components.percent_column(t("content.col.engagement_rate")),
+        "likes": components.number_column(t("content.col.likes")),
+        "comments": components.number_column(t("content.col.comments")),
+        "shares": components.number_column(t("content.col.shares")),
+        "saves": components.number_column(t("content.col.saves")),
+        "clicks": components.number_column(t("content.col.clicks")),
         "basis": st.column_config.TextColumn(t("content.col.basis")),
-        "figures_as_of": st.column_config.DateColumn(
-            t("content.col.figures_as_of"), format=date_format
-        ),
+        "figures_as_of": components.date_column(t("content.col.figures_as_of")),
     },
 )
 

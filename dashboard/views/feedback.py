@@ -25,7 +25,6 @@ from dashboard.charts import campaign_colours
 from dashboard.charts import feedback as charts
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
-    column_date_format,
     column_datetime_format,
     current_language,
     fmt_month,
@@ -93,14 +92,6 @@ def _in_order(parts: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     return parts.iloc[sorted(range(len(parts)), key=keys.__getitem__)]
 
 
-def _number(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="localized")
-
-
-def _percent(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="percent")
-
-
 def _rating(label: str) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format="%.1f")
 
@@ -149,9 +140,9 @@ if len(scales) > 1:
         definition_text=t("feedback.def.scales"),
         column_config={
             "rating_scale": st.column_config.NumberColumn(t("feedback.col.scale"), format="%d"),
-            "rated": _number(t("feedback.col.rated")),
+            "rated": components.number_column(t("feedback.col.rated")),
             "average": _rating(t("feedback.col.average")),
-            "share_of_scale": _percent(t("feedback.col.share_of_scale")),
+            "share_of_scale": components.percent_column(t("feedback.col.share_of_scale")),
         },
     )
 if selection.platforms:
@@ -215,12 +206,12 @@ campaign_columns = {
         t("feedback.col.code"), display_text=r"campaign=([^&]+)", help=t("feedback.open_help")
     ),
     "name": st.column_config.TextColumn(t("feedback.col.campaign"), width="medium"),
-    "feedback_responses": _number(t("feedback.col.responses")),
+    "feedback_responses": components.number_column(t("feedback.col.responses")),
     "average_rating": _rating(t("feedback.col.average")),
     "scale": st.column_config.TextColumn(t("feedback.col.scale")),
-    "positive_feedback_share": _percent(t("feedback.col.positive")),
-    "events_held": _number(t("feedback.col.events")),
-    "participants": _number(t("feedback.col.participants")),
+    "positive_feedback_share": components.percent_column(t("feedback.col.positive")),
+    "events_held": components.number_column(t("feedback.col.events")),
+    "participants": components.number_column(t("feedback.col.participants")),
 }
 components.table(
     by_campaign[list(campaign_columns)],
@@ -309,14 +300,12 @@ else:
     event_columns = {
         "event_name": st.column_config.TextColumn(t("feedback.col.event"), width="large"),
         "campaign": st.column_config.TextColumn(t("feedback.col.code")),
-        "event_date": st.column_config.DateColumn(
-            t("feedback.col.date"), format=column_date_format()
-        ),
-        "participants": _number(t("feedback.col.participants")),
-        "feedback_responses": _number(t("feedback.col.responses")),
+        "event_date": components.date_column(t("feedback.col.date")),
+        "participants": components.number_column(t("feedback.col.participants")),
+        "feedback_responses": components.number_column(t("feedback.col.responses")),
         "average_rating": _rating(t("feedback.col.average")),
         "scale": st.column_config.TextColumn(t("feedback.col.scale")),
-        "positive_feedback_share": _percent(t("feedback.col.positive")),
+        "positive_feedback_share": components.percent_column(t("feedback.col.positive")),
     }
     components.table(
         by_event[list(event_columns)],
@@ -499,7 +488,7 @@ else:
                 download=parts[["group", "label", "participants", "share"]],
                 column_config={
                     "label": st.column_config.TextColumn(heading),
-                    "participants": _number(t("feedback.col.participants")),
-                    "share": _percent(t("feedback.col.share")),
+                    "participants": components.number_column(t("feedback.col.participants")),
+                    "share": components.percent_column(t("feedback.col.share")),
                 },
             )
