@@ -302,15 +302,3 @@ def page_urls(page: str, name: str, values: Iterable[str]) -> list[str]:
     keep = urlencode({k: st.query_params[k] for k in (*PARAMS, LANG_KEY) if k in st.query_params})
     tail = f"&{keep}" if keep else ""
     return [f"{page}?{urlencode({name: value})}{tail}" for value in values]
-
-
-def page_url(page: str, **params: str) -> str:
-    """A relative link to another page that keeps the current filters and language, with
-    ``params`` added (``page_url("campaign", campaign="ATI-05")``)."""
-    from urllib.parse import urlencode
-
-    from dashboard.filters import PARAMS
-    from dashboard.i18n import LANG_KEY
-
-    keep = {k: st.query_params[k] for k in (*PARAMS, LANG_KEY) if k in st.query_params}
-    return f"{page}?{urlencode({**params, **keep})}"
