@@ -5,6 +5,11 @@ Pages live in ``dashboard/views`` and read the warehouse resolved here from
 ``st.session_state["warehouse"]``. Imports go through the installed ``dashboard`` and ``etl``
 packages, so the app does not depend on the working directory.
 
+Before any page runs, ``dashboard.auth`` finds the signed-in user and binds every read to the
+user's campaigns; without a user only the sign-in form is shown, whatever page the URL names
+(the URL is kept, so the page opens once signed in). Each role gets its own pages: officers all,
+grantees the dashboard and the upload page, viewers the dashboard.
+
 The language picker is drawn here, on every page, before navigation, so page titles and every
 label come out of ``dashboard.i18n``'s catalogue in the chosen language; ``?lang=`` keeps the
 choice in the URL. Pages with filters draw them with ``dashboard.filters.sidebar_filters``.
@@ -17,7 +22,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard.i18n import language_picker, t
+from etl.accounts import ROLES
 from etl.warehouse import ENV_VAR, Warehouse, WarehouseBusy
 
 PAGES_DIR = Path(__file__).parent / "views"
@@ -35,23 +42,34 @@ def _migrate(path: str) -> None:
 warehouse = Warehouse.at()
 st.session_state["warehouse"] = warehouse
 
-# (file, catalogue key of the title, icon); the first is the default page.
-PAGES: tuple[tuple[str, str, str], ...] = (
-    ("portfolio", "page.portfolio", ":material/dashboard:"),
-    ("campaign", "page.campaign", ":material/campaign:"),
-    ("content", "page.content", ":material/article:"),
-    ("budget", "page.budget", ":material/euro:"),
-    ("feedback", "page.feedback", ":material/forum:"),
-    ("loads", "page.loads", ":material/upload_file:"),
+# (file, catalogue key of the title, icon, roles that see it); the first is the default page.
+PAGES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    ("portfolio", "page.portfolio", ":material/dashboard:", frozenset(ROLES)),
+    ("campaign", "page.campaign", ":material/campaign:", frozenset(ROLES)),
+    ("content", "page.content", ":material/article:", frozenset(ROLES)),
+    ("budget", "page.budget", ":material/euro:", frozenset(ROLES)),
+    ("feedback", "page.feedback", ":material/forum:", frozenset(ROLES)),
+    ("upload", "page.upload", ":material/upload:", frozenset({"officer", "grantee"})),
+    ("programme", "page.programme", ":material/settings:", frozenset({"officer"})),
+    ("loads", "page.loads", ":material/upload_file:", frozenset({"officer"})),
 )
 
+user = auth.signed_in_user(warehouse)
 page = st.navigation(
     [
         st.Page(PAGES_DIR / f"{name}.py", title=t(title), icon=icon, url_path=name)
-        for name, title, icon in PAGES
-    ]
+        for name, title, icon, roles in PAGES
+        # Signed out, every page is known (nothing runs) so that a link keeps its page.
+        if user is None or user.role in roles
+    ],
+    position="sidebar" if user is not None else "hidden",
 )
 language_picker()
+
+if user is None:
+    auth.login_page(warehouse)
+    st.stop()
+auth.account_menu(warehouse, user)
 
 if not warehouse.exists():
     st.title(t("app.title"))

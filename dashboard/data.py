@@ -6,8 +6,15 @@ Filters come as a ``dashboard.filters.Selection`` (period, campaigns, platforms,
 thematic areas; ``None`` means all): campaigns, regions and thematic areas pick campaigns, and
 so does the period (campaigns running at some time in it), as in the metrics layer.
 
-Results are cached with ``st.cache_data`` under the warehouse's path and ``Warehouse.version()``,
-so a newly published load invalidates them on the next rerun.
+Results are cached with ``st.cache_data`` under the warehouse's path, ``Warehouse.version()``
+and the reader's :class:`Scope`, so a newly published load invalidates them on the next rerun
+and one user's results are never another's.
+
+**Isolation.** Every query runs within the signed-in user's scope (set by ``dashboard.auth``
+before any page runs). For a grantee or a viewer limited to some campaigns, the query runs in a
+catalog whose views and ``core`` tables are filtered copies of the warehouse's: rows of other
+campaigns, their organisations and their load batches are not there to be read, whatever the
+SQL, the URL or the widgets ask for. Inside the app, a query without a scope is refused.
 Queries run on one read-only connection per published copy (``Warehouse.published``), each on
 its own cursor; a load writes the main file and publishes a new copy under a new name, so an
 open connection never holds it up.
@@ -16,20 +23,86 @@ open connection never holds it up.
 from __future__ import annotations
 
 import functools
+import hashlib
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from etl.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from dashboard.filters import Selection
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The campaigns a reader may see: an organisation's (a grantee), the listed ones (a
+    viewer limited to some), or both conditions at once. ``ALL`` (``None``) sees everything."""
+
+    organisation: str | None = None
+    campaigns: tuple[str, ...] | None = None
+
+    def condition(self) -> str:
+        """SQL on ``warehouse.main.campaigns`` picking the scope's campaigns."""
+        parts = []
+        if self.organisation is not None:
+            parts.append(f"organisation_code = {_literal(self.organisation)}")
+        if self.campaigns is not None:
+            codes = ", ".join(_literal(c) for c in self.campaigns) or "NULL"
+            parts.append(f"code IN ({codes})")
+        return " AND ".join(parts) or "FALSE"
+
+
+ALL: Scope | None = None
+_SCOPE_KEY = "_data_scope"
+_NO_SCOPE = object()
+# The scope of reads made outside a running page (the CLI, benchmarks, tests of the measures).
+_outside_scope: ContextVar[Scope | None] = ContextVar("scope", default=ALL)
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def set_scope(scope: Scope | None) -> None:
+    """Bind this session's reads to ``scope`` (``ALL`` for everything); ``dashboard.auth``
+    calls it on every run once the user is known."""
+    st.session_state[_SCOPE_KEY] = scope
+
+
+def clear_scope() -> None:
+    st.session_state.pop(_SCOPE_KEY, None)
+
+
+@contextmanager
+def scoped(scope: Scope | None) -> Iterator[None]:
+    """Read within ``scope`` outside a running page (benchmarks, tests)."""
+    token = _outside_scope.set(scope)
+    try:
+        yield
+    finally:
+        _outside_scope.reset(token)
+
+
+def current_scope() -> Scope | None:
+    """The scope of reads now: the session's in a running page (refusing when none was set,
+    so that nothing is read before sign-in), else the one :func:`scoped` set."""
+    if get_script_run_ctx() is not None:
+        scope = st.session_state.get(_SCOPE_KEY, _NO_SCOPE)
+        if scope is _NO_SCOPE:
+            raise PermissionError("no one is signed in: nothing may be read")
+        return scope  # type: ignore[return-value]
+    return _outside_scope.get()
 
 
 # Arguments are tuples of plain values (text, numbers, dates, frozen dataclasses): their repr
@@ -39,18 +112,81 @@ _KEY_BY_REPR = {tuple: repr}
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_KEY_BY_REPR)
-def _fetch(path: str, version: int, sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run one query on the published copy; ``version`` is only there to key the cache.
+def _fetch(
+    path: str, version: int, scope: Scope | None, sql: str, params: tuple = ()
+) -> pd.DataFrame:
+    """Run one query on the published copy within ``scope``; ``version`` is only there to key
+    the cache.
 
     ``params`` is a tuple of positional values, or of ``(name, value)`` pairs for ``$name``
     parameters (tuples inside become lists); either way hashable, so it can key the cache.
     """
-    cursor = _connection(path, version).cursor()
+    con = _connection(path, version)
+    catalog = _CATALOG if scope is None else _scope_catalog(con, scope)
+    cursor = con.cursor()
     try:
-        cursor.execute(f"USE {_CATALOG}")
+        cursor.execute(f"USE {catalog}")
         return cursor.execute(sql, bind(params)).df()
     finally:
         cursor.close()
+
+
+# Relations readable by every user: the InforEuro rates are public.
+_PUBLIC = {("main", "exchange_rates"), ("core", "fx_rate")}
+_CAMPAIGN_TABLES = {("main", "campaigns"), ("core", "campaign")}
+_ORGANISATION_TABLES = {("main", "organisations"), ("core", "organisation")}
+_scope_lock = threading.Lock()
+
+
+def _scope_catalog(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
+    """The in-memory catalog holding ``scope``'s view of the attached warehouse, made on
+    first use: every view of ``main`` and table of ``core`` under the same name, keeping only
+    the rows of the scope's campaigns (a relation with no rule for that keeps none)."""
+    name = "scope_" + hashlib.sha256(repr(scope).encode()).hexdigest()[:16]
+    with _scope_lock:
+        if con.execute(
+            "SELECT 1 FROM duckdb_databases() WHERE database_name = ?", [name]
+        ).fetchone():
+            return name
+        relations = con.execute(
+            "SELECT schema_name, table_name, list(column_name) FROM duckdb_columns() "
+            "WHERE database_name = ? AND schema_name IN ('main', 'core') GROUP BY ALL",
+            [_CATALOG],
+        ).fetchall()
+        allowed = f"SELECT code FROM {_CATALOG}.main.campaigns WHERE {scope.condition()}"
+        batches = f"SELECT batch_id FROM {_CATALOG}.core.batch WHERE campaign_code IN ({allowed})"
+        statements = [
+            f"ATTACH ':memory:' AS {name}",
+            f"CREATE SCHEMA {name}.core",
+        ]
+        for schema, table, columns in relations:
+            key = (schema, table)
+            if key in _PUBLIC:
+                where = "TRUE"
+            elif key in _CAMPAIGN_TABLES:
+                where = f"code IN ({allowed})"
+            elif key in _ORGANISATION_TABLES:
+                where = (
+                    f"code IN (SELECT organisation_code FROM {_CATALOG}.main.campaigns "
+                    f"WHERE code IN ({allowed}))"
+                )
+            elif "campaign_code" in columns:
+                where = f"campaign_code IN ({allowed})"
+            elif "batch_id" in columns:
+                where = f"batch_id IN ({batches})"
+            else:
+                where = "FALSE"
+            statements.append(
+                f'CREATE VIEW {name}.{schema}."{table}" AS '
+                f'SELECT * FROM {_CATALOG}.{schema}."{table}" WHERE {where}'
+            )
+        try:
+            for statement in statements:
+                con.execute(statement)
+        except BaseException:
+            con.execute(f"DETACH DATABASE IF EXISTS {name}")
+            raise
+    return name
 
 
 # DuckDB's memory for the file's blocks and the queries' work, per published copy the server
@@ -108,7 +244,7 @@ def read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
         )
     if _recorded is not None:
         _recorded.append((sql, params))
-    return _fetch(str(wh.path), wh.version(), sql, params)
+    return _fetch(str(wh.path), wh.version(), current_scope(), sql, params)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -116,8 +252,11 @@ _DERIVED: dict[str, Callable[..., Any]] = {}
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_KEY_BY_REPR)
-def _derive(name: str, path: str, version: int, args: tuple, kwargs: tuple) -> Any:
-    """Run the derived function registered as ``name``; ``version`` keys the cache."""
+def _derive(
+    name: str, path: str, version: int, scope: Scope | None, args: tuple, kwargs: tuple
+) -> Any:
+    """Run the derived function registered as ``name``; ``version`` and ``scope`` (which the
+    reads inside use) key the cache."""
     return _DERIVED[name](Warehouse(Path(path)), *args, **dict(kwargs))
 
 
@@ -132,7 +271,9 @@ def derived(func: F) -> F:
 
     @functools.wraps(func)
     def cached(wh: Warehouse, *args: Any, **kwargs: Any) -> Any:
-        return _derive(name, str(wh.path), wh.version(), args, tuple(sorted(kwargs.items())))
+        return _derive(
+            name, str(wh.path), wh.version(), current_scope(), args, tuple(sorted(kwargs.items()))
+        )
 
     return cached  # type: ignore[return-value]
 
@@ -208,6 +349,11 @@ def filter_options(wh: Warehouse) -> dict[str, Any]:
         "regions": values(row["regions"]),
         "themes": values(row["themes"]),
     }
+
+
+def allowed_campaigns(wh: Warehouse) -> tuple[str, ...]:
+    """The codes of the campaigns the current reader may see."""
+    return tuple(read(wh, "SELECT code FROM campaigns ORDER BY code")["code"])
 
 
 def campaign_names(wh: Warehouse) -> dict[str, str]:

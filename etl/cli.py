@@ -356,6 +356,12 @@ def demo(ctx: click.Context, force: bool) -> None:
     if bad:
         raise UserError(f"{len(bad)} demo files did not load")
     out.print(f"[green]demo programme ready in {wh.path}[/green]")
+    from etl.demo_build import DEMO_ACCOUNTS, demo_password
+
+    out.print("demo accounts (username / password):")
+    for username, role, organisation, _name in DEMO_ACCOUNTS:
+        scope = f" of {organisation}" if organisation else ""
+        out.print(f"  {username:<8} {demo_password(username):<18} {role}{scope}")
 
 
 @cli.command()
@@ -483,6 +489,190 @@ def _print_sync(results: list) -> None:
     bad = [r for r in results if not r.ok]
     if bad:
         out.print(f"[red]{len(bad)} of {len(results)} sources not loaded[/red]")
+
+
+@cli.group()
+def users() -> None:
+    """Manage who may sign in to the dashboard, and with which role.
+
+    Example: campaigns users add amina --role grantee --organisation ADR
+    """
+
+
+def _accounts(ctx: click.Context):
+    from etl.accounts import Accounts
+
+    return Accounts.for_warehouse(_wh(ctx))
+
+
+def _new_password(password_stdin: bool, username: str) -> str:
+    from etl.accounts import AccountError, check_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            f"Password for {username}", hide_input=True, confirmation_prompt=True, err=True
+        )
+    try:
+        check_password(password, username)
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
+    return password
+
+
+def _check_scope(wh: Warehouse, organisation: str | None, campaigns: tuple[str, ...]) -> None:
+    """The organisation and campaigns named must exist in the warehouse."""
+    if not (organisation or campaigns):
+        return
+    if not wh.exists():
+        raise UserError(
+            f"no warehouse at {wh.path}: load the programme set-up first, so that the "
+            "organisation and campaigns exist"
+        )
+    known = batch_log.campaigns(wh)
+    orgs = {r["organisation_code"] for r in known}
+    codes = {r["code"] for r in known}
+    if organisation and organisation not in orgs:
+        raise UserError(
+            f"organisation '{organisation}' has no campaigns in the warehouse; known "
+            f"organisations: {', '.join(sorted(orgs)) or 'none'}"
+        )
+    unknown = [c for c in campaigns if c not in codes]
+    if unknown:
+        raise UserError(f"unknown campaign {', '.join(unknown)}; `campaigns list` shows the codes")
+
+
+@users.command("add")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice(["officer", "grantee", "viewer"]), required=True, help="Role."
+)
+@click.option("--name", help="Full name shown in the dashboard (default: the username).")
+@click.option("--organisation", metavar="CODE", help="A grantee's organisation code.")
+@click.option(
+    "--campaign",
+    "-c",
+    "campaign_codes",
+    metavar="CODE",
+    multiple=True,
+    help="A viewer's campaign (repeat; none = every campaign).",
+)
+@click.option("--email", help="E-mail the OIDC provider signs this person in with.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
+)
+@click.option(
+    "--no-password", is_flag=True, help="No password: the account signs in through OIDC only."
+)
+@click.pass_context
+def users_add(
+    ctx: click.Context,
+    username: str,
+    role: str,
+    name: str | None,
+    organisation: str | None,
+    campaign_codes: tuple[str, ...],
+    email: str | None,
+    password_stdin: bool,
+    no_password: bool,
+) -> None:
+    """Create an account; asks for its password twice unless told otherwise.
+
+    Example: campaigns users add amina --role grantee --organisation ADR --name "Amina S."
+    """
+    from etl.accounts import AccountError
+
+    _check_scope(_wh(ctx), organisation, campaign_codes)
+    password = None if no_password else _new_password(password_stdin, username)
+    try:
+        user = _accounts(ctx).add(
+            username,
+            role,
+            name=name,
+            organisation=organisation,
+            campaigns=campaign_codes or None,
+            email=email,
+            password=password,
+        )
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
+    out.print(f"added {user.role} {user.username}" + _scope_text(user))
+
+
+def _scope_text(user) -> str:
+    if user.organisation:
+        return f" of {user.organisation}"
+    if user.campaigns:
+        return f" of {', '.join(user.campaigns)}"
+    return ""
+
+
+@users.command("remove")
+@click.argument("username")
+@click.pass_context
+def users_remove(ctx: click.Context, username: str) -> None:
+    """Delete an account; its open sessions end at once.
+
+    Example: campaigns users remove amina
+    """
+    from etl.accounts import AccountError
+
+    try:
+        _accounts(ctx).remove(username)
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
+    out.print(f"removed {username}")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def users_list(ctx: click.Context, as_json: bool) -> None:
+    """List the accounts with their roles (never their passwords).
+
+    Example: campaigns users list
+    """
+    from dataclasses import asdict
+
+    accounts = _accounts(ctx).users()
+    if as_json:
+        click.echo(json.dumps([asdict(u) for u in accounts], ensure_ascii=False, indent=2))
+        return
+    if not accounts:
+        out.print("no accounts yet: add one with `campaigns users add NAME --role officer`")
+        return
+    table = Table()
+    for col in ("username", "name", "role", "organisation / campaigns", "e-mail"):
+        table.add_column(col)
+    for u in accounts:
+        scope = u.organisation or (", ".join(u.campaigns) if u.campaigns else "all")
+        table.add_row(u.username, u.name, u.role, scope, u.email or "")
+    out.print(table)
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
+)
+@click.pass_context
+def users_set_password(ctx: click.Context, username: str, password_stdin: bool) -> None:
+    """Replace an account's password; its open sessions end.
+
+    Example: campaigns users set-password amina
+    """
+    from etl.accounts import AccountError
+
+    accounts = _accounts(ctx)
+    if accounts.get(username) is None:
+        raise UserError(f"there is no account '{username}'; `campaigns users list` lists them")
+    password = _new_password(password_stdin, username)
+    try:
+        accounts.set_password(username, password)
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
+    out.print(f"password of {username} changed; its sessions have ended")
 
 
 class _busy:

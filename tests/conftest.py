@@ -273,9 +273,37 @@ def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-def open_page(monkeypatch, wh: Warehouse, page: str | None = None, **params: str):
+def account(wh: Warehouse, username: str) -> str:
+    """The password of ``username`` in ``wh``'s account store, creating the account if it is
+    missing: "officer", "viewer", or "grantee-<ORG>" (a grantee of organisation ORG). Every
+    test and demo account's password is ``etl.demo_build.demo_password(username)``."""
+    from etl.accounts import Accounts
+    from etl.demo_build import demo_password
+
+    accounts = Accounts.for_warehouse(wh)
+    if accounts.get(username) is None:
+        if username.startswith("grantee-"):
+            role, organisation = "grantee", username.removeprefix("grantee-")
+        else:
+            role, organisation = username, None
+        accounts.add(username, role, organisation=organisation, password=demo_password(username))
+    return demo_password(username)
+
+
+def sign_in(at, username: str, password: str) -> None:
+    """Fill in and send the sign-in form of an app showing it."""
+    at.text_input(key="auth_username").input(username)
+    at.text_input(key="auth_password").input(password)
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+
+
+def open_page(
+    monkeypatch, wh: Warehouse, page: str | None = None, *, user: str | None = "officer", **params
+):
     """The app on ``wh`` opened from a link carrying ``params``, on ``views/<page>.py`` (the
-    first page when None), after a run that raised nothing."""
+    first page when None), signed in as ``user`` through the sign-in form (see :func:`account`;
+    ``None`` stays signed out), after a run that raised nothing."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
@@ -286,6 +314,9 @@ def open_page(monkeypatch, wh: Warehouse, page: str | None = None, **params: str
         at.switch_page(f"views/{page}.py")
     at.run()
     assert not at.exception, at.exception
+    if user is not None:
+        sign_in(at, user, account(wh, user))
+        assert not at.exception, at.exception
     return at
 
 

@@ -1,0 +1,225 @@
+"""Signing in, and what the signed-in user may see and do.
+
+``dashboard.app`` calls :func:`signed_in_user` on every run before navigation. It finds the user
+from, in order: this browser session; the session cookie a sign-in left (so a link opened in a
+new tab stays signed in); or the identity Streamlit's OpenID Connect login (``st.login``) holds,
+mapped to an account by e-mail. With a user, it binds every read of ``dashboard.data`` to the
+user's campaigns (:func:`scope_of`); without one, nothing can be read and the app shows
+:func:`login_page` only.
+
+Accounts, roles, passwords and sessions are ``etl.accounts``'; the ``campaigns users`` commands
+manage them. Nothing here writes a password, token or secret anywhere but the account store
+(hashed) and the browser's cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import t
+from etl.accounts import Accounts, LoginRefused, User, lifetime_seconds
+from etl.warehouse import Warehouse
+
+COOKIE = "campaigns_session"
+_USER = "_auth_user"
+_TOKEN = "_auth_token"
+_COOKIE_WRITE = (
+    "_auth_cookie"  # "set" while the browser's cookie needs the token, "clear" after sign-out
+)
+
+
+def scope_of(user: User) -> data.Scope | None:
+    """The campaigns ``user`` reads: all for officers and unrestricted viewers, an
+    organisation's for grantees, the listed ones for restricted viewers."""
+    if user.role == "officer":
+        return data.ALL
+    if user.role == "grantee":
+        return data.Scope(organisation=user.organisation or "")
+    if user.campaigns is None:
+        return data.ALL
+    return data.Scope(campaigns=user.campaigns)
+
+
+def oidc_configured() -> bool:
+    """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section for ``st.login``."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def signed_in_user(wh: Warehouse) -> User | None:
+    """The user of this session, or ``None``; binds :mod:`dashboard.data`'s reads to the user's
+    campaigns (or to nothing)."""
+    user = _find_user(wh)
+    if user is None:
+        st.session_state.pop(_USER, None)
+        data.clear_scope()
+        return None
+    st.session_state[_USER] = user
+    data.set_scope(scope_of(user))
+    return user
+
+
+def _find_user(wh: Warehouse) -> User | None:
+    accounts = Accounts.for_warehouse(wh)
+    token = st.session_state.get(_TOKEN)
+    if token is None and st.session_state.get(_COOKIE_WRITE) != "clear":
+        token = _cookie()
+    if token:
+        user = accounts.session_user(token)
+        if user is not None:
+            st.session_state[_TOKEN] = token
+            return user
+        if st.session_state.pop(_TOKEN, None):
+            st.session_state["_auth_expired"] = True
+        st.session_state[_COOKIE_WRITE] = "clear"
+    if oidc_configured() and st.user.is_logged_in:
+        return accounts.by_email(_verified_email())
+    return None
+
+
+def _cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser context (a bare run)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _verified_email() -> str | None:
+    email = st.user.get("email")
+    if st.user.get("email_verified") is False:
+        return None
+    return str(email) if email else None
+
+
+def current_user() -> User:
+    """The signed-in user; pages only run with one."""
+    user = st.session_state.get(_USER)
+    if user is None:
+        raise PermissionError("no one is signed in")
+    return user
+
+
+def require(permission: str) -> User:
+    """The signed-in user if their role allows ``permission`` ("upload" or "manage"); else the
+    page says so and stops."""
+    user = current_user()
+    allowed = {"upload": user.can_upload, "manage": user.can_manage}[permission]
+    if not allowed:
+        st.error(t("auth.refused", role=role_label(user)))
+        st.stop()
+    return user
+
+
+def role_label(user: User) -> str:
+    if user.role == "grantee":
+        return t("role.grantee", organisation=user.organisation)
+    return t(f"role.{user.role}")
+
+
+def login_page(wh: Warehouse) -> None:
+    """The sign-in form (and the OIDC button when configured); signs the user in and reruns."""
+    _write_cookie()
+    st.title(t("auth.title"))
+    if st.session_state.pop("_auth_expired", False):
+        st.info(t("auth.expired"))
+    accounts = Accounts.for_warehouse(wh)
+    if oidc_configured():
+        if st.user.is_logged_in:
+            email = st.user.get("email") or ""
+            key = "auth.unverified" if st.user.get("email_verified") is False else "auth.not_mapped"
+            st.warning(t(key, email=email))
+            if st.button(t("auth.sign_out"), key="auth_oidc_sign_out"):
+                st.logout()
+            return
+        st.button(t("auth.oidc"), key="auth_oidc", on_click=st.login, type="primary")
+        st.caption(t("auth.oidc_or"))
+    else:
+        st.caption(t("auth.intro"))
+    if not accounts.users():
+        st.warning(t("auth.no_accounts"))
+        return
+    with st.form("login", clear_on_submit=False, enter_to_submit=True):
+        username = st.text_input(t("auth.username"), key="auth_username", autocomplete="username")
+        password = st.text_input(
+            t("auth.password"),
+            type="password",
+            key="auth_password",
+            autocomplete="current-password",
+        )
+        submitted = st.form_submit_button(t("auth.submit"), type="primary")
+    if not submitted:
+        return
+    if not username or not password:
+        st.error(t("auth.missing"))
+        return
+    try:
+        user = accounts.authenticate(username.strip(), password, client=_client())
+    except LoginRefused as exc:
+        st.error(str(exc))
+        return
+    st.session_state[_TOKEN] = accounts.start_session(user.username)
+    st.session_state[_COOKIE_WRITE] = "set"
+    st.session_state.pop("auth_password", None)
+    st.rerun()
+
+
+def _client() -> str:
+    return _context_text("ip_address")
+
+
+def account_menu(wh: Warehouse, user: User) -> None:
+    """Who is signed in, and the sign-out button, in the sidebar."""
+    _write_cookie()
+    st.sidebar.caption(
+        t("auth.signed_in_as", name=_markdown_text(user.name), role=role_label(user))
+    )
+    if st.sidebar.button(t("auth.sign_out"), key="auth_sign_out"):
+        Accounts.for_warehouse(wh).end_session(st.session_state.pop(_TOKEN, None))
+        st.session_state[_COOKIE_WRITE] = "clear"
+        st.session_state.pop(_USER, None)
+        data.clear_scope()
+        if oidc_configured() and st.user.is_logged_in:
+            st.logout()
+        st.rerun()
+
+
+def _write_cookie() -> None:
+    """Keep the browser's session cookie in step with this session: the token after sign-in
+    (so new tabs are signed in), nothing after sign-out."""
+    action = st.session_state.get(_COOKIE_WRITE)
+    if action == "set" and st.session_state.get(_TOKEN):
+        value, max_age = st.session_state[_TOKEN], int(lifetime_seconds())
+    elif action == "clear":
+        value, max_age = "", 0
+    else:
+        return
+    secure = "; Secure" if _context_text("url").startswith("https:") else ""
+    # The token is URL-safe base64: nothing in it needs quoting.
+    st.sidebar.html(
+        f"<script>document.cookie = '{COOKIE}={value}; Path=/; Max-Age={max_age}; "
+        f"SameSite=Strict{secure}';</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _context_text(name: str) -> str:
+    """A text property of ``st.context`` (the browser's address, the page URL), "" if unknown."""
+    try:
+        value = getattr(st.context, name)
+    except Exception:  # no browser context (a bare run)
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def _markdown_text(text: Any) -> str:
+    """``text`` shown literally inside Markdown (account names are typed by people)."""
+    out = str(text)
+    for ch in "\\`*_{}[]<>()#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out

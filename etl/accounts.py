@@ -1,0 +1,407 @@
+"""Who may use the dashboard: accounts, roles, passwords, sessions and login throttling.
+
+Accounts live in a small SQLite file beside the warehouse (``<warehouse stem>.accounts.sqlite``,
+or ``CAMPAIGNS_ACCOUNTS``), apart from the data so that copying or exporting the warehouse never
+carries password hashes, and so that signing in never writes the warehouse. SQLite lets the
+``campaigns users`` commands change accounts while the dashboard is running.
+
+Roles:
+
+* **officer**: every campaign; manages campaigns, sources and loads; may undo any load.
+* **grantee**: bound to one organisation; sees, uploads to and exports only its campaigns, and
+  may undo its own uploads.
+* **viewer**: read-only, every campaign or the campaigns listed on the account; may export.
+
+Passwords are stored only as argon2id hashes. A session is a random token whose SHA-256 is
+stored; it ends after ``CAMPAIGNS_SESSION_IDLE_MINUTES`` without use or
+``CAMPAIGNS_SESSION_HOURS`` after sign-in, whichever comes first. Failed sign-ins are counted
+per account and per client: after ``MAX_FAILURES`` within ``FAILURE_WINDOW`` seconds, sign-in is
+refused until the window has passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from etl.warehouse import Warehouse
+
+ENV_VAR = "CAMPAIGNS_ACCOUNTS"
+ROLES = ("officer", "grantee", "viewer")
+MIN_PASSWORD_LENGTH = 10
+MAX_FAILURES = 5
+MAX_CLIENT_FAILURES = 20
+FAILURE_WINDOW = 15 * 60
+DEFAULT_IDLE_MINUTES = 60
+DEFAULT_SESSION_HOURS = 12
+
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,63}$")
+_HASHER = PasswordHasher()
+# Verified against when the username is unknown, so a wrong name takes as long as a wrong
+# password and the timing does not tell which accounts exist.
+_DUMMY_HASH = _HASHER.hash("not a password of any account")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS account (
+    username      TEXT PRIMARY KEY COLLATE NOCASE,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('officer', 'grantee', 'viewer')),
+    organisation  TEXT,
+    campaigns     TEXT,             -- JSON list of campaign codes a viewer may see; NULL = all
+    email         TEXT COLLATE NOCASE,
+    password_hash TEXT,             -- argon2id; NULL for accounts that sign in through OIDC only
+    created_at    REAL NOT NULL,
+    updated_at    REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS session (
+    token_hash  TEXT PRIMARY KEY,
+    username    TEXT NOT NULL COLLATE NOCASE,
+    created_at  REAL NOT NULL,
+    last_seen   REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failure (
+    username TEXT NOT NULL COLLATE NOCASE,
+    client   TEXT NOT NULL,
+    at       REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failure_at ON login_failure (at);
+"""
+
+
+class AccountError(ValueError):
+    """The account cannot be created or changed as asked; the message says what to do."""
+
+
+class LoginRefused(Exception):
+    """Sign-in refused; the message is safe to show (it never says which part was wrong)."""
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person and what their role lets them do."""
+
+    username: str
+    name: str
+    role: str
+    organisation: str | None = None
+    campaigns: tuple[str, ...] | None = None
+    email: str | None = None
+
+    @property
+    def can_upload(self) -> bool:
+        return self.role in ("officer", "grantee")
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role == "officer"
+
+    def can_undo(self, loaded_by: str | None) -> bool:
+        """Officers undo any load; grantees their own uploads; viewers none."""
+        if self.role == "officer":
+            return True
+        return (
+            self.role == "grantee"
+            and loaded_by is not None
+            and loaded_by.casefold() == self.username.casefold()
+        )
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role == "officer" or (self.role == "viewer" and self.campaigns is None)
+
+
+def _minutes(env: str, default: float) -> float:
+    value = os.environ.get(env)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise AccountError(f"{env}={value!r} is not a number") from None
+    if number <= 0:
+        raise AccountError(f"{env} must be above 0, not {value}")
+    return number
+
+
+def idle_seconds() -> float:
+    return _minutes("CAMPAIGNS_SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES) * 60
+
+
+def lifetime_seconds() -> float:
+    return _minutes("CAMPAIGNS_SESSION_HOURS", DEFAULT_SESSION_HOURS) * 3600
+
+
+def check_password(password: str, username: str = "") -> None:
+    """Raise ``AccountError`` for a password too weak to keep."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"the password has {len(password)} characters; use at least {MIN_PASSWORD_LENGTH}"
+        )
+    if username and password.casefold() == username.casefold():
+        raise AccountError("the password must not be the username")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    """The account store of one dashboard."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def for_warehouse(cls, warehouse: Warehouse) -> Accounts:
+        """The store ``CAMPAIGNS_ACCOUNTS`` names, else the one beside ``warehouse``."""
+        env = os.environ.get(ENV_VAR)
+        if env:
+            return cls(Path(env))
+        return cls(warehouse.path.with_name(warehouse.path.stem + ".accounts.sqlite"))
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists()
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            if new:
+                # Hashes of passwords and sessions: readable by the owner only.
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path, 0o600)
+            con.execute("PRAGMA busy_timeout = 10000")
+            con.executescript(_SCHEMA)
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    # Accounts ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        username: str,
+        role: str,
+        *,
+        name: str | None = None,
+        organisation: str | None = None,
+        campaigns: tuple[str, ...] | list[str] | None = None,
+        email: str | None = None,
+        password: str | None = None,
+    ) -> User:
+        """Create an account. A grantee needs an organisation; only a viewer takes campaigns.
+        Without a password the account can only sign in through OIDC, by its e-mail."""
+        if not _USERNAME.match(username):
+            raise AccountError(
+                f"username '{username}' is not allowed; use 2 to 64 letters, digits and . _ @ + -"
+                ", starting with a letter or digit"
+            )
+        if role not in ROLES:
+            raise AccountError(f"unknown role '{role}'; use one of: {', '.join(ROLES)}")
+        if role == "grantee" and not organisation:
+            raise AccountError("a grantee belongs to one organisation: give --organisation CODE")
+        if role != "grantee" and organisation:
+            raise AccountError("only a grantee is bound to an organisation; leave it out")
+        if role != "viewer" and campaigns:
+            raise AccountError(
+                "only a viewer is limited to listed campaigns; officers see all, grantees "
+                "their organisation's"
+            )
+        if password is None and not email:
+            raise AccountError(
+                "give a password, or an e-mail address for sign-in through the OIDC provider"
+            )
+        if password is not None:
+            check_password(password, username)
+        if email and "@" not in email:
+            raise AccountError(f"'{email}' is not an e-mail address")
+        now = time.time()
+        with self._db() as con:
+            if con.execute("SELECT 1 FROM account WHERE username = ?", [username]).fetchone():
+                raise AccountError(
+                    f"there is already an account '{username}'; `campaigns users set-password` "
+                    "changes its password, `campaigns users remove` removes it"
+                )
+            if email and con.execute("SELECT 1 FROM account WHERE email = ?", [email]).fetchone():
+                raise AccountError(f"another account already has the e-mail {email}")
+            con.execute(
+                "INSERT INTO account VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    username,
+                    name or username,
+                    role,
+                    organisation,
+                    json.dumps(sorted(set(campaigns))) if campaigns else None,
+                    email,
+                    _HASHER.hash(password) if password is not None else None,
+                    now,
+                    now,
+                ],
+            )
+        return self.get(username)  # type: ignore[return-value]
+
+    def remove(self, username: str) -> None:
+        """Delete an account and end its sessions."""
+        with self._db() as con:
+            if con.execute("DELETE FROM account WHERE username = ?", [username]).rowcount == 0:
+                raise AccountError(f"there is no account '{username}'")
+            con.execute("DELETE FROM session WHERE username = ?", [username])
+
+    def set_password(self, username: str, password: str) -> None:
+        """Replace an account's password and end its sessions."""
+        check_password(password, username)
+        with self._db() as con:
+            changed = con.execute(
+                "UPDATE account SET password_hash = ?, updated_at = ? WHERE username = ?",
+                [_HASHER.hash(password), time.time(), username],
+            ).rowcount
+            if not changed:
+                raise AccountError(f"there is no account '{username}'")
+            con.execute("DELETE FROM session WHERE username = ?", [username])
+            con.execute("DELETE FROM login_failure WHERE username = ?", [username])
+
+    def users(self) -> list[User]:
+        with self._db() as con:
+            rows = con.execute(
+                "SELECT username, name, role, organisation, campaigns, email FROM account "
+                "ORDER BY role, username"
+            ).fetchall()
+        return [_user(row) for row in rows]
+
+    def get(self, username: str) -> User | None:
+        with self._db() as con:
+            row = con.execute(
+                "SELECT username, name, role, organisation, campaigns, email FROM account "
+                "WHERE username = ?",
+                [username],
+            ).fetchone()
+        return _user(row) if row else None
+
+    def by_email(self, email: str | None) -> User | None:
+        """The account an OIDC provider's verified e-mail maps to, if any."""
+        if not email:
+            return None
+        with self._db() as con:
+            row = con.execute(
+                "SELECT username, name, role, organisation, campaigns, email FROM account "
+                "WHERE email = ? OR username = ? ORDER BY email = ? DESC LIMIT 1",
+                [email, email, email],
+            ).fetchone()
+        return _user(row) if row else None
+
+    # Signing in ---------------------------------------------------------------------------
+
+    def authenticate(self, username: str, password: str, *, client: str = "") -> User:
+        """The account if the password is right; else ``LoginRefused``, which also comes when
+        too many attempts failed lately for this account or this client."""
+        now = time.time()
+        with self._db() as con:
+            con.execute("DELETE FROM login_failure WHERE at < ?", [now - FAILURE_WINDOW])
+            by_user = con.execute(
+                "SELECT count(*), min(at) FROM login_failure WHERE username = ?", [username]
+            ).fetchone()
+            by_client = con.execute(
+                "SELECT count(*), min(at) FROM login_failure WHERE client = ? AND client <> ''",
+                [client],
+            ).fetchone()
+            for count, first, limit in (
+                (by_user[0], by_user[1], MAX_FAILURES),
+                (by_client[0], by_client[1], MAX_CLIENT_FAILURES),
+            ):
+                if count >= limit:
+                    wait = max(1, round((first + FAILURE_WINDOW - now) / 60))
+                    raise LoginRefused(
+                        f"too many failed sign-ins; try again in {wait} min, or ask an officer "
+                        "to reset the password"
+                    )
+            row = con.execute(
+                "SELECT username, name, role, organisation, campaigns, email, password_hash "
+                "FROM account WHERE username = ?",
+                [username],
+            ).fetchone()
+        stored = row[6] if row else None
+        ok = False
+        try:
+            ok = _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            with self._db() as con:
+                con.execute(
+                    "INSERT INTO login_failure VALUES (?, ?, ?)", [username, client, time.time()]
+                )
+            raise LoginRefused("wrong username or password")
+        with self._db() as con:
+            con.execute("DELETE FROM login_failure WHERE username = ?", [username])
+            if _HASHER.check_needs_rehash(stored):
+                con.execute(
+                    "UPDATE account SET password_hash = ? WHERE username = ?",
+                    [_HASHER.hash(password), row[0]],
+                )
+        return _user(row[:6])
+
+    def start_session(self, username: str) -> str:
+        """A new session token for the account (kept by the browser; only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        now = time.time()
+        with self._db() as con:
+            con.execute(
+                "DELETE FROM session WHERE last_seen < ? OR created_at < ?",
+                [now - idle_seconds(), now - lifetime_seconds()],
+            )
+            con.execute(
+                "INSERT INTO session VALUES (?, ?, ?, ?)", [_token_hash(token), username, now, now]
+            )
+        return token
+
+    def session_user(self, token: str | None) -> User | None:
+        """The account of a live session, marking it used; ``None`` once it has expired, was
+        ended, or its account is gone."""
+        if not token:
+            return None
+        now = time.time()
+        with self._db() as con:
+            row = con.execute(
+                "SELECT a.username, a.name, a.role, a.organisation, a.campaigns, a.email, "
+                "s.created_at, s.last_seen FROM session s JOIN account a "
+                "ON a.username = s.username WHERE s.token_hash = ?",
+                [_token_hash(token)],
+            ).fetchone()
+            if row is None:
+                return None
+            if row[7] < now - idle_seconds() or row[6] < now - lifetime_seconds():
+                con.execute("DELETE FROM session WHERE token_hash = ?", [_token_hash(token)])
+                return None
+            if now - row[7] > 30:
+                con.execute(
+                    "UPDATE session SET last_seen = ? WHERE token_hash = ?",
+                    [now, _token_hash(token)],
+                )
+        return _user(row[:6])
+
+    def end_session(self, token: str | None) -> None:
+        if token:
+            with self._db() as con:
+                con.execute("DELETE FROM session WHERE token_hash = ?", [_token_hash(token)])
+
+
+def _user(row) -> User:
+    campaigns = tuple(json.loads(row[4])) if row[4] else None
+    return User(row[0], row[1], row[2], row[3], campaigns, row[5])
