@@ -1,12 +1,25 @@
-"""The load log: listing campaigns and batches, and undoing a batch."""
+"""The load log: listing campaigns and batches, undoing a batch, and what a batch kept for the
+people who sent it: the file as received and its rejected rows with their errors."""
 
 from __future__ import annotations
 
+import csv
 import getpass
+import io
+import json
 import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePath
 
 from etl import facts
 from etl.warehouse import Warehouse
+
+# What a kept file is called in the file store: its checksum, in a folder named by the first two
+# characters; a feedback file is kept as a masked CSV.
+_STORED_NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}(\.masked\.csv)?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?[0-9][0-9 .,'\u00a0\u202f]*%?|[-+]?[.,][0-9]+%?")
 
 
 class UndoRefused(ValueError):
@@ -98,3 +111,93 @@ def undo(warehouse: Warehouse, batch_id: int, *, undone_by: str | None = None) -
         "rows_removed": removed,
         "rows_restored": restored,
     }
+
+
+def stored_path(warehouse: Warehouse, stored_file: str | None) -> Path | None:
+    """The kept copy named ``stored_file`` (as ``core.batch.stored_file`` holds it) inside the
+    warehouse's file store, or None when there is none, the name is not a kept file's name,
+    or it would resolve outside the store."""
+    if not stored_file or not _STORED_NAME.fullmatch(stored_file):
+        return None
+    root = warehouse.files_dir.resolve()
+    path = (root / stored_file).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+def download_name(source_name: str | None, stored_file: str, batch_id: int) -> str:
+    """The name a kept file is offered under: the name it was sent with (its last part only,
+    without control characters), or ``batch-<id>``; a masked feedback copy says so."""
+    text = re.sub(r"[\x00-\x1f\x7f]", "", str(source_name or "")).replace("\\", "/")
+    name = PurePath(text).name.strip()
+    if not name.strip("."):
+        name = f"batch-{batch_id}"
+    if stored_file.endswith(".masked.csv"):
+        return f"{PurePath(name).stem or name}.masked.csv"
+    return name
+
+
+def _cell(value: object) -> str:
+    """A cell as written to a CSV a spreadsheet may open: text that would run as a formula gets
+    a leading apostrophe; numbers (``-5``, ``1 500,5``) are left as they are."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text.strip()):
+        return "'" + text
+    return text
+
+
+def _what_to_fix(issue: Mapping) -> str:
+    column = issue.get("column_name")
+    value = issue.get("value")
+    where = f"{column}" if column else ""
+    if value is not None and value != "":
+        where += f" ({value!r})" if where else repr(value)
+    return f"{where}: {issue['message']}" if where else str(issue["message"])
+
+
+def rejected_rows_csv(
+    rejected: Iterable[tuple[int, str]],
+    issues: Iterable[Mapping],
+    *,
+    row_label: str = "row",
+    errors_label: str = "errors",
+) -> bytes:
+    """A batch's rows that were not loaded, with their errors, as CSV (UTF-8 with BOM).
+
+    ``rejected`` is ``(row_number, cells)`` from ``core.rejected_row`` (cells: JSON, header ->
+    value as received); ``issues`` are the batch's ``load_issues`` rows (dicts with
+    ``severity``, ``row_number``, ``column_name``, ``value``, ``message``). Each line is the
+    row number in the file, the row's cells under the file's own headers in the file's order,
+    and what to fix. Errors about the file as a whole come first, without a row number, and so
+    does a row that has errors but no kept cells. The two extra columns are not columns of any
+    kind of file, so the corrected rows can be sent again as they are.
+    """
+    header: list[str] = []
+    cells: dict[int, dict] = {}
+    for row_number, text in rejected:
+        values = json.loads(text) if text else {}
+        cells[int(row_number)] = values
+        header.extend(h for h in values if h not in header)
+    errors: dict[int | None, list[str]] = {}
+    for issue in issues:
+        if issue.get("severity", "error") != "error":
+            continue
+        row = issue.get("row_number")
+        row = None if row is None or row != row else int(row)  # NaN from a frame is no row
+        errors.setdefault(row, []).append(_what_to_fix(issue))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_cell(h) for h in (row_label, *header, errors_label)])
+    for message in errors.get(None, []):
+        writer.writerow(["", *([""] * len(header)), _cell(message)])
+    for row in sorted({*cells, *(r for r in errors if r is not None)}):
+        values = cells.get(row, {})
+        writer.writerow(
+            [
+                row,
+                *(_cell(values.get(h)) for h in header),
+                _cell("; ".join(errors.get(row, []))),
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")

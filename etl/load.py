@@ -9,6 +9,7 @@ batch; a corrected file replaces the values it restates (see ``facts``).
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import difflib
 import getpass
 import hashlib
@@ -22,11 +23,22 @@ from pathlib import Path
 from etl import exports, facts, forms, reading
 from etl.headers import detect_kind, match, sheet_kind
 from etl.kinds import FILE_KINDS, KIND_NAMES, PERSONAL_FIELDS, PROGRAMME_SHEETS
-from etl.stage import Context, Staged, stage
+from etl.stage import Context, Staged, spec_of, stage
 from etl.warehouse import Warehouse
 
 DEFAULT_MAX_MB = 200
 MAX_ERRORS_REPORTED = 1000
+
+# The fields whose first and last dates make a file's period (``detected["period"]``), by the
+# kind of table staged: (field giving the first day, field giving the last day).
+PERIOD_FIELDS = {
+    "metrics": ("date", "date"),
+    "spend": ("date", "date"),
+    "participants": ("event_date", "event_date"),
+    "feedback": ("submitted_at", "submitted_at"),
+    "fx": ("month", "month"),
+    "campaigns": ("start_date", "end_date"),
+}
 
 
 class UsageError(ValueError):
@@ -73,6 +85,10 @@ class LoadResult:
     warnings_total: int = 0
     detected: dict = field(default_factory=dict)
     message: str = ""
+    # With ``preview_rows``: the first rows as parsed, each a dict of ``row`` (the row number a
+    # spreadsheet shows), ``sheet`` (set-up workbooks only), the typed value of every field the
+    # file has a column for, and ``errors`` (what is wrong with the row, or None).
+    preview: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -105,11 +121,14 @@ def load_file(
     progress: Callable[[str], None] | None = None,
     as_of: dt.date | None = None,
     mapping: forms.Mapping | None = None,
+    preview_rows: int = 0,
 ) -> LoadResult:
     """Check ``path`` and load it into ``warehouse`` as one batch.
 
     ``mapping`` says which question of a form's responses is which feedback field; the batch's
     checksum then covers the file and the mapping, so a corrected mapping loads again.
+    ``preview_rows`` asks for the file's first rows as parsed in ``LoadResult.preview`` (rows
+    with errors included), as the upload page shows them before anything is written.
     """
     path = Path(path)
     name = source_name or path.name
@@ -173,6 +192,7 @@ def load_file(
                 as_of=as_of or dt.date.today(),
                 mapping=mapping,
             )
+            _describe_rows(con, staged, result, preview_rows)
             con.execute("BEGIN TRANSACTION")
             try:
                 _write(
@@ -241,6 +261,67 @@ def _check(
     except reading.FileRejected as exc:
         result.errors.append(Issue(None, None, None, str(exc)))
         return {}
+
+
+def _describe_rows(con, staged: dict[str, Staged], result: LoadResult, limit: int) -> None:
+    """The file's period in ``result.detected`` and, when ``limit`` asks, its first ``limit``
+    rows (per sheet) as parsed in ``result.preview``. Runs before invalid rows are set aside,
+    so both count every row read."""
+    firsts, lasts = [], []
+    for s in staged.values():
+        fields = PERIOD_FIELDS.get(s.kind)
+        if fields is None or fields[0] not in s.header.columns:
+            continue
+        first, last = con.execute(
+            f'SELECT min(CAST("{fields[0]}" AS DATE)), max(CAST("{fields[1]}" AS DATE)) '
+            f"FROM {s.table}"
+        ).fetchone()
+        if first is not None:
+            firsts.append(first)
+            lasts.append(last if last is not None else first)
+    if firsts:
+        result.detected["period"] = {
+            "first": min(firsts).isoformat(),
+            "last": max(lasts).isoformat(),
+        }
+    if limit <= 0:
+        return
+    for s in staged.values():
+        fields = [f for f in spec_of(s.kind).fields if f.name in s.header.columns]
+        names = [f.name for f in fields]
+        columns = "".join(f', "{name}"' for name in names)
+        rows = con.execute(
+            f"SELECT row_number{columns} FROM {s.table} ORDER BY row_number LIMIT ?", [limit]
+        ).fetchall()
+        errors = dict(
+            con.execute(
+                f"SELECT row_number, string_agg(coalesce(column_name || ': ', '') || message, "
+                f"'; ' ORDER BY column_name) FROM {s.issues_table} WHERE severity = 'error' "
+                f"AND row_number <= ? GROUP BY row_number",
+                [rows[-1][0] if rows else 0],
+            ).fetchall()
+        )
+        for row in rows:
+            item: dict = {"row": row[0]}
+            if s.sheet:
+                item["sheet"] = s.sheet
+            for f, value in zip(fields, row[1:], strict=True):
+                item[f.name] = _plain(value, f.type)
+            item["errors"] = errors.get(row[0])
+            result.preview.append(item)
+
+
+def _plain(value, ftype: str = ""):
+    """A typed cell as JSON holds it: dates as ISO text, decimals as numbers, counts whole."""
+    if ftype == "count" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _write(

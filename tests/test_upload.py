@@ -1,0 +1,208 @@
+"""What the upload page asks of the loader: the preview of a dry run (detected settings, period,
+rows as parsed with their errors), the rejected rows of a batch as a CSV to fix and send again,
+and the kept copy of a batch's file. Real warehouses, checked with plain SQL and file bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import duckdb
+from conftest import METRICS_HEADER, write, write_programme
+
+from etl.batches import download_name, rejected_rows_csv, stored_path
+from etl.load import load_file
+
+# Russian headers, semicolons and decimal commas, as Excel saves a CSV on a Russian Windows.
+RU_METRICS = (
+    "дата;платформа;показы;охват;лайки\r\n"
+    "02.03.2026;instagram;1 500;900;12,0\r\n"
+    "03.03.2026;telegram;-1;;4\r\n"
+    "05.03.2026;instagram;2 000;1 800;\r\n"
+)
+
+
+def rows_of(wh, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(wh.path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def parse_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_dry_run_preview_shows_the_rows_as_parsed_with_their_errors(programme, tmp_path):
+    path = write(tmp_path / "ru.csv", RU_METRICS, "cp1251")
+    batches = rows_of(programme, "SELECT count(*) FROM core.batch")
+    result = load_file(programme, path, campaign="PDP-01", dry_run=True, preview_rows=10)
+
+    assert result.status == "dry_run" and result.kind == "metrics"
+    assert result.detected["encoding"] == "windows-1251"
+    assert result.detected["delimiter"] == "semicolon"
+    assert result.detected["decimal_mark"] == "comma"
+    assert result.detected["header_row"] == 1
+    assert result.detected["columns"] == {
+        "date": "дата",
+        "platform": "платформа",
+        "impressions": "показы",
+        "reach": "охват",
+        "likes": "лайки",
+    }
+    assert result.detected["period"] == {"first": "2026-03-02", "last": "2026-03-05"}
+    assert result.platform == "instagram, telegram"
+    assert [r["row"] for r in result.preview] == [2, 3, 4]
+    assert result.preview[0] == {
+        "row": 2,
+        "date": "2026-03-02",
+        "platform": "instagram",
+        "impressions": 1500,
+        "reach": 900,
+        "likes": 12,
+        "errors": None,
+    }
+    bad = result.preview[1]
+    assert bad["impressions"] == -1 and bad["errors"].startswith("показы: ")
+    assert "negative" in bad["errors"]
+    assert result.preview[2]["likes"] is None and result.preview[2]["errors"] is None
+    # The preview travels with the JSON output, and a dry run writes nothing.
+    assert json.loads(json.dumps(result.to_dict()))["preview"] == result.preview
+    assert rows_of(programme, "SELECT count(*) FROM core.batch") == batches
+
+
+def test_preview_is_limited_and_off_by_default(programme, tmp_path):
+    rows = "".join(f"2026-03-{d:02d},instagram,,,{100 + d},,,,,,,,\n" for d in range(1, 21))
+    path = write(tmp_path / "m.csv", METRICS_HEADER + "\n" + rows)
+    assert load_file(programme, path, campaign="PDP-01", dry_run=True).preview == []
+    result = load_file(programme, path, campaign="PDP-01", dry_run=True, preview_rows=5)
+    assert [r["row"] for r in result.preview] == [2, 3, 4, 5, 6]
+    assert [r["impressions"] for r in result.preview] == [101, 102, 103, 104, 105]
+    assert result.detected["period"] == {"first": "2026-03-01", "last": "2026-03-20"}
+
+
+def test_the_period_is_kept_with_the_batch(programme, tmp_path):
+    path = write(
+        tmp_path / "spend.csv",
+        "date,budget_line,amount,currency,reference\n"
+        "2026-05-04,5.1,150000,KZT,INV-2\n2026-04-10,5.2,90000,KZT,INV-1\n",
+    )
+    result = load_file(programme, path, campaign="PDP-01")
+    assert result.status == "loaded", result.errors
+    ((text,),) = rows_of(
+        programme, "SELECT detected FROM core.batch WHERE batch_id = ?", [result.batch_id]
+    )
+    assert json.loads(text)["period"] == {"first": "2026-04-10", "last": "2026-05-04"}
+
+
+def test_programme_preview_names_the_sheet_of_each_row(warehouse, tmp_path):
+    result = load_file(
+        warehouse, write_programme(tmp_path / "p.xlsx"), dry_run=True, preview_rows=1
+    )
+    assert result.kind == "programme"
+    by_sheet = {r["sheet"]: r for r in result.preview}
+    assert set(by_sheet) == {"organisations", "campaigns", "budget", "targets", "channels"}
+    assert by_sheet["campaigns"]["code"] == "PDP-01"
+    assert by_sheet["campaigns"]["regions"] == ["Almaty", "Astana"]
+    assert by_sheet["budget"]["amount"] == 6000000
+    # The programme runs from the first campaign's start to the last one's end.
+    assert result.detected["period"] == {"first": "2026-03-01", "last": "2027-01-31"}
+
+
+def test_rejected_rows_of_a_partial_load_can_be_fixed_and_sent_again(programme, tmp_path):
+    path = write(tmp_path / "ru.csv", RU_METRICS, "cp1251")
+    result = load_file(programme, path, campaign="PDP-01", skip_invalid=True)
+    assert (result.status, result.rows_loaded, result.rows_rejected) == ("loaded", 2, 1)
+    kept = rows_of(
+        programme,
+        "SELECT row_number, cells FROM core.rejected_row WHERE batch_id = ?",
+        [result.batch_id],
+    )
+    issues = rows_of(
+        programme,
+        "SELECT severity, row_number, column_name, value, message FROM load_issues "
+        "WHERE batch_id = ?",
+        [result.batch_id],
+    )
+    names = ("severity", "row_number", "column_name", "value", "message")
+    data = rejected_rows_csv(kept, [dict(zip(names, i, strict=True)) for i in issues])
+    table = parse_csv(data)
+    assert table[0] == ["row", "дата", "платформа", "показы", "охват", "лайки", "errors"]
+    assert table[1][:6] == ["3", "03.03.2026", "telegram", "-1", "", "4"]
+    assert table[1][6].startswith("показы ('-1'): ") and "negative" in table[1][6]
+    assert len(table) == 2
+
+    # The grantee corrects the figure and sends the file back as it is.
+    table[1][3] = "150"
+    fixed = io.StringIO()
+    csv.writer(fixed).writerows(table)
+    again = write(tmp_path / "fixed.csv", fixed.getvalue())
+    resent = load_file(programme, again, campaign="PDP-01")
+    assert resent.status == "loaded" and resent.rows_loaded == 1, resent.errors
+    assert rows_of(
+        programme,
+        "SELECT impressions FROM channel_daily WHERE campaign_code = 'PDP-01' "
+        "AND platform = 'telegram' AND day = DATE '2026-03-03'",
+    ) == [(150,)]
+
+
+def test_rejected_rows_of_a_rejected_file_include_its_file_errors(programme, tmp_path):
+    path = write(tmp_path / "m.csv", "platform,impressions\ninstagram,=1+1\n")
+    result = load_file(programme, path, campaign="PDP-01", kind="metrics")
+    assert result.status == "rejected"
+    names = ("severity", "row_number", "column_name", "value", "message")
+    issues = [
+        dict(zip(names, row, strict=True))
+        for row in rows_of(
+            programme,
+            "SELECT severity, row_number, column_name, value, message FROM load_issues "
+            "WHERE batch_id = ?",
+            [result.batch_id],
+        )
+    ]
+    assert any(i["row_number"] is None for i in issues), "a missing column is a file error"
+    table = parse_csv(
+        rejected_rows_csv([(2, '{"platform": "instagram", "impressions": "=1+1"}')], issues)
+    )
+    assert table[0] == ["row", "platform", "impressions", "errors"]
+    assert table[1][0] == "" and "required column 'date' is missing" in table[1][3]
+    # A cell a spreadsheet would run as a formula is written as text; a negative number is not.
+    assert table[2] == ["2", "instagram", "'=1+1", ""]
+    negative = parse_csv(rejected_rows_csv([(4, '{"likes": "-5"}')], []))
+    assert negative[1] == ["4", "-5", ""]
+
+
+def test_the_kept_file_resolves_inside_the_file_store_only(programme, tmp_path):
+    path = write(tmp_path / "m.csv", METRICS_HEADER + "\n2026-03-02,instagram,,,10,5,,,,,,,\n")
+    result = load_file(programme, path, campaign="PDP-01", source_name="../../März.csv")
+    ((stored, name),) = rows_of(
+        programme,
+        "SELECT stored_file, source_name FROM core.batch WHERE batch_id = ?",
+        [result.batch_id],
+    )
+    kept = stored_path(programme, stored)
+    assert kept is not None and kept.read_bytes() == path.read_bytes()
+    assert download_name(name, stored, result.batch_id) == "März.csv"
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not yours")
+    link_name = f"ab/{'a' * 64}"
+    (programme.files_dir / "ab").mkdir(exist_ok=True)
+    os.symlink(outside, programme.files_dir / link_name)
+    for bad in (link_name, "../secret.txt", str(outside), f"{stored}/..", "", None):
+        assert stored_path(programme, bad) is None, bad
+    assert stored_path(programme, f"cd/{'c' * 64}") is None  # no such file
+
+
+def test_download_names_are_labels_never_paths():
+    masked = f"ab/{'a' * 64}.masked.csv"
+    plain = f"ab/{'a' * 64}"
+    assert download_name("C:\\Users\\me\\answers.xlsx", masked, 7) == "answers.masked.csv"
+    assert download_name("/etc/passwd", plain, 7) == "passwd"
+    assert download_name("..", plain, 7) == "batch-7"
+    assert download_name("a\x00b\n.csv", plain, 7) == "ab.csv"
+    assert download_name(None, plain, 3) == "batch-3"
