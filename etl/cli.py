@@ -675,6 +675,36 @@ def users_set_password(ctx: click.Context, username: str, password_stdin: bool) 
     out.print(f"password of {username} changed; its sessions have ended")
 
 
+@cli.command("export-setup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--language",
+    "-l",
+    type=click.Choice(["en", "ru", "kk"]),
+    default="en",
+    show_default=True,
+    help="Language of the sheet names and column headers.",
+)
+@click.pass_context
+def export_setup(ctx: click.Context, file: Path, language: str) -> None:
+    """Write the programme set-up as a workbook to edit and load back with `campaigns load`.
+
+    The workbook has the template's sheets (organisations, campaigns, budget, targets,
+    channels) with every current row. Loading it unedited changes nothing; a campaign edited
+    in it is restated whole.
+
+    Example: campaigns export-setup setup.xlsx --language ru
+    """
+    from etl.programme import export_setup as write_export
+
+    wh = _wh(ctx)
+    if not wh.exists():
+        raise UserError(f"no warehouse at {wh.path}; load the programme set-up first")
+    counts = write_export(wh, file, language)
+    listed = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
+    out.print(f"wrote {file}: {listed}")
+
+
 class _busy:
     """Turn 'another load is running' into a user error."""
 

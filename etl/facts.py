@@ -6,7 +6,9 @@ put back exactly what was there:
 
 * metric values, spend, exchange rates, content items: merged by key;
 * participants and feedback: a file restates each event it lists, whole;
-* budget lines, KPI targets and channels: the set-up file restates each campaign it lists, whole.
+* budget lines, KPI targets and channels: the set-up file restates each campaign it lists, whole;
+  a campaign (or organisation) restated exactly as it stands is left as it is, so loading the
+  exported set-up back writes and replaces nothing.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def replace_rows(
     *,
     merge: tuple[str, ...] = (),
     near: str | None = None,
+    keep_unchanged: bool = False,
 ) -> tuple[int, int]:
     """Supersede current rows in the scopes ``source`` restates, then insert ``source``.
 
@@ -62,6 +65,8 @@ def replace_rows(
     file that leaves a figure empty has not restated it). ``near`` is a condition on
     ``core.<table>`` that every row the source could restate satisfies; when no current row
     satisfies it the comparison is skipped, which keeps a first load as fast as an insert.
+    With ``keep_unchanged``, a scope the source restates with exactly its current rows is left
+    as it is (neither superseded nor written again).
     Returns (rows inserted, rows superseded).
     """
     t = TABLES[table]
@@ -78,6 +83,8 @@ def replace_rows(
         ).fetchall()
     ]
     overlap = con.execute(f"SELECT EXISTS (SELECT 1 FROM {current})").fetchone()[0]
+    if overlap and keep_unchanged:
+        source = _changed_scopes_only(con, t, source, columns, current)
     if not overlap:
         con.execute(f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM ({source})")
         replaced = 0
@@ -108,6 +115,29 @@ def replace_rows(
     ).fetchone()[0]
     con.execute("DROP VIEW IF EXISTS _incoming" if not overlap else "DROP TABLE _incoming")
     return inserted, replaced
+
+
+def _changed_scopes_only(
+    con: duckdb.DuckDBPyConnection, t: Table, source: str, columns: list[str], current: str
+) -> str:
+    """``source`` less the scopes whose rows are the current rows of that scope, as they are
+    (compared on every column but the batch columns; NULLs compare equal)."""
+    cols = ", ".join(columns)
+    scope = ", ".join(t.scope)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _restated AS SELECT * FROM ({source})")
+    in_scope = " AND ".join(f"r.{c} IS NOT DISTINCT FROM t.{c}" for c in t.scope)
+    now = f"SELECT {cols} FROM {current} AND EXISTS (SELECT 1 FROM _restated r WHERE {in_scope})"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _changed AS SELECT DISTINCT {scope} FROM (
+            (SELECT {cols} FROM _restated EXCEPT ALL {now})
+            UNION ALL
+            ({now} EXCEPT ALL SELECT {cols} FROM _restated)
+        )
+        """
+    )
+    same = " AND ".join(f"c.{c} IS NOT DISTINCT FROM s.{c}" for c in t.scope)
+    return f"SELECT s.* FROM _restated s WHERE EXISTS (SELECT 1 FROM _changed c WHERE {same})"
 
 
 def undo(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
@@ -260,7 +290,8 @@ def write_feedback(con, staged: str, campaign: str, batch_id: int) -> tuple[int,
 
 
 def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, int]:
-    """Write the set-up workbook's sheets; each campaign listed is restated whole."""
+    """Write the set-up workbook's sheets; each campaign listed is restated whole, and one
+    restated exactly as it stands is left as it is."""
     total_in = total_replaced = 0
 
     def add(result: tuple[int, int]) -> None:
@@ -275,6 +306,7 @@ def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, in
                 "organisation",
                 f"SELECT code, name, city, row_number AS source_row FROM {staged['organisations']}",
                 batch_id,
+                keep_unchanged=True,
             )
         )
     if "campaigns" in staged:
@@ -286,6 +318,7 @@ def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, in
                 f"regions, languages, start_date, end_date, coalesce(status, 'active') AS status, "
                 f"description, row_number AS source_row FROM {staged['campaigns']}",
                 batch_id,
+                keep_unchanged=True,
             )
         )
     if "budget_lines" in staged:
@@ -297,6 +330,7 @@ def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, in
                 f"line AS line_code, description, CAST(round(amount, 2) AS DECIMAL(18, 2)) "
                 f"AS amount, currency, row_number AS source_row FROM {staged['budget_lines']}",
                 batch_id,
+                keep_unchanged=True,
             )
         )
     if "kpi_targets" in staged:
@@ -310,6 +344,7 @@ def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, in
                 f"AS baseline_year, target, coalesce(cumulative, false) AS cumulative, "
                 f"row_number AS source_row FROM {staged['kpi_targets']}",
                 batch_id,
+                keep_unchanged=True,
             )
         )
     if "channels" in staged:
@@ -320,6 +355,7 @@ def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, in
                 f"SELECT campaign AS campaign_code, platform, account, url, language, "
                 f"row_number AS source_row FROM {staged['channels']}",
                 batch_id,
+                keep_unchanged=True,
             )
         )
     return total_in, total_replaced
