@@ -1,11 +1,327 @@
-"""The upload page (officers and grantees)."""
+"""Upload: send a campaign's data (or, for officers, exchange rates and the programme set-up),
+see what was detected and every error before anything is written, confirm, and keep track of
+the campaign's uploads (download the kept file and the rejected rows, undo). The work is done
+in ``dashboard.uploads``; this page draws it."""
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
-from dashboard import auth
-from dashboard.i18n import t
+from dashboard import auth, components, data, uploads
+from dashboard.i18n import column_datetime_format, current_language, t
 
-auth.require("upload")
+wh = st.session_state["warehouse"]
+user = auth.require("upload")
+RECEIVED = "_upload_received"  # file id -> Received, kept while the uploader holds the file
+CHECKED = "_upload_checked"  # (file id, campaign, kind, version) -> dry-run result
+DONE = "_upload_done"  # file id -> result of its load
+FLASH = "_upload_flash"  # a message to show once after an undo
+
 st.title(t("page.upload"))
+st.caption(t("upload.intro"))
+
+# --- what and for which campaign -----------------------------------------------------------------
+kinds = uploads.upload_kinds(user)
+kind = st.selectbox(
+    t("upload.kind"), kinds, key="upload_kind", format_func=lambda k: t(f"upload.kinds.{k}")
+)
+campaign: str | None = None
+if uploads.needs_campaign(kind):
+    names = data.campaign_names(wh)
+    codes = [c for c in data.allowed_campaigns(wh) if c in names]
+    if not codes:
+        components.empty(t("upload.no_campaigns"))
+        st.stop()
+    campaign = st.selectbox(
+        t("upload.campaign"),
+        codes,
+        key="upload_campaign",
+        format_func=lambda code: f"{code} · {names[code]}",
+    )
+
+# --- templates -----------------------------------------------------------------------------------
+with st.expander(t("upload.templates"), icon=":material/description:"):
+    st.caption(t("upload.templates_help"))
+    lang_names = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+    default = list(lang_names).index(current_language())
+    lang = st.radio(
+        t("upload.template_language"),
+        list(lang_names),
+        index=default,
+        key="upload_template_lang",
+        format_func=lang_names.get,
+        horizontal=True,
+    )
+    cols = st.columns(3)
+    for i, (file_name, content, mime) in enumerate(uploads.template_files(kind, lang)):
+        cols[i].download_button(
+            file_name,
+            data=content,
+            file_name=file_name,
+            mime=mime,
+            key=f"upload_template_{i}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+# --- files ---------------------------------------------------------------------------------------
+limit = uploads.size_text(uploads.load.max_bytes())
+files = st.file_uploader(
+    t("upload.files", limit=limit),
+    type=["csv", "txt", "tsv", "xlsx"],
+    accept_multiple_files=True,
+    key="upload_files",
+    help=t("upload.files_help"),
+)
+received: dict = st.session_state.setdefault(RECEIVED, {})
+checked: dict = st.session_state.setdefault(CHECKED, {})
+done: dict = st.session_state.setdefault(DONE, {})
+present = {f.file_id for f in files or []}
+for gone in [fid for fid in received if fid not in present]:
+    received.pop(gone).discard()
+
+
+def _key(file_id: str) -> str:
+    return hashlib.sha256(file_id.encode()).hexdigest()[:12]
+
+
+def _show_result(result: uploads.load.LoadResult) -> None:
+    if result.status == "already_loaded":
+        st.info(t("upload.already_loaded", batch=result.batch_id), icon=":material/info:")
+    elif result.status == "loaded":
+        st.success(
+            t(
+                "upload.loaded",
+                batch=result.batch_id,
+                loaded=result.rows_loaded,
+                read=result.rows_read,
+                replaced=result.rows_replaced,
+                rejected=result.rows_rejected,
+            ),
+            icon=":material/check_circle:",
+        )
+    else:
+        st.error(t("upload.rejected", errors=result.errors_total), icon=":material/error:")
+    st.text(result.message)
+
+
+for upload in files or []:
+    key = _key(upload.file_id)
+    with st.container(border=True):
+        st.subheader(t("upload.file"))
+        st.text(f"{upload.name} · {uploads.size_text(upload.size)}")
+        if upload.file_id in done:
+            _show_result(done[upload.file_id])
+            continue
+        if upload.file_id not in received:
+            try:
+                received[upload.file_id] = uploads.receive(upload.name, upload.getvalue())
+            except uploads.TooLarge as exc:
+                st.error(
+                    t(
+                        "upload.too_large",
+                        name=exc.name,
+                        size=uploads.size_text(exc.size),
+                        limit=uploads.size_text(exc.limit),
+                    ),
+                    icon=":material/error:",
+                )
+                continue
+        file = received[upload.file_id]
+        check_key = (upload.file_id, campaign, kind, wh.version())
+        if check_key not in checked:
+            with st.spinner(t("upload.checking")):
+                checked[check_key] = uploads.check(wh, file, campaign=campaign, kind=kind)
+        result = checked[check_key]
+
+        st.markdown(f"**{t('upload.detected')}**")
+        detected = uploads.detected_rows(result)
+        st.dataframe(
+            {
+                t("upload.col.what"): [t(f"upload.detect.{k}") for k, _ in detected],
+                t("upload.col.value"): [v for _, v in detected],
+            },
+            hide_index=True,
+            key=f"upload_detected_{key}",
+        )
+        mapping = uploads.mapping_frame(result)
+        if not mapping.empty:
+            st.markdown(f"**{t('upload.mapping')}**")
+            st.dataframe(
+                mapping,
+                hide_index=True,
+                key=f"upload_mapping_{key}",
+                column_config={
+                    "header": st.column_config.TextColumn(t("upload.col.header")),
+                    "field": st.column_config.TextColumn(t("upload.col.field")),
+                },
+            )
+        preview = uploads.preview_frame(result)
+        if not preview.empty:
+            st.markdown(f"**{t('upload.preview', rows=len(preview), total=result.rows_read)}**")
+            st.dataframe(
+                preview,
+                hide_index=True,
+                key=f"upload_preview_{key}",
+                column_config={
+                    "row": st.column_config.NumberColumn(t("upload.col.row"), format="%d"),
+                    "errors": st.column_config.TextColumn(t("upload.col.errors")),
+                },
+            )
+        issues = uploads.issues_frame(result)
+        if issues.empty:
+            st.success(t("upload.no_issues"), icon=":material/check_circle:")
+        else:
+            counts = {"errors": result.errors_total, "warnings": result.warnings_total}
+            st.markdown(f"**{t('upload.issues', **counts)}**")
+            st.dataframe(
+                issues.assign(severity=issues["severity"].map(lambda s: t(f"upload.severity.{s}"))),
+                hide_index=True,
+                key=f"upload_issues_{key}",
+                column_config={
+                    "severity": st.column_config.TextColumn(t("upload.col.severity")),
+                    "row": st.column_config.NumberColumn(t("upload.col.row"), format="%d"),
+                    "column": st.column_config.TextColumn(t("upload.col.column")),
+                    "value": st.column_config.TextColumn(t("upload.col.value")),
+                    "message": st.column_config.TextColumn(t("upload.col.fix")),
+                },
+            )
+        earlier = uploads.earlier_load(
+            wh, result, campaign if uploads.needs_campaign(kind) else None
+        )
+        if earlier is not None:
+            st.info(t("upload.duplicate", batch=int(earlier["batch_id"])), icon=":material/info:")
+
+        file_errors = any(i.row is None for i in result.errors)
+        row_errors = result.rows_rejected > 0
+        skip = False
+        if row_errors and not file_errors:
+            skip = st.checkbox(
+                t("upload.skip_invalid", rejected=result.rows_rejected),
+                key=f"upload_skip_{key}",
+            )
+        can_load = not file_errors and (not row_errors or skip) and bool(result.would_load or skip)
+        if not can_load:
+            st.warning(t("upload.fix_first"), icon=":material/warning:")
+        if st.button(
+            t("upload.confirm"),
+            key=f"upload_confirm_{key}",
+            type="primary",
+            disabled=not can_load,
+        ):
+            try:
+                with st.status(t("upload.loading"), expanded=False) as status:
+                    loaded = uploads.load_received(
+                        wh,
+                        user,
+                        file,
+                        campaign=campaign,
+                        kind=kind,
+                        skip_invalid=skip,
+                        progress=lambda step: status.update(label=t(f"upload.step.{step}")),
+                    )
+                    status.update(label=t("upload.finished"), state="complete")
+            except uploads.UploadRefused:
+                st.error(t("upload.refused"), icon=":material/block:")
+            else:
+                done[upload.file_id] = loaded
+                received.pop(upload.file_id).discard()
+                _show_result(loaded)
+
+# --- history -------------------------------------------------------------------------------------
+st.subheader(t("upload.history", campaign=campaign or t(f"upload.kinds.{kind}")))
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    st.success(flash, icon=":material/undo:")
+loads = uploads.history(wh, campaign if uploads.needs_campaign(kind) else None)
+if loads.empty:
+    components.empty(t("upload.no_history"))
+    st.stop()
+shown = loads.assign(status=loads["status"].map(lambda s: t(f"upload.status.{s}")))
+components.table(
+    shown.drop(columns=["message", "undone_at"]),
+    key="upload_history",
+    name=f"uploads-{campaign or kind}",
+    definition_text=t("upload.history_note"),
+    column_config={
+        "batch_id": st.column_config.NumberColumn(t("upload.col.batch"), format="%d"),
+        "started_at": st.column_config.DatetimeColumn(
+            t("upload.col.when"), format=column_datetime_format()
+        ),
+        "loaded_by": st.column_config.TextColumn(t("upload.col.who")),
+        "source_name": st.column_config.TextColumn(t("upload.col.file")),
+        "kind": st.column_config.TextColumn(t("upload.col.kind")),
+        "platform": st.column_config.TextColumn(t("upload.col.platform")),
+        "rows_read": st.column_config.NumberColumn(t("upload.col.read"), format="%d"),
+        "rows_loaded": st.column_config.NumberColumn(t("upload.col.loaded"), format="%d"),
+        "rows_rejected": st.column_config.NumberColumn(t("upload.col.rejected"), format="%d"),
+        "rows_replaced": st.column_config.NumberColumn(t("upload.col.replaced"), format="%d"),
+        "status": st.column_config.TextColumn(t("upload.col.status")),
+        "undone_by": st.column_config.TextColumn(t("upload.col.undone_by")),
+    },
+)
+
+labels = {
+    int(
+        r.batch_id
+    ): f"#{int(r.batch_id)} · {r.source_name or ''} · {t(f'upload.status.{r.status}')}"
+    for r in loads.itertuples()
+}
+batch_id = st.selectbox(t("upload.batch"), list(labels), key="upload_batch", format_func=labels.get)
+batch = loads[loads["batch_id"] == batch_id].iloc[0]
+st.text(str(batch["message"] or ""))
+left, middle, right = st.columns(3)
+original = uploads.original_file(wh, batch_id)
+if original is not None:
+    name, path = original
+    left.download_button(
+        t("upload.download_original"),
+        data=lambda p=path: p.read_bytes(),
+        file_name=name,
+        key="upload_original",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+else:
+    left.caption(t("upload.no_original"))
+rejected = uploads.rejected_rows(
+    wh, batch_id, row_label=t("upload.csv.row"), errors_label=t("upload.csv.errors")
+)
+if rejected is not None:
+    middle.download_button(
+        t("upload.download_rejected"),
+        data=rejected,
+        file_name=f"batch-{batch_id}-rejected-rows.csv",
+        mime=uploads.CSV_MIME,
+        key="upload_rejected",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+loaded_by = batch["loaded_by"] if isinstance(batch["loaded_by"], str) else None
+if batch["status"] == "loaded" and user.can_undo(loaded_by):
+    if right.button(t("upload.undo"), key="upload_undo"):
+        st.session_state["upload_undo_pending"] = batch_id
+    if st.session_state.get("upload_undo_pending") == batch_id:
+        st.warning(t("upload.undo_confirm", batch=batch_id), icon=":material/warning:")
+        yes, no = st.columns([1, 4])
+        if yes.button(t("upload.undo_yes"), key="upload_undo_yes", type="primary"):
+            st.session_state.pop("upload_undo_pending", None)
+            try:
+                outcome = uploads.undo(wh, user, batch_id)
+            except (uploads.UploadRefused, uploads.batches.UndoRefused) as exc:
+                st.error(t("upload.undo_refused", reason=str(exc)), icon=":material/block:")
+            else:
+                st.session_state[FLASH] = t(
+                    "upload.undone",
+                    batch=batch_id,
+                    removed=outcome["rows_removed"],
+                    restored=outcome["rows_restored"],
+                )
+                st.rerun()
+        if no.button(t("upload.undo_no"), key="upload_undo_no"):
+            st.session_state.pop("upload_undo_pending", None)
+            st.rerun()
+elif batch["status"] == "loaded":
+    right.caption(t("upload.undo_not_yours"))

@@ -1,0 +1,292 @@
+"""What the upload page does, apart from drawing: which kinds a user may send, the templates,
+receiving a file, checking it (a dry run with a preview), loading it, and the campaign's upload
+history with each batch's kept file, rejected rows and undo.
+
+A received file is saved under a generated name in a fresh temporary folder: the name the user
+gave it is only ever a label (``source_name``), never part of a path. Everything the page shows
+is read through :func:`dashboard.data.read`, so within the user's campaigns; a batch's kept
+bytes are read only for a batch that read returned. Writes (load, undo) check the user's
+permission again right before writing, whatever the page drew.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import data
+from etl import batches, load, templates
+from etl.accounts import User
+from etl.kinds import FILE_KINDS
+from etl.warehouse import Warehouse
+
+CAMPAIGN_KINDS = tuple(k for k, spec in FILE_KINDS.items() if spec.needs_campaign)
+OFFICER_KINDS = (*CAMPAIGN_KINDS, *(k for k in FILE_KINDS if k not in CAMPAIGN_KINDS), "programme")
+PREVIEW_ROWS = 20
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadRefused(PermissionError):
+    """The user may not send this kind of file for this campaign, or undo this batch."""
+
+
+class TooLarge(ValueError):
+    """A received file is above the size limit."""
+
+    def __init__(self, name: str, size: int, limit: int) -> None:
+        super().__init__(name, size, limit)
+        self.name, self.size, self.limit = name, size, limit
+
+
+def upload_kinds(user: User) -> tuple[str, ...]:
+    """What ``user`` may send: grantees their campaigns' data, officers also exchange rates
+    and the programme set-up; nothing for viewers."""
+    if user.can_manage:
+        return OFFICER_KINDS
+    if user.can_upload:
+        return CAMPAIGN_KINDS
+    return ()
+
+
+def needs_campaign(kind: str) -> bool:
+    return kind in CAMPAIGN_KINDS
+
+
+def check_permission(wh: Warehouse, user: User, campaign: str | None, kind: str) -> None:
+    """Raise :class:`UploadRefused` unless ``user`` may send ``kind`` (for ``campaign``)."""
+    if not user.can_upload or kind not in upload_kinds(user):
+        raise UploadRefused(f"{user.username} may not send {kind} files")
+    if needs_campaign(kind) and campaign not in data.allowed_campaigns(wh):
+        raise UploadRefused(f"{user.username} may not send files for campaign {campaign}")
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+
+def template_files(kind: str, lang: str) -> list[tuple[str, bytes, str]]:
+    """The blank templates of ``kind`` with ``lang`` headers as (file name, bytes, MIME type):
+    CSV and XLSX, or only the workbook for the programme set-up."""
+    with tempfile.TemporaryDirectory(prefix="campaigns-template-") as folder:
+        out: list[tuple[str, bytes, str]] = []
+        if kind == "programme":
+            path = Path(folder) / f"programme.{lang}.xlsx"
+            templates.write_programme_xlsx(path, lang)
+            return [(path.name, path.read_bytes(), XLSX_MIME)]
+        csv_path = Path(folder) / f"{kind}.{lang}.csv"
+        templates.write_csv(csv_path, kind, lang)
+        out.append((csv_path.name, csv_path.read_bytes(), CSV_MIME))
+        xlsx_path = Path(folder) / f"{kind}.{lang}.xlsx"
+        templates.write_xlsx(xlsx_path, kind, lang)
+        out.append((xlsx_path.name, xlsx_path.read_bytes(), XLSX_MIME))
+        return out
+
+
+# --- receiving, checking and loading -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """An uploaded file saved for checking: ``name`` is the user's label, ``path`` ours."""
+
+    name: str
+    path: Path
+    size: int
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+def receive(name: str, content: bytes) -> Received:
+    """Save ``content`` under a generated name in a fresh temporary folder; refuse it with
+    :class:`TooLarge` when above ``etl.load.max_bytes()``."""
+    limit = load.max_bytes()
+    if len(content) > limit:
+        raise TooLarge(name, len(content), limit)
+    folder = Path(tempfile.mkdtemp(prefix="campaigns-upload-"))
+    path = folder / f"{uuid.uuid4().hex}.upload"
+    path.write_bytes(content)
+    return Received(name, path, len(content))
+
+
+def size_text(count: int) -> str:
+    """A size as people read it (200 MB, 1.5 MB, 512 KB)."""
+    return load._size(count)
+
+
+def check(wh: Warehouse, received: Received, *, campaign: str | None, kind: str) -> load.LoadResult:
+    """A dry run of the file with its first rows as parsed: nothing is written."""
+    return load.load_file(
+        wh,
+        received.path,
+        campaign=campaign if needs_campaign(kind) else None,
+        kind=kind,
+        dry_run=True,
+        source="upload",
+        source_name=received.name,
+        preview_rows=PREVIEW_ROWS,
+    )
+
+
+def load_received(
+    wh: Warehouse,
+    user: User,
+    received: Received,
+    *,
+    campaign: str | None,
+    kind: str,
+    skip_invalid: bool,
+    progress: Callable[[str], None] | None = None,
+) -> load.LoadResult:
+    """Load the file as ``user``, after checking again that they may."""
+    check_permission(wh, user, campaign, kind)
+    return load.load_file(
+        wh,
+        received.path,
+        campaign=campaign if needs_campaign(kind) else None,
+        kind=kind,
+        skip_invalid=skip_invalid,
+        source="upload",
+        source_name=received.name,
+        loaded_by=user.username,
+        progress=progress,
+    )
+
+
+def earlier_load(wh: Warehouse, result: load.LoadResult, campaign: str | None) -> dict | None:
+    """The loaded batch that already holds these exact bytes (for this campaign), if any."""
+    if not result.checksum:
+        return None
+    df = data.read(
+        wh,
+        "SELECT batch_id, finished_at, loaded_by FROM loads WHERE checksum = ? "
+        "AND status = 'loaded' AND coalesce(campaign_code, '') = coalesce(?, '') "
+        "ORDER BY batch_id DESC LIMIT 1",
+        (result.checksum, campaign),
+    )
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def detected_rows(result: load.LoadResult) -> list[tuple[str, str]]:
+    """What the check found, as (what, value) pairs; the keys are catalogue names."""
+    d = result.detected
+    rows: list[tuple[str, str]] = [("kind", result.kind or "")]
+    if d.get("export"):
+        rows.append(("export", str(d["export"])))
+    if result.platform:
+        rows.append(("platform", result.platform))
+    for key in ("format", "sheet", "encoding", "delimiter", "decimal_mark", "header_row"):
+        if d.get(key) is not None:
+            rows.append((key, str(d[key])))
+    period = d.get("period")
+    if period:
+        rows.append(("period", f"{period['first']} – {period['last']}"))
+    if d.get("sheets"):
+        rows.append(("sheets", ", ".join(f"{s} → {k}" for s, k in d["sheets"].items())))
+    return rows
+
+
+def mapping_frame(result: load.LoadResult) -> pd.DataFrame:
+    """The column mapping: the file's header → our field."""
+    columns = result.detected.get("columns") or {}
+    return pd.DataFrame(
+        [(header, field) for field, header in columns.items()], columns=["header", "field"]
+    )
+
+
+def preview_frame(result: load.LoadResult) -> pd.DataFrame:
+    """The rows as parsed, one per file row, with what is wrong with each."""
+    return pd.DataFrame(result.preview)
+
+
+def issues_frame(result: load.LoadResult) -> pd.DataFrame:
+    """Errors, then warnings: row, column, value and what to fix."""
+    rows = [
+        (i.severity, i.row, i.column, i.value, i.message)
+        for i in [*result.errors, *result.warnings]
+    ]
+    return pd.DataFrame(rows, columns=["severity", "row", "column", "value", "message"])
+
+
+# --- history -------------------------------------------------------------------------------------
+
+
+def history(wh: Warehouse, campaign: str | None, limit: int = 200) -> pd.DataFrame:
+    """The campaign's loads, newest first (loads without a campaign when ``campaign`` is None)."""
+    return data.read(
+        wh,
+        "SELECT batch_id, started_at, loaded_by, source_name, kind, platform, rows_read, "
+        "rows_loaded, rows_rejected, rows_replaced, status, message, undone_by, undone_at "
+        "FROM loads WHERE coalesce(campaign_code, '') = coalesce(?, '') "
+        "ORDER BY batch_id DESC LIMIT ?",
+        (campaign, int(limit)),
+    )
+
+
+def _batch(wh: Warehouse, batch_id: int) -> dict | None:
+    df = data.read(
+        wh,
+        "SELECT batch_id, status, loaded_by, campaign_code, kind, source_name, stored_file "
+        "FROM core.batch WHERE batch_id = ?",
+        (int(batch_id),),
+    )
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def original_file(wh: Warehouse, batch_id: int) -> tuple[str, Path] | None:
+    """The kept copy of a batch the user may see, as (download name, path): the file as
+    received, or for feedback the masked CSV kept instead. None when there is none."""
+    batch = _batch(wh, batch_id)
+    if batch is None or not isinstance(batch["stored_file"], str):
+        return None
+    path = batches.stored_path(wh, batch["stored_file"])
+    if path is None:
+        return None
+    source_name = batch["source_name"] if isinstance(batch["source_name"], str) else None
+    return batches.download_name(source_name, batch["stored_file"], batch_id), path
+
+
+def rejected_rows(
+    wh: Warehouse, batch_id: int, *, row_label: str = "row", errors_label: str = "errors"
+) -> bytes | None:
+    """The batch's rows that were not loaded with their errors, as CSV; None when the batch
+    had no errors (or is not the user's to see)."""
+    if _batch(wh, batch_id) is None:
+        return None
+    kept = data.read(
+        wh,
+        "SELECT row_number, cells FROM core.rejected_row WHERE batch_id = ? ORDER BY row_number",
+        (int(batch_id),),
+    )
+    issues = data.read(
+        wh,
+        "SELECT severity, row_number, column_name, value, message FROM load_issues "
+        "WHERE batch_id = ? AND severity = 'error' ORDER BY row_number NULLS FIRST, column_name",
+        (int(batch_id),),
+    )
+    if kept.empty and issues.empty:
+        return None
+    records = issues.astype(object).where(issues.notna(), None).to_dict("records")
+    return batches.rejected_rows_csv(
+        kept.itertuples(index=False, name=None),
+        records,
+        row_label=row_label,
+        errors_label=errors_label,
+    )
+
+
+def undo(wh: Warehouse, user: User, batch_id: int) -> dict:
+    """Undo a batch as ``user``, after checking that the batch is theirs to see and undo."""
+    batch = _batch(wh, batch_id)
+    if batch is None:
+        raise UploadRefused(f"there is no batch {batch_id} for {user.username}")
+    loaded_by = batch["loaded_by"] if isinstance(batch["loaded_by"], str) else None
+    if not user.can_undo(loaded_by):
+        raise UploadRefused(f"{user.username} may not undo batch {batch_id}")
+    return batches.undo(wh, int(batch_id), undone_by=user.username)

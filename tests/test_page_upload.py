@@ -1,0 +1,270 @@
+"""The Upload page in AppTest, signed in as each role, on a real warehouse: what it offers, the
+check before loading (detected settings, rows as parsed, errors by row and column), loading
+after confirmation, the size limit, templates, the history's downloads and undo. What the page
+wrote is checked with plain SQL on the warehouse."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import conftest
+import openpyxl
+import pytest
+from conftest import METRICS_HEADER, account, sql
+
+from dashboard import data, uploads
+from etl.accounts import Accounts
+from etl.kinds import template_header
+from etl.load import load_file
+
+pytestmark = pytest.mark.usefixtures("fresh_cache")
+
+GOOD = "2026-03-02,instagram,,,1000,800,,50,5,3,2,10,1200"
+BAD = "2026-03-03,instagram,,,100,200,,,,,,,"  # reach above impressions
+CLEAN = f"{METRICS_HEADER}\n{GOOD}\n2026-03-04,telegram,,,,,2500,30,2,9,,,800\n".encode()
+WITH_ERROR = f"{METRICS_HEADER}\n{GOOD}\n{BAD}\n".encode()
+
+
+def open_page(monkeypatch, wh, page: str, *, user: str = "officer"):
+    """The page signed in as ``user``, whose account exists before the app first runs (so the
+    first run already shows the sign-in form)."""
+    account(wh, user)
+    return conftest.open_page(monkeypatch, wh, page, user=user)
+
+
+def upload(at, name: str, content: bytes):
+    at.file_uploader(key="upload_files").set_value((name, content, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def frames(at) -> dict[str, object]:
+    """The tables the page shows, told apart by their columns (AppTest does not give a
+    dataframe's key): detected, mapping, preview, issues and history."""
+    found = {}
+    for df in (d.value for d in at.dataframe):
+        columns = set(df.columns)
+        if {"Detected", "Value"} <= columns:
+            found["upload_detected"] = df
+        elif {"header", "field"} <= columns:
+            found["upload_mapping"] = df
+        elif "severity" in columns:
+            found["upload_issues"] = df
+        elif "batch_id" in columns:
+            found["upload_history"] = df
+        elif {"row", "errors"} <= columns:
+            found["upload_preview"] = df
+    return found
+
+
+def confirm(at):
+    button = next(b for b in at.button if b.key and b.key.startswith("upload_confirm_"))
+    return button
+
+
+def test_a_grantee_picks_only_own_campaigns_and_campaign_kinds(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    assert at.selectbox(key="upload_campaign").options == ["PDP-01 · Your data, your rights"]
+    assert at.selectbox(key="upload_kind").options == [
+        "Channel and post figures (metrics)",
+        "Costs (spend)",
+        "Feedback responses",
+        "Event participants",
+    ]
+
+
+def test_an_officer_also_sends_rates_and_the_programme(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload")
+    assert at.selectbox(key="upload_campaign").options == [
+        "FOE-02 · Speak freely online",
+        "PDP-01 · Your data, your rights",
+    ]
+    assert at.selectbox(key="upload_kind").options[-2:] == [
+        "Exchange rates (fx)",
+        "Programme set-up workbook",
+    ]
+
+
+def test_a_viewer_is_refused(monkeypatch, programme):
+    # Viewers are not offered the page: a link to it opens the dashboard instead.
+    at = open_page(monkeypatch, programme, "upload", user="viewer")
+    assert "Upload" not in [t.value for t in at.title] and not at.get("file_uploader")
+    # Run directly, the page itself refuses them before drawing anything.
+    from streamlit.testing.v1 import AppTest
+
+    account(programme, "viewer")
+    viewer = Accounts.for_warehouse(programme).get("viewer")
+    page = AppTest.from_file(str(conftest.APP.parent / "views" / "upload.py"), default_timeout=60)
+    page.session_state["warehouse"] = programme
+    page.session_state["_auth_user"] = viewer
+    page.session_state["_data_scope"] = data.ALL
+    page.run()
+    assert not page.exception, page.exception
+    assert [e.value for e in page.error] == ["You cannot open this page with your role (viewer)."]
+    assert not page.get("file_uploader") and not page.selectbox
+
+
+def test_the_check_shows_what_was_read_and_each_error_by_row_and_column(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    upload(at, "march.csv", WITH_ERROR)
+    shown = frames(at)
+    table = shown["upload_detected"]
+    detected = dict(zip(table["Detected"], table["Value"], strict=True))
+    assert detected["Kind"] == "metrics" and detected["Delimiter"] == "comma"
+    assert detected["Period"] == "2026-03-02 – 2026-03-03"
+    assert detected["Encoding"] == "utf-8" and detected["Decimal mark"] == "point"
+    mapping = shown["upload_mapping"]
+    pairs = set(zip(mapping["header"], mapping["field"], strict=True))
+    assert ("impressions", "impressions") in pairs
+    preview = shown["upload_preview"]
+    assert list(preview["row"]) == [2, 3]
+    assert list(preview["impressions"]) == [1000, 100]
+    assert preview["errors"].isna().iloc[0] and "reach 200" in preview["errors"].iloc[1]
+    issues = shown["upload_issues"]
+    errors = issues[issues["severity"] == "error"]
+    found = list(zip(errors["row"], errors["column"], errors["value"], strict=True))
+    assert found == [(3, "reach", "200")]
+    # Nothing written yet, and a file with errors cannot be loaded as it is.
+    assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(0,)]
+    assert confirm(at).disabled
+
+
+def test_confirm_loads_the_valid_rows_when_asked(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    upload(at, "march.csv", WITH_ERROR)
+    skip = next(c for c in at.checkbox if c.key and c.key.startswith("upload_skip_"))
+    skip.check().run()
+    assert not confirm(at).disabled
+    confirm(at).click().run()
+    assert not at.exception, at.exception
+    assert sql(
+        programme,
+        "SELECT source, source_name, loaded_by, campaign_code, rows_loaded, rows_rejected, status "
+        "FROM core.batch WHERE source = 'upload'",
+    ) == [("upload", "march.csv", "grantee-ADR", "PDP-01", 1, 1, "loaded")]
+    assert sql(
+        programme,
+        "SELECT day, impressions FROM channel_daily WHERE campaign_code = 'PDP-01' "
+        "AND platform = 'instagram' ORDER BY day",
+    ) == [(dt.date(2026, 3, 2), 1000)]
+    assert any("1 of 2 rows loaded" in s.value for s in at.success)
+    assert list(frames(at)["upload_history"]["source_name"]) == ["march.csv"]
+
+
+def test_a_clean_file_loads_and_the_same_file_again_says_so(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    upload(at, "clean.csv", CLEAN)
+    assert "upload_issues" not in frames(at)
+    assert any(s.value.startswith("No errors or warnings") for s in at.success)
+    confirm(at).click().run()
+    assert sql(programme, "SELECT rows_loaded, status FROM core.batch WHERE source = 'upload'") == [
+        (2, "loaded")
+    ]
+    upload(at, "clean again.csv", CLEAN)
+    assert any("already loaded as batch" in i.value for i in at.info)
+    confirm(at).click().run()
+    assert any("already loaded as batch" in i.value for i in at.info)
+    assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(1,)]
+
+
+def test_an_oversize_file_is_refused_with_its_name_size_and_the_limit(monkeypatch, programme):
+    monkeypatch.setenv("CAMPAIGNS_MAX_UPLOAD_MB", "0.001")  # 1048 bytes
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    big = METRICS_HEADER + "\n" + "\n".join([GOOD] * 40) + "\n"
+    upload(at, "whole year.csv", big.encode())
+    (error,) = [e.value for e in at.error]
+    assert error == (
+        f"whole year.csv is {len(big)} bytes, above the 1048 bytes limit. Split it by "
+        "month or platform and send the parts."
+    )
+    assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(0,)]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_templates_parse_back_to_the_kind_header(lang):
+    files = {name: content for name, content, _ in uploads.template_files("spend", lang)}
+    header = template_header("spend", lang)
+    text = files[f"spend.{lang}.csv"].decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(text))) == header
+    book = openpyxl.load_workbook(io.BytesIO(files[f"spend.{lang}.xlsx"]), read_only=True)
+    first = next(book.worksheets[0].iter_rows(max_row=1, values_only=True))
+    assert list(first) == header
+    (programme_name,) = [n for n, _, _ in uploads.template_files("programme", lang)]
+    assert programme_name == f"programme.{lang}.xlsx"
+
+
+def test_the_page_offers_the_templates_of_the_chosen_kind(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    at.selectbox(key="upload_kind").set_value("participants")
+    at.radio(key="upload_template_lang").set_value("ru")
+    at.run()
+    labels = [b.proto.label for b in at.get("download_button") if "template" in b.proto.id]
+    assert labels == ["participants.ru.csv", "participants.ru.xlsx"]
+
+
+def _history_batch(at, batch_id: int):
+    at.selectbox(key="upload_batch").set_value(batch_id)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_a_grantee_undoes_an_own_upload(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    upload(at, "clean.csv", CLEAN)
+    confirm(at).click().run()
+    ((batch_id,),) = sql(programme, "SELECT batch_id FROM core.batch WHERE source = 'upload'")
+    _history_batch(at, batch_id)
+    at.button(key="upload_undo").click().run()
+    at.button(key="upload_undo_yes").click().run()
+    assert not at.exception, at.exception
+    assert sql(
+        programme, "SELECT status, undone_by FROM core.batch WHERE batch_id = ?", [batch_id]
+    ) == [("undone", "grantee-ADR")]
+    assert sql(programme, "SELECT count(*) FROM channel_daily WHERE batch_id = ?", [batch_id]) == [
+        (0,)
+    ]
+    assert any(f"Batch {batch_id} undone" in s.value for s in at.success)
+
+
+def test_a_grantee_cannot_undo_an_upload_of_someone_else(monkeypatch, programme, tmp_path):
+    path = tmp_path / "officer.csv"
+    path.write_bytes(CLEAN)
+    result = load_file(programme, path, campaign="PDP-01", loaded_by="officer", source="upload")
+    assert result.status == "loaded"
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    _history_batch(at, result.batch_id)
+    assert not any(b.key == "upload_undo" for b in at.button)
+    assert any("Only the person who sent it" in c.value for c in at.caption)
+    # The check holds without the page too.
+    grantee = Accounts.for_warehouse(programme).get("grantee-ADR")
+    with data.scoped(data.Scope(organisation="ADR")), pytest.raises(uploads.UploadRefused):
+        uploads.undo(programme, grantee, result.batch_id)
+    assert sql(
+        programme, "SELECT status FROM core.batch WHERE batch_id = ?", [result.batch_id]
+    ) == [("loaded",)]
+
+
+def test_downloads_of_a_batch_are_its_kept_file_and_its_rejected_rows(programme, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_bytes(WITH_ERROR)
+    ours = load_file(programme, path, campaign="PDP-01", skip_invalid=True, source_name="m.csv")
+    other = tmp_path / "o.csv"
+    other.write_bytes(CLEAN.replace(b"instagram", b"tiktok"))
+    theirs = load_file(programme, other, campaign="FOE-02", source_name="o.csv")
+    with data.scoped(data.Scope(organisation="ADR")):
+        name, kept = uploads.original_file(programme, ours.batch_id)
+        assert (name, kept.read_bytes()) == ("m.csv", WITH_ERROR)
+        rows = list(
+            csv.reader(
+                io.StringIO(uploads.rejected_rows(programme, ours.batch_id).decode("utf-8-sig"))
+            )
+        )
+        assert rows[0] == ["row", *METRICS_HEADER.split(","), "errors"]
+        assert rows[1][:7] == ["3", "2026-03-03", "instagram", "", "", "100", "200"]
+        assert rows[1][-1].startswith("reach ('200'): reach 200 is above impressions 100")
+        # Another organisation's batch is not there to download.
+        assert uploads.original_file(programme, theirs.batch_id) is None
+        assert uploads.rejected_rows(programme, theirs.batch_id) is None
