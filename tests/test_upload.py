@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+from pathlib import Path
 
 import duckdb
 from conftest import METRICS_HEADER, write, write_programme
@@ -206,3 +207,13 @@ def test_download_names_are_labels_never_paths():
     assert download_name("..", plain, 7) == "batch-7"
     assert download_name("a\x00b\n.csv", plain, 7) == "ab.csv"
     assert download_name(None, plain, 3) == "batch-3"
+
+
+def test_streamlit_accepts_files_up_to_the_loaders_limit():
+    import tomllib
+
+    from etl.load import DEFAULT_MAX_MB
+
+    config = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+    with config.open("rb") as fh:
+        assert tomllib.load(fh)["server"]["maxUploadSize"] == DEFAULT_MAX_MB
