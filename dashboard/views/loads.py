@@ -1,72 +1,311 @@
-"""Loads: the latest load batches, and a campaign's daily impressions by platform."""
+"""Loads (officers): every load batch with filters, one batch's errors, warnings and rejected
+rows, its kept file, and undo with a confirmation.
+
+Everything shown is read through ``dashboard.data.read``; undo goes through
+``etl.batches.undo`` with the signed-in officer as ``undone_by``, the permission checked again
+right before it runs.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, metrics
-from dashboard.i18n import column_datetime_format, t
+from dashboard import auth, components, data
+from dashboard.i18n import column_datetime_format, fmt_date, input_date_format, t
+from etl import batches
+from etl.warehouse import WarehouseBusy
 
+user = auth.require("manage")
 wh = st.session_state["warehouse"]
 
 st.title(t("page.loads"))
+st.caption(t("loads.intro"))
 
-LIMIT = 50
-loads = data.recent_loads(wh, limit=LIMIT)
-if loads.empty:
+FLASH = "loads_flash"
+CONFIRM = "loads_confirm_undo"
+NO_CAMPAIGN = ""  # the set-up workbook and exchange rates belong to no campaign
+
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    kind, text = flash
+    (st.success if kind == "success" else st.error)(text)
+
+log = data.read(
+    wh,
+    """
+    SELECT batch_id, started_at, status, kind, platform, coalesce(campaign_code, '')
+           AS campaign_code, source, source_name, loaded_by, rows_read, rows_loaded,
+           rows_rejected, rows_replaced, message, undone_at, undone_by
+    FROM loads ORDER BY batch_id DESC
+    """,
+)
+if log.empty:
     components.empty(t("loads.nothing_loaded"))
-else:
-    components.table(
-        loads,
-        key="loads_batches",
-        name="loads",
-        definition_text=t("loads.latest", limit=LIMIT),
-        column_config={
-            "batch_id": st.column_config.NumberColumn(t("loads.col.batch"), format="%d"),
-            "started_at": st.column_config.DatetimeColumn(
-                t("loads.col.when"), format=column_datetime_format()
-            ),
-            "loaded_by": st.column_config.TextColumn(t("loads.col.who")),
-            "source_name": st.column_config.TextColumn(t("loads.col.file")),
-            "kind": st.column_config.TextColumn(t("loads.col.kind")),
-            "platform": st.column_config.TextColumn(t("loads.col.platform")),
-            "campaign_code": st.column_config.TextColumn(t("loads.col.campaign")),
-            "rows_read": st.column_config.NumberColumn(t("loads.col.rows_read"), format="%d"),
-            "rows_loaded": st.column_config.NumberColumn(t("loads.col.loaded"), format="%d"),
-            "rows_rejected": st.column_config.NumberColumn(t("loads.col.rejected"), format="%d"),
-            "status": st.column_config.TextColumn(t("loads.col.status")),
-        },
-    )
-
-st.subheader(t("loads.daily_title"))
-names = data.campaign_names(wh)
-if not names:
-    components.empty(t("loads.no_campaigns"))
     st.stop()
 
-campaign = st.selectbox(
-    t("loads.campaign"),
-    list(names),
-    key="campaign",
-    format_func=lambda code: f"{code} · {names[code]}",
-)
-series = metrics.query(
-    wh, ["impressions"], metrics.Selection(campaigns=(campaign,)), "day", ("platform",)
-)
-series = series[series["impressions"].notna()].rename(
-    columns={"period": "day", "impressions": "value"}
-)
-if series.empty:
-    components.empty(t("loads.no_daily", campaign=campaign))
-else:
-    title = f"{campaign} · {names[campaign]}"
-    figure = charts.daily_by_platform(series, t("measure.impressions"), title)
-    figure.update_layout(legend_title_text=t("chart.platform"))
-    figure.update_xaxes(title_text=t("chart.day"))
-    components.chart(
-        figure,
-        series,
-        key="loads_daily",
-        name=f"daily-impressions-{campaign}",
-        definition_text=t("loads.reach_note"),
+
+def _choices(column: str) -> list[str]:
+    return sorted({str(v) for v in log[column].dropna()})
+
+
+def _campaign_label(code: str) -> str:
+    return code or t("loads.no_campaign")
+
+
+STATUSES = ("loaded", "rejected", "undone")
+
+
+def _status_label(status: str) -> str:
+    return t(f"loads.status.{status}") if status in STATUSES else status
+
+
+days = pd.to_datetime(log["started_at"]).dt.date
+first_day, last_day = min(days), max(days)
+
+with st.container(border=True):
+    left, middle, right = st.columns(3)
+    campaigns = left.multiselect(
+        t("loads.filter.campaign"),
+        _choices("campaign_code"),
+        key="loads_campaign",
+        format_func=_campaign_label,
+        placeholder=t("filters.all"),
     )
+    kinds = middle.multiselect(
+        t("loads.filter.kind"), _choices("kind"), key="loads_kind", placeholder=t("filters.all")
+    )
+    statuses = right.multiselect(
+        t("loads.filter.status"),
+        _choices("status"),
+        key="loads_status",
+        format_func=_status_label,
+        placeholder=t("filters.all"),
+    )
+    left, middle, right = st.columns(3)
+    people = left.multiselect(
+        t("loads.filter.who"), _choices("loaded_by"), key="loads_who", placeholder=t("filters.all")
+    )
+    sources = middle.multiselect(
+        t("loads.filter.source"),
+        _choices("source"),
+        key="loads_source",
+        placeholder=t("filters.all"),
+    )
+    period = right.date_input(
+        t("loads.filter.period"),
+        value=(first_day, last_day),
+        max_value=max(last_day, dt.date.today()),
+        format=input_date_format(),
+        key="loads_period",
+    )
+
+shown = log
+for column, chosen in (
+    ("campaign_code", campaigns),
+    ("kind", kinds),
+    ("status", statuses),
+    ("loaded_by", people),
+    ("source", sources),
+):
+    if chosen:
+        shown = shown[shown[column].astype(str).isin(chosen)]
+if isinstance(period, tuple | list) and period:
+    start, end = period[0], period[-1]
+    picked = pd.to_datetime(shown["started_at"]).dt.date
+    shown = shown[(picked >= start) & (picked <= end)]
+
+if shown.empty:
+    components.empty(t("loads.none_match"))
+    st.stop()
+
+components.table(
+    shown.drop(columns=["message", "undone_at"]),
+    key="loads_batches",
+    name="loads",
+    definition_text=t(
+        "loads.shown",
+        shown=len(shown),
+        total=len(log),
+        first=fmt_date(first_day),
+        last=fmt_date(last_day),
+    ),
+    download=shown,
+    column_config={
+        "batch_id": st.column_config.NumberColumn(t("loads.col.batch"), format="%d"),
+        "started_at": st.column_config.DatetimeColumn(
+            t("loads.col.when"), format=column_datetime_format()
+        ),
+        "status": st.column_config.TextColumn(t("loads.col.status")),
+        "kind": st.column_config.TextColumn(t("loads.col.kind")),
+        "platform": st.column_config.TextColumn(t("loads.col.platform")),
+        "campaign_code": st.column_config.TextColumn(t("loads.col.campaign")),
+        "source": st.column_config.TextColumn(t("loads.col.source")),
+        "source_name": st.column_config.TextColumn(t("loads.col.file")),
+        "loaded_by": st.column_config.TextColumn(t("loads.col.who")),
+        "rows_read": st.column_config.NumberColumn(t("loads.col.rows_read"), format="%d"),
+        "rows_loaded": st.column_config.NumberColumn(t("loads.col.loaded"), format="%d"),
+        "rows_rejected": st.column_config.NumberColumn(t("loads.col.rejected"), format="%d"),
+        "rows_replaced": st.column_config.NumberColumn(t("loads.col.replaced"), format="%d"),
+        "undone_by": st.column_config.TextColumn(t("loads.col.undone_by")),
+    },
+)
+
+# --- one batch ---------------------------------------------------------------------------------
+
+st.subheader(t("loads.batch_title"))
+records = {int(r["batch_id"]): r for r in shown.to_dict("records")}
+batch_id = st.selectbox(
+    t("loads.pick_batch"),
+    list(records),
+    key="loads_batch",
+    format_func=lambda b: t(
+        "loads.batch_option",
+        batch=b,
+        file=records[b]["source_name"] or "",
+        status=_status_label(records[b]["status"]),
+    ),
+)
+batch = records[batch_id]
+st.text(str(batch["message"] or ""))
+if batch["status"] == "undone":
+    st.caption(
+        t(
+            "loads.undone_by",
+            who=batch["undone_by"] or "",
+            when=fmt_date(batch["undone_at"]),
+        )
+    )
+
+found = data.read(
+    wh,
+    "SELECT severity, row_number, column_name, value, message FROM load_issues "
+    "WHERE batch_id = ? ORDER BY severity, row_number NULLS FIRST, column_name",
+    (batch_id,),
+)
+rejected = data.read(
+    wh,
+    "SELECT row_number, cells FROM core.rejected_row WHERE batch_id = ? ORDER BY row_number",
+    (batch_id,),
+)
+issue_config = {
+    "severity": st.column_config.TextColumn(t("loads.col.severity")),
+    "row_number": st.column_config.NumberColumn(t("loads.col.row"), format="%d"),
+    "column_name": st.column_config.TextColumn(t("loads.col.column")),
+    "value": st.column_config.TextColumn(t("loads.col.value")),
+    "message": st.column_config.TextColumn(t("loads.col.message"), width="large"),
+}
+errors = found[found["severity"] == "error"]
+warnings = found[found["severity"] != "error"]
+tab_errors, tab_warnings, tab_rejected = st.tabs(
+    [
+        t("loads.tab.errors", count=len(errors)),
+        t("loads.tab.warnings", count=len(warnings)),
+        t("loads.tab.rejected", count=len(rejected)),
+    ]
+)
+with tab_errors:
+    if errors.empty:
+        st.caption(t("loads.no_errors"))
+    else:
+        components.table(
+            errors,
+            key="loads_errors",
+            name=f"batch-{batch_id}-errors",
+            definition_text=t("loads.issues_note"),
+            column_config=issue_config,
+        )
+with tab_warnings:
+    if warnings.empty:
+        st.caption(t("loads.no_warnings"))
+    else:
+        components.table(
+            warnings,
+            key="loads_warnings",
+            name=f"batch-{batch_id}-warnings",
+            definition_text=t("loads.issues_note"),
+            column_config=issue_config,
+        )
+with tab_rejected:
+    if rejected.empty:
+        st.caption(t("loads.no_rejected"))
+    else:
+        cells = pd.DataFrame([json.loads(c) for c in rejected["cells"]])
+        cells.insert(0, t("loads.col.row"), rejected["row_number"].astype(int).to_numpy())
+        st.dataframe(cells.astype(str), hide_index=True, key="loads_rejected")
+        st.download_button(
+            t("loads.download_rejected"),
+            data=batches.rejected_rows_csv(
+                list(rejected.itertuples(index=False, name=None)),
+                found.to_dict("records"),
+                row_label=t("loads.col.row"),
+                errors_label=t("loads.col.errors"),
+            ),
+            file_name=f"batch-{batch_id}-rejected.csv",
+            mime=components.CSV_MIME,
+            key="loads_rejected_csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+stored = data.read(wh, "SELECT stored_file FROM core.batch WHERE batch_id = ?", (batch_id,))
+kept = batches.stored_path(wh, stored["stored_file"].iloc[0] if not stored.empty else None)
+if kept is not None:
+    st.download_button(
+        t("loads.download_file"),
+        data=kept.read_bytes,
+        file_name=batches.download_name(
+            batch["source_name"], stored["stored_file"].iloc[0], batch_id
+        ),
+        key="loads_kept_file",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+# --- undo --------------------------------------------------------------------------------------
+
+if batch["status"] != "loaded":
+    st.caption(t("loads.cannot_undo", status=_status_label(batch["status"])))
+    st.stop()
+if not user.can_undo(batch["loaded_by"]):
+    st.caption(t("loads.not_yours"))
+    st.stop()
+
+if st.session_state.get(CONFIRM) != batch_id:
+    if st.button(t("loads.undo", batch=batch_id), key="loads_undo", icon=":material/undo:"):
+        st.session_state[CONFIRM] = batch_id
+        st.rerun()
+    st.stop()
+
+st.warning(t("loads.confirm_text", batch=batch_id, file=batch["source_name"] or ""))
+yes, no, _ = st.columns([2, 1, 5])
+if no.button(t("loads.cancel"), key="loads_undo_cancel"):
+    st.session_state.pop(CONFIRM, None)
+    st.rerun()
+if yes.button(t("loads.confirm_undo", batch=batch_id), key="loads_undo_confirm", type="primary"):
+    st.session_state.pop(CONFIRM, None)
+    # Checked again right before writing: the batch must still be one this officer may undo.
+    still = data.read(wh, "SELECT loaded_by FROM loads WHERE batch_id = ?", (batch_id,))
+    if still.empty or not auth.current_user().can_undo(still["loaded_by"].iloc[0]):
+        st.session_state[FLASH] = ("error", t("loads.not_yours"))
+    else:
+        try:
+            summary = batches.undo(wh, batch_id, undone_by=user.username)
+        except batches.UndoRefused as exc:
+            st.session_state[FLASH] = ("error", str(exc))
+        except WarehouseBusy:
+            st.session_state[FLASH] = ("error", t("loads.busy"))
+        else:
+            st.session_state[FLASH] = (
+                "success",
+                t(
+                    "loads.undone",
+                    batch=batch_id,
+                    removed=summary["rows_removed"],
+                    restored=summary["rows_restored"],
+                ),
+            )
+    st.rerun()
