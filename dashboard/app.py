@@ -54,6 +54,12 @@ PAGES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("loads", "page.loads", ":material/upload_file:", frozenset({"officer"})),
 )
 
+if not warehouse.exists():
+    language_picker()
+    st.title(t("app.title"))
+    st.warning(t("app.no_warehouse", path=warehouse.path, env_var=ENV_VAR))
+    st.stop()
+
 user = auth.signed_in_user(warehouse)
 page = st.navigation(
     [
@@ -70,11 +76,6 @@ if user is None:
     auth.login_page(warehouse)
     st.stop()
 auth.account_menu(warehouse, user)
-
-if not warehouse.exists():
-    st.title(t("app.title"))
-    st.warning(t("app.no_warehouse", path=warehouse.path, env_var=ENV_VAR))
-    st.stop()
 
 _migrate(str(warehouse.path))
 page.run()

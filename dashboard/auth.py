@@ -152,7 +152,7 @@ def login_page(wh: Warehouse) -> None:
             key="auth_password",
             autocomplete="current-password",
         )
-        submitted = st.form_submit_button(t("auth.submit"), type="primary")
+        submitted = st.form_submit_button(t("auth.submit"), type="primary", key="auth_submit")
     if not submitted:
         return
     if not username or not password:

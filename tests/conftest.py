@@ -226,11 +226,12 @@ def query(programme: Warehouse) -> Callable[..., list[tuple]]:
 
 @pytest.fixture
 def invoke(programme: Warehouse) -> Callable[..., tuple[int, str, object]]:
-    """Run the CLI against the programme warehouse; returns (exit code, output, parsed JSON)."""
+    """Run the CLI against the programme warehouse, ``input`` on its standard input; returns
+    (exit code, output, parsed JSON)."""
     runner = CliRunner()
 
-    def run(*args: str) -> tuple[int, str, object]:
-        result = runner.invoke(cli, ["--warehouse", str(programme.path), *args])
+    def run(*args: str, input: str | None = None) -> tuple[int, str, object]:
+        result = runner.invoke(cli, ["--warehouse", str(programme.path), *args], input=input)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         parsed = None
@@ -294,7 +295,7 @@ def sign_in(at, username: str, password: str) -> None:
     """Fill in and send the sign-in form of an app showing it."""
     at.text_input(key="auth_username").input(username)
     at.text_input(key="auth_password").input(password)
-    next(b for b in at.button if b.label == "Sign in").click()
+    at.button(key="auth_submit").click()
     at.run()
 
 
@@ -307,6 +308,7 @@ def open_page(
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
+    password = account(wh, user) if user is not None else None
     at = AppTest.from_file(str(APP), default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
@@ -315,7 +317,7 @@ def open_page(
     at.run()
     assert not at.exception, at.exception
     if user is not None:
-        sign_in(at, user, account(wh, user))
+        sign_in(at, user, password)
         assert not at.exception, at.exception
     return at
 

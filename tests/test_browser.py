@@ -117,10 +117,26 @@ def browser():
         b.close()
 
 
+def sign_in(page, username: str = "officer", url: str | None = None) -> None:
+    """Open ``url`` (or stay where the page is) and sign in as a demo account there."""
+    from etl.demo_build import demo_password
+
+    if url is not None:
+        page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(demo_password(username))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=30_000)
+    settle(page)
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, app_url):
+    """A browser tab signed in as the demo officer; the session cookie keeps it signed in
+    when it opens other addresses of the app."""
     context = browser.new_context(accept_downloads=True)
     pg = context.new_page()
+    sign_in(pg, "officer", app_url)
     yield pg
     context.close()
 
@@ -157,7 +173,8 @@ def test_every_page_opens_without_an_error(page, app_url) -> None:
     settle(page)
     links = page.locator('[data-testid="stSidebarNav"] a')
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
-    assert len(hrefs) == 6, hrefs
+    # an officer's pages: the five of the dashboard, Upload, Programme and Loads
+    assert len(hrefs) == 8, hrefs
     addresses = [href if href.startswith("http") else f"{app_url}{href}" for href in hrefs]
     # each page in Russian too, and a campaign's own page opened from its link
     addresses += [f"{a}?lang=ru" for a in addresses]
@@ -239,6 +256,8 @@ def test_a_period_change_reopens_from_the_copied_address(page, browser, app_url)
     try:
         other.goto(copied)
         settle(other)
+        sign_in(other, "viewer")  # signing in opens the page the link named
+        assert other.url == copied
         assert tile(other, "Impressions") == june_on
         shown = date_field(other, "From").locator('input[type="date"]').get_attribute("value")
         assert shown == "2026-06-01"

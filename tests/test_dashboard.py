@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import METRICS_HEADER, write
+from conftest import METRICS_HEADER, open_page, write
 from streamlit.testing.v1 import AppTest
 
 from dashboard.charts import PLATFORM_COLOURS, daily_by_platform
@@ -68,6 +68,9 @@ def loaded(programme: Warehouse, tmp_path: Path) -> Warehouse:
 
 
 def app_on(monkeypatch: pytest.MonkeyPatch, path: Path) -> AppTest:
+    """The app on the warehouse at ``path``, signed in as an officer when it exists."""
+    if Warehouse(path).exists():
+        return open_page(monkeypatch, Warehouse(path))
     monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(path))
     return AppTest.from_file(str(APP), default_timeout=30).run()
 
@@ -139,10 +142,7 @@ def test_portfolio_shows_headline_figures(loaded: Warehouse, monkeypatch) -> Non
 def test_portfolio_in_russian_and_kazakh(
     loaded: Warehouse, monkeypatch, lang: str, expected: dict[str, str], title: str
 ) -> None:
-    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(loaded.path))
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params["lang"] = lang
-    at.run()
+    at = open_page(monkeypatch, loaded, lang=lang)
 
     assert not at.exception
     assert at.title[0].value == title

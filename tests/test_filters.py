@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from conftest import METRICS_HEADER, write
+from conftest import METRICS_HEADER, open_page, write
 from hypothesis import given
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
@@ -230,10 +230,7 @@ def loaded(programme: Warehouse, tmp_path: Path) -> Warehouse:
 
 
 def open_app(monkeypatch, wh: Warehouse, **params: str) -> AppTest:
-    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(wh.path))
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params.update(params)
-    return at.run()
+    return open_page(monkeypatch, wh, **params)
 
 
 def tiles(at: AppTest) -> dict[str, str]:
