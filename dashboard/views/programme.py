@@ -1,11 +1,386 @@
-"""The programme page (officers)."""
+"""Programme (officers): the campaign registry edited as tables, the set-up workbook exported
+and imported, and the Google Sheets sources with their last sync and a "sync now".
+
+The registry is the set-up workbook's five tables. "Check" writes the edited tables as a set-up
+workbook (``etl.programme``) and makes a dry-run programme load of it; "Save" loads it as one
+batch (source ``dashboard``), so every change is in the load log and can be undone on the Loads
+page. A set-up load restates each campaign it lists whole and leaves alone what is unchanged;
+a campaign or organisation missing from the tables is not deleted (close it with its status).
+Everything shown is read through ``dashboard.data.read``; writes check the permission again
+right before they run.
+"""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import auth
-from dashboard.i18n import t
+from dashboard import auth, components, data
+from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, t
+from etl import programme, sheets, sources
+from etl.kinds import CAMPAIGN_STATUSES, PROGRAMME_SHEETS
+from etl.load import LoadResult, load_file
+from etl.templates import PROGRAMME_ORDER
+from etl.warehouse import WarehouseBusy
 
-auth.require("manage")
+user = auth.require("manage")
+wh = st.session_state["warehouse"]
+lang = current_language()
+
 st.title(t("page.programme"))
+
+FLASH = "programme_flash"
+GENERATION = "programme_editors"  # bumped after a save, so the editors start from the warehouse
+SYNCED = "programme_synced"
+
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    (st.success if flash[0] == "success" else st.error)(flash[1])
+
+
+def _write_check() -> bool:
+    """The signed-in user may still manage the programme (checked right before a write)."""
+    if not auth.current_user().can_manage:
+        st.error(t("programme.refused"))
+        return False
+    return True
+
+
+def _load(content: bytes, name: str, *, dry_run: bool, source: str) -> LoadResult | None:
+    """A programme load of the workbook ``content``; None (with a message) when the
+    warehouse is busy."""
+    with tempfile.TemporaryDirectory(prefix="campaigns-setup-") as folder:
+        path = Path(folder) / "setup.xlsx"
+        path.write_bytes(content)
+        try:
+            return load_file(
+                wh,
+                path,
+                kind="programme",
+                dry_run=dry_run,
+                source=source,
+                source_name=name,
+                loaded_by=user.username,
+            )
+        except WarehouseBusy:
+            st.error(t("programme.busy"))
+            return None
+
+
+def _issues_frame(result: LoadResult) -> pd.DataFrame:
+    rows = [
+        {
+            "severity": t(f"programme.severity.{i.severity}"),
+            "row": i.row,
+            "column": i.column or "",
+            "value": "" if i.value is None else str(i.value),
+            "message": i.message,
+        }
+        for i in [*result.errors, *result.warnings]
+    ]
+    return pd.DataFrame(rows, columns=["severity", "row", "column", "value", "message"])
+
+
+def _show_result(result: LoadResult, key: str) -> None:
+    """What a (dry-run) set-up load found: a summary, then every error and warning."""
+    if result.status == "dry_run" and result.would_load:
+        if result.records_written == 0 and result.rows_replaced == 0:
+            st.info(t("programme.check.unchanged"))
+        else:
+            st.success(
+                t(
+                    "programme.check.ok",
+                    written=result.records_written,
+                    replaced=result.rows_replaced,
+                )
+            )
+    elif result.status == "loaded":
+        st.success(
+            t(
+                "programme.saved",
+                batch=result.batch_id,
+                written=result.records_written,
+                replaced=result.rows_replaced,
+            )
+        )
+    else:
+        st.error(t("programme.check.errors", count=result.errors_total))
+    issues = _issues_frame(result)
+    if not issues.empty:
+        components.table(
+            issues,
+            key=key,
+            name="setup-issues",
+            definition_text=t("programme.check.where"),
+            column_config={
+                "severity": st.column_config.TextColumn(t("programme.col.severity")),
+                "row": st.column_config.NumberColumn(t("programme.col.row"), format="%d"),
+                "column": st.column_config.TextColumn(t("programme.col.column")),
+                "value": st.column_config.TextColumn(t("programme.col.value")),
+                "message": st.column_config.TextColumn(t("programme.col.message"), width="large"),
+            },
+        )
+
+
+def _saved(result: LoadResult) -> None:
+    """After a set-up load: say so on the next run, and start the editors afresh."""
+    st.session_state[FLASH] = (
+        "success",
+        t(
+            "programme.saved",
+            batch=result.batch_id,
+            written=result.records_written,
+            replaced=result.rows_replaced,
+        ),
+    )
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+    st.rerun()
+
+
+def _import(content: bytes, name: str) -> None:
+    """An uploaded set-up workbook: checked first, loaded once confirmed."""
+    checked = _load(content, name, dry_run=True, source="upload")
+    if checked is None:
+        return
+    _show_result(checked, "programme_import_issues")
+    if not checked.would_load or not (checked.records_written or checked.rows_replaced):
+        return
+    confirmed = st.button(
+        t("programme.files.confirm"), key="programme_import_confirm", type="primary"
+    )
+    if not confirmed or not _write_check():
+        return
+    loaded = _load(content, name, dry_run=False, source="upload")
+    if loaded is not None and loaded.status == "loaded":
+        _saved(loaded)
+    if loaded is not None:
+        _show_result(loaded, "programme_import_result")
+
+
+def _column_config(kind: str) -> dict:
+    """The editor's columns: the template's headers in the reader's language, typed."""
+    config = {}
+    for name, header in programme.headers(kind, lang).items():
+        field = PROGRAMME_SHEETS[kind].field(name)
+        ftype, required = field.type, field.required
+        common = {"help": field.help, "required": required}
+        if ftype == "date":
+            config[name] = st.column_config.DateColumn(header, format="YYYY-MM-DD", **common)
+        elif ftype in ("amount", "number", "count", "heading"):
+            config[name] = st.column_config.NumberColumn(header, **common)
+        elif ftype == "status":
+            config[name] = st.column_config.SelectboxColumn(
+                header, options=list(CAMPAIGN_STATUSES), **common
+            )
+        elif ftype == "yes_no":
+            config[name] = st.column_config.CheckboxColumn(header, help=field.help)
+        else:
+            config[name] = st.column_config.TextColumn(header, **common)
+    return config
+
+
+frames = programme.setup_frames(lambda sql: data.read(wh, sql))
+generation = st.session_state.setdefault(GENERATION, 0)
+
+tab_registry, tab_files, tab_sources = st.tabs(
+    [t("programme.tab.registry"), t("programme.tab.files"), t("programme.tab.sources")]
+)
+
+# --- the registry ------------------------------------------------------------------------------
+
+with tab_registry:
+    st.caption(t("programme.registry.intro"))
+    st.info(t("programme.registry.deleting"), icon=":material/info:")
+    names = programme.sheet_names(lang)
+    edited: dict[str, pd.DataFrame] = {}
+    for kind in PROGRAMME_ORDER:
+        st.subheader(t(f"programme.sheet.{kind}"))
+        st.caption(t("programme.registry.sheet_name", sheet=names[kind]))
+        edited[kind] = st.data_editor(
+            frames[kind],
+            key=f"programme_edit_{kind}_{generation}",
+            num_rows="dynamic",
+            hide_index=True,
+            use_container_width=True,
+            column_config=_column_config(kind),
+        )
+    check, save, _ = st.columns([1, 1, 4])
+    checking = check.button(
+        t("programme.check.button"), key="programme_check", icon=":material/rule:"
+    )
+    saving = save.button(
+        t("programme.save.button"), key="programme_save", type="primary", icon=":material/save:"
+    )
+    if checking or saving:
+        content = programme.setup_bytes(edited, lang)
+        result = _load(content, t("programme.save.name"), dry_run=True, source="dashboard")
+        if result is not None and saving and result.would_load and _write_check():
+            if result.records_written == 0 and result.rows_replaced == 0:
+                st.info(t("programme.check.unchanged"))
+            else:
+                saved = _load(content, t("programme.save.name"), dry_run=False, source="dashboard")
+                if saved is not None and saved.status == "loaded":
+                    _saved(saved)
+                result = saved
+        if result is not None:
+            _show_result(result, "programme_issues")
+
+# --- import and export -------------------------------------------------------------------------
+
+with tab_files:
+    st.subheader(t("programme.files.export_title"))
+    st.caption(t("programme.files.export_intro"))
+    export_lang = st.selectbox(
+        t("programme.files.language"),
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(lang),
+        format_func=lambda code: LANGUAGES[code],
+        key="programme_export_lang",
+    )
+    st.download_button(
+        t("programme.files.download"),
+        data=lambda: programme.setup_bytes(frames, export_lang),
+        file_name=f"programme-setup.{export_lang}.xlsx",
+        mime=components.XLSX_MIME,
+        key="programme_export",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    st.subheader(t("programme.files.import_title"))
+    st.caption(t("programme.files.import_intro"))
+    sent = st.file_uploader(t("programme.files.upload"), type=["xlsx"], key="programme_upload")
+    if sent is not None:
+        _import(sent.getvalue(), sent.name)
+
+# --- Google Sheets sources ---------------------------------------------------------------------
+
+with tab_sources:
+    st.caption(t("programme.sources.intro"))
+    path = sources.sources_path()
+    try:
+        configured = sources.load_sources(path)
+    except sources.ConfigError as exc:
+        configured = []
+        st.warning(t("programme.sources.no_sources"), icon=":material/settings:")
+        st.text(str(exc))
+    try:
+        info = sources.service_account_info()
+    except sources.ConfigError as exc:
+        info = None
+        st.warning(t("programme.sources.no_credentials"), icon=":material/key:")
+        st.text(str(exc))
+
+    if configured:
+        log = data.read(
+            wh,
+            """
+            SELECT b.batch_id, b.source_name, b.started_at, b.status, b.rows_loaded,
+                   b.rows_rejected, b.message,
+                   (SELECT count(*) FROM load_issues i WHERE i.batch_id = b.batch_id
+                    AND i.severity = 'error') AS errors
+            FROM loads b WHERE b.source = 'sheet' ORDER BY b.batch_id DESC
+            """,
+        )
+        rows = []
+        for s in configured:
+            mine = log[log["source_name"].fillna("").str.startswith(f"{s.name}: ")]
+            last = mine.iloc[0] if not mine.empty else None
+            rows.append(
+                {
+                    "name": s.name,
+                    "kind": s.kind or t("programme.sources.detected"),
+                    "campaign": s.campaign or "",
+                    "spreadsheet": s.spreadsheet,
+                    "worksheet": s.worksheet or "",
+                    "last_sync": None if last is None else last["started_at"],
+                    "status": "" if last is None else last["status"],
+                    "rows": None if last is None else last["rows_loaded"],
+                    "errors": None if last is None else last["errors"],
+                    "batch": None if last is None else last["batch_id"],
+                }
+            )
+        components.table(
+            pd.DataFrame(rows),
+            key="programme_sources",
+            name="sources",
+            definition_text=t("programme.sources.table_note", path=str(path)),
+            column_config={
+                "name": st.column_config.TextColumn(t("programme.col.source")),
+                "kind": st.column_config.TextColumn(t("programme.col.kind")),
+                "campaign": st.column_config.TextColumn(t("programme.col.campaign")),
+                "spreadsheet": st.column_config.TextColumn(t("programme.col.spreadsheet")),
+                "worksheet": st.column_config.TextColumn(t("programme.col.worksheet")),
+                "last_sync": st.column_config.DatetimeColumn(
+                    t("programme.col.last_sync"), format=column_datetime_format()
+                ),
+                "status": st.column_config.TextColumn(t("programme.col.status")),
+                "rows": st.column_config.NumberColumn(t("programme.col.rows"), format="%d"),
+                "errors": st.column_config.NumberColumn(t("programme.col.errors"), format="%d"),
+                "batch": st.column_config.NumberColumn(t("programme.col.batch"), format="%d"),
+            },
+        )
+
+    if configured and info is not None:
+        everything = "*"
+        which = st.selectbox(
+            t("programme.sources.which"),
+            [everything, *(s.name for s in configured)],
+            format_func=lambda n: t("programme.sources.all") if n == everything else n,
+            key="programme_sync_which",
+        )
+        syncing = st.button(
+            t("programme.sources.sync"), key="programme_sync", icon=":material/sync:"
+        )
+        if syncing and _write_check():
+            chosen = [s for s in configured if which in (everything, s.name)]
+            with st.status(t("programme.sources.syncing"), expanded=True) as status:
+                try:
+                    results = sheets.sync(
+                        wh, chosen, info, progress=lambda message: status.write(message)
+                    )
+                except WarehouseBusy:
+                    results = None
+                    st.error(t("programme.busy"))
+                except sources.ConfigError as exc:
+                    results = None
+                    st.error(str(exc))
+                status.update(label=t("programme.sources.done"), state="complete")
+            if results is not None:
+                st.session_state[SYNCED] = [r.to_dict() for r in results]
+                st.rerun()
+    if st.session_state.get(SYNCED):
+        results = st.session_state[SYNCED]
+        st.subheader(t("programme.sources.result_title"))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t("programme.col.source"): r["name"],
+                        t("programme.col.status"): r["status"],
+                        t("programme.col.rows"): r["rows_loaded"],
+                        t("programme.col.batch"): r["batch_id"],
+                        t("programme.col.message"): r["message"],
+                    }
+                    for r in results
+                ]
+            ),
+            hide_index=True,
+            key="programme_sync_result",
+        )
+        errors = [
+            {
+                t("programme.col.source"): r["name"],
+                t("programme.col.row"): e["row"],
+                t("programme.col.column"): e["column"] or "",
+                t("programme.col.value"): "" if e["value"] is None else str(e["value"]),
+                t("programme.col.message"): e["message"],
+            }
+            for r in results
+            for e in r["errors"]
+        ]
+        if errors:
+            st.error(t("programme.sources.errors", count=len(errors)))
+            st.dataframe(pd.DataFrame(errors), hide_index=True, key="programme_sync_errors")
