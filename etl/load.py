@@ -272,18 +272,16 @@ def _describe_rows(con, staged: dict[str, Staged], result: LoadResult, limit: in
         fields = PERIOD_FIELDS.get(s.kind)
         if fields is None or fields[0] not in s.header.columns:
             continue
+        # Compared as dates, returned as ISO text (a date beyond Python's range stays text too).
         first, last = con.execute(
-            f'SELECT min(CAST("{fields[0]}" AS DATE)), max(CAST("{fields[1]}" AS DATE)) '
-            f"FROM {s.table}"
+            f'SELECT CAST(min(CAST("{fields[0]}" AS DATE)) AS VARCHAR), '
+            f'CAST(max(CAST("{fields[1]}" AS DATE)) AS VARCHAR) FROM {s.table}'
         ).fetchone()
         if first is not None:
             firsts.append(first)
             lasts.append(last if last is not None else first)
     if firsts:
-        result.detected["period"] = {
-            "first": min(firsts).isoformat(),
-            "last": max(lasts).isoformat(),
-        }
+        result.detected["period"] = {"first": min(firsts), "last": max(lasts)}
     if limit <= 0:
         return
     for s in staged.values():
