@@ -6,11 +6,9 @@ the dashboard's own queries.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -76,13 +74,6 @@ def app_on(monkeypatch: pytest.MonkeyPatch, path: Path) -> AppTest:
 
 def metrics_by_label(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def plotted(values: list | dict) -> list[float]:
-    """Trace values from a figure's JSON; plotly sends number arrays base64-encoded."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
 
 
 BUDGET_EUR = (PDP_BUDGET_KZT + 8_000_000) / 612.5  # both campaigns, latest rate: December
