@@ -310,3 +310,88 @@ def test_download_the_campaign_table(page, app_url, warehouse, tmp_path) -> None
     shown = {row[header.index("campaign")]: row[header.index("impressions")] for row in values}
     assert shown == expected
     no_errors(page)
+
+
+# --- a grantee sends a file ----------------------------------------------------------------------
+
+
+def number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_a_grantee_fixes_a_bad_row_uploads_and_only_it_sees_the_figures(
+    browser, app_url, warehouse, tmp_path
+) -> None:
+    from conftest import METRICS_HEADER
+
+    # Two days after the demo's last figures, on a channel PDP-01 has: new rows, not restated.
+    rows = ["2026-11-25,telegram,,,4100,,,52,,,,,", "2026-11-26,telegram,,,3900,,,35,,,,,"]
+    bad = tmp_path / "bad" / "telegram-november.csv"
+    bad.parent.mkdir()
+    bad.write_text(f"{METRICS_HEADER}\n{rows[0]}\n{rows[1].replace('3900', 'lots')}\n")
+    fixed = tmp_path / "telegram-november.csv"
+    fixed.write_text(f"{METRICS_HEADER}\n{rows[0]}\n{rows[1]}\n")
+
+    other = browser.new_context().new_page()
+    adr = browser.new_context(accept_downloads=True).new_page()
+    try:
+        sign_in(other, "erk", f"{app_url}/")
+        erk_before = tile(other, "Impressions")
+        sign_in(adr, "adr", f"{app_url}/campaign?campaign=PDP-01")
+        before = number(tile(adr, "Impressions"))
+
+        adr.goto(f"{app_url}/upload")
+        adr.get_by_text("Uploads of PDP-01").wait_for(timeout=30_000)
+        settle(adr)
+        assert "Uploads of PDP-01" in main_text(adr)  # its one campaign, chosen already
+        uploader = adr.locator('[data-testid="stFileUploaderDropzoneInput"]')
+        uploader.set_input_files(str(bad))
+        adr.get_by_text("Errors (1)").wait_for(timeout=60_000)
+        settle(adr)
+        # the error names the row as a spreadsheet shows it, the column and the value
+        tables = adr.locator('[data-testid="stDataFrame"] table')
+        issues = tables.filter(has_text="What to fix")
+        issues.locator("td").first.wait_for(state="attached", timeout=30_000)
+        cells = [c.strip() for c in issues.locator("td").all_text_contents()]
+        assert "3" in cells and "impressions" in cells and "lots" in cells, cells
+        assert adr.get_by_role("button", name="Load this file").is_disabled()
+        assert sql(warehouse, "SELECT count(*) FROM loads WHERE loaded_by = 'adr'") == [(0,)]
+
+        # the grantee fixes the file and sends it again, in place of the bad one
+        adr.get_by_role("button", name="Remove telegram-november.csv").click()
+        settle(adr)
+        uploader.set_input_files(str(fixed))
+        adr.get_by_text("No errors or warnings").wait_for(timeout=60_000)
+        settle(adr)
+        adr.get_by_role("button", name="Load this file").click()
+        adr.get_by_text("2 of 2 rows loaded").wait_for(timeout=60_000)
+        no_errors(adr)
+        loaded = sql(
+            warehouse,
+            "SELECT campaign_code, source_name, rows_loaded, status FROM loads "
+            "WHERE loaded_by = 'adr'",
+        )
+        assert loaded == [("PDP-01", "telegram-november.csv", 2, "loaded")]
+
+        adr.goto(f"{app_url}/campaign?campaign=PDP-01")
+        settle(adr)
+        assert number(tile(adr, "Impressions")) == before + 4100 + 3900
+        no_errors(adr)
+
+        # another organisation's grantee sees neither the figures nor the upload
+        other.goto(f"{app_url}/")
+        settle(other)
+        assert tile(other, "Impressions") == erk_before
+        other.goto(f"{app_url}/upload")
+        other.get_by_text("Uploads of FOE-02").wait_for(timeout=30_000)
+        settle(other)
+        assert "telegram-november.csv" not in main_text(other)
+        assert "PDP-01" not in main_text(other)
+        no_errors(other)
+    finally:
+        other.context.close()
+        adr.context.close()
