@@ -294,9 +294,7 @@ def test_labels_per_language() -> None:
     assert t("measure.impressions", lang="en") == "Impressions"
     assert t("measure.impressions", lang="ru") == "Показы"
     assert t("measure.impressions", lang="kk") == "Көрсетілімдер"
-    assert t("loads.no_daily", lang="ru", campaign="PDP-01") == (
-        "Ежедневные показы каналов кампании PDP-01 ещё не загружены."
-    )
+    assert t("upload.history", lang="ru", campaign="PDP-01") == "Загрузки: PDP-01"
 
 
 def test_plural_forms_and_count_in_the_language() -> None:
@@ -331,8 +329,8 @@ def test_an_unknown_key_is_shown_as_itself_and_never_raises(monkeypatch, caplog)
 
 def test_a_missing_parameter_leaves_the_text_unfilled(caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="dashboard.i18n"):
-        text = t("loads.no_daily", lang="en", other="x")
-    assert text == "No daily channel impressions loaded for {campaign} yet."
+        text = t("upload.history", lang="en", other="x")
+    assert text == "Uploads of {campaign}"
     assert "could not be filled" in caplog.text
 
 
