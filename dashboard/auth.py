@@ -14,12 +14,10 @@ manage them. Nothing here writes a password, token or secret anywhere but the ac
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import t
+from dashboard.i18n import literal, t
 from etl.accounts import Accounts, LoginRefused, User, lifetime_seconds
 from etl.warehouse import Warehouse
 
@@ -176,9 +174,7 @@ def _client() -> str:
 def account_menu(wh: Warehouse, user: User) -> None:
     """Who is signed in, and the sign-out button, in the sidebar."""
     _write_cookie()
-    st.sidebar.caption(
-        t("auth.signed_in_as", name=_markdown_text(user.name), role=role_label(user))
-    )
+    st.sidebar.caption(t("auth.signed_in_as", name=literal(user.name), role=role_label(user)))
     if st.sidebar.button(t("auth.sign_out"), key="auth_sign_out"):
         Accounts.for_warehouse(wh).end_session(st.session_state.pop(_TOKEN, None))
         st.session_state[_COOKIE_WRITE] = "clear"
@@ -215,11 +211,3 @@ def _context_text(name: str) -> str:
     except Exception:  # no browser context (a bare run)
         return ""
     return value if isinstance(value, str) else ""
-
-
-def _markdown_text(text: Any) -> str:
-    """``text`` shown literally inside Markdown (account names are typed by people)."""
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out

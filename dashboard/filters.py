@@ -97,9 +97,11 @@ class Note:
     params: tuple[tuple[str, str], ...] = ()
 
     def text(self, lang: str | None = None) -> str:
-        from dashboard.i18n import t
+        from dashboard.i18n import literal, t
 
         params = dict(self.params)
+        if "values" in params:  # typed into the link by whoever made it
+            params["values"] = literal(params["values"])
         if "what" in params:
             params["what"] = t(params["what"], lang=lang)
         return t(self.key, lang=lang, **params)

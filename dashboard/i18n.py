@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -377,3 +378,13 @@ def language_picker(container: Any = None) -> str:
     elif st.query_params.get(LANG_KEY) != lang:
         st.query_params[LANG_KEY] = lang
     return lang
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def literal(text: object) -> str:
+    """``text`` as Markdown that shows it literally: for values people typed (file names,
+    campaign names, codes from a link) inside messages Streamlit renders as Markdown, so that
+    they can never become links, images or formatting."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

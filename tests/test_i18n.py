@@ -28,6 +28,7 @@ from dashboard.i18n import (
     fmt_month,
     fmt_number,
     fmt_percent,
+    literal,
     localize_figure,
     plotly_separators,
     t,
@@ -384,3 +385,14 @@ def test_an_unknown_language_in_the_url_opens_in_english(tmp_path: Path) -> None
     assert at.selectbox(key="lang").value == "en"
     assert at.metric[0].label == "Impressions"
     assert "lang" not in at.query_params
+
+
+def test_literal_keeps_typed_text_from_becoming_markdown() -> None:
+    from markdown_it import MarkdownIt
+
+    typed = "[prize](http://example.com) ![x](http://e/x.png) **bold** :red[alarm] <b>x</b> a_b"
+    html = MarkdownIt("commonmark").render(literal(typed))
+    assert "<a " not in html and "<img" not in html and "<strong>" not in html
+    assert "<b>" not in html
+    # what the reader sees is the text as typed
+    assert html.strip() == "<p>" + typed.replace("<", "&lt;").replace(">", "&gt;") + "</p>"

@@ -176,8 +176,9 @@ def test_an_oversize_file_is_refused_with_its_name_size_and_the_limit(monkeypatc
     big = METRICS_HEADER + "\n" + "\n".join([GOOD] * 40) + "\n"
     upload(at, "whole year.csv", big.encode())
     (error,) = [e.value for e in at.error]
+    # the file name is escaped, so that it shows as typed whatever Markdown it holds
     assert error == (
-        f"whole year.csv is {len(big)} bytes, above the 1048 bytes limit. Split it by "
+        f"whole year\\.csv is {len(big)} bytes, above the 1048 bytes limit. Split it by "
         "month or platform and send the parts."
     )
     assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(0,)]

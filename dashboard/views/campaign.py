@@ -23,6 +23,7 @@ from dashboard.i18n import (
     fmt_money,
     fmt_number,
     fmt_percent,
+    literal,
     t,
 )
 
@@ -62,7 +63,7 @@ if asked is not None and asked != state.get(LAST_KEY):
             wh, "SELECT count(*) AS n FROM campaigns WHERE code = $code", {"code": asked.strip()}
         )["n"].iloc[0]
         key = "campaign.outside_filters" if exists else "campaign.unknown"
-        st.warning(t(key, code=asked[:60], first=codes[0]), icon=":material/link_off:")
+        st.warning(t(key, code=literal(asked[:60]), first=codes[0]), icon=":material/link_off:")
         state[PICK_KEY] = codes[0]
 if state.get(PICK_KEY) not in names:
     state[PICK_KEY] = state.get(LAST_KEY) if state.get(LAST_KEY) in names else codes[0]
@@ -130,7 +131,7 @@ def _reason(text: str) -> str:
     return text
 
 
-st.header(f"{code} · {profile['name']}")
+st.header(f"{code} · {literal(profile['name'])}")
 reasons = [_reason(r) for r in str(status_row["reasons"] or "").split("; ") if r]
 status_line = f"**{t('campaign.overall_status')}:** {_status_text(status_row['status'])}"
 if reasons:

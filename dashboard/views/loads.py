@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data
-from dashboard.i18n import column_datetime_format, fmt_date, input_date_format, t
+from dashboard.i18n import column_datetime_format, fmt_date, input_date_format, literal, t
 from etl import batches
 from etl.warehouse import WarehouseBusy
 
@@ -280,7 +280,7 @@ if st.session_state.get(CONFIRM) != batch_id:
         st.rerun()
     st.stop()
 
-st.warning(t("loads.confirm_text", batch=batch_id, file=batch["source_name"] or ""))
+st.warning(t("loads.confirm_text", batch=batch_id, file=literal(batch["source_name"] or "")))
 yes, no, _ = st.columns([2, 1, 5])
 if no.button(t("loads.cancel"), key="loads_undo_cancel"):
     st.session_state.pop(CONFIRM, None)

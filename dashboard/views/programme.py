@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data
-from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, t
+from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, literal, t
 from etl import programme, sheets, sources
 from etl.kinds import CAMPAIGN_STATUSES, PROGRAMME_SHEETS
 from etl.load import LoadResult, load_file
@@ -346,7 +346,7 @@ with tab_sources:
                     st.error(t("programme.busy"))
                 except sources.ConfigError as exc:
                     results = None
-                    st.error(str(exc))
+                    st.error(literal(exc))
                 status.update(label=t("programme.sources.done"), state="complete")
             if results is not None:
                 st.session_state[SYNCED] = [r.to_dict() for r in results]

@@ -10,7 +10,7 @@ import hashlib
 import streamlit as st
 
 from dashboard import auth, components, data, uploads
-from dashboard.i18n import column_datetime_format, current_language, t
+from dashboard.i18n import column_datetime_format, current_language, literal, t
 
 wh = st.session_state["warehouse"]
 user = auth.require("upload")
@@ -122,7 +122,7 @@ for upload in files or []:
                 st.error(
                     t(
                         "upload.too_large",
-                        name=exc.name,
+                        name=literal(exc.name),
                         size=uploads.size_text(exc.size),
                         limit=uploads.size_text(exc.limit),
                     ),
@@ -311,7 +311,7 @@ if batch["status"] == "loaded" and user.can_undo(loaded_by):
             try:
                 outcome = uploads.undo(wh, user, batch_id)
             except (uploads.UploadRefused, uploads.batches.UndoRefused) as exc:
-                st.error(t("upload.undo_refused", reason=str(exc)), icon=":material/block:")
+                st.error(t("upload.undo_refused", reason=literal(exc)), icon=":material/block:")
             else:
                 st.session_state[FLASH] = t(
                     "upload.undone",
