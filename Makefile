@@ -26,7 +26,7 @@ run: install $(WAREHOUSE)
 		--server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: install
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -23,6 +23,9 @@ from click.testing import CliRunner
 from etl.cli import cli
 from etl.warehouse import Warehouse
 
+# One worker runs them all, so the demo warehouse and the server are made once.
+pytestmark = pytest.mark.xdist_group("browser")
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [

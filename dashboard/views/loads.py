@@ -295,7 +295,7 @@ if yes.button(t("loads.confirm_undo", batch=batch_id), key="loads_undo_confirm",
         try:
             summary = batches.undo(wh, batch_id, undone_by=user.username)
         except batches.UndoRefused as exc:
-            st.session_state[FLASH] = ("error", str(exc))
+            st.session_state[FLASH] = ("error", literal(exc))
         except WarehouseBusy:
             st.session_state[FLASH] = ("error", t("loads.busy"))
         else:
