@@ -133,13 +133,24 @@ def sign_in(page, username: str = "officer", url: str | None = None) -> None:
     settle(page)
 
 
+@pytest.fixture(scope="module")
+def officer_session(browser, app_url) -> dict:
+    """The browser state (the session cookie) of the demo officer, signed in once through the
+    form."""
+    context = browser.new_context()
+    try:
+        sign_in(context.new_page(), "officer", app_url)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
 @pytest.fixture
-def page(browser, app_url):
-    """A browser tab signed in as the demo officer; the session cookie keeps it signed in
-    when it opens other addresses of the app."""
-    context = browser.new_context(accept_downloads=True)
+def page(browser, officer_session):
+    """A browser tab signed in as the demo officer: it carries the session cookie, which keeps
+    it signed in at every address of the app."""
+    context = browser.new_context(accept_downloads=True, storage_state=officer_session)
     pg = context.new_page()
-    sign_in(pg, "officer", app_url)
     yield pg
     context.close()
 

@@ -133,7 +133,7 @@ def test_unknown_values_are_dropped_with_a_note() -> None:
     # as Markdown, the link's own values escaped so that they show as typed
     assert notes[0].text("en") == "Ignored in the link, not found under Campaigns: NOPE\\-9."
     assert notes[0].text("ru") == (
-        "В ссылке пропущены значения, которых нет в фильтре «Кампании»: NOPE-9."
+        "В ссылке пропущены значения, которых нет в фильтре «Кампании»: NOPE\\-9."
     )
     assert "Платформалар" in notes[1].text("kk") and "myspace" in notes[1].text("kk")
 
