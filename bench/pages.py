@@ -344,6 +344,7 @@ def _app_test(page: str, campaign: str):
     signed in through the sign-in form (which runs the page once)."""
     from streamlit.testing.v1 import AppTest
 
+    password = bench_password(Warehouse.at())
     at = AppTest.from_file(str(APP), default_timeout=600)
     if page == "campaign":
         at.query_params["campaign"] = campaign
@@ -351,7 +352,7 @@ def _app_test(page: str, campaign: str):
         at.switch_page(f"views/{page}.py")
     at.run()
     at.text_input(key="auth_username").input(BENCH_USER)
-    at.text_input(key="auth_password").input(bench_password(Warehouse.at()))
+    at.text_input(key="auth_password").input(password)
     at.button(key="auth_submit").click()
     at.run()
     return at
