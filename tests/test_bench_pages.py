@@ -163,3 +163,15 @@ def test_a_new_version_looks_to_the_app_like_a_published_load(programme: Warehou
     before = programme.version()
     pages.new_version(programme)
     assert programme.version() > before
+
+
+def test_the_benchmark_signs_in_as_an_officer_and_opens_the_page(
+    programme: Warehouse, monkeypatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(programme.path))
+    at = pages._app_test("campaign", "FOE-02")
+    assert not at.exception
+    assert at.selectbox(key="campaign_pick").value == "FOE-02"
+    # the officer reads every campaign
+    options = at.selectbox(key="campaign_pick").options
+    assert [o.split(" · ")[0] for o in options] == ["FOE-02", "PDP-01"]
