@@ -98,6 +98,14 @@ def test_the_period_is_kept_with_the_batch(programme, tmp_path):
         programme, "SELECT detected FROM core.batch WHERE batch_id = ?", [result.batch_id]
     )
     assert json.loads(text)["period"] == {"first": "2026-04-10", "last": "2026-05-04"}
+    # the load log shows it too
+    ((first, last, encoding),) = rows_of(
+        programme,
+        "SELECT detected->>'$.period.first', detected->>'$.period.last', "
+        "detected->>'$.encoding' FROM loads WHERE batch_id = ?",
+        [result.batch_id],
+    )
+    assert (first, last, encoding) == ("2026-04-10", "2026-05-04", "utf-8")
 
 
 def test_programme_preview_names_the_sheet_of_each_row(warehouse, tmp_path):
