@@ -80,6 +80,10 @@ CREATE INDEX IF NOT EXISTS login_failure_at ON login_failure (at);
 """
 
 
+# Stores whose tables this process has made sure of.
+_READY: set[Path] = set()
+
+
 class AccountError(ValueError):
     """The account cannot be created or changed as asked; the message says what to do."""
 
@@ -172,18 +176,15 @@ class Accounts:
         return cls(warehouse.path.with_name(warehouse.path.stem + ".accounts.sqlite"))
 
     @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not self.path.exists()
+    def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """A connection in one transaction; ``write=False`` takes no write lock, so the
+        look-up every dashboard rerun makes never waits for another session's."""
+        if self.path not in _READY or not self.path.exists():
+            self._create()
         con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         try:
-            if new:
-                # Hashes of passwords and sessions: readable by the owner only.
-                with contextlib.suppress(OSError):
-                    os.chmod(self.path, 0o600)
             con.execute("PRAGMA busy_timeout = 10000")
-            con.executescript(_SCHEMA)
-            con.execute("BEGIN IMMEDIATE")
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield con
             except BaseException:
@@ -192,6 +193,21 @@ class Accounts:
             con.execute("COMMIT")
         finally:
             con.close()
+
+    def _create(self) -> None:
+        """Create the store and its tables if missing, once per process and path."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists()
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            if new:
+                # Hashes of passwords and sessions: readable by the owner only.
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path, 0o600)
+            con.executescript(_SCHEMA)
+        finally:
+            con.close()
+        _READY.add(self.path)
 
     # Accounts ---------------------------------------------------------------------------
 
@@ -278,7 +294,7 @@ class Accounts:
             con.execute("DELETE FROM login_failure WHERE username = ?", [username])
 
     def users(self) -> list[User]:
-        with self._db() as con:
+        with self._db(write=False) as con:
             rows = con.execute(
                 "SELECT username, name, role, organisation, campaigns, email FROM account "
                 "ORDER BY role, username"
@@ -286,7 +302,7 @@ class Accounts:
         return [_user(row) for row in rows]
 
     def get(self, username: str) -> User | None:
-        with self._db() as con:
+        with self._db(write=False) as con:
             row = con.execute(
                 "SELECT username, name, role, organisation, campaigns, email FROM account "
                 "WHERE username = ?",
@@ -298,7 +314,7 @@ class Accounts:
         """The account an OIDC provider's verified e-mail maps to, if any."""
         if not email:
             return None
-        with self._db() as con:
+        with self._db(write=False) as con:
             row = con.execute(
                 "SELECT username, name, role, organisation, campaigns, email FROM account "
                 "WHERE email = ? OR username = ? ORDER BY email = ? DESC LIMIT 1",
@@ -377,23 +393,22 @@ class Accounts:
         if not token:
             return None
         now = time.time()
-        with self._db() as con:
+        key = _token_hash(token)
+        with self._db(write=False) as con:
             row = con.execute(
                 "SELECT a.username, a.name, a.role, a.organisation, a.campaigns, a.email, "
                 "s.created_at, s.last_seen FROM session s JOIN account a "
                 "ON a.username = s.username WHERE s.token_hash = ?",
-                [_token_hash(token)],
+                [key],
             ).fetchone()
-            if row is None:
-                return None
-            if row[7] < now - idle_seconds() or row[6] < now - lifetime_seconds():
-                con.execute("DELETE FROM session WHERE token_hash = ?", [_token_hash(token)])
-                return None
-            if now - row[7] > 30:
-                con.execute(
-                    "UPDATE session SET last_seen = ? WHERE token_hash = ?",
-                    [now, _token_hash(token)],
-                )
+        if row is None:
+            return None
+        if row[7] < now - idle_seconds() or row[6] < now - lifetime_seconds():
+            self.end_session(token)
+            return None
+        if now - row[7] > 30:  # written at most twice a minute, not on every rerun
+            with self._db() as con:
+                con.execute("UPDATE session SET last_seen = ? WHERE token_hash = ?", [now, key])
         return _user(row[:6])
 
     def end_session(self, token: str | None) -> None:

@@ -14,7 +14,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, data
+from dashboard import auth, components, data, uploads
 from dashboard.i18n import column_datetime_format, fmt_date, input_date_format, literal, t
 from etl import batches
 from etl.warehouse import WarehouseBusy
@@ -238,11 +238,8 @@ with tab_rejected:
         st.dataframe(cells.astype(str), hide_index=True, key="loads_rejected")
         st.download_button(
             t("loads.download_rejected"),
-            data=batches.rejected_rows_csv(
-                list(rejected.itertuples(index=False, name=None)),
-                found.to_dict("records"),
-                row_label=t("loads.col.row"),
-                errors_label=t("loads.col.errors"),
+            data=uploads.rejected_rows(
+                wh, batch_id, row_label=t("loads.col.row"), errors_label=t("loads.col.errors")
             ),
             file_name=f"batch-{batch_id}-rejected.csv",
             mime=components.CSV_MIME,
@@ -251,15 +248,12 @@ with tab_rejected:
             on_click="ignore",
         )
 
-stored = data.read(wh, "SELECT stored_file FROM core.batch WHERE batch_id = ?", (batch_id,))
-kept = batches.stored_path(wh, stored["stored_file"].iloc[0] if not stored.empty else None)
+kept = uploads.original_file(wh, batch_id)
 if kept is not None:
     st.download_button(
         t("loads.download_file"),
-        data=kept.read_bytes,
-        file_name=batches.download_name(
-            batch["source_name"], stored["stored_file"].iloc[0], batch_id
-        ),
+        data=kept[1].read_bytes,
+        file_name=kept[0],
         key="loads_kept_file",
         icon=":material/download:",
         on_click="ignore",
@@ -287,25 +281,23 @@ if no.button(t("loads.cancel"), key="loads_undo_cancel"):
     st.rerun()
 if yes.button(t("loads.confirm_undo", batch=batch_id), key="loads_undo_confirm", type="primary"):
     st.session_state.pop(CONFIRM, None)
-    # Checked again right before writing: the batch must still be one this officer may undo.
-    still = data.read(wh, "SELECT loaded_by FROM loads WHERE batch_id = ?", (batch_id,))
-    if still.empty or not auth.current_user().can_undo(still["loaded_by"].iloc[0]):
+    try:
+        # checks again, right before writing, that the batch is one this officer may undo
+        summary = uploads.undo(wh, user, batch_id)
+    except uploads.UploadRefused:
         st.session_state[FLASH] = ("error", t("loads.not_yours"))
+    except batches.UndoRefused as exc:
+        st.session_state[FLASH] = ("error", literal(exc))
+    except WarehouseBusy:
+        st.session_state[FLASH] = ("error", t("loads.busy"))
     else:
-        try:
-            summary = batches.undo(wh, batch_id, undone_by=user.username)
-        except batches.UndoRefused as exc:
-            st.session_state[FLASH] = ("error", literal(exc))
-        except WarehouseBusy:
-            st.session_state[FLASH] = ("error", t("loads.busy"))
-        else:
-            st.session_state[FLASH] = (
-                "success",
-                t(
-                    "loads.undone",
-                    batch=batch_id,
-                    removed=summary["rows_removed"],
-                    restored=summary["rows_restored"],
-                ),
-            )
+        st.session_state[FLASH] = (
+            "success",
+            t(
+                "loads.undone",
+                batch=batch_id,
+                removed=summary["rows_removed"],
+                restored=summary["rows_restored"],
+            ),
+        )
     st.rerun()

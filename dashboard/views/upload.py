@@ -29,8 +29,8 @@ kind = st.selectbox(
 )
 campaign: str | None = None
 if uploads.needs_campaign(kind):
-    names = data.campaign_names(wh)
-    codes = [c for c in data.allowed_campaigns(wh) if c in names]
+    names = data.campaign_names(wh)  # the user's campaigns only, as every read
+    codes = list(names)
     if not codes:
         components.empty(t("upload.no_campaigns"))
         st.stop()
