@@ -121,10 +121,6 @@ class User:
             and loaded_by.casefold() == self.username.casefold()
         )
 
-    @property
-    def sees_everything(self) -> bool:
-        return self.role == "officer" or (self.role == "viewer" and self.campaigns is None)
-
 
 def _minutes(env: str, default: float) -> float:
     value = os.environ.get(env)

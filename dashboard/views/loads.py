@@ -207,28 +207,21 @@ tab_errors, tab_warnings, tab_rejected = st.tabs(
         t("loads.tab.rejected", count=len(rejected)),
     ]
 )
-with tab_errors:
-    if errors.empty:
-        st.caption(t("loads.no_errors"))
-    else:
-        components.table(
-            errors,
-            key="loads_errors",
-            name=f"batch-{batch_id}-errors",
-            definition_text=t("loads.issues_note"),
-            column_config=issue_config,
-        )
-with tab_warnings:
-    if warnings.empty:
-        st.caption(t("loads.no_warnings"))
-    else:
-        components.table(
-            warnings,
-            key="loads_warnings",
-            name=f"batch-{batch_id}-warnings",
-            definition_text=t("loads.issues_note"),
-            column_config=issue_config,
-        )
+for tab, severity, frame in (
+    (tab_errors, "errors", errors),
+    (tab_warnings, "warnings", warnings),
+):
+    with tab:
+        if frame.empty:
+            st.caption(t(f"loads.no_{severity}"))
+        else:
+            components.table(
+                frame,
+                key=f"loads_{severity}",
+                name=f"batch-{batch_id}-{severity}",
+                definition_text=t("loads.issues_note"),
+                column_config=issue_config,
+            )
 with tab_rejected:
     if rejected.empty:
         st.caption(t("loads.no_rejected"))
