@@ -30,7 +30,14 @@ import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from dashboard.i18n import DEFAULT_LANGUAGE, current_language, fmt_date, number_formatter, t
+from dashboard.i18n import (
+    DEFAULT_LANGUAGE,
+    column_datetime_format,
+    current_language,
+    fmt_date,
+    number_formatter,
+    t,
+)
 
 DOWNLOADS_KEY = "_downloads"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -302,3 +309,27 @@ def page_urls(page: str, name: str, values: Iterable[str]) -> list[str]:
     keep = urlencode({k: st.query_params[k] for k in (*PARAMS, LANG_KEY) if k in st.query_params})
     tail = f"&{keep}" if keep else ""
     return [f"{page}?{urlencode({name: value})}{tail}" for value in values]
+
+
+def load_log_columns() -> dict[str, Any]:
+    """The column types of the load log (``loads`` view columns) as the Upload and Loads pages
+    show it."""
+    count = {"format": "%d"}
+    return {
+        "batch_id": st.column_config.NumberColumn(t("loads.col.batch"), **count),
+        "started_at": st.column_config.DatetimeColumn(
+            t("loads.col.when"), format=column_datetime_format()
+        ),
+        "status": st.column_config.TextColumn(t("loads.col.status")),
+        "kind": st.column_config.TextColumn(t("loads.col.kind")),
+        "platform": st.column_config.TextColumn(t("loads.col.platform")),
+        "campaign_code": st.column_config.TextColumn(t("loads.col.campaign")),
+        "source": st.column_config.TextColumn(t("loads.col.source")),
+        "source_name": st.column_config.TextColumn(t("loads.col.file")),
+        "loaded_by": st.column_config.TextColumn(t("loads.col.who")),
+        "rows_read": st.column_config.NumberColumn(t("loads.col.rows_read"), **count),
+        "rows_loaded": st.column_config.NumberColumn(t("loads.col.loaded"), **count),
+        "rows_rejected": st.column_config.NumberColumn(t("loads.col.rejected"), **count),
+        "rows_replaced": st.column_config.NumberColumn(t("loads.col.replaced"), **count),
+        "undone_by": st.column_config.TextColumn(t("loads.col.undone_by")),
+    }

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data, uploads
-from dashboard.i18n import column_datetime_format, fmt_date, input_date_format, literal, t
+from dashboard.i18n import fmt_date, input_date_format, literal, t
 from etl import batches
 from etl.warehouse import WarehouseBusy
 
@@ -134,24 +134,7 @@ components.table(
         last=fmt_date(last_day),
     ),
     download=shown,
-    column_config={
-        "batch_id": st.column_config.NumberColumn(t("loads.col.batch"), format="%d"),
-        "started_at": st.column_config.DatetimeColumn(
-            t("loads.col.when"), format=column_datetime_format()
-        ),
-        "status": st.column_config.TextColumn(t("loads.col.status")),
-        "kind": st.column_config.TextColumn(t("loads.col.kind")),
-        "platform": st.column_config.TextColumn(t("loads.col.platform")),
-        "campaign_code": st.column_config.TextColumn(t("loads.col.campaign")),
-        "source": st.column_config.TextColumn(t("loads.col.source")),
-        "source_name": st.column_config.TextColumn(t("loads.col.file")),
-        "loaded_by": st.column_config.TextColumn(t("loads.col.who")),
-        "rows_read": st.column_config.NumberColumn(t("loads.col.rows_read"), format="%d"),
-        "rows_loaded": st.column_config.NumberColumn(t("loads.col.loaded"), format="%d"),
-        "rows_rejected": st.column_config.NumberColumn(t("loads.col.rejected"), format="%d"),
-        "rows_replaced": st.column_config.NumberColumn(t("loads.col.replaced"), format="%d"),
-        "undone_by": st.column_config.TextColumn(t("loads.col.undone_by")),
-    },
+    column_config=components.load_log_columns(),
 )
 
 # --- one batch ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import hashlib
 import streamlit as st
 
 from dashboard import auth, components, data, uploads
-from dashboard.i18n import column_datetime_format, current_language, literal, t
+from dashboard.i18n import current_language, literal, t
 
 wh = st.session_state["warehouse"]
 user = auth.require("upload")
@@ -245,22 +245,7 @@ components.table(
     key="upload_history",
     name=f"uploads-{campaign or kind}",
     definition_text=t("upload.history_note"),
-    column_config={
-        "batch_id": st.column_config.NumberColumn(t("upload.col.batch"), format="%d"),
-        "started_at": st.column_config.DatetimeColumn(
-            t("upload.col.when"), format=column_datetime_format()
-        ),
-        "loaded_by": st.column_config.TextColumn(t("upload.col.who")),
-        "source_name": st.column_config.TextColumn(t("upload.col.file")),
-        "kind": st.column_config.TextColumn(t("upload.col.kind")),
-        "platform": st.column_config.TextColumn(t("upload.col.platform")),
-        "rows_read": st.column_config.NumberColumn(t("upload.col.read"), format="%d"),
-        "rows_loaded": st.column_config.NumberColumn(t("upload.col.loaded"), format="%d"),
-        "rows_rejected": st.column_config.NumberColumn(t("upload.col.rejected"), format="%d"),
-        "rows_replaced": st.column_config.NumberColumn(t("upload.col.replaced"), format="%d"),
-        "status": st.column_config.TextColumn(t("upload.col.status")),
-        "undone_by": st.column_config.TextColumn(t("upload.col.undone_by")),
-    },
+    column_config=components.load_log_columns(),
 )
 
 labels = {
