@@ -333,3 +333,15 @@ def load_log_columns() -> dict[str, Any]:
         "rows_replaced": st.column_config.NumberColumn(t("loads.col.replaced"), **count),
         "undone_by": st.column_config.TextColumn(t("loads.col.undone_by")),
     }
+
+
+def issue_columns() -> dict[str, Any]:
+    """The column types of a table of a load's errors and warnings (``severity``, ``row``,
+    ``column``, ``value``, ``message``: what to fix)."""
+    return {
+        "severity": st.column_config.TextColumn(t("loads.col.severity")),
+        "row": st.column_config.NumberColumn(t("loads.col.row"), format="%d"),
+        "column": st.column_config.TextColumn(t("loads.col.column")),
+        "value": st.column_config.TextColumn(t("loads.col.value")),
+        "message": st.column_config.TextColumn(t("loads.col.message"), width="large"),
+    }

@@ -102,8 +102,7 @@ def test_a_rejected_batch_shows_its_errors_and_rows(monkeypatch, log):
         [rejected],
     )
     assert [
-        (int(r), c, m)
-        for r, c, m in errors[["row_number", "column_name", "message"]].itertuples(index=False)
+        (int(r), c, m) for r, c, m in errors[["row", "column", "message"]].itertuples(index=False)
     ] == expected
     assert expected[0][0] == 3 and expected[0][1] == "reach"
     rows = next(d.value for d in at.dataframe if "Row" in d.value.columns)

@@ -165,8 +165,8 @@ if batch["status"] == "undone":
 
 found = data.read(
     wh,
-    "SELECT severity, row_number, column_name, value, message FROM load_issues "
-    "WHERE batch_id = ? ORDER BY severity, row_number NULLS FIRST, column_name",
+    'SELECT severity, row_number AS "row", column_name AS "column", value, message '
+    "FROM load_issues WHERE batch_id = ? ORDER BY severity, row_number NULLS FIRST, column_name",
     (batch_id,),
 )
 rejected = data.read(
@@ -174,13 +174,7 @@ rejected = data.read(
     "SELECT row_number, cells FROM core.rejected_row WHERE batch_id = ? ORDER BY row_number",
     (batch_id,),
 )
-issue_config = {
-    "severity": st.column_config.TextColumn(t("loads.col.severity")),
-    "row_number": st.column_config.NumberColumn(t("loads.col.row"), format="%d"),
-    "column_name": st.column_config.TextColumn(t("loads.col.column")),
-    "value": st.column_config.TextColumn(t("loads.col.value")),
-    "message": st.column_config.TextColumn(t("loads.col.message"), width="large"),
-}
+issue_config = components.issue_columns()
 errors = found[found["severity"] == "error"]
 warnings = found[found["severity"] != "error"]
 tab_errors, tab_warnings, tab_rejected = st.tabs(

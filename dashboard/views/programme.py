@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, data
+from dashboard import auth, components, data, uploads
 from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, literal, t
 from etl import programme, sheets, sources
 from etl.kinds import CAMPAIGN_STATUSES, PROGRAMME_SHEETS
@@ -70,20 +70,6 @@ def _load(content: bytes, name: str, *, dry_run: bool, source: str) -> LoadResul
             return None
 
 
-def _issues_frame(result: LoadResult) -> pd.DataFrame:
-    rows = [
-        {
-            "severity": t(f"programme.severity.{i.severity}"),
-            "row": i.row,
-            "column": i.column or "",
-            "value": "" if i.value is None else str(i.value),
-            "message": i.message,
-        }
-        for i in [*result.errors, *result.warnings]
-    ]
-    return pd.DataFrame(rows, columns=["severity", "row", "column", "value", "message"])
-
-
 def _show_result(result: LoadResult, key: str) -> None:
     """What a (dry-run) set-up load found: a summary, then every error and warning."""
     if result.status == "dry_run" and result.would_load:
@@ -108,20 +94,15 @@ def _show_result(result: LoadResult, key: str) -> None:
         )
     else:
         st.error(t("programme.check.errors", count=result.errors_total))
-    issues = _issues_frame(result)
+    issues = uploads.issues_frame(result)
+    issues["severity"] = issues["severity"].map(lambda s: t(f"programme.severity.{s}"))
     if not issues.empty:
         components.table(
             issues,
             key=key,
             name="setup-issues",
             definition_text=t("programme.check.where"),
-            column_config={
-                "severity": st.column_config.TextColumn(t("programme.col.severity")),
-                "row": st.column_config.NumberColumn(t("programme.col.row"), format="%d"),
-                "column": st.column_config.TextColumn(t("programme.col.column")),
-                "value": st.column_config.TextColumn(t("programme.col.value")),
-                "message": st.column_config.TextColumn(t("programme.col.message"), width="large"),
-            },
+            column_config=components.issue_columns(),
         )
 
 
