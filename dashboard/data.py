@@ -170,6 +170,12 @@ def _scope_catalog(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
                     f"code IN (SELECT organisation_code FROM {_CATALOG}.main.campaigns "
                     f"WHERE code IN ({allowed}))"
                 )
+            elif "campaign_codes" in columns:
+                # Submitted reports: those about the scope's campaigns only.
+                where = (
+                    f"len(campaign_codes) > 0 AND list_has_all((SELECT list(code) FROM "
+                    f"({allowed})), campaign_codes)"
+                )
             elif "campaign_code" in columns:
                 where = f"campaign_code IN ({allowed})"
             elif "batch_id" in columns:

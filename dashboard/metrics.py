@@ -155,7 +155,7 @@ LEFT JOIN lifetime l
 
 _SPEND_BOOKING = """
 SELECT campaign_code, spend_date, heading, budget_line AS line_code, amount::DOUBLE AS amount,
-       currency, rate_units_per_eur, amount_eur
+       currency, rate_units_per_eur, amount_eur, description, reference
 FROM spend
 """
 
@@ -173,7 +173,8 @@ SELECT s.campaign_code, s.spend_date, s.heading, s.budget_line AS line_code,
        s.amount::DOUBLE AS amount, s.currency,
        CASE WHEN s.currency = 'EUR' THEN 1.0 ELSE r.units_per_eur END AS rate_units_per_eur,
        CASE WHEN s.currency = 'EUR' THEN s.amount::DOUBLE
-            ELSE round(s.amount::DOUBLE / r.units_per_eur, 2) END AS amount_eur
+            ELSE round(s.amount::DOUBLE / r.units_per_eur, 2) END AS amount_eur,
+       s.description, s.reference
 FROM spend s
 LEFT JOIN ({_CAMPAIGN_AVERAGE_RATE}) r
   ON r.campaign_code = s.campaign_code AND r.currency = s.currency
@@ -239,7 +240,8 @@ SOURCES: dict[str, Source] = {
             "spend_date",
             ("campaign", "currency", "heading", "budget_line"),
             "`spend`: one booked cost, dated by its booking date, with `amount` and `currency` "
-            "as booked and `amount_eur` converted by the EUR rule (see Money).",
+            "as booked, `amount_eur` converted by the EUR rule (see Money) at "
+            "`rate_units_per_eur`, and the cost's `description` and `reference`.",
         ),
         Source(
             "budget",

@@ -1,0 +1,143 @@
+"""The donor's reports: a workbook, a CSV data package and a PDF summary for a reporting
+period, from the same metrics layer as the dashboard, and submitted reports kept frozen.
+
+:func:`export` builds a report (``build.build``), compares it with the latest submitted report
+of the same request (``freeze.latest_for``, ``freeze.changes``) and renders the files asked for.
+:func:`submit` does the same and stores the figures and files as a submitted report. The
+dashboard's Reports page and ``campaigns export`` / ``campaigns report`` both call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.report import freeze
+from dashboard.report.build import Report, ReportError, Request, build
+from dashboard.report.config import ReportingConfig, load_config
+from etl.warehouse import Warehouse
+
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "Export",
+    "ReportError",
+    "Request",
+    "export",
+    "file_name",
+    "render",
+    "submit",
+]
+
+FORMATS = freeze.FORMATS
+EXTENSIONS = {"xlsx": "xlsx", "package": "zip", "pdf": "pdf"}
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "package": "application/zip",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass
+class Export:
+    report: Report
+    changes: pd.DataFrame | None
+    compared_with: freeze.Submitted | None
+    files: dict[str, bytes]
+
+
+def _renderer(fmt: str) -> Callable[..., bytes]:
+    if fmt == "xlsx":
+        from dashboard.report.xlsx import render_xlsx
+
+        return render_xlsx
+    if fmt == "package":
+        from dashboard.report.package import render_package
+
+        return render_package
+    if fmt == "pdf":
+        from dashboard.report.pdf import render_pdf
+
+        return render_pdf
+    raise ValueError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
+
+
+def render(wh: Warehouse, report: Report, fmt: str, changes: pd.DataFrame | None = None) -> bytes:
+    """One file of the report. The data package also reads the rows behind the report."""
+    if fmt == "package":
+        return _renderer(fmt)(wh, report, changes)
+    return _renderer(fmt)(report, changes)
+
+
+def export(
+    wh: Warehouse,
+    request: Request,
+    config: ReportingConfig | None = None,
+    *,
+    formats: Sequence[str] = FORMATS,
+    today: dt.date | None = None,
+) -> Export:
+    """Build the report for ``request`` (within the current reader's scope) and render
+    ``formats``, with the changes since the latest submitted report of the same request."""
+    config = config or load_config()
+    report = build(wh, request, config, today=today)
+    previous = freeze.latest_for(wh, report)
+    changed = None
+    if previous is not None:
+        changed = freeze.changes(previous.report, report)
+        report.meta["compared_with"] = {
+            "report_id": previous.report_id,
+            "title": previous.title,
+            "submitted_at": previous.submitted_at.isoformat(sep=" ", timespec="minutes"),
+            "changes": len(changed),
+        }
+    files = {fmt: render(wh, report, fmt, changed) for fmt in formats}
+    return Export(report, changed, previous, files)
+
+
+def submit(
+    wh: Warehouse,
+    request: Request,
+    config: ReportingConfig | None = None,
+    *,
+    title: str,
+    submitted_by: str,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[int, Export]:
+    """Produce the report and every file, marked as submitted, and store them frozen."""
+    config = config or load_config()
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    if not title.strip():
+        raise ValueError("give the report a title, e.g. 'Interim report 1 (March-November 2026)'")
+    report = build(wh, request, config, today=today, produced_at=now)
+    report.meta["submitted"] = {
+        "title": title.strip(),
+        "by": submitted_by,
+        "at": now.isoformat(sep=" ", timespec="minutes"),
+    }
+    files = {fmt: render(wh, report, fmt) for fmt in FORMATS}
+    report_id = freeze.submit(
+        wh, report, files, title=title, submitted_by=submitted_by, submitted_at=now
+    )
+    return report_id, Export(report, None, None, files)
+
+
+def file_name(report: Report, fmt: str) -> str:
+    """``report_<scope>_<start>_<end>.<ext>``, e.g. ``report_PDP-01_2026-03-01_2026-11-30.pdf``."""
+    m = report.meta
+    if m.get("requested_campaigns"):
+        what = "-".join(m["requested_campaigns"])
+    elif m.get("requested_organisation"):
+        what = m["requested_organisation"]
+    elif m.get("whole_programme"):
+        what = "programme"
+    else:
+        what = "-".join(m["campaigns"]) if len(m["campaigns"]) <= 3 else "campaigns"
+    what = re.sub(r"[^A-Za-z0-9._-]+", "_", what)
+    return f"report_{what}_{m['period_start']}_{m['period_end']}.{EXTENSIONS[fmt]}"

@@ -1,0 +1,1079 @@
+"""A donor report's figures: the tables every export format (workbook, data package, PDF) is
+made from, computed through the dashboard's metrics layer for one reporting period.
+
+A :class:`Report` is plain data: ``meta`` (what the report covers and when it was produced)
+and named :class:`Table` frames, each with a description of every column. It turns into JSON
+and back without loss, which is how a submitted report is frozen (``dashboard.report.freeze``).
+
+Reads go through ``dashboard.data.read``, so a report holds only what its reader may see: a
+grantee's report, from the Reports page or from ``campaigns export --user``, has only that
+organisation's campaigns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from dashboard import data, metrics
+from dashboard.charts.budget import DIRECT_HEADINGS, INDIRECT, SUBTOTAL, UNMATCHED
+from dashboard.report.config import Indicator, ReportingConfig
+from etl.warehouse import Warehouse
+
+HEADING_NAMES = {
+    1: "Human resources",
+    2: "Travel",
+    3: "Equipment and supplies",
+    4: "Local office",
+    5: "Other costs, services",
+    6: "Other",
+    SUBTOTAL: "Subtotal direct eligible costs (1-6)",
+    INDIRECT: "Indirect costs",
+    UNMATCHED: "Costs on lines not in the budget",
+}
+TOTAL_ROW = "Total eligible costs"
+OVER_CAP = "above the cap"
+WITHIN_CAP = "within the cap"
+NOT_MEASURED = "not measured by the dashboard"
+PROGRAMME_TARGET = "programme target: see the programme-wide report"
+
+
+class ReportError(ValueError):
+    """The report cannot be made as asked; the message says why and what to change."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a report covers: a period (both days included) and the campaigns, all the reader
+    may see when neither ``campaigns`` nor ``organisation`` is given."""
+
+    start: dt.date
+    end: dt.date
+    campaigns: tuple[str, ...] = ()
+    organisation: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ReportError(
+                f"the reporting period ends ({self.end}) before it starts ({self.start}); "
+                "swap the dates"
+            )
+        object.__setattr__(self, "campaigns", tuple(sorted(set(self.campaigns))))
+
+
+# --- the data dictionary: every column of every table, described once ----------------------
+
+# name -> (unit, description). Units: text, date, datetime, number (a count or amount of
+# things), EUR, KZT (or the currency a row names), rate (units of currency per EUR), share
+# (a fraction, 0.25 = 25%), percent (on a 0-100 scale, as the indicator is written).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "section": ("text", "Programme indicators (from the reporting file) or campaign KPIs."),
+    "level": ("text", "Logframe level: impact, outcome or output."),
+    "result": ("text", "The expected result the indicator measures."),
+    "indicator_code": ("text", "The indicator's code in the logframe."),
+    "indicator": ("text", "The indicator as worded in the logframe."),
+    "unit": ("text", "# for a count, % for a percentage (values on a 0-100 scale)."),
+    "baseline": ("number", "The baseline value, in the indicator's unit."),
+    "baseline_year": ("number", "The year of the baseline."),
+    "target": ("number", "The life-of-project target, in the indicator's unit."),
+    "value_period": (
+        "number",
+        "The indicator's value over the reporting period (a count in the period, a level at "
+        "its end, a ratio of sums over it).",
+    ),
+    "value_cumulative": (
+        "number",
+        "The value from the start (of the programme, or of the campaign for its KPIs) to the "
+        "end of the reporting period: the figure compared with the target.",
+    ),
+    "achievement": (
+        "share",
+        "Share of the target achieved: cumulative / target for cumulative counts, (value - "
+        "baseline) / (target - baseline) for levels and percentages, (baseline - value) / "
+        "(baseline - target) for decreasing indicators.",
+    ),
+    "elapsed": ("share", "Share of the implementation period passed at the status date."),
+    "status": (
+        "text",
+        "on track when achievement / elapsed share is within 1 +- 0.15; behind or ahead "
+        "outside it; not started, no data, no data source or no baseline otherwise.",
+    ),
+    "source_of_verification": ("text", "Where the value comes from."),
+    "disaggregation": ("text", "The value in the period split by the listed breakdowns."),
+    "measure": ("text", "The dashboard measure that computes the value (docs/metrics.md)."),
+    "note": ("text", "Why a value or status is missing, when it is."),
+    "campaign": ("text", "Campaign code."),
+    "campaign_name": ("text", "Campaign name."),
+    "organisation": ("text", "Grantee organisation's code."),
+    "organisation_name": ("text", "Grantee organisation's name."),
+    "thematic_area": ("text", "The campaign's thematic area."),
+    "start_date": ("date", "First day of the campaign."),
+    "end_date": ("date", "Last day of the campaign."),
+    "content_items": ("number", "Posts and videos published in the period."),
+    "impressions": (
+        "number",
+        "Impressions in the period (activity on the days of the period), where platforms "
+        "report them.",
+    ),
+    "views": ("number", "Views in the period (activity on the days of the period)."),
+    "engagements": ("number", "Likes + comments + shares + saves in the period."),
+    "engagement_rate": (
+        "share",
+        "Engagements / impressions, both added up over the channel-days that report both.",
+    ),
+    "followers_end": (
+        "number",
+        "Followers at the end of the period: each channel's last reported level, added up.",
+    ),
+    "followers_gained": ("number", "Net follower growth over the period, added up over channels."),
+    "events": ("number", "Events held in the period."),
+    "participants": ("number", "Participants of the events held in the period."),
+    "feedback_responses": ("number", "Feedback responses submitted in the period."),
+    "positive_feedback_share": (
+        "share",
+        "Share of rated responses rating 4-5 of 5 (or 8-10 of 10).",
+    ),
+    "average_rating": (
+        "number",
+        "Average rating on the form's scale; empty when 5- and 10-point scales are mixed.",
+    ),
+    "spent_period_eur": ("EUR", "Costs booked in the period, in EUR by the conversion rule."),
+    "spent_cumulative_eur": (
+        "EUR",
+        "Costs booked from the campaign's start to the end of the period, in EUR.",
+    ),
+    "budget_eur": ("EUR", "The whole budget, in EUR by the conversion rule."),
+    "execution": ("share", "Cumulative spend / budget."),
+    "platform": ("text", "Platform."),
+    "window": (
+        "text",
+        "The window reach is counted in: day (one-day reach), lifetime, 7d, 28d or period. "
+        "Reach of different windows, days, platforms or campaigns is never added up.",
+    ),
+    "reach_days": ("number", "Days (or reports) with a reach figure in the period."),
+    "reach_day_average": ("number", "Average one-day reach over the days that report it."),
+    "reach_day_peak": ("number", "Highest one-day reach in the period."),
+    "reach_latest": ("number", "The latest reach reported in the period, for its window."),
+    "reach_latest_date": ("date", "The day of the latest reach figure."),
+    "row_type": ("text", "heading, line, subtotal or total."),
+    "heading": ("number", "EU budget heading (Annex III): 1-6, 7 subtotal, 8 indirect costs."),
+    "heading_name": ("text", "Name of the budget heading."),
+    "line_code": ("text", "Budget line code."),
+    "description": ("text", "What the line or cost is."),
+    "variance_eur": ("EUR", "Budget - cumulative spend (negative: overspent)."),
+    "budget_kzt": ("KZT", "The budget of lines budgeted in tenge, as budgeted."),
+    "spent_period_kzt": ("KZT", "Costs booked in tenge in the period, as booked."),
+    "spend_date": ("date", "The day the cost was booked."),
+    "reference": ("text", "The grantee's reference of the cost (invoice, voucher)."),
+    "amount": ("number", "Amount in the row's currency, as booked."),
+    "currency": ("text", "Currency of the amount."),
+    "rate_units_per_eur": (
+        "rate",
+        "The InforEuro rate the amount was converted at: units of the currency per EUR.",
+    ),
+    "rate_basis": (
+        "text",
+        "Which rate: the month of booking (YYYY-MM), the average of the campaign's months, "
+        "or the latest rate loaded (budgets).",
+    ),
+    "amount_eur": ("EUR", "The amount in EUR; empty when no rate for it was loaded yet."),
+    "campaigns": ("text", "The organisation's campaigns."),
+    "cap_eur": ("EUR", "The most one grantee may receive as financial support."),
+    "cap_share": ("share", "Budget / cap."),
+    "headroom_eur": ("EUR", "Cap - budget."),
+    "cap_status": ("text", "within the cap, or above the cap."),
+    "dimension": ("text", "sex, age_group or region."),
+    "group": ("text", "The group within the dimension."),
+    "share": ("share", "Share of the dimension's total."),
+    "sum_of_parts": ("number", "The groups of the dimension added up."),
+    "total": ("number", "Participants of the period counted once (not split)."),
+    "difference": ("number", "Sum of parts - total; 0 when they agree."),
+    "check": ("text", "ok when the parts add up to the total, else differs."),
+    "event_code": ("text", "Event code."),
+    "event_name": ("text", "Event name."),
+    "event_date": ("date", "The day the event took place."),
+    "event_type": ("text", "Training, workshop, screening, discussion, ..."),
+    "female": ("number", "Female participants."),
+    "male": ("number", "Male participants."),
+    "other": ("number", "Participants of another or no stated sex."),
+    "age_group": ("text", "Age group."),
+    "table": ("text", "The report table the figure is in."),
+    "row": ("text", "The row of the figure (its key columns)."),
+    "column": ("text", "The column of the figure."),
+    "submitted": ("text", "The figure in the submitted report."),
+    "current": ("text", "The figure now."),
+    "change": ("number", "Current - submitted, for numbers."),
+}
+
+
+@dataclass
+class Table:
+    """One table of a report. ``keys``: the columns naming a row (to compare reports)."""
+
+    name: str
+    title: str
+    description: str
+    frame: pd.DataFrame
+    keys: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def column_info(self) -> list[tuple[str, str, str]]:
+        """(column, unit, description) for every column of the frame."""
+        return [(c, *COLUMNS.get(c, ("text", ""))) for c in self.frame.columns]
+
+
+@dataclass
+class Report:
+    meta: dict[str, Any]
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """The whole report as JSON text (dates as ISO strings, missing values as null)."""
+        tables = []
+        for t in self.tables.values():
+            frame = t.frame.astype(object).where(t.frame.notna(), None)
+            rows = [[_plain(v) for v in row] for row in frame.itertuples(index=False)]
+            tables.append(
+                {
+                    "name": t.name,
+                    "title": t.title,
+                    "description": t.description,
+                    "keys": list(t.keys),
+                    "notes": list(t.notes),
+                    "columns": list(t.frame.columns),
+                    "dtypes": [_kind(t.frame[c]) for c in t.frame.columns],
+                    "rows": rows,
+                }
+            )
+        meta = {k: _plain(v) for k, v in self.meta.items()}
+        return json.dumps({"meta": meta, "tables": tables}, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        raw = json.loads(text)
+        tables = {}
+        for t in raw["tables"]:
+            frame = pd.DataFrame(t["rows"], columns=t["columns"], dtype=object)
+            for col, dtype in zip(t["columns"], t["dtypes"], strict=True):
+                frame[col] = _restore(frame[col], dtype)
+            tables[t["name"]] = Table(
+                t["name"], t["title"], t["description"], frame, tuple(t["keys"]), tuple(t["notes"])
+            )
+        return cls(raw["meta"], tables)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value for one cell or meta value."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _kind(column: pd.Series) -> str:
+    """What a column holds: date (``datetime.date`` values), integer, number, boolean or
+    text; JSON keeps the values and this restores their type."""
+    values = column.dropna()
+    if pd.api.types.is_bool_dtype(column):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(column):
+        return "integer"
+    if pd.api.types.is_numeric_dtype(column):
+        return "number"
+    if len(values) and all(type(v) is dt.date for v in values):
+        return "date"
+    return "text"
+
+
+def _restore(column: pd.Series, kind: str) -> pd.Series:
+    if kind == "date":
+        return column.map(lambda v: None if v is None else dt.date.fromisoformat(v))
+    if kind == "integer":
+        return pd.to_numeric(column, errors="coerce").astype("Int64")
+    if kind == "number":
+        return pd.to_numeric(column, errors="coerce").astype("float64")
+    if kind == "boolean":
+        return column.astype("boolean")
+    return column.astype(object)
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def build(
+    wh: Warehouse,
+    request: Request,
+    config: ReportingConfig,
+    *,
+    today: dt.date | None = None,
+    produced_at: dt.datetime | None = None,
+) -> Report:
+    """The report for ``request``, read within the current scope (see module docs)."""
+    today = today or dt.date.today()
+    settings = config.settings
+    prog = config.programme
+    campaigns = _campaigns(wh, request)
+    if campaigns.empty:
+        raise ReportError(_no_campaigns(request))
+    codes = tuple(campaigns["code"])
+    as_of = min(today, request.end)
+    period = metrics.Selection(start=request.start, end=request.end, campaigns=codes)
+    # From each campaign's first day to the end of the period: spend to date, as spend pace
+    # and the Budget page count it.
+    to_end = metrics.Selection(end=request.end, campaigns=codes, campaigns_in_period=False)
+    partial = bool(request.campaigns or request.organisation or data.current_scope() is not None)
+
+    organisations = campaigns.drop_duplicates("organisation")
+    if len(organisations) == 1:
+        org_code = organisations["organisation"].iloc[0]
+        org_name = organisations["organisation_name"].iloc[0] or org_code
+    else:
+        org_code, org_name = None, None
+    loads = metrics.run_sql(
+        wh, "SELECT max(finished_at) AS last FROM loads WHERE status IN ('loaded', 'partial')"
+    )
+    last_load = loads["last"].iloc[0] if len(loads) else None
+    produced_at = produced_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    meta: dict[str, Any] = {
+        "programme": prog.name,
+        "contract": prog.contract,
+        "period_start": request.start.isoformat(),
+        "period_end": request.end.isoformat(),
+        "campaigns": list(codes),
+        "requested_campaigns": list(request.campaigns),
+        "requested_organisation": request.organisation,
+        "scope": _scope_label(request, campaigns, partial),
+        "organisation": org_code,
+        "organisation_name": org_name or prog.implementing_partner,
+        "produced_at": produced_at.isoformat(),
+        "data_as_of": None if last_load is None or pd.isna(last_load) else str(last_load),
+        "status_date": as_of.isoformat(),
+        "fx_rule": settings.fx_rule,
+        "funding_statement": prog.funding_statement,
+        "disclaimer": prog.disclaimer_for(org_name),
+        "subgrant_cap_eur": prog.subgrant_cap_eur,
+        "programme_start": prog.start.isoformat(),
+        "programme_end": prog.end.isoformat(),
+        "whole_programme": not partial,
+    }
+    report = Report(meta)
+    add = report.tables.__setitem__
+    add("logframe", _logframe(wh, config, request, campaigns, as_of, partial))
+    add("campaigns", _campaign_results(wh, campaigns, period, to_end, settings))
+    add("platforms", _platforms(wh, period, settings))
+    add("reach", _reach(wh, period))
+    add("financial", _financial(wh, period, to_end, settings))
+    add("budget_lines", _budget_lines(wh, period, settings))
+    add("costs", _costs(wh, period, settings))
+    add("subgrants", _subgrants(wh, campaigns, request.end, prog.subgrant_cap_eur, settings))
+    for table in _participants(wh, period, codes):
+        add(table.name, table)
+    return report
+
+
+def _no_campaigns(request: Request) -> str:
+    what = (
+        f"campaign {', '.join(request.campaigns)}"
+        if request.campaigns
+        else f"organisation {request.organisation}"
+        if request.organisation
+        else "the programme"
+    )
+    return (
+        f"{what}: no campaign you may see runs between {request.start} and {request.end}; "
+        "check the codes and the period"
+    )
+
+
+def _campaigns(wh: Warehouse, request: Request) -> pd.DataFrame:
+    conditions = ["start_date <= $end", "end_date >= $start"]
+    params: dict[str, Any] = {"start": request.start, "end": request.end}
+    if request.campaigns:
+        conditions.append("list_contains($codes, code)")
+        params["codes"] = list(request.campaigns)
+        known = metrics.run_sql(
+            wh, "SELECT code FROM campaigns WHERE list_contains($codes, code)", params
+        )
+        unknown = sorted(set(request.campaigns) - set(known["code"]))
+        if unknown:
+            raise ReportError(
+                f"no campaign {', '.join(unknown)} that you may see; "
+                "`campaigns list` shows the codes"
+            )
+    if request.organisation:
+        conditions.append("organisation_code = $org")
+        params["org"] = request.organisation
+    return metrics.run_sql(
+        wh,
+        "SELECT code, name, organisation_code AS organisation, organisation_name, "
+        "thematic_area, start_date, end_date, status FROM campaigns "
+        f"WHERE {' AND '.join(conditions)} ORDER BY code",
+        params,
+    )
+
+
+def _scope_label(request: Request, campaigns: pd.DataFrame, partial: bool) -> str:
+    if request.campaigns and len(campaigns) == 1:
+        row = campaigns.iloc[0]
+        return f"Campaign {row['code']}: {row['name']}"
+    if request.campaigns:
+        return "Campaigns " + ", ".join(campaigns["code"])
+    orgs = campaigns.drop_duplicates("organisation")
+    if request.organisation or (partial and len(orgs) == 1):
+        row = orgs.iloc[0]
+        return f"Organisation {row['organisation']}: {row['organisation_name']}"
+    if partial:
+        return "Campaigns " + ", ".join(campaigns["code"])
+    return "Whole programme"
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    """Dates as ``datetime.date`` objects (None where missing), whatever DuckDB gave."""
+    return column.map(lambda v: None if v is None or pd.isna(v) else pd.Timestamp(v).date())
+
+
+def _value(frame: pd.DataFrame, column: str) -> float | None:
+    if frame.empty or column not in frame:
+        return None
+    value = frame[column].iloc[0]
+    return None if pd.isna(value) else float(value)
+
+
+def _in_unit(value: float | None, measure_id: str, unit: str) -> float | None:
+    """A measure's value on the indicator's scale: percentages as 0-100."""
+    if value is None:
+        return None
+    return value * 100 if unit == "%" and metrics.MEASURES[measure_id].unit == "percent" else value
+
+
+def _split_text(
+    wh: Warehouse,
+    ind: Indicator,
+    sel: metrics.Selection,
+    settings: metrics.Settings,
+) -> str:
+    """The period's value split by each disaggregation, as text (``sex: female 120; male
+    95``)."""
+    if not ind.measure:
+        return ", ".join(ind.disaggregation)
+    parts = []
+    for dim in ind.disaggregation:
+        df = metrics.query(wh, [ind.measure], sel, "total", (dim,), settings)
+        df = df.dropna(subset=[ind.measure]).sort_values(dim)
+        if df.empty:
+            continue
+        values = "; ".join(
+            f"{row[dim]} {_number_text(_in_unit(float(row[ind.measure]), ind.measure, ind.unit))}"
+            for _, row in df.iterrows()
+        )
+        parts.append(f"{dim.replace('_', ' ')}: {values}")
+    return " | ".join(parts)
+
+
+def _number_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+LOGFRAME_COLUMNS = [
+    "section", "level", "result", "indicator_code", "indicator", "unit", "baseline",
+    "baseline_year", "target", "value_period", "value_cumulative", "achievement", "status",
+    "source_of_verification", "disaggregation", "campaign", "measure", "note",
+]  # fmt: skip
+
+
+def _logframe(
+    wh: Warehouse,
+    config: ReportingConfig,
+    request: Request,
+    campaigns: pd.DataFrame,
+    as_of: dt.date,
+    partial: bool,
+) -> Table:
+    settings = config.settings
+    prog = config.programme
+    codes = tuple(campaigns["code"])
+    period = metrics.Selection(start=request.start, end=request.end, campaigns=codes)
+    cumulative = metrics.Selection(start=prog.start, end=request.end, campaigns=codes)
+    needed = sorted({i.measure for i in config.indicators if i.measure})
+    in_period = metrics.query(wh, needed, period, "total", (), settings) if needed else None
+    so_far = metrics.query(wh, needed, cumulative, "total", (), settings) if needed else None
+    elapsed = metrics.elapsed_share(prog.start, prog.end, as_of)
+    rows = []
+    for ind in config.indicators:
+        rec = {
+            "section": "programme",
+            "level": ind.level,
+            "result": ind.result,
+            "indicator_code": ind.code,
+            "indicator": ind.indicator,
+            "unit": ind.unit,
+            "baseline": ind.baseline,
+            "baseline_year": ind.baseline_year,
+            "target": None if partial else ind.target,
+            "value_period": None,
+            "value_cumulative": None,
+            "achievement": None,
+            "status": None,
+            "source_of_verification": ind.source,
+            "disaggregation": ", ".join(ind.disaggregation),
+            "campaign": None,
+            "measure": ind.measure,
+            "note": "",
+        }
+        if not ind.measure:
+            rec["status"] = metrics.NO_SOURCE
+            rec["note"] = NOT_MEASURED
+            rows.append(rec)
+            continue
+        rec["value_period"] = _in_unit(_value(in_period, ind.measure), ind.measure, ind.unit)
+        rec["value_cumulative"] = _in_unit(_value(so_far, ind.measure), ind.measure, ind.unit)
+        rec["disaggregation"] = _split_text(wh, ind, period, settings)
+        if partial:
+            rec["note"] = PROGRAMME_TARGET
+        elif as_of < prog.start:
+            rec["status"] = metrics.NOT_STARTED
+        elif rec["value_cumulative"] is None:
+            rec["status"] = metrics.NO_DATA
+            rec["note"] = "nothing loaded for this measure yet"
+        else:
+            ach = metrics.achievement(
+                rec["value_cumulative"], ind.baseline, ind.target, ind.direction, ind.cumulative
+            )
+            rec["achievement"] = ach
+            if ach is None:
+                rec["status"] = metrics.NO_BASELINE
+            else:
+                rec["status"] = metrics.pace_status(ach / elapsed, settings.band)
+        rows.append(rec)
+
+    # Each campaign's own KPI targets, as the Campaign page shows them at the status date.
+    kpis = metrics.kpi_progress(wh, as_of, codes, settings)
+    if len(kpis):
+        measures = sorted({m for m in kpis["measure"] if isinstance(m, str)})
+        within = replace(period, within_campaign_period=True)
+        by_campaign = (
+            metrics.query(wh, measures, within, "total", ("campaign",), settings).set_index(
+                "campaign"
+            )
+            if measures
+            else pd.DataFrame()
+        )
+        years = metrics.run_sql(
+            wh,
+            "SELECT campaign_code AS campaign, indicator_code, baseline_year FROM kpi_targets "
+            "WHERE list_contains($c, campaign_code)",
+            {"c": list(codes)},
+        ).set_index(["campaign", "indicator_code"])["baseline_year"]
+        names = dict(zip(campaigns["code"], campaigns["name"], strict=True))
+        for k in kpis.itertuples(index=False):
+            value = None
+            if isinstance(k.measure, str) and k.campaign in by_campaign.index:
+                raw = by_campaign.at[k.campaign, k.measure]
+                value = None if pd.isna(raw) else _in_unit(float(raw), k.measure, str(k.unit))
+            year = years.get((k.campaign, k.indicator_code))
+            rows.append(
+                {
+                    "section": "campaign",
+                    "level": k.level,
+                    "result": f"{k.campaign}: {names.get(k.campaign, '')}",
+                    "indicator_code": f"{k.campaign}/{k.indicator_code}",
+                    "indicator": k.indicator,
+                    "unit": k.unit,
+                    "baseline": k.baseline,
+                    "baseline_year": None if year is None or pd.isna(year) else int(year),
+                    "target": k.target,
+                    "value_period": value,
+                    "value_cumulative": k.actual,
+                    "achievement": k.achievement,
+                    "status": k.status,
+                    "source_of_verification": _KPI_SOURCES.get(
+                        k.measure, "Campaign data loaded into the programme's warehouse"
+                    ),
+                    "disaggregation": "",
+                    "campaign": k.campaign,
+                    "measure": k.measure,
+                    "note": k.note,
+                }
+            )
+    frame = pd.DataFrame.from_records(rows, columns=LOGFRAME_COLUMNS)
+    for col in ("baseline", "target", "value_period", "value_cumulative", "achievement"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["baseline_year"] = pd.to_numeric(frame["baseline_year"], errors="coerce").astype("Int64")
+    notes = [
+        f"Status at {as_of.isoformat()}: achievement against the elapsed share of the "
+        f"implementation period ({prog.start.isoformat()} to {prog.end.isoformat()} for the "
+        "programme; each campaign's own dates for its KPIs), on track within +-15%.",
+        "Cumulative values count from the start of the programme (campaign KPIs: of the "
+        "campaign) to the end of the reporting period.",
+    ]
+    if partial:
+        notes.append(
+            "Programme targets apply to the whole programme; this report covers part of it, so "
+            "they are not compared here."
+        )
+    return Table(
+        "logframe",
+        "Logframe",
+        "One row per indicator: the programme's logframe (from the reporting file), then each "
+        "campaign's KPI targets.",
+        frame,
+        keys=("section", "indicator_code"),
+        notes=tuple(notes),
+    )
+
+
+_KPI_SOURCES = {
+    "impressions": "Platform analytics exports",
+    "views": "Platform analytics exports",
+    "engagements": "Platform analytics exports",
+    "followers": "Platform analytics exports (follower counts)",
+    "follower_growth": "Platform analytics exports (follower counts)",
+    "content_items": "Platform analytics exports (posts)",
+    "events_held": "Event lists uploaded by the grantee",
+    "participants": "Attendance sheets uploaded by the grantee",
+    "feedback_responses": "Participant feedback forms",
+    "positive_feedback_share": "Participant feedback forms",
+    "spend_eur": "Cost ledger uploaded by the grantee",
+}
+
+CAMPAIGN_MEASURES = {
+    "content_items": "content_items",
+    "impressions": "impressions",
+    "views": "views",
+    "engagements": "engagements",
+    "engagement_rate": "engagement_rate",
+    "followers": "followers_end",
+    "follower_growth": "followers_gained",
+    "events_held": "events",
+    "participants": "participants",
+    "feedback_responses": "feedback_responses",
+    "positive_feedback_share": "positive_feedback_share",
+    "average_rating": "average_rating",
+    "spend_eur": "spent_period_eur",
+}
+
+
+def _campaign_results(
+    wh: Warehouse,
+    campaigns: pd.DataFrame,
+    period: metrics.Selection,
+    to_end: metrics.Selection,
+    settings: metrics.Settings,
+) -> Table:
+    results = metrics.query(wh, list(CAMPAIGN_MEASURES), period, "total", ("campaign",), settings)
+    results = results.rename(columns=CAMPAIGN_MEASURES)
+    so_far = metrics.query(wh, ["spend_eur"], to_end, "total", ("campaign",), settings)
+    budget = metrics.query(wh, ["budget_eur"], period, "total", ("campaign",), settings)
+    frame = (
+        campaigns.rename(columns={"code": "campaign", "name": "campaign_name"})
+        .drop(columns=["status"])
+        .merge(results, on="campaign", how="left")
+        .merge(
+            so_far.rename(columns={"spend_eur": "spent_cumulative_eur"}), on="campaign", how="left"
+        )
+        .merge(budget, on="campaign", how="left")
+    )
+    frame["execution"] = frame["spent_cumulative_eur"] / frame["budget_eur"].where(
+        frame["budget_eur"] > 0
+    )
+    for col in ("start_date", "end_date"):
+        frame[col] = _dates(frame[col])
+    return Table(
+        "campaigns",
+        "Campaigns",
+        "Each campaign's results for the period. Reach is in its own table: it counts unique "
+        "people per platform and window and is never added up.",
+        frame,
+        keys=("campaign",),
+        notes=(
+            "Impressions, views and engagements are activity on the days of the period; "
+            "content items are the posts published in it.",
+        ),
+    )
+
+
+def _platforms(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings) -> Table:
+    measures = ["impressions", "views", "engagements", "engagement_rate", "reach_day_peak"]
+    frame = metrics.query(wh, measures, period, "total", ("platform",), settings)
+    frame = frame.dropna(subset=measures, how="all").sort_values("platform")
+    return Table(
+        "platforms",
+        "By platform",
+        "Impressions, views and engagements by platform in the period, with the highest "
+        "one-day reach of a single channel (a peak, not a sum).",
+        frame.reset_index(drop=True),
+        keys=("platform",),
+    )
+
+
+def _reach(wh: Warehouse, period: metrics.Selection) -> Table:
+    df = metrics.reach_by_window(wh, period)
+    frame = df.rename(
+        columns={
+            "time_window": "window",
+            "observations": "reach_days",
+            "latest_date": "reach_latest_date",
+        }
+    )
+    frame["reach_latest_date"] = _dates(frame["reach_latest_date"])
+    return Table(
+        "reach",
+        "Reach as reported",
+        "Reach per campaign, platform and window, as the platforms report it. Reach counts "
+        "unique people within its window: it is never added up over days, platforms or "
+        "campaigns, and no total of people reached is given.",
+        frame[
+            [
+                "campaign",
+                "platform",
+                "window",
+                "reach_days",
+                "reach_day_average",
+                "reach_day_peak",
+                "reach_latest",
+                "reach_latest_date",
+            ]
+        ],  # fmt: skip
+        keys=("campaign", "platform", "window"),
+    )
+
+
+def _financial(
+    wh: Warehouse,
+    period: metrics.Selection,
+    to_end: metrics.Selection,
+    settings: metrics.Settings,
+) -> Table:
+    by = ("heading", "budget_line")
+    budget = metrics.query(wh, ["budget_eur"], period, "total", by, settings)
+    spent = metrics.query(wh, ["spend_eur"], period, "total", by, settings)
+    so_far = metrics.query(wh, ["spend_eur"], to_end, "total", by, settings)
+    booked_budget = metrics.query(
+        wh, ["budget_original"], period, "total", (*by, "currency"), settings
+    )
+    booked_spend = metrics.query(
+        wh, ["spend_original"], period, "total", (*by, "currency"), settings
+    )
+    kzt_budget = booked_budget[booked_budget["currency"] == "KZT"].drop(columns="currency")
+    kzt_spend = booked_spend[booked_spend["currency"] == "KZT"].drop(columns="currency")
+    keys = list(by)
+    lines = (
+        budget.merge(spent.rename(columns={"spend_eur": "spent_period_eur"}), on=keys, how="outer")
+        .merge(so_far.rename(columns={"spend_eur": "spent_cumulative_eur"}), on=keys, how="outer")
+        .merge(kzt_budget.rename(columns={"budget_original": "budget_kzt"}), on=keys, how="left")
+        .merge(
+            kzt_spend.rename(columns={"spend_original": "spent_period_kzt"}), on=keys, how="left"
+        )
+    )
+    lines = lines.rename(columns={"budget_line": "line_code"})
+    # Spend on lines of the period's campaigns made before the period has no row of its own
+    # otherwise; lines with nothing at all are dropped.
+    money = ["budget_eur", "spent_period_eur", "spent_cumulative_eur"]
+    lines = lines[lines[money].fillna(0).ne(0).any(axis=1) | lines["budget_kzt"].notna()]
+    lines["heading"] = lines["heading"].fillna(UNMATCHED).astype(int)
+    descriptions = metrics.run_sql(
+        wh,
+        "SELECT line_code, mode(description) AS description FROM budget_lines "
+        "WHERE list_contains($c, campaign_code) GROUP BY line_code",
+        {"c": list(period.campaigns)},
+    )
+    lines = lines.merge(descriptions, on="line_code", how="left")
+    rows: list[dict] = []
+
+    def total_row(part: pd.DataFrame, heading: int | None, row_type: str, name: str) -> dict:
+        rec = {"row_type": row_type, "heading": heading, "heading_name": name, "line_code": None,
+               "description": None}  # fmt: skip
+        for col in (*money, "budget_kzt", "spent_period_kzt"):
+            rec[col] = part[col].sum(min_count=1) if len(part) else None
+        return rec
+
+    def heading_block(heading: int) -> None:
+        part = lines[lines["heading"] == heading].sort_values("line_code")
+        if part.empty:
+            return
+        rows.append(total_row(part, heading, "heading", HEADING_NAMES.get(heading, "")))
+        for rec in part.to_dict("records"):
+            rows.append({"row_type": "line", "heading_name": HEADING_NAMES.get(heading, ""), **rec})
+
+    for heading in DIRECT_HEADINGS:
+        heading_block(heading)
+    direct = lines[lines["heading"].isin(DIRECT_HEADINGS)]
+    rows.append(total_row(direct, SUBTOTAL, "subtotal", HEADING_NAMES[SUBTOTAL]))
+    for heading in sorted(set(lines["heading"]) - {*DIRECT_HEADINGS, UNMATCHED}):
+        heading_block(heading)
+    heading_block(UNMATCHED)
+    rows.append(total_row(lines, None, "total", TOTAL_ROW))
+    columns = ["row_type", "heading", "heading_name", "line_code", "description", *money,
+               "execution", "variance_eur", "budget_kzt", "spent_period_kzt"]  # fmt: skip
+    frame = pd.DataFrame.from_records(rows)
+    for col in (*money, "budget_kzt", "spent_period_kzt"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["heading"] = pd.to_numeric(frame["heading"], errors="coerce").astype("Int64")
+    budget_eur = frame["budget_eur"]
+    frame["execution"] = frame["spent_cumulative_eur"] / budget_eur.where(budget_eur > 0)
+    frame["variance_eur"] = budget_eur.fillna(0) - frame["spent_cumulative_eur"].fillna(0)
+    rule = (
+        "each cost at the InforEuro rate of the month it was booked; budgets at the latest "
+        "rate loaded"
+        if settings.fx_rule == "booking_month"
+        else "costs and budgets at the average InforEuro rate of each campaign's months"
+    )
+    return Table(
+        "financial",
+        "Financial report",
+        "Budget against spend by EU budget heading (Annex III) and line, in EUR, with the "
+        "amounts budgeted and booked in tenge.",
+        frame[columns],
+        keys=("row_type", "heading", "line_code"),
+        notes=(
+            f"Conversion to EUR: {rule}. The rate of every converted cost is in the Costs "
+            "table, and of every budget line in the Budget lines table.",
+            "Cumulative spend counts every cost from the campaigns' start to the end of the "
+            "period; execution and variance compare it with the whole budget.",
+        ),
+    )
+
+
+def _budget_lines(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings) -> Table:
+    sql, params = metrics.selected_rows("budget", period, settings)
+    basis = (
+        "'latest: ' || strftime(r.month, '%Y-%m')"
+        if settings.fx_rule == "booking_month"
+        else "'campaign average'"
+    )
+    latest = (
+        "LEFT JOIN (SELECT currency, max(month) AS month FROM exchange_rates GROUP BY currency) r "
+        "ON r.currency = b.currency"
+        if settings.fx_rule == "booking_month"
+        else "LEFT JOIN (SELECT NULL AS currency, NULL::DATE AS month) r ON FALSE"
+    )
+    frame = metrics.run_sql(
+        wh,
+        "SELECT b.campaign_code AS campaign, b.heading, b.line_code, d.description, b.amount, "
+        "b.currency, b.rate_units_per_eur, "
+        f"CASE WHEN b.currency = 'EUR' THEN 'EUR' WHEN b.rate_units_per_eur IS NULL THEN NULL "
+        f"ELSE {basis} END AS rate_basis, b.amount_eur AS budget_eur "
+        f"FROM ({sql}) b {latest} "
+        "LEFT JOIN budget_lines d ON d.campaign_code = b.campaign_code "
+        "AND d.line_code = b.line_code "
+        "ORDER BY b.campaign_code, b.heading, b.line_code",
+        params,
+    )
+    return Table(
+        "budget_lines",
+        "Budget lines",
+        "Every budget line of the campaigns, as budgeted, with the rate its EUR amount uses.",
+        frame,
+        keys=("campaign", "line_code"),
+    )
+
+
+def _costs(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings) -> Table:
+    sql, params = metrics.selected_rows("spend", period, settings)
+    basis = (
+        "strftime(spend_date, '%Y-%m')"
+        if settings.fx_rule == "booking_month"
+        else "'campaign average'"
+    )
+    frame = metrics.run_sql(
+        wh,
+        "SELECT campaign_code AS campaign, spend_date, heading, line_code, description, "
+        "reference, amount, currency, rate_units_per_eur, "
+        f"CASE WHEN currency = 'EUR' THEN 'EUR' WHEN rate_units_per_eur IS NULL THEN NULL "
+        f"ELSE {basis} END AS rate_basis, amount_eur "
+        f"FROM ({sql}) ORDER BY spend_date, campaign_code, line_code, reference",
+        params,
+    )
+    frame["spend_date"] = _dates(frame["spend_date"])
+    frame["heading"] = frame["heading"].astype("Int64")
+    missing = int(frame["amount_eur"].isna().sum())
+    notes = []
+    if missing:
+        notes.append(
+            f"{missing} cost(s) have no EUR amount: no InforEuro rate of their month is loaded "
+            "yet. Load the rates (`campaigns load rates.csv`) and export again."
+        )
+    return Table(
+        "costs",
+        "Costs",
+        "Every cost booked in the period, as booked, with the rate it was converted at.",
+        frame,
+        keys=("campaign", "spend_date", "line_code", "reference"),
+        notes=tuple(notes),
+    )
+
+
+def _subgrants(
+    wh: Warehouse,
+    campaigns: pd.DataFrame,
+    end: dt.date,
+    cap: float,
+    settings: metrics.Settings,
+) -> Table:
+    orgs = sorted(set(campaigns["organisation"]))
+    # Every campaign of these grantees counts against the cap, whatever its dates.
+    all_campaigns = metrics.run_sql(
+        wh,
+        "SELECT code, organisation_code AS organisation, organisation_name FROM campaigns "
+        "WHERE list_contains($o, organisation_code) ORDER BY code",
+        {"o": orgs},
+    )
+    sel = metrics.Selection(
+        end=end, campaigns=tuple(all_campaigns["code"]), campaigns_in_period=False
+    )
+    money = metrics.query(wh, ["budget_eur", "spend_eur"], sel, "total", ("campaign",), settings)
+    merged = all_campaigns.merge(money, left_on="code", right_on="campaign", how="left")
+    frame = (
+        merged.groupby(["organisation", "organisation_name"], as_index=False, dropna=False)
+        .agg(
+            campaigns=("code", lambda s: ", ".join(sorted(s))),
+            budget_eur=("budget_eur", lambda s: s.sum(min_count=1)),
+            spent_cumulative_eur=("spend_eur", lambda s: s.sum(min_count=1)),
+        )
+        .sort_values("organisation")
+    )
+    frame["cap_eur"] = cap
+    frame["cap_share"] = frame["budget_eur"] / cap
+    frame["headroom_eur"] = cap - frame["budget_eur"]
+    frame["cap_status"] = [
+        OVER_CAP if max(b or 0, s or 0) > cap else WITHIN_CAP
+        for b, s in zip(
+            frame["budget_eur"].fillna(0), frame["spent_cumulative_eur"].fillna(0), strict=True
+        )
+    ]
+    return Table(
+        "subgrants",
+        "Sub-grants",
+        f"Financial support to each grantee (all its campaigns) against the cap of EUR "
+        f"{cap:,.0f} per third party.",
+        frame.reset_index(drop=True),
+        keys=("organisation",),
+    )
+
+
+def _participants(wh: Warehouse, period: metrics.Selection, codes: tuple[str, ...]) -> list[Table]:
+    total = metrics.totals(wh, ["participants", "events_held"], period)
+    rows, checks = [], []
+    for dim in ("sex", "age_group", "region"):
+        df = metrics.query(wh, ["participants"], period, "total", (dim,))
+        df = df.sort_values(dim)
+        parts = float(df["participants"].sum()) if len(df) else 0.0
+        whole = total["participants"] or 0.0
+        for r in df.itertuples(index=False):
+            value = float(r.participants)
+            rows.append(
+                {
+                    "dimension": dim,
+                    "group": getattr(r, dim),
+                    "participants": value,
+                    "share": value / whole if whole else None,
+                }
+            )
+        checks.append(
+            {
+                "dimension": dim,
+                "sum_of_parts": parts,
+                "total": whole,
+                "difference": parts - whole,
+                "check": "ok" if abs(parts - whole) < 1e-9 else "differs",
+            }
+        )
+    by_group = pd.DataFrame.from_records(
+        rows, columns=["dimension", "group", "participants", "share"]
+    )
+    check = pd.DataFrame.from_records(
+        checks, columns=["dimension", "sum_of_parts", "total", "difference", "check"]
+    )
+    cross = metrics.query(wh, ["participants"], period, "total", ("age_group", "sex"))
+    sex_age = (
+        cross.pivot_table(
+            index="age_group", columns="sex", values="participants", aggfunc="sum", fill_value=0
+        )
+        .reset_index()
+        .rename_axis(columns=None)
+        if len(cross)
+        else pd.DataFrame({"age_group": []})
+    )
+    if len(sex_age):
+        sex_age["total"] = sex_age.drop(columns="age_group").sum(axis=1)
+    events_sql, params = metrics.selected_rows("events", period)
+    events = metrics.run_sql(
+        wh,
+        "SELECT e.campaign_code AS campaign, e.event_code, v.name AS event_name, e.event_date, "
+        "e.event_type, (SELECT sum(p.participants) FROM participants p "
+        "WHERE p.campaign_code = e.campaign_code AND p.event_code = e.event_code) "
+        "AS participants "
+        f"FROM ({events_sql}) e LEFT JOIN events v ON v.campaign_code = e.campaign_code "
+        "AND v.event_code = e.event_code ORDER BY e.event_date, e.campaign_code, e.event_code",
+        params,
+    )
+    events["event_date"] = _dates(events["event_date"])
+    orphans = metrics.run_sql(
+        wh,
+        "SELECT campaign_code AS campaign, event_code, sum(participants) AS participants "
+        "FROM participants WHERE event_date IS NULL AND list_contains($c, campaign_code) "
+        "GROUP BY ALL ORDER BY ALL",
+        {"c": list(codes)},
+    )
+    notes = [
+        f"Events held in the period: {int(total['events_held'] or 0)}; participants: "
+        f"{int(total['participants'] or 0)}.",
+    ]
+    if len(orphans):
+        listed = ", ".join(
+            f"{r.campaign}/{r.event_code} ({int(r.participants)})" for r in orphans.itertuples()
+        )
+        notes.append(
+            f"Participants recorded for events that are not in the event list, so without a "
+            f"date and in no period: {listed}. Add the events (`campaigns load events.csv`) "
+            "to count them."
+        )
+    return [
+        Table(
+            "participants",
+            "Participants",
+            "Participants of the events held in the period by sex, age group and region.",
+            by_group,
+            keys=("dimension", "group"),
+            notes=tuple(notes),
+        ),
+        Table(
+            "participants_check",
+            "Participant totals",
+            "Each breakdown's parts added up, against the total counted once.",
+            check,
+            keys=("dimension",),
+        ),
+        Table(
+            "participants_sex_age",
+            "Participants by age group and sex",
+            "Participants of the period by age group (rows) and sex (columns).",
+            sex_age,
+            keys=("age_group",),
+        ),
+        Table(
+            "events",
+            "Events",
+            "Every event held in the period, with its participants.",
+            events,
+            keys=("campaign", "event_code"),
+        ),
+    ]
