@@ -121,7 +121,8 @@ def _programme(where: Path, raw: dict) -> Programme:
     fx_rule = table.get("fx_rule", "booking_month")
     if fx_rule not in metrics.FX_RULES:
         raise ConfigError(
-            f"{where}: [programme] `fx_rule` = {fx_rule!r}; use one of {', '.join(metrics.FX_RULES)}"
+            f"{where}: [programme] `fx_rule` = {fx_rule!r}; "
+            f"use one of {', '.join(metrics.FX_RULES)}"
         )
     cap = _need(where, table, "subgrant_cap_eur", (int, float), ctx)
     return Programme(
