@@ -210,6 +210,62 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+# Column headings as the files show them; a column not here is shown as its name, spaced.
+LABELS: dict[str, str] = {
+    "indicator_code": "Code",
+    "baseline_year": "Baseline year",
+    "value_period": "Value in the period",
+    "value_cumulative": "Cumulative value",
+    "achievement": "% of target",
+    "source_of_verification": "Source of verification",
+    "campaign_name": "Campaign name",
+    "organisation_name": "Organisation name",
+    "start_date": "Start",
+    "end_date": "End",
+    "followers_end": "Followers at the end",
+    "followers_gained": "Followers gained",
+    "positive_feedback_share": "Positive ratings",
+    "spent_period_eur": "Spent in the period (EUR)",
+    "spent_cumulative_eur": "Spent, cumulative (EUR)",
+    "budget_eur": "Budget (EUR)",
+    "execution": "Execution",
+    "reach_days": "Days with reach",
+    "reach_day_average": "Average one-day reach",
+    "reach_day_peak": "Peak one-day reach",
+    "reach_latest": "Latest reach",
+    "reach_latest_date": "Latest reach on",
+    "row_type": "Row",
+    "heading_name": "Heading name",
+    "line_code": "Line",
+    "variance_eur": "Variance (EUR)",
+    "budget_kzt": "Budget (KZT)",
+    "spent_period_kzt": "Spent in the period (KZT)",
+    "spend_date": "Booked on",
+    "rate_units_per_eur": "Rate (per EUR)",
+    "rate_basis": "Rate of",
+    "amount_eur": "Amount (EUR)",
+    "cap_eur": "Cap (EUR)",
+    "cap_share": "Share of the cap",
+    "headroom_eur": "Headroom (EUR)",
+    "cap_status": "Cap",
+    "sum_of_parts": "Sum of parts",
+    "event_code": "Event",
+    "event_name": "Event name",
+    "event_date": "Date",
+    "event_type": "Type",
+    "age_group": "Age group",
+    "engagement_rate": "Engagement rate (by impressions)",
+    "content_items": "Content items",
+    "feedback_responses": "Feedback responses",
+    "average_rating": "Average rating",
+}
+
+
+def label(column: str) -> str:
+    """The heading of a column in the files."""
+    return LABELS.get(column) or column.replace("_", " ").capitalize()
+
+
 @dataclass
 class Table:
     """One table of a report. ``keys``: the columns naming a row (to compare reports)."""
