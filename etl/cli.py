@@ -705,6 +705,273 @@ def export_setup(ctx: click.Context, file: Path, language: str) -> None:
     out.print(f"wrote {file}: {listed}")
 
 
+# --- donor reports ----------------------------------------------------------------------------
+
+_FORMAT_CHOICES = ("xlsx", "package", "pdf", "all")
+
+
+def _quiet_streamlit() -> None:
+    """The report code runs outside a Streamlit server; keep its start-up warnings quiet."""
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _report_request(start: dt.date, end: dt.date, campaigns: tuple[str, ...], organisation):
+    from dashboard.report import ReportError, Request
+
+    try:
+        return Request(_day(start), _day(end), tuple(campaigns), organisation)
+    except ReportError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _reader_scope(ctx: click.Context, username: str | None):
+    """The scope of the account ``username`` (everything without one)."""
+    if not username:
+        return None
+    from dashboard.auth import scope_of
+
+    user = _accounts(ctx).get(username)
+    if user is None:
+        raise UserError(f"no account '{username}'; `campaigns users list` shows them")
+    return scope_of(user)
+
+
+def _report_warehouse(ctx: click.Context) -> Warehouse:
+    """The warehouse, its schema brought up to date (submitted reports need migration 4)."""
+    wh = _wh(ctx)
+    if not wh.exists():
+        raise UserError(f"no warehouse at {wh.path}; run `campaigns demo` or load data first")
+    with _busy():
+        wh.migrate()
+    return wh
+
+
+def _reporting_config(path: Path | None):
+    from dashboard.report.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _write_files(files: dict[str, bytes], report, output: Path | None) -> list[Path]:
+    from dashboard.report import file_name
+
+    written = []
+    for fmt, content in files.items():
+        if output is not None and len(files) == 1 and output.suffix:
+            target = output
+        else:
+            target = (output or Path(".")) / file_name(report, fmt)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(target)
+    return written
+
+
+_selection_options = [
+    click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True,
+                 help="First day of the reporting period (YYYY-MM-DD)."),
+    click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True,
+                 help="Last day of the reporting period (YYYY-MM-DD)."),
+    click.option("--campaign", "-c", "campaigns", multiple=True, metavar="CODE",
+                 help="Only this campaign (repeat for several). Default: the whole programme."),
+    click.option("--organisation", metavar="CODE", help="Only this grantee's campaigns."),
+    click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Reporting file (default: CAMPAIGNS_REPORTING, else the shipped one)."),
+]  # fmt: skip
+
+
+def _with_selection(func):
+    for option in reversed(_selection_options):
+        func = option(func)
+    return func
+
+
+@cli.command("export")
+@_with_selection
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_FORMAT_CHOICES),
+    default="all",
+    show_default=True,
+    help="xlsx workbook, package (CSV zip) or pdf summary.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Folder for the files, or a file name when one format is asked for.",
+)
+@click.option(
+    "--user",
+    "username",
+    metavar="USERNAME",
+    help="Export as this account sees the data (a grantee: its campaigns only).",
+)
+@click.pass_context
+def export_report(
+    ctx: click.Context,
+    start: dt.datetime,
+    end: dt.datetime,
+    campaigns: tuple[str, ...],
+    organisation: str | None,
+    config_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    username: str | None,
+) -> None:
+    """Export the donor's report for a reporting period: workbook, CSV data package, PDF.
+
+    The figures are the dashboard's (one metrics layer). When a report of the same period and
+    campaigns was submitted, the export lists what changed since.
+
+    Example: campaigns export --from 2026-03-01 --to 2026-11-30 -c PDP-01 --format xlsx
+    """
+    _quiet_streamlit()
+    from dashboard import data
+    from dashboard.report import FORMATS, ReportError, export
+
+    wh = _report_warehouse(ctx)
+    request = _report_request(start, end, campaigns, organisation)
+    config = _reporting_config(config_path)
+    formats = FORMATS if fmt == "all" else (fmt,)
+    with data.scoped(_reader_scope(ctx, username)):
+        try:
+            result = export(wh, request, config, formats=formats)
+        except ReportError as exc:
+            raise UserError(str(exc)) from None
+    for path in _write_files(result.files, result.report, output):
+        out.print(f"wrote {path}")
+    if result.compared_with is not None:
+        c = result.compared_with
+        out.print(
+            f"compared with submitted report #{c.report_id} ({c.title}): "
+            f"{len(result.changes)} figure(s) changed"
+        )
+
+
+@cli.group()
+def report() -> None:
+    """Submitted donor reports: mark a report as submitted, list them, download them again.
+
+    Example: campaigns report submit --from 2026-03-01 --to 2026-11-30 --title "Interim 1"
+    --by officer
+    """
+
+
+@report.command("submit")
+@_with_selection
+@click.option("--title", required=True, help="The report's title, e.g. 'Interim report 1'.")
+@click.option(
+    "--by",
+    "username",
+    required=True,
+    metavar="USERNAME",
+    help="The officer submitting it (an officer account).",
+)
+@click.pass_context
+def report_submit(
+    ctx: click.Context,
+    start: dt.datetime,
+    end: dt.datetime,
+    campaigns: tuple[str, ...],
+    organisation: str | None,
+    config_path: Path | None,
+    title: str,
+    username: str,
+) -> None:
+    """Produce the report and keep its figures and files frozen as submitted."""
+    _quiet_streamlit()
+    from dashboard.report import ReportError, submit
+
+    user = _accounts(ctx).get(username)
+    if user is None or user.role != "officer":
+        raise UserError(
+            f"'{username}' is not an officer's account: only officers mark reports as submitted"
+        )
+    wh = _report_warehouse(ctx)
+    request = _report_request(start, end, campaigns, organisation)
+    config = _reporting_config(config_path)
+    try:
+        with _busy():
+            report_id, _ = submit(wh, request, config, title=title, submitted_by=username)
+    except (ReportError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    out.print(f"submitted report #{report_id}: {title}")
+
+
+@report.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def report_list(ctx: click.Context, as_json: bool) -> None:
+    """The submitted reports, newest first."""
+    _quiet_streamlit()
+    from dashboard.report import freeze
+
+    df = freeze.submitted(_report_warehouse(ctx))
+    if as_json:
+        out.print_json(df.to_json(orient="records", date_format="iso"))
+        return
+    table = Table("#", "title", "scope", "period", "submitted", "by")
+    for r in df.itertuples():
+        table.add_row(
+            str(r.report_id),
+            r.title,
+            r.scope,
+            f"{_day_text(r.period_start)} to {_day_text(r.period_end)}",
+            str(r.submitted_at)[:16],
+            r.submitted_by,
+        )
+    out.print(table if len(df) else "no report submitted yet")
+
+
+def _day_text(value) -> str:
+    return str(value)[:10]
+
+
+@report.command("download")
+@click.argument("report_id", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(_FORMAT_CHOICES), default="all", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Folder for the files, or a file name when one format is asked for.",
+)
+@click.pass_context
+def report_download(ctx: click.Context, report_id: int, fmt: str, output: Path | None) -> None:
+    """Write a submitted report's files exactly as they were submitted."""
+    _quiet_streamlit()
+    from dashboard.report import freeze
+
+    found = freeze.stored(_report_warehouse(ctx), report_id)
+    if found is None:
+        raise UserError(f"no submitted report #{report_id}; `campaigns report list` shows them")
+    files = found.files if fmt == "all" else {fmt: found.files[fmt]}
+    for path in _write_files(files, found.report, output):
+        out.print(f"wrote {path}")
+
+
+@report.command("check")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+def report_check(config_path: Path | None) -> None:
+    """Check the reporting file (programme settings and logframe indicators)."""
+    _quiet_streamlit()
+    config = _reporting_config(config_path)
+    out.print(f"{config.path}: {len(config.indicators)} indicators, fine")
+
+
 class _busy:
     """Turn 'another load is running' into a user error."""
 

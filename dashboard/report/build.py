@@ -462,7 +462,9 @@ def _campaigns(wh: Warehouse, request: Request) -> pd.DataFrame:
         conditions.append("list_contains($codes, code)")
         params["codes"] = list(request.campaigns)
         known = metrics.run_sql(
-            wh, "SELECT code FROM campaigns WHERE list_contains($codes, code)", params
+            wh,
+            "SELECT code FROM campaigns WHERE list_contains($codes, code)",
+            {"codes": params["codes"]},
         )
         unknown = sorted(set(request.campaigns) - set(known["code"]))
         if unknown:
