@@ -225,7 +225,7 @@ def _sheet(
         if number == 0:
             ws.freeze_panes(header + 1, 0)
             ws.repeat_rows(header)
-        row = header + len(table.frame) + 1
+        row = header + len(table.frame) + 2  # a blank row, then the notes
         for note in table.notes:
             ws.write_string(row, 0, note, book.fmt(italic=True, font_color="#555555"))
             row += 1
