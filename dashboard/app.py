@@ -49,6 +49,7 @@ PAGES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("content", "page.content", ":material/article:", frozenset(ROLES)),
     ("budget", "page.budget", ":material/euro:", frozenset(ROLES)),
     ("feedback", "page.feedback", ":material/forum:", frozenset(ROLES)),
+    ("reports", "page.reports", ":material/summarize:", frozenset(ROLES)),
     ("upload", "page.upload", ":material/upload:", frozenset({"officer", "grantee"})),
     ("programme", "page.programme", ":material/settings:", frozenset({"officer"})),
     ("loads", "page.loads", ":material/upload_file:", frozenset({"officer"})),

@@ -187,8 +187,8 @@ def test_every_page_opens_without_an_error(page, app_url) -> None:
     settle(page)
     links = page.locator('[data-testid="stSidebarNav"] a')
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
-    # an officer's pages: the five of the dashboard, Upload, Programme and Loads
-    assert len(hrefs) == 8, hrefs
+    # an officer's pages: the five of the dashboard, Reports, Upload, Programme and Loads
+    assert len(hrefs) == 9, hrefs
     addresses = [href if href.startswith("http") else f"{app_url}{href}" for href in hrefs]
     # each page in Russian too, and a campaign's own page opened from its link
     addresses += [f"{a}?lang=ru" for a in addresses]
@@ -409,3 +409,23 @@ def test_a_grantee_fixes_a_bad_row_uploads_and_only_it_sees_the_figures(
     finally:
         other.context.close()
         adr.context.close()
+
+
+# --- the donor's report --------------------------------------------------------------------------
+
+
+def test_an_officer_downloads_the_donor_workbook(page, app_url, tmp_path) -> None:
+    import openpyxl
+
+    page.goto(f"{app_url}/reports")
+    settle(page)
+    page.get_by_role("button", name="Produce report").click()
+    page.locator(".st-key-reports_file_xlsx button").wait_for(timeout=60_000)
+    settle(page)
+    path = download(page, "reports_file_xlsx", tmp_path)
+    assert path.name.startswith("report_programme_") and path.suffix == ".xlsx"
+    cover = openpyxl.load_workbook(path)["Cover"]
+    assert "Funded by the European Union" in {
+        value for row in cover.iter_rows(values_only=True) for value in row
+    }
+    no_errors(page)
