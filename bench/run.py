@@ -1,5 +1,6 @@
-"""Benchmarks: our loader against a raw DuckDB read of the same file, and every dashboard page
-against its raw SQL (``bench.pages``), each measured in one run.
+"""Benchmarks: our loader against a raw DuckDB read of the same file, every dashboard page
+against its raw SQL (``bench.pages``) and the donor's report export (``bench.reports``), each
+measured in one run.
 
 The loader: ``make bench`` generates a 1,000,000-row metrics file in the English template
 format, then times (wall clock) and measures the peak memory (max RSS) of two child processes on
@@ -13,8 +14,9 @@ Each is run three times (``BENCH_REPEAT``) alternately, each load into a fresh c
 warehouse; the fastest run of each counts, and peak memory is the highest seen. It prints the
 ratio of the two and writes the figures to ``docs/benchmarks.md``.
 
-The pages: see ``bench.pages``; their figures go to the same file. ``BENCH_ONLY=load`` or
-``BENCH_ONLY=pages`` runs one of the two. Missed targets are printed; the exit code stays 0.
+The pages: see ``bench.pages``; the donor's report: see ``bench.reports``; their figures go to
+the same file. ``BENCH_ONLY=load``, ``pages`` or ``export`` runs one of the three. Missed
+targets are printed; the exit code stays 0.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from bench import pages
+from bench import pages, reports
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
@@ -110,12 +112,14 @@ def measure(cmd: list[str]) -> tuple[float, float, str]:
 
 def main() -> None:
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "load", "pages"):
-        sys.exit(f"BENCH_ONLY={only!r}: use load or pages, or leave it unset for both")
+    if only not in ("", "load", "pages", "export"):
+        sys.exit(f"BENCH_ONLY={only!r}: use load, pages or export, or leave it unset for all")
     if only in ("", "load"):
         load_benchmark()
     if only in ("", "pages"):
         pages.run(write=True)
+    if only in ("", "export"):
+        reports.run(record=True)
 
 
 def load_benchmark() -> None:

@@ -40,7 +40,7 @@ from dashboard.i18n import (
 )
 
 DOWNLOADS_KEY = "_downloads"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,7 +48,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def neutralise(value: Any) -> Any:
     """A text value a spreadsheet would take for a formula, with a leading apostrophe;
     anything else unchanged. Numbers stay numbers (``-5`` is a number, not text)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

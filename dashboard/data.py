@@ -253,6 +253,28 @@ def read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
     return _fetch(str(wh.path), wh.version(), current_scope(), sql, params)
 
 
+def columns_of(wh: Warehouse, sql: str, params: dict | None = None) -> list[tuple[str, str]]:
+    """The (name, DuckDB type) of each column ``sql`` gives, read within the current scope."""
+    described = read(wh, f"DESCRIBE {sql}", params or {})
+    return list(zip(described["column_name"], described["column_type"], strict=True))
+
+
+def copy_csv(wh: Warehouse, sql: str, params: dict | None, target: Path) -> None:
+    """Write the rows of ``sql`` to ``target`` as CSV (header, comma, UTF-8) with DuckDB's
+    ``COPY``, within the current reader's scope like :func:`read`, for results too large to
+    pass through pandas. Not cached: it writes a file."""
+    scope = current_scope()
+    con = _connection(str(wh.path), wh.version())
+    catalog = _CATALOG if scope is None else _scope_catalog(con, scope)
+    path = str(target).replace("'", "''")
+    cursor = con.cursor()
+    try:
+        cursor.execute(f"USE {catalog}")
+        cursor.execute(f"COPY ({sql}) TO '{path}' (FORMAT csv, HEADER)", params or {})
+    finally:
+        cursor.close()
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 _DERIVED: dict[str, Callable[..., Any]] = {}
 

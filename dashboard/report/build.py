@@ -428,9 +428,10 @@ def build(
     }
     report = Report(meta)
     add = report.tables.__setitem__
-    add("logframe", _logframe(wh, config, request, campaigns, as_of, partial))
-    add("campaigns", _campaign_results(wh, campaigns, period, to_end, settings))
-    add("platforms", _platforms(wh, period, settings))
+    splits = _splits(wh, config, period, settings)
+    add("logframe", _logframe(wh, config, request, campaigns, as_of, partial, splits))
+    add("campaigns", _campaign_results(wh, campaigns, splits["campaign"], to_end, settings))
+    add("platforms", _platforms(splits["platform"]))
     add("reach", _reach(wh, period))
     add("financial", _financial(wh, period, to_end, settings))
     add("budget_lines", _budget_lines(wh, period, settings))
@@ -518,20 +519,14 @@ def _in_unit(value: float | None, measure_id: str, unit: str) -> float | None:
     return value * 100 if unit == "%" and metrics.MEASURES[measure_id].unit == "percent" else value
 
 
-def _split_text(
-    wh: Warehouse,
-    ind: Indicator,
-    sel: metrics.Selection,
-    settings: metrics.Settings,
-) -> str:
+def _split_text(ind: Indicator, splits: dict[str, pd.DataFrame]) -> str:
     """The period's value split by each disaggregation, as text (``sex: female 120; male
-    95``)."""
+    95``), from the period's figures by each breakdown (:func:`_splits`)."""
     if not ind.measure:
         return ", ".join(ind.disaggregation)
     parts = []
     for dim in ind.disaggregation:
-        df = metrics.query(wh, [ind.measure], sel, "total", (dim,), settings)
-        df = df.dropna(subset=[ind.measure]).sort_values(dim)
+        df = splits[dim].dropna(subset=[ind.measure]).sort_values(dim)
         if df.empty:
             continue
         values = "; ".join(
@@ -540,6 +535,28 @@ def _split_text(
         )
         parts.append(f"{dim.replace('_', ' ')}: {values}")
     return " | ".join(parts)
+
+
+def _splits(
+    wh: Warehouse,
+    config: ReportingConfig,
+    period: metrics.Selection,
+    settings: metrics.Settings,
+) -> dict[str, pd.DataFrame]:
+    """The period's figures by each breakdown the report needs, one query per breakdown: the
+    logframe's disaggregations, the Campaigns table (by campaign) and the By platform table."""
+    wanted: dict[str, set[str]] = {
+        "campaign": set(CAMPAIGN_MEASURES),
+        "platform": set(PLATFORM_MEASURES),
+    }
+    for ind in config.indicators:
+        if ind.measure:
+            for dim in ind.disaggregation:
+                wanted.setdefault(dim, set()).add(ind.measure)
+    return {
+        dim: metrics.query(wh, sorted(measures), period, "total", (dim,), settings)
+        for dim, measures in wanted.items()
+    }
 
 
 def _number_text(value: float | None) -> str:
@@ -564,6 +581,7 @@ def _logframe(
     campaigns: pd.DataFrame,
     as_of: dt.date,
     partial: bool,
+    splits: dict[str, pd.DataFrame],
 ) -> Table:
     settings = config.settings
     prog = config.programme
@@ -603,7 +621,7 @@ def _logframe(
             continue
         rec["value_period"] = _in_unit(_value(in_period, ind.measure), ind.measure, ind.unit)
         rec["value_cumulative"] = _in_unit(_value(so_far, ind.measure), ind.measure, ind.unit)
-        rec["disaggregation"] = _split_text(wh, ind, period, settings)
+        rec["disaggregation"] = _split_text(ind, splits)
         if partial:
             rec["note"] = PROGRAMME_TARGET
         elif as_of < prog.start:
@@ -726,20 +744,21 @@ CAMPAIGN_MEASURES = {
     "positive_feedback_share": "positive_feedback_share",
     "average_rating": "average_rating",
     "spend_eur": "spent_period_eur",
+    "budget_eur": "budget_eur",
 }
+PLATFORM_MEASURES = ("content_items", "impressions", "views", "engagements", "engagement_rate",
+                     "reach_day_peak")  # fmt: skip
 
 
 def _campaign_results(
     wh: Warehouse,
     campaigns: pd.DataFrame,
-    period: metrics.Selection,
+    by_campaign: pd.DataFrame,
     to_end: metrics.Selection,
     settings: metrics.Settings,
 ) -> Table:
-    results = metrics.query(wh, list(CAMPAIGN_MEASURES), period, "total", ("campaign",), settings)
-    results = results.rename(columns=CAMPAIGN_MEASURES)
+    results = by_campaign[["campaign", *CAMPAIGN_MEASURES]].rename(columns=CAMPAIGN_MEASURES)
     so_far = metrics.query(wh, ["spend_eur"], to_end, "total", ("campaign",), settings)
-    budget = metrics.query(wh, ["budget_eur"], period, "total", ("campaign",), settings)
     frame = (
         campaigns.rename(columns={"code": "campaign", "name": "campaign_name"})
         .drop(columns=["status"])
@@ -747,7 +766,6 @@ def _campaign_results(
         .merge(
             so_far.rename(columns={"spend_eur": "spent_cumulative_eur"}), on="campaign", how="left"
         )
-        .merge(budget, on="campaign", how="left")
     )
     frame["execution"] = frame["spent_cumulative_eur"] / frame["budget_eur"].where(
         frame["budget_eur"] > 0
@@ -768,15 +786,15 @@ def _campaign_results(
     )
 
 
-def _platforms(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings) -> Table:
-    measures = ["impressions", "views", "engagements", "engagement_rate", "reach_day_peak"]
-    frame = metrics.query(wh, measures, period, "total", ("platform",), settings)
+def _platforms(by_platform: pd.DataFrame) -> Table:
+    measures = list(PLATFORM_MEASURES)
+    frame = by_platform[["platform", *measures]]
     frame = frame.dropna(subset=measures, how="all").sort_values("platform")
     return Table(
         "platforms",
         "By platform",
-        "Impressions, views and engagements by platform in the period, with the highest "
-        "one-day reach of a single channel (a peak, not a sum).",
+        "Content published, impressions, views and engagements by platform in the period, with "
+        "the highest one-day reach of a single channel (a peak, not a sum).",
         frame.reset_index(drop=True),
         keys=("platform",),
     )

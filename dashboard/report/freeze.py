@@ -163,8 +163,9 @@ def _same(a: object, b: object) -> bool:
 def _text(value: object) -> str | None:
     if _missing(value):
         return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        value = round(value, 6)  # 29534.86, not 29534.859999999997
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
     return str(value)
 
 
@@ -213,5 +214,5 @@ def _change(table: str, row: str, column: str, a: object, b: object) -> dict:
         "column": column,
         "submitted": _text(a),
         "current": _text(b),
-        "change": float(b) - float(a) if number else None,
+        "change": round(float(b) - float(a), 6) if number else None,
     }

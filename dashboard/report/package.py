@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
-from dashboard import metrics
-from dashboard.components import csv_bytes
-from dashboard.report.build import COLUMNS, Report, Table, label
+from dashboard import data, metrics
+from dashboard.components import FORMULA_START, csv_bytes
+from dashboard.report.build import COLUMNS, Report, label
 from etl.warehouse import Warehouse
 
 # Columns of the rows behind the report: (unit, description).
@@ -85,58 +88,123 @@ TYPES = {
 
 def render_package(wh: Warehouse, report: Report, changes: pd.DataFrame | None = None) -> bytes:
     """The zip of the report's tables and the rows behind them (see the module docs)."""
-    files: list[tuple[str, Table | pd.DataFrame, str, tuple[str, ...]]] = []
-    for table in report.tables.values():
-        files.append((f"report/{table.name}.csv", table.frame, table.description, table.keys))
+    files: list[_File] = [
+        _File(f"report/{t.name}.csv", t.description, t.keys, frame=t.frame)
+        for t in report.tables.values()
+    ]
     if changes is not None:
         files.append(
-            (
+            _File(
                 "report/changes.csv",
-                changes,
                 "Every figure that differs from the submitted report it is compared with.",
-                (),
+                frame=changes,
             )
         )
-    for name, frame, description in _rows_behind(wh, report):
-        files.append((f"data/{name}.csv", frame, description, ()))
+    files += _rows_behind(report)
 
     resources, dictionary = [], []
     buf = io.BytesIO()
     stamp = _zip_time(report)
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, frame, description, keys in files:
-            _write(zf, path, csv_bytes(_for_csv(frame)), stamp)
+    with (
+        tempfile.TemporaryDirectory(prefix="report-package-") as tmp,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf,
+    ):
+        for f in files:
+            if f.frame is not None:
+                content = csv_bytes(_for_csv(f.frame))
+                types = [(c, _field_type(f.frame[c], _describe(c)[0])) for c in f.frame.columns]
+            else:
+                content, types = _copied(wh, f, Path(tmp))
+            _write(zf, f.path, content, stamp)
             fields = []
-            for column in frame.columns:
+            for column, kind in types:
                 unit, meaning = _describe(column)
-                kind = _field_type(frame[column], unit)
                 fields.append(
                     {"name": column, "title": label(column), "type": kind,
                      "description": meaning, **({"unit": unit} if unit in _UNITS else {})}
                 )  # fmt: skip
                 dictionary.append(
-                    {"file": path, "column": column, "heading": label(column), "type": kind,
+                    {"file": f.path, "column": column, "heading": label(column), "type": kind,
                      "unit": unit if unit in _UNITS else "", "description": meaning}
                 )  # fmt: skip
             schema: dict = {"fields": fields}
-            if keys:
-                schema["primaryKey"] = list(keys)
-            resources.append(
-                {
-                    "name": path.removesuffix(".csv").replace("/", "-").replace("_", "-"),
-                    "path": path,
-                    "format": "csv",
-                    "mediatype": "text/csv",
-                    "encoding": "utf-8",
-                    "description": description,
-                    "rows": len(frame),
-                    "schema": schema,
-                }
-            )
+            if f.keys:
+                schema["primaryKey"] = list(f.keys)
+            resource = {
+                "name": f.path.removesuffix(".csv").replace("/", "-").replace("_", "-"),
+                "path": f.path,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": f.description,
+                "schema": schema,
+            }
+            if f.frame is not None:
+                resource["rows"] = len(f.frame)
+            resources.append(resource)
         _write(zf, "data_dictionary.csv", csv_bytes(pd.DataFrame(dictionary)), stamp)
         _write(zf, "datapackage.json", _descriptor(report, resources), stamp)
         _write(zf, "README.txt", _readme(report, files).encode("utf-8"), stamp)
     return buf.getvalue()
+
+
+@dataclass
+class _File:
+    """One CSV of the package: a report table (``frame``) or rows behind it (``sql``)."""
+
+    path: str
+    description: str
+    keys: tuple[str, ...] = ()
+    frame: pd.DataFrame | None = None
+    sql: str = ""
+    params: dict = field(default_factory=dict)
+
+
+# DuckDB types -> Frictionless field types.
+DUCKDB_TYPES = {
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "datetime",
+    "TIMESTAMP WITH TIME ZONE": "datetime",
+    "DOUBLE": "number",
+    "FLOAT": "number",
+    "BIGINT": "integer",
+    "INTEGER": "integer",
+    "SMALLINT": "integer",
+    "HUGEINT": "integer",
+}
+BOM = b"\xef\xbb\xbf"
+
+
+def _copied(wh: Warehouse, f: _File, tmp: Path) -> tuple[bytes, list[tuple[str, str]]]:
+    """The CSV of ``f.sql`` written by DuckDB: text a spreadsheet would take for a formula
+    gets a leading apostrophe, whole numbers lose their ``.0``, lists are joined with ``; ``."""
+    columns = data.columns_of(wh, f.sql, f.params)
+    starts = ", ".join(f"'{c}'" for c in FORMULA_START)
+    select, types = [], []
+    for name, kind in columns:
+        col = '"' + name.replace('"', '""') + '"'
+        if kind == "VARCHAR":
+            expr = (
+                f"CASE WHEN list_contains([{starts}], left({col}, 1)) "
+                f"THEN chr(39) || {col} ELSE {col} END"
+            )
+        elif kind == "DOUBLE":
+            expr = (
+                f"CASE WHEN {col} = trunc({col}) AND abs({col}) < 1e15 "
+                f"THEN {col}::BIGINT::VARCHAR ELSE {col}::VARCHAR END"
+            )
+        elif kind.endswith("[]"):
+            expr = f"array_to_string({col}, '; ')"
+        else:
+            expr = col
+        if kind.startswith("DECIMAL"):
+            kind = "DOUBLE"
+        select.append(f"{expr} AS {col}")
+        types.append((name, DUCKDB_TYPES.get(kind, "string")))
+    target = tmp / f.path.replace("/", "_")
+    data.copy_csv(wh, f"SELECT {', '.join(select)} FROM ({f.sql})", f.params, target)
+    return BOM + target.read_bytes(), types
 
 
 _UNITS = ("EUR", "KZT", "rate", "share", "percent")
@@ -176,47 +244,63 @@ def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _rows_behind(wh: Warehouse, report: Report) -> list[tuple[str, pd.DataFrame, str]]:
+def _rows_behind(report: Report) -> list[_File]:
     m = report.meta
-    codes = tuple(m["campaigns"])
+    codes = list(m["campaigns"])
     period = metrics.Selection(
         start=pd.Timestamp(m["period_start"]).date(),
         end=pd.Timestamp(m["period_end"]).date(),
-        campaigns=codes,
+        campaigns=tuple(codes),
     )
     settings = metrics.Settings(fx_rule=m["fx_rule"])
-    out = []
-    campaigns = metrics.run_sql(
-        wh,
-        "SELECT code, name, organisation_code, thematic_area, regions, languages, start_date, "
-        "end_date, status FROM campaigns WHERE list_contains($c, code) ORDER BY code",
-        {"c": list(codes)},
-    )
-    out.append(("campaigns", campaigns, "The campaigns of the report, as registered."))
-    for source, name, sort, drop in (
-        ("channel", "channel_daily", "campaign_code, platform, day", ()),
-        ("content", "content_items", "campaign_code, platform, published_on, post_id", ()),
-        ("participants", "participants", "event_date, campaign_code, event_code", ()),
-        ("feedback", "feedback", "submitted_on, campaign_code, event_code", ("comment",)),
-    ):
+    out = [
+        _File(
+            "data/campaigns.csv",
+            "The campaigns of the report, as registered.",
+            ("code",),
+            sql="SELECT code, name, organisation_code, thematic_area, regions, languages, "
+            "start_date, end_date, status FROM campaigns WHERE list_contains($c, code) "
+            "ORDER BY code",
+            params={"c": codes},
+        )
+    ]
+    for source, name, columns, sort in (
+        ("channel", "channel_daily", "*", "campaign_code, platform, day"),
+        ("content", "content_items", "*", "campaign_code, platform, published_on, post_id"),
+        ("participants", "participants", "*", "event_date, campaign_code, event_code"),
+        # Ratings only: comments and the time of day stay out of a file that leaves us.
+        ("feedback", "feedback", "* EXCLUDE (comment, submitted_at)",
+         "submitted_on, campaign_code, event_code"),
+    ):  # fmt: skip
         sql, params = metrics.selected_rows(source, period, settings)
-        frame = metrics.run_sql(wh, f"SELECT * FROM ({sql}) ORDER BY {sort}", params)
-        if source == "feedback":
-            frame = frame.drop(columns=["submitted_at"])
-        frame = frame.drop(columns=list(drop))
-        out.append((name, frame, metrics.SOURCES[source].description))
-    kpis = metrics.run_sql(
-        wh,
-        "SELECT campaign_code, indicator_code, indicator, level, metric, unit, direction, "
-        "baseline, baseline_year, target, cumulative FROM kpi_targets "
-        "WHERE list_contains($c, campaign_code) ORDER BY campaign_code, indicator_code",
-        {"c": list(codes)},
+        out.append(
+            _File(
+                f"data/{name}.csv",
+                metrics.SOURCES[source].description,
+                sql=f"SELECT {columns} FROM ({sql}) ORDER BY {sort}",
+                params=params,
+            )
+        )
+    out.append(
+        _File(
+            "data/kpi_targets.csv",
+            "Each campaign's KPI targets, as registered.",
+            ("campaign_code", "indicator_code"),
+            sql="SELECT campaign_code, indicator_code, indicator, level, metric, unit, "
+            "direction, baseline, baseline_year, target, cumulative FROM kpi_targets "
+            "WHERE list_contains($c, campaign_code) ORDER BY campaign_code, indicator_code",
+            params={"c": codes},
+        )
     )
-    out.append(("kpi_targets", kpis, "Each campaign's KPI targets, as registered."))
-    rates = metrics.run_sql(
-        wh, "SELECT month, currency, units_per_eur FROM exchange_rates ORDER BY currency, month"
+    out.append(
+        _File(
+            "data/exchange_rates.csv",
+            "The InforEuro monthly rates loaded.",
+            ("month", "currency"),
+            sql="SELECT month, currency, units_per_eur FROM exchange_rates "
+            "ORDER BY currency, month",
+        )
     )
-    out.append(("exchange_rates", rates, "The InforEuro monthly rates loaded."))
     return out
 
 
@@ -229,7 +313,8 @@ def _write(zf: zipfile.ZipFile, path: str, data: bytes, stamp: tuple) -> None:
     info = zipfile.ZipInfo(path, date_time=stamp)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    zf.writestr(info, data)
+    # The fastest deflate: CSV still shrinks about fivefold, in a quarter of the time.
+    zf.writestr(info, data, compresslevel=1)
 
 
 def _descriptor(report: Report, resources: list[dict]) -> bytes:
@@ -257,8 +342,9 @@ def _readme(report: Report, files: list) -> str:
         "",
         "Files (each column is described in data_dictionary.csv and datapackage.json):",
     ]
-    for path, frame, description, _keys in files:
-        lines.append(f"  {path} ({len(frame)} rows): {description}")
+    for f in files:
+        rows = f" ({len(f.frame)} rows)" if f.frame is not None else ""
+        lines.append(f"  {f.path}{rows}: {f.description}")
     lines += [
         "",
         "CSV files are UTF-8 with a byte-order mark, comma-separated, dates YYYY-MM-DD.",

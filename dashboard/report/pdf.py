@@ -62,6 +62,9 @@ CHART_COLOURS = ("#003399", "#7FA7D9")
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
+# Beyond this many campaigns the summary gives counts instead of a row per campaign (the
+# workbook has them all): the annex stays a few pages whatever the programme's size.
+MAX_CAMPAIGN_ROWS = 25
 BOTTOM_MARGIN = 22 * mm
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 
@@ -577,8 +580,11 @@ def _logframe(report: Report) -> list[Flowable]:
     out: list[Flowable] = [_para(table.title, H1), _para(table.description, BODY)]
     if frame.empty:
         return [*out, _nothing("indicators")]
+    many = frame["campaign"].nunique() > MAX_CAMPAIGN_ROWS
     blocks: dict[str, list[list[str]]] = {}
     for rec in frame.to_dict("records"):
+        if many and rec.get("section") != "programme":
+            continue
         heading = (
             "Programme indicators"
             if rec.get("section") == "programme"
@@ -603,7 +609,26 @@ def _logframe(report: Report) -> list[Flowable]:
     for heading, rows in blocks.items():
         grid = _grid(LOGFRAME_HEADER, [heading, *rows], right=right, widths=widths)
         out.append(KeepTogether([grid, Spacer(1, 3 * mm)]) if len(rows) < 12 else grid)
+    if many:
+        out += _kpi_summary(frame[frame["section"] == "campaign"])
     return [*out, *_notes(table.notes)]
+
+
+def _kpi_summary(kpis: pd.DataFrame) -> list[Flowable]:
+    """Campaign KPIs counted by status, for a programme too large for a row per KPI."""
+    counts = kpis.groupby(kpis["status"].fillna("no data"), sort=True).agg(
+        kpis=("indicator_code", "size"), campaigns=("campaign", "nunique")
+    )
+    rows = [[_text(status), _count(r.kpis), _count(r.campaigns)] for status, r in counts.iterrows()]
+    return [
+        _para("Campaign KPIs by status", H2),
+        _para(
+            f"{kpis['campaign'].nunique()} campaigns have {len(kpis)} KPIs; every one, with its "
+            "values, is in the workbook's Logframe sheet.",
+            BODY,
+        ),
+        _grid(["Status", "KPIs", "Campaigns"], rows, right={1, 2}),
+    ]
 
 
 def _results(report: Report) -> list[Flowable]:
@@ -613,6 +638,14 @@ def _results(report: Report) -> list[Flowable]:
     out.append(_para(camps.description, BODY))
     if camps.frame.empty:
         out.append(_nothing("campaigns"))
+    elif len(camps.frame) > MAX_CAMPAIGN_ROWS:
+        out.append(
+            _para(
+                f"{len(camps.frame)} campaigns: their results are in the workbook's Campaigns "
+                "sheet and the data package; the programme's totals are on the cover.",
+                BODY,
+            )
+        )
     else:
         rows = [
             [
@@ -785,6 +818,19 @@ def _subgrants(report: Report) -> list[Flowable]:
     out.append(_para(table.description, BODY))
     if frame.empty:
         return [*out, _nothing("sub-grants")]
+    if len(frame) > MAX_CAMPAIGN_ROWS:
+        above = frame[frame["cap_status"] == "above the cap"]
+        out.append(
+            _para(
+                f"{len(frame)} grantees, {len(above)} above the cap; every grantee is in the "
+                "workbook's Financial report sheet."
+                + (" The grantees above the cap:" if len(above) else ""),
+                BODY,
+            )
+        )
+        if above.empty:
+            return out
+        frame = above
     rows, over = [], {}
     for n, r in enumerate(frame.to_dict("records")):
         if r.get("cap_status") == "above the cap":

@@ -247,30 +247,38 @@ def _write_frame(
     for col, name in enumerate(frame.columns):
         ws.write_string(header, col, label(name), head)
         widths[col] = max(widths.get(col, 0), min(len(label(name)), 24))
-    kinds = {name: _column_format(frame[name], _unit(name)) for name in frame.columns}
-    row_types = frame.get("row_type")
-    for i, values in enumerate(frame.itertuples(index=False)):
-        bold = row_types is not None and row_types.iloc[i] in ("heading", "subtotal", "total")
-        top = row_types is not None and row_types.iloc[i] in ("subtotal", "total")
-        lines = 1.0
-        for col, (name, v) in enumerate(zip(frame.columns, values, strict=True)):
-            num_format = kinds[name]
+    kinds = [_column_format(frame[name], _unit(name)) for name in frame.columns]
+    row_types = list(frame["row_type"]) if "row_type" in frame else [None] * len(frame)
+    cell_formats: dict[tuple, Any] = {}
+
+    def cell_format(col: int, row_type: str | None, wrap: bool) -> Any:
+        key = (col, row_type, wrap)
+        if key not in cell_formats:
             props: dict[str, Any] = {}
-            if num_format:
-                props["num_format"] = num_format
-            if bold:
+            if kinds[col]:
+                props["num_format"] = kinds[col]
+            if row_type in ("heading", "subtotal", "total"):
                 props["bold"] = True
-            if top:
+            if row_type in ("subtotal", "total"):
                 props["top"] = 1
-            fmt = book.fmt(**props) if props else None
-            r = header + 1 + i
-            if isinstance(v, str) and len(v) > TEXT_WIDTH - 2:
-                fmt = book.fmt(**props, text_wrap=True, valign="top")
+            if wrap:
+                props.update(text_wrap=True, valign="top")
+            cell_formats[key] = book.fmt(**props) if props else None
+        return cell_formats[key]
+
+    values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    for i, row in enumerate(values):
+        r = header + 1 + i
+        lines = 1.0
+        for col, v in enumerate(row):
+            wrap = isinstance(v, str) and len(v) > TEXT_WIDTH - 2
+            if wrap:
                 lines = max(lines, _height(v, TEXT_WIDTH) / LINE_HEIGHT)
-            width = _write_cell(ws, r, col, v, fmt)
-            widths[col] = max(widths.get(col, 0), width)
+            width = _write_cell(ws, r, col, v, cell_format(col, row_types[i], wrap))
+            if width > widths.get(col, 0):
+                widths[col] = width
         if lines > 1:
-            ws.set_row(header + 1 + i, LINE_HEIGHT * lines)
+            ws.set_row(r, LINE_HEIGHT * lines)
 
 
 def _column_format(column: pd.Series, unit: str) -> str | None:
@@ -285,15 +293,22 @@ def _column_format(column: pd.Series, unit: str) -> str | None:
 
 def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> float:
     """Write one value by its type; returns its width in characters."""
-    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+    if value is None:
         ws.write_blank(row, col, None, fmt)
         return 0
+    if isinstance(value, str):
+        text = str(neutralise(value))
+        ws.write_string(row, col, text, fmt)
+        return len(text)
     if isinstance(value, bool):
         ws.write_boolean(row, col, value, fmt)
         return 5
     if isinstance(value, int | float):
+        if value != value:  # NaN
+            ws.write_blank(row, col, None, fmt)
+            return 0
         ws.write_number(row, col, float(value), fmt)
-        return len(f"{value:,.2f}")
+        return len(f"{value:,.0f}") + 3
     if isinstance(value, pd.Timestamp | dt.datetime):
         stamp = pd.Timestamp(value)
         if stamp.tzinfo is not None:
