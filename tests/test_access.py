@@ -76,7 +76,7 @@ def leaks(text: str, others: set[str]) -> list[str]:
     return sorted(o for o in others if o in text)
 
 
-@pytest.mark.parametrize("page", DATA_PAGES)
+@pytest.mark.parametrize("page", (*DATA_PAGES, "reports"))
 def test_logged_out_visitors_see_only_the_sign_in_form(
     monkeypatch: pytest.MonkeyPatch, demo_warehouse: Warehouse, page: str
 ) -> None:
