@@ -64,6 +64,7 @@ def _child(path: Path) -> dict[str, float | int]:
     import dashboard.report.package
     import dashboard.report.pdf
     import dashboard.report.xlsx  # noqa: F401
+
     out: dict[str, float | int] = {}
     with data.recording() as recorded:
         t0 = time.perf_counter()

@@ -399,7 +399,7 @@ def build(
     else:
         org_code, org_name = None, None
     loads = metrics.run_sql(
-        wh, "SELECT max(finished_at) AS last FROM loads WHERE status IN ('loaded', 'partial')"
+        wh, "SELECT max(finished_at) AS last FROM loads WHERE status = 'loaded'"
     )
     last_load = loads["last"].iloc[0] if len(loads) else None
     produced_at = produced_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
