@@ -20,19 +20,14 @@ from typing import Any
 import pandas as pd
 
 from dashboard import data, metrics
-from dashboard.charts.budget import DIRECT_HEADINGS, INDIRECT, SUBTOTAL, UNMATCHED
+from dashboard.charts.budget import DIRECT_HEADINGS, SUBTOTAL, UNMATCHED
 from dashboard.report.config import Indicator, ReportingConfig
+from etl.kinds import BUDGET_HEADINGS
 from etl.warehouse import Warehouse
 
 HEADING_NAMES = {
-    1: "Human resources",
-    2: "Travel",
-    3: "Equipment and supplies",
-    4: "Local office",
-    5: "Other costs, services",
-    6: "Other",
+    **BUDGET_HEADINGS,
     SUBTOTAL: "Subtotal direct eligible costs (1-6)",
-    INDIRECT: "Indirect costs",
     UNMATCHED: "Costs on lines not in the budget",
 }
 TOTAL_ROW = "Total eligible costs"

@@ -46,7 +46,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dashboard.report.build import HEADING_NAMES, Report
+from dashboard.report.build import HEADING_NAMES, Report, label
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -773,12 +773,17 @@ def _financial(report: Report) -> list[Flowable]:
                 [
                     "Heading",
                     "Name",
-                    "Budget (EUR)",
-                    "Spent in the period (EUR)",
-                    "Spent, cumulative (EUR)",
-                    "Execution",
-                    "Variance (EUR)",
-                ],
+                    *map(
+                        label,
+                        (
+                            "budget_eur",
+                            "spent_period_eur",
+                            "spent_cumulative_eur",
+                            "execution",
+                            "variance_eur",
+                        ),
+                    ),
+                ],  # fmt: skip
                 rows,
                 right=range(2, 7),
                 bold_rows=bold,
@@ -852,15 +857,20 @@ def _subgrants(report: Report) -> list[Flowable]:
         _grid(
             [
                 "Org.",
-                "Organisation name",
-                "Campaigns",
-                "Budget (EUR)",
-                "Spent, cumulative (EUR)",
-                "Cap (EUR)",
-                "Share of the cap",
-                "Headroom (EUR)",
-                "Cap",
-            ],
+                *map(
+                    label,
+                    (
+                        "organisation_name",
+                        "campaigns",
+                        "budget_eur",
+                        "spent_cumulative_eur",
+                        "cap_eur",
+                        "cap_share",
+                        "headroom_eur",
+                        "cap_status",
+                    ),
+                ),
+            ],  # fmt: skip
             rows,
             right=range(3, 8),
             row_colours=over,
