@@ -499,6 +499,22 @@ def test_export_equals_the_dashboard(monkeypatch, demo_warehouse: Warehouse, pro
         assert close(row[label("spent_period_eur")], headings.loc[h, "spent"], 1e-6)
 
 
+def test_campaign_kpis_equal_the_campaign_page(monkeypatch, demo_warehouse, programme_export):
+    """The logframe's campaign rows are the Campaign page's KPIs at the same status date."""
+    _, wb = programme_export
+    lf = sheet_table(wb, "Logframe", "Logframe")
+    params = {"from": START.isoformat(), "to": END.isoformat()}
+    at = open_page(monkeypatch, demo_warehouse, "campaign", campaign="DSEC-03", **params)
+    page = downloads(at, "campaign_kpis").set_index("indicator_code")
+    rows = lf[lf[label("indicator_code")].str.startswith("DSEC-03/")]
+    assert len(rows) == len(page)
+    for r in rows.to_dict("records"):
+        code = r[label("indicator_code")].split("/", 1)[1]
+        assert close(r[label("value_cumulative")], page.loc[code, "actual"], 1e-9), code
+        assert close(r[label("achievement")], page.loc[code, "achievement"], 1e-9), code
+        assert r[label("status")] == page.loc[code, "status"], code
+
+
 # --- one campaign, grantees, viewers -------------------------------------------------------------
 
 
