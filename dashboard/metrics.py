@@ -1352,6 +1352,19 @@ def reach_by_window(wh: Warehouse, selection: Selection = ALL) -> pd.DataFrame:
     return run_sql(wh, sql, p.values)
 
 
+def undated_participants(wh: Warehouse, campaigns: Sequence[str]) -> pd.DataFrame:
+    """Participants recorded for an event that is not in the event list: without the event's
+    day they are in no period, so no period's figures count them. Columns: campaign,
+    event_code, participants (one row per such event of the campaigns)."""
+    return run_sql(
+        wh,
+        "SELECT campaign_code AS campaign, event_code, sum(participants) AS participants "
+        "FROM participants WHERE event_date IS NULL AND list_contains($c, campaign_code) "
+        "GROUP BY ALL ORDER BY ALL",
+        {"c": list(campaigns)},
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Targets and pace
 # --------------------------------------------------------------------------------------------

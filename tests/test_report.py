@@ -595,6 +595,30 @@ def test_cli_export_as_a_grantee(tmp_path: Path, demo_warehouse: Warehouse) -> N
     assert res.exit_code == 1 and "before it starts" in res.output
 
 
+def test_participants_of_an_event_not_listed_are_never_dropped_silently(
+    monkeypatch, tmp_path: Path, demo_warehouse: Warehouse, fresh_cache
+) -> None:
+    wh = copy_warehouse(demo_warehouse, tmp_path / "wh" / "warehouse.duckdb")
+    # An event whose row was replaced without its participants' rows: they have no date now.
+    with wh.writer() as con:
+        con.execute(
+            "UPDATE core.event SET superseded_by = batch_id WHERE campaign_code = 'PDP-01' "
+            "AND event_code = 'PDP-01-E02' AND superseded_by IS NULL"
+        )
+    lost = sql(
+        wh,
+        "SELECT sum(participants) FROM core.participant_count WHERE campaign_code = "
+        "'PDP-01' AND event_code = 'PDP-01-E02' AND superseded_by IS NULL",
+    )[0][0]
+    assert lost
+    report = build(wh, Request(START, END, campaigns=("PDP-01",)), load_config(), today=TODAY)
+    notes = " ".join(report.tables["participants"].notes)
+    assert f"PDP-01/PDP-01-E02 ({lost})" in notes
+    at = open_page(monkeypatch, wh, "feedback", c="PDP-01")
+    warning = " ".join(w.value for w in at.warning)
+    assert "PDP-01/PDP-01-E02" in warning.replace("\\", "") and str(lost) in warning
+
+
 # --- the data package -------------------------------------------------------------------------
 
 

@@ -980,7 +980,8 @@ def _costs(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings)
     if missing:
         notes.append(
             f"{missing} cost(s) have no EUR amount: no InforEuro rate of their month is loaded "
-            "yet. Load the rates (`campaigns load rates.csv`) and export again."
+            "yet. Load those months' rates (the fx template: `campaigns load FILE --kind fx`) "
+            "and export again."
         )
     return Table(
         "costs",
@@ -1097,13 +1098,7 @@ def _participants(wh: Warehouse, period: metrics.Selection, codes: tuple[str, ..
         params,
     )
     events["event_date"] = _dates(events["event_date"])
-    orphans = metrics.run_sql(
-        wh,
-        "SELECT campaign_code AS campaign, event_code, sum(participants) AS participants "
-        "FROM participants WHERE event_date IS NULL AND list_contains($c, campaign_code) "
-        "GROUP BY ALL ORDER BY ALL",
-        {"c": list(codes)},
-    )
+    orphans = metrics.undated_participants(wh, codes)
     notes = [
         f"Events held in the period: {int(total['events_held'] or 0)}; participants: "
         f"{int(total['participants'] or 0)}.",
@@ -1114,8 +1109,8 @@ def _participants(wh: Warehouse, period: metrics.Selection, codes: tuple[str, ..
         )
         notes.append(
             f"Participants recorded for events that are not in the event list, so without a "
-            f"date and in no period: {listed}. Add the events (`campaigns load events.csv`) "
-            "to count them."
+            f"date and in no period: {listed}. Load these events' participants file again (it "
+            "gives each event's date) to count them."
         )
     return [
         Table(

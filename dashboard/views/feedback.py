@@ -30,6 +30,7 @@ from dashboard.i18n import (
     fmt_month,
     fmt_number,
     fmt_percent,
+    literal,
     t,
 )
 from etl.kinds import AGE_GROUPS, SEXES
@@ -447,6 +448,17 @@ if not tot["participants"]:
     components.empty(t("feedback.empty.participants", code=example))
 else:
     st.caption(t("feedback.participants_total", total=_count(tot["participants"])))
+undated = metrics.undated_participants(wh, codes)
+if len(undated):
+    st.warning(
+        t(
+            "feedback.undated_participants",
+            total=_count(float(undated["participants"].sum())),
+            events=literal(", ".join(f"{r.campaign}/{r.event_code}" for r in undated.itertuples())),
+        ),
+        icon=":material/event_busy:",
+    )
+if tot["participants"]:
     group_labels = {
         "sex": {s: t(f"feedback.sex.{s}") for s in SEXES},
         "age_group": {"under 18": t("feedback.age.under_18")},
