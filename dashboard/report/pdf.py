@@ -139,14 +139,16 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _count(value: Any) -> str:
-    """A count or amount with thousands separators; decimals only where the value has them."""
+def _count(value: Any, *, sign: bool = False) -> str:
+    """A count or amount with thousands separators; decimals only where the value has them;
+    ``sign``: always with its sign (a change)."""
     if _missing(value):
         return DASH
     value = float(value)
+    plus = "+" if sign else ""
     if abs(value - round(value)) < 1e-9:
-        return f"{round(value):,}"
-    return f"{value:,.2f}"
+        return f"{round(value):{plus},}"
+    return f"{value:{plus},.2f}"
 
 
 def _eur(value: Any) -> str:
@@ -166,15 +168,6 @@ def _in_unit(value: Any, unit: Any) -> str:
     if str(unit).strip() == "%":
         return f"{float(value):,.1f}%"
     return _count(value)
-
-
-def _change(value: Any) -> str:
-    if _missing(value):
-        return DASH
-    value = float(value)
-    if abs(value - round(value)) < 1e-9:
-        return f"{round(value):+,}"
-    return f"{value:+,.2f}"
 
 
 def _timestamp(value: Any) -> pd.Timestamp | None:
@@ -977,7 +970,7 @@ def _changes(changes: pd.DataFrame, meta: dict[str, Any]) -> list[Flowable]:
             _text(r.get("column")),
             _text(r.get("submitted")),
             _text(r.get("current")),
-            _change(r.get("change")),
+            _count(r.get("change"), sign=True),
         ]
         for r in changes.to_dict("records")
     ]

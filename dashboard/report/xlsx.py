@@ -365,59 +365,81 @@ def _definitions(book: _Book, report: Report) -> None:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def _series(sheet: str, header: int, rows: int, col: int) -> list:
-    return [sheet, header + 1, col, header + rows, col]
-
-
-def _platform_chart(book: _Book, placed: dict, table: Table) -> None:
-    header, rows, columns = placed["platforms"]
+def _chart(
+    book: _Book,
+    sheet: str,
+    placed: tuple[int, int, list[str]],
+    category: str,
+    series: list[tuple[str, str]],
+    options: dict[str, Any],
+    *,
+    title: str,
+    below: tuple[int, int],
+) -> Any:
+    """A native chart of a table written on ``sheet`` (``placed``: its header row, rows and
+    columns): one series per ``(column, colour)`` against ``category``, inserted under the row
+    ``below`` gives (header, rows). Returns the chart (None without rows) to finish it."""
+    header, rows, columns = placed
     if not rows:
-        return
-    sheet = "By platform"
-    chart = book.wb.add_chart({"type": "column"})
-    cat = columns.index("platform")
-    for name, colour in (("impressions", EU_BLUE), ("views", EU_YELLOW)):
-        if table.frame[name].notna().any():
-            col = columns.index(name)
-            chart.add_series(
-                {
-                    "name": label(name),
-                    "categories": _series(sheet, header, rows, cat),
-                    "values": _series(sheet, header, rows, col),
-                    "fill": {"color": colour},
-                }
-            )
-    chart.set_title({"name": "Impressions and views by platform in the period"})
-    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 720, "height": 360})
-    book.wb.get_worksheet_by_name(sheet).insert_chart(header + rows + 4, 0, chart)
+        return None
+    chart = book.wb.add_chart(options)
 
+    def cells(col: int) -> list:
+        return [sheet, header + 1, col, header + rows, col]
 
-def _budget_chart(book: _Book, placed: dict, table: Table) -> None:
-    header, rows, columns = placed["headings"]
-    if not rows:
-        return
-    sheet = "Financial report"
-    chart = book.wb.add_chart({"type": "bar"})
-    cat = columns.index("heading_name")
-    for measure, colour in (("budget_eur", "#BBBBBB"), ("spent_cumulative_eur", EU_BLUE)):
+    for name, colour in series:
         chart.add_series(
             {
-                "name": label(measure),
-                "categories": _series(sheet, header, rows, cat),
-                "values": _series(sheet, header, rows, columns.index(measure)),
+                "name": label(name),
+                "categories": cells(columns.index(category)),
+                "values": cells(columns.index(name)),
                 "fill": {"color": colour},
             }
         )
-    chart.set_title({"name": "Budget and cumulative spend by heading (EUR)"})
-    chart.set_x_axis({"num_format": "#,##0"})
-    chart.set_y_axis({"reverse": True})
+    chart.set_title({"name": title})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 720, "height": 40 * rows + 140})
-    ws = book.wb.get_worksheet_by_name(sheet)
-    sub_header, sub_rows, _ = placed["subgrants"]
-    ws.insert_chart(sub_header + sub_rows + 4, 0, chart)
+    book.wb.get_worksheet_by_name(sheet).insert_chart(below[0] + below[1] + 4, 0, chart)
+    return chart
+
+
+def _platform_chart(book: _Book, placed: dict, table: Table) -> None:
+    series = [
+        (name, colour)
+        for name, colour in (("impressions", EU_BLUE), ("views", EU_YELLOW))
+        if table.frame[name].notna().any()
+    ]
+    where = placed["platforms"]
+    chart = _chart(
+        book,
+        "By platform",
+        where,
+        "platform",
+        series,
+        {"type": "column"},
+        title="Impressions and views by platform in the period",
+        below=where[:2],
+    )
+    if chart is not None:
+        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+        chart.set_size({"width": 720, "height": 360})
+
+
+def _budget_chart(book: _Book, placed: dict, table: Table) -> None:
+    series = [("budget_eur", "#BBBBBB"), ("spent_cumulative_eur", EU_BLUE)]
+    chart = _chart(
+        book,
+        "Financial report",
+        placed["headings"],
+        "heading_name",
+        series,
+        {"type": "bar"},
+        title="Budget and cumulative spend by heading (EUR)",
+        below=placed["subgrants"][:2],
+    )
+    if chart is not None:
+        chart.set_x_axis({"num_format": "#,##0"})
+        chart.set_y_axis({"reverse": True})
+        chart.set_size({"width": 720, "height": 40 * placed["headings"][1] + 140})
 
 
 def _headings(financial: Table) -> Table:
@@ -435,25 +457,18 @@ def _headings(financial: Table) -> Table:
 
 
 def _participants_chart(book: _Book, placed: dict, table: Table) -> None:
-    header, rows, columns = placed["participants_sex_age"]
-    if not rows:
-        return
-    sheet = "Participants"
-    chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
-    cat = columns.index("age_group")
     colours = {"female": "#CC79A7", "male": "#0072B2", "other": "#009E73"}
-    for name in columns:
-        if name in ("age_group", "total"):
-            continue
-        chart.add_series(
-            {
-                "name": label(name),
-                "categories": _series(sheet, header, rows, cat),
-                "values": _series(sheet, header, rows, columns.index(name)),
-                "fill": {"color": colours.get(name, "#999999")},
-            }
-        )
-    chart.set_title({"name": "Participants by age group and sex"})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 640, "height": 340})
-    book.wb.get_worksheet_by_name(sheet).insert_chart(header + rows + 4, 0, chart)
+    where = placed["participants_sex_age"]
+    series = [(c, colours.get(c, "#999999")) for c in where[2] if c not in ("age_group", "total")]
+    chart = _chart(
+        book,
+        "Participants",
+        where,
+        "age_group",
+        series,
+        {"type": "column", "subtype": "stacked"},
+        title="Participants by age group and sex",
+        below=where[:2],
+    )
+    if chart is not None:
+        chart.set_size({"width": 640, "height": 340})
