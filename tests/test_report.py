@@ -868,3 +868,17 @@ def test_reporting_file_from_the_environment(tmp_path: Path, monkeypatch, demo_w
     lf = report.tables["logframe"].frame.set_index("indicator_code")
     assert lf.loc["OP1", "target"] == 9000000
     assert metrics.MEASURES[lf.loc["OP1", "measure"]].id == "impressions"
+
+
+def test_a_programme_without_figures_yet_exports(programme: Warehouse, fresh_cache) -> None:
+    """Only the set-up and rates loaded: every file is made, the tables are empty, not
+    missing, and the logframe says there is no data yet."""
+    result = export(programme, Request(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), today=TODAY)
+    assert set(result.files) == {"xlsx", "package", "pdf"}
+    wb = openpyxl.load_workbook(io.BytesIO(result.files["xlsx"]))
+    assert sheet_table(wb, "Costs", "Costs").empty
+    lf = result.report.tables["logframe"].frame.set_index("indicator_code")
+    # Sums and ratios have nothing to add up yet; counts are 0, which is behind pace.
+    assert lf.loc["OP1", "status"] == "no data" and pd.isna(lf.loc["OP1", "value_cumulative"])
+    assert lf.loc["OP3", "value_cumulative"] == 0 and lf.loc["OP3", "status"] == "behind"
+    assert result.files["pdf"].startswith(b"%PDF")
