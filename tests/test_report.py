@@ -725,16 +725,15 @@ def test_submitted_report_is_frozen_and_later_exports_show_changes(
 def test_grantees_see_only_their_submitted_reports(tmp_path: Path, demo_warehouse, fresh_cache):
     wh = copy_warehouse(demo_warehouse, tmp_path / "wh" / "warehouse.duckdb")
     wh.migrate()
-    programme_id, _ = submit(
-        wh, Request(START, END), title="Programme", submitted_by="officer", today=TODAY
-    )
-    own_id, _ = submit(
-        wh,
-        Request(START, END, campaigns=("PDP-01",)),
-        title="PDP-01",
-        submitted_by="officer",
-        today=TODAY,
-    )
+    config, now = load_config(), dt.datetime(2026, 11, 29, 10, 0)
+
+    def submitted(request: Request, title: str) -> int:
+        # The figures alone: which files are kept does not decide who may see them.
+        report = build(wh, request, config, today=TODAY)
+        return freeze.submit(wh, report, {}, title=title, submitted_by="officer", submitted_at=now)
+
+    programme_id = submitted(Request(START, END), "Programme")
+    own_id = submitted(Request(START, END, campaigns=("PDP-01",)), "PDP-01")
     assert set(freeze.submitted(wh)["report_id"]) == {programme_id, own_id}
     with data.scoped(data.Scope(organisation="ADR")):
         assert list(freeze.submitted(wh)["report_id"]) == [own_id]
