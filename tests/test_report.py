@@ -20,8 +20,9 @@ from conftest import account, copy_warehouse, downloads, open_page, sql
 
 from dashboard import data, metrics
 from dashboard.report import Request, export, file_name, freeze, render, submit
-from dashboard.report.build import ReportError, build, label
+from dashboard.report.build import build
 from dashboard.report.config import ConfigError, load_config
+from dashboard.report.model import ReportError, label
 from etl.load import load_file
 from etl.warehouse import Warehouse
 

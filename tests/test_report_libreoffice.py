@@ -18,8 +18,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from dashboard.report.build import Request, build
+from dashboard.report.build import build
 from dashboard.report.config import load_config
+from dashboard.report.model import Request
 from dashboard.report.xlsx import render_xlsx
 from etl.warehouse import Warehouse
 

@@ -13,8 +13,9 @@ import pytest
 from conftest import sql
 
 from dashboard.report import freeze
-from dashboard.report.build import Report, Request, build
+from dashboard.report.build import build
 from dashboard.report.config import load_config
+from dashboard.report.model import Report, Request
 from dashboard.report.pdf import render_pdf
 from etl.warehouse import Warehouse
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.report import freeze
-from dashboard.report.build import Report, ReportError, Request, build
+from dashboard.report.build import build
 from dashboard.report.config import ReportingConfig, load_config
+from dashboard.report.model import Report, ReportError, Request
 from etl.warehouse import Warehouse
 
 __all__ = [

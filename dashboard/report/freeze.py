@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import data
-from dashboard.report.build import Report
+from dashboard.report.model import Report
 from etl.warehouse import Warehouse
 
 FORMATS = ("xlsx", "package", "pdf")

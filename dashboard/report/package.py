@@ -29,7 +29,7 @@ import pandas as pd
 
 from dashboard import data, metrics
 from dashboard.components import FORMULA_START, csv_bytes
-from dashboard.report.build import COLUMNS, Report, label
+from dashboard.report.model import COLUMNS, Report, label
 from etl.warehouse import Warehouse
 
 # Columns of the rows behind the report: (unit, description).

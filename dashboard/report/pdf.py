@@ -46,7 +46,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dashboard.report.build import HEADING_NAMES, Report, label
+from dashboard.report.build import HEADING_NAMES
+from dashboard.report.model import Report, label
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"

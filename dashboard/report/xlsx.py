@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from dashboard.components import neutralise
-from dashboard.report.build import COLUMNS, Report, Table, label
+from dashboard.report.model import COLUMNS, Report, Table, label
 
 EU_BLUE = "#003399"
 EU_YELLOW = "#FFCC00"

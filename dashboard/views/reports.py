@@ -41,8 +41,8 @@ from dashboard.report import (
     freeze,
     submit,
 )
-from dashboard.report.build import Report
 from dashboard.report.config import ConfigError, ReportingConfig, load_config
+from dashboard.report.model import Report
 from etl.accounts import Accounts
 from etl.warehouse import WarehouseBusy
 
