@@ -181,7 +181,8 @@ LEFT JOIN ({_CAMPAIGN_AVERAGE_RATE}) r
 """
 
 _BUDGET_LATEST = """
-SELECT b.campaign_code, b.heading, b.line_code, b.amount::DOUBLE AS amount, b.currency,
+SELECT b.campaign_code, b.heading, b.line_code, b.description, b.amount::DOUBLE AS amount,
+       b.currency,
        CASE WHEN b.currency = 'EUR' THEN 1.0 ELSE r.units_per_eur END AS rate_units_per_eur,
        CASE WHEN b.currency = 'EUR' THEN b.amount::DOUBLE
             ELSE b.amount::DOUBLE / r.units_per_eur END AS amount_eur
@@ -191,7 +192,8 @@ LEFT JOIN (SELECT currency, arg_max(units_per_eur, month) AS units_per_eur
 """
 
 _BUDGET_AVERAGE = f"""
-SELECT b.campaign_code, b.heading, b.line_code, b.amount::DOUBLE AS amount, b.currency,
+SELECT b.campaign_code, b.heading, b.line_code, b.description, b.amount::DOUBLE AS amount,
+       b.currency,
        CASE WHEN b.currency = 'EUR' THEN 1.0 ELSE r.units_per_eur END AS rate_units_per_eur,
        CASE WHEN b.currency = 'EUR' THEN b.amount::DOUBLE
             ELSE b.amount::DOUBLE / r.units_per_eur END AS amount_eur
@@ -249,14 +251,15 @@ SOURCES: dict[str, Source] = {
             None,
             ("campaign", "currency", "heading", "budget_line"),
             "`budget_lines`: one line of a campaign's budget for its whole period (not dated), "
-            "with `amount_eur` converted by the EUR rule (see Money).",
+            "with its `description` and `amount_eur` converted by the EUR rule (see Money) at "
+            "`rate_units_per_eur`.",
         ),
         Source(
             "events",
-            "SELECT campaign_code, event_code, event_date, event_type FROM events",
+            "SELECT campaign_code, event_code, name, event_date, event_type FROM events",
             "event_date",
             ("campaign", "event"),
-            "`events`: one event, dated by the day it took place.",
+            "`events`: one event (`name`, `event_type`), dated by the day it took place.",
         ),
         Source(
             "participants",
@@ -1435,6 +1438,54 @@ def pace_status(pace: float | None, band: float = 0.15) -> str | None:
     return ON_TRACK
 
 
+def on_indicator_scale(value: float | None, measure_id: str, unit: str) -> float | None:
+    """A measure's value on its indicator's scale: a percentage measure (a share, 0.25) as
+    the 0-100 figure a ``%`` indicator is written in (25.0); anything else unchanged."""
+    if value is None or pd.isna(value):
+        return None
+    if MEASURES[measure_id].unit == "percent" and str(unit).strip() == "%":
+        return value * 100
+    return value
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an indicator stands at a date: see :func:`progress`."""
+
+    achievement: float | None
+    pace: float | None
+    status: str
+    note: str = ""
+
+
+def progress(
+    actual: float | None,
+    baseline: float | None,
+    target: float,
+    direction: str,
+    cumulative: bool,
+    *,
+    elapsed: float,
+    started: bool,
+    what: str,
+    band: float = DEFAULT_SETTINGS.band,
+) -> Progress:
+    """An indicator's achievement, pace and status (the rules of ``docs/metrics.md``): not
+    started, no data (``what`` names the figure missing), no baseline, else on track, behind
+    or ahead by its pace (achievement / ``elapsed`` share of its period)."""
+    if not started:
+        return Progress(None, None, NOT_STARTED)
+    if actual is None:
+        return Progress(None, None, NO_DATA, f"nothing loaded for {what} yet")
+    ach = achievement(actual, baseline, target, direction, cumulative)
+    if ach is None:
+        return Progress(
+            None, None, NO_BASELINE, "the target equals the baseline, or a decrease has no baseline"
+        )
+    pace = ach / elapsed
+    return Progress(ach, pace, pace_status(pace, band))
+
+
 def _campaigns(wh: Warehouse, campaigns: Sequence[str] = ()) -> pd.DataFrame:
     p = _Params()
     where = f"WHERE list_contains({p('c', tuple(campaigns))}, code)" if campaigns else ""
@@ -1455,18 +1506,20 @@ def kpi_progress(
     """Every KPI target of the campaigns (all when empty) against its actual at ``as_of``.
 
     Columns: campaign, indicator_code, indicator, level, metric, measure, unit, direction,
-    baseline, target, cumulative, actual, achievement, elapsed, pace, status, note. The actual
-    is the mapped measure over the campaign's period up to ``as_of`` (a level at ``as_of`` for
-    followers; percentages on the target's 0-100 scale). ``status`` is one of on track, behind,
-    ahead, not started, no data (nothing loaded yet), no data source (the indicator maps to no
-    measure) or no baseline (a decreasing indicator without one).
+    baseline, baseline_year, target, cumulative, actual, achievement, elapsed, pace, status,
+    note. The actual is the mapped measure over the campaign's period up to ``as_of`` (a level
+    at ``as_of`` for followers; percentages on the target's 0-100 scale). ``status`` (see
+    :func:`progress`) is one of on track, behind, ahead, not started, no data (nothing loaded
+    yet), no data source (the indicator maps to no measure) or no baseline (a decreasing
+    indicator without one).
     """
     p = _Params()
     where = f"WHERE list_contains({p('c', tuple(campaigns))}, t.campaign_code)" if campaigns else ""
     targets = run_sql(
         wh,
         "SELECT t.campaign_code AS campaign, t.indicator_code, t.indicator, t.level, t.metric, "
-        "t.unit, t.direction, t.baseline, t.target, t.cumulative, c.start_date, c.end_date "
+        "t.unit, t.direction, t.baseline, t.baseline_year, t.target, t.cumulative, "
+        "c.start_date, c.end_date "
         f"FROM kpi_targets t JOIN campaigns c ON c.code = t.campaign_code {where} "
         "ORDER BY t.campaign_code, t.indicator_code",
         p.values,
@@ -1503,6 +1556,7 @@ def kpi_progress(
             "unit": t.unit,
             "direction": t.direction,
             "baseline": None if pd.isna(t.baseline) else float(t.baseline),
+            "baseline_year": None if pd.isna(t.baseline_year) else int(t.baseline_year),
             "target": float(t.target),
             "cumulative": bool(t.cumulative),
             "actual": None,
@@ -1521,31 +1575,27 @@ def kpi_progress(
             records.append(rec)
             continue
         m = MEASURES[measure_id]
-        actual = actuals.get((t.campaign, measure_id))
-        if actual is not None and m.unit == "percent" and str(t.unit).strip() == "%":
-            actual *= 100
+        actual = on_indicator_scale(actuals.get((t.campaign, measure_id)), measure_id, t.unit)
         rec["actual"] = actual
-        if as_of < _day(t.start_date):
-            rec["status"] = NOT_STARTED
-        elif actual is None:
-            rec["status"] = NO_DATA
-            rec["note"] = f"nothing loaded for {m.label.lower()} yet"
-        else:
-            ach = achievement(
-                actual, rec["baseline"], rec["target"], t.direction, rec["cumulative"]
-            )
-            rec["achievement"] = ach
-            if ach is None:
-                rec["status"] = NO_BASELINE
-                rec["note"] = "the target equals the baseline, or a decrease has no baseline"
-            else:
-                rec["pace"] = ach / rec["elapsed"]
-                rec["status"] = pace_status(rec["pace"], settings.band)
+        where = progress(
+            actual,
+            rec["baseline"],
+            rec["target"],
+            t.direction,
+            rec["cumulative"],
+            elapsed=rec["elapsed"],
+            started=as_of >= _day(t.start_date),
+            what=m.label.lower(),
+            band=settings.band,
+        )
+        rec.update(
+            achievement=where.achievement, pace=where.pace, status=where.status, note=where.note
+        )
         records.append(rec)
     columns = [
         "campaign", "indicator_code", "indicator", "level", "metric", "measure", "unit",
-        "direction", "baseline", "target", "cumulative", "actual", "achievement", "elapsed",
-        "pace", "status", "note",
+        "direction", "baseline", "baseline_year", "target", "cumulative", "actual", "achievement",
+        "elapsed", "pace", "status", "note",
     ]  # fmt: skip
     return pd.DataFrame.from_records(records, columns=columns)
 

@@ -98,14 +98,15 @@ def build(
     add = report.tables.__setitem__
     splits = _splits(wh, config, period, settings)
     add("logframe", _logframe(wh, config, request, campaigns, as_of, partial, splits))
-    add("campaigns", _campaign_results(wh, campaigns, splits["campaign"], to_end, settings))
+    money = _money_by_campaign(wh, campaigns, request.end, settings)
+    add("campaigns", _campaign_results(campaigns, splits["campaign"], money))
     add("platforms", _platforms(splits["platform"]))
     add("reach", _reach(wh, period))
     add("financial", _financial(wh, period, to_end, settings))
     add("budget_lines", _budget_lines(wh, period, settings))
     add("costs", _costs(wh, period, settings))
-    add("subgrants", _subgrants(wh, campaigns, request.end, prog.subgrant_cap_eur, settings))
-    for table in _participants(wh, period, codes):
+    add("subgrants", _subgrants(money, prog.subgrant_cap_eur))
+    for table in _participants(wh, period, codes, splits):
         add(table.name, table)
     return report
 
@@ -180,13 +181,6 @@ def _value(frame: pd.DataFrame, column: str) -> float | None:
     return None if pd.isna(value) else float(value)
 
 
-def _in_unit(value: float | None, measure_id: str, unit: str) -> float | None:
-    """A measure's value on the indicator's scale: percentages as 0-100."""
-    if value is None:
-        return None
-    return value * 100 if unit == "%" and metrics.MEASURES[measure_id].unit == "percent" else value
-
-
 def _split_text(ind: Indicator, splits: dict[str, pd.DataFrame]) -> str:
     """The period's value split by each disaggregation, as text (``sex: female 120; male
     95``), from the period's figures by each breakdown (:func:`_splits`)."""
@@ -198,8 +192,8 @@ def _split_text(ind: Indicator, splits: dict[str, pd.DataFrame]) -> str:
         if df.empty:
             continue
         values = "; ".join(
-            f"{row[dim]} {_number_text(_in_unit(float(row[ind.measure]), ind.measure, ind.unit))}"
-            for _, row in df.iterrows()
+            f"{group} {_number_text(metrics.on_indicator_scale(value, ind.measure, ind.unit))}"
+            for group, value in zip(df[dim], df[ind.measure], strict=True)
         )
         parts.append(f"{dim.replace('_', ' ')}: {values}")
     return " | ".join(parts)
@@ -212,10 +206,12 @@ def _splits(
     settings: metrics.Settings,
 ) -> dict[str, pd.DataFrame]:
     """The period's figures by each breakdown the report needs, one query per breakdown: the
-    logframe's disaggregations, the Campaigns table (by campaign) and the By platform table."""
+    logframe's disaggregations, the Campaigns table (by campaign), the By platform table and
+    the participants by sex, age group and region."""
     wanted: dict[str, set[str]] = {
         "campaign": set(CAMPAIGN_MEASURES),
         "platform": set(PLATFORM_MEASURES),
+        **{dim: {"participants"} for dim in PARTICIPANT_BREAKDOWNS},
     }
     for ind in config.indicators:
         if ind.measure:
@@ -287,25 +283,28 @@ def _logframe(
             rec["note"] = NOT_MEASURED
             rows.append(rec)
             continue
-        rec["value_period"] = _in_unit(_value(in_period, ind.measure), ind.measure, ind.unit)
-        rec["value_cumulative"] = _in_unit(_value(so_far, ind.measure), ind.measure, ind.unit)
+        rec["value_period"] = metrics.on_indicator_scale(
+            _value(in_period, ind.measure), ind.measure, ind.unit
+        )
+        rec["value_cumulative"] = metrics.on_indicator_scale(
+            _value(so_far, ind.measure), ind.measure, ind.unit
+        )
         rec["disaggregation"] = _split_text(ind, splits)
         if partial:
             rec["note"] = PROGRAMME_TARGET
-        elif as_of < prog.start:
-            rec["status"] = metrics.NOT_STARTED
-        elif rec["value_cumulative"] is None:
-            rec["status"] = metrics.NO_DATA
-            rec["note"] = "nothing loaded for this measure yet"
         else:
-            ach = metrics.achievement(
-                rec["value_cumulative"], ind.baseline, ind.target, ind.direction, ind.cumulative
+            where = metrics.progress(
+                rec["value_cumulative"],
+                ind.baseline,
+                ind.target,
+                ind.direction,
+                ind.cumulative,
+                elapsed=elapsed,
+                started=as_of >= prog.start,
+                what=metrics.MEASURES[ind.measure].label.lower(),
+                band=settings.band,
             )
-            rec["achievement"] = ach
-            if ach is None:
-                rec["status"] = metrics.NO_BASELINE
-            else:
-                rec["status"] = metrics.pace_status(ach / elapsed, settings.band)
+            rec.update(achievement=where.achievement, status=where.status, note=where.note)
         rows.append(rec)
 
     # Each campaign's own KPI targets, as the Campaign page shows them at the status date.
@@ -320,19 +319,12 @@ def _logframe(
             if measures
             else pd.DataFrame()
         )
-        years = metrics.run_sql(
-            wh,
-            "SELECT campaign_code AS campaign, indicator_code, baseline_year FROM kpi_targets "
-            "WHERE list_contains($c, campaign_code)",
-            {"c": list(codes)},
-        ).set_index(["campaign", "indicator_code"])["baseline_year"]
         names = dict(zip(campaigns["code"], campaigns["name"], strict=True))
         for k in kpis.itertuples(index=False):
             value = None
             if isinstance(k.measure, str) and k.campaign in by_campaign.index:
                 raw = by_campaign.at[k.campaign, k.measure]
-                value = None if pd.isna(raw) else _in_unit(float(raw), k.measure, str(k.unit))
-            year = years.get((k.campaign, k.indicator_code))
+                value = metrics.on_indicator_scale(raw, k.measure, k.unit)
             rows.append(
                 {
                     "section": "campaign",
@@ -342,7 +334,7 @@ def _logframe(
                     "indicator": k.indicator,
                     "unit": k.unit,
                     "baseline": k.baseline,
-                    "baseline_year": None if year is None or pd.isna(year) else int(year),
+                    "baseline_year": k.baseline_year,
                     "target": k.target,
                     "value_period": value,
                     "value_cumulative": k.actual,
@@ -414,26 +406,41 @@ CAMPAIGN_MEASURES = {
     "spend_eur": "spent_period_eur",
     "budget_eur": "budget_eur",
 }
+PARTICIPANT_BREAKDOWNS = ("sex", "age_group", "region")
 PLATFORM_MEASURES = ("content_items", "impressions", "views", "engagements", "engagement_rate",
                      "reach_day_peak")  # fmt: skip
 
 
+def _money_by_campaign(
+    wh: Warehouse, campaigns: pd.DataFrame, end: dt.date, settings: metrics.Settings
+) -> pd.DataFrame:
+    """Budget and spend to ``end`` (from each campaign's start) of every campaign of the
+    report's grantees, whatever its dates: the sub-grants count them all against the cap, and
+    the Campaigns table takes its cumulative spend from them. Columns: campaign, organisation,
+    organisation_name, budget_eur, spend_eur."""
+    all_campaigns = metrics.run_sql(
+        wh,
+        "SELECT code AS campaign, organisation_code AS organisation, organisation_name "
+        "FROM campaigns WHERE list_contains($o, organisation_code) ORDER BY code",
+        {"o": sorted(set(campaigns["organisation"]))},
+    )
+    sel = metrics.Selection(
+        end=end, campaigns=tuple(all_campaigns["campaign"]), campaigns_in_period=False
+    )
+    money = metrics.query(wh, ["budget_eur", "spend_eur"], sel, "total", ("campaign",), settings)
+    return all_campaigns.merge(money, on="campaign", how="left")
+
+
 def _campaign_results(
-    wh: Warehouse,
-    campaigns: pd.DataFrame,
-    by_campaign: pd.DataFrame,
-    to_end: metrics.Selection,
-    settings: metrics.Settings,
+    campaigns: pd.DataFrame, by_campaign: pd.DataFrame, money: pd.DataFrame
 ) -> Table:
     results = by_campaign[["campaign", *CAMPAIGN_MEASURES]].rename(columns=CAMPAIGN_MEASURES)
-    so_far = metrics.query(wh, ["spend_eur"], to_end, "total", ("campaign",), settings)
+    so_far = money[["campaign", "spend_eur"]].rename(columns={"spend_eur": "spent_cumulative_eur"})
     frame = (
         campaigns.rename(columns={"code": "campaign", "name": "campaign_name"})
         .drop(columns=["status"])
         .merge(results, on="campaign", how="left")
-        .merge(
-            so_far.rename(columns={"spend_eur": "spent_cumulative_eur"}), on="campaign", how="left"
-        )
+        .merge(so_far, on="campaign", how="left")
     )
     frame["execution"] = frame["spent_cumulative_eur"] / frame["budget_eur"].where(
         frame["budget_eur"] > 0
@@ -507,24 +514,22 @@ def _financial(
     settings: metrics.Settings,
 ) -> Table:
     by = ("heading", "budget_line")
-    budget = metrics.query(wh, ["budget_eur"], period, "total", by, settings)
-    spent = metrics.query(wh, ["spend_eur"], period, "total", by, settings)
+    in_period = metrics.query(wh, ["budget_eur", "spend_eur"], period, "total", by, settings)
     so_far = metrics.query(wh, ["spend_eur"], to_end, "total", by, settings)
-    booked_budget = metrics.query(
-        wh, ["budget_original"], period, "total", (*by, "currency"), settings
+    booked = metrics.query(
+        wh, ["budget_original", "spend_original"], period, "total", (*by, "currency"), settings
     )
-    booked_spend = metrics.query(
-        wh, ["spend_original"], period, "total", (*by, "currency"), settings
-    )
-    kzt_budget = booked_budget[booked_budget["currency"] == "KZT"].drop(columns="currency")
-    kzt_spend = booked_spend[booked_spend["currency"] == "KZT"].drop(columns="currency")
+    kzt = booked[booked["currency"] == "KZT"].drop(columns="currency")
     keys = list(by)
     lines = (
-        budget.merge(spent.rename(columns={"spend_eur": "spent_period_eur"}), on=keys, how="outer")
+        in_period.rename(columns={"spend_eur": "spent_period_eur"})
         .merge(so_far.rename(columns={"spend_eur": "spent_cumulative_eur"}), on=keys, how="outer")
-        .merge(kzt_budget.rename(columns={"budget_original": "budget_kzt"}), on=keys, how="left")
         .merge(
-            kzt_spend.rename(columns={"spend_original": "spent_period_kzt"}), on=keys, how="left"
+            kzt.rename(
+                columns={"budget_original": "budget_kzt", "spend_original": "spent_period_kzt"}
+            ),
+            on=keys,
+            how="left",
         )
     )
     lines = lines.rename(columns={"budget_line": "line_code"})
@@ -596,29 +601,30 @@ def _financial(
     )
 
 
-def _budget_lines(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings) -> Table:
-    sql, params = metrics.selected_rows("budget", period, settings)
+def _rate_basis(month: str, settings: metrics.Settings, prefix: str = "") -> str:
+    """SQL naming the rate an amount was converted at: ``EUR`` (no conversion), the month of
+    the rate (``month``, SQL giving a date, after ``prefix``), or the campaign average; NULL
+    without a rate."""
     basis = (
-        "'latest: ' || strftime(r.month, '%Y-%m')"
+        f"'{prefix}' || strftime({month}, '%Y-%m')"
         if settings.fx_rule == "booking_month"
         else "'campaign average'"
     )
-    latest = (
-        "LEFT JOIN (SELECT currency, max(month) AS month FROM exchange_rates GROUP BY currency) r "
-        "ON r.currency = b.currency"
-        if settings.fx_rule == "booking_month"
-        else "LEFT JOIN (SELECT NULL AS currency, NULL::DATE AS month) r ON FALSE"
+    return (
+        "CASE WHEN currency = 'EUR' THEN 'EUR' WHEN rate_units_per_eur IS NULL THEN NULL "
+        f"ELSE {basis} END"
     )
+
+
+def _budget_lines(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings) -> Table:
+    sql, params = metrics.selected_rows("budget", period, settings)
+    # A budget under the booking-month rule is converted at the latest rate loaded.
+    latest = "(SELECT max(month) FROM exchange_rates x WHERE x.currency = b.currency)"
     frame = metrics.run_sql(
         wh,
-        "SELECT b.campaign_code AS campaign, b.heading, b.line_code, d.description, b.amount, "
-        "b.currency, b.rate_units_per_eur, "
-        f"CASE WHEN b.currency = 'EUR' THEN 'EUR' WHEN b.rate_units_per_eur IS NULL THEN NULL "
-        f"ELSE {basis} END AS rate_basis, b.amount_eur AS budget_eur "
-        f"FROM ({sql}) b {latest} "
-        "LEFT JOIN budget_lines d ON d.campaign_code = b.campaign_code "
-        "AND d.line_code = b.line_code "
-        "ORDER BY b.campaign_code, b.heading, b.line_code",
+        "SELECT campaign_code AS campaign, heading, line_code, description, amount, currency, "
+        f"rate_units_per_eur, {_rate_basis(latest, settings, 'latest: ')} AS rate_basis, "
+        f"amount_eur AS budget_eur FROM ({sql}) b ORDER BY campaign_code, heading, line_code",
         params,
     )
     return Table(
@@ -632,17 +638,11 @@ def _budget_lines(wh: Warehouse, period: metrics.Selection, settings: metrics.Se
 
 def _costs(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings) -> Table:
     sql, params = metrics.selected_rows("spend", period, settings)
-    basis = (
-        "strftime(spend_date, '%Y-%m')"
-        if settings.fx_rule == "booking_month"
-        else "'campaign average'"
-    )
     frame = metrics.run_sql(
         wh,
         "SELECT campaign_code AS campaign, spend_date, heading, line_code, description, "
         "reference, amount, currency, rate_units_per_eur, "
-        f"CASE WHEN currency = 'EUR' THEN 'EUR' WHEN rate_units_per_eur IS NULL THEN NULL "
-        f"ELSE {basis} END AS rate_basis, amount_eur "
+        f"{_rate_basis('spend_date', settings)} AS rate_basis, amount_eur "
         f"FROM ({sql}) ORDER BY spend_date, campaign_code, line_code, reference",
         params,
     )
@@ -666,30 +666,11 @@ def _costs(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings)
     )
 
 
-def _subgrants(
-    wh: Warehouse,
-    campaigns: pd.DataFrame,
-    end: dt.date,
-    cap: float,
-    settings: metrics.Settings,
-) -> Table:
-    orgs = sorted(set(campaigns["organisation"]))
-    # Every campaign of these grantees counts against the cap, whatever its dates.
-    all_campaigns = metrics.run_sql(
-        wh,
-        "SELECT code, organisation_code AS organisation, organisation_name FROM campaigns "
-        "WHERE list_contains($o, organisation_code) ORDER BY code",
-        {"o": orgs},
-    )
-    sel = metrics.Selection(
-        end=end, campaigns=tuple(all_campaigns["code"]), campaigns_in_period=False
-    )
-    money = metrics.query(wh, ["budget_eur", "spend_eur"], sel, "total", ("campaign",), settings)
-    merged = all_campaigns.merge(money, left_on="code", right_on="campaign", how="left")
+def _subgrants(money: pd.DataFrame, cap: float) -> Table:
     frame = (
-        merged.groupby(["organisation", "organisation_name"], as_index=False, dropna=False)
+        money.groupby(["organisation", "organisation_name"], as_index=False, dropna=False)
         .agg(
-            campaigns=("code", lambda s: ", ".join(sorted(s))),
+            campaigns=("campaign", lambda s: ", ".join(sorted(s))),
             budget_eur=("budget_eur", lambda s: s.sum(min_count=1)),
             spent_cumulative_eur=("spend_eur", lambda s: s.sum(min_count=1)),
         )
@@ -714,12 +695,16 @@ def _subgrants(
     )
 
 
-def _participants(wh: Warehouse, period: metrics.Selection, codes: tuple[str, ...]) -> list[Table]:
+def _participants(
+    wh: Warehouse,
+    period: metrics.Selection,
+    codes: tuple[str, ...],
+    splits: dict[str, pd.DataFrame],
+) -> list[Table]:
     total = metrics.totals(wh, ["participants", "events_held"], period)
     rows, checks = [], []
-    for dim in ("sex", "age_group", "region"):
-        df = metrics.query(wh, ["participants"], period, "total", (dim,))
-        df = df.sort_values(dim)
+    for dim in PARTICIPANT_BREAKDOWNS:
+        df = splits[dim].dropna(subset=["participants"]).sort_values(dim)
         parts = float(df["participants"].sum()) if len(df) else 0.0
         whole = total["participants"] or 0.0
         for r in df.itertuples(index=False):
@@ -762,12 +747,11 @@ def _participants(wh: Warehouse, period: metrics.Selection, codes: tuple[str, ..
     events_sql, params = metrics.selected_rows("events", period)
     events = metrics.run_sql(
         wh,
-        "SELECT e.campaign_code AS campaign, e.event_code, v.name AS event_name, e.event_date, "
+        "SELECT e.campaign_code AS campaign, e.event_code, e.name AS event_name, e.event_date, "
         "e.event_type, (SELECT sum(p.participants) FROM participants p "
         "WHERE p.campaign_code = e.campaign_code AND p.event_code = e.event_code) "
         "AS participants "
-        f"FROM ({events_sql}) e LEFT JOIN events v ON v.campaign_code = e.campaign_code "
-        "AND v.event_code = e.event_code ORDER BY e.event_date, e.campaign_code, e.event_code",
+        f"FROM ({events_sql}) e ORDER BY e.event_date, e.campaign_code, e.event_code",
         params,
     )
     events["event_date"] = _dates(events["event_date"])
