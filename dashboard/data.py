@@ -121,12 +121,21 @@ def _fetch(
     ``params`` is a tuple of positional values, or of ``(name, value)`` pairs for ``$name``
     parameters (tuples inside become lists); either way hashable, so it can key the cache.
     """
+    with _scoped_cursor(path, version, scope) as cursor:
+        return cursor.execute(sql, bind(params)).df()
+
+
+@contextmanager
+def _scoped_cursor(
+    path: str, version: float, scope: Scope | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the published copy's shared connection, using ``scope``'s catalog."""
     con = _connection(path, version)
     catalog = _CATALOG if scope is None else _scope_catalog(con, scope)
     cursor = con.cursor()
     try:
         cursor.execute(f"USE {catalog}")
-        return cursor.execute(sql, bind(params)).df()
+        yield cursor
     finally:
         cursor.close()
 
@@ -263,16 +272,9 @@ def copy_csv(wh: Warehouse, sql: str, params: dict | None, target: Path) -> None
     """Write the rows of ``sql`` to ``target`` as CSV (header, comma, UTF-8) with DuckDB's
     ``COPY``, within the current reader's scope like :func:`read`, for results too large to
     pass through pandas. Not cached: it writes a file."""
-    scope = current_scope()
-    con = _connection(str(wh.path), wh.version())
-    catalog = _CATALOG if scope is None else _scope_catalog(con, scope)
     path = str(target).replace("'", "''")
-    cursor = con.cursor()
-    try:
-        cursor.execute(f"USE {catalog}")
+    with _scoped_cursor(str(wh.path), wh.version(), current_scope()) as cursor:
         cursor.execute(f"COPY ({sql}) TO '{path}' (FORMAT csv, HEADER)", params or {})
-    finally:
-        cursor.close()
 
 
 F = TypeVar("F", bound=Callable[..., Any])

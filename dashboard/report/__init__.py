@@ -29,6 +29,7 @@ __all__ = [
     "Export",
     "ReportError",
     "Request",
+    "build",
     "export",
     "file_name",
     "render",
@@ -115,7 +116,7 @@ def submit(
     config = config or load_config()
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     if not title.strip():
-        raise ValueError("give the report a title, e.g. 'Interim report 1 (March-November 2026)'")
+        raise ValueError(freeze.NEED_TITLE)
     report = build(wh, request, config, today=today, produced_at=now)
     report.meta["submitted"] = {
         "title": title.strip(),

@@ -24,8 +24,7 @@ CHANGE_COLUMNS = ["table", "row", "column", "submitted", "current", "change"]
 ADDED, REMOVED = "(row added)", "(row removed)"
 
 
-class SubmitRefused(PermissionError):
-    """The user may not submit reports; the message says who may."""
+NEED_TITLE = "give the report a title, e.g. 'Interim report 1 (March-November 2026)'"
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def submit(
     already carry ``submitted_*`` (the files were produced with it)."""
     title = title.strip()
     if not title:
-        raise ValueError("give the report a title, e.g. 'Interim report 1 (March-November 2026)'")
+        raise ValueError(NEED_TITLE)
     unknown = set(files) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown file kinds {sorted(unknown)}; use {', '.join(FORMATS)}")
@@ -110,37 +109,40 @@ def submitted(wh: Warehouse) -> pd.DataFrame:
     )
 
 
-def stored(wh: Warehouse, report_id: int) -> Submitted | None:
-    """A submitted report with its files, if the reader may see it."""
+def stored(wh: Warehouse, report_id: int, *, files: bool = True) -> Submitted | None:
+    """A submitted report, with its files unless ``files`` is False (to compare figures, the
+    files' bytes need not be read), if the reader may see it."""
+    blobs = ", ".join(FORMATS) if files else ", ".join(f"NULL AS {f}" for f in FORMATS)
     df = data.read(
         wh,
-        "SELECT report_id, title, submitted_by, submitted_at, figures, xlsx, package, pdf "
+        f"SELECT report_id, title, submitted_by, submitted_at, figures, {blobs} "
         "FROM core.report WHERE report_id = ?",
         (int(report_id),),
     )
     if df.empty:
         return None
     row = df.iloc[0]
-    files = {f: bytes(row[f]) for f in FORMATS if row[f] is not None and not _missing(row[f])}
+    kept = {f: bytes(row[f]) for f in FORMATS if not _missing(row[f])}
     return Submitted(
         int(row["report_id"]),
         row["title"],
         row["submitted_by"],
         pd.Timestamp(row["submitted_at"]).to_pydatetime(),
         Report.from_json(row["figures"]),
-        files,
+        kept,
     )
 
 
 def latest_for(wh: Warehouse, report: Report) -> Submitted | None:
-    """The latest submitted report of the same request as ``report``, if any."""
+    """The latest submitted report of the same request as ``report``, if any (its figures;
+    no files)."""
     df = data.read(
         wh,
         "SELECT report_id FROM submitted_reports WHERE request_key = ? "
         "ORDER BY submitted_at DESC, report_id DESC LIMIT 1",
         (request_key(report),),
     )
-    return None if df.empty else stored(wh, int(df["report_id"].iloc[0]))
+    return None if df.empty else stored(wh, int(df["report_id"].iloc[0]), files=False)
 
 
 def _missing(value: object) -> bool:

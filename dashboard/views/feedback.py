@@ -444,10 +444,6 @@ else:
 # --- participants by sex, age group and region ----------------------------------------------
 
 st.subheader(t("feedback.section.participants"))
-if not tot["participants"]:
-    components.empty(t("feedback.empty.participants", code=example))
-else:
-    st.caption(t("feedback.participants_total", total=_count(tot["participants"])))
 undated = metrics.undated_participants(wh, codes)
 if len(undated):
     st.warning(
@@ -458,7 +454,10 @@ if len(undated):
         ),
         icon=":material/event_busy:",
     )
-if tot["participants"]:
+if not tot["participants"]:
+    components.empty(t("feedback.empty.participants", code=example))
+else:
+    st.caption(t("feedback.participants_total", total=_count(tot["participants"])))
     group_labels = {
         "sex": {s: t(f"feedback.sex.{s}") for s in SEXES},
         "age_group": {"under 18": t("feedback.age.under_18")},

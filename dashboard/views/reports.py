@@ -36,6 +36,7 @@ from dashboard.report import (
     Export,
     ReportError,
     Request,
+    build,
     export,
     file_name,
     freeze,
@@ -524,11 +525,11 @@ if st.button(t("reports.compare.button"), key="reports_compare", icon=":material
     version = wh.version()
     try:
         with st.spinner(t("reports.producing")):
-            now = export(wh, request_of(frozen.report), config, formats=())
+            now = build(wh, request_of(frozen.report), config)
     except Exception as exc:  # shown as a message, never a traceback
         show_error(exc)
     else:
-        compared[compare_key] = (version, freeze.changes(frozen.report, now.report))
+        compared[compare_key] = (version, freeze.changes(frozen.report, now))
         while len(compared) > KEEP:
             compared.pop(next(iter(compared)))
 if compare_key in compared:
