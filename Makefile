@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 WAREHOUSE ?= $(or $(CAMPAIGNS_WAREHOUSE),data/warehouse.duckdb)
 PORT ?= 8501
 
-.PHONY: install run demo test bench lint format clean
+.PHONY: install run demo test system-deps bench lint format clean
 
 $(BIN)/campaigns: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,14 @@ run: install $(WAREHOUSE)
 	CAMPAIGNS_WAREHOUSE=$(WAREHOUSE) $(BIN)/streamlit run dashboard/app.py \
 		--server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-test: install
-	$(BIN)/pytest -n 2 --dist loadgroup -q
+# Debian's chromium and LibreOffice Calc for the browser and workbook tests: installed when
+# running as root with apt-get (not when CAMPAIGNS_NO_SYSTEM_INSTALL is set), else those tests
+# skip and one line says what to install.
+system-deps:
+	@bash scripts/system-deps
+
+test: install system-deps
+	$(BIN)/pytest -n 2 --dist loadgroup -q -rs
 
 bench: install
 	$(BIN)/python -m bench.run

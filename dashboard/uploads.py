@@ -5,25 +5,34 @@ history with each batch's kept file, rejected rows and undo.
 A received file is saved under a generated name in a fresh temporary folder: the name the user
 gave it is only ever a label (``source_name``), never part of a path. Everything the page shows
 is read through :func:`dashboard.data.read`, so within the user's campaigns; a batch's kept
-bytes are read only for a batch that read returned. Writes (load, undo) check the user's
-permission again right before writing, whatever the page drew.
+bytes are read only for a batch that read returned. Writes (load, undo, saving a form mapping)
+check the user's permission again right before writing, whatever the page drew.
+
+A form's responses (feedback) are checked and loaded through the mapping saved with the
+campaign when its questions are all in the file, else through the one the loader proposes; the
+page shows it as a form (:func:`form_setup`) whose choice is previewed (:func:`form_preview`)
+and saved with the campaign (:func:`save_form_mapping`).
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
+import tomllib
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from dashboard import data
-from etl import batches, load, templates
+from etl import batches, forms, load, reading, templates
 from etl.accounts import User
 from etl.kinds import FILE_KINDS
+from etl.privacy import mask
 from etl.warehouse import Warehouse
 
 CAMPAIGN_KINDS = tuple(k for k, spec in FILE_KINDS.items() if spec.needs_campaign)
@@ -131,6 +140,7 @@ def check(wh: Warehouse, received: Received, *, campaign: str | None, kind: str)
         source="upload",
         source_name=received.name,
         preview_rows=PREVIEW_ROWS,
+        mapping=saved_form_mapping(wh, received, campaign=campaign, kind=kind),
     )
 
 
@@ -156,6 +166,7 @@ def load_received(
         source_name=received.name,
         loaded_by=user.username,
         progress=progress,
+        mapping=saved_form_mapping(wh, received, campaign=campaign, kind=kind),
     )
 
 
@@ -212,6 +223,182 @@ def issues_frame(result: load.LoadResult) -> pd.DataFrame:
         for i in [*result.errors, *result.warnings]
     ]
     return pd.DataFrame(rows, columns=["severity", "row", "column", "value", "message"])
+
+
+# --- form responses ------------------------------------------------------------------------------
+
+FORM_FIELDS = forms.PROPOSED  # the fields the page offers a select for
+NOT_ASKED = ""  # the select's value for a field the form does not ask
+
+
+@functools.lru_cache(maxsize=8)
+def _form_table(path: Path, name: str, size: int) -> tuple[list[str], list]:
+    return forms.read_responses(path, name, kind="feedback")
+
+
+def form_table(received: Received) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
+    """The received file's header and rows (row number, cells), as the loader reads them;
+    raises ``reading.FileRejected`` when it cannot be read."""
+    return _form_table(received.path, received.name, received.size)
+
+
+def saved_form_mapping(
+    wh: Warehouse, received: Received, *, campaign: str | None, kind: str
+) -> forms.Mapping | None:
+    """The mapping saved with ``campaign`` for the form whose responses ``received`` holds (the
+    newest whose questions are all in the file), or None."""
+    if kind != "feedback" or not campaign:
+        return None
+    try:
+        df = data.read(
+            wh,
+            "SELECT mapping_id, campaign_code, mapping, saved_by, saved_at FROM core.form_mapping "
+            "WHERE campaign_code = ? ORDER BY mapping_id DESC",
+            (campaign,),
+        )
+    except duckdb.CatalogException:  # a warehouse not yet written since the table came
+        return None
+    if df.empty:
+        return None
+    saved = [
+        forms.SavedMapping(
+            int(r.mapping_id),
+            r.campaign_code,
+            r.mapping,
+            r.saved_by if isinstance(r.saved_by, str) else None,
+            pd.Timestamp(r.saved_at).to_pydatetime(),
+        )
+        for r in df.itertuples()
+    ]
+    try:
+        header, _rows = form_table(received)
+    except reading.FileRejected:
+        return None
+    if not forms.looks_like_form(header):
+        return None
+    return forms.pick_saved(saved, header)
+
+
+@dataclass
+class FormSetup:
+    """What the page's form starts from: the proposal, the saved mapping, or nothing."""
+
+    questions: list[str]  # the form's questions that may be chosen (no contacts)
+    chosen: dict[str, list[str]] = field(default_factory=dict)  # field -> its question(s)
+    why: dict[str, str] = field(default_factory=dict)
+    scales: dict[str, int] = field(default_factory=dict)
+    event: str | None = None
+    language: str | None = None
+    date_order: str | None = None
+    dates_assumed: bool = False
+    origin: str = "none"  # proposed, saved, file or none
+    saved_id: int | None = None
+
+
+def form_setup(result: load.LoadResult) -> FormSetup | None:
+    """The form's questions and the mapping the check used, when the file is a form's
+    responses; None for any other file."""
+    d = result.detected
+    # The mapping the check used, or what could be proposed for a form it refused.
+    mapping = d.get("mapping") or d.get("proposal")
+    questions = d.get("questions") or (mapping or {}).get("questions")
+    if result.kind != "feedback" or not questions:
+        return None
+    setup = FormSetup([q for q in questions if not forms.is_personal(q)])
+    if mapping is None:
+        return setup
+    try:
+        m = forms.mapping_from(tomllib.loads(mapping["text"]), text=mapping["text"])
+    except (tomllib.TOMLDecodeError, forms.MappingError):
+        return setup
+    for fname, item in (mapping.get("fields") or {}).items():
+        if fname in FORM_FIELDS:
+            setup.chosen[fname] = [q for q in item["questions"] if q in setup.questions]
+            setup.why[fname] = item.get("why") or ""
+    setup.scales = dict(m.scales)
+    setup.event, setup.language, setup.date_order = m.event, m.language, m.date_order
+    setup.dates_assumed = bool(mapping.get("dates_assumed"))
+    setup.origin = (mapping.get("origin") or "file") if "mapping" in d else "none"
+    setup.saved_id = mapping.get("saved_id")
+    return setup
+
+
+def saved_by(wh: Warehouse, mapping_id: int) -> tuple[str, object] | None:
+    """Who saved a form mapping, and when."""
+    df = data.read(
+        wh,
+        "SELECT saved_by, saved_at FROM core.form_mapping WHERE mapping_id = ?",
+        (int(mapping_id),),
+    )
+    if df.empty:
+        return None
+    by = df["saved_by"].iloc[0]
+    return (by if isinstance(by, str) else "?"), df["saved_at"].iloc[0]
+
+
+def form_mapping_text(
+    questions: dict[str, Sequence[str]],
+    *,
+    scales: dict[str, int],
+    event: str | None,
+    language: str | None,
+    date_order: str | None,
+    campaign: str,
+) -> str:
+    """The mapping the page's form says, as TOML (what is saved with the campaign)."""
+    return forms.mapping_text(
+        {f: [q for q in qs if q] for f, qs in questions.items() if any(qs)},
+        scales=scales,
+        event=event or None,
+        language=language or None,
+        date_order=date_order or None,
+        title=f"The feedback form of {campaign}, chosen on the Upload page",
+    )
+
+
+def form_preview(
+    wh: Warehouse, received: Received, text: str, *, campaign: str | None, rows: int = 5
+) -> pd.DataFrame:
+    """The first ``rows`` responses as the mapping ``text`` reads them: one column per field
+    it gives, the comment masked. Empty when the mapping takes no question of the file."""
+    try:
+        mapping = forms.mapping_from(tomllib.loads(text), text=text)
+        header, body = form_table(received)
+        rw = forms.rewrite(
+            mapping, header, body, received.name, events=campaign_events(wh, campaign)
+        )
+    except (tomllib.TOMLDecodeError, forms.MappingError, reading.FileRejected):
+        return pd.DataFrame()
+    names = [f.name for f in FILE_KINDS["feedback"].fields]
+    shown = [(i, n) for i, n in enumerate(names) if n in rw.match.columns]
+    records = []
+    for _number, cells in rw.rows[:rows]:
+        record = {n: cells[i] for i, n in shown}
+        if "comment" in record:
+            record["comment"] = mask(record["comment"])
+        records.append(record)
+    return pd.DataFrame(records, columns=[n for _, n in shown])
+
+
+def campaign_events(wh: Warehouse, campaign: str | None) -> dict[str, str]:
+    """The campaign's events, code -> name."""
+    if not campaign:
+        return {}
+    df = data.read(
+        wh,
+        "SELECT event_code, coalesce(name, event_code) AS name FROM events "
+        "WHERE campaign_code = ? ORDER BY event_code",
+        (campaign,),
+    )
+    return dict(zip(df["event_code"], df["name"], strict=True))
+
+
+def save_form_mapping(wh: Warehouse, user: User, campaign: str, text: str) -> int:
+    """Save ``text`` as the form mapping of ``campaign`` as ``user``, after checking that they
+    may send its feedback; returns the saved mapping's id. Raises :class:`UploadRefused`, or
+    ``forms.MappingError`` when the text is no mapping."""
+    check_permission(wh, user, campaign, "feedback")
+    return forms.save_mapping(wh, campaign, text, user.username)
 
 
 # --- history -------------------------------------------------------------------------------------

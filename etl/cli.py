@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from etl import batches as batch_log
@@ -90,9 +91,16 @@ def init(ctx: click.Context) -> None:
     help="Export date of a platform's per-post file (its totals so far); default today.",
 )
 @click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy"]),
+    help="How to read slashed dates (03/04/2026) when no date of the column tells: dmy "
+    "(day first, the default) or mdy (month first).",
+)
+@click.option(
     "--mapping",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Form mapping (TOML): which question of a form's responses is which field.",
+    help="Form mapping (TOML): which question of a form's responses is which field. Without "
+    "it, the campaign's saved mapping is used, else one is proposed.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the batch summary as JSON.")
 @click.pass_context
@@ -104,6 +112,7 @@ def load(
     dry_run: bool,
     skip_invalid: bool,
     as_of: dt.datetime | None,
+    date_order: str | None,
     mapping: Path | None,
     as_json: bool,
 ) -> None:
@@ -122,6 +131,10 @@ def load(
         except forms.MappingError as exc:
             raise click.BadParameter(str(exc), param_hint="--mapping") from None
     wh = _wh(ctx)
+    if form is None and campaign:  # a form's responses: the mapping saved with the campaign
+        from etl.forms import saved_mapping
+
+        form = saved_mapping(wh, campaign, file, kind=kind)
     status = err.status("reading", spinner="dots") if sys.stderr.isatty() and not as_json else None
     try:
         if status:
@@ -135,6 +148,7 @@ def load(
             skip_invalid=skip_invalid,
             progress=(lambda s: status.update(s)) if status else None,
             as_of=as_of.date() if as_of else None,
+            date_order=date_order,
             mapping=form,
         )
     except UsageError as exc:
@@ -170,7 +184,7 @@ def _print_result(r: LoadResult) -> None:
                 line += f"; post totals as of {det['as_of']} (--as-of to change)"
             out.print(line)
         for note in det.get("notes", []):
-            out.print(f"  note: {note}")
+            out.print(f"  note: {escape(note)}")
     if r.rows_blank:
         out.print(f"  {r.rows_blank} empty rows skipped")
     for title, issues, total in (
@@ -184,11 +198,11 @@ def _print_result(r: LoadResult) -> None:
         for col in ("row", "column", "value", "what to fix"):
             table.add_column(col, overflow="fold")
         for i in issues[:50]:
-            table.add_row(
+            table.add_row(  # messages name mapping sections ([form]): not markup
                 "" if i.row is None else str(i.row),
-                i.column or "",
-                "" if i.value is None else str(i.value),
-                i.message,
+                escape(i.column or ""),
+                "" if i.value is None else escape(str(i.value)),
+                escape(i.message),
             )
         out.print(table)
         if total > 50:

@@ -10,13 +10,16 @@ every message still points at the file as the user sees it.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
 from etl.headers import HeaderMatch, normalise
+from etl.kinds import METRIC_FIELDS
 
 MONTHS = {
     m: i + 1
@@ -53,6 +56,20 @@ class Profile:
     renamed: str = ""
     url: str = ""  # the post's address from its id, where the export gives no link
     title_metric: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # file names (or patterns) per UI language, compared as stems
+    file_signature: tuple[str, ...] = ()  # what suffices with a matching file name
+
+    def named_by(self, name: str | None) -> bool:
+        """Whether ``name`` is one of this export's file names, in any UI language."""
+        if not name or not self.files:
+            return False
+        stem = _stem(name)
+        return any(fnmatch.fnmatchcase(stem, _stem(f)) for f in self.files)
+
+    def unknown(self, header: list[str | None]) -> list[str]:
+        """The header's cells that none of this export's words name."""
+        words = {normalise(w) for ws in self.columns.values() for w in ws}
+        return [str(c) for c in header if normalise(c) and normalise(c) not in words]
 
     def match(self, header: list[str | None]) -> dict[str, int]:
         """Key -> column index for the keys this header names (the first column wins)."""
@@ -90,10 +107,14 @@ def profiles() -> tuple[Profile, ...]:
                 signature=tuple(p["signature"]),
                 columns={k: tuple(v) for k, v in p["columns"].items()},
                 dates=p.get("dates", ""),
-                totals=tuple(normalise(t) for t in p.get("totals", ())),
+                totals=tuple(
+                    normalise(t) for t in [*_config().get("totals", ()), *p.get("totals", ())]
+                ),
                 renamed=p.get("renamed", ""),
                 url=p.get("url", ""),
                 title_metric={k: tuple(v) for k, v in p.get("title_metric", {}).items()},
+                files=tuple(p.get("files", ())),
+                file_signature=tuple(p.get("file_signature", ())),
             )
         )
     return tuple(found)
@@ -107,14 +128,45 @@ def breakdowns() -> tuple[Breakdown, ...]:
     )
 
 
-def detect(header: list[str | None]) -> Profile | None:
-    """The export profile whose signature the header carries, naming most of its columns."""
-    best, best_count = None, 0
+def detect(header: list[str | None], name: str | None = None) -> Profile | None:
+    """The export profile a file is, from its header and, as further evidence, its name.
+
+    A profile whose signature the header carries is a candidate; so is a profile whose file name
+    (in any UI language) the file has, when the header carries its ``file_signature`` and at least
+    one figure we store, and names nothing else (YouTube's ``Chart data.csv`` for the channel is
+    only ``Date,Views``; with a dimension such as traffic source it is not a channel's series).
+    Among the candidates, the one the file is named after wins, then the one naming most columns.
+    """
+    best, best_rank = None, (False, 0)
     for p in profiles():
         found = p.match(header)
-        if all(k in found for k in p.signature) and len(found) > best_count:
-            best, best_count = p, len(found)
+        named = p.named_by(name)
+        by_header = all(k in found for k in p.signature)
+        by_name = (
+            named
+            and bool(p.file_signature)
+            and all(k in found for k in p.file_signature)
+            and any(k in found for k in METRIC_FIELDS)
+            and not p.unknown(header)
+        )
+        rank = (named, len(found))
+        if (by_header or by_name) and rank > best_rank:
+            best, best_rank = p, rank
     return best
+
+
+_COPY_SUFFIX = re.compile(r"\s*(?:\(\d+\)|-\s*(?:copy|копия))\s*$")
+
+
+def _stem(name: str) -> str:
+    """A file name compared across UI languages: no folder, no extension, no " (1)" that a
+    browser adds to a second download of the same name, case and spaces ignored."""
+    base = re.split(r"[\\/]", name)[-1]
+    if "." in base:
+        base = base.rsplit(".", 1)[0]
+    base = unicodedata.normalize("NFKC", base).casefold().replace("ё", "е")
+    base = _COPY_SUFFIX.sub("", base)
+    return re.sub(r"[\s_\u00a0\u202f]+", " ", base).strip()
 
 
 def header_score(row: list[str | None]) -> int:
@@ -219,7 +271,9 @@ def rewrite(
         if days is not None and days[i] is not None:
             cells[date_col] = days[i]
         if published is not None and cells[published]:
-            moment = _timestamp(cells[published], profile.dates) or _iso_moment(cells[published])
+            moment = _timestamp(cells[published], profile.dates, as_of) or _iso_moment(
+                cells[published]
+            )
             cells[published] = moment or cells[published]
             if profile.grain == "post" and moment and moment[:10] > as_of.isoformat():
                 warnings.append(
@@ -315,13 +369,25 @@ _WORDED_YEAR_FIRST = re.compile(
     r"^\s*(\d{4})\s*(?:(?:г|ж)\.?)?\s+(\d{1,2})\s+([^\W\d_]+)\.?(?:[ ,T]+(.*))?$"
 )
 _US = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ ,T]+(.*))?$")
+# A post's time without a year: "July 16", "Jul 16, 14:05" (English UI), "16 июля, 14:05"
+# (Russian UI), "16 шілде 14:05" (Kazakh UI).
+_MONTH_DAY_AT = re.compile(
+    r"^\s*(?:[^\W\d_]+,\s*)?([^\W\d_]+)\.?\s+(\d{1,2})(?:,?\s+(?:at\s+|в\s+)?(\d.*))?$"
+)
+_DAY_MONTH_AT = re.compile(r"^\s*(\d{1,2})\s+([^\W\d_]+)\.?(?:,?\s+(?:at\s+|в\s+)?(\d.*))?$")
 
 
 def _dates(cells: list[str | None], style: str, as_of: dt.date) -> list[str | None]:
-    """ISO dates for a date column, or None where the cell is left for the usual reading."""
-    if style == "month_day" and any(_month_day(c) for c in cells if c):
-        return _with_years([_month_day(c) if c else None for c in cells], as_of)
-    return [_date_text(c, style) if c else None for c in cells]
+    """ISO dates for a date column, or None where the cell is left for the usual reading.
+
+    Days written without a year ("Aug 26", "16 июля", "16 шілде") take theirs from the export
+    date, in every export (see ``_with_years``).
+    """
+    worded = [_date_text(c, style) if c else None for c in cells]
+    if any(_month_day(c) for c in cells if c):
+        years = _with_years([_month_day(c) if c else None for c in cells], as_of)
+        return [y or w for y, w in zip(years, worded, strict=True)]
+    return worded
 
 
 def _month_day(cell: str) -> tuple[int, int] | None:
@@ -414,9 +480,32 @@ _CLOCK = re.compile(
 )
 
 
-def _timestamp(cell: str, style: str) -> str | None:
-    """ISO timestamp (in UTC when the cell names its offset) for the worded and US forms."""
+def _year_less(cell: str, as_of: dt.date) -> tuple[int, int, int, str] | None:
+    """(year, month, day, time) of a post's time written without a year: the most recent such
+    day on or before the export date."""
+    m = _MONTH_DAY_AT.match(cell)
+    if m and m.group(1).casefold() in MONTHS:
+        month, day, rest = MONTHS[m.group(1).casefold()], int(m.group(2)), m.group(3) or ""
+    else:
+        m = _DAY_MONTH_AT.match(cell)
+        if not (m and m.group(2).casefold() in MONTHS):
+            return None
+        month, day, rest = MONTHS[m.group(2).casefold()], int(m.group(1)), m.group(3) or ""
+    for year in range(as_of.year, as_of.year - 8, -1):  # 29 February comes back within 8 years
+        try:
+            if dt.date(year, month, day) <= as_of:
+                return year, month, day, rest
+        except ValueError:
+            continue
+    return None
+
+
+def _timestamp(cell: str, style: str, as_of: dt.date | None = None) -> str | None:
+    """ISO timestamp (in UTC when the cell names its offset) for the worded and US forms, and,
+    given the export date, for a post's time written without a year."""
     parts = _date_parts(cell, style)
+    if parts is None and as_of is not None:
+        parts = _year_less(cell, as_of)
     if parts is None:
         return None
     year, month, day, rest = parts

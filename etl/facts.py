@@ -4,7 +4,8 @@ Write dispositions are explicit per table. A new batch *supersedes* the current 
 (same scope) instead of deleting them, so a corrected file never double-counts and an undo can
 put back exactly what was there:
 
-* metric values, spend, exchange rates, content items: merged by key;
+* metric values, spend, exchange rates, content items: merged by key (a spend file without
+  document numbers also restates every such cost of its period);
 * participants and feedback: a file restates each event it lists, whole;
 * budget lines, KPI targets and channels: the set-up file restates each campaign it lists, whole;
   a campaign (or organisation) restated exactly as it stands is left as it is, so loading the
@@ -233,14 +234,33 @@ def write_metrics(con, staged: str, campaign: str, batch_id: int) -> tuple[int, 
 
 
 def write_spend(con, staged: str, campaign: str, batch_id: int) -> tuple[int, int]:
-    return replace_rows(
+    """Spend merged by reference. A file without document numbers (references made from each
+    row's content, see ``etl.spend``) also restates every such cost of its period: those it no
+    longer lists, because an amount was corrected or a row deleted, are superseded too."""
+    from etl.spend import AUTO_PREFIX
+
+    camp, auto = _lit(campaign), _lit(AUTO_PREFIX)
+    first, last = con.execute(
+        f"SELECT min(date), max(date) FROM {staged} WHERE starts_with(reference, {auto})"
+    ).fetchone()
+    dropped = 0
+    if first is not None:
+        dropped = con.execute(
+            f"UPDATE core.spend SET superseded_by = ? WHERE superseded_by IS NULL "
+            f"AND campaign_code = {camp} AND starts_with(reference, {auto}) "
+            f"AND spend_date BETWEEN ? AND ? "
+            f"AND reference NOT IN (SELECT reference FROM {staged} WHERE reference IS NOT NULL)",
+            [batch_id, first, last],
+        ).fetchone()[0]
+    inserted, replaced = replace_rows(
         con,
         "spend",
-        f"SELECT {_lit(campaign)} AS campaign_code, date AS spend_date, budget_line, "
+        f"SELECT {camp} AS campaign_code, date AS spend_date, budget_line, "
         f"CAST(round(amount, 2) AS DECIMAL(18, 2)) AS amount, currency, description, "
         f"reference, row_number AS source_row FROM {staged}",
         batch_id,
     )
+    return inserted, replaced + dropped
 
 
 def write_fx(con, staged: str, campaign: str | None, batch_id: int) -> tuple[int, int]:

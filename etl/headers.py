@@ -89,19 +89,26 @@ def score(kind: str, header: list[str | None]) -> int:
 def detect_kind(header: list[str | None]) -> tuple[str | None, dict[str, int]]:
     """The file kind a header names best, with every kind's score.
 
-    A kind whose required columns are all present wins, unless another kind explains clearly
-    more of the columns: then the file is most likely that kind with a required column misnamed,
-    and taking it for that kind lets the error say which column is missing.
+    Only kinds the header gives evidence of count: at least one column that only that kind
+    has (a figure, an amount, a rating...), never a date alone. A kind whose required columns
+    are all present wins, unless another kind explains clearly more of the columns: then the
+    file is most likely that kind with a required column misnamed, and taking it for that kind
+    lets the error say which column is missing.
     """
     scores: dict[str, int] = {}
     complete = []
-    for name in FILE_KINDS:
+    for name, spec in FILE_KINDS.items():
         m = match(name, header)
+        if spec.evidence and not any(f in m.columns for f in spec.evidence):
+            scores[name] = 0
+            continue
         scores[name] = len(m.columns)
         if not m.missing:
             # Prefer the kind that explains most of the columns present.
             complete.append((len(m.columns) - len(m.unknown), len(m.columns), name))
     best = max(scores, key=lambda k: scores[k])
+    if scores[best] == 0:
+        return None, scores
     if complete:
         complete.sort(reverse=True)
         chosen = complete[0][2]

@@ -135,6 +135,9 @@ class Kind:
     row_key: tuple[str, ...]
     needs_campaign: bool = True
     description: str = ""
+    # Fields of which a file must have at least one to be taken for this kind without being
+    # told: a date column alone is no evidence of anything.
+    evidence: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -158,6 +161,11 @@ METRIC_FIELDS = (
     "clicks",
     "followers",
 )
+
+# Figures a platform reports as a day's net change, which can be below zero: likes withdrawn,
+# comments deleted, views removed as invalid traffic. Reach and followers are levels, never
+# negative; a post's lifetime totals are never negative either.
+NET_CHANGE_FIELDS = ("views", "likes", "comments", "shares", "saves", "clicks")
 
 # Optional metrics fields that our template leaves out: post details, and the window that the
 # platforms' own per-post exports need.
@@ -202,6 +210,7 @@ METRICS = Kind(
     ),
     row_key=("date", "platform", "post_id"),
     description="Daily social-media figures, per channel (post_id empty) or per post.",
+    evidence=METRIC_FIELDS,
 )
 
 SPEND = Kind(
@@ -209,13 +218,19 @@ SPEND = Kind(
     (
         Field("date", "date", True, "Booking date of the cost."),
         Field("budget_line", "code", True, "Budget line code from the campaign budget, e.g. 5.2."),
-        Field("amount", "amount", True, "Amount in the currency of the line, positive."),
+        Field(
+            "amount",
+            "amount",
+            True,
+            "Amount in the currency of the line; a refund or reversal is negative.",
+        ),
         Field("currency", "currency", True, "ISO code: KZT, EUR, USD."),
         Field("description", "text", False, "What was paid for."),
         Field("reference", "code", True, "Invoice or voucher number; unique per campaign."),
     ),
     row_key=("reference",),
     description="Spend transactions booked against the campaign budget lines.",
+    evidence=("amount", "budget_line"),
 )
 
 FEEDBACK = Kind(
@@ -244,6 +259,7 @@ FEEDBACK = Kind(
     ),
     row_key=(),
     description="Participant feedback responses, one row per response, no names.",
+    evidence=("rating", "usefulness", "would_recommend", "comment"),
 )
 
 PARTICIPANTS = Kind(
@@ -260,6 +276,7 @@ PARTICIPANTS = Kind(
     ),
     row_key=("event_code", "region", "sex", "age_group"),
     description="Event participants, counted by sex, age group and region.",
+    evidence=("participants",),
 )
 
 FX = Kind(
@@ -272,6 +289,7 @@ FX = Kind(
     row_key=("month", "currency"),
     needs_campaign=False,
     description="Monthly accounting exchange rates to EUR (InforEuro).",
+    evidence=("units_per_eur",),
 )
 
 ORGANISATIONS = Kind(

@@ -8,6 +8,7 @@ batch; a corrected file replaces the values it restates (see ``facts``).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import decimal
 import difflib
@@ -20,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from etl import exports, facts, forms, reading
+from etl import exports, facts, forms, reading, recognise, spend
 from etl.headers import detect_kind, match, sheet_kind
 from etl.kinds import FILE_KINDS, KIND_NAMES, PERSONAL_FIELDS, PROGRAMME_SHEETS
+from etl.normalize import DATE_ORDERS
 from etl.stage import Context, Staged, spec_of, stage
 from etl.warehouse import Warehouse
 
@@ -77,6 +79,7 @@ class LoadResult:
     rows_rejected: int = 0
     rows_replaced: int = 0
     rows_blank: int = 0
+    rows_skipped: int = 0  # rows without any figure, left out with a warning
     records_written: int = 0
     would_load: bool | None = None
     errors: list[Issue] = field(default_factory=list)
@@ -120,6 +123,7 @@ def load_file(
     loaded_by: str | None = None,
     progress: Callable[[str], None] | None = None,
     as_of: dt.date | None = None,
+    date_order: str | None = None,
     mapping: forms.Mapping | None = None,
     preview_rows: int = 0,
 ) -> LoadResult:
@@ -129,7 +133,52 @@ def load_file(
     checksum then covers the file and the mapping, so a corrected mapping loads again.
     ``preview_rows`` asks for the file's first rows as parsed in ``LoadResult.preview`` (rows
     with errors included), as the upload page shows them before anything is written.
+    ``date_order`` ("dmy" or "mdy") says how to read slashed dates (03/04/2026) in a column
+    where none of them tells (see ``stage``).
     """
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise UsageError(f"unknown date order '{date_order}'; use one of: {', '.join(DATE_ORDERS)}")
+    token = _DATE_ORDER.set(date_order)
+    try:
+        return _load_file(
+            warehouse,
+            path,
+            campaign=campaign,
+            kind=kind,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            source=source,
+            source_name=source_name,
+            loaded_by=loaded_by,
+            progress=progress,
+            as_of=as_of,
+            mapping=mapping,
+            preview_rows=preview_rows,
+        )
+    finally:
+        _DATE_ORDER.reset(token)
+
+
+# The --date-order of the load under way, read where the checks' context is made.
+_DATE_ORDER: contextvars.ContextVar[str | None] = contextvars.ContextVar("date_order", default=None)
+
+
+def _load_file(
+    warehouse: Warehouse,
+    path: Path,
+    *,
+    campaign,
+    kind,
+    dry_run,
+    skip_invalid,
+    source,
+    source_name,
+    loaded_by,
+    progress,
+    as_of,
+    mapping,
+    preview_rows,
+) -> LoadResult:
     path = Path(path)
     name = source_name or path.name
     step = progress or (lambda _msg: None)
@@ -362,7 +411,7 @@ def _write(
     file_errors = [i for i in result.errors if i.row is None]
     result.rows_rejected = rows_with_errors
     loadable = not file_errors and (rows_with_errors == 0 or skip_invalid)
-    if loadable and staged and result.rows_read - rows_with_errors == 0:
+    if loadable and staged and result.rows_read - rows_with_errors - result.rows_skipped <= 0:
         empty = Issue(
             None, None, None, "the file has no rows to load; fill in rows under the header"
         )
@@ -486,15 +535,35 @@ def _read_and_stage(
         return _stage_form(con, raw, mapping, result, name=name, campaign=campaign)
     if kind in (None, "feedback") and forms.looks_like_form(raw.header):
         fb = match("feedback", raw.header)
-        if len(fb.unknown) > len(fb.columns):
+        named = [f for f in fb.columns if f != "submitted_at"]
+        if fb.unknown and len(fb.unknown) >= len(named):
+            # A form's responses without a mapping (most questions are not our field names):
+            # propose one from the questions and answers.
             result.kind = "feedback"
-            raise reading.FileRejected(
-                f"{name}: these are form responses; say which question is which field in a "
-                "mapping file and load with --mapping FILE (docs/feedback.md shows one). The "
-                "questions are: " + "; ".join(h for h in raw.header[1:] if h)
+            rows = _raw_rows(con, raw)
+            proposal = forms.propose(raw.header, rows, events=forms.campaign_events(con, campaign))
+            if not proposal.ok:
+                result.detected["questions"] = proposal.questions
+                result.detected["proposal"] = proposal.describe()
+                raise reading.FileRejected(
+                    f"{name}: these are form responses, and no question reads as a rating, "
+                    "usefulness, recommendation or comment; say which question is which field "
+                    "in a mapping file and load with --mapping FILE (docs/feedback.md shows "
+                    "one), or on the Upload page. The questions are: "
+                    + "; ".join(proposal.questions)
+                )
+            return _stage_form(
+                con,
+                raw,
+                proposal.mapping,
+                result,
+                name=name,
+                campaign=campaign,
+                proposal=proposal,
+                rows=rows,
             )
     if kind in (None, "metrics"):
-        profile = exports.detect(raw.header)
+        profile = exports.detect(raw.header, name=name)
         if profile is not None:
             return _stage_export(
                 con, raw, profile, result, name=name, campaign=campaign, as_of=as_of
@@ -508,33 +577,66 @@ def _read_and_stage(
                 "audience breakdowns are not loaded. Upload the platform's overview or "
                 "content export, or our metrics template (data/templates/metrics.en.csv)"
             )
+        if kind is None or match(kind, raw.header).missing:
+            _refuse_other_exports(raw.header, name)
         if kind is None:
-            best = max(scores, key=scores.get)
-            raise reading.FileRejected(
-                f"{name}: cannot tell what kind of file this is from its header "
-                f"({', '.join(h for h in raw.header if h)[:200]}); the closest is {best}, "
-                f"which needs the columns {', '.join(FILE_KINDS[best].required)}. Use one of "
-                "our templates in data/templates/, or give the kind (--kind)"
-            )
+            raise reading.FileRejected(_unknown_kind_message(raw.header, name))
         result.kind_detected = True
+    elif kind == "metrics" and match(kind, raw.header).missing:
+        _refuse_other_exports(raw.header, name)
     result.kind = kind
     spec = FILE_KINDS[kind]
-    ctx = Context()
+    ctx = Context(date_order=_DATE_ORDER.get())
     if spec.needs_campaign:
         ctx = _campaign_context(con, campaign, name)
     hm = match(kind, raw.header)
     if kind == "feedback":
         _leave_out_personal(hm, raw.header, result)
-    s = stage(con, raw, hm, ctx, name=name, suffix="_0")
+    if kind == "spend":  # amounts with currency marks, lines with descriptions, no references
+        s, raw = spend.stage_spend(con, raw, hm, ctx, name=name)
+    else:
+        s = stage(con, raw, hm, ctx, name=name, suffix="_0")
     _formula_issues(con, s, raw, formulas)
     return _staged_file(con, s, raw, result, kind)
+
+
+def _refuse_other_exports(header: list[str], name: str) -> None:
+    """A file that resembles a platform export, or is one whose figures we do not store, is
+    refused as that export, never against our template's columns."""
+    refusal = recognise.near_miss(header, name) or recognise.unstored_export(header, name)
+    if refusal:
+        raise reading.FileRejected(refusal)
+
+
+def _unknown_kind_message(header: list[str], name: str) -> str:
+    """Why a header names no kind of file: what it has, and what the closest kind lacks."""
+    shown = ", ".join(h for h in header if h)[:200]
+    matches = {k: match(k, header) for k in FILE_KINDS}
+    best = max(matches, key=lambda k: len(matches[k].columns))
+    found, spec = matches[best], FILE_KINDS[best]
+    text = f"{name}: cannot tell what kind of file this is from its header ({shown})"
+    if not found.columns:
+        return f"{text}. Use one of our templates in data/templates/, or give the kind (--kind)"
+    lacks = []
+    if found.missing:
+        lacks.append(f"the columns {', '.join(found.missing)}")
+    if spec.evidence and not any(f in found.columns for f in spec.evidence):
+        lacks.append(f"at least one of {', '.join(spec.evidence)}")
+    return (
+        f"{text}; it has {', '.join(header[i] for i in found.columns.values())} of a {best} "
+        f"file, which also needs {' and '.join(lacks) or 'more of its columns'}. Use our "
+        f"{best} template (data/templates/{best}.en.csv), or give the kind (--kind)"
+    )
 
 
 def _staged_file(con, s: Staged, raw: reading.RawTable, result: LoadResult, kind: str):
     """Record what staging found about a one-table file."""
     result.detected["decimal_mark"] = "comma" if s.decimal == "," else "point"
+    if s.date_orders:
+        result.detected["date_order"] = s.date_orders
     result.detected["columns"] = {f: raw.header[i] for f, i in s.header.columns.items()}
     result.rows_blank = s.rows_blank
+    result.rows_skipped = s.rows_skipped
     result.rows_read = s.rows_total - s.rows_blank
     result.errors.extend(Issue(**_issue_args(i)) for i in s.file_errors)
     result.warnings.extend(Issue(**_issue_args(i)) for i in s.file_warnings)
@@ -568,19 +670,58 @@ def _leave_out_personal(hm, header: list[str], result: LoadResult) -> None:
 
 
 def _stage_form(
-    con, raw: reading.RawTable, mapping: forms.Mapping, result: LoadResult, *, name, campaign
+    con,
+    raw: reading.RawTable,
+    mapping: forms.Mapping,
+    result: LoadResult,
+    *,
+    name,
+    campaign,
+    proposal: forms.Proposal | None = None,
+    rows: list | None = None,
 ):
-    """Form responses rewritten into feedback fields through ``mapping``, then staged."""
+    """Form responses rewritten into feedback fields through ``mapping`` (given, saved with
+    the campaign, or ``proposal``'s), then staged."""
     try:
-        rw = forms.rewrite(mapping, raw.header, _raw_rows(con, raw), name)
+        rw = forms.rewrite(
+            mapping,
+            raw.header,
+            rows if rows is not None else _raw_rows(con, raw),
+            name,
+            events=forms.campaign_events(con, campaign),
+            date_order=_DATE_ORDER.get(),
+        )
     except forms.MappingError as exc:
         raise reading.FileRejected(str(exc)) from None
-    result.kind, result.kind_detected = "feedback", False
+    result.kind, result.kind_detected = "feedback", proposal is not None
+    why = proposal.choices if proposal is not None else {}
     result.detected["mapping"] = {
         "source": mapping.source,
         "checksum": mapping.checksum,
         "text": mapping.text,
+        "origin": mapping.origin,
+        "proposed": proposal is not None,
+        "saved_id": mapping.saved_id,
+        "fields": {
+            f: {"questions": qs, "why": why[f].why if f in why else ""}
+            for f, qs in rw.fields.items()
+        },
+        "questions": forms.form_questions(raw.header),
+        "dates_assumed": rw.dates_assumed,
     }
+    if proposal is not None:
+        # The proposal is a function of the file's bytes: the checksum stays the file's, so the
+        # same file again is "already loaded".
+        result.detected["notes"] = [*proposal.lines(), *proposal.notes]
+        told = [
+            "the form's questions were matched to fields by their words and answers: "
+            + proposal.summary()
+            + ". Check them (the notes say why each was chosen); where one is wrong, choose "
+            "the questions on the Upload page and save them for the campaign, or load with "
+            "--mapping FILE",
+            *proposal.warnings,
+        ]
+        rw.warnings[:0] = [(None, "", None, message) for message in told]
     return _stage_rewritten(con, raw, rw, result, name=name, campaign=campaign)
 
 
@@ -595,6 +736,9 @@ def _stage_export(
     as_of: dt.date,
 ):
     """A platform's own export, rewritten into our metrics fields and staged."""
+    refusal = recognise.export_without_figures(profile, raw.header, name)
+    if refusal:
+        raise reading.FileRejected(refusal)
     try:
         rw = exports.rewrite(
             profile,
@@ -616,9 +760,10 @@ def _stage_export(
 
 
 def _raw_rows(con, raw: reading.RawTable) -> list[tuple[int, list[str | None]]]:
-    """The file's data rows as (row number, cells), for rewriting in Python."""
+    """The file's data rows as (row number, cells), for rewriting in Python; blank lines are
+    no rows."""
     rows = con.execute(f"SELECT * FROM {raw.table} ORDER BY row_number").fetchall()
-    return [(r[0], list(r[1:])) for r in rows]
+    return [(r[0], list(r[1:])) for r in rows if any(c is not None for c in r[1:])]
 
 
 def _stage_rewritten(con, raw: reading.RawTable, rw, result: LoadResult, *, name, campaign):
@@ -628,6 +773,7 @@ def _stage_rewritten(con, raw: reading.RawTable, rw, result: LoadResult, *, name
     table = reading.numbered_table(con, f"raw_{rw.match.kind}", rw.header, rw.rows, raw)
     ctx = _campaign_context(con, campaign, name)
     s = stage(con, table, rw.match, ctx, name=name, suffix="_0")
+    s.file_source, s.file_header = raw.table, raw.header
     return _staged_file(con, s, table, result, rw.match.kind)
 
 
@@ -654,7 +800,9 @@ def _stage_programme(con, book: reading.Workbook, result: LoadResult, *, name: s
             con, rows, name=f"{name} [{sheet}]", table=f"raw_{index}", kinds=(table_kind,)
         )
         hm = match(table_kind, raw.header)
-        s = stage(con, raw, hm, Context(), name=name, suffix=f"_{index}")
+        s = stage(
+            con, raw, hm, Context(date_order=_DATE_ORDER.get()), name=name, suffix=f"_{index}"
+        )
         s.sheet = sheet
         _formula_issues(con, s, raw, [f for f in book.formula_errors if f[0] == sheet])
         result.rows_read += s.rows_total - s.rows_blank
@@ -747,7 +895,7 @@ def _campaign_context(con, campaign: str | None, name: str) -> Context:
         raise reading.FileRejected(
             f"campaign '{campaign}' does not exist; {hint}known campaigns: {listed}"
         )
-    return Context(campaign, row[0], row[1])
+    return Context(campaign, row[0], row[1], _DATE_ORDER.get())
 
 
 def _issue_args(i: dict, sheet: str | None = None) -> dict:
@@ -824,23 +972,31 @@ def _record_issues(con, batch_id: int, result: LoadResult, staged: dict[str, Sta
     if not result.rows_rejected:
         return
     for s in staged.values():
-        obj = ", ".join(f"{_q(h)}: {expr}" for h, expr in _cells_kept(s))
+        pairs = ", ".join(f"{_q(h)}, {expr}" for h, expr in _cells_kept(s))
+        source = s.cells_source[0]
         con.execute(
-            f"INSERT INTO core.rejected_row SELECT ?, row_number, to_json({{{obj}}})::VARCHAR "
-            f"FROM {s.raw_source} WHERE row_number IN (SELECT row_number FROM {s.issues_table} "
+            f"INSERT INTO core.rejected_row SELECT ?, row_number, json_object({pairs})::VARCHAR "
+            f"FROM {source} WHERE row_number IN (SELECT row_number FROM {s.issues_table} "
             f"WHERE severity = 'error')",
             [batch_id],
         )
 
 
 def _cells_kept(s: Staged) -> list[tuple[str, str]]:
-    """(header, SQL) of the cells kept from a row as received: feedback loses its contacts and
-    has its text masked."""
+    """(header, SQL) of the cells kept from a row as received, under the file's own headers:
+    feedback loses its contacts and has its text masked."""
     from etl.privacy import mask_sql
 
     kept = []
-    for i, h in enumerate(s.raw_header):
+    seen: set[str] = set()
+    for i, h in enumerate(s.cells_source[1]):
         header = h or f"column {i + 1}"
+        # A header named twice keeps both cells: the second under "name (2)".
+        base, n = header, 1
+        while header in seen:
+            n += 1
+            header = f"{base} ({n})"
+        seen.add(header)
         if s.kind != "feedback":
             kept.append((header, f"c{i}"))
         elif not (forms.is_personal(header) or header in PERSONAL_FIELDS):
@@ -856,7 +1012,7 @@ def _store_masked(con, warehouse: Warehouse, staged: dict[str, Staged], checksum
     s = next(iter(staged.values()))
     cells = _cells_kept(s)
     rows = con.execute(
-        f"SELECT {', '.join(expr for _, expr in cells) or 'NULL'} FROM {s.raw_source} "
+        f"SELECT {', '.join(expr for _, expr in cells) or 'NULL'} FROM {s.cells_source[0]} "
         "ORDER BY row_number"
     ).fetchall()
     out = io.StringIO()
@@ -912,11 +1068,20 @@ def _summary(r: LoadResult) -> str:
             text += f", replacing {_n(r.rows_replaced, 'earlier row')}"
         if r.rows_rejected:
             text += f"; {_n(r.rows_rejected, 'invalid row')} kept aside for correction"
+        if r.rows_skipped:
+            text += f"; {_n(r.rows_skipped, 'row')} without figures skipped"
         return text
     if r.status == "dry_run":
         if r.would_load:
-            return f"would load {r.rows_read - r.rows_rejected} of {r.rows_read} rows of {what}" + (
-                f", replacing {_n(r.rows_replaced, 'earlier row')}" if r.rows_replaced else ""
+            loadable = r.rows_read - r.rows_rejected - r.rows_skipped
+            return (
+                f"would load {loadable} of {r.rows_read} rows of {what}"
+                + (f", replacing {_n(r.rows_replaced, 'earlier row')}" if r.rows_replaced else "")
+                + (
+                    f"; {_n(r.rows_skipped, 'row')} without figures skipped"
+                    if r.rows_skipped
+                    else ""
+                )
             )
         return f"would reject the file: {_n(r.errors_total, 'error')}"
     return f"rejected {what}: {_n(r.errors_total, 'error')}, nothing loaded"

@@ -41,6 +41,18 @@ DATE_FORMATS = (
 )
 
 
+# The order of day and month in dates written with slashes (03/04/2026): "dmy" (the usual
+# order in Kazakhstan and Europe) or "mdy" (the United States, and some platforms' exports).
+DATE_ORDERS = ("dmy", "mdy")
+
+
+def date_formats(order: str = "dmy") -> tuple[str, ...]:
+    """The date forms read, with slashed dates month first when ``order`` is "mdy"."""
+    if order != "mdy":
+        return DATE_FORMATS
+    return tuple(f.replace("%d/%m/", "%m/%d/") for f in DATE_FORMATS)
+
+
 def q(text: str) -> str:
     """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
@@ -92,8 +104,8 @@ def _excel_serial(v: str) -> str:
     )
 
 
-def timestamp(v: str) -> str:
-    formats = "[" + ", ".join(q(f) for f in DATE_FORMATS) + "]"
+def timestamp(v: str, order: str = "dmy") -> str:
+    formats = "[" + ", ".join(q(f) for f in date_formats(order)) + "]"
     serial_ts = (
         f"CASE WHEN regexp_full_match({v}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') "
         f"THEN TIMESTAMP '1899-12-30' + to_microseconds("
@@ -102,8 +114,8 @@ def timestamp(v: str) -> str:
     return f"COALESCE(TRY_CAST({v} AS TIMESTAMP), try_strptime({v}, {formats}), {serial_ts})"
 
 
-def date(v: str) -> str:
-    formats = "[" + ", ".join(q(f) for f in DATE_FORMATS) + "]"
+def date(v: str, order: str = "dmy") -> str:
+    formats = "[" + ", ".join(q(f) for f in date_formats(order)) + "]"
     return (
         f"COALESCE(TRY_CAST({v} AS DATE), CAST(try_strptime({v}, {formats}) AS DATE), "
         f"{_excel_serial(v)})"
@@ -170,14 +182,17 @@ CURRENCY_ALIASES = {
     "₸": "KZT",
     "тенге": "KZT",
     "тг": "KZT",
+    "тг.": "KZT",
     "теңге": "KZT",
     "€": "EUR",
     "евро": "EUR",
     "еуро": "EUR",
     "$": "USD",
     "доллар": "USD",
+    "долл.": "USD",
     "₽": "RUB",
     "рубль": "RUB",
+    "руб.": "RUB",
 }
 
 
@@ -241,14 +256,15 @@ UNIT_ALIASES = {
 HEADING_ALIASES = {str(h): h for h in BUDGET_HEADINGS} | {f"{h}.": h for h in BUDGET_HEADINGS}
 
 
-def value_sql(ftype: str, v: str, decimal: str) -> str:
-    """The typed value of a cleaned cell ``v`` of type ``ftype``."""
+def value_sql(ftype: str, v: str, decimal: str, order: str = "dmy") -> str:
+    """The typed value of a cleaned cell ``v`` of type ``ftype``; ``order`` is the column's
+    order of day and month."""
     if ftype in ("count", "amount", "number", "rating"):
         return number(v, decimal)
     if ftype == "date":
-        return date(v)
+        return date(v, order)
     if ftype == "datetime":
-        return timestamp(v)
+        return timestamp(v, order)
     if ftype == "month":
         return month(v)
     if ftype == "platform":
@@ -274,13 +290,13 @@ def value_sql(ftype: str, v: str, decimal: str) -> str:
     return v  # text, code
 
 
-def typed_sql(ftype: str, cell: str, decimal: str) -> str:
+def typed_sql(ftype: str, cell: str, decimal: str, order: str = "dmy") -> str:
     """The typed value of a cell as read: a quick reading, else the full cleaning.
 
     Most cells of a large file are already plain (``1234``, ``2025-03-31``, ``instagram``), and
     reading those directly is many times faster than trimming and matching every cell.
     """
-    slow = value_sql(ftype, clean(cell), decimal)
+    slow = value_sql(ftype, clean(cell), decimal, order)
     if ftype in ("count", "amount", "number", "rating"):
         cast = f"TRY_CAST({cell} AS DOUBLE)"
         guard = f"isfinite({cast})" + (f" AND NOT contains({cell}, '.')" if decimal == "," else "")
@@ -315,28 +331,38 @@ def as_text(ftype: str, typed: str) -> str:
     return f"CAST({typed} AS VARCHAR)"
 
 
-def suspect_sql(ftype: str, raw: str, typed: str) -> str:
-    """Rows worth checking for a problem in this field: a cheap filter before the messages."""
+def suspect_sql(ftype: str, raw: str, typed: str, *, signed: bool = False) -> str:
+    """Rows worth checking for a problem in this field: a cheap filter before the messages.
+
+    ``signed`` counts and amounts may be below zero (a platform's net change for a day, a
+    refund)."""
     if ftype in ("count", "amount", "number", "rating"):
         extra = {
-            "count": f" OR {typed} < 0 OR {typed} <> floor({typed})",
-            "amount": f" OR {typed} < 0",
+            "count": (
+                f" OR {typed} <> floor({typed})"
+                if signed
+                else f" OR {typed} < 0 OR {typed} <> floor({typed})"
+            ),
+            "amount": "" if signed else f" OR {typed} < 0",
             "rating": f" OR {typed} < 1 OR {typed} > 10 OR {typed} <> floor({typed})",
         }
         return f"{raw} IS NOT NULL AND ({typed} IS NULL{extra.get(ftype, '')})"
     return f"{raw} IS NOT NULL AND {typed} IS NULL"
 
 
-def problem_sql(ftype: str, v: str, typed: str, header: str) -> str:
-    """NULL when the cell is fine, else a message naming the value and how to write it."""
+def problem_sql(ftype: str, v: str, typed: str, header: str, *, signed: bool = False) -> str:
+    """NULL when the cell is fine, else a message naming the value and how to write it.
+
+    ``signed`` counts and amounts may be below zero (a platform's net change for a day, a
+    refund)."""
     got = f"'got ''' || {v} || ''''"
     h = q(header).strip("'")
     if ftype in ("count", "amount", "number", "rating"):
         k_hint = (
-            f"CASE WHEN regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*[kKкК]') THEN "
+            f"CASE WHEN regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*([kKкК]|тыс\\.?|мың)') THEN "
             f"'; write ' || CAST(round(CAST(replace(regexp_extract({v}, '[0-9]+([.,][0-9]+)?'),"
             f" ',', '.') AS DOUBLE) * 1000) AS BIGINT) "
-            f"WHEN regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*(m|M|млн)') THEN "
+            f"WHEN regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*(m|M|млн\\.?)') THEN "
             f"'; write ' || CAST(round(CAST(replace(regexp_extract({v}, '[0-9]+([.,][0-9]+)?'),"
             f" ',', '.') AS DOUBLE) * 1000000) AS BIGINT) "
             f"ELSE '; write digits only, e.g. 1200' END"
@@ -350,7 +376,13 @@ def problem_sql(ftype: str, v: str, typed: str, header: str) -> str:
         checks = [
             f"WHEN {typed} IS NULL THEN 'expected {what}, ' || {got} || {k_hint}",
         ]
-        if ftype in ("count", "amount", "rating"):
+        if ftype == "count" and not signed:
+            checks.append(
+                f"WHEN {typed} < 0 THEN '{h} cannot be negative, ' || {got} || "
+                f"'; it counts people or showings: check that the column holds the figure "
+                f"itself, not its change from the day before'"
+            )
+        elif ftype in ("amount", "rating") and not signed:
             checks.append(
                 f"WHEN {typed} < 0 THEN '{h} cannot be negative, ' || {got} || "
                 f"'; write the figure without a minus sign'"

@@ -361,6 +361,63 @@ def remove_temporary_files() -> None:
         _TRANSCODED.pop().unlink(missing_ok=True)
 
 
+# First cells of rows that sum up the rows above them rather than being data.
+TOTAL_WORDS = frozenset(
+    (
+        "total",
+        "totals",
+        "grand total",
+        "итого",
+        "итог",
+        "всего",
+        "итоговое значение",
+        "барлығы",
+        "жиыны",
+        "жиынтығы",
+        "қорытынды",
+        "жалпы мән",
+    )
+)
+_SEPARATOR = re.compile(r"^[-=_*~#.+\s–—]{3,}$")
+_FOOTER_TRIM = " \t\r\n\u00a0\ufeff:*"
+
+
+def _text(cell: object) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
+def _is_separator(row: list[str | None]) -> bool:
+    """A line drawn with dashes or equals signs between parts of a file."""
+    cells = [_text(c) for c in row if _text(c)]
+    return bool(cells) and all(_SEPARATOR.match(c) for c in cells)
+
+
+def _footer_start(data: list[list[str | None]], width: int) -> int:
+    """Index of the first row of the file's footer: the totals, notes and separator lines
+    below the last data row (blank lines between them included)."""
+    end = len(data)
+    start = end
+    for index in range(end - 1, -1, -1):
+        row = data[index]
+        cells = [(i, _text(c)) for i, c in enumerate(row) if _text(c)]
+        if not cells or _is_separator(row):
+            start = index
+            continue
+        first = cells[0][1].casefold().strip(_FOOTER_TRIM)
+        total = first in TOTAL_WORDS
+        note = (
+            width > 1
+            and len(cells) == 1
+            and cells[0][0] == 0
+            and any(ch.isalpha() for ch in cells[0][1])
+        )
+        if total or note:
+            start = index
+            continue
+        break
+    return start
+
+
 def _rows_to_table(
     con: duckdb.DuckDBPyConnection,
     rows: list[list[str | None]],
@@ -372,6 +429,21 @@ def _rows_to_table(
     width = len(header)
     data = rows[header_index + 1 :]
     issues = []
+    footer = _footer_start(data, width)
+    for offset in range(footer, len(data)):
+        shown = ", ".join(_text(c) for c in data[offset] if _text(c))
+        if shown and not _is_separator(data[offset]):
+            issues.append(
+                (
+                    header_index + 2 + offset,
+                    "",
+                    shown[:200],
+                    "a total or a note below the data, not loaded: totals are computed from "
+                    "the rows",
+                )
+            )
+    # Separator lines between the data rows read as blank lines.
+    data = [[] if _is_separator(row) else row for row in data[:footer]]
     columns: list[list[str | None]] = [[] for _ in range(width)]
     numbers = []
     for offset, row in enumerate(data):

@@ -14,7 +14,7 @@ import duckdb
 
 from etl import normalize as n
 from etl.headers import HeaderMatch, accepted_words
-from etl.kinds import FILE_KINDS, METRIC_FIELDS, PROGRAMME_SHEETS, Kind
+from etl.kinds import FILE_KINDS, METRIC_FIELDS, NET_CHANGE_FIELDS, PROGRAMME_SHEETS, Kind
 from etl.reading import RawTable
 
 NUMERIC_TYPES = ("count", "amount", "number", "rating")
@@ -30,12 +30,25 @@ class Staged:
     header: HeaderMatch
     decimal: str
     rows_blank: int = 0
+    rows_skipped: int = 0  # rows of a metrics file without any figure, left out with a warning
+    date_orders: dict[str, str] = field(default_factory=dict)  # column -> "dmy" / "mdy"
     file_errors: list[dict] = field(default_factory=list)  # issues about the file as a whole
     file_warnings: list[dict] = field(default_factory=list)
     raw_source: str = ""  # the file's cells as read (a table, or a query over the file)
     rows_total: int = 0
     raw_header: list[str] = field(default_factory=list)
     sheet: str | None = None
+    # The file's own cells, when the staged rows were rewritten from them (a platform export,
+    # form responses): rows set aside are kept as the file had them.
+    file_source: str = ""
+    file_header: list[str] = field(default_factory=list)
+
+    @property
+    def cells_source(self) -> tuple[str, list[str]]:
+        """Where the file's cells are, and their headers."""
+        if self.file_source:
+            return self.file_source, self.file_header
+        return self.raw_source, self.raw_header
 
     def header_col(self, field_name: str) -> str:
         """The file's own header of a field."""
@@ -45,11 +58,14 @@ class Staged:
 
 @dataclass(frozen=True)
 class Context:
-    """What the checks need to know about the warehouse."""
+    """What the checks need to know about the warehouse, and what the user said."""
 
     campaign: str | None = None
     start: object = None  # campaign start date
     end: object = None
+    # The order of day and month in slashed dates when no date of a column tells ("dmy",
+    # "mdy"), as given with --date-order; None: day first, with a warning.
+    date_order: str | None = None
 
 
 def spec_of(kind: str) -> Kind:
@@ -152,6 +168,7 @@ def stage(
     numeric = [i for f, i in match.columns.items() if spec.field(f).type in NUMERIC_TYPES]
     staged.decimal = detect_decimal(raw.head, numeric)
 
+    orders = _date_orders(con, raw, match, spec, ctx, staged)
     width = len(header)
     # Each field keeps the cell as written (column c<i>, shown in messages) and its typed
     # value: the quick reading first, the full cleaning only for cells the quick one cannot read.
@@ -164,7 +181,8 @@ def stage(
         name = f'"{f.name}"'
         if f.name in match.columns:
             cell = f"c{match.columns[f.name]}"
-            typed_cols.append(f"{n.typed_sql(f.type, cell, staged.decimal)} AS {name}")
+            order = orders.get(f.name, "dmy")
+            typed_cols.append(f"{n.typed_sql(f.type, cell, staged.decimal, order)} AS {name}")
             kept_cols.append(
                 f'CASE WHEN {n.keep_sql(f.type, cell, name)} THEN {cell} END AS "{f.name}__kept"'
             )
@@ -191,6 +209,7 @@ def stage(
     )
     staged.rows_total = con.execute(f"SELECT count(*) FROM {table}_cells").fetchone()[0]
     staged.rows_blank = con.execute(f"DELETE FROM {table}_cells WHERE _blank").fetchone()[0]
+    skipped = _set_aside_rows_without_figures(con, table, match)
 
     parts = []
     for f in spec.fields:
@@ -198,14 +217,19 @@ def stage(
             continue
         col = header[match.columns[f.name]]
         raw_col, typed = f'"{f.name}__raw"', f'"{f.name}"'
-        problem = n.problem_sql(f.type, "v", typed, col)
+        # A day's net change in metrics, a refund in spend: stored below zero as reported.
+        signed = (match.kind == "metrics" and f.name in NET_CHANGE_FIELDS) or (
+            match.kind == "spend" and f.name == "amount"
+        )
+        problem = n.problem_sql(f.type, "v", typed, col, signed=signed)
         if problem != "NULL":
             parts.append(
                 f"SELECT row_number, {n.q(col)} AS column_name, {raw_col} AS value, "
                 f"message, 'error' AS severity FROM (SELECT row_number, {raw_col}, "
                 f"{problem} AS message FROM (SELECT row_number, {raw_col}, {typed}, "
                 f"{n.clean(raw_col)} AS v FROM {table} "
-                f"WHERE {n.suspect_sql(f.type, raw_col, typed)})) WHERE message IS NOT NULL"
+                f"WHERE {n.suspect_sql(f.type, raw_col, typed, signed=signed)})) "
+                "WHERE message IS NOT NULL"
             )
         if f.required:
             empty_message = f"{col} is empty; fill it in ({f.help.rstrip('.')})"
@@ -215,6 +239,13 @@ def stage(
                 f"{n.clean(raw_col)} IS NULL)"
             )
     parts.extend(_kind_checks(match.kind, table, header, match, ctx))
+    if skipped:
+        staged.rows_skipped = skipped
+        figures = ", ".join(header[match.columns[f]] for f in METRIC_FIELDS if f in match.columns)
+        note = f"the row has no figures ({figures} are all empty), so it was skipped"
+        parts.append(
+            f"SELECT row_number, NULL, NULL, {n.q(note)}, 'warning' FROM {table}_nofigures"
+        )
     union = (
         " UNION ALL ".join(parts)
         if parts
@@ -233,6 +264,80 @@ def stage(
         """
     )
     return staged
+
+
+def _set_aside_rows_without_figures(con, table: str, match: HeaderMatch) -> int:
+    """Take out of a metrics file the rows whose every figure is empty or a missing-value mark
+    (a post listed before its figures exist, a day the platform left blank): they are skipped
+    with a warning, not refused. Returns how many."""
+    present = [f for f in METRIC_FIELDS if f in match.columns]
+    if match.kind != "metrics" or not present:
+        return 0
+    empty = " AND ".join(
+        f'"{f}" IS NULL AND ("{f}__kept" IS NULL OR {n.clean(_quoted(f + "__kept"))} IS NULL)'
+        for f in present
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table}_nofigures AS "
+        f"SELECT row_number FROM {table}_cells WHERE {empty}"
+    )
+    return con.execute(
+        f"DELETE FROM {table}_cells WHERE row_number IN (SELECT row_number FROM {table}_nofigures)"
+    ).fetchone()[0]
+
+
+_SLASHED = r"^\s*([0-9]{1,2})/([0-9]{1,2})/[0-9]{2,4}"
+
+
+def _date_orders(con, raw: RawTable, match: HeaderMatch, spec: Kind, ctx: Context, staged) -> dict:
+    """Day first or month first, per date column, decided from all of the column's values.
+
+    ``13/01/2026`` proves a column day first, ``1/13/2026`` month first; every other slashed date
+    of the column is then read the same way (``1/5/2026`` is 5 January in the second). When no
+    value tells, the user's ``--date-order`` decides, else day first, and a warning says so.
+    """
+    orders = {}
+    for f in spec.fields:
+        if f.type not in ("date", "datetime") or f.name not in match.columns:
+            continue
+        cell = f"c{match.columns[f.name]}"
+        day_first, month_first, unsure, example = con.execute(
+            f"""
+            SELECT count(*) FILTER (WHERE a > 12 AND b <= 12),
+                   count(*) FILTER (WHERE b > 12 AND a <= 12),
+                   count(*) FILTER (WHERE a <= 12 AND b <= 12 AND a <> b),
+                   min(v) FILTER (WHERE a <= 12 AND b <= 12 AND a <> b)
+            FROM (SELECT v, TRY_CAST(regexp_extract(v, '{_SLASHED}', 1) AS INTEGER) AS a,
+                         TRY_CAST(regexp_extract(v, '{_SLASHED}', 2) AS INTEGER) AS b
+                  FROM (SELECT {cell} AS v FROM {raw.table} WHERE contains({cell}, '/')))
+            """
+        ).fetchone()
+        column = raw.header[match.columns[f.name]]
+        if month_first > day_first:
+            orders[f.name] = "mdy"
+        elif day_first:
+            orders[f.name] = "dmy"
+        elif unsure:
+            orders[f.name] = ctx.date_order or "dmy"
+            if ctx.date_order is None:
+                staged.file_warnings.append(
+                    _issue(
+                        None,
+                        column,
+                        example,
+                        f"every date in column '{column}' (such as {example}) reads as well day "
+                        "first as month first; they were read day first (31/12/2026). If the file "
+                        "writes the month first, load it again with --date-order mdy",
+                        "warning",
+                    )
+                )
+        if f.name in orders:
+            staged.date_orders[column] = orders[f.name]
+    return orders
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
 
 
 def _issue(row, column, value, message, severity="error") -> dict:
@@ -290,13 +395,14 @@ def _kind_checks(
             f"check the two columns are not swapped', 'error' FROM {table} "
             f"WHERE reach > impressions"
         )
-        present = [f for f in METRIC_FIELDS if f in match.columns]
-        if present:
-            none = " AND ".join(f'"{f}" IS NULL' for f in present)
+        lifetime = "lower(coalesce(time_window, 'day')) = 'lifetime'"
+        for f in (f for f in NET_CHANGE_FIELDS if f in match.columns):
             checks.append(
-                f"SELECT row_number, {n.q(col(present[0]))}, NULL, 'the row has no figures; "
-                f"fill in at least one of {', '.join(col(f) for f in present)}, or delete the "
-                f"row', 'error' FROM {table} WHERE {none}"
+                f"SELECT row_number, {n.q(col(f))}, {f}__raw, CASE WHEN {lifetime} THEN "
+                f"'a post''s total so far cannot be below zero, got ''' || {f}__raw || '''; "
+                f"check the sign' ELSE 'a net change below zero ({f} withdrawn or removed "
+                f"that day), stored as reported' END, CASE WHEN {lifetime} THEN 'error' "
+                f"ELSE 'warning' END FROM {table} WHERE \"{f}\" < 0"
             )
         if "followers" in match.columns:
             checks.append(
@@ -342,7 +448,36 @@ def _kind_checks(
             f"SELECT row_number, {n.q(col('amount'))}, amount__raw, 'the amount is zero; "
             f"delete the row or write the amount paid', 'error' FROM {table} WHERE amount = 0"
         )
+        # A refund or a reversal is a negative cost: it is kept, and nets off the line's spend.
+        checks.append(
+            f"SELECT row_number, {n.q(col('amount'))}, amount__raw, 'a negative amount is "
+            f"booked as a refund or reversal and reduces the spend on line ' || "
+            f"coalesce(budget_line, budget_line__raw, '(no line)') || '; if it is a cost, "
+            f"write it without the minus sign or brackets', 'warning' FROM {table} "
+            f"WHERE amount < 0"
+        )
         checks.extend(_outside_period(table, "date", col("date"), ctx))
+        # Costs without document numbers (references made by ``etl.spend``) that an earlier
+        # file loaded for this file's period and this file no longer lists are replaced by it.
+        from etl.spend import AUTO_PREFIX
+
+        auto = f"starts_with(reference, {n.q(AUTO_PREFIX)})"
+        checks.append(
+            f"SELECT NULL, {n.q(col('reference'))}, NULL, CAST(k AS VARCHAR) || CASE WHEN k = 1 "
+            f"THEN ' cost without a document number loaded earlier ' ELSE ' costs without a "
+            f"document number loaded earlier ' END || CASE WHEN lo = hi THEN 'on ' || "
+            f"CAST(lo AS VARCHAR) ELSE 'between ' || CAST(lo AS VARCHAR) || ' and ' || "
+            f"CAST(hi AS VARCHAR) END || CASE WHEN k = 1 THEN ' is' ELSE ' are' END || ' not in "
+            f"this file as loaded (changed or left out); loading the file replaces ' || CASE "
+            f"WHEN k = 1 THEN 'it' ELSE 'them' END || ', since a file without document numbers "
+            f"restates its period whole: send every cost of the period, not only new ones', "
+            f"'warning' FROM (SELECT count(*) AS k, min(p.spend_date) AS lo, "
+            f"max(p.spend_date) AS hi FROM spend p, (SELECT min(date) AS first, max(date) AS "
+            f"last FROM {table} WHERE {auto}) f WHERE p.campaign_code = "
+            f"{n.q(ctx.campaign or '')} AND starts_with(p.reference, {n.q(AUTO_PREFIX)}) AND "
+            f"p.spend_date BETWEEN f.first AND f.last AND p.reference NOT IN (SELECT reference "
+            f"FROM {table} WHERE reference IS NOT NULL)) WHERE k > 0"
+        )
     elif kind == "participants":
         checks.append(
             _duplicates(

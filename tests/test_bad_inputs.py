@@ -401,6 +401,8 @@ def test_missing_required_column_kind_not_given(load, query: Query, tmp_path: Pa
         ("1.2K", "write 1200"),
         ("15к", "write 15000"),
         ("2,5 млн", "write 2500000"),
+        ("1,2 тыс.", "write 1200"),
+        ("3 мың", "write 3000"),
         ("1200 views", "write digits only"),
     ],
 )
@@ -424,6 +426,8 @@ def test_number_with_a_suffix(load, query: Query, tmp_path: Path, written: str, 
 
 
 def test_negative_counts(load, query: Query, tmp_path: Path) -> None:
+    """Impressions and followers below zero are errors; likes below zero are a day's net change
+    as platforms report it, a warning."""
     before = fact_counts(query)
     path = metrics_csv(
         tmp_path / "m.csv",
@@ -433,14 +437,16 @@ def test_negative_counts(load, query: Query, tmp_path: Path) -> None:
     assert code == 1
     assert_rejected(query, before, data)
     found = {(e["row"], e["column"], e["value"]) for e in data["errors"]}
-    assert found == {(2, "likes", "-5"), (3, "impressions", "-1"), (3, "followers", "-200")}
+    assert found == {(3, "impressions", "-1"), (3, "followers", "-200")}
     for e in data["errors"]:
-        assert "cannot be negative" in e["message"] and "minus sign" in e["message"]
+        assert "cannot be negative" in e["message"] and "change from the day before" in e["message"]
+    warned = {(w["row"], w["column"], w["value"]) for w in data["warnings"]}
+    assert (2, "likes", "-5") in warned
     rejected = query(
         "SELECT row_number FROM core.rejected_row WHERE batch_id = ? ORDER BY 1",
         [data["batch_id"]],
     )
-    assert rejected == [(2,), (3,)]
+    assert rejected == [(3,)]
 
 
 def big_for_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -524,9 +530,9 @@ def test_file_that_does_not_exist(invoke, query: Query, tmp_path: Path, as_json:
 
 def test_text_output_of_a_rejected_file(invoke, tmp_path: Path) -> None:
     """Without --json the same errors are printed as a table, with no traceback."""
-    path = metrics_csv(tmp_path / "m.csv", ["2026-03-02,instagram,,,1500,900,,-5,,,,,"])
+    path = metrics_csv(tmp_path / "m.csv", ["2026-03-02,instagram,,,1500,900,,5,,,,,x"])
     code, output, _ = invoke("load", str(path), "--campaign", "PDP-01")
     assert code == 1
     assert "Traceback" not in output
-    assert "rejected" in output and "likes" in output and "-5" in output
-    assert "minus sign" in output
+    assert "rejected" in output and "followers" in output and "'x'" in output
+    assert "write digits only" in output

@@ -129,14 +129,28 @@ def feedback_rows(query: Query) -> list[tuple]:
     )
 
 
-def test_form_responses_without_a_mapping_are_refused_with_the_questions(
-    invoke, query: Query, files
+def test_form_responses_with_nothing_feedback_like_are_refused_with_the_questions(
+    invoke, query: Query, tmp_path: Path
 ) -> None:
-    code, data = load(invoke, files["responses"])
+    # A registration form: contacts, a head count and a checkbox question; no rating,
+    # usefulness, recommendation or comment to propose.
+    path = tmp_path / "registration.csv"
+    path.write_text(
+        csv_text(
+            ["Отметка времени", "ФИО", "Сколько человек в вашей организации?", "Какие темы?"],
+            [
+                ["05.03.2026 9:05:03", "Айгерим", "12", "Данные; Безопасность"],
+                ["05.03.2026 9:15:03", "Болат", "40", "Данные; Цензура"],
+                ["05.03.2026 9:25:03", "Дана", "25", "Безопасность; Цензура"],
+            ],
+        ),
+        encoding="utf-8",
+    )
+    code, data = load(invoke, path)
     assert code == 1 and data["status"] == "rejected"
     (error,) = data["errors"]
-    assert "--mapping" in error["message"]
-    assert "Насколько полезной была информация?" in error["message"]
+    assert "--mapping" in error["message"] and "Upload page" in error["message"]
+    assert "Сколько человек в вашей организации?; Какие темы?" in error["message"]
     assert query("SELECT count(*) FROM feedback") == [(0,)]
 
 

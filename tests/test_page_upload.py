@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import conftest
 import openpyxl
@@ -269,3 +270,131 @@ def test_downloads_of_a_batch_are_its_kept_file_and_its_rejected_rows(programme,
         # Another organisation's batch is not there to download.
         assert uploads.original_file(programme, theirs.batch_id) is None
         assert uploads.rejected_rows(programme, theirs.batch_id) is None
+
+
+# --- a form's responses: the mapping as a form ---------------------------------------------------
+
+FORM_HEADER = [
+    "Отметка времени",
+    "Адрес электронной почты",
+    "Оцените содержание семинара",
+    "Оцените работу ведущего",
+    "Ваш пол",
+]
+FORM_ROWS = [
+    ["27.03.2026 15:58:32", "aigerim@example.kz", "5", "2", "Женский"],
+    ["28.03.2026 9:05:00", "bolat@example.kz", "4", "3", "Мужской"],
+]
+
+
+def form_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FORM_HEADER)
+    writer.writerows(FORM_ROWS)
+    return out.getvalue().encode("utf-8")
+
+
+def form_widget(widgets, name: str):
+    return next(w for w in widgets if w.key and w.key.startswith(f"upload_form_{name}_"))
+
+
+def form_preview(at):
+    return next(d.value for d in at.dataframe if {"submitted_at", "rating"} <= set(d.value.columns))
+
+
+def test_a_forms_responses_show_the_proposed_mapping_to_change_save_and_load(
+    monkeypatch, programme
+):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    at.selectbox(key="upload_kind").set_value("feedback").run()
+    upload(at, "Отзывы (Ответы).csv", form_csv())
+
+    # The proposal: the first rating-like question, the sex question; contacts are no option.
+    rating = form_widget(at.selectbox, "rating")
+    assert rating.value == "Оцените содержание семинара"
+    assert form_widget(at.selectbox, "sex").value == "Ваш пол"
+    assert form_widget(at.selectbox, "usefulness").value == ""  # not asked
+    assert "Адрес электронной почты" not in rating.options
+    assert "— not asked —" in rating.options
+    assert list(form_preview(at)["rating"]) == ["5", "4"]
+    assert any("Proposed from the questions" in c.value for c in at.caption)
+
+    # The grantee takes the other question and names the event, sees it read, and saves.
+    rating.set_value("Оцените работу ведущего").run()
+    form_widget(at.text_input, "about").input("PDP-W1").run()
+    assert not at.exception, at.exception
+    preview = form_preview(at)
+    assert list(preview["rating"]) == ["2", "3"]
+    assert list(preview["event_code"]) == ["PDP-W1", "PDP-W1"]
+    form_widget(at.button, "save").click().run()
+    assert not at.exception, at.exception
+    ((campaign, text, saved_by),) = sql(
+        programme, "SELECT campaign_code, mapping, saved_by FROM core.form_mapping"
+    )
+    assert (campaign, saved_by) == ("PDP-01", "grantee-ADR")
+    assert 'rating = "Оцените работу ведущего"' in text and 'event = "PDP-W1"' in text
+    assert "Адрес электронной почты" not in text
+    # (the name is escaped, so that it shows as typed whatever Markdown it holds)
+    assert any("Saved with the campaign by grantee\\-ADR" in c.value for c in at.caption)
+
+    # Loading uses the saved choice.
+    confirm(at).click().run()
+    assert not at.exception, at.exception
+    assert sql(
+        programme,
+        "SELECT event_code, rating, sex FROM feedback WHERE campaign_code = 'PDP-01' "
+        "ORDER BY submitted_at",
+    ) == [("PDP-W1", 2, "female"), ("PDP-W1", 3, "male")]
+    ((detected,),) = sql(programme, "SELECT detected FROM core.batch WHERE source = 'upload'")
+    assert json.loads(detected)["mapping"]["origin"] == "saved"
+
+
+def test_the_saved_mapping_is_used_for_the_next_file_of_the_form(monkeypatch, programme, tmp_path):
+    from etl import forms
+
+    forms.save_mapping(
+        programme,
+        "PDP-01",
+        forms.mapping_text({"rating": ["Оцените работу ведущего"]}, event="PDP-W2"),
+        "officer",
+    )
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    at.selectbox(key="upload_kind").set_value("feedback").run()
+    upload(at, "April.csv", form_csv())
+    assert form_widget(at.selectbox, "rating").value == "Оцените работу ведущего"
+    assert form_widget(at.selectbox, "sex").value == ""  # the saved mapping does not take it
+    assert any("Saved with the campaign by officer on" in c.value for c in at.caption)
+    confirm(at).click().run()
+    assert sql(programme, "SELECT event_code, rating FROM feedback ORDER BY submitted_at") == [
+        ("PDP-W2", 2),
+        ("PDP-W2", 3),
+    ]
+
+
+def test_a_form_with_nothing_proposed_is_mapped_by_hand(monkeypatch, programme):
+    header = ["Отметка времени", "Сколько раз вы были на наших встречах?", "Ваш город"]
+    rows = [["27.03.2026 15:58:32", "0", "Алматы"], ["28.03.2026 9:05:00", "11", "Астана"]]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    at.selectbox(key="upload_kind").set_value("feedback").run()
+    upload(at, "registration.csv", out.getvalue().encode("utf-8"))
+    assert confirm(at).disabled
+    assert any("No question reads as a rating" in c.value for c in at.caption)
+    # What could be proposed is filled in: the city question, by its words and answers.
+    assert form_widget(at.selectbox, "region").value == "Ваш город"
+    assert form_widget(at.selectbox, "rating").value == ""
+    form_widget(at.selectbox, "region").set_value("").run()
+    assert form_widget(at.button, "save").disabled  # nothing chosen
+    form_widget(at.selectbox, "region").set_value("Ваш город").run()
+    form_widget(at.button, "save").click().run()
+    assert not at.exception, at.exception
+    assert not confirm(at).disabled
+    confirm(at).click().run()
+    assert sql(
+        programme, "SELECT submitted_at, region, rating FROM feedback ORDER BY submitted_at"
+    ) == [
+        (dt.datetime(2026, 3, 27, 15, 58, 32), "Алматы", None),
+        (dt.datetime(2026, 3, 28, 9, 5), "Астана", None),
+    ]

@@ -185,7 +185,7 @@ with tab_registry:
             key=f"programme_edit_{kind}_{generation}",
             num_rows="dynamic",
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config=_column_config(kind),
         )
     check, save, _ = st.columns([1, 1, 4])

@@ -10,7 +10,7 @@ import hashlib
 import streamlit as st
 
 from dashboard import auth, components, data, uploads
-from dashboard.i18n import current_language, literal, t
+from dashboard.i18n import current_language, fmt_date, literal, t
 
 wh = st.session_state["warehouse"]
 user = auth.require("upload")
@@ -18,6 +18,7 @@ RECEIVED = "_upload_received"  # file id -> Received, kept while the uploader ho
 CHECKED = "_upload_checked"  # (file id, campaign, kind, version) -> dry-run result
 DONE = "_upload_done"  # file id -> result of its load
 FLASH = "_upload_flash"  # a message to show once after an undo
+FORM_SAVED = "_upload_form_saved"  # file id -> id of the form mapping saved from it
 
 st.title(t("page.upload"))
 st.caption(t("upload.intro"))
@@ -107,6 +108,128 @@ def _show_result(result: uploads.load.LoadResult) -> None:
     st.text(result.message)
 
 
+def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> None:
+    """The form's questions as a form: a select per field, the scales, the event, the
+    language, a preview of the responses read so, and a button saving the choice with the
+    campaign."""
+    st.markdown(f"**{t('upload.form.title')}**")
+    st.caption(t("upload.form.intro"))
+    who = uploads.saved_by(wh, setup.saved_id) if setup.saved_id is not None else None
+    if who is not None:
+        st.caption(t("upload.form.saved", by=literal(who[0]), date=fmt_date(who[1])))
+    elif setup.origin == "proposed":
+        st.caption(t("upload.form.proposed"))
+    else:
+        st.caption(t("upload.form.none"))
+    options = [uploads.NOT_ASKED, *setup.questions]
+
+    def shown(question: str) -> str:
+        if question == uploads.NOT_ASKED:
+            return t("upload.form.not_asked")
+        one_line = " ".join(question.split())
+        return one_line if len(one_line) <= 90 else one_line[:89] + "…"
+
+    questions: dict[str, list[str]] = {}
+    scales: dict[str, int] = {}
+    for fname in uploads.FORM_FIELDS:
+        chosen = setup.chosen.get(fname) or []
+        first = chosen[0] if chosen else uploads.NOT_ASKED
+        left, right = st.columns([4, 1]) if fname in ("rating", "usefulness") else (st, None)
+        picked = left.selectbox(
+            t(f"upload.form.field.{fname}"),
+            options,
+            index=options.index(first) if first in options else 0,
+            format_func=shown,
+            key=f"upload_form_{fname}_{key}",
+            help=setup.why.get(fname) or None,
+        )
+        # A question reworded mid-collection keeps its other wording with the one shown.
+        questions[fname] = [picked, *chosen[1:]] if picked == first and picked else [picked]
+        if right is not None:
+            scale = right.selectbox(
+                t("upload.form.scale"),
+                [5, 10],
+                index=1 if setup.scales.get(fname) == 10 else 0,
+                format_func=lambda n: f"1–{n}",
+                key=f"upload_form_scale_{fname}_{key}",
+            )
+            if picked:
+                scales[fname] = scale
+    events = uploads.campaign_events(wh, campaign)
+    left, right = st.columns(2)
+    if events:
+        codes = ["", *events]
+        event = left.selectbox(
+            t("upload.form.event"),
+            codes,
+            index=codes.index(setup.event) if setup.event in codes else 0,
+            format_func=lambda c: f"{c} · {events[c]}" if c else t("upload.form.no_event"),
+            key=f"upload_form_about_{key}",
+            help=t("upload.form.event_help"),
+        )
+    else:
+        event = left.text_input(
+            t("upload.form.event"),
+            value=setup.event or "",
+            key=f"upload_form_about_{key}",
+            help=t("upload.form.event_help"),
+        ).strip()
+    languages = {
+        "": t("upload.form.no_language"),
+        "ru": "Русский",
+        "kk": "Қазақша",
+        "en": "English",
+    }
+    language = right.selectbox(
+        t("upload.form.language"),
+        list(languages),
+        index=list(languages).index(setup.language) if setup.language in languages else 0,
+        format_func=languages.get,
+        key=f"upload_form_language_{key}",
+    )
+    date_order = setup.date_order
+    if setup.dates_assumed or setup.date_order:
+        date_order = st.radio(
+            t("upload.form.date_order"),
+            ["dmy", "mdy"],
+            index=1 if setup.date_order == "mdy" else 0,
+            format_func=lambda o: t(f"upload.form.{o}"),
+            horizontal=True,
+            key=f"upload_form_dates_{key}",
+        )
+    text = uploads.form_mapping_text(
+        questions,
+        scales=scales,
+        event=event,
+        language=language,
+        date_order=date_order,
+        campaign=campaign or "",
+    )
+    chose = any(q for qs in questions.values() for q in qs)
+    preview = uploads.form_preview(wh, file, text, campaign=campaign) if chose else None
+    if preview is not None and not preview.empty:
+        st.markdown(t("upload.form.preview", rows=len(preview)))
+        st.dataframe(preview, hide_index=True, key=f"upload_form_preview_{key}")
+    if st.button(
+        t("upload.form.save"),
+        key=f"upload_form_save_{key}",
+        icon=":material/save:",
+        disabled=not chose,
+        help=None if chose else t("upload.form.choose_one"),
+    ):
+        try:
+            saved_id = uploads.save_form_mapping(wh, user, campaign, text)
+        except uploads.UploadRefused:
+            st.error(t("upload.refused"), icon=":material/block:")
+        except uploads.forms.MappingError as exc:
+            st.error(t("upload.form.save_failed", reason=literal(exc)), icon=":material/error:")
+        else:
+            st.session_state.setdefault(FORM_SAVED, {})[file_id] = saved_id
+            st.rerun()
+    if st.session_state.get(FORM_SAVED, {}).get(file_id) is not None and setup.origin == "saved":
+        st.success(t("upload.form.saved_now"), icon=":material/check_circle:")
+
+
 for upload in files or []:
     key = _key(upload.file_id)
     with st.container(border=True):
@@ -146,6 +269,10 @@ for upload in files or []:
             hide_index=True,
             key=f"upload_detected_{key}",
         )
+        setup = uploads.form_setup(result) if campaign else None
+        if setup is not None:
+            with st.container(border=True):
+                _form_mapping(key, upload.file_id, file, setup)
         mapping = uploads.mapping_frame(result)
         if not mapping.empty:
             st.markdown(f"**{t('upload.mapping')}**")

@@ -1,0 +1,635 @@
+"""Spend files as grantees' accountants write them, rewritten into our spend fields.
+
+Exports from 1C and sheets typed in a Russian or Kazakh Excel write amounts with a currency mark
+and local separators (``739 433,35 тг``, ``KZT 12,500.00``, ``(12 500)``), name a budget line
+with its description (``1.1 Заработная плата``, ``Статья 1.1``), and often have no currency
+column or no document-number column. ``rewrite`` turns such rows into plain spend fields, with a
+warning for every reading it had to choose and an error for every row it cannot settle;
+``stage_spend`` stages the result. A file that needs none of this is staged as it is.
+
+The rewritten rows keep the file's row numbers and the columns in their places (a currency or a
+reference made here is added after them), so every message still points at the file as the user
+sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+
+from etl import reading
+from etl.headers import HeaderMatch, accepted_words
+from etl.normalize import CURRENCY_ALIASES, MISSING_MARKERS
+from etl.stage import Context, Staged, stage
+
+# References made from a row's content start with this; a file whose rows have them restates
+# every such cost of its period (see ``facts.write_spend``).
+AUTO_PREFIX = "auto-"
+REFERENCE_HEADER = "reference (made from the row)"
+
+Note = tuple[int | None, str, str | None, str]  # row, column, value, message
+
+_SPACES = " \t\r\n\u00a0\u202f\u2009\u2007\ufeff"
+_GROUPING = re.compile(r"[\s\u00a0\u202f\u2009\u2007'’]")
+_MINUS = ("-", "\u2212", "\u2013")
+_SYMBOLS = "₸€$₽"
+
+
+def _marks() -> dict[str, str]:
+    """Every currency mark written with an amount, lower-cased, to its ISO code."""
+    marks = {k.lower(): v for k, v in CURRENCY_ALIASES.items()}
+    for code in {*CURRENCY_ALIASES.values(), "KZT", "EUR", "USD", "RUB"}:
+        marks[code.lower()] = code
+    return marks
+
+
+MARKS = _marks()
+_LONGEST_FIRST = sorted(MARKS, key=len, reverse=True)
+
+
+@dataclass
+class Rewritten:
+    """A spend file's rows in our spend fields, and what was decided on the way."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str | None]]]
+    match: HeaderMatch
+    decimal: str = "."
+    changed: bool = False
+    warnings: list[Note] = field(default_factory=list)
+    errors: list[Note] = field(default_factory=list)
+
+
+# --- amounts -----------------------------------------------------------------------------------
+
+
+def _is_letter(ch: str) -> bool:
+    return ch.isalpha()
+
+
+def _strip_mark(s: str) -> tuple[str, str | None]:
+    """``s`` without one currency mark at its start or end, and that mark's currency."""
+    low = s.lower()
+    for mark in _LONGEST_FIRST:
+        n = len(mark)
+        if low.startswith(mark) and (
+            not _is_letter(mark[-1]) or len(s) == n or not _is_letter(s[n])
+        ):
+            return s[n:].strip(_SPACES), MARKS[mark]
+        if low.endswith(mark) and (
+            not _is_letter(mark[0]) or len(s) == n or not _is_letter(s[-n - 1])
+        ):
+            return s[:-n].strip(_SPACES), MARKS[mark]
+    return s, None
+
+
+def split_amount(text: str) -> tuple[str, bool, list[str]]:
+    """An amount cell as (its digits and separators, whether it is negative, the currencies of
+    its marks): ``(12 500,00 ₸)`` is ``('12 500,00', True, ['KZT'])``."""
+    s = text.strip(_SPACES)
+    negative = False
+    currencies: list[str] = []
+    for _ in range(8):
+        before = s
+        if len(s) > 1 and s.startswith("(") and s.endswith(")"):
+            negative, s = True, s[1:-1].strip(_SPACES)
+        if len(s) > 1 and s.startswith(_MINUS):
+            negative, s = True, s[1:].strip(_SPACES)
+        s, currency = _strip_mark(s)
+        if currency:
+            currencies.append(currency)
+        if s == before:
+            break
+    return s, negative, currencies
+
+
+def _grouped(whole: str, sep: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,3}(" + re.escape(sep) + r"[0-9]{3})+", whole) is not None
+
+
+def _ambiguous(whole: str, frac: str) -> bool:
+    """``1,234`` or ``12.500``: a decimal mark or a thousands separator, by the file's habit."""
+    return len(frac) == 3 and 1 <= len(whole) <= 3 and whole != "0"
+
+
+def read_number(digits: str, decimal: str) -> Decimal | None:
+    """The number ``digits`` writes, or None.
+
+    Spaces of every kind and apostrophes group thousands. With both ``.`` and ``,`` the last one
+    is the decimal mark; one mark used more than once groups thousands; a single mark is the
+    decimal mark unless it is followed by exactly three digits (``1,234``), which the file's
+    ``decimal`` mark decides.
+    """
+    s = _GROUPING.sub("", digits)
+    if not re.fullmatch(r"[0-9.,]*[0-9]", s):
+        return None
+    if s[0] in ".,":
+        s = "0" + s
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        mark = "." if s.rfind(".") > s.rfind(",") else ","
+        other = "," if mark == "." else "."
+        whole, _, frac = s.rpartition(mark)
+        if mark in whole or not _grouped(whole, other):
+            return None
+        return Decimal(whole.replace(other, "") + "." + frac)
+    if not dots and not commas:
+        return Decimal(s)
+    sep = "." if dots else ","
+    if s.count(sep) > 1:
+        return Decimal(s.replace(sep, "")) if _grouped(s, sep) else None
+    whole, frac = s.split(sep)
+    if _ambiguous(whole, frac) and decimal != sep:
+        return Decimal(whole + frac)
+    return Decimal(whole + "." + frac)
+
+
+def file_decimal(cells: list[str]) -> str:
+    """',' when the amounts that say so use a decimal comma, else '.'."""
+    votes: Counter[str] = Counter()
+    for cell in cells:
+        s = _GROUPING.sub("", split_amount(cell)[0])
+        dots, commas = s.count("."), s.count(",")
+        if dots and commas:
+            votes["." if s.rfind(".") > s.rfind(",") else ","] += 1
+        elif dots + commas == 1:
+            sep = "." if dots else ","
+            whole, frac = s.split(sep)
+            if not _ambiguous(whole, frac):
+                votes[sep] += 1
+        elif dots > 1:
+            votes[","] += 1
+        elif commas > 1:
+            votes["."] += 1
+    return "," if votes[","] > votes["."] else "."
+
+
+def currency_code(text: str) -> str | None:
+    """A currency cell as its ISO code (``тг``, ``₸`` and ``kzt`` are KZT), or None."""
+    s = text.strip(_SPACES)
+    if s.lower() in MARKS:
+        return MARKS[s.lower()]
+    if re.fullmatch(r"[A-Za-z]{3}", s):
+        return s.upper()
+    return None
+
+
+def header_currency(text: str) -> str | None:
+    """The one currency an amount column's header names (``Сумма, тг``, ``Amount (EUR)``)."""
+    words = re.findall(r"[^\W\d_]+\.?|[" + _SYMBOLS + "]", text.lower())
+    found = {MARKS.get(w) or MARKS.get(w.rstrip(".")) for w in words} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+# --- budget lines ------------------------------------------------------------------------------
+
+_LINE = re.compile(
+    r"(?:(?:статья|ст|пункт|п|бап|бабы|line|item|no|№)\.?\s*)?"
+    r"([0-9]{1,2}(?:[.,][0-9]{1,3})*)\.?"
+    r"(?:\s*[-—–:]\s*|\s+|$)(.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _key(text: str) -> str:
+    """Text compared without case, repeated spaces or the dots of ``ё``."""
+    s = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    return " ".join(s.split())
+
+
+def resolve_line(text: str, budget: dict[str, str]) -> tuple[str | None, str, str]:
+    """The budget line ``text`` names, how it was found, and what else it says.
+
+    Returns (code, how, rest): ``how`` is ``code`` (the cell is a code, or starts with one:
+    ``1.1 Заработная плата``, ``Статья 1.1``), ``description`` (the cell is exactly one line's
+    description) or ``''`` (no line: code is None).
+    """
+    s = text.strip(_SPACES)
+    if s in budget:
+        return s, "code", ""
+    m = _LINE.fullmatch(s)
+    if m:
+        for code in (m.group(1), m.group(1).replace(",", ".")):
+            if code in budget:
+                return code, "code", m.group(2).strip(_SPACES + ".")
+    hits = [
+        code for code, description in budget.items() if description and _key(description) == _key(s)
+    ]
+    if len(hits) == 1:
+        return hits[0], "description", ""
+    return None, "", ""
+
+
+# --- dates and references ----------------------------------------------------------------------
+
+_DATE = re.compile(
+    r"(?:(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})"
+    r"|(?P<d2>[0-9]{1,2})[./](?P<m2>[0-9]{1,2})[./](?P<y2>[0-9]{4}|[0-9]{2}))"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
+)
+
+
+def slash_order(cells: list[str], given: str | None = None) -> str:
+    """The order of day and month in a column's slashed dates: ``given``, else what a date with
+    a day above 12 shows, else day first."""
+    if given:
+        return given
+    for cell in cells:
+        m = re.match(r"\s*([0-9]{1,2})/([0-9]{1,2})/", cell)
+        if m and int(m.group(1)) > 12:
+            return "dmy"
+        if m and int(m.group(2)) > 12:
+            return "mdy"
+    return "dmy"
+
+
+def iso_date(text: str, order: str = "dmy") -> str | None:
+    """A date cell as ISO text, in the forms the loader reads, or None; ``order`` is that of
+    day and month in slashed dates ("dmy" or "mdy")."""
+    s = text.strip(_SPACES)
+    if re.fullmatch(r"[1-9][0-9]{4}(\.[0-9]+)?", s):  # an Excel date serial number
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(s)))).isoformat()
+    m = _DATE.fullmatch(s)
+    if not m:
+        return None
+    if m.group("y"):
+        y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+    else:
+        y, mo, d = int(m.group("y2")), int(m.group("m2")), int(m.group("d2"))
+        if order == "mdy" and "/" in s:
+            mo, d = d, mo
+        if y < 100:
+            y += 2000 if y < 69 else 1900
+    try:
+        return dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def auto_reference(date: str, line: str, amount: str, currency: str, description: str) -> str:
+    """A reference made from what a cost is: the same cost written again gets the same one."""
+    key = "\x1f".join((date, line, amount, currency, _key(description)))
+    return AUTO_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+# --- the rewrite -------------------------------------------------------------------------------
+
+
+def _present(value: str | None) -> bool:
+    if value is None:
+        return False
+    s = value.strip(_SPACES)
+    return bool(s) and s.lower() not in MISSING_MARKERS
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")
+
+
+class _Rewrite:
+    """One pass over a spend file's rows; each step fills in one of our fields."""
+
+    def __init__(
+        self,
+        header: list[str],
+        rows: list[tuple[int, list[str | None]]],
+        hm: HeaderMatch,
+        budget: dict[str, str],
+        date_order: str | None = None,
+    ) -> None:
+        width = len(header)
+        self.header = header
+        self.budget = budget
+        self.columns = dict(hm.columns)
+        self.written = {n: cells for n, cells in rows}
+        self.out = Rewritten(
+            list(header),
+            [(n, [c[i] if i < len(c) else None for i in range(width)]) for n, c in rows],
+            HeaderMatch("spend", self.columns, list(hm.unknown), list(hm.duplicates)),
+        )
+        # Rows with at least one cell: blank rows stay blank, for the checks to skip.
+        self.live = [
+            (n, cells)
+            for n, cells in self.out.rows
+            if any(c is not None and c.strip(_SPACES) for c in cells)
+        ]
+        self.values: dict[int, Decimal] = {}  # the amount of each row that could be read
+        self.marks: dict[int, str] = {}  # the currency of each amount's mark
+        self.flagged: set[int] = set()  # rows whose amount has a currency error already
+        self.currencies: dict[int, str] = {}
+        self.lines: dict[int, str] = {}
+        self.date_order = date_order
+        i = self.columns.get("amount")
+        self.amount_head = header[i] if i is not None else "amount"
+        self.head_currency = header_currency(self.amount_head) if i is not None else None
+
+    def cell(self, n: int, field_name: str) -> str | None:
+        """The cell of row ``n`` as the file has it."""
+        i = self.columns.get(field_name)
+        cells = self.written.get(n, [])
+        return cells[i] if i is not None and i < len(cells) else None
+
+    def put(self, cells: list[str | None], field_name: str, value: str | None) -> None:
+        i = self.columns[field_name]
+        if cells[i] != value:
+            cells[i] = value
+            self.out.changed = True
+
+    def add_column(self, field_name: str, heading: str) -> None:
+        self.columns[field_name] = len(self.out.header)
+        self.out.header.append(heading)
+        for _n, cells in self.out.rows:
+            cells.append(None)
+        self.out.changed = True
+
+    def error(self, n: int | None, column: str, value: str | None, message: str) -> None:
+        self.out.errors.append((n, column, value, message))
+
+    def warn(self, n: int | None, column: str, value: str | None, message: str) -> None:
+        self.out.warnings.append((n, column, value, message))
+
+    def amounts(self) -> None:
+        """Amounts as plain numbers, and the currency their marks (or header) name."""
+        if "amount" not in self.columns:
+            return
+        written = [c for n, _ in self.live if _present(c := self.cell(n, "amount"))]
+        self.out.decimal = file_decimal([c for c in written if c is not None])
+        for n, cells in self.live:
+            raw = self.cell(n, "amount")
+            if not _present(raw) or raw is None:
+                continue
+            digits, negative, currencies = split_amount(raw)
+            if currencies:
+                self.marks[n] = currencies[0]
+            if len(set(currencies)) > 1:
+                self.flagged.add(n)
+                self.error(
+                    n,
+                    self.amount_head,
+                    raw,
+                    f"the amount names two currencies ({', '.join(sorted(set(currencies)))}); "
+                    "write it with one",
+                )
+                continue
+            if currencies and self.head_currency and currencies[0] != self.head_currency:
+                self.flagged.add(n)
+                self.error(
+                    n,
+                    self.amount_head,
+                    raw,
+                    f"the amount is marked {currencies[0]} but the column header "
+                    f"'{self.amount_head}' says {self.head_currency}; correct one of the two",
+                )
+            number = read_number(digits, self.out.decimal)
+            if number is None:
+                continue  # left as written: the checks say how to write it
+            self.values[n] = -number if negative else number
+            self.put(cells, "amount", _plain(self.values[n]))
+
+    def currency(self) -> None:
+        """The currency column, else the marks; where both are given they must agree."""
+        if "currency" in self.columns:
+            self._check_currency_column()
+        elif "amount" in self.columns:
+            self._currency_from_marks()
+
+    def _check_currency_column(self) -> None:
+        heading = self.header[self.columns["currency"]]
+        for n, cells in self.live:
+            written = self.cell(n, "currency")
+            mark = self.marks.get(n) or (self.head_currency if n in self.values else None)
+            code = currency_code(written) if written is not None and _present(written) else None
+            if code and mark and code != mark and n not in self.flagged:
+                self.error(
+                    n,
+                    heading,
+                    written,
+                    f"currency {code} in column '{heading}' disagrees with the amount "
+                    f"'{self.cell(n, 'amount')}' in column '{self.amount_head}', which is in "
+                    f"{mark}; correct one of the two",
+                )
+            elif not _present(written) and mark:
+                self.put(cells, "currency", mark)
+                code = mark
+            if code:
+                self.currencies[n] = code
+
+    def _currency_from_marks(self) -> None:
+        counts = Counter(self.marks[n] for n, _ in self.live if n in self.marks)
+        if not counts and not self.head_currency:
+            return  # the checks report the missing column (see ``explain_missing``)
+        main = self.head_currency or counts.most_common(1)[0][0]
+        self.add_column("currency", self.amount_head)
+        for n, cells in self.live:
+            mark = self.marks.get(n, main)
+            cells[self.columns["currency"]] = mark
+            self.currencies[n] = mark
+            if mark != main and n not in self.flagged:
+                others = counts[main]
+                self.error(
+                    n,
+                    self.amount_head,
+                    self.cell(n, "amount"),
+                    f"the amount is in {mark} but {others} other amount"
+                    f"{'s' if others != 1 else ''} of the file {'are' if others != 1 else 'is'} "
+                    f"in {main}; a file without a currency column holds one currency: add a "
+                    f"column 'currency' (валюта) or send the {mark} costs in a file of their own",
+                )
+        source = (
+            f"the header of column '{self.amount_head}'"
+            if self.head_currency
+            else f"the marks of the amounts in column '{self.amount_head}'"
+        )
+        self.warn(
+            None,
+            "currency",
+            main,
+            f"the file has no currency column; the currency {main} was taken from {source}",
+        )
+
+    def budget_lines(self) -> None:
+        """Lines written with their description, or as their description alone."""
+        if "budget_line" not in self.columns:
+            return
+        heading = self.header[self.columns["budget_line"]]
+        for n, cells in self.live:
+            written = self.cell(n, "budget_line")
+            if written is None or not _present(written):
+                continue
+            code, how, rest = resolve_line(written, self.budget)
+            if code is None:
+                continue  # the checks list the campaign's lines
+            self.lines[n] = code
+            self.put(cells, "budget_line", code)
+            if how == "description":
+                self.warn(
+                    n,
+                    heading,
+                    written,
+                    f"the budget line is given by its description only and was read as line "
+                    f"{code}; write the line code to be sure",
+                )
+            elif rest and _key(rest) != _key(self.budget[code]):
+                others = [c for c, d in self.budget.items() if d and _key(d) == _key(rest)]
+                if others:
+                    self.error(
+                        n,
+                        heading,
+                        written,
+                        f"the code and the description name two budget lines: {code} is "
+                        f"'{self.budget[code]}' and '{rest}' is line {others[0]}; write the "
+                        "right code",
+                    )
+
+    def references(self) -> None:
+        """A reference made from each row's content, when the file has no document numbers.
+
+        Without a description a cost cannot be told from another of the same day, line and
+        amount: the checks then ask for the missing reference column.
+        """
+        if "reference" in self.columns or "description" not in self.columns:
+            return
+        self.add_column("reference", REFERENCE_HEADER)
+        first: dict[str, int] = {}
+        seen: Counter[str] = Counter()
+        description_head = self.header[self.columns["description"]]
+        dates = [d for n, _ in self.live if (d := self.cell(n, "date"))]
+        order = slash_order(dates, self.date_order)
+        for n, cells in self.live:
+            date = self.cell(n, "date") or ""
+            amount = self.values.get(n)
+            base = auto_reference(
+                iso_date(date, order) or date.strip(_SPACES),
+                self.lines.get(n) or (self.cell(n, "budget_line") or "").strip(_SPACES),
+                _plain(amount.quantize(Decimal("0.01")))
+                if amount is not None
+                else (self.cell(n, "amount") or ""),
+                self.currencies.get(n, ""),
+                self.cell(n, "description") or "",
+            )
+            seen[base] += 1
+            reference = base if seen[base] == 1 else f"{base}-{seen[base]}"
+            first.setdefault(base, n)
+            if seen[base] > 1:
+                self.warn(
+                    n,
+                    description_head,
+                    self.cell(n, "description"),
+                    f"same date, budget line, amount and description as row {first[base]}; "
+                    "both are kept as two costs: delete one if it was entered twice",
+                )
+            cells[self.columns["reference"]] = reference
+        if not self.live:
+            return
+        self.warn(
+            None,
+            REFERENCE_HEADER,
+            None,
+            "the file has no document-number column; each cost was given a reference made from "
+            "its date, budget line, amount, currency and description (auto-...), so that the "
+            "file sent again replaces its rows instead of adding them. A file without document "
+            "numbers restates every such cost of its period: to correct or complete a period, "
+            "send all of its costs again",
+        )
+
+
+def rewrite(
+    header: list[str],
+    rows: list[tuple[int, list[str | None]]],
+    hm: HeaderMatch,
+    budget: dict[str, str],
+    *,
+    date_order: str | None = None,
+) -> Rewritten:
+    """The rows of a spend file in our spend fields, with what was decided about them.
+
+    ``hm`` is the file's header matched to the spend fields; ``budget`` maps the campaign's
+    budget line codes to their descriptions. Cells that cannot be read are left as written, for
+    the checks to report them with the usual hints; ``changed`` is False when no cell needed
+    rewriting. ``date_order`` is the order of day and month in slashed dates, when known.
+    """
+    r = _Rewrite(header, rows, hm, budget, date_order)
+    r.amounts()
+    r.currency()
+    r.budget_lines()
+    r.references()
+    return r.out
+
+
+# --- staging -----------------------------------------------------------------------------------
+
+
+def explain_missing(s: Staged) -> None:
+    """Say how to fix a spend file missing its currency or reference column."""
+    for issue in s.file_errors:
+        if issue["column"] not in ("currency", "reference"):
+            continue
+        words = ", ".join(f"'{w}'" for w in accepted_words("spend", issue["column"]))
+        if issue["column"] == "currency":
+            issue["message"] = (
+                "required column 'currency' is missing and the amounts carry no currency mark; "
+                f"add a column named one of {words} holding KZT, EUR or USD, or write the "
+                "currency with each amount, e.g. 12 500 ₸ or 12 500 KZT, or in the amount "
+                "column's header, e.g. 'Сумма, тг'"
+            )
+        elif issue["column"] == "reference":
+            issue["message"] = (
+                f"required column 'reference' is missing; name a column with one of: {words} "
+                "(the invoice or voucher number), or, if the costs have no numbers, give the "
+                "file a column saying what was paid for (description, назначение платежа): "
+                "each cost then gets a reference made from its content"
+            )
+
+
+def stage_spend(
+    con: duckdb.DuckDBPyConnection,
+    raw: reading.RawTable,
+    hm: HeaderMatch,
+    ctx: Context,
+    *,
+    name: str,
+) -> tuple[Staged, reading.RawTable]:
+    """Stage a spend file, rewritten first where it needs it; returns the staged file and the
+    table staged (``raw`` itself when nothing was rewritten)."""
+    rows = [
+        (r[0], list(r[1:]))
+        for r in con.execute(f"SELECT * FROM {raw.table} ORDER BY row_number").fetchall()
+    ]
+    budget = dict(
+        con.execute(
+            "SELECT line_code, description FROM budget_lines WHERE campaign_code = ?",
+            [ctx.campaign or ""],
+        ).fetchall()
+    )
+    rw = rewrite(raw.header, rows, hm, budget, date_order=getattr(ctx, "date_order", None))
+    table = raw
+    if rw.changed:
+        table = reading.numbered_table(con, "raw_spend", rw.header, rw.rows, raw)
+        s = stage(con, table, rw.match, ctx, name=name, suffix="_0")
+        s.file_source, s.file_header = raw.table, raw.header
+        if "amount" in rw.match.columns:
+            s.decimal = rw.decimal
+    else:
+        s = stage(con, raw, hm, ctx, name=name, suffix="_0")
+    explain_missing(s)
+    for row, column, value, message in rw.warnings:
+        if row is None:
+            s.file_warnings.append(_issue(row, column, value, message, "warning"))
+    if s.file_errors:
+        return s, table
+    notes = [(*w, "warning") for w in rw.warnings if w[0] is not None]
+    notes += [(*e, "error") for e in rw.errors]
+    if notes:
+        con.executemany(f"INSERT INTO {s.issues_table} VALUES (?, ?, ?, ?, ?)", notes)
+    return s, table
+
+
+def _issue(row, column, value, message, severity) -> dict:
+    return {"row": row, "column": column, "value": value, "message": message, "severity": severity}
