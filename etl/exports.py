@@ -508,21 +508,37 @@ def _timestamp(cell: str, style: str, as_of: dt.date | None = None) -> str | Non
         parts = _year_less(cell, as_of)
     if parts is None:
         return None
-    year, month, day, rest = parts
+    return moment_at(*parts)
+
+
+_FRACTION = re.compile(r"^(\d{1,2}:\d{2}:\d{2})[.,]\d+")
+_ISO_OFFSET = re.compile(r"(\d)\s*([+-]\d{2}):?(\d{2})$")
+_ZONE_ONLY = re.compile(r"\s*(?:GMT|UTC|Z)$", re.IGNORECASE)
+
+
+def moment_at(year: int, month: int, day: int, rest: str) -> str | None:
+    """ISO ``YYYY-MM-DD HH:MM:SS`` of a date and the clock after it (in UTC when the clock
+    names its offset); None when it is no real moment."""
+    rest = _FRACTION.sub(r"\1", rest.strip())
+    rest = _ISO_OFFSET.sub(r"\1 GMT\2:\3", rest)
+    rest = _ZONE_ONLY.sub("", rest).strip()
     try:
-        moment = dt.datetime(year, month, day)
+        moment = dt.datetime(year if year >= 100 else 2000 + year, month, day)
+        if rest:
+            c = _CLOCK.match(rest)
+            if not c:
+                return None
+            hour, minute, second = int(c.group(1)), int(c.group(2)), int(c.group(3) or 0)
+            if c.group(4):
+                if not 1 <= hour <= 12:
+                    return None
+                hour = hour % 12 + (12 if c.group(4).lower() == "pm" else 0)
+            moment = moment.replace(hour=hour, minute=minute, second=second)
+            if c.group(5):
+                sign = -1 if c.group(5).startswith("-") else 1
+                moment -= sign * dt.timedelta(
+                    hours=abs(int(c.group(5))), minutes=int(c.group(6) or 0)
+                )
     except ValueError:
         return None
-    if rest:
-        c = _CLOCK.match(rest)
-        if not c:
-            return None
-        hour, minute, second = int(c.group(1)), int(c.group(2)), int(c.group(3) or 0)
-        if c.group(4):
-            hour = hour % 12 + (12 if c.group(4).lower() == "pm" else 0)
-        moment = moment.replace(hour=hour, minute=minute, second=second)
-        if c.group(5):
-            sign = -1 if c.group(5).startswith("-") else 1
-            offset = dt.timedelta(hours=abs(int(c.group(5))), minutes=int(c.group(6) or 0))
-            moment -= sign * offset
     return moment.isoformat(sep=" ")

@@ -53,7 +53,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etl.exports import _CLOCK
+from etl.exports import moment_at
 from etl.headers import HeaderMatch, normalise
 from etl.kinds import AGE_GROUPS, FEEDBACK, PERSONAL_FIELDS, SEX_ALIASES
 from etl.privacy import EMAIL, IIN, PHONE
@@ -407,37 +407,6 @@ def _answers_personal(values: Sequence[str]) -> bool:
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:[ T]+|,\s*)(.*))?$")
 _DAY_OR_MONTH_FIRST = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:(?:\s+|,\s*)(.*))?$")
-_FRACTION = re.compile(r"^(\d{1,2}:\d{2}:\d{2})[.,]\d+")
-_ISO_OFFSET = re.compile(r"(\d)\s*([+-]\d{2}):?(\d{2})$")
-_ZONE_ONLY = re.compile(r"\s*(?:GMT|UTC|Z)$", re.IGNORECASE)
-
-
-def _at(year: int, month: int, day: int, rest: str) -> str | None:
-    """ISO ``YYYY-MM-DD HH:MM:SS`` of a date and the clock after it (in UTC when the clock
-    names its offset); None when it is no real moment."""
-    rest = _FRACTION.sub(r"\1", rest.strip())
-    rest = _ISO_OFFSET.sub(r"\1 GMT\2:\3", rest)
-    rest = _ZONE_ONLY.sub("", rest).strip()
-    try:
-        moment = dt.datetime(year if year >= 100 else 2000 + year, month, day)
-        if rest:
-            c = _CLOCK.match(rest)
-            if not c:
-                return None
-            hour, minute, second = int(c.group(1)), int(c.group(2)), int(c.group(3) or 0)
-            if c.group(4):
-                if not 1 <= hour <= 12:
-                    return None
-                hour = hour % 12 + (12 if c.group(4).lower() == "pm" else 0)
-            moment = moment.replace(hour=hour, minute=minute, second=second)
-            if c.group(5):
-                sign = -1 if c.group(5).startswith("-") else 1
-                moment -= sign * dt.timedelta(
-                    hours=abs(int(c.group(5))), minutes=int(c.group(6) or 0)
-                )
-    except ValueError:
-        return None
-    return moment.isoformat(sep=" ")
 
 
 def _serial(value: str) -> str | None:
@@ -501,13 +470,13 @@ def moments(values: Sequence[tuple[int, str | None]], date_order: str | None = N
             a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
             day_first = a > 12 or (b <= 12 and order == "dmy")
             day, month = (a, b) if day_first else (b, a)
-            iso = _at(year, month, day, m.group(5) or "")
+            iso = moment_at(year, month, day, m.group(5) or "")
         elif _SERIAL.match(text):
             iso = _serial(text)
         else:
             y = _YEAR_FIRST.match(text)
             if y:
-                iso = _at(int(y.group(1)), int(y.group(2)), int(y.group(3)), y.group(4) or "")
+                iso = moment_at(int(y.group(1)), int(y.group(2)), int(y.group(3)), y.group(4) or "")
         out.append(iso or text)
     mixed = (day_proof, month_proof) if day_proof and month_proof else None
     has_dm = any(m for _, _, m in parsed)
