@@ -21,9 +21,13 @@ $(WAREHOUSE): | install
 demo: install
 	$(BIN)/campaigns --warehouse $(WAREHOUSE) demo --force
 
+# Listens on this machine only; `make run ADDRESS=0.0.0.0` listens on every interface (serve it
+# to others behind a TLS proxy instead: docs/deployment.md). dashboard/server.py runs app.py
+# with the route that sets the HttpOnly session cookie.
 run: install $(WAREHOUSE)
-	CAMPAIGNS_WAREHOUSE=$(WAREHOUSE) $(BIN)/streamlit run dashboard/app.py \
-		--server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	CAMPAIGNS_WAREHOUSE=$(WAREHOUSE) $(BIN)/streamlit run dashboard/server.py \
+		--server.address $(or $(ADDRESS),127.0.0.1) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 # Debian's chromium and LibreOffice Calc for the browser and workbook tests: installed when
 # running as root with apt-get (not when CAMPAIGNS_NO_SYSTEM_INSTALL is set), else those tests
@@ -36,6 +40,14 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python -m bench.run
+
+# Mutated files against the loader, about five minutes on two cores (docs/benchmarks.md,
+# Fuzzing): CAMPAIGNS_FUZZ_EXAMPLES files in all, new ones each run (make test runs 150, fixed).
+CAMPAIGNS_FUZZ_EXAMPLES ?= 2500
+.PHONY: fuzz
+fuzz: install
+	CAMPAIGNS_FUZZ_EXAMPLES=$(CAMPAIGNS_FUZZ_EXAMPLES) $(BIN)/pytest -n 2 -q \
+		--hypothesis-show-statistics tests/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check etl dashboard tests bench

@@ -59,6 +59,9 @@ from etl.warehouse import ENV_VAR, Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
+SERVER = (
+    ROOT / "dashboard" / "server.py"
+)  # app.py with the session-cookie route: what make run starts
 DOC = ROOT / "docs" / "benchmarks.md"
 SCALE_PATH = ROOT / "data" / "scale.duckdb"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -517,8 +520,8 @@ def _status_mib(pid: int, field_name: str) -> float:
 
 @contextlib.contextmanager
 def streamlit_server(wh: Warehouse) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``streamlit run dashboard/app.py`` on the warehouse, as ``make run`` starts it, on a free
-    local port; yields its address and process."""
+    """``streamlit run dashboard/server.py`` on the warehouse, as ``make run`` starts it, on a
+    free local port; yields its address and process."""
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -526,7 +529,7 @@ def streamlit_server(wh: Warehouse) -> Iterator[tuple[str, subprocess.Popen]]:
             "-m",
             "streamlit",
             "run",
-            str(APP),
+            str(SERVER),
             "--server.port",
             str(port),
             "--server.address",

@@ -14,9 +14,10 @@ Each is run three times (``BENCH_REPEAT``) alternately, each load into a fresh c
 warehouse; the fastest run of each counts, and peak memory is the highest seen. It prints the
 ratio of the two and writes the figures to ``docs/benchmarks.md``.
 
-The pages: see ``bench.pages``; the donor's report: see ``bench.reports``; their figures go to
-the same file. ``BENCH_ONLY=load``, ``pages`` or ``export`` runs one of the three. Missed
-targets are printed; the exit code stays 0.
+The pages: see ``bench.pages``; the donor's report: see ``bench.reports``; hostile uploads
+against the real server: see ``bench.hostile``; their figures go to the same file.
+``BENCH_ONLY=load``, ``pages``, ``export`` or ``hostile`` runs one of the four. Missed targets
+are printed; the exit code stays 0.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from bench import pages, reports
+from bench import hostile, pages, reports
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
@@ -112,14 +113,18 @@ def measure(cmd: list[str]) -> tuple[float, float, str]:
 
 def main() -> None:
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "load", "pages", "export"):
-        sys.exit(f"BENCH_ONLY={only!r}: use load, pages or export, or leave it unset for all")
+    if only not in ("", "load", "pages", "export", "hostile"):
+        sys.exit(
+            f"BENCH_ONLY={only!r}: use load, pages, export or hostile, or leave it unset for all"
+        )
     if only in ("", "load"):
         load_benchmark()
     if only in ("", "pages"):
         pages.run(write=True)
     if only in ("", "export"):
         reports.run(record=True)
+    if only in ("", "hostile"):
+        hostile.run(record=True)
 
 
 def load_benchmark() -> None:

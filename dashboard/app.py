@@ -13,6 +13,12 @@ grantees the dashboard and the upload page, viewers the dashboard.
 The language picker is drawn here, on every page, before navigation, so page titles and every
 label come out of ``dashboard.i18n``'s catalogue in the chosen language; ``?lang=`` keeps the
 choice in the URL. Pages with filters draw them with ``dashboard.filters.sidebar_filters``.
+
+A page that raises shows a short message with an incident id (``incident.page``), never a
+traceback or a path: the server log has the id with the traceback (``etl.isolate``). Anything
+raised outside a page shows Streamlit's generic message (``client.showErrorDetails = "none"``
+in ``.streamlit/config.toml``). Once per server process, upload folders left by an earlier
+server (``campaigns-upload-*`` older than an hour) are removed.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.i18n import language_picker, t
+from etl import isolate
 from etl.accounts import ROLES
 from etl.warehouse import ENV_VAR, Warehouse, WarehouseBusy
 
@@ -39,6 +46,13 @@ def _migrate(path: str) -> None:
         Warehouse(Path(path)).migrate(wait_seconds=2)
 
 
+@st.cache_resource(show_spinner=False)
+def _sweep_uploads() -> None:
+    """Once per server process: remove upload folders a killed server left behind."""
+    isolate.sweep()
+
+
+_sweep_uploads()
 warehouse = Warehouse.at()
 st.session_state["warehouse"] = warehouse
 
@@ -79,4 +93,8 @@ if user is None:
 auth.account_menu(warehouse, user)
 
 _migrate(str(warehouse.path))
-page.run()
+try:
+    page.run()
+except Exception as exc:  # st.stop() and reruns are no Exception: they go through
+    incident = isolate.log_incident(f"page '{page.url_path}' failed for {user.username}", exc)
+    st.error(t("incident.page", id=incident), icon=":material/error:")

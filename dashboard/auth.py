@@ -7,26 +7,41 @@ mapped to an account by e-mail. With a user, it binds every read of ``dashboard.
 user's campaigns (:func:`scope_of`); without one, nothing can be read and the app shows
 :func:`login_page` only.
 
-Accounts, roles, passwords and sessions are ``etl.accounts``'; the ``campaigns users`` commands
-manage them. Nothing here writes a password, token or secret anywhere but the account store
-(hashed) and the browser's cookie.
+Accounts, roles, passwords, sessions and sign-in throttling are ``etl.accounts``'; the
+``campaigns users`` commands manage them. A sign-in is counted against the account and against
+the client's address (:func:`client`: the connection's, or a trusted proxy's header). The
+session cookie is written and cleared by the server (``dashboard.session_cookie``) as
+``HttpOnly``, so no script in the page can read the token. Nothing here writes a password, token
+or secret anywhere but the account store (hashed) and that cookie.
 """
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, session_cookie
 from dashboard.i18n import literal, t
-from etl.accounts import Accounts, LoginRefused, User, lifetime_seconds
+from etl.accounts import (
+    Accounts,
+    LoginRefused,
+    SignInWait,
+    User,
+    client_address,
+    trusted_proxy_header,
+)
 from etl.warehouse import Warehouse
 
-COOKIE = "campaigns_session"
+log = logging.getLogger(__name__)
+
+COOKIE = session_cookie.COOKIE
 _USER = "_auth_user"
 _TOKEN = "_auth_token"
-_COOKIE_WRITE = (
-    "_auth_cookie"  # "set" while the browser's cookie needs the token, "clear" after sign-out
-)
+# "set" once the browser's cookie should hold this session's token, "clear" after sign-out (the
+# cookie the page was opened with is then ignored); _COOKIE_SENT is the one last sent.
+_COOKIE_WRITE = "_auth_cookie"
+_COOKIE_SENT = "_auth_cookie_sent"
 
 
 def scope_of(user: User) -> data.Scope | None:
@@ -151,24 +166,60 @@ def login_page(wh: Warehouse) -> None:
             autocomplete="current-password",
         )
         submitted = st.form_submit_button(t("auth.submit"), type="primary", key="auth_submit")
-    if not submitted:
-        return
+        # Said in the form, under its button.
+        if submitted:
+            _sign_in(accounts, username, password)
+
+
+def _sign_in(accounts: Accounts, username: str, password: str) -> None:
     if not username or not password:
         st.error(t("auth.missing"))
         return
     try:
-        user = accounts.authenticate(username.strip(), password, client=_client())
-    except LoginRefused as exc:
-        st.error(str(exc))
+        user = accounts.authenticate(username.strip(), password, client=client())
+    except SignInWait as exc:
+        if exc.seconds > 90:
+            st.error(t("auth.wait_minutes", count=-(-exc.seconds // 60)))
+        else:
+            st.error(t("auth.wait_seconds", count=exc.seconds))
+        return
+    except LoginRefused:
+        st.error(t("auth.wrong"))
         return
     st.session_state[_TOKEN] = accounts.start_session(user.username)
     st.session_state[_COOKIE_WRITE] = "set"
+    st.session_state.pop(_COOKIE_SENT, None)
     st.session_state.pop("auth_password", None)
     st.rerun()
 
 
-def _client() -> str:
-    return _context_text("ip_address")
+_proxy_warned = False
+
+
+def client() -> str:
+    """The address this session's sign-ins are counted against (``etl.accounts.client_address``):
+    the WebSocket connection's, or, from a trusted proxy, the one its configured header gives."""
+    global _proxy_warned
+    try:
+        peer = st.context.ip_address
+        name = trusted_proxy_header()
+        values = st.context.headers.get_all(name) if name else []
+        forwarded = not name and any(
+            isinstance(st.context.headers.get(h), str)
+            for h in ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+        )
+    except Exception:  # no browser context (a bare run)
+        return ""
+    peer = peer if isinstance(peer, str) else None  # None: from this machine
+    headers = {name: [v for v in values if isinstance(v, str)]} if name else {}
+    if forwarded and not _proxy_warned:
+        _proxy_warned = True
+        log.warning(
+            "requests come through a proxy but CAMPAIGNS_TRUSTED_PROXY_HEADER is not set: its "
+            "headers are ignored, so every client behind the proxy shares one sign-in limit "
+            "(docs/deployment.md, Security)"
+        )
+    return client_address(peer, headers)
 
 
 def account_menu(wh: Warehouse, user: User) -> None:
@@ -178,6 +229,7 @@ def account_menu(wh: Warehouse, user: User) -> None:
     if st.sidebar.button(t("auth.sign_out"), key="auth_sign_out"):
         Accounts.for_warehouse(wh).end_session(st.session_state.pop(_TOKEN, None))
         st.session_state[_COOKIE_WRITE] = "clear"
+        st.session_state.pop(_COOKIE_SENT, None)
         st.session_state.pop(_USER, None)
         data.clear_scope()
         if oidc_configured() and st.user.is_logged_in:
@@ -186,28 +238,18 @@ def account_menu(wh: Warehouse, user: User) -> None:
 
 
 def _write_cookie() -> None:
-    """Keep the browser's session cookie in step with this session: the token after sign-in
-    (so new tabs are signed in), nothing after sign-out."""
+    """Keep the browser's session cookie in step with this session: the server sets it to the
+    token after sign-in (so new tabs and reloads are signed in) and clears it after sign-out.
+    The page only ever sees a one-time code, never the token."""
     action = st.session_state.get(_COOKIE_WRITE)
-    if action == "set" and st.session_state.get(_TOKEN):
-        value, max_age = st.session_state[_TOKEN], int(lifetime_seconds())
-    elif action == "clear":
-        value, max_age = "", 0
-    else:
+    if action not in ("set", "clear") or st.session_state.get(_COOKIE_SENT) == action:
         return
-    secure = "; Secure" if _context_text("url").startswith("https:") else ""
-    # The token is URL-safe base64: nothing in it needs quoting.
-    st.sidebar.html(
-        f"<script>document.cookie = '{COOKIE}={value}; Path=/; Max-Age={max_age}; "
-        f"SameSite=Strict{secure}';</script>",
-        unsafe_allow_javascript=True,
-    )
-
-
-def _context_text(name: str) -> str:
-    """A text property of ``st.context`` (the browser's address, the page URL), "" if unknown."""
-    try:
-        value = getattr(st.context, name)
-    except Exception:  # no browser context (a bare run)
-        return ""
-    return value if isinstance(value, str) else ""
+    if action == "set":
+        token = st.session_state.get(_TOKEN)
+        if not token:
+            return
+        script = session_cookie.keep_script(token)
+    else:
+        script = session_cookie.forget_script()
+    st.session_state[_COOKIE_SENT] = action
+    st.sidebar.html(script, unsafe_allow_javascript=True)

@@ -9,8 +9,14 @@ locale, not the language chosen in the dashboard.
 
 The file builders (:func:`csv_bytes`, :func:`xlsx_bytes`) are pure. Text cells that a
 spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) are written with a leading apostrophe, so a post title or a comment can never
-run as a formula when a download is opened in Excel or LibreOffice.
+carriage return) are written with a leading apostrophe (``etl.cells.neutral``, the rule of every
+file that leaves the system), so a post title or a comment can never run as a formula when a
+download is opened in Excel or LibreOffice; lists are written as their items joined by commas.
+
+Text that comes from a link or from the data (campaign names, file names, codes typed into a
+URL) is shown as text, never as Markdown or HTML: :func:`plain` escapes it for every Streamlit
+element that renders Markdown (messages, captions, labels, tooltips), and the charts' data
+labels are escaped for plotly's HTML-like text in :func:`figure` and :func:`chart`.
 
 Downloads are built only when clicked (Streamlit runs the callable then), so a page run does not
 pay for files nobody asks for. The frame behind each download is kept in
@@ -35,31 +41,96 @@ from dashboard.i18n import (
     column_datetime_format,
     current_language,
     fmt_date,
+    literal,
     number_formatter,
     t,
 )
+from etl.cells import neutral
 
 DOWNLOADS_KEY = "_downloads"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value: Any) -> Any:
-    """A text value a spreadsheet would take for a formula, with a leading apostrophe;
-    anything else unchanged. Numbers stay numbers (``-5`` is a number, not text)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A text value a spreadsheet would take for a formula, with a leading apostrophe; a list
+    as its items joined by commas; anything else unchanged (``etl.cells.neutral``). Numbers stay
+    numbers (``-5`` is a number, not text)."""
+    return neutral(value)
 
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-    out.columns = [str(neutralise(str(c))) for c in out.columns]
+            out[col] = out[col].map(neutral)
+    out.columns = [str(neutral(str(c))) for c in out.columns]
     return out
+
+
+# --- text from links and data, shown as text -------------------------------------------------
+
+# Text from links and data as Markdown that shows it as it is (see ``i18n.literal``).
+plain = literal
+
+
+_BARE_CODE = re.compile(r"(?i)(?!.*www\.)[a-z0-9][a-z0-9.\-]*")
+
+
+def plain_code(code: Any) -> str:
+    """A code from the data (a campaign code) for a message that shows it both in a sentence and
+    inside a command between backticks: as it is when it is letters, digits, hyphens and dots
+    only (codes as the templates write them: nothing there Markdown reads, in a sentence or a
+    code span), else :func:`plain` (never markup; the command then shows the backslashes)."""
+    text = "" if code is None else str(code)
+    return text if _BARE_CODE.fullmatch(text) else plain(text)
+
+
+def chart_text(value: Any) -> Any:
+    """A data label of a chart (a category, a trace's name, a hover text) as plotly shows text:
+    its HTML-like tags (``<a href>``, ``<b>``, ``<br>``) and entities written as characters.
+    Anything but text is unchanged."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# The parts of a plotly trace that hold data text; titles, templates and axis texts are the
+# page's own (catalogue texts) and keep their markup (``<br>``, ``<extra>``).
+_TRACE_TEXT = ("x", "y", "text", "hovertext", "labels", "ids", "name", "legendgrouptitle")
+
+
+def _escaped_figure(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` (a figure's dict) with the text that comes from the data escaped for plotly:
+    categories, trace names, text and hover text, and the category tick labels."""
+    for trace in spec.get("data", []):
+        for key in _TRACE_TEXT:
+            value = trace.get(key)
+            if isinstance(value, str):
+                trace[key] = chart_text(value)
+            elif isinstance(value, list | tuple):
+                trace[key] = [chart_text(v) for v in value]
+            elif getattr(value, "ndim", 0) == 1 and value.dtype == object:
+                trace[key] = [chart_text(v) for v in value.tolist()]
+        custom = trace.get("customdata")
+        if getattr(getattr(custom, "dtype", None), "kind", "") == "O" or isinstance(
+            custom, list | tuple
+        ):
+            trace["customdata"] = _escaped_custom(custom)
+    for key, axis in spec.get("layout", {}).items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            for part in ("ticktext", "categoryarray"):
+                if isinstance(axis.get(part), list | tuple):
+                    axis[part] = [chart_text(v) for v in axis[part]]
+    return spec
+
+
+def _escaped_custom(custom: Any) -> list:
+    rows = custom.tolist() if hasattr(custom, "tolist") else list(custom)
+    return [
+        [chart_text(v) for v in row] if isinstance(row, list | tuple) else chart_text(row)
+        for row in rows
+    ]
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -75,8 +146,6 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
         s = out[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             out[col] = s.dt.tz_localize(None)
-        elif s.dtype == object and s.map(lambda v: isinstance(v, list | tuple)).any():
-            out[col] = s.map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
     buf = io.BytesIO()
     sheet = (sheet or "data")[:31]
     with pd.ExcelWriter(
@@ -232,7 +301,9 @@ def _function_name(func: Callable[..., Any]) -> str:
 def _cached_figure(name: str, lang: str, args: tuple, kwargs: tuple) -> dict[str, Any]:
     from dashboard.i18n import localize_figure
 
-    spec = localize_figure(_BUILDERS[name](*args, **dict(kwargs)), lang=lang).to_dict()
+    spec = _escaped_figure(
+        localize_figure(_BUILDERS[name](*args, **dict(kwargs)), lang=lang).to_dict()
+    )
     # Streamlit draws every chart in its own theme; plotly's default template would only cost
     # its validation (a fifth of a chart's time) on every rerun.
     spec["layout"].pop("template", None)
@@ -276,7 +347,9 @@ def chart(
     plotly figure, or what :func:`figure` returns (already in the reader's language)."""
     from dashboard.i18n import localize_figure
 
-    st.plotly_chart(fig if isinstance(fig, BuiltFigure) else localize_figure(fig), key=key)
+    if not isinstance(fig, BuiltFigure):
+        fig = BuiltFigure(_escaped_figure(localize_figure(fig).to_dict()))
+    st.plotly_chart(fig, key=key)
     definition(definition_text)
     downloads(data, key=key, name=name, what="chart")
 

@@ -97,11 +97,17 @@ class Note:
     params: tuple[tuple[str, str], ...] = ()
 
     def text(self, lang: str | None = None) -> str:
-        from dashboard.i18n import literal, t
+        """The note in ``lang``, as Markdown: what came from the link (typed by whoever made
+        it) is shown as text, never as a link, an image or formatting."""
+        from dashboard.components import plain
+        from dashboard.i18n import t
 
         params = dict(self.params)
-        if "values" in params:  # typed into the link by whoever made it
-            params["values"] = literal(params["values"])
+        for name in ("param", "value"):  # inside a code span in the messages
+            if name in params:
+                params[name] = plain(params[name], code=True)
+        if "values" in params:
+            params["values"] = plain(params["values"])
         if "what" in params:
             params["what"] = t(params["what"], lang=lang)
         return t(self.key, lang=lang, **params)

@@ -380,11 +380,29 @@ def language_picker(container: Any = None) -> str:
     return lang
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+# Characters Markdown (CommonMark, GitHub's extensions, Streamlit's directives such as
+# ``:red[...]``, ``:material/icon:`` and ``$math$``) gives a meaning to.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=\"'^/])")
+# Where a link is recognised in bare text (``https://``, ``www.``, ``name@host``), whatever the
+# backslashes: a word joiner (invisible, U+2060) there stops the recognition.
+_AUTOLINK = re.compile(r"(?=[:@])|(?<=[wW]{3})(?=\.)")
+WORD_JOINER = "\u2060"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
-def literal(text: object) -> str:
-    """``text`` as Markdown that shows it literally: for values people typed (file names,
-    campaign names, codes from a link) inside messages Streamlit renders as Markdown, so that
-    they can never become links, images or formatting."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+def literal(value: object, *, code: bool = False) -> str:
+    """``value`` (text from a link or the data: a campaign name, a file name, a code typed into
+    a URL) as Markdown that Streamlit shows exactly as it is: never a link, an image, HTML,
+    formatting, a colour, an icon or a formula. Line breaks become spaces.
+
+    Use it for every such value put into ``st.markdown``, ``st.caption``, ``st.write`` of text,
+    ``st.info``/``warning``/``error``/``success``/``toast``, headers, and the labels and
+    tooltips (``help``) of widgets and tiles, which Streamlit renders as Markdown too. With
+    ``code``, the value goes inside a code span of the message (between backticks), where only a
+    backtick means something: it becomes a look-alike (U+02CB).
+    """
+    text = _CONTROL.sub(" ", "" if value is None else str(value))
+    if code:
+        return text.replace("`", "\u02cb")
+    text = _AUTOLINK.sub(WORD_JOINER, text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -2,8 +2,13 @@
 receiving a file, checking it (a dry run with a preview), loading it, and the campaign's upload
 history with each batch's kept file, rejected rows and undo.
 
-A received file is saved under a generated name in a fresh temporary folder: the name the user
-gave it is only ever a label (``source_name``), never part of a path. Everything the page shows
+A received file stays in memory (the uploader's own bytes) between the page's runs. Its check,
+its load and the form-mapping preview each run in a worker process within limits of memory and
+time (``etl.isolate``): the bytes are written, under a generated name, to a temporary folder
+that lives only as long as that work and is removed however it ends. The name the user gave the
+file is only ever a label (``source_name``), never part of a path. A worker that needs more than
+an upload may use, or fails, raises one of :data:`STOPPED`; :func:`stopped_text` says so to the
+user, with the incident id under which the server log has the details. Everything the page shows
 is read through :func:`dashboard.data.read`, so within the user's campaigns; a batch's kept
 bytes are read only for a batch that read returned. Writes (load, undo, saving a form mapping)
 check the user's permission again right before writing, whatever the page drew.
@@ -16,11 +21,11 @@ and saved with the campaign (:func:`save_form_mapping`).
 
 from __future__ import annotations
 
-import functools
-import shutil
+import hashlib
 import tempfile
+import threading
 import tomllib
-import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +34,12 @@ import duckdb
 import pandas as pd
 
 from dashboard import data
-from etl import batches, forms, load, reading, templates
+from dashboard.i18n import literal, t
+from etl import batches, forms, isolate, load, templates
 from etl.accounts import User
+from etl.isolate import OverLimit, WorkerFailed
 from etl.kinds import FILE_KINDS
-from etl.privacy import mask
-from etl.warehouse import Warehouse
+from etl.warehouse import Warehouse, WarehouseBusy
 
 CAMPAIGN_KINDS = tuple(k for k, spec in FILE_KINDS.items() if spec.needs_campaign)
 OFFICER_KINDS = (*CAMPAIGN_KINDS, *(k for k in FILE_KINDS if k not in CAMPAIGN_KINDS), "programme")
@@ -100,28 +106,28 @@ def template_files(kind: str, lang: str) -> list[tuple[str, bytes, str]]:
 # --- receiving, checking and loading -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Received:
-    """An uploaded file saved for checking: ``name`` is the user's label, ``path`` ours."""
+    """An uploaded file held for checking: ``name`` is the user's label, ``content`` its bytes
+    (the uploader's own, not a copy). Nothing is on disk between checks."""
 
     name: str
-    path: Path
+    content: bytes = field(repr=False)
     size: int
+    checksum: str
 
     def discard(self) -> None:
-        shutil.rmtree(self.path.parent, ignore_errors=True)
+        """Done with the file. It was only ever on disk for the length of a check or load, so
+        there is nothing to remove; kept so that the page says when it lets a file go."""
 
 
 def receive(name: str, content: bytes) -> Received:
-    """Save ``content`` under a generated name in a fresh temporary folder; refuse it with
-    :class:`TooLarge` when above ``etl.load.max_bytes()``."""
+    """Hold ``content`` for checking; refuse it with :class:`TooLarge` when above
+    ``etl.load.max_bytes()``."""
     limit = load.max_bytes()
     if len(content) > limit:
         raise TooLarge(name, len(content), limit)
-    folder = Path(tempfile.mkdtemp(prefix="campaigns-upload-"))
-    path = folder / f"{uuid.uuid4().hex}.upload"
-    path.write_bytes(content)
-    return Received(name, path, len(content))
+    return Received(name, content, len(content), hashlib.sha256(content).hexdigest())
 
 
 def size_text(count: int) -> str:
@@ -129,18 +135,75 @@ def size_text(count: int) -> str:
     return load._size(count)
 
 
-def check(wh: Warehouse, received: Received, *, campaign: str | None, kind: str) -> load.LoadResult:
-    """A dry run of the file with its first rows as parsed: nothing is written."""
-    return load.load_file(
-        wh,
-        received.path,
-        campaign=campaign if needs_campaign(kind) else None,
+# What a worker that was stopped raises: over the limits, failed (an incident), or the
+# warehouse stayed busy. Nothing was written in any of these cases.
+STOPPED = (OverLimit, WorkerFailed, WarehouseBusy)
+
+
+def stopped_text(name: str, exc: BaseException) -> str:
+    """What to tell the user when the worker checking or loading ``name`` was stopped."""
+    shown = literal(name)
+    if isinstance(exc, OverLimit) and exc.what == "memory":
+        limit = size_text(exc.limits.memory_bytes)
+        return t("over_limit.memory", name=shown, limit=limit, id=exc.incident)
+    if isinstance(exc, OverLimit):
+        return t("over_limit.time", name=shown, seconds=f"{exc.limits.seconds:g}", id=exc.incident)
+    if isinstance(exc, WarehouseBusy):
+        return t("over_limit.busy")
+    return t("incident.upload", name=shown, id=getattr(exc, "incident", "?"))
+
+
+def run_load(
+    wh: Warehouse,
+    content: bytes,
+    name: str,
+    *,
+    kind: str | None,
+    campaign: str | None = None,
+    dry_run: bool,
+    source: str = "upload",
+    loaded_by: str | None = None,
+    skip_invalid: bool = False,
+    preview_rows: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> load.LoadResult:
+    """Check (``dry_run``) or load the file ``content`` as ``etl.load.load_file`` does, in a
+    worker process within the upload limits (``etl.isolate``); ``name`` is its label. Raises
+    one of :data:`STOPPED` when the worker was stopped. The pages call this; the CLI loads in
+    its own process."""
+    saved = _saved_mappings(wh, campaign) if kind == "feedback" and campaign else []
+    return isolate.run(
+        isolate.load_upload,
+        content=content,
+        warehouse=wh,
+        writes=not dry_run,
+        progress=progress,
+        what=f"{'check' if dry_run else 'load'} of an upload ({size_text(len(content))}, "
+        f"{kind or 'kind to detect'}" + (f", by {loaded_by})" if loaded_by else ")"),
+        name=name,
         kind=kind,
+        campaign=campaign,
+        dry_run=dry_run,
+        source=source,
+        loaded_by=loaded_by,
+        skip_invalid=skip_invalid,
+        preview_rows=preview_rows,
+        saved=saved,
+    )
+
+
+def check(wh: Warehouse, received: Received, *, campaign: str | None, kind: str) -> load.LoadResult:
+    """A dry run of the file with its first rows as parsed: nothing is written. A form's
+    responses are read through the mapping saved with the campaign when its questions are all
+    in the file. Raises one of :data:`STOPPED` when the worker was stopped."""
+    return run_load(
+        wh,
+        received.content,
+        received.name,
+        kind=kind,
+        campaign=campaign if needs_campaign(kind) else None,
         dry_run=True,
-        source="upload",
-        source_name=received.name,
         preview_rows=PREVIEW_ROWS,
-        mapping=saved_form_mapping(wh, received, campaign=campaign, kind=kind),
     )
 
 
@@ -154,19 +217,19 @@ def load_received(
     skip_invalid: bool,
     progress: Callable[[str], None] | None = None,
 ) -> load.LoadResult:
-    """Load the file as ``user``, after checking again that they may."""
+    """Load the file as ``user``, after checking again that they may. Raises one of
+    :data:`STOPPED` when the worker was stopped (nothing is written then)."""
     check_permission(wh, user, campaign, kind)
-    return load.load_file(
+    return run_load(
         wh,
-        received.path,
-        campaign=campaign if needs_campaign(kind) else None,
+        received.content,
+        received.name,
         kind=kind,
-        skip_invalid=skip_invalid,
-        source="upload",
-        source_name=received.name,
+        campaign=campaign if needs_campaign(kind) else None,
+        dry_run=False,
         loaded_by=user.username,
+        skip_invalid=skip_invalid,
         progress=progress,
-        mapping=saved_form_mapping(wh, received, campaign=campaign, kind=kind),
     )
 
 
@@ -231,24 +294,9 @@ FORM_FIELDS = forms.PROPOSED  # the fields the page offers a select for
 NOT_ASKED = ""  # the select's value for a field the form does not ask
 
 
-@functools.lru_cache(maxsize=8)
-def _form_table(path: Path, name: str, size: int) -> tuple[list[str], list]:
-    return forms.read_responses(path, name, kind="feedback")
-
-
-def form_table(received: Received) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
-    """The received file's header and rows (row number, cells), as the loader reads them;
-    raises ``reading.FileRejected`` when it cannot be read."""
-    return _form_table(received.path, received.name, received.size)
-
-
-def saved_form_mapping(
-    wh: Warehouse, received: Received, *, campaign: str | None, kind: str
-) -> forms.Mapping | None:
-    """The mapping saved with ``campaign`` for the form whose responses ``received`` holds (the
-    newest whose questions are all in the file), or None."""
-    if kind != "feedback" or not campaign:
-        return None
+def _saved_mappings(wh: Warehouse, campaign: str) -> list[forms.SavedMapping]:
+    """The form mappings saved with ``campaign``, newest first, read within the user's
+    campaigns; the worker picks the one whose questions are all in the file."""
     try:
         df = data.read(
             wh,
@@ -257,10 +305,8 @@ def saved_form_mapping(
             (campaign,),
         )
     except duckdb.CatalogException:  # a warehouse not yet written since the table came
-        return None
-    if df.empty:
-        return None
-    saved = [
+        return []
+    return [
         forms.SavedMapping(
             int(r.mapping_id),
             r.campaign_code,
@@ -270,13 +316,6 @@ def saved_form_mapping(
         )
         for r in df.itertuples()
     ]
-    try:
-        header, _rows = form_table(received)
-    except reading.FileRejected:
-        return None
-    if not forms.looks_like_form(header):
-        return None
-    return forms.pick_saved(saved, header)
 
 
 @dataclass
@@ -360,24 +399,50 @@ def form_preview(
     wh: Warehouse, received: Received, text: str, *, campaign: str | None, rows: int = 5
 ) -> pd.DataFrame:
     """The first ``rows`` responses as the mapping ``text`` reads them: one column per field
-    it gives, the comment masked. Empty when the mapping takes no question of the file."""
+    it gives, the comment masked. Empty when the mapping takes no question of the file, or
+    when the worker reading it was stopped (the check, within the same limits, says why)."""
+    events = campaign_events(wh, campaign)
     try:
-        mapping = forms.mapping_from(tomllib.loads(text), text=text)
-        header, body = form_table(received)
-        rw = forms.rewrite(
-            mapping, header, body, received.name, events=campaign_events(wh, campaign)
-        )
-    except (tomllib.TOMLDecodeError, forms.MappingError, reading.FileRejected):
+        records = _form_rows(received, text, events, rows)
+    except STOPPED:
+        return pd.DataFrame()
+    if not records:
         return pd.DataFrame()
     names = [f.name for f in FILE_KINDS["feedback"].fields]
-    shown = [(i, n) for i, n in enumerate(names) if n in rw.match.columns]
-    records = []
-    for _number, cells in rw.rows[:rows]:
-        record = {n: cells[i] for i, n in shown}
-        if "comment" in record:
-            record["comment"] = mask(record["comment"])
-        records.append(record)
-    return pd.DataFrame(records, columns=[n for _, n in shown])
+    return pd.DataFrame(list(records), columns=[n for n in names if n in records[0]])
+
+
+# The previews read lately, by (file checksum, name, mapping, events, rows): the page reruns on
+# every change of the form, and the same choice again costs no worker.
+_PREVIEWS: OrderedDict[tuple, tuple[dict, ...] | None] = OrderedDict()
+_PREVIEWS_LOCK = threading.Lock()
+_PREVIEWS_KEPT = 64
+
+
+def _form_rows(
+    received: Received, text: str, events: dict[str, str], rows: int
+) -> tuple[dict, ...] | None:
+    key = (received.checksum, received.name, text, tuple(events.items()), rows)
+    with _PREVIEWS_LOCK:
+        if key in _PREVIEWS:
+            _PREVIEWS.move_to_end(key)
+            return _PREVIEWS[key]
+    records = isolate.run(
+        isolate.form_rows,
+        content=received.content,
+        what="form-mapping preview of an upload",
+        name=received.name,
+        text=text,
+        events=events,
+        fields=[f.name for f in FILE_KINDS["feedback"].fields],
+        rows=rows,
+    )
+    found = None if records is None else tuple(records)
+    with _PREVIEWS_LOCK:
+        _PREVIEWS[key] = found
+        while len(_PREVIEWS) > _PREVIEWS_KEPT:
+            _PREVIEWS.popitem(last=False)
+    return found
 
 
 def campaign_events(wh: Warehouse, campaign: str | None) -> dict[str, str]:

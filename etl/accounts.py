@@ -14,22 +14,33 @@ Roles:
 
 Passwords are stored only as argon2id hashes. A session is a random token whose SHA-256 is
 stored; it ends after ``CAMPAIGNS_SESSION_IDLE_MINUTES`` without use or
-``CAMPAIGNS_SESSION_HOURS`` after sign-in, whichever comes first. Failed sign-ins are counted
-per account and per client: after ``MAX_FAILURES`` within ``FAILURE_WINDOW`` seconds, sign-in is
-refused until the window has passed.
+``CAMPAIGNS_SESSION_HOURS`` after sign-in, whichever comes first.
+
+Failed sign-ins slow an attacker down without locking the owner out. They are counted in a row
+(each within ``FAILURE_WINDOW`` of the next, and the last within it of now), per account and per
+client address. After ``ACCOUNT_FREE_FAILURES`` on one account, the next attempt on it must wait
+``FIRST_DELAY`` seconds after the last failure, doubled by each further failure up to
+``ACCOUNT_MAX_DELAY``; after ``CLIENT_FREE_FAILURES`` from one client (on any accounts) the same
+holds for that client, up to ``CLIENT_MAX_DELAY``. An attempt during a wait is refused with the
+seconds left (:class:`SignInWait`) before the password is looked at, and is not counted; once the
+wait is over, the right password signs in (and clears the account's failures). The client is the
+connection's address, or, behind a proxy named in ``CAMPAIGNS_TRUSTED_PROXIES``, the address the
+header ``CAMPAIGNS_TRUSTED_PROXY_HEADER`` gives (:func:`client_address`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import json
+import math
 import os
 import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +52,17 @@ from etl.warehouse import Warehouse
 ENV_VAR = "CAMPAIGNS_ACCOUNTS"
 ROLES = ("officer", "grantee", "viewer")
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILURES = 5
-MAX_CLIENT_FAILURES = 20
+# Sign-in throttling (see the module's text); times in seconds.
+ACCOUNT_FREE_FAILURES = 5
+CLIENT_FREE_FAILURES = 20
+FIRST_DELAY = 2
+ACCOUNT_MAX_DELAY = 5 * 60
+CLIENT_MAX_DELAY = 15 * 60
 FAILURE_WINDOW = 15 * 60
+FAILURE_RETENTION = 24 * 3600  # failed attempts (and their addresses) are kept this long
+PROXY_HEADER_ENV = "CAMPAIGNS_TRUSTED_PROXY_HEADER"
+PROXIES_ENV = "CAMPAIGNS_TRUSTED_PROXIES"
+DEFAULT_PROXIES = "127.0.0.1,::1"
 DEFAULT_IDLE_MINUTES = 60
 DEFAULT_SESSION_HOURS = 12
 
@@ -77,6 +96,8 @@ CREATE TABLE IF NOT EXISTS login_failure (
     at       REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS login_failure_at ON login_failure (at);
+CREATE INDEX IF NOT EXISTS login_failure_username ON login_failure (username, at);
+CREATE INDEX IF NOT EXISTS login_failure_client ON login_failure (client, at);
 """
 
 
@@ -90,6 +111,149 @@ class AccountError(ValueError):
 
 class LoginRefused(Exception):
     """Sign-in refused; the message is safe to show (it never says which part was wrong)."""
+
+
+class SignInWait(LoginRefused):
+    """Sign-in refused before the password was checked: too many sign-ins failed lately for the
+    account or the client; ``seconds`` is the wait left, after which an attempt is checked."""
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(f"too many failed sign-ins; wait {seconds} seconds, then try again")
+
+
+def _clock() -> float:
+    """Now, in seconds since the epoch (tests replace it)."""
+    return time.time()
+
+
+def failure_delay(failures: int, free: int, most: float) -> float:
+    """Seconds an attempt must wait after the last of ``failures`` failed attempts in a row:
+    none for the first ``free``, then ``FIRST_DELAY`` doubled by each further failure, at most
+    ``most``."""
+    if failures < free:
+        return 0.0
+    return float(min(FIRST_DELAY * 2 ** min(failures - free, 32), most))
+
+
+def _in_a_row(times: Sequence[float], now: float) -> int:
+    """How many of the failures at ``times`` (newest first) are in a row: the newest within
+    ``FAILURE_WINDOW`` of now, each within it of the next."""
+    count, later = 0, now
+    for at in times:
+        if later - at > FAILURE_WINDOW:
+            break
+        count, later = count + 1, at
+    return count
+
+
+def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address in ``text`` ("203.0.113.7", "203.0.113.7:5301", "[2001:db8::1]:443"),
+    or ``None``."""
+    if not text:
+        return None
+    text = text.strip().strip('"')
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def trusted_proxy_header() -> str | None:
+    """The header ``CAMPAIGNS_TRUSTED_PROXY_HEADER`` names (such as ``X-Forwarded-For`` or
+    ``X-Real-IP``), or ``None``: then no header is believed."""
+    name = os.environ.get(PROXY_HEADER_ENV, "").strip()
+    return name or None
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The proxies whose header is believed: ``CAMPAIGNS_TRUSTED_PROXIES``, addresses or networks
+    separated by commas (``127.0.0.1,::1`` when unset)."""
+    value = os.environ.get(PROXIES_ENV) or DEFAULT_PROXIES
+    networks = []
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise AccountError(
+                f"{PROXIES_ENV}: '{item.strip()}' is not an IP address or network"
+            ) from None
+    return networks
+
+
+def from_trusted_proxy(peer: str | None) -> bool:
+    """Whether a connection from ``peer`` (``None``: from this machine) comes from a trusted
+    proxy, with ``CAMPAIGNS_TRUSTED_PROXY_HEADER`` set."""
+    if trusted_proxy_header() is None:
+        return False
+    proxies = trusted_proxies()
+    candidates = (
+        [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
+        if peer is None
+        else [_address(peer)]
+    )
+    return any(
+        a is not None and any(a.version == n.version and a in n for n in proxies)
+        for a in candidates
+    )
+
+
+def _client_key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """An IPv4 address as it is; an IPv6 address by its /64 network, which one subscriber
+    usually holds whole (so a flood cannot spread over its addresses)."""
+    if isinstance(address, ipaddress.IPv6Address) and not address.is_loopback:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def client_address(
+    peer: str | None, headers: Mapping[str, str | Sequence[str]] | None = None
+) -> str:
+    """The client a sign-in is counted against: the connection's address ``peer``, unless the
+    connection comes from a trusted proxy (:func:`from_trusted_proxy`). Then the configured
+    header says: for ``X-Forwarded-For``, its right-most address that is not a trusted proxy
+    (the left part is whatever the client sent); for any other header (``X-Real-IP``), its one
+    address. Headers are never believed otherwise: anyone can send them.
+
+    "" (no client to count) for a connection from this machine (``peer`` ``None``, as Streamlit
+    gives it, or a loopback address) that no trusted header names: that address is a local
+    proxy's, shared by everyone behind it, or the one person at this machine's keyboard."""
+    own = _address(peer)
+    fallback = (
+        ""
+        if peer is None or (own is not None and own.is_loopback)
+        else (_client_key(own) if own is not None else peer)
+    )
+    name = trusted_proxy_header()
+    if name is None or not from_trusted_proxy(peer):
+        return fallback
+    values: list[str] = []
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower():
+            values += [value] if isinstance(value, str) else list(value)
+    if not values:
+        return fallback
+    if name.lower() == "x-forwarded-for":
+        hops = [hop for value in values for hop in value.split(",") if hop.strip()]
+        proxies = trusted_proxies()
+        for hop in reversed(hops):
+            address = _address(hop)
+            if address is None:
+                return fallback  # a hop the proxy did not write: trust nothing left of it
+            if not any(address.version == n.version and address in n for n in proxies):
+                return _client_key(address)
+        return fallback
+    address = _address(values[-1])
+    return _client_key(address) if address is not None else fallback
 
 
 @dataclass(frozen=True)
@@ -321,28 +485,22 @@ class Accounts:
     # Signing in ---------------------------------------------------------------------------
 
     def authenticate(self, username: str, password: str, *, client: str = "") -> User:
-        """The account if the password is right; else ``LoginRefused``, which also comes when
-        too many attempts failed lately for this account or this client."""
-        now = time.time()
+        """The account if the password is right; else ``LoginRefused``. ``SignInWait`` comes,
+        before the password is looked at, while too many attempts failed lately for this account
+        or this client (:func:`client_address`; "" counts no client)."""
+        now = _clock()
         with self._db() as con:
-            con.execute("DELETE FROM login_failure WHERE at < ?", [now - FAILURE_WINDOW])
-            by_user = con.execute(
-                "SELECT count(*), min(at) FROM login_failure WHERE username = ?", [username]
-            ).fetchone()
-            by_client = con.execute(
-                "SELECT count(*), min(at) FROM login_failure WHERE client = ? AND client <> ''",
-                [client],
-            ).fetchone()
-            for count, first, limit in (
-                (by_user[0], by_user[1], MAX_FAILURES),
-                (by_client[0], by_client[1], MAX_CLIENT_FAILURES),
-            ):
-                if count >= limit:
-                    wait = max(1, round((first + FAILURE_WINDOW - now) / 60))
-                    raise LoginRefused(
-                        f"too many failed sign-ins; try again in {wait} min, or ask an officer "
-                        "to reset the password"
-                    )
+            con.execute("DELETE FROM login_failure WHERE at < ?", [now - FAILURE_RETENTION])
+            wait = self._wait(con, "username", username, ACCOUNT_FREE_FAILURES,
+                              ACCOUNT_MAX_DELAY, now)  # fmt: skip
+            if client:
+                wait = max(wait, self._wait(con, "client", client, CLIENT_FREE_FAILURES,
+                                            CLIENT_MAX_DELAY, now))  # fmt: skip
+            if wait > 0:
+                raise SignInWait(max(1, math.ceil(wait)))
+            # Counted as failed until the password proves right, in the same transaction as the
+            # check: attempts sent together cannot all pass before any of them is counted.
+            con.execute("INSERT INTO login_failure VALUES (?, ?, ?)", [username, client, now])
             row = con.execute(
                 "SELECT username, name, role, organisation, campaigns, email, password_hash "
                 "FROM account WHERE username = ?",
@@ -355,12 +513,9 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            with self._db() as con:
-                con.execute(
-                    "INSERT INTO login_failure VALUES (?, ?, ?)", [username, client, time.time()]
-                )
             raise LoginRefused("wrong username or password")
         with self._db() as con:
+            # this attempt and the account's earlier failures
             con.execute("DELETE FROM login_failure WHERE username = ?", [username])
             if _HASHER.check_needs_rehash(stored):
                 con.execute(
@@ -368,6 +523,21 @@ class Accounts:
                     [_HASHER.hash(password), row[0]],
                 )
         return _user(row[:6])
+
+    @staticmethod
+    def _wait(
+        con: sqlite3.Connection, column: str, value: str, free: int, most: float, now: float
+    ) -> float:
+        """Seconds an attempt for this account or client must still wait (0: none)."""
+        times = [
+            at
+            for (at,) in con.execute(
+                f"SELECT at FROM login_failure WHERE {column} = ? ORDER BY at DESC LIMIT ?",
+                [value, free + 40],
+            )
+        ]
+        delay = failure_delay(_in_a_row(times, now), free, most)
+        return times[0] + delay - now if delay else 0.0
 
     def start_session(self, username: str) -> str:
         """A new session token for the account (kept by the browser; only its hash is stored)."""

@@ -1,9 +1,11 @@
 """The load log: listing campaigns and batches, undoing a batch, and what a batch kept for the
-people who sent it: the file as received and its rejected rows with their errors."""
+people who sent it: the file as received (or its masked copy) and its rejected rows with their
+errors, and how long kept files stay (``CAMPAIGNS_KEEP_FILES_DAYS``, :func:`prune_kept_files`)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import getpass
 import io
 import json
@@ -13,13 +15,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 
 from etl import facts
+from etl.cells import neutral_text
 from etl.warehouse import Warehouse
 
 # What a kept file is called in the file store: its checksum, in a folder named by the first two
-# characters; a feedback file is kept as a masked CSV.
-_STORED_NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}(\.masked\.csv)?")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[-+]?[0-9][0-9 .,'\u00a0\u202f]*%?|[-+]?[.,][0-9]+%?")
+# characters; a file kept masked (feedback, participants, a refused file, a file holding
+# contacts) is a CSV of its rows as read, or a workbook of its sheets.
+_STORED_NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}(\.masked\.(csv|xlsx))?")
+KEEP_DAYS_VAR = "CAMPAIGNS_KEEP_FILES_DAYS"
+DEFAULT_KEEP_DAYS = 365
 
 
 class UndoRefused(ValueError):
@@ -128,23 +132,123 @@ def stored_path(warehouse: Warehouse, stored_file: str | None) -> Path | None:
 
 def download_name(source_name: str | None, stored_file: str, batch_id: int) -> str:
     """The name a kept file is offered under: the name it was sent with (its last part only,
-    without control characters), or ``batch-<id>``; a masked feedback copy says so."""
+    without control characters), or ``batch-<id>``; a masked copy says so."""
     text = re.sub(r"[\x00-\x1f\x7f]", "", str(source_name or "")).replace("\\", "/")
     name = PurePath(text).name.strip()
     if not name.strip("."):
         name = f"batch-{batch_id}"
-    if stored_file.endswith(".masked.csv"):
-        return f"{PurePath(name).stem or name}.masked.csv"
+    for suffix in (".masked.csv", ".masked.xlsx"):
+        if stored_file.endswith(suffix):
+            return f"{PurePath(name).stem or name}{suffix}"
     return name
 
 
 def _cell(value: object) -> str:
-    """A cell as written to a CSV a spreadsheet may open: text that would run as a formula gets
-    a leading apostrophe; numbers (``-5``, ``1 500,5``) are left as they are."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text.strip()):
-        return "'" + text
-    return text
+    """A cell as written to a CSV a spreadsheet may open (``etl.cells.neutral``): text that
+    would run as a formula gets a leading apostrophe; negative numbers (``-5``, ``-1 500,5``)
+    are left as they are."""
+    return neutral_text(value)
+
+
+# --- how long kept files stay ----------------------------------------------------------------
+
+
+def keep_days() -> int:
+    """Days a kept file stays after the last load that kept it (``CAMPAIGNS_KEEP_FILES_DAYS``,
+    default 365); 0 keeps none."""
+    raw = os.environ.get(KEEP_DAYS_VAR, "").strip()
+    if not raw:
+        return DEFAULT_KEEP_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        days = -1
+    if days < 0:
+        from etl.load import UsageError  # a ValueError the command reports as a usage error
+
+        raise UsageError(
+            f"{KEEP_DAYS_VAR} is '{raw}'; give a whole number of days (0 keeps no file)"
+        )
+    return days
+
+
+def kept_files(warehouse: Warehouse) -> list[Path]:
+    """Every kept file in the warehouse's file store (by its name, whatever the load log
+    says)."""
+    root = warehouse.files_dir
+    if not root.is_dir():
+        return []
+    return sorted(
+        p
+        for p in root.glob("*/*")
+        if p.is_file() and _STORED_NAME.fullmatch(p.relative_to(root).as_posix())
+    )
+
+
+def prune_kept_files(
+    con,
+    warehouse: Warehouse,
+    *,
+    days: int | None = None,
+    spare: Iterable[str | None] = (),
+    now: dt.datetime | None = None,
+) -> dict:
+    """Remove the kept files older than ``days`` (default :func:`keep_days`), on ``con`` inside
+    the caller's transaction: a file goes when every batch that kept it started before the
+    cut-off (a file no batch names, when it was last written before it). The batches keep their
+    checksum and say the file was removed by retention. ``spare`` names files to leave (the
+    file the load under way just kept). The files are deleted before the caller commits: a
+    failure after that leaves batches naming a file that is gone, which reads as none kept.
+    """
+    days = keep_days() if days is None else days
+    now = now or dt.datetime.now()
+    cutoff = now - dt.timedelta(days=days)
+    spared = {s for s in spare if s}
+    rows = con.execute(
+        "SELECT stored_file, max(started_at) FROM core.batch WHERE stored_file IS NOT NULL "
+        "GROUP BY stored_file"
+    ).fetchall()
+    named = {name: last for name, last in rows}
+    old = sorted(n for n, last in named.items() if last < cutoff and n not in spared)
+    note = f"; kept file removed by retention on {now:%Y-%m-%d} (kept {days} days)"
+    batches_changed = 0
+    for name in old:
+        batches_changed += con.execute(
+            "UPDATE core.batch SET stored_file = NULL, message = coalesce(message, '') || ? "
+            "WHERE stored_file = ?",
+            [note, name],
+        ).fetchone()[0]
+    removed = 0
+    root = warehouse.files_dir
+    for name in old:
+        path = stored_path(warehouse, name)
+        if path is not None:
+            path.unlink(missing_ok=True)
+            removed += 1
+    for path in kept_files(warehouse):
+        name = path.relative_to(root).as_posix()
+        if name in named or name in spared:
+            continue
+        if dt.datetime.fromtimestamp(path.stat().st_mtime) < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return {"days": days, "files_removed": removed, "batches": batches_changed}
+
+
+def prune(warehouse: Warehouse, days: int | None = None) -> dict:
+    """:func:`prune_kept_files` in a transaction of its own (``campaigns forget
+    --older-than``)."""
+    if days is not None and days < 0:
+        raise ValueError("the age of kept files to remove is a number of days, 0 or more")
+    with warehouse.writer() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            summary = prune_kept_files(con, warehouse, days=days)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return summary
 
 
 def _what_to_fix(issue: Mapping) -> str:

@@ -314,6 +314,13 @@ def undo(ctx: click.Context, batch: int, as_json: bool) -> None:
 @click.option("--phone", metavar="NUMBER", help="The respondent's phone number, in any form.")
 @click.option("--name", metavar="NAME", help="The respondent's name as they gave it.")
 @click.option("--campaign", "-c", metavar="CODE", help="Only this campaign's feedback.")
+@click.option(
+    "--older-than",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Instead of a respondent: remove the kept files of loads older than DAYS days (0: "
+    "every kept file); loads apply CAMPAIGNS_KEEP_FILES_DAYS themselves.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def forget(
@@ -322,15 +329,34 @@ def forget(
     phone: str | None,
     name: str | None,
     campaign: str | None,
+    older_than: int | None,
     as_json: bool,
 ) -> None:
-    """Remove a respondent's data on their request: responses, rows kept for correction, and
-    kept copies of files that hold them. The erasure is logged without the identifier.
+    """Remove a respondent's data on their request: responses, rows kept for correction, kept
+    files that hold them (originals and masked copies) and their mentions in the load log's
+    errors. The erasure is logged without the identifier. With --older-than, remove kept files
+    by age instead.
 
     Example: campaigns forget --email aigerim@example.kz
     """
     from etl import privacy
 
+    if older_than is not None:
+        if email or phone or name or campaign:
+            raise click.UsageError(
+                "--older-than removes kept files by age; give it without --email, --phone, "
+                "--name or --campaign"
+            )
+        with _busy():
+            summary = batch_log.prune(_wh(ctx), older_than)
+        if as_json:
+            click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        else:
+            out.print(
+                f"[green]kept files older than {older_than} days removed[/green]: "
+                f"{summary['files_removed']} files, {summary['batches']} loads now say so"
+            )
+        return
     try:
         with _busy():
             summary = privacy.forget(

@@ -310,6 +310,11 @@ def _check(
     except reading.FileRejected as exc:
         result.errors.append(Issue(None, None, None, str(exc)))
         return {}
+    except reading.SettingError as exc:  # a limit (reading.LIMIT_SETTINGS) set to no number
+        raise UsageError(str(exc)) from None
+    except reading.VALUE_OUT_OF_RANGE:  # a value no check's SQL could cast: refused, not raised
+        result.errors.append(Issue(None, None, None, reading.out_of_range(name)))
+        return {}
 
 
 def _describe_rows(con, staged: dict[str, Staged], result: LoadResult, limit: int) -> None:
@@ -450,12 +455,12 @@ def _write(
     if dry_run:
         return
 
-    if result.kind == "feedback":
-        # Responses carry personal data: what is kept is the rows as read, contacts left out
-        # and free text masked, never the original bytes.
-        kept = _store_masked(con, warehouse, staged, result.checksum) if staged else None
-    else:
-        kept = _store_file(warehouse, path, result.checksum) if stored else None
+    # What is kept of the file, if anything (see _store_file); then the kept files past the
+    # retention period (CAMPAIGNS_KEEP_FILES_DAYS) go.
+    from etl.batches import prune_kept_files
+
+    kept = _store_file(con, warehouse, path, result, staged) if stored else None
+    prune_kept_files(con, warehouse, spare=[kept])
     con.execute(
         "UPDATE core.batch SET kind = ?, platform = ?, status = ?, stored_file = ?, "
         "rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_blank = ?, "
@@ -1005,34 +1010,86 @@ def _cells_kept(s: Staged) -> list[tuple[str, str]]:
 
 
 def _store_masked(con, warehouse: Warehouse, staged: dict[str, Staged], checksum: str) -> str:
-    """Keep a feedback file as CSV of its rows as read, contacts left out and text masked."""
+    """Keep a file as its rows as read, under its own headers: columns headed as names or
+    contacts left out, e-mails, phone numbers and IINs masked (``etl.privacy``), every cell
+    written as text a spreadsheet will not run (``etl.cells``). A one-table file is kept as
+    CSV, a set-up workbook as a workbook of the sheets read."""
     import csv
     import io
 
-    s = next(iter(staged.values()))
-    cells = _cells_kept(s)
-    rows = con.execute(
-        f"SELECT {', '.join(expr for _, expr in cells) or 'NULL'} FROM {s.cells_source[0]} "
-        "ORDER BY row_number"
-    ).fetchall()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([h for h, _ in cells])
-    writer.writerows(rows)
-    text = out.getvalue()
-    return _keep(
-        warehouse,
-        f"{checksum[:2]}/{checksum}.masked.csv",
-        lambda tmp: tmp.write_text(text, encoding="utf-8"),
-    )
+    from etl.cells import neutral
+    from etl.privacy import mask_sql
+
+    tables = []
+    for s in staged.values():
+        cells = _cells_kept(s)
+        if s.kind != "feedback":  # feedback's cells are chosen and masked already
+            cells = [(h, mask_sql(expr)) for h, expr in cells if not forms.is_personal(h)]
+        rows = con.execute(
+            f"SELECT {', '.join(expr for _, expr in cells) or 'NULL'} FROM {s.cells_source[0]} "
+            "ORDER BY row_number"
+        ).fetchall()
+        header = [h for h, _ in cells]
+        tables.append((s.sheet or s.kind, header, [[neutral(v) for v in r] for r in rows]))
+    if len(tables) == 1:
+        _, header, rows = tables[0]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([neutral(h) for h in header])
+        writer.writerows(rows)
+        text = out.getvalue()
+        return _keep(
+            warehouse,
+            f"{checksum[:2]}/{checksum}.masked.csv",
+            lambda tmp: tmp.write_text(text, encoding="utf-8"),
+        )
+
+    def write_workbook(tmp: Path) -> None:
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False}
+        )
+        for name, header, rows in tables:
+            sheet = book.add_worksheet(name[:31])
+            for r, row in enumerate([[neutral(h) for h in header], *rows]):
+                for c, value in enumerate(row):
+                    if value is not None:
+                        sheet.write_string(r, c, str(value))
+        book.close()
+
+    return _keep(warehouse, f"{checksum[:2]}/{checksum}.masked.xlsx", write_workbook)
 
 
 def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _store_file(warehouse: Warehouse, path: Path, checksum: str) -> str:
-    """Keep the received bytes, named by checksum, beside the warehouse."""
+def _store_file(
+    con, warehouse: Warehouse, path: Path, result: LoadResult, staged: dict[str, Staged]
+) -> str | None:
+    """Keep what may be kept of a file beside the warehouse, named by its checksum; returns
+    its name in the file store, or None when nothing is kept (docs/data-management.md):
+
+    - nothing when ``CAMPAIGNS_KEEP_FILES_DAYS`` is 0, nor of a refused file none of whose
+      rows were read as a known kind (its kind unknown, or a file-level error);
+    - a masked copy of its rows as read (:func:`_store_masked`) of feedback and participants
+      (files about people), of a refused file, and of any file that holds an e-mail address,
+      a phone number or an IIN anywhere (``etl.privacy.holds_personal_data``);
+    - else the bytes as received: metrics, spend, exchange rates and the set-up, screened.
+    """
+    from etl.batches import keep_days
+    from etl.privacy import holds_personal_data
+
+    if keep_days() == 0:
+        return None
+    checksum = result.checksum
+    if (
+        result.status != "loaded"
+        or result.kind in ("feedback", "participants")
+        or holds_personal_data(path)
+    ):
+        return _store_masked(con, warehouse, staged, checksum) if staged else None
     return _keep(warehouse, f"{checksum[:2]}/{checksum}", lambda tmp: shutil.copyfile(path, tmp))
 
 

@@ -13,9 +13,12 @@ restates unchanged).
 
 Values are written as the loader reads them: codes, text and dates (ISO) as text cells, amounts
 and numbers as numbers, lists (regions, languages) separated by commas, yes/no in the workbook's
-language. Every export carries the time it was made in its document properties, so two exports
-of different states are never the same bytes and a re-sent workbook is never taken for one
-loaded before (the loader skips bytes it has loaded).
+language. Text a spreadsheet would take for a formula (``etl.cells.formula_like``: a campaign
+named ``=HYPERLINK(...)``) carries Excel's quote prefix, the workbook's own mark of a text cell:
+Excel and LibreOffice show it as text and keep it text when it is edited, and the value stays as
+it is, so the workbook still loads back unchanged. Every export carries the time it was made in
+its document properties, so two exports of different states are never the same bytes and a
+re-sent workbook is never taken for one loaded before (the loader skips bytes it has loaded).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import IO, Any
 import pandas as pd
 import xlsxwriter
 
+from etl.cells import formula_like, is_list
 from etl.kinds import LANGUAGES
 from etl.templates import (
     AUTHOR,
@@ -136,6 +140,7 @@ def write_setup(
             "created": created or dt.datetime.now().replace(microsecond=0),
         }
     )
+    quoted = workbook.add_format({"quote_prefix": True})
     for kind in PROGRAMME_ORDER:
         sheet = _write_data_sheet(workbook, kind, lang)
         df = frames.get(kind)
@@ -144,7 +149,7 @@ def write_setup(
         fields = template_fields(kind)
         for r, record in enumerate(df.to_dict("records"), start=1):
             for c, f in enumerate(fields):
-                _write_cell(sheet, r, c, record.get(f.name), f.type, lang)
+                _write_cell(sheet, r, c, record.get(f.name), f.type, lang, quoted)
     _write_help_sheet(workbook, list(PROGRAMME_ORDER), lang)
     workbook.close()
 
@@ -208,23 +213,30 @@ def _date(value: Any) -> dt.date | None:
     return value  # text as typed in an editor: written as it is, for the loader to check
 
 
-def _write_cell(sheet, row: int, col: int, value: Any, ftype: str, lang: str) -> None:
-    """One cell as the loader reads it back: see the module's docstring."""
+def _write_cell(
+    sheet, row: int, col: int, value: Any, ftype: str, lang: str, quoted: Any = None
+) -> None:
+    """One cell as the loader reads it back: see the module's docstring. ``quoted`` is the
+    quote-prefix format that text a spreadsheet would take for a formula is written with."""
+
+    def text(value: str) -> None:
+        sheet.write_string(row, col, value, quoted if formula_like(value) else None)
+
     if _missing(value):
         return
     if isinstance(value, str):
         if value.strip():
-            sheet.write_string(row, col, value)
+            text(value)
         return
     if ftype in ("yes_no", "bool") and isinstance(value, bool | numbers.Integral):
         sheet.write_string(row, col, label("yes" if value else "no", lang))
         return
-    if ftype == "list" and isinstance(value, list | tuple):
-        sheet.write_string(row, col, ", ".join(str(v) for v in value))
+    if ftype == "list" and is_list(value):
+        text(", ".join(str(v) for v in value))
         return
     if ftype in ("date", "datetime", "month") or isinstance(value, dt.date):
         day = _date(value)
-        sheet.write_string(row, col, day.isoformat() if isinstance(day, dt.date) else str(day))
+        text(day.isoformat() if isinstance(day, dt.date) else str(day))
         return
     if ftype in NUMBER_TYPES and isinstance(value, numbers.Real | decimal.Decimal):
         number = float(value)
@@ -233,4 +245,4 @@ def _write_cell(sheet, row: int, col: int, value: Any, ftype: str, lang: str) ->
         else:
             sheet.write_number(row, col, number)
         return
-    sheet.write_string(row, col, str(value))
+    text(str(value))

@@ -14,11 +14,16 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
+import math
+import os
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import duckdb
@@ -28,9 +33,129 @@ from etl.headers import find_header_row
 # Files above this size skip the Python CSV reader and are parsed by DuckDB itself.
 FAST_PATH_BYTES = 8 * 1024 * 1024
 
+# What DuckDB raises when a value of the file does not fit the type a step of the loader casts
+# it to (a number with digits typed twice, beyond a 64-bit integer): the load refuses the file.
+VALUE_OUT_OF_RANGE = (duckdb.ConversionException, duckdb.OutOfRangeException)
+
 
 class FileRejected(ValueError):
     """The file as a whole cannot be read; the message says why and what to do."""
+
+
+class SettingError(ValueError):
+    """A limit setting (``LIMIT_SETTINGS``) is not a number of at least 1."""
+
+
+# --- limits: absurd shapes are refused before they cost time and memory ------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a file may be in each direction; each is set by an environment variable."""
+
+    columns: int = 500  # cells in any row of a CSV file or a sheet
+    field_chars: int = 1_000_000  # characters in one cell
+    line_chars: int = 2_000_000  # characters in one row of a CSV file (bytes for DuckDB's reader)
+    cells: int = 30_000_000  # rows x columns of a file or a sheet
+    xlsx_uncompressed_mb: float = 200.0  # a workbook's parts once unpacked, added up
+    xlsx_ratio: float = 200.0  # unpacked size over packed size, of a part or the whole
+    xlsx_sheets: int = 100  # worksheets in a workbook
+
+
+LIMIT_SETTINGS = {
+    "columns": "CAMPAIGNS_MAX_COLUMNS",
+    "field_chars": "CAMPAIGNS_MAX_FIELD_CHARS",
+    "line_chars": "CAMPAIGNS_MAX_LINE_CHARS",
+    "cells": "CAMPAIGNS_MAX_CELLS",
+    "xlsx_uncompressed_mb": "CAMPAIGNS_XLSX_MAX_UNCOMPRESSED_MB",
+    "xlsx_ratio": "CAMPAIGNS_XLSX_MAX_RATIO",
+    "xlsx_sheets": "CAMPAIGNS_XLSX_MAX_SHEETS",
+}
+
+# Parts of a workbook (entries of its zip directory): an Excel workbook has a few dozen, a few
+# hundred with many images or comments.
+MAX_WORKBOOK_PARTS = 10_000
+# Excel's last row: a sheet that says it goes further is damaged.
+EXCEL_ROWS = 1_048_576
+_MB = 1024 * 1024
+
+
+def limits() -> Limits:
+    """The limits in force: the defaults, or the ``CAMPAIGNS_*`` variables that are set."""
+    values: dict[str, float | int] = {}
+    for f in fields(Limits):
+        variable = LIMIT_SETTINGS[f.name]
+        raw = os.environ.get(variable, "").strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw.replace("_", ""))
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value >= 1):
+            raise SettingError(f"{variable} must be a number of at least 1, not '{raw}'")
+        values[f.name] = value if f.type == "float" else int(value)
+    return Limits(**values)
+
+
+def out_of_range(name: str) -> str:
+    """Why a file with a value DuckDB could not cast (``VALUE_OUT_OF_RANGE``) is refused."""
+    return (
+        f"{name}: a number in the file is too large to be a figure (a whole number goes up to "
+        "9,223,372,036,854,775,807); check the figures for digits typed twice or cells run "
+        "together, and load it again"
+    )
+
+
+def _mb(count: float) -> str:
+    return f"{count / _MB:,.3g} MB" if count < 1000 * _MB else f"{count / _MB:,.0f} MB"
+
+
+def _too_wide(name: str, where: str, count: int, lim: Limits, *, at_least: bool = False) -> str:
+    return (
+        f"{name}: {where} has {'at least ' if at_least else ''}{count:,} columns, more than the "
+        f"{lim.columns:,} a file may have; check that it is a table of figures with one header "
+        "row, and save it again with only the columns to load"
+    )
+
+
+def _too_many_cells(name: str, lim: Limits, what: str = "the file") -> str:
+    return (
+        f"{name}: {what} has more than {lim.cells:,} cells (rows x columns); split it by month "
+        "or platform and load the parts, or delete the empty rows and columns around the data"
+    )
+
+
+def _too_long_cell(name: str, line: int, lim: Limits) -> str:
+    return (
+        f"{name}: a cell near line {line:,} is longer than {lim.field_chars:,} characters; "
+        'a stray double quote (") makes the rest of a file one cell: check the quotes on that '
+        "line, or shorten the cell, and save the file again"
+    )
+
+
+def _too_long_line(name: str, row: int | None, lim: Limits) -> str:
+    where = f"row {row:,}" if row else "a row"
+    return (
+        f"{name}: {where} is longer than {lim.line_chars:,} characters; check the quotes "
+        "and the line breaks there (a whole table on one line is no table), and save the file "
+        "again as CSV UTF-8"
+    )
+
+
+def _csv_records(text: str, delimiter: str, name: str, lim: Limits) -> Iterator[list[str]]:
+    """The records of CSV text, a file that breaks the csv module's rules becoming a refusal."""
+    csv.field_size_limit(lim.field_chars)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise FileRejected(_too_long_cell(name, reader.line_num, lim)) from None
+        raise FileRejected(
+            f"{name}: the file cannot be read as CSV near line {reader.line_num:,} ({exc}); "
+            "save it again as CSV UTF-8"
+        ) from None
 
 
 @dataclass
@@ -195,7 +320,10 @@ def sniff_delimiter(lines: list[str]) -> str:
     if not sample:
         return ","
     for delim in (",", ";", "\t"):
-        counts = [len(r) for r in csv.reader(sample, delimiter=delim)]
+        try:
+            counts = [len(r) for r in csv.reader(sample, delimiter=delim)]
+        except csv.Error:  # a cell longer than the field limit: not this delimiter's doing
+            continue
         if not counts:
             continue
         widest = max(counts)
@@ -251,17 +379,30 @@ def read_csv_text(
         "delimiter": _DELIM_NAMES.get(delimiter, delimiter),
     }
 
-    head_rows = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter))
+    lim = limits()
+    head_rows = list(_csv_records(text[:65536], delimiter, name, lim))
+    # The first rows tell an absurd shape at once, before the whole file is parsed.
+    for index, row in enumerate(head_rows):
+        if len(row) > lim.columns and not head_only and len(text) > 65536:
+            # The row may go on past the first 64K characters: count all of its cells.
+            row = next(itertools.islice(_csv_records(text, delimiter, name, lim), index, None))
+        _check_record(row, index + 1, name, lim, cut=head_only and index == len(head_rows) - 1)
     start = 1 if skip_first else 0
     if len(head_rows) <= start or all(not any(c.strip() for c in r) for r in head_rows[start:]):
         raise FileRejected(f"{name}: the file is empty; it needs a header row and data rows")
     header_index = start + find_header_row(head_rows[start:], kinds)
     header = head_rows[header_index]
+    width = max(len(header), 1)
 
     preamble = _preamble(head_rows[start:header_index])
     if head_only:
+        # Rows estimated from the first 64 KB: clearly too many cells are refused unparsed.
+        size = source_path.stat().st_size
+        rows_guess = len(head_rows) * size / max(len(text.encode(encoding)), 1)
+        if rows_guess * width > 2 * lim.cells:
+            raise FileRejected(_too_many_cells(name, lim))
         source = _duckdb_csv(
-            con, source_path, encoding, delimiter, header_index, len(header), table
+            con, source_path, encoding, delimiter, header_index, len(header), table, name, lim
         )
         detected["reader"] = "duckdb"
         # The last line of the head may be cut short: leave it out of the sample.
@@ -269,11 +410,27 @@ def read_csv_text(
         return RawTable(
             source, header, header_index + 1, None, detected, head=head, preamble=preamble
         )
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = []
+    cells = 0
+    for number, row in enumerate(_csv_records(text, delimiter, name, lim), start=1):
+        _check_record(row, number, name, lim)
+        cells += max(len(row), width)  # each row becomes at least a header's width of cells
+        if cells > lim.cells:
+            raise FileRejected(_too_many_cells(name, lim))
+        rows.append(row)
     raw = _rows_to_table(con, rows, header_index, table, name)
     raw.detected = {**detected, **raw.detected}
     raw.preamble = preamble
     return raw
+
+
+def _check_record(row: list[str], number: int, name: str, lim: Limits, *, cut=False) -> None:
+    """Refuse a record with more cells than a file may have columns, or too long a line.
+    ``cut``: the record is the last of a file's first 64 KB, perhaps cut short."""
+    if len(row) > lim.columns:
+        raise FileRejected(_too_wide(name, f"row {number:,}", len(row), lim, at_least=cut))
+    if len(row) + sum(map(len, row)) - 1 > lim.line_chars:
+        raise FileRejected(_too_long_line(name, number, lim))
 
 
 def _wrapped_lines(lines: list[str]) -> bool:
@@ -320,39 +477,69 @@ def _duckdb_csv(
     header_index: int,
     width: int,
     table: str,
+    name: str = "",
+    lim: Limits | None = None,
 ) -> str:
     """A query over a large CSV parsed by DuckDB into ``table``, giving its data rows.
 
     Row numbers follow the file's record order. DuckDB reads UTF-8 only, so other encodings
     are transcoded to a temporary file first (removed when the connection's work is done).
+    What DuckDB cannot parse is refused in our words: its own messages name the file's path.
     """
+    lim = lim or limits()
+    name = name or path.name
     src = path
     if encoding not in ("utf-8", "utf-8-sig"):
         fd, tmp_name = tempfile.mkstemp(suffix=".csv")
-        with (
-            open(path, encoding=encoding, newline="") as fin,
-            open(fd, "w", encoding="utf-8", newline="") as fout,
-        ):
-            while chunk := fin.read(1 << 20):
-                fout.write(chunk)
         src = Path(tmp_name)
         _TRANSCODED.append(src)
+        try:
+            with (
+                open(path, encoding=encoding, newline="") as fin,
+                open(fd, "w", encoding="utf-8", newline="") as fout,
+            ):
+                while chunk := fin.read(1 << 20):
+                    fout.write(chunk)
+        except UnicodeError:
+            raise FileRejected(
+                f"{name}: the file says it is {encoding} but is not; save it again as CSV UTF-8"
+            ) from None
     columns = {f"c{i}": "VARCHAR" for i in range(max(width, 1))}
     escaped = str(src).replace("'", "''")
     delim = delimiter.replace("'", "''")
     reader = (
         f"read_csv('{escaped}', header = false, delim = '{delim}', quote = '\"', "
         f"escape = '\"', columns = {columns!r}, null_padding = true, strict_mode = false, "
-        f"auto_detect = false)"
+        f"auto_detect = false, max_line_size = {lim.line_chars})"
     )
     # A new table keeps the records in file order, so its rowid is the record number: cheaper
     # than numbering them with a window over the reader, which runs on one thread. (Inside an
     # open transaction new rows get provisional rowids: the caller reads outside one.)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {reader}")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {reader}")
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault: the upload's memory limit says so
+    except duckdb.Error as exc:
+        raise FileRejected(_duckdb_refusal(name, str(exc), lim)) from None
+    (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    if rows * max(width, 1) > lim.cells:
+        raise FileRejected(_too_many_cells(name, lim))
     return f"(SELECT rowid + 1 AS row_number, * FROM {table} WHERE rowid + 1 > {header_index + 1})"
 
 
 _TRANSCODED: list[Path] = []
+
+
+def _duckdb_refusal(name: str, error: str, lim: Limits) -> str:
+    """Why DuckDB could not read a CSV file, without its message (which names the path)."""
+    line = re.search(r"Line: (\d+)", error)
+    if "maximum line size" in error.casefold():
+        return _too_long_line(name, int(line.group(1)) if line else None, lim)
+    near = f" near line {int(line.group(1)):,}" if line else ""
+    return (
+        f"{name}: the file cannot be read as CSV{near}; check the quotes and the line breaks "
+        "there, and save it again as CSV UTF-8"
+    )
 
 
 def remove_temporary_files() -> None:
@@ -513,63 +700,244 @@ def _register(con, table: str, numbers: list[int], columns: list[list[str | None
 
 
 def read_workbook(data: bytes, name: str) -> Workbook:
-    """Every sheet of an XLSX file as rows of text cells (cached formula results)."""
-    import openpyxl
+    """Every sheet of an XLSX file as rows of text cells (cached formula results).
 
+    The zip directory is checked first (sheets, parts, sizes), then every part is unpacked once
+    (checksums, no XML entity declarations); only then does openpyxl read the sheets. Whatever
+    goes wrong on the way, in openpyxl's lazy reading of the rows too, is a ``FileRejected``.
+    """
+    lim = limits()
+    formulas = _inspect_workbook(data, name, lim)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        sheets = _read_sheets(data, name, lim, data_only=True)
+        found = _read_sheets(data, name, lim, data_only=False, formulas=True) if formulas else {}
+    except (FileRejected, MemoryError):
+        raise
+    except Exception as exc:  # openpyxl and the XML parser raise many kinds for a damaged file
+        raise FileRejected(_damaged_workbook(name, exc)) from None
+    if not sheets:
         raise FileRejected(
-            f"{name}: cannot open the workbook ({type(exc).__name__}); save it again from Excel "
-            "as .xlsx, or as CSV UTF-8"
-        ) from None
-    formulas = _formula_cells(data) if _has_formulas(data) else {}
-    sheets: dict[str, list[list[str | None]]] = {}
+            f"{name}: the workbook has no sheet that can be read (its sheets are missing or "
+            "damaged); save it again from Excel as .xlsx, or as CSV UTF-8"
+        )
     formula_errors = []
-    for ws in wb.worksheets:
-        rows = []
-        for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in row]
-            for c_index, v in enumerate(cells):
-                f = formulas.get((ws.title, r_index, c_index))
-                if f is not None and v is None:
-                    formula_errors.append((ws.title, r_index, c_index, f))
-            rows.append(cells)
-        while rows and not any(c not in (None, "") for c in rows[-1]):
-            rows.pop()
-        if rows:
-            width = max(
-                (max((i + 1 for i, c in enumerate(r) if c not in (None, "")), default=0))
-                for r in rows
-            )
-            rows = [r[:width] for r in rows]
-        sheets[ws.title] = rows
-    wb.close()
+    for (title, r_index, c_index), formula in found.items():
+        rows = sheets.get(title, [])
+        row = rows[r_index - 1] if r_index <= len(rows) else []
+        if (row[c_index] if c_index < len(row) else None) is None:
+            formula_errors.append((title, r_index, c_index, formula))
     return Workbook(sheets, formula_errors)
 
 
-def _has_formulas(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for info in z.infolist():
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                with z.open(info) as fh:
-                    if b"<f" in fh.read():
-                        return True
-    return False
+def _again(name: str, what: str) -> str:
+    return f"{name}: {what}; save it again from Excel as .xlsx, or as CSV UTF-8, and upload that"
 
 
-def _formula_cells(data: bytes) -> dict[tuple[str, int, int], str]:
+def _inspect_workbook(data: bytes, name: str, lim: Limits) -> bool:
+    """Check an XLSX file's zip directory against the limits, then unpack each part once to
+    check it: returns whether a sheet holds formulas."""
+    parts = _zip_entries(data)
+    if parts is not None and parts > MAX_WORKBOOK_PARTS:
+        raise FileRejected(
+            _again(name, f"the workbook has {parts:,} parts, far more than an Excel workbook")
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise FileRejected(
+            _again(name, "the workbook is damaged or cut short (its table of contents is missing)")
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        if not any(i.filename.startswith("xl/") for i in infos):
+            raise FileRejected(
+                f"{name}: cannot open the workbook: the file is a zip archive without an Excel "
+                "workbook in it; upload the .xlsx file itself, or save it again from Excel as "
+                ".xlsx or as CSV UTF-8"
+            )
+        sheets = {i.filename for i in infos if _SHEET_PART.fullmatch(i.filename)}
+        if len(sheets) > lim.xlsx_sheets:
+            raise FileRejected(
+                f"{name}: the workbook has {len(sheets):,} sheets, more than the "
+                f"{lim.xlsx_sheets:,} a workbook may have; copy the sheets to load into a "
+                "workbook of their own and load that"
+            )
+        unpacked = sum(i.file_size for i in infos)
+        packed = sum(i.compress_size for i in infos)
+        if unpacked > lim.xlsx_uncompressed_mb * _MB:
+            raise FileRejected(
+                f"{name}: the workbook unpacks to {_mb(unpacked)}, above the "
+                f"{_mb(lim.xlsx_uncompressed_mb * _MB)} limit; split it by month or platform "
+                "and load the parts, or save the sheet as CSV UTF-8"
+            )
+        for size, small in [(i.file_size, i.compress_size) for i in infos] + [(unpacked, packed)]:
+            if size > _MB and size > lim.xlsx_ratio * max(small, 1):
+                raise FileRejected(
+                    _again(
+                        name,
+                        f"the workbook holds a part that unpacks to {size / max(small, 1):,.0f} "
+                        f"times its compressed size, far beyond the {lim.xlsx_ratio:,.0f} times "
+                        "Excel's files come to: it is not loaded",
+                    )
+                )
+        formulas = False
+        try:
+            for info in infos:
+                if info.is_dir():
+                    continue
+                xml = info.filename.endswith((".xml", ".rels", ".vml"))
+                sheet = info.filename in sheets
+                tail = b""
+                with archive.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        window = tail + chunk
+                        if xml and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
+                            raise FileRejected(_again(name, _ENTITIES))
+                        formulas = formulas or (sheet and b"<f" in window)
+                        tail = chunk[-16:]
+        except (FileRejected, MemoryError):
+            raise
+        except Exception as exc:
+            raise FileRejected(_damaged_workbook(name, exc)) from None
+    return formulas
+
+
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+
+
+def _zip_entries(data: bytes) -> int | None:
+    """The number of entries a zip file's end record announces (None when there is none)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    if count != 0xFFFF:
+        return count
+    # Zip64: the locator just before the end record points at the zip64 end record.
+    locator = end - 20
+    if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
+        return None
+    at = int.from_bytes(data[locator + 8 : locator + 16], "little")
+    if data[at : at + 4] != b"PK\x06\x06" or at + 40 > len(data):
+        return None
+    return int.from_bytes(data[at + 32 : at + 40], "little")
+
+
+_ENTITIES = (
+    "the workbook declares XML entities (a <!DOCTYPE>), which Excel never writes and which "
+    "can hide an attack: it is not read"
+)
+
+
+def _damaged_workbook(name: str, exc: BaseException) -> str:
+    """What a failure while unpacking or parsing a workbook means, in the user's words: the
+    first failure of a known kind along the chain (openpyxl wraps the parser's in a
+    ValueError of its own)."""
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain and len(chain) < 10:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    for failure in chain:
+        what = _workbook_failure(failure)
+        if what:
+            return _again(name, what)
+    # What is left (a cell reference, a number or a type openpyxl cannot read, a part
+    # pointing at another that is not there) is the content of a part broken by the damage.
+    return _again(
+        name, "cannot open the workbook: it is damaged (a part does not follow the .xlsx format)"
+    )
+
+
+def _workbook_failure(exc: BaseException) -> str | None:
+    import xml.etree.ElementTree as ET
+    from xml.parsers.expat import ExpatError
+
+    from defusedxml import DefusedXmlException
+
+    if isinstance(exc, DefusedXmlException):
+        return _ENTITIES
+    if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+        return "the workbook is damaged (a part failed its checksum)"
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return "the workbook is damaged (its compressed data cannot be unpacked)"
+    if isinstance(exc, NotImplementedError | RuntimeError) and (
+        "encrypt" in str(exc) or "compression" in str(exc)
+    ):
+        return (
+            "the workbook is encrypted or packed in a way Excel does not use; remove the "
+            "password in Excel first"
+        )
+    if isinstance(exc, ET.ParseError | ExpatError | SyntaxError):
+        return "the workbook is damaged (one of its parts is not well-formed XML)"
+    if isinstance(exc, KeyError):
+        return "the workbook is damaged (a part it lists is missing)"
+    return None
+
+
+def _read_sheets(
+    data: bytes, name: str, lim: Limits, *, data_only: bool, formulas: bool = False
+) -> dict:
+    """Each worksheet's rows of text cells (trailing empty rows and cells left out); or, with
+    ``formulas``, the formulas found: (sheet, row, column index) -> formula."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    found = {}
-    for ws in wb.worksheets:
-        for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            for c_index, v in enumerate(row):
-                if isinstance(v, str) and v.startswith("="):
-                    found[(ws.title, r_index, c_index)] = v
-    wb.close()
-    return found
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    try:
+        sheets: dict[str, list[list[str | None]]] = {}
+        found: dict[tuple[str, int, int], str] = {}
+        for ws in wb.worksheets:
+            if formulas:
+                for r_index, row in _sheet_rows(ws, name, lim):
+                    for c_index, v in enumerate(row):
+                        if isinstance(v, str) and v.startswith("="):
+                            found[(ws.title, r_index, c_index)] = v
+            else:
+                sheets[ws.title] = _sheet_cells(ws, name, lim)
+    finally:
+        wb.close()
+    return found if formulas else sheets
+
+
+def _sheet_rows(ws, name: str, lim: Limits) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) of a read-only sheet, as far as its cells go (its dimension can
+    claim any size), refusing a sheet beyond Excel's rows or the cell limit."""
+    ws.reset_dimensions()  # rows as wide as their cells, not padded to a claimed dimension
+    cells = 0
+    for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if r_index > EXCEL_ROWS:
+            raise FileRejected(
+                _again(name, f"sheet '{ws.title}' goes past row {EXCEL_ROWS:,}, Excel's last")
+            )
+        cells += max(len(row), 1)
+        if cells > lim.cells:
+            raise FileRejected(_too_many_cells(name, lim, f"sheet '{ws.title}'"))
+        yield r_index, row
+
+
+def _sheet_cells(ws, name: str, lim: Limits) -> list[list[str | None]]:
+    """A sheet's rows of text cells, all as wide as its widest row with a value."""
+    rows: list[list[str | None]] = []
+    for r_index, row in _sheet_rows(ws, name, lim):
+        cells = [_cell_text(v) for v in row]
+        end = len(cells)
+        while end and cells[end - 1] is None:
+            end -= 1
+        if end > lim.columns:
+            where = f"row {r_index:,} of sheet '{ws.title}'"
+            raise FileRejected(_too_wide(name, where, end, lim))
+        del cells[end:]
+        if any(c is not None and len(c) > lim.field_chars for c in cells):
+            raise FileRejected(
+                f"{name}: a cell in row {r_index:,} of sheet '{ws.title}' is longer than "
+                f"{lim.field_chars:,} characters; shorten it and save the workbook again"
+            )
+        rows.append(cells)
+    while rows and not rows[-1]:
+        rows.pop()
+    width = max((len(r) for r in rows), default=0)
+    if len(rows) * width > lim.cells:
+        raise FileRejected(_too_many_cells(name, lim, f"sheet '{ws.title}'"))
+    return [r + [None] * (width - len(r)) for r in rows]
 
 
 def _cell_text(value: object) -> str | None:

@@ -390,7 +390,8 @@ def _kind_checks(
         )
         checks.append(
             f"SELECT row_number, {n.q(col('reach'))}, reach__raw, 'reach ' || "
-            f"CAST(reach AS BIGINT) || ' is above impressions ' || CAST(impressions AS BIGINT) || "
+            f"{n.as_text('count', 'reach')} || ' is above impressions ' || "
+            f"{n.as_text('count', 'impressions')} || "
             f"'; reach counts unique people among the impressions, so it cannot be higher: "
             f"check the two columns are not swapped', 'error' FROM {table} "
             f"WHERE reach > impressions"

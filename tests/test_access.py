@@ -157,17 +157,28 @@ def test_a_grantee_cannot_open_the_management_pages(
         assert "Programme" not in titles and "Loads" not in titles
 
 
-def test_wrong_passwords_are_refused_then_throttled(
+def test_wrong_passwords_are_refused_then_slowed_but_the_owner_gets_in(
     monkeypatch: pytest.MonkeyPatch, warehouse: Warehouse
 ) -> None:
+    import etl.accounts
+
+    clock = [time.time()]
+    monkeypatch.setattr(etl.accounts, "_clock", lambda: clock[0])
     account(warehouse, "officer")
     at = open_page(monkeypatch, warehouse, user=None)
     for _ in range(5):
         sign_in(at, "officer", "not the password")
-        assert [e.value for e in at.error] == ["wrong username or password"]
+        assert [e.value for e in at.error] == ["Wrong username or password."]
     sign_in(at, "officer", account(warehouse, "officer"))
-    assert "too many failed sign-ins" in at.error[0].value
+    assert [e.value for e in at.error] == [
+        "Too many failed sign-ins. Wait 2 seconds, then sign in again."
+    ]
     assert [t.value for t in at.title] == ["Sign in"]
+    assert not [b for b in at.button if b.label == "Sign out"]
+    clock[0] += 2
+    sign_in(at, "officer", account(warehouse, "officer"))
+    assert not at.error and "Sign in" not in [t.value for t in at.title]
+    assert [b for b in at.button if b.label == "Sign out"]
 
 
 def test_signing_out_and_expired_sessions_return_to_the_sign_in_form(

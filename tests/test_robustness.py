@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -516,3 +517,347 @@ def test_batch_times_span_the_load(programme: Warehouse, tmp_path: Path) -> None
     # DuckDB's current_timestamp is the start of the transaction: a finished_at taken inside
     # the load's transaction equals started_at whatever the load took.
     assert (finish - start).total_seconds() >= 0.3 * took, (start, finish, took)
+
+
+# --- damaged files: a refusal that says what is wrong, never a traceback -------------------------
+# Each class below ended in a Python traceback once; the fixtures are written here as bytes.
+
+
+def refusal(wh: Warehouse, path: Path, **kwargs) -> str:
+    """The one file-level error of a rejected load, which must name the file."""
+    result = load_file(wh, path, campaign="PDP-01", **kwargs)
+    assert result.status == "rejected", (result.status, result.errors[:3])
+    file_errors = [e.message for e in result.errors if e.row is None]
+    assert len(file_errors) == 1, file_errors
+    (message,) = file_errors
+    assert path.name in message, message
+    assert "Traceback" not in message and str(path.parent) not in message, message
+    return message
+
+
+def feedback_workbook(rows: int = 30) -> bytes:
+    """A small feedback workbook, written with openpyxl as a user's Excel would hold it."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "responses"
+    ws.append(["submitted_at", "rating", "usefulness", "comment"])
+    for i in range(rows):
+        ws.append([f"2026-03-{i % 28 + 1:02d}", 1 + i % 5, 1 + i % 5, "good seminar " * 5])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def rezip(data: bytes, change, stored: tuple[str, ...] = ()) -> bytes:
+    """The workbook's parts passed through ``change(name, bytes)``: bytes to write instead, or
+    None to leave the part out. Parts named in ``stored`` are written uncompressed."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            part = change(info.filename, zin.read(info))
+            if part is not None:
+                kind = zipfile.ZIP_STORED if info.filename in stored else zipfile.ZIP_DEFLATED
+                zout.writestr(info.filename, part, compress_type=kind)
+    return out.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def in_sheet(old: bytes, new: bytes):
+    """A ``rezip`` change replacing ``old`` by ``new`` once in the first sheet."""
+    return lambda name, part: part.replace(old, new, 1) if name == SHEET else part
+
+
+def test_csv_field_above_pythons_field_limit_is_read(programme: Warehouse, tmp_path: Path) -> None:
+    """A cell of 140,000 characters (above the csv module's 131,072) is a cell like another."""
+    path = tmp_path / "long comment.csv"
+    long = "x" * 140_000
+    path.write_text(f'{METRICS_HEADER}\n2026-03-02,instagram,p1,"{long}",5,4,,,,,,,\n')
+    result = load_file(programme, path, campaign="PDP-01")
+    assert result.status == "loaded", result.errors[:3]
+
+
+def test_csv_field_above_our_limit_is_refused(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGNS_MAX_FIELD_CHARS", "1000")
+    path = tmp_path / "pasted.csv"
+    path.write_text(f'{METRICS_HEADER}\n2026-03-02,instagram,p1,"{"y" * 2000}",5,4,,,,,,,\n')
+    message = refusal(programme, path)
+    assert "1,000 characters" in message and "CAMPAIGNS_MAX_FIELD_CHARS" not in message
+
+
+def test_workbook_failing_its_checksum_is_refused(programme: Warehouse, tmp_path: Path) -> None:
+    """One byte flipped inside a sheet: the part no longer matches its CRC-32."""
+    # A sheet too big to be read whole when the workbook is opened, flipped near its end: the
+    # damage shows only as the rows are read.
+    data = rezip(feedback_workbook(3000), lambda _n, part: part, stored=(SHEET,))
+    at = data.rindex(b"good seminar")
+    data = data[:at] + b"f" + data[at + 1 :]
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(data)
+    message = refusal(programme, path)
+    assert "damaged" in message and "checksum" in message and "save it again" in message
+
+
+def test_workbook_without_its_sheet_is_refused(programme: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(rezip(feedback_workbook(), lambda n, part: None if n == SHEET else part))
+    message = refusal(programme, path)
+    assert "no sheet" in message and "save it again" in message
+
+
+def test_workbook_with_broken_sheet_xml_is_refused(programme: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(rezip(feedback_workbook(), lambda n, p: p[:-200] if n == SHEET else p))
+    message = refusal(programme, path)
+    assert "damaged" in message and "save it again" in message
+
+
+LAUGHS = (
+    b'<!DOCTYPE worksheet [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    + b"".join(
+        b'<!ENTITY %c "%s">' % (ord("b") + i + 1, b"".join([b"&%c;" % (ord("b") + i)] * 10))
+        for i in range(8)
+    )
+    + b"]>"
+)
+
+
+@pytest.mark.parametrize(
+    ("prolog", "cell"),
+    [
+        (LAUGHS, b"&j;"),
+        (b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/hostname">]>', b"&x;"),
+    ],
+    ids=["billion laughs", "external entity"],
+)
+def test_workbook_with_xml_entities_is_refused(
+    programme: Warehouse, tmp_path: Path, prolog: bytes, cell: bytes
+) -> None:
+    def change(name: str, part: bytes) -> bytes:
+        if name != SHEET:
+            return part
+        part = part.replace(b"<t>good seminar", b"<t>" + cell + b"good seminar", 1)
+        return prolog + part
+
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(rezip(feedback_workbook(), change))
+    started = time.monotonic()
+    message = refusal(programme, path)
+    assert time.monotonic() - started < 5
+    assert "entit" in message and "save it again" in message
+    assert "lollol" not in message
+
+
+def test_xml_entities_are_refused_by_the_parser_too(programme: Warehouse, tmp_path: Path) -> None:
+    """The sheet renamed to a part whose name does not end in .xml, so that only openpyxl's XML
+    parser sees its entities: openpyxl parses with defusedxml, which refuses them."""
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML
+
+    def change(name: str, part: bytes) -> bytes | None:
+        if name == SHEET:
+            return LAUGHS + part.replace(b"<t>good seminar", b"<t>&j;good seminar", 1)
+        return part.replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.dat")
+
+    renamed = rezip(feedback_workbook(), change)
+    with zipfile.ZipFile(io.BytesIO(renamed)) as zin:
+        parts = {i.filename: zin.read(i) for i in zin.infolist()}
+    parts["xl/worksheets/sheet1.dat"] = parts.pop(SHEET)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, part in parts.items():
+            z.writestr(name, part)
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(out.getvalue())
+    message = refusal(programme, path)
+    assert "entit" in message and "save it again" in message
+
+
+def test_a_figure_beyond_64_bits_is_an_error_on_its_row(
+    programme: Warehouse, tmp_path: Path
+) -> None:
+    """Found by ``make fuzz``: a digit repeated 17 times made reach 6.7e19, above impressions;
+    the check saying so could not write the number as a 64-bit integer, and raised."""
+    path = tmp_path / "metrics.csv"
+    path.write_text(
+        f"{METRICS_HEADER}\n2026-03-02,instagram,p2,,1002,66666666666666666667,,,,,,,\n"
+    )
+    result = load_file(programme, path, campaign="PDP-01")
+    assert result.status == "rejected"
+    assert [(e.row, e.column) for e in result.errors] == [(2, "reach")]
+    assert "above impressions 1002" in result.errors[0].message
+
+
+# --- absurd shapes: refused early, at little cost ------------------------------------------------
+
+
+def test_too_many_columns_is_refused(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGNS_MAX_COLUMNS", "20")
+    path = tmp_path / "wide.csv"
+    path.write_text(METRICS_HEADER + "".join(f",extra {i}" for i in range(10)) + "\n")
+    message = refusal(programme, path)
+    assert "23 columns" in message and "20" in message
+
+
+def test_a_data_row_with_too_many_cells_is_refused(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGNS_MAX_COLUMNS", "20")
+    # Far enough down that the first 64 KB, looked at first, do not reach it.
+    rows = [f"2026-03-{d % 28 + 1:02d},instagram,p{d},,5,4,,,,,,," for d in range(3000)]
+    rows.append("2026-03-25,instagram,p9,,5,4" + ",1" * 40)
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join([METRICS_HEADER, *rows]) + "\n")
+    assert path.stat().st_size > 65536
+    message = refusal(programme, path)
+    assert "row 3,002" in message and "46 columns" in message
+
+
+def test_too_many_cells_is_refused(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGNS_MAX_CELLS", "1000")
+    path = tmp_path / "posts.csv"
+    post_rows_file(path, 100)
+    message = refusal(programme, path)
+    assert "1,000 cells" in message
+
+
+def test_too_long_a_line_is_refused(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGNS_MAX_LINE_CHARS", "500")
+    path = tmp_path / "posts.csv"
+    title = "t" * 80
+    cells = ",".join(f'"{title}"' for _ in range(8))
+    path.write_text(f"{METRICS_HEADER}\n2026-03-02,instagram,p1,,5,4,,,,{cells}\n")
+    message = refusal(programme, path)
+    assert "row 2" in message and "500 characters" in message
+
+
+def test_a_sheet_wider_than_the_limit_is_refused(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGNS_MAX_COLUMNS", "3")
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(feedback_workbook())
+    message = refusal(programme, path)
+    assert "4 columns" in message and "responses" in message
+
+
+def test_a_sheet_claiming_every_cell_of_excel_is_read_by_its_cells(
+    programme: Warehouse, tmp_path: Path
+) -> None:
+    """A dimension of A1:XFD1048576 over a sheet of 6,000 rows costs what the sheet holds.
+    (Rows padded to the dimension's 16,384 columns took 24 s and 860 MB to read.)"""
+    path = tmp_path / "feedback.xlsx"
+    claim = b'<dimension ref="A1:XFD1048576"'
+    path.write_bytes(rezip(feedback_workbook(6000), in_sheet(b'<dimension ref="A1:D6001"', claim)))
+    started = time.monotonic()
+    result = load_file(programme, path, campaign="PDP-01")
+    assert time.monotonic() - started < 10
+    assert result.status == "loaded", result.errors[:3]
+    assert result.rows_loaded == 6000
+
+
+def test_workbook_with_too_many_sheets_is_refused(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import write_programme
+
+    monkeypatch.setenv("CAMPAIGNS_XLSX_MAX_SHEETS", "3")
+    path = write_programme(tmp_path / "programme.xlsx")
+    message = refusal(programme, path)
+    assert "5 sheets" in message and "3" in message
+
+
+@pytest.mark.parametrize("setting", ["ratio", "size"])
+def test_zip_bomb_is_refused_from_the_zip_directory(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    """A part that inflates far beyond its compressed size is refused before any is read."""
+    if setting == "size":
+        monkeypatch.setenv("CAMPAIGNS_XLSX_MAX_UNCOMPRESSED_MB", "1")
+        monkeypatch.setenv("CAMPAIGNS_XLSX_MAX_RATIO", "100000")
+    padding = b" " * 3_000_000
+    data = rezip(feedback_workbook(), in_sheet(b"<sheetData>", padding + b"<sheetData>"))
+    assert len(data) < 50_000
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(data)
+    message = refusal(programme, path)
+    if setting == "ratio":
+        assert "compress" in message
+    else:
+        assert "1 MB" in message
+
+
+def test_a_limit_that_is_no_number_is_a_usage_error(
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etl.load import UsageError
+
+    monkeypatch.setenv("CAMPAIGNS_MAX_COLUMNS", "lots")
+    path = tmp_path / "posts.csv"
+    post_rows_file(path, 10)
+    with pytest.raises(UsageError, match="CAMPAIGNS_MAX_COLUMNS must be a number"):
+        load_file(programme, path, campaign="PDP-01")
+
+
+# The peak is the process's own (VmHWM, which starts again at exec), not ru_maxrss, which Linux
+# carries over from the forking test process across exec.
+MEMORY_PROBE = """
+import json, sys, time
+from pathlib import Path
+def peak_mib():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from etl.load import load_file
+from etl.warehouse import Warehouse
+started = time.monotonic()
+result = load_file(Warehouse(Path(sys.argv[1])), Path(sys.argv[2]), campaign="PDP-01")
+print(json.dumps({
+    "status": result.status,
+    "errors": [e.message for e in result.errors],
+    "seconds": time.monotonic() - started,
+    "peak_mib": peak_mib(),
+}))
+"""
+
+
+def test_a_csv_of_100000_columns_is_refused_at_once_in_bounded_memory(
+    programme: Warehouse, tmp_path: Path
+) -> None:
+    """400 KB, 100,000 columns: refused in a process of its own, whose peak memory and time are
+    measured (generous bounds: it once took minutes and gigabytes)."""
+    path = tmp_path / "wide.csv"
+    header = ",".join(["date", "platform", "impressions", *["x"] * 99_997])
+    row = ",".join(["2026-03-02", "instagram", "5", *["1"] * 99_997])
+    path.write_text(f"{header}\n{row}\n")
+    assert 390_000 < path.stat().st_size < 410_000
+    proc = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(programme.path), str(path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    outcome = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert outcome["status"] == "rejected"
+    assert any("100,000 columns" in m for m in outcome["errors"]), outcome["errors"]
+    assert outcome["seconds"] < 5, outcome
+    assert outcome["peak_mib"] < 300, outcome

@@ -11,7 +11,8 @@ Layout of the zip::
     data/<table>.csv       the rows the figures are computed from, for the period and campaigns
 
 CSV files are UTF-8 with a byte-order mark (Excel opens Cyrillic text correctly), comma
-separated, dates ISO; text a spreadsheet would take for a formula starts with an apostrophe.
+separated, dates ISO; text a spreadsheet would take for a formula starts with an apostrophe
+(``etl.cells``: every cell, lists included, whether pandas or DuckDB writes the file).
 Feedback rows carry the rating, scale, language and day only: comments and the time of day stay
 out of a file that leaves the programme.
 """
@@ -28,8 +29,9 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import data, metrics
-from dashboard.components import FORMULA_START, csv_bytes
+from dashboard.components import csv_bytes
 from dashboard.report.model import COLUMNS, Report, label
+from etl.cells import is_list, neutral, neutral_sql
 from etl.warehouse import Warehouse
 
 # Columns of the rows behind the report: (unit, description).
@@ -180,22 +182,18 @@ def _copied(wh: Warehouse, f: _File, tmp: Path) -> tuple[bytes, list[tuple[str, 
     """The CSV of ``f.sql`` written by DuckDB: text a spreadsheet would take for a formula
     gets a leading apostrophe, whole numbers lose their ``.0``, lists are joined with ``; ``."""
     columns = data.columns_of(wh, f.sql, f.params)
-    starts = ", ".join(f"'{c}'" for c in FORMULA_START)
     select, types = [], []
     for name, kind in columns:
         col = '"' + name.replace('"', '""') + '"'
         if kind == "VARCHAR":
-            expr = (
-                f"CASE WHEN list_contains([{starts}], left({col}, 1)) "
-                f"THEN chr(39) || {col} ELSE {col} END"
-            )
+            expr = neutral_sql(col)
         elif kind == "DOUBLE":
             expr = (
                 f"CASE WHEN {col} = trunc({col}) AND abs({col}) < 1e15 "
                 f"THEN {col}::BIGINT::VARCHAR ELSE {col}::VARCHAR END"
             )
         elif kind.endswith("[]"):
-            expr = f"array_to_string({col}, '; ')"
+            expr = neutral_sql(f"array_to_string({col}, '; ')")
         else:
             expr = col
         if kind.startswith("DECIMAL"):
@@ -231,8 +229,8 @@ def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         s = out[col]
-        if s.dtype == object and s.map(lambda v: isinstance(v, list | tuple)).any():
-            out[col] = s.map(lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+        if s.dtype == object and s.map(is_list).any():
+            out[col] = s.map(lambda v: neutral(v, sep="; "))
         elif pd.api.types.is_float_dtype(s) and s.notna().any():
             values = s.dropna()
             if (values == values.round()).all() and values.abs().max() < 2**53:

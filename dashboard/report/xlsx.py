@@ -3,8 +3,9 @@ Budget lines, Costs, Participants, Events, Definitions and, when the report is c
 submitted one, Changes. Native Excel charts show impressions and views by platform, budget
 against spend by heading, and participants by age group and sex.
 
-Numbers are written as numbers with formats by unit (EUR, shares as %, dates as dates); text
-that a spreadsheet would take for a formula is neutralised. The same report gives the same
+Numbers are written as numbers with formats by unit (EUR, shares as %, dates as dates); every
+text cell goes through ``etl.cells.neutral``, so text a spreadsheet would take for a formula
+starts with an apostrophe. The same report gives the same
 bytes: the workbook's creation time is the report's production time.
 """
 
@@ -18,8 +19,8 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from dashboard.components import neutralise
 from dashboard.report.model import COLUMNS, Report, Table, label
+from etl.cells import is_list, neutral_text
 
 EU_BLUE = "#003399"
 EU_YELLOW = "#FFCC00"
@@ -109,8 +110,8 @@ def _cover(book: _Book, report: Report, changes: pd.DataFrame | None) -> None:
     ws.fit_to_pages(1, 1)
     banner = book.fmt(bold=True, font_size=16, font_color="#FFFFFF", bg_color=EU_BLUE)
     ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, 1, m["funding_statement"], banner)
-    ws.write_string(2, 0, neutralise(m["programme"]), book.fmt(bold=True, font_size=14))
+    ws.merge_range(0, 0, 0, 1, neutral_text(m["funding_statement"]), banner)
+    ws.write_string(2, 0, neutral_text(m["programme"]), book.fmt(bold=True, font_size=14))
     key = book.fmt(bold=True, valign="top")
     value = book.fmt(text_wrap=True, valign="top")
     rows: list[tuple[str, str]] = [
@@ -140,11 +141,13 @@ def _cover(book: _Book, report: Report, changes: pd.DataFrame | None) -> None:
     row = 4
     for name, text in rows:
         ws.write_string(row, 0, name, key)
-        _wrapped(ws, row, 1, str(neutralise(text)), value, 90)
+        _wrapped(ws, row, 1, text, value, 90)
         row += 1
     row += 1
     ws.set_row(row, _height(m["disclaimer"], 110))
-    ws.merge_range(row, 0, row, 1, m["disclaimer"], book.fmt(italic=True, text_wrap=True))
+    ws.merge_range(
+        row, 0, row, 1, neutral_text(m["disclaimer"]), book.fmt(italic=True, text_wrap=True)
+    )
     row += 2
     ws.write_string(row, 0, "Sheets", key)
     for title, text in _contents(report, changes):
@@ -180,6 +183,7 @@ def _height(text: str, width: int) -> float:
 
 
 def _wrapped(ws: Worksheet, row: int, col: int, text: str, fmt: Any, width: int) -> None:
+    text = neutral_text(text)
     ws.write_string(row, col, text, fmt)
     if len(text) > width - 4:
         ws.set_row(row, _height(text, width))
@@ -216,8 +220,8 @@ def _sheet(
     row = 0
     for number, table in enumerate(tables):
         columns = [c for c in table.frame.columns if c not in hide]
-        ws.write_string(row, 0, table.title, book.fmt(bold=True, font_size=13))
-        ws.write_string(row + 1, 0, table.description, book.fmt(italic=True))
+        ws.write_string(row, 0, neutral_text(table.title), book.fmt(bold=True, font_size=13))
+        ws.write_string(row + 1, 0, neutral_text(table.description), book.fmt(italic=True))
         row += 2
         header = row
         _write_frame(book, ws, header, table.frame[columns], widths)
@@ -227,7 +231,7 @@ def _sheet(
             ws.repeat_rows(header)
         row = header + len(table.frame) + 2  # a blank row, then the notes
         for note in table.notes:
-            ws.write_string(row, 0, note, book.fmt(italic=True, font_color="#555555"))
+            ws.write_string(row, 0, neutral_text(note), book.fmt(italic=True, font_color="#555555"))
             row += 1
         row += 2
     for col, width in widths.items():
@@ -245,7 +249,7 @@ def _write_frame(
     head = book.fmt(bold=True, bg_color=HEADER_FILL, text_wrap=True, valign="top", border=1)
     ws.set_row(header, 2 * LINE_HEIGHT)
     for col, name in enumerate(frame.columns):
-        ws.write_string(header, col, label(name), head)
+        ws.write_string(header, col, neutral_text(label(name)), head)
         widths[col] = max(widths.get(col, 0), min(len(label(name)), 24))
     kinds = [_column_format(frame[name], _unit(name)) for name in frame.columns]
     row_types = list(frame["row_type"]) if "row_type" in frame else [None] * len(frame)
@@ -296,8 +300,8 @@ def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> floa
     if value is None:
         ws.write_blank(row, col, None, fmt)
         return 0
-    if isinstance(value, str):
-        text = str(neutralise(value))
+    if isinstance(value, str) or is_list(value):
+        text = neutral_text(value)
         ws.write_string(row, col, text, fmt)
         return len(text)
     if isinstance(value, bool):
@@ -318,12 +322,10 @@ def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> floa
     if isinstance(value, dt.date):
         ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
         return 10
-    if isinstance(value, list | tuple):
-        value = ", ".join(map(str, value))
     if hasattr(value, "item"):
         ws.write_number(row, col, float(value.item()), fmt)
         return 12
-    text = str(neutralise(str(value)))
+    text = neutral_text(str(value))
     ws.write_string(row, col, text, fmt)
     return len(text)
 
@@ -350,13 +352,13 @@ def _definitions(book: _Book, report: Report) -> None:
     for col, (name, width) in enumerate(
         [("Table", 22), ("Column", 30), ("Heading", 30), ("Unit", 10), ("Meaning", 90)]
     ):
-        ws.write_string(0, col, name, head)
+        ws.write_string(0, col, neutral_text(name), head)
         ws.set_column(col, col, width)
     row = 1
     for table in report.tables.values():
         for name, unit, description in table.column_info():
             for col, text in enumerate((table.title, name, label(name), unit, description)):
-                ws.write_string(row, col, text, wrap)
+                ws.write_string(row, col, neutral_text(text), wrap)
             row += 1
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, row - 1, 4)
@@ -378,9 +380,10 @@ def _chart(
 ) -> Any:
     """A native chart of a table written on ``sheet`` (``placed``: its header row, rows and
     columns): one series per ``(column, colour)`` against ``category``, inserted under the row
-    ``below`` gives (header, rows). Returns the chart (None without rows) to finish it."""
+    ``below`` gives (header, rows). Returns the chart (None without rows or series: Excel
+    has no empty chart) to finish it."""
     header, rows, columns = placed
-    if not rows:
+    if not rows or not series:
         return None
     chart = book.wb.add_chart(options)
 

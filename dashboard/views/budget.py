@@ -22,6 +22,7 @@ import streamlit as st
 from dashboard import components, data, metrics
 from dashboard.charts import budget as charts
 from dashboard.charts import campaign_colours
+from dashboard.components import plain, plain_code
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
     catalogue,
@@ -195,7 +196,7 @@ others = metrics.run_sql(
 
 
 def _campaign_list(values) -> str:
-    return ", ".join(str(v) for v in values)
+    return ", ".join(plain_code(v) for v in values)
 
 
 def _period_conditions(params: dict) -> str:
@@ -229,7 +230,7 @@ if in_eur:
         spend_text = "; ".join(
             t(
                 "budget.rates.months",
-                currency=r.currency,
+                currency=plain(r.currency),
                 first=fmt_month(r.first),
                 last=fmt_month(r.last),
             )
@@ -238,7 +239,7 @@ if in_eur:
         budget_text = "; ".join(
             t(
                 "budget.rates.latest",
-                currency=r.currency,
+                currency=plain(r.currency),
                 month=fmt_month(r.last),
                 rate=fmt_number(r.rate, 2),
             )
@@ -265,7 +266,7 @@ if in_eur:
     if missing_rates:
         unconverted = metrics.run_sql(wh, missing_sql, params)
         months = "; ".join(
-            f"{r.currency}: " + ", ".join(fmt_month(pd.Timestamp(m)) for m in r.months)
+            f"{plain(r.currency)}: " + ", ".join(fmt_month(pd.Timestamp(m)) for m in r.months)
             for r in unconverted.itertuples()
         )
         st.warning(t("budget.unconverted", count=missing_rates, months=months))
@@ -279,7 +280,7 @@ elif len(others):
         t(
             "budget.not_in_kzt",
             lines="; ".join(
-                f"{r.currency}: {_campaign_list(r.campaigns)}" for r in others.itertuples()
+                f"{plain(r.currency)}: {_campaign_list(r.campaigns)}" for r in others.itertuples()
             ),
         ),
         icon=":material/currency_exchange:",
@@ -512,7 +513,9 @@ monthly = _in_currency({"spend_eur": "spent"}, sel, "month", ("heading",))
 monthly = _heading_column(monthly).rename(columns={"period": "month"})
 monthly = monthly[monthly["spent"].fillna(0) != 0]
 if monthly.empty:
-    components.empty(t("budget.empty.no_spend", code=codes[0] if len(codes) == 1 else "CODE"))
+    components.empty(
+        t("budget.empty.no_spend", code=plain_code(codes[0]) if len(codes) == 1 else "CODE")
+    )
 else:
     labels = {int(h): heading_label(int(h)) for h in monthly["heading"].unique()}
     components.chart(

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import components, data, feedback, metrics
 from dashboard.charts import campaign as charts
+from dashboard.components import plain, plain_code
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
     column_datetime_format,
@@ -23,7 +24,6 @@ from dashboard.i18n import (
     fmt_money,
     fmt_number,
     fmt_percent,
-    literal,
     t,
 )
 
@@ -63,7 +63,9 @@ if asked is not None and asked != state.get(LAST_KEY):
             wh, "SELECT count(*) AS n FROM campaigns WHERE code = $code", {"code": asked.strip()}
         )["n"].iloc[0]
         key = "campaign.outside_filters" if exists else "campaign.unknown"
-        st.warning(t(key, code=literal(asked[:60]), first=codes[0]), icon=":material/link_off:")
+        st.warning(
+            t(key, code=plain(asked[:60]), first=plain(codes[0])), icon=":material/link_off:"
+        )
         state[PICK_KEY] = codes[0]
 if state.get(PICK_KEY) not in names:
     state[PICK_KEY] = state.get(LAST_KEY) if state.get(LAST_KEY) in names else codes[0]
@@ -108,7 +110,10 @@ end_date = pd.Timestamp(profile["end_date"]).date()
 status_row = metrics.campaign_status(wh, as_of, [code]).iloc[0]
 
 REASONS = (
-    (re.compile(r"^(.+) behind pace$"), lambda m: t("campaign.reason.kpi_behind", kpi=m[1])),
+    (
+        re.compile(r"^(.+) behind pace$"),
+        lambda m: t("campaign.reason.kpi_behind", kpi=plain(m[1])),
+    ),
     (re.compile(r"^overspending$"), lambda m: t("campaign.reason.overspending")),
     (re.compile(r"^underspending$"), lambda m: t("campaign.reason.underspending")),
     (re.compile(r"^over budget$"), lambda m: t("campaign.reason.over_budget")),
@@ -128,10 +133,10 @@ def _reason(text: str) -> str:
         found = pattern.match(text)
         if found:
             return label(found)
-    return text
+    return plain(text)
 
 
-st.header(f"{code} · {literal(profile['name'])}")
+st.header(f"{plain(code)} · {plain(profile['name'])}")
 reasons = [_reason(r) for r in str(status_row["reasons"] or "").split("; ") if r]
 status_line = f"**{t('campaign.overall_status')}:** {_status_text(status_row['status'])}"
 if reasons:
@@ -143,15 +148,20 @@ components.as_of_caption(as_of)
 def _listed(value) -> str:
     if value is None or (not isinstance(value, str) and not hasattr(value, "__len__")):
         return "—"
-    return ", ".join(str(v) for v in value) or "—"
+    return plain(", ".join(str(v) for v in value)) or "—"
+
+
+def _shown(value) -> str:
+    """A profile field from the set-up, as text (never Markdown), or a dash."""
+    return plain(value) if isinstance(value, str) and value else "—"
 
 
 left, right = st.columns(2)
 left.markdown(
     "\n".join(
         [
-            f"- **{t('campaign.profile.organisation')}:** {profile['organisation_name'] or '—'}",
-            f"- **{t('campaign.profile.thematic_area')}:** {profile['thematic_area'] or '—'}",
+            f"- **{t('campaign.profile.organisation')}:** {_shown(profile['organisation_name'])}",
+            f"- **{t('campaign.profile.thematic_area')}:** {_shown(profile['thematic_area'])}",
             f"- **{t('campaign.profile.regions')}:** {_listed(profile['regions'])}",
             f"- **{t('campaign.profile.languages')}:** {_listed(profile['languages'])}",
         ]
@@ -161,8 +171,8 @@ right.markdown(
     "\n".join(
         [
             f"- **{t('campaign.profile.period')}:** {fmt_date(start_date)} – {fmt_date(end_date)}",
-            f"- **{t('campaign.profile.status')}:** {profile['status'] or '—'}",
-            f"- **{t('campaign.profile.description')}:** {profile['description'] or '—'}",
+            f"- **{t('campaign.profile.status')}:** {_shown(profile['status'])}",
+            f"- **{t('campaign.profile.description')}:** {_shown(profile['description'])}",
         ]
     )
 )
@@ -174,7 +184,7 @@ channels = metrics.run_sql(
     {"code": code},
 )
 if channels.empty:
-    components.empty(t("campaign.empty.channels", code=code))
+    components.empty(t("campaign.empty.channels", code=plain_code(code)))
 else:
     shown = channels.assign(platform=channels["platform"].map(charts.platform_name))
     components.table(
@@ -211,7 +221,7 @@ TILE_MEASURES = [
 tot = metrics.totals(wh, TILE_MEASURES, sel)
 has_metrics = tot["impressions"] is not None or tot["views"] is not None
 if not has_metrics and tot["followers"] is None:
-    components.empty(t("campaign.empty.metrics", code=code))
+    components.empty(t("campaign.empty.metrics", code=plain_code(code)))
 
 row1 = st.columns(5)
 row1[0].metric(t("campaign.tile.impressions"), fmt_number(tot["impressions"]))
@@ -268,7 +278,7 @@ if sel.platforms:
 st.subheader(t("campaign.section.kpis"))
 kpis = metrics.kpi_progress(wh, as_of, [code])
 if kpis.empty:
-    components.empty(t("campaign.empty.kpis", code=code))
+    components.empty(t("campaign.empty.kpis", code=plain_code(code)))
 else:
 
     def _note(row) -> str:
@@ -365,7 +375,7 @@ grain = grain or "week"
 series = metrics.query(wh, [measure_id], sel, grain, ("platform",))
 series = series[series[measure_id].notna()]
 if series.empty:
-    components.empty(t("campaign.empty.metrics", code=code))
+    components.empty(t("campaign.empty.metrics", code=plain_code(code)))
 else:
     measure_label = t(f"campaign.measure.{measure_id}")
     components.chart(
@@ -396,7 +406,7 @@ MIX = {m: t(f"campaign.measure.{m}") for m in ("impressions", "views", "engageme
 by_platform = metrics.query(wh, list(MIX), sel, "total", ("platform",))
 shares = charts.platform_shares(by_platform, MIX)
 if shares.empty:
-    components.empty(t("campaign.empty.metrics", code=code))
+    components.empty(t("campaign.empty.metrics", code=plain_code(code)))
 else:
     components.chart(
         components.figure(charts.platform_mix, shares, MIX, t("campaign.axis.share")),
@@ -544,7 +554,7 @@ def _top_posts(measure: str) -> pd.DataFrame:
 
 top = _top_posts(top_measure)
 if top.empty:
-    components.empty(t("campaign.empty.posts", code=code))
+    components.empty(t("campaign.empty.posts", code=plain_code(code)))
 else:
     top_view = top.drop(columns=["post_id", "imp_rated", "as_of_date"]).assign(
         platform=top["platform"].map(charts.platform_name),
@@ -592,7 +602,7 @@ lines = metrics.run_sql(
     {"code": code},
 )
 if money.empty or (money["budget_eur"].isna().all() and money["spend_eur"].isna().all()):
-    components.empty(t("campaign.empty.budget", code=code))
+    components.empty(t("campaign.empty.budget", code=plain_code(code)))
 else:
     budget_table = money.merge(lines, on="budget_line", how="left")
     budget_table["spend_eur"] = budget_table["spend_eur"].fillna(0.0)  # nothing booked yet
@@ -640,7 +650,7 @@ else:
 pace = metrics.spend_pace(wh, as_of, [code]).iloc[0]
 to_date = float(pace["spend_eur"] or 0.0)
 if not to_date:
-    components.empty(t("campaign.empty.spend", code=code))
+    components.empty(t("campaign.empty.spend", code=plain_code(code)))
 else:
     booked = metrics.query(
         wh, ["spend_eur"], metrics.Selection(campaigns=(code,), end=as_of), "day"
@@ -698,7 +708,7 @@ else:
 st.subheader(t("campaign.section.feedback"))
 fb = metrics.totals(wh, ["feedback_responses", "positive_feedback_share"], sel)
 if not fb["feedback_responses"]:
-    components.empty(t("campaign.empty.feedback", code=code))
+    components.empty(t("campaign.empty.feedback", code=plain_code(code)))
 else:
     scales = feedback.ratings_by_scale(wh, sel)
     tiles = st.columns(3)
@@ -771,7 +781,9 @@ cols[1].metric(
 )
 cols[2].metric(t("campaign.tile.last_load"), fmt_date(fresh["last_load_at"]))
 if bool(fresh["no_recent_data"]):
-    st.warning(t("campaign.stale", code=code, days=fmt_number(fresh["days_without_data"])))
+    st.warning(
+        t("campaign.stale", code=plain_code(code), days=fmt_number(fresh["days_without_data"]))
+    )
 loads = metrics.run_sql(
     wh,
     """
@@ -786,7 +798,7 @@ loads = metrics.run_sql(
     {"code": code},
 )
 if loads.empty:
-    components.empty(t("campaign.empty.loads", code=code))
+    components.empty(t("campaign.empty.loads", code=plain_code(code)))
 else:
     components.table(
         loads,

@@ -23,6 +23,7 @@ from dashboard import components, data, metrics, themes
 from dashboard import feedback as fb
 from dashboard.charts import campaign_colours
 from dashboard.charts import feedback as charts
+from dashboard.components import plain, plain_code
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
     column_datetime_format,
@@ -30,7 +31,6 @@ from dashboard.i18n import (
     fmt_month,
     fmt_number,
     fmt_percent,
-    literal,
     t,
 )
 from etl.kinds import AGE_GROUPS, SEXES
@@ -59,7 +59,7 @@ names = dict(zip(profiles["code"], profiles["name"], strict=True))
 sel = replace(metrics.as_selection(selection), campaigns=codes)
 lang = current_language()
 lexicon = themes.default_lexicon()
-example = codes[0] if len(codes) == 1 else "CODE"
+example = plain_code(codes[0]) if len(codes) == 1 else "CODE"
 
 tot = metrics.totals(
     wh,
@@ -450,7 +450,7 @@ if len(undated):
         t(
             "feedback.undated_participants",
             total=_count(float(undated["participants"].sum())),
-            events=literal(", ".join(f"{r.campaign}/{r.event_code}" for r in undated.itertuples())),
+            events=plain(", ".join(f"{r.campaign}/{r.event_code}" for r in undated.itertuples())),
         ),
         icon=":material/event_busy:",
     )

@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data, uploads
-from dashboard.i18n import fmt_date, input_date_format, literal, t
+from dashboard.components import plain
+from dashboard.i18n import fmt_date, input_date_format, t
 from etl import batches
 from etl.warehouse import WarehouseBusy
 
@@ -158,7 +159,7 @@ if batch["status"] == "undone":
     st.caption(
         t(
             "loads.undone_by",
-            who=batch["undone_by"] or "",
+            who=plain(batch["undone_by"] or ""),
             when=fmt_date(batch["undone_at"]),
         )
     )
@@ -244,7 +245,7 @@ if st.session_state.get(CONFIRM) != batch_id:
         st.rerun()
     st.stop()
 
-st.warning(t("loads.confirm_text", batch=batch_id, file=literal(batch["source_name"] or "")))
+st.warning(t("loads.confirm_text", batch=batch_id, file=plain(batch["source_name"] or "")))
 yes, no, _ = st.columns([2, 1, 5])
 if no.button(t("loads.cancel"), key="loads_undo_cancel"):
     st.session_state.pop(CONFIRM, None)
@@ -257,7 +258,7 @@ if yes.button(t("loads.confirm_undo", batch=batch_id), key="loads_undo_confirm",
     except uploads.UploadRefused:
         st.session_state[FLASH] = ("error", t("loads.not_yours"))
     except batches.UndoRefused as exc:
-        st.session_state[FLASH] = ("error", literal(exc))
+        st.session_state[FLASH] = ("error", plain(exc))
     except WarehouseBusy:
         st.session_state[FLASH] = ("error", t("loads.busy"))
     else:

@@ -12,17 +12,15 @@ right before they run.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data, uploads
-from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, literal, t
+from dashboard.components import plain
+from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, t
 from etl import programme, sheets, sources
 from etl.kinds import CAMPAIGN_STATUSES, PROGRAMME_SHEETS
-from etl.load import LoadResult, load_file
+from etl.load import LoadResult
 from etl.templates import PROGRAMME_ORDER
 from etl.warehouse import WarehouseBusy
 
@@ -35,6 +33,8 @@ st.title(t("page.programme"))
 FLASH = "programme_flash"
 GENERATION = "programme_editors"  # bumped after a save, so the editors start from the warehouse
 SYNCED = "programme_synced"
+# (file id, warehouse version) -> its check, or why the check was stopped
+IMPORT_CHECKED = "programme_import_checked"
 
 flash = st.session_state.pop(FLASH, None)
 if flash:
@@ -50,24 +50,24 @@ def _write_check() -> bool:
 
 
 def _load(content: bytes, name: str, *, dry_run: bool, source: str) -> LoadResult | None:
-    """A programme load of the workbook ``content``; None (with a message) when the
-    warehouse is busy."""
-    with tempfile.TemporaryDirectory(prefix="campaigns-setup-") as folder:
-        path = Path(folder) / "setup.xlsx"
-        path.write_bytes(content)
-        try:
-            return load_file(
-                wh,
-                path,
-                kind="programme",
-                dry_run=dry_run,
-                source=source,
-                source_name=name,
-                loaded_by=user.username,
-            )
-        except WarehouseBusy:
-            st.error(t("programme.busy"))
-            return None
+    """A programme load of the workbook ``content``, in a worker within the upload limits
+    (``dashboard.uploads.run_load``); None (with a message) when the warehouse is busy or the
+    worker was stopped."""
+    try:
+        return uploads.run_load(
+            wh,
+            content,
+            name,
+            kind="programme",
+            dry_run=dry_run,
+            source=source,
+            loaded_by=user.username,
+        )
+    except WarehouseBusy:
+        st.error(t("programme.busy"))
+    except uploads.STOPPED as exc:
+        st.error(uploads.stopped_text(name, exc), icon=":material/block:")
+    return None
 
 
 def _show_result(result: LoadResult, key: str) -> None:
@@ -121,10 +121,25 @@ def _saved(result: LoadResult) -> None:
     st.rerun()
 
 
-def _import(content: bytes, name: str) -> None:
-    """An uploaded set-up workbook: checked first, loaded once confirmed."""
-    checked = _load(content, name, dry_run=True, source="upload")
-    if checked is None:
+def _import(content: bytes, name: str, file_id: str) -> None:
+    """An uploaded set-up workbook: checked first (once for the warehouse as it is: the page's
+    reruns show the same check), loaded once confirmed."""
+    seen = st.session_state.setdefault(IMPORT_CHECKED, {})
+    key = (file_id, wh.version())
+    if key not in seen:
+        seen.clear()
+        try:
+            seen[key] = uploads.run_load(
+                wh, content, name, kind="programme", dry_run=True, loaded_by=user.username
+            )
+        except WarehouseBusy:
+            st.error(t("programme.busy"))  # not kept: the next run tries again
+            return
+        except uploads.STOPPED as exc:
+            seen[key] = uploads.stopped_text(name, exc)  # refused once, refused again
+    checked = seen[key]
+    if isinstance(checked, str):
+        st.error(checked, icon=":material/block:")
         return
     _show_result(checked, "programme_import_issues")
     if not checked.would_load or not (checked.records_written or checked.rows_replaced):
@@ -234,7 +249,7 @@ with tab_files:
     st.caption(t("programme.files.import_intro"))
     sent = st.file_uploader(t("programme.files.upload"), type=["xlsx"], key="programme_upload")
     if sent is not None:
-        _import(sent.getvalue(), sent.name)
+        _import(sent.getvalue(), sent.name, sent.file_id)
 
 # --- Google Sheets sources ---------------------------------------------------------------------
 
@@ -320,14 +335,14 @@ with tab_sources:
             with st.status(t("programme.sources.syncing"), expanded=True) as status:
                 try:
                     results = sheets.sync(
-                        wh, chosen, info, progress=lambda message: status.write(message)
+                        wh, chosen, info, progress=lambda message: status.write(plain(message))
                     )
                 except WarehouseBusy:
                     results = None
                     st.error(t("programme.busy"))
                 except sources.ConfigError as exc:
                     results = None
-                    st.error(literal(exc))
+                    st.error(plain(exc))
                 status.update(label=t("programme.sources.done"), state="complete")
             if results is not None:
                 st.session_state[SYNCED] = [r.to_dict() for r in results]

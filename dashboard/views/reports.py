@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data
+from dashboard.components import plain
 from dashboard.i18n import (
     DEFAULT_LANGUAGE,
     catalogue,
@@ -27,7 +28,6 @@ from dashboard.i18n import (
     fmt_date,
     fmt_number,
     input_date_format,
-    literal,
     t,
 )
 from dashboard.report import (
@@ -120,16 +120,16 @@ def scope_text(meta: dict[str, Any], names: dict[str, str]) -> str:
     codes = list(meta.get("requested_campaigns") or [])
     if len(codes) == 1:
         code = codes[0]
-        return t("reports.scope.campaign", code=literal(code), name=literal(names.get(code, "")))
+        return t("reports.scope.campaign", code=plain(code), name=plain(names.get(code, "")))
     if meta.get("requested_organisation"):
         return t(
             "reports.scope.organisation",
-            code=literal(meta["requested_organisation"]),
-            name=literal(meta.get("organisation_name") or ""),
+            code=plain(meta["requested_organisation"]),
+            name=plain(meta.get("organisation_name") or ""),
         )
     if codes:
-        return t("reports.scope.campaigns", codes=literal(", ".join(codes)))
-    return t("reports.scope.mine", codes=literal(", ".join(meta["campaigns"])))
+        return t("reports.scope.campaigns", codes=plain(", ".join(codes)))
+    return t("reports.scope.mine", codes=plain(", ".join(meta["campaigns"])))
 
 
 def data_as_of_text(value: Any) -> str:
@@ -159,7 +159,7 @@ def show_error(exc: BaseException) -> None:
     if isinstance(exc, WarehouseBusy):
         st.error(t("reports.busy"), icon=":material/hourglass_top:")
     elif isinstance(exc, ReportError | ConfigError | ValueError):
-        st.error(t("reports.cannot", reason=literal(exc)), icon=":material/error:")
+        st.error(t("reports.cannot", reason=plain(exc)), icon=":material/error:")
     else:
         log.exception("the Reports page failed", exc_info=exc)
         st.error(t("reports.failed"), icon=":material/error:")
@@ -258,7 +258,7 @@ def officer_now() -> bool:
 try:
     config: ReportingConfig = load_config()
 except ConfigError as exc:
-    st.error(t("reports.config_error", reason=literal(exc)), icon=":material/error:")
+    st.error(t("reports.config_error", reason=plain(exc)), icon=":material/error:")
     st.stop()
 programme = config.programme
 names = data.campaign_names(wh)  # the reader's campaigns only, as every read
@@ -370,14 +370,14 @@ def show_report(produced: Export, version: float) -> None:
                                                            meta["period_end"])),
             t("reports.summary.data_as_of", when=data_as_of_text(meta.get("data_as_of"))),
             t("reports.summary.campaigns", count=len(meta["campaigns"]),
-              codes=literal(", ".join(meta["campaigns"]))),
+              codes=plain(", ".join(meta["campaigns"]))),
         ]  # fmt: skip
         if submitted:
             lines.append(
                 t(
                     "reports.summary.submitted",
-                    title=literal(submitted.get("title", "")),
-                    who=literal(submitted.get("by", "")),
+                    title=plain(submitted.get("title", "")),
+                    who=plain(submitted.get("by", "")),
                 )
             )
         st.markdown("\n".join(f"- {line}" for line in lines))
@@ -392,7 +392,7 @@ def show_report(produced: Export, version: float) -> None:
                 "reports.compared",
                 count=len(found),
                 number=before.report_id,
-                title=literal(before.title),
+                title=plain(before.title),
                 date=fmt_date(before.submitted_at),
             ),
             icon=":material/compare_arrows:",
@@ -452,7 +452,7 @@ def submit_form(request: Request, produced_key: tuple) -> None:
             return
         st.session_state[PRODUCED][produced_key] = (wh.version(), stored)
         st.session_state[FLASH] = t(
-            "reports.submit.done", number=report_id, title=literal(title.strip())
+            "reports.submit.done", number=report_id, title=plain(title.strip())
         )
         st.session_state[RESET] = report_id
         st.rerun()
@@ -512,7 +512,7 @@ st.caption(
     t(
         "reports.submitted.about",
         number=frozen.report_id,
-        who=literal(frozen.submitted_by),
+        who=plain(frozen.submitted_by),
         when=fmt_date(frozen.submitted_at),
         period=period_text(frozen.report.meta["period_start"], frozen.report.meta["period_end"]),
     )

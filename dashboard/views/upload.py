@@ -10,13 +10,15 @@ import hashlib
 import streamlit as st
 
 from dashboard import auth, components, data, uploads
-from dashboard.i18n import current_language, fmt_date, literal, t
+from dashboard.components import plain
+from dashboard.i18n import current_language, fmt_date, t
 
 wh = st.session_state["warehouse"]
 user = auth.require("upload")
 RECEIVED = "_upload_received"  # file id -> Received, kept while the uploader holds the file
 CHECKED = "_upload_checked"  # (file id, campaign, kind, version) -> dry-run result
 DONE = "_upload_done"  # file id -> result of its load
+STOPPED = "_upload_stopped"  # (file id, campaign, kind, version) -> why its check was stopped
 FLASH = "_upload_flash"  # a message to show once after an undo
 FORM_SAVED = "_upload_form_saved"  # file id -> id of the form mapping saved from it
 
@@ -79,6 +81,7 @@ files = st.file_uploader(
 received: dict = st.session_state.setdefault(RECEIVED, {})
 checked: dict = st.session_state.setdefault(CHECKED, {})
 done: dict = st.session_state.setdefault(DONE, {})
+stopped: dict = st.session_state.setdefault(STOPPED, {})
 present = {f.file_id for f in files or []}
 for gone in [fid for fid in received if fid not in present]:
     received.pop(gone).discard()
@@ -116,7 +119,7 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
     st.caption(t("upload.form.intro"))
     who = uploads.saved_by(wh, setup.saved_id) if setup.saved_id is not None else None
     if who is not None:
-        st.caption(t("upload.form.saved", by=literal(who[0]), date=fmt_date(who[1])))
+        st.caption(t("upload.form.saved", by=plain(who[0]), date=fmt_date(who[1])))
     elif setup.origin == "proposed":
         st.caption(t("upload.form.proposed"))
     else:
@@ -141,7 +144,7 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
             index=options.index(first) if first in options else 0,
             format_func=shown,
             key=f"upload_form_{fname}_{key}",
-            help=setup.why.get(fname) or None,
+            help=plain(setup.why[fname]) if setup.why.get(fname) else None,
         )
         # A question reworded mid-collection keeps its other wording with the one shown.
         questions[fname] = [picked, *chosen[1:]] if picked == first and picked else [picked]
@@ -222,7 +225,7 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
         except uploads.UploadRefused:
             st.error(t("upload.refused"), icon=":material/block:")
         except uploads.forms.MappingError as exc:
-            st.error(t("upload.form.save_failed", reason=literal(exc)), icon=":material/error:")
+            st.error(t("upload.form.save_failed", reason=plain(exc)), icon=":material/error:")
         else:
             st.session_state.setdefault(FORM_SAVED, {})[file_id] = saved_id
             st.rerun()
@@ -245,7 +248,7 @@ for upload in files or []:
                 st.error(
                     t(
                         "upload.too_large",
-                        name=literal(exc.name),
+                        name=plain(exc.name),
                         size=uploads.size_text(exc.size),
                         limit=uploads.size_text(exc.limit),
                     ),
@@ -254,9 +257,20 @@ for upload in files or []:
                 continue
         file = received[upload.file_id]
         check_key = (upload.file_id, campaign, kind, wh.version())
-        if check_key not in checked:
+        if check_key not in checked and check_key not in stopped:
             with st.spinner(t("upload.checking")):
-                checked[check_key] = uploads.check(wh, file, campaign=campaign, kind=kind)
+                try:
+                    checked[check_key] = uploads.check(wh, file, campaign=campaign, kind=kind)
+                except uploads.STOPPED as exc:
+                    message = uploads.stopped_text(file.name, exc)
+                    if isinstance(exc, uploads.WarehouseBusy):
+                        st.error(message, icon=":material/block:")
+                        continue
+                    # Refused once, refused again: a rerun of the page does not check it anew.
+                    stopped[check_key] = message
+        if check_key in stopped:
+            st.error(stopped[check_key], icon=":material/block:")
+            continue
         result = checked[check_key]
 
         st.markdown(f"**{t('upload.detected')}**")
@@ -352,13 +366,17 @@ for upload in files or []:
                     status.update(label=t("upload.finished"), state="complete")
             except uploads.UploadRefused:
                 st.error(t("upload.refused"), icon=":material/block:")
+            except uploads.STOPPED as exc:
+                st.error(uploads.stopped_text(file.name, exc), icon=":material/block:")
             else:
                 done[upload.file_id] = loaded
                 received.pop(upload.file_id).discard()
                 _show_result(loaded)
 
 # --- history -------------------------------------------------------------------------------------
-st.subheader(t("upload.history", campaign=campaign or t(f"upload.kinds.{kind}")))
+st.subheader(
+    t("upload.history", campaign=plain(campaign) if campaign else t(f"upload.kinds.{kind}"))
+)
 flash = st.session_state.pop(FLASH, None)
 if flash:
     st.success(flash, icon=":material/undo:")
@@ -423,7 +441,7 @@ if batch["status"] == "loaded" and user.can_undo(loaded_by):
             try:
                 outcome = uploads.undo(wh, user, batch_id)
             except (uploads.UploadRefused, uploads.batches.UndoRefused) as exc:
-                st.error(t("upload.undo_refused", reason=literal(exc)), icon=":material/block:")
+                st.error(t("upload.undo_refused", reason=plain(exc)), icon=":material/block:")
             else:
                 st.session_state[FLASH] = t(
                     "upload.undone",
