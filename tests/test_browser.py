@@ -254,9 +254,12 @@ def test_open_a_campaign_from_the_portfolio(page, app_url) -> None:
     grid_row_click(page, codes.index("DSEC-03"))
     page.wait_for_url("**/campaign?*", timeout=30_000)
     settle(page)
+    from playwright.sync_api import expect
+
     assert "campaign=DSEC-03" in page.url
     assert page.locator("h1").first.inner_text().startswith("Campaign")
-    assert "DSEC-03" in page.locator('[data-testid="stMain"]').inner_text()
+    # the page draws its heading first, then the campaign's own parts
+    expect(page.locator('[data-testid="stMain"]')).to_contain_text("DSEC-03", timeout=30_000)
     no_errors(page)
 
 
