@@ -41,12 +41,11 @@ import threading
 import time
 import urllib.request
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import pages
-from etl.warehouse import ENV_VAR, Warehouse
+from etl.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,12 +61,6 @@ ANSWERED = re.compile(
     r"Errors \(|No errors or warnings|needs more (memory|time) than an upload may use|"
     r"failed on our side|stayed busy|above the .* limit"
 )
-
-
-def entrypoint() -> Path:
-    """What ``make run`` starts: ``dashboard/server.py`` where there is one, else ``app.py``."""
-    server = ROOT / "dashboard" / "server.py"
-    return server if server.exists() else ROOT / "dashboard" / "app.py"
 
 
 # --- the files -----------------------------------------------------------------------------------
@@ -167,50 +160,12 @@ def hostile_files(folder: Path) -> dict[str, Path]:
 # --- the server and the browsers -----------------------------------------------------------------
 
 
-@contextlib.contextmanager
 def serve(
     wh: Warehouse, log: Path, env: dict[str, str] | None = None
-) -> Iterator[tuple[str, subprocess.Popen]]:
+) -> contextlib.AbstractContextManager[tuple[str, subprocess.Popen]]:
     """The real server on ``wh`` (as ``make run`` starts it) on a free local port, its output in
     ``log``; yields its address and process."""
-    port = pages._free_port()
-    with log.open("w", encoding="utf-8") as out:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(entrypoint()),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,  # where .streamlit/config.toml is read from
-            env={**os.environ, ENV_VAR: str(wh.path), **(env or {})},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not healthy(url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the dashboard did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield url, server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    return pages.streamlit_server(wh, env, log)
 
 
 def healthy(url: str) -> bool:

@@ -519,30 +519,24 @@ def _status_mib(pid: int, field_name: str) -> float:
 
 
 @contextlib.contextmanager
-def streamlit_server(wh: Warehouse) -> Iterator[tuple[str, subprocess.Popen]]:
+def streamlit_server(
+    wh: Warehouse, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """``streamlit run dashboard/server.py`` on the warehouse, as ``make run`` starts it, on a
-    free local port; yields its address and process."""
+    free local port (``env`` added to the environment, its output in ``log`` when given); yields
+    its address and process."""
     port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(SERVER),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        env={**os.environ, ENV_VAR: str(wh.path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(log.open("w", encoding="utf-8")) if log else subprocess.DEVNULL
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(SERVER),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT,  # where .streamlit/config.toml is read from
+            env={**os.environ, ENV_VAR: str(wh.path), **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -554,13 +548,14 @@ def streamlit_server(wh: Warehouse) -> Iterator[tuple[str, subprocess.Popen]]:
                 if r.read() == b"ok":
                     break
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the dashboard server did not start")
+                shown = log.read_text()[-3000:] if log else ""
+                raise RuntimeError(f"the dashboard server did not start\n{shown}")
             time.sleep(0.3)
         yield url, server
     finally:
         server.terminate()
         try:
-            server.wait(timeout=10)
+            server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from click.testing import CliRunner
+from conftest import dashboard_server
 
 from etl.cli import cli
 from etl.warehouse import Warehouse
@@ -53,12 +51,6 @@ def _require_chromium() -> None:
         pytest.fail(f"CAMPAIGNS_REQUIRE_BROWSER is set but {MISSING}", pytrace=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Warehouse:
     wh = Warehouse(tmp_path_factory.mktemp("browser") / "warehouse.duckdb")
@@ -78,50 +70,10 @@ def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
 @pytest.fixture(scope="module")
 def app_url(warehouse: Warehouse) -> Iterator[str]:
     assert CHROMIUM.exists(), "browser tests need Debian's chromium: apt-get install chromium"
-    wh = warehouse
-    port = _free_port()
-    env = {**os.environ, "CAMPAIGNS_WAREHOUSE": str(wh.path)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard" / "server.py"),  # app.py with the session cookie's route
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the dashboard did not start:\n{server.stdout.read()}")
-            time.sleep(0.3)
+    with dashboard_server(
+        ROOT / "dashboard" / "server.py", {"CAMPAIGNS_WAREHOUSE": str(warehouse.path)}
+    ) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="module")
@@ -831,49 +783,9 @@ def proxied_url(warehouse: Warehouse) -> Iterator[str]:
         "CAMPAIGNS_TRUSTED_PROXY_HEADER": "X-Forwarded-For",
         "CAMPAIGNS_TRUSTED_PROXIES": "127.0.0.1,::1",
     }
-    wh = warehouse
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard" / "server.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        env={**os.environ, "CAMPAIGNS_WAREHOUSE": str(wh.path), **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the dashboard did not start:\n{server.stdout.read()}")
-            time.sleep(0.3)
+    env["CAMPAIGNS_WAREHOUSE"] = str(warehouse.path)
+    with dashboard_server(ROOT / "dashboard" / "server.py", env) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 FLOODED = "203.0.113.7"  # an address that has just failed many sign-ins

@@ -19,11 +19,6 @@ import datetime as dt
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +28,15 @@ import openpyxl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
-from conftest import FX, METRICS_HEADER, PROGRAMME, account, copy_warehouse, open_page
+from conftest import (
+    FX,
+    METRICS_HEADER,
+    PROGRAMME,
+    account,
+    copy_warehouse,
+    dashboard_server,
+    open_page,
+)
 from markdown_it import MarkdownIt
 
 from dashboard import components, i18n, uploads
@@ -171,47 +174,6 @@ LINKS_JS = (  # every link's target: HTML links and the charts' SVG ones
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _streamlit(script: Path, env: dict[str, str]) -> Iterator[str]:
-    """``streamlit run script`` on a free local port, until the block ends; yields its URL."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "no server"
-            time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
 @contextlib.contextmanager
 def _chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -240,7 +202,7 @@ def test_no_link_from_text_in_a_real_browser(odd_names) -> None:
 
     account(odd_names, "officer")
     env = {"CAMPAIGNS_WAREHOUSE": str(odd_names.path)}
-    with _streamlit(ROOT / "dashboard" / "server.py", env) as url, _chromium() as page:
+    with dashboard_server(ROOT / "dashboard" / "server.py", env) as url, _chromium() as page:
         page.goto(url)
         page.get_by_role("textbox", name="Username").fill("officer")
         page.get_by_role("textbox", name="Password").fill(demo_password("officer"))
@@ -288,7 +250,7 @@ def test_chart_labels_from_the_data_are_text_in_a_real_browser(tmp_path) -> None
     script = tmp_path / "chart.py"
     script.write_text(CHART_SCRIPT, encoding="utf-8")
     name = '<a href="https://evil.example/c">click</a>'
-    with _streamlit(script, {"PYTHONPATH": str(ROOT)}) as url, _chromium() as page:
+    with dashboard_server(script, {"PYTHONPATH": str(ROOT)}) as url, _chromium() as page:
         page.goto(f"{url}/?name={quote(name)}")
         page.wait_for_selector(".js-plotly-plot .ytick", timeout=30_000)
         _settled(page)
