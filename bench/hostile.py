@@ -190,7 +190,7 @@ def settle(page, timeout: float = 180_000) -> None:
 
 
 def sign_in(page, url: str, username: str) -> None:
-    from etl.demo_build import demo_password
+    from etl.demo import demo_password
 
     page.goto(url)
     page.get_by_role("textbox", name="Username").fill(username)

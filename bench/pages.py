@@ -334,7 +334,7 @@ BENCH_USER = "officer"
 def bench_password(wh: Warehouse) -> str:
     """The bench officer's password, creating the account in ``wh``'s store if missing."""
     from etl.accounts import Accounts
-    from etl.demo_build import demo_password
+    from etl.demo import demo_password
 
     accounts = Accounts.for_warehouse(wh)
     if accounts.get(BENCH_USER) is None:

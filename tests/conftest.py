@@ -191,7 +191,7 @@ def programme_template(_programme_warehouse: Warehouse) -> Warehouse:
 def demo_warehouse(tmp_path_factory) -> Warehouse:
     """The demo programme (``campaigns demo``), built once per test process: read it only,
     or copy it with ``copy_warehouse`` before changing anything."""
-    from etl.demo_build import build_demo
+    from etl.demo import build_demo
 
     wh = Warehouse(tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
     results = build_demo(wh)
@@ -283,9 +283,9 @@ def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
 def account(wh: Warehouse, username: str) -> str:
     """The password of ``username`` in ``wh``'s account store, creating the account if it is
     missing: "officer", "viewer", or "grantee-<ORG>" (a grantee of organisation ORG). Every
-    test and demo account's password is ``etl.demo_build.demo_password(username)``."""
+    test and demo account's password is ``etl.demo.demo_password(username)``."""
     from etl.accounts import Accounts
-    from etl.demo_build import demo_password
+    from etl.demo import demo_password
 
     accounts = Accounts.for_warehouse(wh)
     if accounts.get(username) is None:

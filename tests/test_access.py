@@ -125,7 +125,7 @@ def test_one_grantee_never_gets_anothers_cached_results(
 def test_a_viewer_limited_to_campaigns_sees_only_those(
     monkeypatch: pytest.MonkeyPatch, demo_warehouse: Warehouse
 ) -> None:
-    from etl.demo_build import demo_password
+    from etl.demo import demo_password
 
     accounts = Accounts.for_warehouse(demo_warehouse)
     if accounts.get("desk-pdp") is None:

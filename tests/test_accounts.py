@@ -230,7 +230,7 @@ def test_the_store_can_live_elsewhere(
 
 
 def test_the_demo_has_an_account_for_each_role(demo_warehouse: Warehouse) -> None:
-    from etl.demo_build import DEMO_ACCOUNTS, demo_password
+    from etl.demo import DEMO_ACCOUNTS, demo_password
 
     accounts = store(demo_warehouse)
     roles = {}

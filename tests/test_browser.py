@@ -88,7 +88,7 @@ def browser():
 
 def sign_in(page, username: str = "officer", url: str | None = None) -> None:
     """Open ``url`` (or stay where the page is) and sign in as a demo account there."""
-    from etl.demo_build import demo_password
+    from etl.demo import demo_password
 
     if url is not None:
         page.goto(url)
@@ -793,7 +793,7 @@ FLOODED = "203.0.113.7"  # an address that has just failed many sign-ins
 
 def attempt_sign_in(browser, url: str, username: str = "viewer") -> str:
     """Sign in at ``url`` in a new browser: "in", or the message the sign-in form shows."""
-    from etl.demo_build import demo_password
+    from etl.demo import demo_password
 
     context = browser.new_context()
     try:

@@ -1,6 +1,6 @@
 """The demo programme's files: deterministic, in our template formats, and internally consistent.
 
-Expected values are computed here from the written files (csv, openpyxl), not from demo.py.
+Expected values are computed here from the written files (csv, openpyxl), not from etl.demo.
 """
 
 from __future__ import annotations

@@ -17,8 +17,7 @@ import pytest
 from conftest import METRICS_HEADER, PROGRAMME, _copy_warehouse, write, write_programme
 
 from dashboard import metrics as mx
-from etl.demo import DATA_AS_OF
-from etl.demo_build import build_demo
+from etl.demo import DATA_AS_OF, build_demo
 from etl.load import load_file
 from etl.warehouse import Warehouse
 

@@ -198,7 +198,7 @@ def _settled(page) -> None:
 
 @needs_browser
 def test_no_link_from_text_in_a_real_browser(odd_names) -> None:
-    from etl.demo_build import demo_password
+    from etl.demo import demo_password
 
     account(odd_names, "officer")
     env = {"CAMPAIGNS_WAREHOUSE": str(odd_names.path)}

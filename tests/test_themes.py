@@ -200,9 +200,9 @@ def test_pure_functions_and_sql_agree_on_any_comments(con, rows) -> None:
 
 
 def test_the_programmes_lexicon_tags_the_demo_comments_alike(con) -> None:
-    from etl.demo import _COMMENTS
+    from etl.demo.feedback import COMMENTS
 
-    rows = [(lang, text) for lang, items in _COMMENTS.items() for text, _, _ in items]
+    rows = [(lang, text) for lang, items in COMMENTS.items() for text, _, _ in items]
     rows += [(None, text) for _, text in rows[:10]]
     lexicon = themes.default_lexicon()
     assert_same(con, rows, lexicon)
