@@ -486,7 +486,7 @@ def run(record: bool = False) -> list[str]:
         wh = Warehouse(folder / "demo" / "warehouse.duckdb")
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "etl.cli", "--warehouse", str(wh.path), "demo"],
+            [sys.executable, "-m", "cli", "--warehouse", str(wh.path), "demo"],
             check=True,
             capture_output=True,
             cwd=ROOT,

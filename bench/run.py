@@ -128,7 +128,7 @@ def main() -> None:
 
 
 def load_benchmark() -> None:
-    campaigns = [sys.executable, "-m", "etl.cli"]
+    campaigns = [sys.executable, "-m", "cli"]
     with tempfile.TemporaryDirectory(prefix="campaigns-bench-") as tmp:
         tmp = Path(tmp)
         csv = tmp / "metrics.csv"

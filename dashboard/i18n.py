@@ -120,6 +120,7 @@ def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
 def current_language() -> str:
     """The picker's language, else the URL's ``lang``, else English; never raises."""
     try:
+        # Streamlit only where the session is read: the formats serve files written without it.
         import streamlit as st
 
         chosen = st.session_state.get(LANG_KEY)
@@ -358,7 +359,7 @@ def language_picker(container: Any = None) -> str:
     The first run of a session takes the URL's language; after that the picker rules, and the
     URL follows it (English, the default, leaves no parameter). Returns the language code.
     """
-    import streamlit as st
+    import streamlit as st  # as in current_language: the module imports without Streamlit
 
     if st.session_state.get(LANG_KEY) not in LANGUAGES:
         asked = st.query_params.get(LANG_KEY)

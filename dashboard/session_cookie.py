@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from streamlit import config
 
 from etl.accounts import (
     Accounts,
@@ -57,8 +58,6 @@ _mounted = False
 
 def route_path(end: bool = False) -> str:
     """The route's path, under Streamlit's ``server.baseUrlPath`` when one is set."""
-    from streamlit import config
-
     base = str(config.get_option("server.baseUrlPath") or "").strip("/")
     return (f"/{base}" if base else "") + PATH + ("/end" if end else "")
 

@@ -164,7 +164,9 @@ def keep_days() -> int:
     except ValueError:
         days = -1
     if days < 0:
-        from etl.load import UsageError  # a ValueError the command reports as a usage error
+        # A ValueError the command reports as a usage error; imported here because etl.load
+        # imports this module (a cycle).
+        from etl.load import UsageError
 
         raise UsageError(
             f"{KEEP_DAYS_VAR} is '{raw}'; give a whole number of days (0 keeps no file)"

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import duckdb
 
 from etl.kinds import METRIC_FIELDS
+from etl.privacy import mask_sql
+from etl.spend import AUTO_PREFIX
 
 
 @dataclass(frozen=True)
@@ -237,8 +239,6 @@ def write_spend(con, staged: str, campaign: str, batch_id: int) -> tuple[int, in
     """Spend merged by reference. A file without document numbers (references made from each
     row's content, see ``etl.spend``) also restates every such cost of its period: those it no
     longer lists, because an amount was corrected or a row deleted, are superseded too."""
-    from etl.spend import AUTO_PREFIX
-
     camp, auto = _lit(campaign), _lit(AUTO_PREFIX)
     first, last = con.execute(
         f"SELECT min(date), max(date) FROM {staged} WHERE starts_with(reference, {auto})"
@@ -293,8 +293,6 @@ def write_participants(con, staged: str, campaign: str, batch_id: int) -> tuple[
 
 
 def write_feedback(con, staged: str, campaign: str, batch_id: int) -> tuple[int, int]:
-    from etl.privacy import mask_sql
-
     return replace_rows(
         con,
         "feedback_response",

@@ -1,5 +1,5 @@
-"""Personal data: masking it in free text before it is stored, finding it in kept files, and
-forgetting a respondent on request.
+"""Personal data: masking it in free text before it is stored, and reading kept files to find it
+(``etl.erasure`` forgets a respondent with these).
 
 Feedback comments can carry e-mail addresses, Kazakh phone numbers (``+7 701 123 45 67``,
 ``8 (701) 1234567``) and 12-digit IINs. They are replaced by ``[email]``, ``[phone]`` and
@@ -76,6 +76,7 @@ def _found(pieces: Iterable[bytes]) -> bool:
 
 
 def _matches(batch: list[bytes]) -> bool:
+    # Imported on use: every ``campaigns`` command imports this module, few screen a file.
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -128,7 +129,7 @@ def _utf16(head: bytes) -> bool:
 def workbook_cells(path: Path, *, strict: bool = False) -> Iterator[str]:
     """The text of every cell of every sheet of the workbook at ``path`` (numbers as written,
     without ``.0``); nothing when it cannot be opened, or ValueError with ``strict``."""
-    import openpyxl
+    import openpyxl  # imported on use, as pyarrow above: few commands read a workbook
 
     with Path(path).open("rb") as fh:  # kept files have no extension for openpyxl to go by
         try:
@@ -178,219 +179,3 @@ def file_texts(path: Path) -> Iterator[str]:
         yield from workbook_cells(path)
     else:
         yield from text_lines(path)
-
-
-# Runs of digits as phone numbers are written: "+7 (701) 123-45-67", "87011234567".
-_NUMBERISH = re.compile(r"\+?[0-9][0-9 ()\-.]{8,}[0-9]")
-
-
-class Identifier:
-    """What ``campaigns forget`` looks for: an e-mail address, a phone number or a name."""
-
-    def __init__(self, kind: str, value: str) -> None:
-        self.kind = kind
-        self.value = phone_digits(value) if kind == "phone" else value.strip().casefold()
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """Where ``text`` mentions the identifier: (start, end) of each mention."""
-        if not text:
-            return []
-        if self.kind == "phone":
-            return [
-                m.span()
-                for m in _NUMBERISH.finditer(text)
-                if len(digits := re.sub(r"[^0-9]", "", m.group())) in (10, 11, 12)
-                and digits[-10:] == self.value
-            ]
-        folded = text.casefold()
-        if len(folded) != len(text):  # a letter whose case changes its length: find it anyhow
-            return [(0, len(text))] if self.value in folded else []
-        found, start = [], folded.find(self.value)
-        while start >= 0:
-            found.append((start, start + len(self.value)))
-            start = folded.find(self.value, start + len(self.value))
-        return found
-
-    def found_in(self, texts: Iterator[str] | list[str]) -> bool:
-        return any(self.spans(t) for t in texts if t)
-
-    def blacked_out(self, text: str | None) -> str | None:
-        """``text`` with every mention replaced by ``[email]``, ``[phone]`` or ``[name]``."""
-        if text is None:
-            return None
-        for start, end in reversed(self.spans(text)):
-            text = f"{text[:start]}[{self.kind}]{text[end:]}"
-        return text
-
-
-def forget(
-    warehouse,
-    *,
-    email: str | None = None,
-    phone: str | None = None,
-    name: str | None = None,
-    campaign: str | None = None,
-    user: str | None = None,
-) -> dict:
-    """Remove one respondent's data: their responses (every version), rows kept aside for
-    correction that mention them, every kept file that holds them (originals and masked copies,
-    CSV and workbooks, searched cell by cell) and, in the errors and warnings of the load log,
-    the identifier itself (blacked out). A name is also blacked out where other responses'
-    comments mention it. The erasure is logged without the identifier.
-    """
-    import datetime as dt
-    import getpass
-    import json
-    import os
-
-    from etl.batches import kept_files, stored_path
-
-    given = [(k, v.strip()) for k, v in (("email", email), ("phone", phone), ("name", name)) if v]
-    if len(given) != 1:
-        raise ValueError(
-            "give exactly one of --email, --phone or --name (or --older-than DAYS to remove "
-            "kept files by age)"
-        )
-    kind, value = given[0]
-    if kind == "phone" and len(phone_digits(value)) < 10:
-        raise ValueError(
-            f"'{value}' is not a phone number: write all ten digits, e.g. +7 701 123 45 67"
-        )
-    if kind == "name" and len(value) < 3:
-        raise ValueError("a name to forget must have at least three letters")
-    ident = Identifier(kind, value)
-    scope = "TRUE" if campaign is None else "campaign_code = $campaign"
-    params: dict = {"v": ident.value}
-    if campaign is not None:
-        params["campaign"] = campaign
-    if kind == "phone":
-        who = "right(regexp_replace(coalesce(respondent_phone, ''), '[^0-9]', '', 'g'), 10) = $v"
-        # A first sieve in SQL; each candidate is then checked cell by cell in Python.
-        mention = "regexp_replace({col}, '[^0-9]', '', 'g') LIKE '%' || $v || '%'"
-    elif kind == "email":
-        who = "lower(trim(respondent_email)) = $v"
-        mention = "lower({col}) LIKE '%' || $v || '%'"
-    else:
-        who = "lower(trim(respondent_name)) = $v"
-        mention = "lower({col}) LIKE '%' || $v || '%'"
-    in_batch = (
-        "TRUE"
-        if campaign is None
-        else "batch_id IN (SELECT batch_id FROM core.batch WHERE campaign_code = $campaign)"
-    )
-    with warehouse.writer() as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            batches = {
-                b
-                for (b,) in con.execute(
-                    f"SELECT DISTINCT batch_id FROM core.feedback_response WHERE {scope} AND {who}",
-                    params,
-                ).fetchall()
-            }
-            removed = con.execute(
-                f"DELETE FROM core.feedback_response WHERE {scope} AND {who}", params
-            ).fetchone()[0]
-            redacted = 0
-            if kind == "name":
-                redacted = con.execute(
-                    f"UPDATE core.feedback_response SET comment = regexp_replace(comment, "
-                    f"'(?i)' || regexp_escape($v), '[name]', 'g') WHERE {scope} AND "
-                    f"lower(comment) LIKE '%' || $v || '%'",
-                    params,
-                ).fetchone()[0]
-
-            # Rows kept aside for correction that mention them.
-            rejected = 0
-            for batch_id, row_number, cells in con.execute(
-                f"SELECT batch_id, row_number, cells FROM core.rejected_row WHERE {in_batch} "
-                f"AND {mention.format(col='cells')}",
-                params,
-            ).fetchall():
-                values = json.loads(cells) if cells else {}
-                texts = [str(v) for v in values.values() if v is not None] + list(values)
-                if ident.found_in(texts):
-                    rejected += con.execute(
-                        "DELETE FROM core.rejected_row WHERE batch_id = ? AND row_number = ?",
-                        [batch_id, row_number],
-                    ).fetchone()[0]
-
-            # The errors and warnings of the load log that quote them: blacked out.
-            issues = 0
-            for rowid, issue_value, message in con.execute(
-                f"SELECT rowid, value, message FROM core.batch_issue WHERE {in_batch} AND "
-                f"({mention.format(col='value')} OR "
-                f"{mention.format(col='message')})",
-                params,
-            ).fetchall():
-                new_value, new_message = ident.blacked_out(issue_value), ident.blacked_out(message)
-                if (new_value, new_message) != (issue_value, message):
-                    con.execute(
-                        "UPDATE core.batch_issue SET value = ?, message = ? WHERE rowid = ?",
-                        [new_value, new_message, rowid],
-                    )
-                    issues += 1
-
-            # Every kept file that holds them (and those of the batches their responses came
-            # from), whatever its kind: the file goes, and the batches that kept it say so.
-            named: dict[str, set[int]] = {}
-            for batch_id, stored in con.execute(
-                f"SELECT batch_id, stored_file FROM core.batch WHERE stored_file IS NOT NULL "
-                f"AND {in_batch}",
-                params if campaign is not None else {},
-            ).fetchall():
-                named.setdefault(stored, set()).add(batch_id)
-            candidates: dict[Path, str | None] = {}
-            for stored in named:
-                path = stored_path(warehouse, stored)
-                if path is not None:
-                    candidates[path] = stored
-            if campaign is None:  # files no batch names any more are searched too
-                for path in kept_files(warehouse):
-                    candidates.setdefault(path.resolve(), None)
-            doomed = [
-                (path, stored)
-                for path, stored in candidates.items()
-                if (stored is not None and named[stored] & batches)
-                or ident.found_in(file_texts(path))
-            ]
-            for _, stored in doomed:
-                if stored is not None:
-                    con.execute(
-                        "UPDATE core.batch SET stored_file = NULL, message = coalesce(message, "
-                        "'') || '; kept copy removed on a request to forget a respondent' "
-                        "WHERE stored_file = ?",
-                        [stored],
-                    )
-            con.execute(
-                "INSERT INTO core.erasure VALUES (nextval('core.erasure_id_seq'), ?, ?, ?, ?, ?, "
-                "?, ?)",
-                [
-                    dt.datetime.now(),
-                    user or os.environ.get("CAMPAIGNS_USER") or getpass.getuser(),
-                    campaign,
-                    kind,
-                    removed,
-                    rejected,
-                    len(doomed),
-                ],
-            )
-            # The copies go before the commit: a failure after it must not leave them behind.
-            files_removed = 0
-            for path, _ in doomed:
-                if path.exists():
-                    path.unlink()
-                    files_removed += 1
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return {
-        "identifier": kind,
-        "campaign": campaign,
-        "responses_removed": removed,
-        "comments_redacted": redacted,
-        "rejected_rows_removed": rejected,
-        "issues_blacked_out": issues,
-        "files_removed": files_removed,
-    }

@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from etl.cli import cli
+from cli import cli
 from etl.warehouse import Warehouse
 
 METRICS_HEADER = (

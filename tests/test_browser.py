@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import dashboard_server
 
-from etl.cli import cli
+from cli import cli
 from etl.warehouse import Warehouse
 
 # One worker runs them all, so the demo warehouse and the server are made once.

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from etl.cli import cli
+from cli import cli
 from etl.demo import DATA_AS_OF
 from etl.warehouse import Warehouse
 

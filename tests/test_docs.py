@@ -15,8 +15,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from cli import cli
 from etl.accounts import Accounts
-from etl.cli import cli
 from etl.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import METRICS_HEADER, PROGRAMME, write, write_programme
 
+from cli import cli
 from etl import batches
-from etl.cli import cli
 from etl.load import load_file
 from etl.warehouse import Warehouse
 

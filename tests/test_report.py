@@ -573,7 +573,7 @@ def test_one_campaign_report(demo_warehouse: Warehouse) -> None:
 def test_cli_export_as_a_grantee(tmp_path: Path, demo_warehouse: Warehouse) -> None:
     from click.testing import CliRunner
 
-    from etl.cli import cli
+    from cli import cli
 
     wh = copy_warehouse(demo_warehouse, tmp_path / "wh" / "warehouse.duckdb")
     account(wh, "grantee-ERK")
@@ -747,7 +747,7 @@ def test_cli_submit_list_download(tmp_path: Path, demo_warehouse: Warehouse) -> 
     from click.testing import CliRunner
     from conftest import account
 
-    from etl.cli import cli
+    from cli import cli
 
     wh = copy_warehouse(demo_warehouse, tmp_path / "wh" / "warehouse.duckdb")
     account(wh, "officer")

@@ -335,7 +335,7 @@ def spend_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def campaigns_command(wh: Warehouse, *args: str) -> list[str]:
     script = Path(sys.executable).parent / "campaigns"
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "etl.cli"]
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
     return [*base, "--warehouse", str(wh.path), *args]
 
 

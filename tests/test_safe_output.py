@@ -39,9 +39,9 @@ from conftest import (
 )
 from markdown_it import MarkdownIt
 
+from cli import cli
 from dashboard import components, i18n, uploads
 from etl import programme as setup
-from etl.cli import cli
 from etl.load import load_file
 from etl.templates import write_templates
 from etl.warehouse import Warehouse

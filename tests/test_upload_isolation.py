@@ -376,7 +376,7 @@ def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(tmp_path, whol
     from click.testing import CliRunner
     from playwright.sync_api import sync_playwright
 
-    from etl.cli import cli
+    from cli import cli
 
     wh = Warehouse(tmp_path / "demo" / "warehouse.duckdb")
     assert CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"]).exit_code == 0

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from cli import cli
 from etl import migrations
-from etl.cli import cli
 from etl.warehouse import Warehouse, WarehouseBusy
 
 SHIPPED = Path(migrations.__file__).parent

@@ -1,0 +1,44 @@
+"""The ``campaigns`` command: thin verbs over the same functions the dashboard calls.
+
+One module per group of commands: ``loads`` (init, load, list, batches, undo, forget),
+``programme`` (demo, templates, export-setup), ``sync``, ``users`` and ``reports`` (export,
+report). Each imports what a command of its group needs only when that import is quick; the
+slow ones (pandas, the Google clients, the account store, the dashboard's report builder) are
+imported by the commands that use them, so that ``campaigns --help`` stays quick."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli import loads, programme, reports, sync, users
+from etl.warehouse import ENV_VAR, Warehouse
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--warehouse",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=ENV_VAR,
+    default="data/warehouse.duckdb",
+    show_default=True,
+    help=f"DuckDB warehouse file (or set {ENV_VAR}).",
+)
+@click.pass_context
+def cli(ctx: click.Context, warehouse: Path) -> None:
+    """Load campaign data into the programme's warehouse and inspect the loads.
+
+    Example: campaigns load metrics.csv --campaign PDP-01
+    """
+    ctx.obj = Warehouse(warehouse)
+
+
+for _group in (loads, programme, sync, users, reports):
+    for _command in _group.COMMANDS:
+        cli.add_command(_command)
+
+
+def main() -> None:
+    """The console script ``campaigns``."""
+    cli(prog_name="campaigns")
