@@ -23,7 +23,7 @@ def demo(wh: Warehouse, force: bool) -> None:
 
     Example: campaigns --warehouse /tmp/demo.duckdb demo
     """
-    from etl.demo_build import DEMO_ACCOUNTS, build_demo, demo_password  # pandas: see above
+    from etl.demo import DEMO_ACCOUNTS, build_demo, demo_password  # pandas: see above
 
     if wh.exists() and not force:
         raise UserError(f"{wh.path} already exists; use --force to replace it with the demo")
