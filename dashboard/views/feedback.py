@@ -19,7 +19,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, metrics, themes
+from dashboard import components, data, lookups, metrics, themes
 from dashboard import feedback as fb
 from dashboard.charts import campaign_colours
 from dashboard.charts import feedback as charts
@@ -275,12 +275,7 @@ by_event = metrics.query(
     "total",
     ("campaign", "event"),
 )
-info = metrics.run_sql(
-    wh,
-    "SELECT campaign_code AS campaign, event_code AS event, name AS event_name, event_date, "
-    "event_type FROM events WHERE list_contains($c, campaign_code)",
-    {"c": list(codes)},
-)
+info = lookups.event_info(wh, codes)
 event_scales = metrics.query(
     wh, ["rated_responses"], sel, "total", ("campaign", "event", "rating_scale")
 )
