@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, feedback, lookups, metrics
+from dashboard import campaign_page as parts
+from dashboard import components, data, lookups, metrics
 from dashboard.charts import campaign as charts
 from dashboard.components import plain, plain_code
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
-    column_datetime_format,
     fmt_date,
     fmt_money,
     fmt_number,
@@ -34,7 +33,6 @@ PICK_KEY = "campaign_pick"
 LAST_KEY = "_campaign_last"  # the campaign shown last, kept across page switches
 TOP_N = 10
 MIN_IMPRESSIONS_FOR_RATE = 1000  # posts ranked by engagement rate need this many impressions
-COMMENTS_N = 5
 
 wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
@@ -42,77 +40,6 @@ st.title(t("page.campaign"))
 
 base = metrics.as_selection(selection)
 state = st.session_state
-
-
-# --- the columns of the page's tables ---------------------------------------------------------
-
-
-def _text(key: str, **kwargs: Any) -> Any:
-    return st.column_config.TextColumn(t(key), **kwargs)
-
-
-def _whole(key: str) -> Any:
-    return st.column_config.NumberColumn(t(key), format="%d")
-
-
-# Column name -> how every table of the page shows it.
-COLUMNS: dict[str, Any] = {
-    "platform": _text("campaign.col.platform"),
-    "account": _text("campaign.col.account"),
-    "url": st.column_config.LinkColumn(t("campaign.col.link")),
-    "language": _text("campaign.col.language"),
-    "indicator": _text("campaign.col.indicator", width="large"),
-    "unit": _text("campaign.col.unit"),
-    "target": components.number_column(t("campaign.col.target")),
-    "actual": components.number_column(t("campaign.col.actual")),
-    "achievement": components.percent_column(t("campaign.col.achievement")),
-    "elapsed": components.percent_column(t("campaign.col.elapsed")),
-    "pace": components.percent_column(t("campaign.col.pace")),
-    "status": _text("campaign.col.status"),
-    "note": _text("campaign.col.note"),
-    "time_window": _text("campaign.col.window"),
-    "observations": components.number_column(t("campaign.col.observations")),
-    "reach_day_average": components.number_column(t("campaign.col.reach_day_average")),
-    "reach_day_peak": components.number_column(t("campaign.col.reach_day_peak")),
-    "reach_latest": components.number_column(t("campaign.col.reach_latest")),
-    "latest_date": components.date_column(t("campaign.col.latest_date")),
-    "title": _text("campaign.col.title", width="large"),
-    "format": _text("campaign.col.format"),
-    "published_on": components.date_column(t("campaign.col.published")),
-    "impressions": components.number_column(t("campaign.measure.impressions")),
-    "views": components.number_column(t("campaign.measure.views")),
-    "engagements": components.number_column(t("campaign.measure.engagements")),
-    "engagement_rate": components.percent_column(t("campaign.measure.engagement_rate")),
-    "basis": _text("campaign.col.basis"),
-    "budget_line": _text("campaign.col.budget_line"),
-    "heading": _whole("campaign.col.heading"),
-    "description": _text("campaign.col.description"),
-    "budget_eur": components.euro_column(t("campaign.col.budget_eur")),
-    "spend_eur": components.euro_column(t("campaign.col.spend_eur")),
-    "execution": components.percent_column(t("campaign.col.execution")),
-    "rating_scale": _whole("campaign.col.scale"),
-    "rated": components.number_column(t("campaign.col.rated")),
-    "average": st.column_config.NumberColumn(t("campaign.col.average"), format="%.1f"),
-    "share_of_scale": components.percent_column(t("campaign.col.share_of_scale")),
-    "submitted_on": components.date_column(t("campaign.col.submitted")),
-    "event": _text("campaign.col.event"),
-    "rating": _whole("campaign.col.rating"),
-    "comment": _text("campaign.col.comment", width="large"),
-    "kind": _text("campaign.col.kind"),
-    "source_name": _text("campaign.col.source"),
-    "finished_at": st.column_config.DatetimeColumn(
-        t("campaign.col.finished"), format=column_datetime_format()
-    ),
-    "rows_loaded": components.number_column(t("campaign.col.rows_loaded")),
-    "programme_wide": st.column_config.CheckboxColumn(t("campaign.col.programme_wide")),
-}
-# A post's link in the top posts (the channels' links are written out).
-POST_LINK = st.column_config.LinkColumn(t("campaign.col.post"), display_text="↗")
-
-
-def _columns(*names: str) -> dict[str, Any]:
-    """The column configuration of a table showing ``names``."""
-    return {name: COLUMNS[name] for name in names}
 
 
 # --- which campaign ---------------------------------------------------------------------------
@@ -163,16 +90,8 @@ sel = dataclasses.replace(base, campaigns=(code,))
 as_of = components.as_of(selection)
 
 
-def _status_text(status: str | None) -> str:
-    if not status:
-        return ""
-    label = t(f"campaign.status.{status.replace(' ', '_')}")
-    return f"{charts.status_icon(status)} {label}".strip()
-
-
-def _fit(df: pd.DataFrame, most: int = 20) -> int:
-    """A table height showing every row up to ``most`` rows, then scrolling."""
-    return 38 + 35 * min(len(df), most)
+_status_text = parts.status_text
+_columns = parts.columns
 
 
 # --- 1. profile -------------------------------------------------------------------------------
@@ -566,195 +485,7 @@ def _show_top_posts() -> None:
             min=fmt_number(MIN_IMPRESSIONS_FOR_RATE),
         ),
         download=top.drop(columns=["imp_rated"]),
-        column_config={**columns, "url": POST_LINK},
-    )
-
-
-# --- 7. budget --------------------------------------------------------------------------------
-
-
-def _show_budget_lines() -> None:
-    st.subheader(t("campaign.section.budget"))
-    lines = lookups.campaign_budget(wh, sel, code)
-    if lines.empty:
-        components.empty(t("campaign.empty.budget", code=plain_code(code)))
-        return
-    shown = ["budget_line", "heading", "description", "budget_eur", "spend_eur", "execution"]
-    components.table(
-        lines[shown],
-        key="campaign_budget_lines",
-        name=f"{code}_budget_lines",
-        height=_fit(lines),
-        definition_text=t("campaign.def.budget_lines"),
-        column_config=_columns(*shown),
-    )
-    bars = charts.budget_line_rows(lines)
-    components.chart(
-        components.figure(
-            charts.budget_lines,
-            bars,
-            {
-                "budget": t("campaign.col.budget_eur"),
-                "spend": t("campaign.col.spend_eur"),
-                "axis": t("campaign.axis.eur"),
-            },
-        ),
-        bars,
-        key="campaign_budget_chart",
-        name=f"{code}_budget_vs_spend",
-        definition_text=t("campaign.def.budget_chart"),
-    )
-
-
-def _show_burn_up() -> None:
-    pace = metrics.spend_pace(wh, as_of, [code]).iloc[0]
-    to_date = float(pace["spend_eur"] or 0.0)
-    if not to_date:
-        components.empty(t("campaign.empty.spend", code=plain_code(code)))
-        return
-    booked = metrics.query(
-        wh, ["spend_eur"], metrics.Selection(campaigns=(code,), end=as_of), "day"
-    )
-    cumulative = charts.cumulative_spend(booked, start_date, as_of)
-    plan_budget = None if pd.isna(pace["budget_eur"]) else float(pace["budget_eur"])
-    forecast = charts.burn_forecast(to_date, start_date, end_date, as_of)
-    components.chart(
-        components.figure(
-            charts.burn_up,
-            cumulative,
-            plan_budget,
-            start_date,
-            end_date,
-            as_of,
-            {
-                "spend": t("campaign.burn.spend"),
-                "plan": t("campaign.burn.plan"),
-                "forecast": t("campaign.burn.forecast"),
-                "budget": t("campaign.col.budget_eur"),
-                "x": t("campaign.axis.day"),
-                "y": t("campaign.axis.cumulative_eur"),
-            },
-        ),
-        cumulative,
-        key="campaign_burnup",
-        name=f"{code}_burn_up",
-        definition_text=t("campaign.def.burnup"),
-    )
-    st.caption(
-        t(
-            "campaign.burn.summary",
-            spend=fmt_money(to_date, "EUR"),
-            date=fmt_date(as_of),
-            elapsed=fmt_percent(pace["elapsed"], 0),
-            forecast=fmt_money(forecast, "EUR"),
-            end=fmt_date(end_date),
-            status=_status_text(pace["status"]),
-        )
-    )
-    if forecast is not None and plan_budget and forecast > plan_budget:
-        st.warning(
-            t(
-                "campaign.burn.over",
-                forecast=fmt_money(forecast, "EUR"),
-                budget=fmt_money(plan_budget, "EUR"),
-                over=fmt_percent(forecast / plan_budget - 1, 0),
-            ),
-            icon=":material/trending_up:",
-        )
-
-
-# --- 8. feedback ------------------------------------------------------------------------------
-
-
-def _rating_text(scales: pd.DataFrame) -> str:
-    """The average rating on its scale, or "mixed" when forms of several scales answered."""
-    if len(scales) == 1:
-        return t(
-            "campaign.rating_of",
-            average=fmt_number(scales["average"].iloc[0], 1),
-            scale=fmt_number(scales["rating_scale"].iloc[0]),
-        )
-    if len(scales) > 1:
-        return t("campaign.rating_mixed")
-    return "—"
-
-
-def _show_comments() -> None:
-    comments = feedback.comments(wh, sel, limit=COMMENTS_N)[
-        ["submitted_on", "event_code", "event", "rating", "rating_scale", "language", "comment"]
-    ]
-    if comments.empty:
-        components.empty(t("campaign.empty.comments"))
-        return
-    shown = ["submitted_on", "rating", "rating_scale", "comment", "event", "language"]
-    components.table(
-        comments[shown],
-        key="campaign_comments",
-        name=f"{code}_latest_comments",
-        definition_text=t("campaign.def.comments", n=COMMENTS_N),
-        download=comments,
-        column_config=_columns(*shown),
-    )
-
-
-def _show_feedback() -> None:
-    st.subheader(t("campaign.section.feedback"))
-    fb = metrics.totals(wh, ["feedback_responses", "positive_feedback_share"], sel)
-    if not fb["feedback_responses"]:
-        components.empty(t("campaign.empty.feedback", code=plain_code(code)))
-        return
-    scales = feedback.ratings_by_scale(wh, sel)
-    tiles = st.columns(3)
-    tiles[0].metric(t("campaign.tile.responses"), fmt_number(fb["feedback_responses"]))
-    tiles[1].metric(
-        t("campaign.tile.positive"),
-        fmt_percent(fb["positive_feedback_share"], 1),
-        help=t("campaign.help.positive"),
-    )
-    tiles[2].metric(t("campaign.tile.rating"), _rating_text(scales), help=t("campaign.help.rating"))
-    if len(scales) > 1:
-        components.table(
-            scales,
-            key="campaign_ratings",
-            name=f"{code}_ratings",
-            definition_text=t("campaign.def.ratings"),
-            column_config=_columns("rating_scale", "rated", "average", "share_of_scale"),
-        )
-    _show_comments()
-
-
-# --- 9. data freshness ------------------------------------------------------------------------
-
-
-def _show_freshness() -> None:
-    st.subheader(t("campaign.section.freshness"))
-    fresh = metrics.data_freshness(wh, as_of, [code]).iloc[0]
-    cols = st.columns(3)
-    cols[0].metric(
-        t("campaign.tile.last_metric_date"),
-        fmt_date(fresh["last_metric_date"]),
-        help=t("campaign.help.last_metric_date"),
-    )
-    cols[1].metric(
-        t("campaign.tile.days_without_data"),
-        fmt_number(fresh["days_without_data"]),
-        help=t("campaign.help.days_without_data"),
-    )
-    cols[2].metric(t("campaign.tile.last_load"), fmt_date(fresh["last_load_at"]))
-    if bool(fresh["no_recent_data"]):
-        st.warning(
-            t("campaign.stale", code=plain_code(code), days=fmt_number(fresh["days_without_data"]))
-        )
-    loads = lookups.latest_loads(wh, code)
-    if loads.empty:
-        components.empty(t("campaign.empty.loads", code=plain_code(code)))
-        return
-    components.table(
-        loads,
-        key="campaign_loads",
-        name=f"{code}_latest_loads",
-        definition_text=t("campaign.def.loads"),
-        column_config=_columns(*loads.columns),
+        column_config={**columns, "url": parts.POST_LINK},
     )
 
 
@@ -766,7 +497,8 @@ _show_series()
 _show_mix()
 _show_reach()
 _show_top_posts()
-_show_budget_lines()
-_show_burn_up()
-_show_feedback()
-_show_freshness()
+shown = parts.Shown(wh, sel, code, as_of, start_date, end_date)
+parts.budget_lines(shown)
+parts.burn_up(shown)
+parts.feedback_section(shown)
+parts.freshness(shown)
