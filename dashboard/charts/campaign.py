@@ -77,6 +77,20 @@ def short(text: str | None, width: int = 32) -> str:
 # --- KPI targets -------------------------------------------------------------------------------
 
 
+def kpi_bullet_rows(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The rows :func:`kpi_bullets` draws from ``metrics.kpi_progress``: label (the indicator's
+    code), indicator, achievement, elapsed and status."""
+    return pd.DataFrame(
+        {
+            "label": kpis["indicator_code"],
+            "indicator": kpis["indicator"],
+            "achievement": kpis["achievement"],
+            "elapsed": kpis["elapsed"],
+            "status": kpis["status"],
+        }
+    )
+
+
 def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     """One bar per KPI: achievement (share of the target), with the elapsed share of the
     campaign period as a tick on the same bar; bars are coloured by pace status.
@@ -208,6 +222,19 @@ def platform_mix(shares: pd.DataFrame, measures: Mapping[str, str], axis: str) -
 
 
 # --- budget ------------------------------------------------------------------------------------
+
+
+def budget_line_rows(lines: pd.DataFrame) -> pd.DataFrame:
+    """The rows :func:`budget_lines` draws from a campaign's budget lines (``budget_line``,
+    ``description``, ``budget_eur``, ``spend_eur``): the line's code and short description as
+    its label, nothing budgeted or spent as 0."""
+    labelled = lines.assign(
+        line=[
+            f"{line} {short(text)}".strip()
+            for line, text in zip(lines["budget_line"], lines["description"], strict=True)
+        ]
+    )
+    return labelled[["line", "budget_eur", "spend_eur"]].fillna(0.0)
 
 
 def budget_lines(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:

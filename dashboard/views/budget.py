@@ -19,7 +19,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, metrics
+from dashboard import components, data, lookups, metrics
 from dashboard.charts import budget as charts
 from dashboard.charts import campaign_colours
 from dashboard.components import plain, plain_code
@@ -71,14 +71,7 @@ day = components.as_of(selection)
 # Spend from each campaign's first day to the as-of date, as spend pace counts it.
 to_date = metrics.Selection(campaigns=codes, end=day, campaigns_in_period=False)
 
-lines_info = metrics.run_sql(
-    wh,
-    "SELECT heading, any_value(heading_name) AS heading_name, line_code AS budget_line, "
-    "mode(description) AS description, count(DISTINCT campaign_code) AS campaigns, "
-    "list(DISTINCT currency ORDER BY currency) AS currencies "
-    "FROM budget_lines WHERE list_contains($c, campaign_code) GROUP BY heading, line_code",
-    {"c": list(codes)},
-)
+lines_info = lookups.budget_line_info(wh, codes)
 if lines_info.empty:
     components.empty(t("budget.empty.no_budget"))
     st.stop()
@@ -184,92 +177,55 @@ if selection.platforms:
     st.caption(t("budget.platform_scope"))
 
 # Which rates the euro figures use, and what is missing.
-others = metrics.run_sql(
-    wh,
-    "SELECT currency, list(DISTINCT campaign_code ORDER BY campaign_code) AS campaigns "
-    "FROM (SELECT campaign_code, currency FROM budget_lines "
-    "      UNION ALL SELECT campaign_code, currency FROM spend) "
-    "WHERE list_contains($c, campaign_code) AND currency <> 'KZT' "
-    "GROUP BY currency ORDER BY currency",
-    {"c": list(codes)},
-)
+others = lookups.foreign_currencies(wh, codes)
 
 
 def _campaign_list(values) -> str:
     return ", ".join(plain_code(v) for v in values)
 
 
-def _period_conditions(params: dict) -> str:
-    out = ""
-    if sel.start:
-        out += " AND spend_date >= $start"
-        params["start"] = sel.start
-    if sel.end:
-        out += " AND spend_date <= $end"
-        params["end"] = sel.end
-    return out
+def _rates_caption() -> None:
+    """Which rates the euro figures use: the months of the rates the costs were converted at
+    and the rate the budget was, or the campaign-average rule."""
+    if settings.fx_rule != "booking_month":
+        st.caption(t("budget.rates.campaign_average"))
+        return
+    rates = lookups.conversion_rates(wh, codes, sel.start, sel.end)
+    spend_text = "; ".join(
+        t(
+            "budget.rates.months",
+            currency=plain(r.currency),
+            first=fmt_month(r.first),
+            last=fmt_month(r.last),
+        )
+        for r in rates[rates["kind"] == "spend"].itertuples()
+    ) or t("budget.rates.none")
+    budget_text = "; ".join(
+        t(
+            "budget.rates.latest",
+            currency=plain(r.currency),
+            month=fmt_month(r.last),
+            rate=fmt_number(r.rate, 2),
+        )
+        for r in rates[rates["kind"] == "budget"].itertuples()
+    ) or t("budget.rates.none")
+    st.caption(t("budget.rates.booking_month", spend=spend_text, budget=budget_text))
+
+
+def _unconverted_warning() -> None:
+    """The costs without a euro amount, by currency and the months whose rate is missing."""
+    unconverted = lookups.unconverted_spend(wh, codes, sel.start, sel.end, settings.fx_rule)
+    months = "; ".join(
+        f"{plain(r.currency)}: " + ", ".join(fmt_month(pd.Timestamp(m)) for m in r.months)
+        for r in unconverted.itertuples()
+    )
+    st.warning(t("budget.unconverted", count=missing_rates, months=months))
 
 
 if in_eur:
-    params: dict = {"c": list(codes)}
-    where = _period_conditions(params)
-    if settings.fx_rule == "booking_month":
-        # The months of the rates the costs were converted at, and the rate the budget was.
-        rates = metrics.run_sql(
-            wh,
-            "SELECT 'spend' AS kind, currency, min(rate_month) AS first, max(rate_month) AS last, "
-            "NULL::DOUBLE AS rate FROM spend WHERE list_contains($c, campaign_code) "
-            f"AND currency <> 'EUR' AND amount_eur IS NOT NULL {where} GROUP BY currency "
-            "UNION ALL "
-            "SELECT 'budget', x.currency, NULL, max(x.month), arg_max(x.units_per_eur, x.month) "
-            "FROM exchange_rates x WHERE x.currency IN (SELECT currency FROM budget_lines "
-            "WHERE list_contains($c, campaign_code) AND currency <> 'EUR') GROUP BY x.currency "
-            "ORDER BY kind, currency",
-            params,
-        )
-        spend_text = "; ".join(
-            t(
-                "budget.rates.months",
-                currency=plain(r.currency),
-                first=fmt_month(r.first),
-                last=fmt_month(r.last),
-            )
-            for r in rates[rates["kind"] == "spend"].itertuples()
-        ) or t("budget.rates.none")
-        budget_text = "; ".join(
-            t(
-                "budget.rates.latest",
-                currency=plain(r.currency),
-                month=fmt_month(r.last),
-                rate=fmt_number(r.rate, 2),
-            )
-            for r in rates[rates["kind"] == "budget"].itertuples()
-        ) or t("budget.rates.none")
-        st.caption(t("budget.rates.booking_month", spend=spend_text, budget=budget_text))
-        missing_sql = (
-            "SELECT currency, list(DISTINCT rate_month ORDER BY rate_month) AS months FROM spend "
-            f"WHERE list_contains($c, campaign_code) AND amount_eur IS NULL {where} "
-            "GROUP BY currency ORDER BY currency"
-        )
-    else:
-        st.caption(t("budget.rates.campaign_average"))
-        missing_sql = (
-            "SELECT s.currency, list(DISTINCT date_trunc('month', s.spend_date)::DATE "
-            "ORDER BY date_trunc('month', s.spend_date)::DATE) AS months "
-            "FROM spend s JOIN campaigns c ON c.code = s.campaign_code "
-            "WHERE list_contains($c, s.campaign_code) AND s.currency <> 'EUR' "
-            f"{where.replace('spend_date', 's.spend_date')} AND NOT EXISTS ("
-            "SELECT 1 FROM exchange_rates x WHERE x.currency = s.currency AND x.month BETWEEN "
-            "date_trunc('month', c.start_date) AND date_trunc('month', c.end_date)) "
-            "GROUP BY s.currency ORDER BY s.currency"
-        )
+    _rates_caption()
     if missing_rates:
-        unconverted = metrics.run_sql(wh, missing_sql, params)
-        months = "; ".join(
-            f"{plain(r.currency)}: " + ", ".join(fmt_month(pd.Timestamp(m)) for m in r.months)
-            for r in unconverted.itertuples()
-        )
-        st.warning(t("budget.unconverted", count=missing_rates, months=months))
+        _unconverted_warning()
     booked_eur = others[others["currency"] == "EUR"]
     if len(booked_eur):
         st.caption(

@@ -19,7 +19,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, metrics, themes
+from dashboard import components, data, lookups, metrics, themes
 from dashboard import feedback as fb
 from dashboard.charts import campaign_colours
 from dashboard.charts import feedback as charts
@@ -97,6 +97,42 @@ def _rating(label: str) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format="%.1f")
 
 
+# Column name -> how every table of the page shows it.
+COLUMNS = {
+    "link": st.column_config.LinkColumn(
+        t("feedback.col.code"), display_text=r"campaign=([^&]+)", help=t("feedback.open_help")
+    ),
+    "campaign": st.column_config.TextColumn(t("feedback.col.code")),
+    "name": st.column_config.TextColumn(t("feedback.col.campaign"), width="medium"),
+    "event_name": st.column_config.TextColumn(t("feedback.col.event"), width="large"),
+    "event": st.column_config.TextColumn(t("feedback.col.event"), width="medium"),
+    "event_date": components.date_column(t("feedback.col.date")),
+    "events_held": components.number_column(t("feedback.col.events")),
+    "participants": components.number_column(t("feedback.col.participants")),
+    "share": components.percent_column(t("feedback.col.share")),
+    "feedback_responses": components.number_column(t("feedback.col.responses")),
+    "rated": components.number_column(t("feedback.col.rated")),
+    "average": _rating(t("feedback.col.average")),
+    "average_rating": _rating(t("feedback.col.average")),
+    "rating_scale": st.column_config.NumberColumn(t("feedback.col.scale"), format="%d"),
+    "scale": st.column_config.TextColumn(t("feedback.col.scale")),
+    "share_of_scale": components.percent_column(t("feedback.col.share_of_scale")),
+    "positive_feedback_share": components.percent_column(t("feedback.col.positive")),
+    "submitted_at": st.column_config.DatetimeColumn(
+        t("feedback.col.submitted"), format=column_datetime_format()
+    ),
+    "comment": st.column_config.TextColumn(t("feedback.col.comment"), width="large"),
+    "theme_names": st.column_config.TextColumn(t("feedback.col.themes"), width="medium"),
+    "rating": st.column_config.NumberColumn(t("feedback.col.rating"), format="%d"),
+    "language_name": st.column_config.TextColumn(t("feedback.col.language")),
+}
+
+
+def _columns(*names: str) -> dict:
+    """The column configuration of a table showing ``names``."""
+    return {name: COLUMNS[name] for name in names}
+
+
 # --- headline tiles -------------------------------------------------------------------------
 
 scales = fb.ratings_by_scale(wh, sel)
@@ -139,12 +175,7 @@ if len(scales) > 1:
         key="feedback_scales",
         name="feedback-average-rating-by-scale",
         definition_text=t("feedback.def.scales"),
-        column_config={
-            "rating_scale": st.column_config.NumberColumn(t("feedback.col.scale"), format="%d"),
-            "rated": components.number_column(t("feedback.col.rated")),
-            "average": _rating(t("feedback.col.average")),
-            "share_of_scale": components.percent_column(t("feedback.col.share_of_scale")),
-        },
+        column_config=_columns("rating_scale", "rated", "average", "share_of_scale"),
     )
 if selection.platforms:
     st.caption(t("feedback.platform_scope"))
@@ -202,18 +233,16 @@ by_campaign["name"] = by_campaign["campaign"].map(names)
 by_campaign["link"] = components.page_urls("campaign", "campaign", by_campaign["campaign"])
 counts = ["feedback_responses", "rated_responses", "events_held", "participants"]
 by_campaign[counts] = by_campaign[counts].fillna(0)
-campaign_columns = {
-    "link": st.column_config.LinkColumn(
-        t("feedback.col.code"), display_text=r"campaign=([^&]+)", help=t("feedback.open_help")
-    ),
-    "name": st.column_config.TextColumn(t("feedback.col.campaign"), width="medium"),
-    "feedback_responses": components.number_column(t("feedback.col.responses")),
-    "average_rating": _rating(t("feedback.col.average")),
-    "scale": st.column_config.TextColumn(t("feedback.col.scale")),
-    "positive_feedback_share": components.percent_column(t("feedback.col.positive")),
-    "events_held": components.number_column(t("feedback.col.events")),
-    "participants": components.number_column(t("feedback.col.participants")),
-}
+campaign_columns = _columns(
+    "link",
+    "name",
+    "feedback_responses",
+    "average_rating",
+    "scale",
+    "positive_feedback_share",
+    "events_held",
+    "participants",
+)
 components.table(
     by_campaign[list(campaign_columns)],
     key="feedback_campaigns",
@@ -275,12 +304,7 @@ by_event = metrics.query(
     "total",
     ("campaign", "event"),
 )
-info = metrics.run_sql(
-    wh,
-    "SELECT campaign_code AS campaign, event_code AS event, name AS event_name, event_date, "
-    "event_type FROM events WHERE list_contains($c, campaign_code)",
-    {"c": list(codes)},
-)
+info = lookups.event_info(wh, codes)
 event_scales = metrics.query(
     wh, ["rated_responses"], sel, "total", ("campaign", "event", "rating_scale")
 )
@@ -298,16 +322,16 @@ by_event = by_event.sort_values(["event_date", "campaign", "event"], na_position
 if by_event.empty:
     components.empty(t("feedback.empty.events", code=example))
 else:
-    event_columns = {
-        "event_name": st.column_config.TextColumn(t("feedback.col.event"), width="large"),
-        "campaign": st.column_config.TextColumn(t("feedback.col.code")),
-        "event_date": components.date_column(t("feedback.col.date")),
-        "participants": components.number_column(t("feedback.col.participants")),
-        "feedback_responses": components.number_column(t("feedback.col.responses")),
-        "average_rating": _rating(t("feedback.col.average")),
-        "scale": st.column_config.TextColumn(t("feedback.col.scale")),
-        "positive_feedback_share": components.percent_column(t("feedback.col.positive")),
-    }
+    event_columns = _columns(
+        "event_name",
+        "campaign",
+        "event_date",
+        "participants",
+        "feedback_responses",
+        "average_rating",
+        "scale",
+        "positive_feedback_share",
+    )
     components.table(
         by_event[list(event_columns)],
         key="feedback_events",
@@ -369,18 +393,16 @@ else:
         matching = int(shown["matching"].iloc[0])
         shown["theme_names"] = [", ".join(theme_names[i] for i in ids) for ids in shown["themes"]]
         shown["language_name"] = shown["language"].map(language_names)
-        comment_columns = {
-            "submitted_at": st.column_config.DatetimeColumn(
-                t("feedback.col.submitted"), format=column_datetime_format()
-            ),
-            "comment": st.column_config.TextColumn(t("feedback.col.comment"), width="large"),
-            "theme_names": st.column_config.TextColumn(t("feedback.col.themes"), width="medium"),
-            "rating": st.column_config.NumberColumn(t("feedback.col.rating"), format="%d"),
-            "language_name": st.column_config.TextColumn(t("feedback.col.language")),
-            "campaign": st.column_config.TextColumn(t("feedback.col.code")),
-            "event": st.column_config.TextColumn(t("feedback.col.event"), width="medium"),
-            "rating_scale": st.column_config.NumberColumn(t("feedback.col.scale"), format="%d"),
-        }
+        comment_columns = _columns(
+            "submitted_at",
+            "comment",
+            "theme_names",
+            "rating",
+            "language_name",
+            "campaign",
+            "event",
+            "rating_scale",
+        )
         st.caption(
             t(
                 "feedback.comments_shown",
@@ -499,7 +521,6 @@ else:
                 download=parts[["group", "label", "participants", "share"]],
                 column_config={
                     "label": st.column_config.TextColumn(heading),
-                    "participants": components.number_column(t("feedback.col.participants")),
-                    "share": components.percent_column(t("feedback.col.share")),
+                    **_columns("participants", "share"),
                 },
             )

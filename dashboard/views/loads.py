@@ -1,7 +1,8 @@
 """Loads (officers): every load batch with filters, one batch's errors, warnings and rejected
 rows, its kept file, and undo with a confirmation.
 
-Everything shown is read through ``dashboard.data.read``; undo goes through
+Everything shown is read through the page look-ups (``dashboard.lookups``, within the reader's
+scope); undo goes through
 ``etl.batches.undo`` with the signed-in officer as ``undone_by``, the permission checked again
 right before it runs.
 """
@@ -14,7 +15,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, data, uploads
+from dashboard import auth, components, lookups, uploads
 from dashboard.components import plain
 from dashboard.i18n import fmt_date, input_date_format, t
 from etl import batches
@@ -35,15 +36,7 @@ if flash:
     kind, text = flash
     (st.success if kind == "success" else st.error)(text)
 
-log = data.read(
-    wh,
-    """
-    SELECT batch_id, started_at, status, kind, platform, coalesce(campaign_code, '')
-           AS campaign_code, source, source_name, loaded_by, rows_read, rows_loaded,
-           rows_rejected, rows_replaced, message, undone_at, undone_by
-    FROM loads ORDER BY batch_id DESC
-    """,
-)
+log = lookups.load_log(wh)
 if log.empty:
     components.empty(t("loads.nothing_loaded"))
     st.stop()
@@ -164,17 +157,8 @@ if batch["status"] == "undone":
         )
     )
 
-found = data.read(
-    wh,
-    'SELECT severity, row_number AS "row", column_name AS "column", value, message '
-    "FROM load_issues WHERE batch_id = ? ORDER BY severity, row_number NULLS FIRST, column_name",
-    (batch_id,),
-)
-rejected = data.read(
-    wh,
-    "SELECT row_number, cells FROM core.rejected_row WHERE batch_id = ? ORDER BY row_number",
-    (batch_id,),
-)
+found = lookups.batch_issues(wh, batch_id)
+rejected = lookups.batch_rejected_rows(wh, batch_id)
 issue_config = components.issue_columns()
 errors = found[found["severity"] == "error"]
 warnings = found[found["severity"] != "error"]

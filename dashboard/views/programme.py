@@ -2,12 +2,13 @@
 and imported, and the Google Sheets sources with their last sync and a "sync now".
 
 The registry is the set-up workbook's five tables. "Check" writes the edited tables as a set-up
-workbook (``etl.programme``) and makes a dry-run programme load of it; "Save" loads it as one
-batch (source ``dashboard``), so every change is in the load log and can be undone on the Loads
-page. A set-up load restates each campaign it lists whole and leaves alone what is unchanged;
-a campaign or organisation missing from the tables is not deleted (close it with its status).
-Everything shown is read through ``dashboard.data.read``; writes check the permission again
-right before they run.
+workbook and makes a dry-run programme load of it (``dashboard.programme_admin``); "Save" loads
+it as one batch (source ``dashboard``), so every change is in the load log and can be undone on
+the Loads page. A set-up load restates each campaign it lists whole and leaves alone what is
+unchanged; a campaign or organisation missing from the tables is not deleted (close it with its
+status).
+Everything shown is read through the page look-ups (``dashboard.lookups``, within the reader's
+scope); writes check the permission again right before they run.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, data, uploads
+from dashboard import auth, components, lookups, uploads
+from dashboard import programme_admin as admin
 from dashboard.components import plain
 from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, t
-from etl import programme, sheets, sources
-from etl.kinds import CAMPAIGN_STATUSES, PROGRAMME_SHEETS
+from etl.kinds import CAMPAIGN_STATUSES
 from etl.load import LoadResult
 from etl.templates import PROGRAMME_ORDER
 from etl.warehouse import WarehouseBusy
@@ -54,14 +55,8 @@ def _load(content: bytes, name: str, *, dry_run: bool, source: str) -> LoadResul
     (``dashboard.uploads.run_load``); None (with a message) when the warehouse is busy or the
     worker was stopped."""
     try:
-        return uploads.run_load(
-            wh,
-            content,
-            name,
-            kind="programme",
-            dry_run=dry_run,
-            source=source,
-            loaded_by=user.username,
+        return admin.load_setup(
+            wh, content, name, dry_run=dry_run, source=source, loaded_by=user.username
         )
     except WarehouseBusy:
         st.error(t("programme.busy"))
@@ -129,9 +124,7 @@ def _import(content: bytes, name: str, file_id: str) -> None:
     if key not in seen:
         seen.clear()
         try:
-            seen[key] = uploads.run_load(
-                wh, content, name, kind="programme", dry_run=True, loaded_by=user.username
-            )
+            seen[key] = admin.load_setup(wh, content, name, dry_run=True, loaded_by=user.username)
         except WarehouseBusy:
             st.error(t("programme.busy"))  # not kept: the next run tries again
             return
@@ -142,7 +135,7 @@ def _import(content: bytes, name: str, file_id: str) -> None:
         st.error(checked, icon=":material/block:")
         return
     _show_result(checked, "programme_import_issues")
-    if not checked.would_load or not (checked.records_written or checked.rows_replaced):
+    if not checked.would_load or not admin.changes_anything(checked):
         return
     confirmed = st.button(
         t("programme.files.confirm"), key="programme_import_confirm", type="primary"
@@ -159,26 +152,59 @@ def _import(content: bytes, name: str, file_id: str) -> None:
 def _column_config(kind: str) -> dict:
     """The editor's columns: the template's headers in the reader's language, typed."""
     config = {}
-    for name, header in programme.headers(kind, lang).items():
-        field = PROGRAMME_SHEETS[kind].field(name)
-        ftype, required = field.type, field.required
-        common = {"help": field.help, "required": required}
-        if ftype == "date":
+    for c in admin.columns(kind, lang):
+        name, header = c.name, c.header
+        common = {"help": c.help, "required": c.required}
+        if c.type == "date":
             config[name] = st.column_config.DateColumn(header, format="YYYY-MM-DD", **common)
-        elif ftype in ("amount", "number", "count", "heading"):
+        elif c.type in ("amount", "number", "count", "heading"):
             config[name] = st.column_config.NumberColumn(header, **common)
-        elif ftype == "status":
+        elif c.type == "status":
             config[name] = st.column_config.SelectboxColumn(
                 header, options=list(CAMPAIGN_STATUSES), **common
             )
-        elif ftype == "yes_no":
-            config[name] = st.column_config.CheckboxColumn(header, help=field.help)
+        elif c.type == "yes_no":
+            config[name] = st.column_config.CheckboxColumn(header, help=c.help)
         else:
             config[name] = st.column_config.TextColumn(header, **common)
     return config
 
 
-frames = programme.setup_frames(lambda sql: data.read(wh, sql))
+def _sync(configured: list[admin.Source], which: str | None, info: dict) -> None:
+    """Sync the chosen sources (None: all), showing progress; the results are kept for the
+    rerun that shows them."""
+    with st.status(t("programme.sources.syncing"), expanded=True) as status:
+        try:
+            results = admin.sync(
+                wh, configured, which, info, progress=lambda message: status.write(plain(message))
+            )
+        except WarehouseBusy:
+            results = None
+            st.error(t("programme.busy"))
+        except admin.ConfigError as exc:
+            results = None
+            st.error(plain(exc))
+        status.update(label=t("programme.sources.done"), state="complete")
+    if results is not None:
+        st.session_state[SYNCED] = results
+        st.rerun()
+
+
+SOURCE_COLUMNS = {
+    "name": st.column_config.TextColumn(t("programme.col.source")),
+    "kind": st.column_config.TextColumn(t("programme.col.kind")),
+    "campaign": st.column_config.TextColumn(t("programme.col.campaign")),
+    "spreadsheet": st.column_config.TextColumn(t("programme.col.spreadsheet")),
+    "worksheet": st.column_config.TextColumn(t("programme.col.worksheet")),
+    "last_sync": st.column_config.DatetimeColumn(
+        t("programme.col.last_sync"), format=column_datetime_format()
+    ),
+    "status": st.column_config.TextColumn(t("programme.col.status")),
+    "rows": st.column_config.NumberColumn(t("programme.col.rows"), format="%d"),
+    "errors": st.column_config.NumberColumn(t("programme.col.errors"), format="%d"),
+    "batch": st.column_config.NumberColumn(t("programme.col.batch"), format="%d"),
+}
+frames = lookups.setup_frames(wh)
 generation = st.session_state.setdefault(GENERATION, 0)
 
 tab_registry, tab_files, tab_sources = st.tabs(
@@ -190,7 +216,7 @@ tab_registry, tab_files, tab_sources = st.tabs(
 with tab_registry:
     st.caption(t("programme.registry.intro"))
     st.info(t("programme.registry.deleting"), icon=":material/info:")
-    names = programme.sheet_names(lang)
+    names = admin.sheet_names(lang)
     edited: dict[str, pd.DataFrame] = {}
     for kind in PROGRAMME_ORDER:
         st.subheader(t(f"programme.sheet.{kind}"))
@@ -211,10 +237,10 @@ with tab_registry:
         t("programme.save.button"), key="programme_save", type="primary", icon=":material/save:"
     )
     if checking or saving:
-        content = programme.setup_bytes(edited, lang)
+        content = admin.setup_workbook(edited, lang)
         result = _load(content, t("programme.save.name"), dry_run=True, source="dashboard")
         if result is not None and saving and result.would_load and _write_check():
-            if result.records_written == 0 and result.rows_replaced == 0:
+            if not admin.changes_anything(result):
                 st.info(t("programme.check.unchanged"))
             else:
                 saved = _load(content, t("programme.save.name"), dry_run=False, source="dashboard")
@@ -238,7 +264,7 @@ with tab_files:
     )
     st.download_button(
         t("programme.files.download"),
-        data=lambda: programme.setup_bytes(frames, export_lang),
+        data=lambda: admin.setup_workbook(frames, export_lang),
         file_name=f"programme-setup.{export_lang}.xlsx",
         mime=components.XLSX_MIME,
         key="programme_export",
@@ -255,68 +281,27 @@ with tab_files:
 
 with tab_sources:
     st.caption(t("programme.sources.intro"))
-    path = sources.sources_path()
+    path = admin.sources_path()
     try:
-        configured = sources.load_sources(path)
-    except sources.ConfigError as exc:
+        configured = admin.configured_sources(path)
+    except admin.ConfigError as exc:
         configured = []
         st.warning(t("programme.sources.no_sources"), icon=":material/settings:")
         st.text(str(exc))
     try:
-        info = sources.service_account_info()
-    except sources.ConfigError as exc:
+        info = admin.service_account()
+    except admin.ConfigError as exc:
         info = None
         st.warning(t("programme.sources.no_credentials"), icon=":material/key:")
         st.text(str(exc))
 
     if configured:
-        log = data.read(
-            wh,
-            """
-            SELECT b.batch_id, b.source_name, b.started_at, b.status, b.rows_loaded,
-                   b.rows_rejected, b.message,
-                   (SELECT count(*) FROM load_issues i WHERE i.batch_id = b.batch_id
-                    AND i.severity = 'error') AS errors
-            FROM loads b WHERE b.source = 'sheet' ORDER BY b.batch_id DESC
-            """,
-        )
-        rows = []
-        for s in configured:
-            mine = log[log["source_name"].fillna("").str.startswith(f"{s.name}: ")]
-            last = mine.iloc[0] if not mine.empty else None
-            rows.append(
-                {
-                    "name": s.name,
-                    "kind": s.kind or t("programme.sources.detected"),
-                    "campaign": s.campaign or "",
-                    "spreadsheet": s.spreadsheet,
-                    "worksheet": s.worksheet or "",
-                    "last_sync": None if last is None else last["started_at"],
-                    "status": "" if last is None else last["status"],
-                    "rows": None if last is None else last["rows_loaded"],
-                    "errors": None if last is None else last["errors"],
-                    "batch": None if last is None else last["batch_id"],
-                }
-            )
         components.table(
-            pd.DataFrame(rows),
+            admin.sources_status(wh, configured, t("programme.sources.detected")),
             key="programme_sources",
             name="sources",
             definition_text=t("programme.sources.table_note", path=str(path)),
-            column_config={
-                "name": st.column_config.TextColumn(t("programme.col.source")),
-                "kind": st.column_config.TextColumn(t("programme.col.kind")),
-                "campaign": st.column_config.TextColumn(t("programme.col.campaign")),
-                "spreadsheet": st.column_config.TextColumn(t("programme.col.spreadsheet")),
-                "worksheet": st.column_config.TextColumn(t("programme.col.worksheet")),
-                "last_sync": st.column_config.DatetimeColumn(
-                    t("programme.col.last_sync"), format=column_datetime_format()
-                ),
-                "status": st.column_config.TextColumn(t("programme.col.status")),
-                "rows": st.column_config.NumberColumn(t("programme.col.rows"), format="%d"),
-                "errors": st.column_config.NumberColumn(t("programme.col.errors"), format="%d"),
-                "batch": st.column_config.NumberColumn(t("programme.col.batch"), format="%d"),
-            },
+            column_config=SOURCE_COLUMNS,
         )
 
     if configured and info is not None:
@@ -331,22 +316,7 @@ with tab_sources:
             t("programme.sources.sync"), key="programme_sync", icon=":material/sync:"
         )
         if syncing and _write_check():
-            chosen = [s for s in configured if which in (everything, s.name)]
-            with st.status(t("programme.sources.syncing"), expanded=True) as status:
-                try:
-                    results = sheets.sync(
-                        wh, chosen, info, progress=lambda message: status.write(plain(message))
-                    )
-                except WarehouseBusy:
-                    results = None
-                    st.error(t("programme.busy"))
-                except sources.ConfigError as exc:
-                    results = None
-                    st.error(plain(exc))
-                status.update(label=t("programme.sources.done"), state="complete")
-            if results is not None:
-                st.session_state[SYNCED] = [r.to_dict() for r in results]
-                st.rerun()
+            _sync(configured, None if which == everything else which, info)
     if st.session_state.get(SYNCED):
         results = st.session_state[SYNCED]
         st.subheader(t("programme.sources.result_title"))

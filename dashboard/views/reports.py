@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, data
+from dashboard import auth, components, data, lookups
 from dashboard.components import plain
 from dashboard.i18n import (
     DEFAULT_LANGUAGE,
@@ -268,12 +268,7 @@ if not names:
 sees_all = auth.scope_of(user) is data.ALL
 organisations: dict[str, str] = {}
 if user.role != "grantee":
-    orgs = data.read(
-        wh,
-        "SELECT DISTINCT organisation_code AS code, organisation_name AS name FROM campaigns "
-        "WHERE organisation_code IS NOT NULL ORDER BY code",
-    )
-    organisations = {str(r.code): str(r.name or r.code) for r in orgs.itertuples()}
+    organisations = lookups.organisations(wh)
 
 periods = quick_periods(programme.start, programme.end)
 today = dt.date.today()

@@ -111,11 +111,8 @@ def _show_result(result: uploads.load.LoadResult) -> None:
     st.text(result.message)
 
 
-def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> None:
-    """The form's questions as a form: a select per field, the scales, the event, the
-    language, a preview of the responses read so, and a button saving the choice with the
-    campaign."""
-    st.markdown(f"**{t('upload.form.title')}**")
+def _form_origin(setup: uploads.FormSetup) -> None:
+    """Where the form's mapping comes from: saved (by whom, when), proposed, or none."""
     st.caption(t("upload.form.intro"))
     who = uploads.saved_by(wh, setup.saved_id) if setup.saved_id is not None else None
     if who is not None:
@@ -124,14 +121,21 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
         st.caption(t("upload.form.proposed"))
     else:
         st.caption(t("upload.form.none"))
+
+
+def _question_text(question: str) -> str:
+    """A form question on one line, cut to 90 characters."""
+    if question == uploads.NOT_ASKED:
+        return t("upload.form.not_asked")
+    one_line = " ".join(question.split())
+    return one_line if len(one_line) <= 90 else one_line[:89] + "…"
+
+
+def _form_questions(
+    key: str, setup: uploads.FormSetup
+) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """A select per field (and the scale of a rating): the questions and scales chosen."""
     options = [uploads.NOT_ASKED, *setup.questions]
-
-    def shown(question: str) -> str:
-        if question == uploads.NOT_ASKED:
-            return t("upload.form.not_asked")
-        one_line = " ".join(question.split())
-        return one_line if len(one_line) <= 90 else one_line[:89] + "…"
-
     questions: dict[str, list[str]] = {}
     scales: dict[str, int] = {}
     for fname in uploads.FORM_FIELDS:
@@ -142,7 +146,7 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
             t(f"upload.form.field.{fname}"),
             options,
             index=options.index(first) if first in options else 0,
-            format_func=shown,
+            format_func=_question_text,
             key=f"upload_form_{fname}_{key}",
             help=plain(setup.why[fname]) if setup.why.get(fname) else None,
         )
@@ -158,6 +162,11 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
             )
             if picked:
                 scales[fname] = scale
+    return questions, scales
+
+
+def _form_about(key: str, setup: uploads.FormSetup) -> tuple[str, str, str | None]:
+    """The event, language and date order the responses are read with."""
     events = uploads.campaign_events(wh, campaign)
     left, right = st.columns(2)
     if events:
@@ -200,6 +209,17 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
             horizontal=True,
             key=f"upload_form_dates_{key}",
         )
+    return event, language, date_order
+
+
+def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> None:
+    """The form's questions as a form: a select per field, the scales, the event, the
+    language, a preview of the responses read so, and a button saving the choice with the
+    campaign."""
+    st.markdown(f"**{t('upload.form.title')}**")
+    _form_origin(setup)
+    questions, scales = _form_questions(key, setup)
+    event, language, date_order = _form_about(key, setup)
     text = uploads.form_mapping_text(
         questions,
         scales=scales,

@@ -1,0 +1,401 @@
+"""The page look-ups of the metrics layer: the rows a page shows beside its measures (a
+campaign's profile, channels, budget lines and latest loads, its best posts in a period, the
+load log, the rates behind the euro figures, ...), each one named query.
+
+Every look-up runs through the dashboard's cached, scoped reader (``metrics.run_sql`` or
+``data.read``), so a reader sees only their campaigns and a rerun is served from the cache of
+the published copy; none of them imports Streamlit or a page. What a page translates (labels,
+notes, statuses) stays on the page; what is only arithmetic on the rows is done here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from dashboard import data, metrics
+from etl import programme
+from etl.warehouse import Warehouse
+
+# --- one campaign ---------------------------------------------------------------------------
+
+
+def campaign_exists(wh: Warehouse, code: str) -> bool:
+    """Whether a campaign with exactly this code is among the reader's campaigns."""
+    found = metrics.run_sql(
+        wh, "SELECT count(*) AS n FROM campaigns WHERE code = $code", {"code": code}
+    )
+    return bool(found["n"].iloc[0])
+
+
+def campaign_profile(wh: Warehouse, code: str) -> pd.Series:
+    """The campaign's profile from the set-up: code, name, organisation_name, thematic_area,
+    regions, languages, start_date, end_date, status and description."""
+    return metrics.run_sql(
+        wh,
+        "SELECT code, name, organisation_name, thematic_area, regions, languages, start_date, "
+        "end_date, status, description FROM campaigns WHERE code = $code",
+        {"code": code},
+    ).iloc[0]
+
+
+def campaign_channels(wh: Warehouse, code: str) -> pd.DataFrame:
+    """The campaign's channels (platform, account, url, language), by platform and account."""
+    return metrics.run_sql(
+        wh,
+        "SELECT platform, account, url, language FROM channels WHERE campaign_code = $code "
+        "ORDER BY platform, account",
+        {"code": code},
+    )
+
+
+def campaign_budget_lines(wh: Warehouse, code: str) -> pd.DataFrame:
+    """The campaign's budget lines: budget_line, heading and description, one row per line."""
+    return metrics.run_sql(
+        wh,
+        "SELECT line_code AS budget_line, any_value(heading) AS heading, "
+        "any_value(description) AS description FROM budget_lines WHERE campaign_code = $code "
+        "GROUP BY ALL",
+        {"code": code},
+    )
+
+
+def campaign_budget(wh: Warehouse, selection: metrics.Selection, code: str) -> pd.DataFrame:
+    """Budget against spend (EUR) of each of the campaign's budget lines in the selection:
+    budget_line, heading, description, budget_eur, spend_eur (none booked counts as 0) and
+    execution (spend over budget), by heading then line. Empty when the selection has neither a
+    budget nor spend."""
+    money = metrics.query(wh, ["budget_eur", "spend_eur"], selection, "total", ("budget_line",))
+    lines = campaign_budget_lines(wh, code)
+    if money.empty or (money["budget_eur"].isna().all() and money["spend_eur"].isna().all()):
+        return pd.DataFrame()
+    table = money.merge(lines, on="budget_line", how="left")
+    table["spend_eur"] = table["spend_eur"].fillna(0.0)  # nothing booked yet
+    table["heading"] = table["heading"].astype("Int64")
+    table["execution"] = table["spend_eur"] / table["budget_eur"]
+    return table.sort_values(["heading", "budget_line"], na_position="last")
+
+
+def latest_loads(wh: Warehouse, code: str) -> pd.DataFrame:
+    """The latest load of each kind and platform for the campaign, and of each programme-wide
+    kind (set-up, exchange rates): kind, platform, source_name, finished_at, rows_loaded and
+    programme_wide, newest first."""
+    return metrics.run_sql(
+        wh,
+        """
+    SELECT kind, coalesce(platform, '') AS platform, source_name, finished_at, rows_loaded,
+           campaign_code IS NULL AS programme_wide
+    FROM loads
+    WHERE status = 'loaded' AND (campaign_code = $code OR campaign_code IS NULL)
+    QUALIFY row_number() OVER (PARTITION BY kind, coalesce(platform, ''), campaign_code
+                               ORDER BY finished_at DESC, batch_id DESC) = 1
+    ORDER BY finished_at DESC
+    """,
+        {"code": code},
+    )
+
+
+# --- a campaign's best posts ----------------------------------------------------------------
+
+TOP_POST_MEASURES: tuple[str, ...] = ("impressions", "views", "engagements", "engagement_rate")
+
+_TOP_POST_ORDER = {
+    "engagement_rate": "engagement_rate DESC NULLS LAST, imp_rated DESC",
+    "impressions": "impressions DESC NULLS LAST",
+    "views": "views DESC NULLS LAST",
+    "engagements": "engagements DESC NULLS LAST",
+}
+
+_TOP_POST_SUMS = """
+        sum(impressions) AS impressions, sum(views) AS views, sum(eng) AS engagements,
+        sum(eng) FILTER (WHERE impressions IS NOT NULL) AS eng_rated,
+        sum(impressions) FILTER (WHERE eng IS NOT NULL) AS imp_rated
+    """
+
+
+def _top_posts_sql(day_where: str, life_where: str, in_period: str, keep: str, order: str) -> str:
+    """The ranking of a campaign's posts: daily figures added up over the period's days, or
+    the latest lifetime snapshot of a post without daily figures."""
+    eng = metrics._POST_ENGAGEMENTS
+    return f"""
+        WITH daily AS (
+            SELECT platform, post_id, 'daily' AS basis, NULL::DATE AS as_of_date,
+                   NULL::DATE AS first_seen, {_TOP_POST_SUMS}
+            FROM (SELECT *, {eng} AS eng FROM post_daily WHERE {day_where})
+            GROUP BY ALL
+        ),
+        has_daily AS (
+            SELECT DISTINCT platform, post_id FROM post_daily WHERE campaign_code = $code
+        ),
+        snapshot AS (
+            SELECT m.platform, m.post_id, m.metric_date, m.impressions, m.views, {eng} AS eng,
+                   min(m.metric_date) OVER (PARTITION BY m.platform, m.post_id) AS first_seen
+            FROM metric_observations m
+            WHERE {life_where}
+              AND NOT EXISTS (SELECT 1 FROM has_daily h
+                              WHERE h.platform = m.platform AND h.post_id = m.post_id)
+            QUALIFY row_number() OVER (PARTITION BY m.platform, m.post_id
+                                       ORDER BY m.metric_date DESC) = 1
+        ),
+        lifetime AS (
+            SELECT s.platform, s.post_id, 'lifetime' AS basis, s.metric_date AS as_of_date,
+                   s.first_seen,
+                   s.impressions, s.views, s.eng AS engagements,
+                   CASE WHEN s.impressions IS NOT NULL THEN s.eng END AS eng_rated,
+                   CASE WHEN s.eng IS NOT NULL THEN s.impressions END AS imp_rated
+            FROM snapshot s
+        ),
+        posts AS (
+            SELECT f.*, ci.title, ci.format, ci.url,
+                   coalesce(ci.published_at::DATE, fd.first_day, f.first_seen) AS published_on
+            FROM (SELECT * FROM daily UNION ALL BY NAME SELECT * FROM lifetime) f
+            LEFT JOIN content_items ci
+              ON ci.campaign_code = $code AND ci.platform = f.platform AND ci.post_id = f.post_id
+            LEFT JOIN (SELECT platform, post_id, min(day) AS first_day FROM post_daily
+                       WHERE campaign_code = $code GROUP BY ALL) fd
+              ON fd.platform = f.platform AND fd.post_id = f.post_id
+        )
+        SELECT coalesce(nullif(trim(l.title), ''), l.post_id) AS title, l.platform, l.format,
+               l.published_on, l.impressions, l.views, l.engagements,
+               CASE WHEN l.imp_rated > 0 THEN l.eng_rated / l.imp_rated END AS engagement_rate,
+               l.basis, l.as_of_date, l.url, l.post_id, l.imp_rated
+        FROM posts l
+        WHERE (l.basis = 'daily' OR ({in_period})) AND {keep}
+        ORDER BY {order}, l.post_id
+        LIMIT $n
+    """
+
+
+def top_posts(
+    wh: Warehouse,
+    selection: metrics.Selection,
+    code: str,
+    measure: str,
+    limit: int,
+    min_impressions: int,
+) -> pd.DataFrame:
+    """The campaign's best ``limit`` posts in the selection (its period and platforms) by
+    ``measure`` (one of :data:`TOP_POST_MEASURES`), ranked in DuckDB.
+
+    A post with daily figures counts its days in the period (activity in the period); a post
+    with only lifetime snapshots counts its latest snapshot up to the period end, and only when
+    it was published in the period. The two are never added together. Engagements are the
+    metrics layer's (likes, comments, shares and saves); ranked by engagement rate, only posts
+    with at least ``min_impressions`` rated impressions are listed.
+
+    Columns: title, platform, format, published_on, impressions, views, engagements,
+    engagement_rate, basis (daily or lifetime), as_of_date (of a lifetime snapshot), url,
+    post_id, imp_rated.
+    """
+    params: dict[str, object] = {"code": code, "n": limit}
+    day_where = ["campaign_code = $code"]
+    life_where = ["m.campaign_code = $code", "m.post_id <> ''", "m.time_window = 'lifetime'"]
+    in_period = ["TRUE"]
+    if selection.platforms:
+        params["platforms"] = list(selection.platforms)
+        day_where.append("list_contains($platforms, platform)")
+        life_where.append("list_contains($platforms, m.platform)")
+    if selection.start:
+        params["start"] = selection.start
+        day_where.append("day >= $start")
+        in_period.append("l.published_on >= $start")
+    if selection.end:
+        params["end"] = selection.end
+        day_where.append("day <= $end")
+        life_where.append("m.metric_date <= $end")
+        in_period.append("l.published_on <= $end")
+    keep = f"{measure} IS NOT NULL"
+    if measure == "engagement_rate":
+        keep = "imp_rated >= $min_imp"
+        params["min_imp"] = min_impressions
+    sql = _top_posts_sql(
+        " AND ".join(day_where),
+        " AND ".join(life_where),
+        " AND ".join(in_period),
+        keep,
+        _TOP_POST_ORDER[measure],
+    )
+    return metrics.run_sql(wh, sql, params)
+
+
+# --- budget and exchange rates of several campaigns -----------------------------------------
+
+
+def budget_line_info(wh: Warehouse, codes: Sequence[str]) -> pd.DataFrame:
+    """The budget lines of the campaigns by heading and line: heading, heading_name,
+    budget_line, description (the most frequent), campaigns (how many have the line) and
+    currencies."""
+    return metrics.run_sql(
+        wh,
+        "SELECT heading, any_value(heading_name) AS heading_name, line_code AS budget_line, "
+        "mode(description) AS description, count(DISTINCT campaign_code) AS campaigns, "
+        "list(DISTINCT currency ORDER BY currency) AS currencies "
+        "FROM budget_lines WHERE list_contains($c, campaign_code) GROUP BY heading, line_code",
+        {"c": list(codes)},
+    )
+
+
+def foreign_currencies(wh: Warehouse, codes: Sequence[str]) -> pd.DataFrame:
+    """The currencies other than tenge that the campaigns' budgets or costs are in: currency
+    and campaigns (their codes), by currency."""
+    return metrics.run_sql(
+        wh,
+        "SELECT currency, list(DISTINCT campaign_code ORDER BY campaign_code) AS campaigns "
+        "FROM (SELECT campaign_code, currency FROM budget_lines "
+        "      UNION ALL SELECT campaign_code, currency FROM spend) "
+        "WHERE list_contains($c, campaign_code) AND currency <> 'KZT' "
+        "GROUP BY currency ORDER BY currency",
+        {"c": list(codes)},
+    )
+
+
+def _spend_scope(
+    codes: Sequence[str], start: dt.date | None, end: dt.date | None
+) -> tuple[str, dict[str, object]]:
+    """The conditions on ``spend_date`` for the period, and the parameters with the campaigns."""
+    params: dict[str, object] = {"c": list(codes)}
+    where = ""
+    if start:
+        where += " AND spend_date >= $start"
+        params["start"] = start
+    if end:
+        where += " AND spend_date <= $end"
+        params["end"] = end
+    return where, params
+
+
+def conversion_rates(
+    wh: Warehouse, codes: Sequence[str], start: dt.date | None, end: dt.date | None
+) -> pd.DataFrame:
+    """The rates the euro figures use at the booking month's rate: for costs (kind ``spend``)
+    the first and last month of the rates they were converted at in the period, for budgets
+    (kind ``budget``) the latest month loaded and its rate, by kind and currency."""
+    where, params = _spend_scope(codes, start, end)
+    return metrics.run_sql(
+        wh,
+        "SELECT 'spend' AS kind, currency, min(rate_month) AS first, max(rate_month) AS last, "
+        "NULL::DOUBLE AS rate FROM spend WHERE list_contains($c, campaign_code) "
+        f"AND currency <> 'EUR' AND amount_eur IS NOT NULL {where} GROUP BY currency "
+        "UNION ALL "
+        "SELECT 'budget', x.currency, NULL, max(x.month), arg_max(x.units_per_eur, x.month) "
+        "FROM exchange_rates x WHERE x.currency IN (SELECT currency FROM budget_lines "
+        "WHERE list_contains($c, campaign_code) AND currency <> 'EUR') GROUP BY x.currency "
+        "ORDER BY kind, currency",
+        params,
+    )
+
+
+def unconverted_spend(
+    wh: Warehouse,
+    codes: Sequence[str],
+    start: dt.date | None,
+    end: dt.date | None,
+    fx_rule: str,
+) -> pd.DataFrame:
+    """The costs in the period without a euro amount under ``fx_rule``: currency and the
+    months (first days) whose rate is missing, by currency."""
+    where, params = _spend_scope(codes, start, end)
+    if fx_rule == "booking_month":
+        sql = (
+            "SELECT currency, list(DISTINCT rate_month ORDER BY rate_month) AS months FROM spend "
+            f"WHERE list_contains($c, campaign_code) AND amount_eur IS NULL {where} "
+            "GROUP BY currency ORDER BY currency"
+        )
+    else:
+        sql = (
+            "SELECT s.currency, list(DISTINCT date_trunc('month', s.spend_date)::DATE "
+            "ORDER BY date_trunc('month', s.spend_date)::DATE) AS months "
+            "FROM spend s JOIN campaigns c ON c.code = s.campaign_code "
+            "WHERE list_contains($c, s.campaign_code) AND s.currency <> 'EUR' "
+            f"{where.replace('spend_date', 's.spend_date')} AND NOT EXISTS ("
+            "SELECT 1 FROM exchange_rates x WHERE x.currency = s.currency AND x.month BETWEEN "
+            "date_trunc('month', c.start_date) AND date_trunc('month', c.end_date)) "
+            "GROUP BY s.currency ORDER BY s.currency"
+        )
+    return metrics.run_sql(wh, sql, params)
+
+
+# --- events, organisations ------------------------------------------------------------------
+
+
+def event_info(wh: Warehouse, codes: Sequence[str]) -> pd.DataFrame:
+    """The campaigns' events: campaign, event, event_name, event_date and event_type."""
+    return metrics.run_sql(
+        wh,
+        "SELECT campaign_code AS campaign, event_code AS event, name AS event_name, event_date, "
+        "event_type FROM events WHERE list_contains($c, campaign_code)",
+        {"c": list(codes)},
+    )
+
+
+def organisations(wh: Warehouse) -> dict[str, str]:
+    """The organisations of the reader's campaigns: code -> name (the code when unnamed), by
+    code."""
+    found = data.read(
+        wh,
+        "SELECT DISTINCT organisation_code AS code, organisation_name AS name FROM campaigns "
+        "WHERE organisation_code IS NOT NULL ORDER BY code",
+    )
+    return {str(r.code): str(r.name or r.code) for r in found.itertuples()}
+
+
+# --- the load log ---------------------------------------------------------------------------
+
+
+def load_log(wh: Warehouse) -> pd.DataFrame:
+    """Every load batch, newest first, with its counts, message and undo (campaign_code is
+    empty for the set-up workbook and exchange rates)."""
+    return data.read(
+        wh,
+        """
+    SELECT batch_id, started_at, status, kind, platform, coalesce(campaign_code, '')
+           AS campaign_code, source, source_name, loaded_by, rows_read, rows_loaded,
+           rows_rejected, rows_replaced, message, undone_at, undone_by
+    FROM loads ORDER BY batch_id DESC
+    """,
+    )
+
+
+def batch_issues(wh: Warehouse, batch_id: int) -> pd.DataFrame:
+    """The errors and warnings of one batch: severity, row, column, value and message."""
+    return data.read(
+        wh,
+        'SELECT severity, row_number AS "row", column_name AS "column", value, message '
+        "FROM load_issues WHERE batch_id = ? ORDER BY severity, row_number NULLS FIRST, "
+        "column_name",
+        (batch_id,),
+    )
+
+
+def batch_rejected_rows(wh: Warehouse, batch_id: int) -> pd.DataFrame:
+    """The rows one batch rejected: row_number and cells (the row as JSON), in file order."""
+    return data.read(
+        wh,
+        "SELECT row_number, cells FROM core.rejected_row WHERE batch_id = ? ORDER BY row_number",
+        (batch_id,),
+    )
+
+
+def sheet_loads(wh: Warehouse) -> pd.DataFrame:
+    """The batches loaded from Google Sheets, newest first: batch_id, source_name, started_at,
+    status, rows_loaded, rows_rejected, message and errors (how many)."""
+    return data.read(
+        wh,
+        """
+            SELECT b.batch_id, b.source_name, b.started_at, b.status, b.rows_loaded,
+                   b.rows_rejected, b.message,
+                   (SELECT count(*) FROM load_issues i WHERE i.batch_id = b.batch_id
+                    AND i.severity = 'error') AS errors
+            FROM loads b WHERE b.source = 'sheet' ORDER BY b.batch_id DESC
+            """,
+    )
+
+
+# --- the set-up -----------------------------------------------------------------------------
+
+
+def setup_frames(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    """The reader's set-up as the programme workbook's tables, one frame per sheet."""
+    return programme.setup_frames(lambda sql: data.read(wh, sql))
