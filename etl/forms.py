@@ -195,7 +195,7 @@ _AGE_UNITS = re.compile(r"\s*\b(years?|yrs|лет|года?|жастан|жас)
 
 @cache
 def _age_aliases() -> dict[str, str]:
-    from etl.normalize import AGE_ALIASES
+    from etl.normalise import AGE_ALIASES
 
     return {_age_key(k): v for k, v in AGE_ALIASES.items()} | {
         _age_key(k): v for k, v in _answer_words("age_group").items()

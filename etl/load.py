@@ -24,7 +24,7 @@ from pathlib import Path
 from etl import exports, facts, forms, reading, recognise, spend
 from etl.headers import detect_kind, match, sheet_kind
 from etl.kinds import FILE_KINDS, KIND_NAMES, PERSONAL_FIELDS, PROGRAMME_SHEETS
-from etl.normalize import DATE_ORDERS
+from etl.normalise import DATE_ORDERS
 from etl.stage import Context, Staged, spec_of, stage
 from etl.warehouse import Warehouse
 

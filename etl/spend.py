@@ -26,7 +26,7 @@ import duckdb
 
 from etl import reading
 from etl.headers import HeaderMatch, accepted_words
-from etl.normalize import CURRENCY_ALIASES, MISSING_MARKERS
+from etl.normalise import CURRENCY_ALIASES, MISSING_MARKERS
 from etl.stage import Context, Staged, stage
 
 # References made from a row's content start with this; a file whose rows have them restates
