@@ -53,7 +53,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etl.exports import moment_at
+from etl.dates import moment_at
 from etl.headers import HeaderMatch, normalise
 from etl.kinds import AGE_GROUPS, FEEDBACK, PERSONAL_FIELDS, SEX_ALIASES
 from etl.privacy import EMAIL, IIN, PHONE
