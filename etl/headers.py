@@ -126,7 +126,7 @@ def find_header_row(rows: list[list[str | None]], kinds: tuple[str, ...] | None 
     Title lines, ``sep=`` hints and merged group headings above the real header score lower than
     the header itself, which names several known fields.
     """
-    from etl import exports  # exports builds on this module: imported here to break the cycle
+    from etl import platform_exports  # platform_exports builds on this module: imported here to break the cycle
 
     exports_too = kinds is None or "metrics" in kinds
     kinds = kinds or tuple(FILE_KINDS)
@@ -134,7 +134,7 @@ def find_header_row(rows: list[list[str | None]], kinds: tuple[str, ...] | None 
     for index, row in enumerate(rows[:20]):
         s = max(score(k, row) for k in kinds)
         if exports_too:
-            s = max(s, exports.header_score(row))
+            s = max(s, platform_exports.header_score(row))
         if s > best_score:
             best_index, best_score = index, s
     return best_index

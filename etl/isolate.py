@@ -50,6 +50,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import importlib
 import logging
 import os
 import pickle
@@ -64,16 +65,20 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
+import duckdb
+
+# The jobs an upload runs in a worker, passed to ``run`` as ``isolate.load_upload`` and so on.
+from etl.upload_jobs import form_rows as form_rows
+from etl.upload_jobs import load_upload as load_upload
+from etl.upload_jobs import open_files as open_files
+from etl.upload_jobs import republish
 from etl.warehouse import Warehouse, WarehouseBusy
-
-if TYPE_CHECKING:
-    from etl.load import LoadResult
 
 T = TypeVar("T")
 
@@ -306,10 +311,32 @@ def _supervise(
     limits: Limits,
     what: str,
 ) -> T:
-    from_parent, to_child = os.pipe()
-    from_child, to_parent = os.pipe()
     lock_path = str(warehouse.lock_path) if warehouse is not None else None
     started = time.monotonic()
+    proc, to_child, from_child = _start_worker()
+    receiver = Connection(from_child, writable=False)
+    talk = _Conversation()
+    interrupted = True  # until the conversation ends normally
+    try:
+        with Connection(to_child, readable=False) as sender, contextlib.suppress(OSError):
+            sender.send((job, kwargs, limits, str(folder), lock_path, progress is not None))
+        _listen(proc, receiver, talk, progress, limits, started)
+        interrupted = False
+    finally:
+        said = talk.outcome[0] if talk.outcome is not None else None
+        _end_worker(proc, kill=interrupted or said != "result")
+        receiver.close()
+        seconds = time.monotonic() - started
+        if writes and warehouse is not None and talk.ready_at is not None and said != "result":
+            _publish_again(warehouse, limits)
+    return _result(talk, proc.returncode, limits, what, seconds)
+
+
+def _start_worker() -> tuple[subprocess.Popen, int, int]:
+    """A fresh interpreter running ``WORKER_MAIN``, and our ends of the two pipes to it (to
+    the worker, from the worker)."""
+    from_parent, to_child = os.pipe()
+    from_child, to_parent = os.pipe()
     try:
         # A fresh interpreter: nothing of the server (threads, DuckDB connections, open files)
         # crosses but the two pipes; what it writes to stderr goes to the server's log.
@@ -329,59 +356,76 @@ def _supervise(
     finally:
         os.close(from_parent)
         os.close(to_parent)
-    receiver = Connection(from_child, writable=False)
+    return proc, to_child, from_child
+
+
+@dataclass
+class _Conversation:
+    """What the worker said: its outcome, when it was ready (its time starts then), and why
+    we stopped it, if we did."""
+
     outcome: tuple | None = None
     ready_at: float | None = None
     stopped: str | None = None  # "time" or "busy" when we killed the worker
-    interrupted = True  # until the loop ends normally
-    try:
-        with Connection(to_child, readable=False) as sender, contextlib.suppress(OSError):
-            sender.send((job, kwargs, limits, str(folder), lock_path, progress is not None))
-        while outcome is None:
-            now = time.monotonic()
-            deadline = ready_at + limits.seconds if ready_at is not None else started + WAIT_SECONDS
-            if now >= deadline:
-                stopped = "time" if ready_at is not None else "busy"
-                break
-            if receiver.poll(min(deadline - now, 0.25)):
-                try:
-                    raw = receiver.recv_bytes(MAX_RESULT_BYTES)
-                except EOFError:
-                    break  # it ended without a word: see its exit code below
-                except OSError as exc:  # a result too big to take into the server
-                    outcome = ("memory", f"the worker's answer was too big ({exc})")
-                    break
-                try:
-                    message = pickle.loads(raw)
-                except Exception as exc:  # a result that does not unpickle here
-                    outcome = ("error", "unpickling", traceback_text(exc))
-                    break
-                del raw
-                if message[0] == "ready":
-                    ready_at = time.monotonic()
-                elif message[0] == "progress":
-                    if progress is not None:
-                        progress(message[1])
-                else:
-                    outcome = message
-            elif proc.poll() is not None and not receiver.poll(0):
-                break
-        interrupted = False
-    finally:
-        if proc.poll() is None and (interrupted or outcome is None or outcome[0] != "result"):
-            proc.kill()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # it finished talking but would not end
-            proc.kill()
-            proc.wait()
-        receiver.close()
-        seconds = time.monotonic() - started
-        said = outcome[0] if outcome is not None else None
-        if writes and warehouse is not None and ready_at is not None and said != "result":
-            _publish_again(warehouse, limits)
-    exitcode = proc.returncode
 
+
+def _listen(
+    proc: subprocess.Popen,
+    receiver: Connection,
+    talk: _Conversation,
+    progress: Callable[[str], None] | None,
+    limits: Limits,
+    started: float,
+) -> None:
+    """Take the worker's messages until its outcome, its end, or its deadline: ``WAIT_SECONDS``
+    until it is ready, then ``limits.seconds``. Progress goes to ``progress`` as it comes."""
+    while talk.outcome is None:
+        now = time.monotonic()
+        deadline = (
+            talk.ready_at + limits.seconds if talk.ready_at is not None else started + WAIT_SECONDS
+        )
+        if now >= deadline:
+            talk.stopped = "time" if talk.ready_at is not None else "busy"
+            return
+        if receiver.poll(min(deadline - now, 0.25)):
+            try:
+                raw = receiver.recv_bytes(MAX_RESULT_BYTES)
+            except EOFError:
+                return  # it ended without a word: see its exit code
+            except OSError as exc:  # a result too big to take into the server
+                talk.outcome = ("memory", f"the worker's answer was too big ({exc})")
+                return
+            try:
+                message = pickle.loads(raw)
+            except Exception as exc:  # a result that does not unpickle here
+                talk.outcome = ("error", "unpickling", traceback_text(exc))
+                return
+            del raw
+            if message[0] == "ready":
+                talk.ready_at = time.monotonic()
+            elif message[0] == "progress":
+                if progress is not None:
+                    progress(message[1])
+            else:
+                talk.outcome = message
+        elif proc.poll() is not None and not receiver.poll(0):
+            return
+
+
+def _end_worker(proc: subprocess.Popen, *, kill: bool) -> None:
+    """Kill the worker if it still runs and ``kill``, and wait for it to end."""
+    if proc.poll() is None and kill:
+        proc.kill()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # it finished talking but would not end
+        proc.kill()
+        proc.wait()
+
+
+def _result(talk: _Conversation, exitcode: int, limits: Limits, what: str, seconds: float) -> Any:
+    """The job's result, or the exception saying how the worker ended (logged as an incident)."""
+    outcome = talk.outcome
     if outcome is not None and outcome[0] == "result":
         return outcome[1]
     if outcome is not None and outcome[0] == "busy":
@@ -396,10 +440,10 @@ def _supervise(
     if outcome is not None:  # ("error", exception type, traceback)
         incident = log_incident(f"{what} failed in its worker ({outcome[1]})", details=outcome[2])
         raise WorkerFailed(incident)
-    if stopped == "busy":
+    if talk.stopped == "busy":
         raise WarehouseBusy(f"the warehouse stayed busy for {WAIT_SECONDS:.0f} s")
     incident = new_incident()
-    if stopped == "time" or exitcode == -signal.SIGXCPU:
+    if talk.stopped == "time" or exitcode == -signal.SIGXCPU:
         _logger().warning(
             "incident %s: %s stopped: over the time limit of %g s (killed after %.1f s)",
             incident, what, limits.seconds, seconds,
@@ -445,8 +489,6 @@ RESERVE_BYTES = 8 * 1024 * 1024  # let go on an error, so that saying what happe
 def worker_main() -> None:
     """The worker process's entry (``python -c WORKER_MAIN IN OUT``): read the job from the
     descriptor ``IN``, run it, and say how it went on ``OUT``."""
-    import importlib
-
     conn = Connection(int(sys.argv[2]), readable=False)
     reserve: bytearray | None = None
     try:
@@ -517,8 +559,6 @@ def _wait_until_free(lock_path: Path) -> None:
 
 def _out_of_memory(exc: BaseException) -> bool:
     """``exc``, or an error it was raised from or while handling, is running out of memory."""
-    import duckdb
-
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -541,104 +581,3 @@ def _report(conn, exc: BaseException) -> None:
         sys.exit(EXIT_MEMORY)
     except Exception:  # the pipe is gone: the parent has given up on us
         sys.exit(1)
-
-
-# --- the jobs ------------------------------------------------------------------------------------
-
-
-def load_upload(
-    path: Path,
-    *,
-    warehouse: Warehouse,
-    name: str,
-    kind: str | None,
-    campaign: str | None,
-    dry_run: bool,
-    source: str,
-    loaded_by: str | None = None,
-    skip_invalid: bool = False,
-    preview_rows: int = 0,
-    saved: Sequence[Any] = (),
-    progress: Callable[[str], None] | None = None,
-) -> LoadResult:
-    """Check (``dry_run``) or load the file at ``path`` as ``etl.load.load_file`` does; for a
-    form's responses, through the newest of the ``saved`` mappings (``forms.SavedMapping``, read
-    by the caller within the user's campaigns) whose questions are all in the file."""
-    from etl import load
-
-    mapping = _saved_mapping(path, name, kind, saved) if saved else None
-    return load.load_file(
-        warehouse,
-        path,
-        campaign=campaign,
-        kind=kind,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        source=source,
-        source_name=name,
-        loaded_by=loaded_by,
-        progress=progress,
-        mapping=mapping,
-        preview_rows=preview_rows,
-    )
-
-
-def _saved_mapping(path: Path, name: str, kind: str | None, saved: Sequence[Any]):
-    from etl import forms, reading
-
-    try:
-        header, _rows = forms.read_responses(path, name, kind=kind)
-    except reading.FileRejected:
-        return None
-    if not forms.looks_like_form(header):
-        return None
-    return forms.pick_saved(saved, header)
-
-
-def form_rows(
-    path: Path,
-    *,
-    name: str,
-    text: str,
-    events: dict[str, str],
-    fields: Sequence[str],
-    rows: int,
-) -> list[dict[str, Any]] | None:
-    """The first ``rows`` responses of the form at ``path`` as the mapping ``text`` reads them:
-    one dict per response holding the ``fields`` it gives, the comment masked. None when the
-    text is no mapping or the file no form's responses."""
-    import tomllib
-
-    from etl import forms, reading
-    from etl.privacy import mask
-
-    try:
-        mapping = forms.mapping_from(tomllib.loads(text), text=text)
-        header, body = forms.read_responses(path, name, kind="feedback")
-        rw = forms.rewrite(mapping, header, body, name, events=events)
-    except (tomllib.TOMLDecodeError, forms.MappingError, reading.FileRejected):
-        return None
-    shown = [(i, n) for i, n in enumerate(fields) if n in rw.match.columns]
-    records = []
-    for _number, cells in rw.rows[:rows]:
-        record = {n: cells[i] for i, n in shown}
-        if "comment" in record:
-            record["comment"] = mask(record["comment"])
-        records.append(record)
-    return records
-
-
-def republish(*, warehouse: Warehouse) -> None:
-    """Publish the warehouse's read copy from what is committed."""
-    with warehouse.writer():
-        pass
-
-
-def open_files() -> list[str]:
-    """What the worker has open (``/proc/self/fd``): the tests check that no database file of
-    the server's crosses into it."""
-    out = []
-    for fd in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):
-            out.append(os.readlink(f"/proc/self/fd/{fd}"))
-    return out

@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from etl import exports, facts, forms, reading, recognise, spend
+from etl import facts, forms, platform_exports, reading, recognise, spend
 from etl.headers import detect_kind, match, sheet_kind
 from etl.kinds import FILE_KINDS, KIND_NAMES, PERSONAL_FIELDS, PROGRAMME_SHEETS
-from etl.normalize import DATE_ORDERS
+from etl.normalise import DATE_ORDERS
 from etl.stage import Context, Staged, spec_of, stage
 from etl.warehouse import Warehouse
 
@@ -568,14 +568,14 @@ def _read_and_stage(
                 rows=rows,
             )
     if kind in (None, "metrics"):
-        profile = exports.detect(raw.header, name=name)
+        profile = platform_exports.detect(raw.header, name=name)
         if profile is not None:
             return _stage_export(
                 con, raw, profile, result, name=name, campaign=campaign, as_of=as_of
             )
     if kind is None:
         kind, scores = detect_kind(raw.header)
-        breakdown = exports.breakdown(raw.header)
+        breakdown = platform_exports.breakdown(raw.header)
         if breakdown is not None and (kind is None or match(kind, raw.header).missing):
             raise reading.FileRejected(
                 f"{name}: this is {breakdown.label}, not figures per day or per post; "
@@ -733,7 +733,7 @@ def _stage_form(
 def _stage_export(
     con,
     raw: reading.RawTable,
-    profile: exports.Profile,
+    profile: platform_exports.Profile,
     result: LoadResult,
     *,
     name: str,
@@ -745,7 +745,7 @@ def _stage_export(
     if refusal:
         raise reading.FileRejected(refusal)
     try:
-        rw = exports.rewrite(
+        rw = platform_exports.rewrite(
             profile,
             raw.header,
             _raw_rows(con, raw),

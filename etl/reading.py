@@ -4,7 +4,7 @@ Handles the encodings (UTF-8 with or without BOM, UTF-16, Windows-1251), the del
 (``,`` ``;`` tab, and Excel's ``sep=`` hint), title lines above the header, ragged rows and XLSX
 workbooks. The result is a DuckDB table ``raw_<n>`` with a ``row_number`` column (the row as a
 spreadsheet shows it, header row included in the count) and one VARCHAR column per header cell.
-Values are not interpreted here: that is ``normalize``'s job.
+Values are not interpreted here: that is ``normalise``'s job.
 """
 
 from __future__ import annotations

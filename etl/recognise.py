@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from etl import exports
+from etl import platform_exports
 from etl.headers import _lookup, match, normalise
 from etl.kinds import METRIC_FIELDS
 
@@ -41,7 +41,7 @@ def other_exports() -> tuple[OtherExport, ...]:
 @cache
 def _date_words() -> frozenset[str]:
     words = {w for w, f in _lookup("metrics").items() if f == "date"}
-    for p in exports.profiles():
+    for p in platform_exports.profiles():
         words.update(normalise(w) for w in p.columns.get("date", ()))
     return frozenset(words)
 
@@ -80,7 +80,7 @@ def near_miss(header: list[str | None], name: str) -> str | None:
     template = match("metrics", header)
     template_like = len(template.missing) <= 1
     best = None
-    for p in exports.profiles():
+    for p in platform_exports.profiles():
         found = p.match(header)
         missing = [k for k in p.signature if k not in found]
         if not missing or len(found) < 2 or not any(k in found for k in p.signature):
@@ -124,7 +124,7 @@ def near_miss(header: list[str | None], name: str) -> str | None:
 @cache
 def _word_counts() -> dict[str, int]:
     counts: dict[str, int] = {}
-    for p in exports.profiles():
+    for p in platform_exports.profiles():
         for w in {normalise(w) for words in p.columns.values() for w in words}:
             counts[w] = counts.get(w, 0) + 1
     return counts
@@ -147,7 +147,7 @@ def _first_words(words: tuple[str, ...], limit: int = 3) -> list[str]:
 
 
 def export_without_figures(
-    profile: exports.Profile, header: list[str | None], name: str
+    profile: platform_exports.Profile, header: list[str | None], name: str
 ) -> str | None:
     """The refusal of a recognised export that holds none of the figures we store from it (its
     report was exported with other metrics only), or None."""

@@ -9,7 +9,7 @@ warning for every reading it had to choose and an error for every row it cannot 
 
 The rewritten rows keep the file's row numbers and the columns in their places (a currency or a
 reference made here is added after them), so every message still points at the file as the user
-sees it.
+sees it. The amounts themselves are read by ``etl.amounts``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,16 @@ from decimal import Decimal
 import duckdb
 
 from etl import reading
+from etl.amounts import (
+    SPACES,
+    currency_code,
+    file_decimal,
+    header_currency,
+    read_number,
+    split_amount,
+)
 from etl.headers import HeaderMatch, accepted_words
-from etl.normalize import CURRENCY_ALIASES, MISSING_MARKERS
+from etl.normalise import MISSING_MARKERS
 from etl.stage import Context, Staged, stage
 
 # References made from a row's content start with this; a file whose rows have them restates
@@ -35,23 +43,6 @@ AUTO_PREFIX = "auto-"
 REFERENCE_HEADER = "reference (made from the row)"
 
 Note = tuple[int | None, str, str | None, str]  # row, column, value, message
-
-_SPACES = " \t\r\n\u00a0\u202f\u2009\u2007\ufeff"
-_GROUPING = re.compile(r"[\s\u00a0\u202f\u2009\u2007'’]")
-_MINUS = ("-", "\u2212", "\u2013")
-_SYMBOLS = "₸€$₽"
-
-
-def _marks() -> dict[str, str]:
-    """Every currency mark written with an amount, lower-cased, to its ISO code."""
-    marks = {k.lower(): v for k, v in CURRENCY_ALIASES.items()}
-    for code in {*CURRENCY_ALIASES.values(), "KZT", "EUR", "USD", "RUB"}:
-        marks[code.lower()] = code
-    return marks
-
-
-MARKS = _marks()
-_LONGEST_FIRST = sorted(MARKS, key=len, reverse=True)
 
 
 @dataclass
@@ -65,127 +56,6 @@ class Rewritten:
     changed: bool = False
     warnings: list[Note] = field(default_factory=list)
     errors: list[Note] = field(default_factory=list)
-
-
-# --- amounts -----------------------------------------------------------------------------------
-
-
-def _is_letter(ch: str) -> bool:
-    return ch.isalpha()
-
-
-def _strip_mark(s: str) -> tuple[str, str | None]:
-    """``s`` without one currency mark at its start or end, and that mark's currency."""
-    low = s.lower()
-    for mark in _LONGEST_FIRST:
-        n = len(mark)
-        if low.startswith(mark) and (
-            not _is_letter(mark[-1]) or len(s) == n or not _is_letter(s[n])
-        ):
-            return s[n:].strip(_SPACES), MARKS[mark]
-        if low.endswith(mark) and (
-            not _is_letter(mark[0]) or len(s) == n or not _is_letter(s[-n - 1])
-        ):
-            return s[:-n].strip(_SPACES), MARKS[mark]
-    return s, None
-
-
-def split_amount(text: str) -> tuple[str, bool, list[str]]:
-    """An amount cell as (its digits and separators, whether it is negative, the currencies of
-    its marks): ``(12 500,00 ₸)`` is ``('12 500,00', True, ['KZT'])``."""
-    s = text.strip(_SPACES)
-    negative = False
-    currencies: list[str] = []
-    for _ in range(8):
-        before = s
-        if len(s) > 1 and s.startswith("(") and s.endswith(")"):
-            negative, s = True, s[1:-1].strip(_SPACES)
-        if len(s) > 1 and s.startswith(_MINUS):
-            negative, s = True, s[1:].strip(_SPACES)
-        s, currency = _strip_mark(s)
-        if currency:
-            currencies.append(currency)
-        if s == before:
-            break
-    return s, negative, currencies
-
-
-def _grouped(whole: str, sep: str) -> bool:
-    return re.fullmatch(r"[0-9]{1,3}(" + re.escape(sep) + r"[0-9]{3})+", whole) is not None
-
-
-def _ambiguous(whole: str, frac: str) -> bool:
-    """``1,234`` or ``12.500``: a decimal mark or a thousands separator, by the file's habit."""
-    return len(frac) == 3 and 1 <= len(whole) <= 3 and whole != "0"
-
-
-def read_number(digits: str, decimal: str) -> Decimal | None:
-    """The number ``digits`` writes, or None.
-
-    Spaces of every kind and apostrophes group thousands. With both ``.`` and ``,`` the last one
-    is the decimal mark; one mark used more than once groups thousands; a single mark is the
-    decimal mark unless it is followed by exactly three digits (``1,234``), which the file's
-    ``decimal`` mark decides.
-    """
-    s = _GROUPING.sub("", digits)
-    if not re.fullmatch(r"[0-9.,]*[0-9]", s):
-        return None
-    if s[0] in ".,":
-        s = "0" + s
-    dots, commas = s.count("."), s.count(",")
-    if dots and commas:
-        mark = "." if s.rfind(".") > s.rfind(",") else ","
-        other = "," if mark == "." else "."
-        whole, _, frac = s.rpartition(mark)
-        if mark in whole or not _grouped(whole, other):
-            return None
-        return Decimal(whole.replace(other, "") + "." + frac)
-    if not dots and not commas:
-        return Decimal(s)
-    sep = "." if dots else ","
-    if s.count(sep) > 1:
-        return Decimal(s.replace(sep, "")) if _grouped(s, sep) else None
-    whole, frac = s.split(sep)
-    if _ambiguous(whole, frac) and decimal != sep:
-        return Decimal(whole + frac)
-    return Decimal(whole + "." + frac)
-
-
-def file_decimal(cells: list[str]) -> str:
-    """',' when the amounts that say so use a decimal comma, else '.'."""
-    votes: Counter[str] = Counter()
-    for cell in cells:
-        s = _GROUPING.sub("", split_amount(cell)[0])
-        dots, commas = s.count("."), s.count(",")
-        if dots and commas:
-            votes["." if s.rfind(".") > s.rfind(",") else ","] += 1
-        elif dots + commas == 1:
-            sep = "." if dots else ","
-            whole, frac = s.split(sep)
-            if not _ambiguous(whole, frac):
-                votes[sep] += 1
-        elif dots > 1:
-            votes[","] += 1
-        elif commas > 1:
-            votes["."] += 1
-    return "," if votes[","] > votes["."] else "."
-
-
-def currency_code(text: str) -> str | None:
-    """A currency cell as its ISO code (``тг``, ``₸`` and ``kzt`` are KZT), or None."""
-    s = text.strip(_SPACES)
-    if s.lower() in MARKS:
-        return MARKS[s.lower()]
-    if re.fullmatch(r"[A-Za-z]{3}", s):
-        return s.upper()
-    return None
-
-
-def header_currency(text: str) -> str | None:
-    """The one currency an amount column's header names (``Сумма, тг``, ``Amount (EUR)``)."""
-    words = re.findall(r"[^\W\d_]+\.?|[" + _SYMBOLS + "]", text.lower())
-    found = {MARKS.get(w) or MARKS.get(w.rstrip(".")) for w in words} - {None}
-    return found.pop() if len(found) == 1 else None
 
 
 # --- budget lines ------------------------------------------------------------------------------
@@ -211,14 +81,14 @@ def resolve_line(text: str, budget: dict[str, str]) -> tuple[str | None, str, st
     ``1.1 Заработная плата``, ``Статья 1.1``), ``description`` (the cell is exactly one line's
     description) or ``''`` (no line: code is None).
     """
-    s = text.strip(_SPACES)
+    s = text.strip(SPACES)
     if s in budget:
         return s, "code", ""
     m = _LINE.fullmatch(s)
     if m:
         for code in (m.group(1), m.group(1).replace(",", ".")):
             if code in budget:
-                return code, "code", m.group(2).strip(_SPACES + ".")
+                return code, "code", m.group(2).strip(SPACES + ".")
     hits = [
         code for code, description in budget.items() if description and _key(description) == _key(s)
     ]
@@ -253,7 +123,7 @@ def slash_order(cells: list[str], given: str | None = None) -> str:
 def iso_date(text: str, order: str = "dmy") -> str | None:
     """A date cell as ISO text, in the forms the loader reads, or None; ``order`` is that of
     day and month in slashed dates ("dmy" or "mdy")."""
-    s = text.strip(_SPACES)
+    s = text.strip(SPACES)
     if re.fullmatch(r"[1-9][0-9]{4}(\.[0-9]+)?", s):  # an Excel date serial number
         return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(s)))).isoformat()
     m = _DATE.fullmatch(s)
@@ -285,7 +155,7 @@ def auto_reference(date: str, line: str, amount: str, currency: str, description
 def _present(value: str | None) -> bool:
     if value is None:
         return False
-    s = value.strip(_SPACES)
+    s = value.strip(SPACES)
     return bool(s) and s.lower() not in MISSING_MARKERS
 
 
@@ -318,7 +188,7 @@ class _Rewrite:
         self.live = [
             (n, cells)
             for n, cells in self.out.rows
-            if any(c is not None and c.strip(_SPACES) for c in cells)
+            if any(c is not None and c.strip(SPACES) for c in cells)
         ]
         self.values: dict[int, Decimal] = {}  # the amount of each row that could be read
         self.marks: dict[int, str] = {}  # the currency of each amount's mark
@@ -506,8 +376,8 @@ class _Rewrite:
             date = self.cell(n, "date") or ""
             amount = self.values.get(n)
             base = auto_reference(
-                iso_date(date, order) or date.strip(_SPACES),
-                self.lines.get(n) or (self.cell(n, "budget_line") or "").strip(_SPACES),
+                iso_date(date, order) or date.strip(SPACES),
+                self.lines.get(n) or (self.cell(n, "budget_line") or "").strip(SPACES),
                 _plain(amount.quantize(Decimal("0.01")))
                 if amount is not None
                 else (self.cell(n, "amount") or ""),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from etl import normalize as n
+from etl import normalise as n
 from etl.headers import HeaderMatch, accepted_words
 from etl.kinds import FILE_KINDS, METRIC_FIELDS, NET_CHANGE_FIELDS, PROGRAMME_SHEETS, Kind
 from etl.reading import RawTable
