@@ -7,11 +7,10 @@ Tables write their figures in the reader's language: a number column given a Str
 numeric values, so the table still sorts by value. Streamlit's own formats follow the browser's
 locale, not the language chosen in the dashboard.
 
-The file builders (:func:`csv_bytes`, :func:`xlsx_bytes`) are pure. Text cells that a
-spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) are written with a leading apostrophe (``etl.cells.neutral``, the rule of every
-file that leaves the system), so a post title or a comment can never run as a formula when a
-download is opened in Excel or LibreOffice; lists are written as their items joined by commas.
+Downloads are written by ``dashboard.table_files`` (:func:`csv_bytes`, :func:`xlsx_bytes`, pure
+and without Streamlit): text cells that a spreadsheet would read as a formula get a leading
+apostrophe (``etl.cells.neutral``, the rule of every file that leaves the system), so a post
+title or a comment can never run as a formula when a download is opened in Excel or LibreOffice.
 
 Text that comes from a link or from the data (campaign names, file names, codes typed into a
 URL) is shown as text, never as Markdown or HTML: :func:`plain` escapes it for every Streamlit
@@ -26,11 +25,11 @@ pay for files nobody asks for. The frame behind each download is kept in
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -38,34 +37,20 @@ from plotly.basedatatypes import BaseFigure
 
 from dashboard.i18n import (
     DEFAULT_LANGUAGE,
+    LANG_KEY,
+    column_date_format,
     column_datetime_format,
     current_language,
     fmt_date,
     literal,
+    localize_figure,
     number_formatter,
     t,
 )
-from etl.cells import neutral
+from dashboard.table_files import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
+from dashboard.table_files import neutralise as neutralise
 
 DOWNLOADS_KEY = "_downloads"
-CSV_MIME = "text/csv"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(value: Any) -> Any:
-    """A text value a spreadsheet would take for a formula, with a leading apostrophe; a list
-    as its items joined by commas; anything else unchanged (``etl.cells.neutral``). Numbers stay
-    numbers (``-5`` is a number, not text)."""
-    return neutral(value)
-
-
-def _safe(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutral)
-    out.columns = [str(neutral(str(c))) for c in out.columns]
-    return out
 
 
 # --- text from links and data, shown as text -------------------------------------------------
@@ -133,38 +118,6 @@ def _escaped_custom(custom: Any) -> list:
     ]
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV with a byte-order mark, so Excel opens Cyrillic text correctly."""
-    return _safe(df).to_csv(index=False).encode("utf-8-sig")
-
-
-def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
-    """The frame as one XLSX sheet: header frozen, columns sized to their content, dates as
-    dates. Time zones are dropped (Excel has none); lists become comma-separated text."""
-    out = _safe(df)
-    for col in out.columns:
-        s = out[col]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            out[col] = s.dt.tz_localize(None)
-    buf = io.BytesIO()
-    sheet = (sheet or "data")[:31]
-    with pd.ExcelWriter(
-        buf,
-        engine="xlsxwriter",
-        datetime_format="yyyy-mm-dd hh:mm",
-        date_format="yyyy-mm-dd",
-        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
-    ) as writer:
-        out.to_excel(writer, sheet_name=sheet, index=False)
-        ws = writer.sheets[sheet]
-        ws.freeze_panes(1, 0)
-        for i, col in enumerate(out.columns):
-            sample = out[col].head(200).astype(str).str.len()
-            width = max([len(str(col)), *(sample.tolist() or [0])])
-            ws.set_column(i, i, min(60, max(8, width + 2)))
-    return buf.getvalue()
-
-
 def _lazy(build: Callable[[pd.DataFrame], bytes], df: pd.DataFrame) -> Callable[[], bytes]:
     return lambda: build(df)
 
@@ -218,8 +171,6 @@ def euro_column(label: str, **kwargs: Any) -> Any:
 
 def date_column(label: str, **kwargs: Any) -> Any:
     """A date column written as the reader's language writes dates."""
-    from dashboard.i18n import column_date_format
-
     return st.column_config.DateColumn(label, format=column_date_format(), **kwargs)
 
 
@@ -299,8 +250,6 @@ def _function_name(func: Callable[..., Any]) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs={types.FunctionType: _function_name})
 def _cached_figure(name: str, lang: str, args: tuple, kwargs: tuple) -> dict[str, Any]:
-    from dashboard.i18n import localize_figure
-
     spec = _escaped_figure(
         localize_figure(_BUILDERS[name](*args, **dict(kwargs)), lang=lang).to_dict()
     )
@@ -345,8 +294,6 @@ def chart(
 ) -> None:
     """A plotly chart with the data it plots downloadable and its definition. ``fig`` is a
     plotly figure, or what :func:`figure` returns (already in the reader's language)."""
-    from dashboard.i18n import localize_figure
-
     if not isinstance(fig, BuiltFigure):
         fig = BuiltFigure(_escaped_figure(localize_figure(fig).to_dict()))
     st.plotly_chart(fig, key=key)
@@ -374,10 +321,9 @@ def as_of_caption(day: dt.date) -> None:
 def page_urls(page: str, name: str, values: Iterable[str]) -> list[str]:
     """Relative links to another page, one per value of the parameter ``name``, each keeping
     the current filters and language (``page_urls("campaign", "campaign", codes)``)."""
-    from urllib.parse import urlencode
-
+    # dashboard.filters imports this module (``plain``): imported when called, not at the
+    # top, so neither module needs the other half-loaded.
     from dashboard.filters import PARAMS
-    from dashboard.i18n import LANG_KEY
 
     keep = urlencode({k: st.query_params[k] for k in (*PARAMS, LANG_KEY) if k in st.query_params})
     tail = f"&{keep}" if keep else ""

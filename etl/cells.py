@@ -9,7 +9,7 @@ negative number (``-5``, ``-1 500,5``), which cannot call anything.
 
 :func:`neutral` is the rule for a Python value; :func:`neutral_sql` is the same rule as a DuckDB
 expression, for files DuckDB writes itself. Every writer of a downloaded or exported file calls
-one of them: table downloads (``dashboard.components``), the donor's workbook and data package
+one of them: table downloads (``dashboard.table_files``), the donor's workbook and data package
 (``dashboard.report``), rejected rows (``etl.batches``), masked copies of kept files
 (``etl.load``) and the programme set-up export (``etl.programme``, which marks the same cells
 with Excel's quote prefix instead, so that the workbook loads back unchanged).

@@ -99,16 +99,41 @@ YES_NO_ALIASES: dict[str, bool] = {
     "жоқ": False,
 }
 
-# EU budget headings (Annex III of the grant contract). Lines live inside a heading.
-BUDGET_HEADINGS: dict[int, str] = {
-    1: "Human resources",
-    2: "Travel",
-    3: "Equipment and supplies",
-    4: "Local office",
-    5: "Other costs, services",
-    6: "Other",
-    8: "Indirect costs",
-}
+
+@dataclass(frozen=True)
+class BudgetHeading:
+    """One row of the EU budget (Annex III of the grant contract), as budgets, the Budget page
+    and the donor report number and name it."""
+
+    number: int
+    name: str
+    direct: bool = False  # a direct eligible cost, added up in the subtotal
+    of_lines: bool = True  # a budget line may name it (not the subtotal, nor heading 0)
+
+
+UNMATCHED_HEADING = 0  # spend on a line code the budget does not have
+SUBTOTAL_HEADING = 7  # subtotal of direct eligible costs (1-6)
+INDIRECT_HEADING = 8
+
+# The EU budget headings, every one described here once. Lines live inside a heading (1-6 or 8);
+# spend on a line the budget does not have is kept under heading 0 rather than dropped.
+ANNEX_III: tuple[BudgetHeading, ...] = (
+    BudgetHeading(1, "Human resources", direct=True),
+    BudgetHeading(2, "Travel", direct=True),
+    BudgetHeading(3, "Equipment and supplies", direct=True),
+    BudgetHeading(4, "Local office", direct=True),
+    BudgetHeading(5, "Other costs, services", direct=True),
+    BudgetHeading(6, "Other", direct=True),
+    BudgetHeading(SUBTOTAL_HEADING, "Subtotal direct eligible costs (1-6)", of_lines=False),
+    BudgetHeading(INDIRECT_HEADING, "Indirect costs"),
+    BudgetHeading(UNMATCHED_HEADING, "Costs on lines not in the budget", of_lines=False),
+)
+# The headings a budget line may name, with their names.
+BUDGET_HEADINGS: dict[int, str] = {h.number: h.name for h in ANNEX_III if h.of_lines}
+# The direct eligible costs (1-6), in order.
+DIRECT_HEADINGS: tuple[int, ...] = tuple(h.number for h in ANNEX_III if h.direct)
+# Every heading's name, the subtotal and heading 0 included (the donor report's rows).
+HEADING_NAMES: dict[int, str] = {h.number: h.name for h in ANNEX_III}
 
 CAMPAIGN_STATUSES = ("planned", "active", "completed", "suspended")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pypdf
@@ -15,7 +16,7 @@ from conftest import sql
 from dashboard.report import freeze
 from dashboard.report.build import build
 from dashboard.report.config import load_config
-from dashboard.report.model import Report, Request
+from dashboard.report.model import Comparison, Report, Request
 from dashboard.report.pdf import render_pdf
 from etl.warehouse import Warehouse
 
@@ -172,7 +173,7 @@ def test_text_cells_are_printed_literally(programme_report: Report) -> None:
     report = _copy(programme_report)
     frame = report.tables["campaigns"].frame
     frame.loc[frame["campaign"] == "PDP-01", "campaign_name"] = "Data <b>& rights</b> <para>"
-    report.meta["scope"] = "Whole programme <i>"
+    report.meta = replace(report.meta, scope="Whole programme <i>")
     pdf = render_pdf(report)
     text = _flat("\n".join(_pages(pdf)))
     assert "Data <b>& rights</b> <para>" in text
@@ -187,12 +188,12 @@ def test_changes_since_the_submitted_report(programme_report: Report) -> None:
     assert len(changes)
 
     current = _copy(programme_report)
-    current.meta["compared_with"] = {
-        "report_id": 7,
-        "title": "Interim report 1",
-        "submitted_at": "2026-12-01 10:00",
-        "changes": len(changes),
-    }
+    current.meta = replace(
+        current.meta,
+        compared_with=Comparison(
+            7, "Interim report 1", dt.datetime(2026, 12, 1, 10, 0), len(changes)
+        ),
+    )
     pdf = render_pdf(current, changes)
     pages = _pages(pdf)
     text = _flat("\n".join(pages))

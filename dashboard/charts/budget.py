@@ -3,8 +3,8 @@ each campaign's execution against the time elapsed, and spend by month.
 
 Headings follow Annex III of the EU grant contract: 1 Human resources, 2 Travel, 3 Equipment and
 supplies, 4 Local office, 5 Other costs, services, 6 Other, 7 the subtotal of direct eligible
-costs (1 to 6), 8 Indirect costs. Spend booked on a line code that is not in the budget has no
-heading; it is kept under :data:`UNMATCHED` (0) rather than dropped.
+costs (1 to 6), 8 Indirect costs (``etl.kinds.ANNEX_III``). Spend booked on a line code that is
+not in the budget has no heading; it is kept under :data:`UNMATCHED` (0) rather than dropped.
 
 The flags the tables and charts share are computed here too (pure functions):
 
@@ -31,11 +31,10 @@ from plotly.subplots import make_subplots
 
 from dashboard.charts import OTHER_COLOUR
 from dashboard.metrics import AHEAD, BEHIND, elapsed_share, pace_status
-
-UNMATCHED = 0  # spend on a line code the budget does not have
-DIRECT_HEADINGS = (1, 2, 3, 4, 5, 6)
-SUBTOTAL = 7  # subtotal of direct eligible costs
-INDIRECT = 8
+from etl.kinds import DIRECT_HEADINGS as DIRECT_HEADINGS
+from etl.kinds import INDIRECT_HEADING as INDIRECT
+from etl.kinds import SUBTOTAL_HEADING as SUBTOTAL
+from etl.kinds import UNMATCHED_HEADING as UNMATCHED
 
 # One colour per heading on every chart (Okabe-Ito, colour-blind safe).
 HEADING_COLOURS: dict[int, str] = {

@@ -5,21 +5,27 @@ period, from the same metrics layer as the dashboard, and submitted reports kept
 of the same request (``freeze.latest_for``, ``freeze.changes``) and renders the files asked for.
 :func:`submit` does the same and stores the figures and files as a submitted report. The
 dashboard's Reports page and ``campaigns export`` / ``campaigns report`` both call these.
+
+The renderers (``xlsx``, ``pdf``, ``package``) read no warehouse: they draw the report they are
+given; the data package's rows behind the figures come from ``behind``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from dashboard.report import freeze
+from dashboard.report.behind import data_files
 from dashboard.report.build import build
 from dashboard.report.config import ReportingConfig, load_config
-from dashboard.report.model import Report, ReportError, Request
+from dashboard.report.model import Comparison, Report, ReportError, Request, Submission
+from dashboard.report.package import render_package
+from dashboard.report.xlsx import render_xlsx
 from etl.warehouse import Warehouse
 
 __all__ = [
@@ -53,27 +59,20 @@ class Export:
     files: dict[str, bytes]
 
 
-def _renderer(fmt: str) -> Callable[..., bytes]:
+def render(wh: Warehouse, report: Report, fmt: str, changes: pd.DataFrame | None = None) -> bytes:
+    """One file of the report. The data package also has the rows behind the report, read
+    from ``wh`` (``behind.data_files``) as the package is written."""
     if fmt == "xlsx":
-        from dashboard.report.xlsx import render_xlsx
-
-        return render_xlsx
+        return render_xlsx(report, changes)
     if fmt == "package":
-        from dashboard.report.package import render_package
-
-        return render_package
+        return render_package(report, changes, data_files(wh, report))
     if fmt == "pdf":
+        # Imported when a PDF is asked for: matplotlib and reportlab take about a third of a
+        # second to import, which listing or downloading submitted reports need not pay.
         from dashboard.report.pdf import render_pdf
 
-        return render_pdf
+        return render_pdf(report, changes)
     raise ValueError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
-
-
-def render(wh: Warehouse, report: Report, fmt: str, changes: pd.DataFrame | None = None) -> bytes:
-    """One file of the report. The data package also reads the rows behind the report."""
-    if fmt == "package":
-        return _renderer(fmt)(wh, report, changes)
-    return _renderer(fmt)(report, changes)
 
 
 def export(
@@ -92,12 +91,10 @@ def export(
     changed = None
     if previous is not None:
         changed = freeze.changes(previous.report, report)
-        report.meta["compared_with"] = {
-            "report_id": previous.report_id,
-            "title": previous.title,
-            "submitted_at": previous.submitted_at.isoformat(sep=" ", timespec="minutes"),
-            "changes": len(changed),
-        }
+        compared = Comparison(
+            previous.report_id, previous.title, previous.submitted_at, len(changed)
+        )
+        report.meta = replace(report.meta, compared_with=compared)
     files = {fmt: render(wh, report, fmt, changed) for fmt in formats}
     return Export(report, changed, previous, files)
 
@@ -118,11 +115,7 @@ def submit(
     if not title.strip():
         raise ValueError(freeze.NEED_TITLE)
     report = build(wh, request, config, today=today, produced_at=now)
-    report.meta["submitted"] = {
-        "title": title.strip(),
-        "by": submitted_by,
-        "at": now.isoformat(sep=" ", timespec="minutes"),
-    }
+    report.meta = replace(report.meta, submitted=Submission(title.strip(), submitted_by, now))
     files = {fmt: render(wh, report, fmt) for fmt in FORMATS}
     report_id = freeze.submit(
         wh, report, files, title=title, submitted_by=submitted_by, submitted_at=now
@@ -133,13 +126,14 @@ def submit(
 def file_name(report: Report, fmt: str) -> str:
     """``report_<scope>_<start>_<end>.<ext>``, e.g. ``report_PDP-01_2026-03-01_2026-11-30.pdf``."""
     m = report.meta
-    if m.get("requested_campaigns"):
-        what = "-".join(m["requested_campaigns"])
-    elif m.get("requested_organisation"):
-        what = m["requested_organisation"]
-    elif m.get("whole_programme"):
+    if m.requested_campaigns:
+        what = "-".join(m.requested_campaigns)
+    elif m.requested_organisation:
+        what = m.requested_organisation
+    elif m.whole_programme:
         what = "programme"
     else:
-        what = "-".join(m["campaigns"]) if len(m["campaigns"]) <= 3 else "campaigns"
+        what = "-".join(m.campaigns) if len(m.campaigns) <= 3 else "campaigns"
     what = re.sub(r"[^A-Za-z0-9._-]+", "_", what)
-    return f"report_{what}_{m['period_start']}_{m['period_end']}.{EXTENSIONS[fmt]}"
+    start, end = m.period_start.isoformat(), m.period_end.isoformat()
+    return f"report_{what}_{start}_{end}.{EXTENSIONS[fmt]}"

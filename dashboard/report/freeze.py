@@ -42,15 +42,15 @@ def request_key(report: Report) -> str:
     the campaigns it holds, for a reader limited to some). Reports with the same key are the
     same report produced at different times."""
     m = report.meta
-    if m.get("requested_campaigns"):
-        what = "campaigns=" + ",".join(sorted(m["requested_campaigns"]))
-    elif m.get("requested_organisation"):
-        what = "organisation=" + m["requested_organisation"]
-    elif m.get("whole_programme"):
+    if m.requested_campaigns:
+        what = "campaigns=" + ",".join(sorted(m.requested_campaigns))
+    elif m.requested_organisation:
+        what = "organisation=" + m.requested_organisation
+    elif m.whole_programme:
         what = "programme"
     else:
-        what = "campaigns=" + ",".join(sorted(m["campaigns"]))
-    return f"{m['period_start']}..{m['period_end']}|{what}"
+        what = "campaigns=" + ",".join(sorted(m.campaigns))
+    return f"{m.period_start.isoformat()}..{m.period_end.isoformat()}|{what}"
 
 
 def submit(
@@ -63,7 +63,7 @@ def submit(
     submitted_at: dt.datetime,
 ) -> int:
     """Store a submitted report and its files; returns its number. ``report.meta`` should
-    already carry ``submitted_*`` (the files were produced with it)."""
+    already carry ``submitted`` (the files were produced with it)."""
     title = title.strip()
     if not title:
         raise ValueError(NEED_TITLE)
@@ -82,13 +82,13 @@ def submit(
                 report_id,
                 title,
                 request_key(report),
-                m["period_start"],
-                m["period_end"],
-                m["scope"],
-                list(m["campaigns"]),
+                m.period_start,
+                m.period_end,
+                m.scope,
+                list(m.campaigns),
                 submitted_by,
                 submitted_at.replace(tzinfo=None),
-                m.get("data_as_of"),
+                m.data_as_of_text,
                 report.to_json(),
                 files.get("xlsx"),
                 files.get("package"),

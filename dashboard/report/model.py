@@ -1,15 +1,17 @@
 """What a donor report is: the request it answers, its tables and their data dictionary.
 
-A :class:`Report` is plain data: ``meta`` (what the report covers and when it was produced)
-and named :class:`Table` frames, each column described once in :data:`COLUMNS` and headed in
-the files by :func:`label`. It turns into JSON and back without loss, which is how a submitted
-report is frozen (``dashboard.report.freeze``). ``dashboard.report.build`` fills it in.
+A :class:`Report` is plain data: a :class:`ReportMeta` (what the report covers and when it was
+produced, typed: dates as dates) and named :class:`Table` frames, each column described once in
+:data:`COLUMNS` and headed in the files by :func:`label`. It turns into JSON and back without
+loss, which is how a submitted report is frozen (``dashboard.report.freeze``); the JSON keeps
+one form, so reports frozen by any version read back. ``dashboard.report.build`` fills it in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -256,9 +258,165 @@ class Table:
         return [(c, *COLUMNS.get(c, ("text", ""))) for c in self.frame.columns]
 
 
+# --- what a report covers -------------------------------------------------------------------
+
+
+def _minutes(moment: dt.datetime) -> str:
+    """A moment to the minute, as the files print it (``2026-11-29 10:30+00:00``)."""
+    return moment.isoformat(sep=" ", timespec="minutes")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A report marked as submitted: its title, who submitted it and when."""
+
+    title: str
+    by: str
+    at: dt.datetime
+
+    @property
+    def at_text(self) -> str:
+        return _minutes(self.at)
+
+    def plain(self) -> dict[str, Any]:
+        return {"title": self.title, "by": self.by, "at": self.at_text}
+
+    @classmethod
+    def from_plain(cls, raw: Mapping[str, Any]) -> Submission:
+        return cls(raw["title"], raw["by"], dt.datetime.fromisoformat(raw["at"]))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The submitted report a new one is compared with, and how many figures differ."""
+
+    report_id: int
+    title: str
+    submitted_at: dt.datetime
+    changes: int
+
+    @property
+    def submitted_at_text(self) -> str:
+        return _minutes(self.submitted_at)
+
+    def plain(self) -> dict[str, Any]:
+        return {
+            "report_id": self.report_id,
+            "title": self.title,
+            "submitted_at": self.submitted_at_text,
+            "changes": self.changes,
+        }
+
+    @classmethod
+    def from_plain(cls, raw: Mapping[str, Any]) -> Comparison:
+        return cls(
+            int(raw["report_id"]),
+            raw["title"],
+            dt.datetime.fromisoformat(raw["submitted_at"]),
+            int(raw["changes"]),
+        )
+
+
+_DATES = ("period_start", "period_end", "status_date", "programme_start", "programme_end")
+_TUPLES = ("campaigns", "requested_campaigns")
+
+
+@dataclass(frozen=True)
+class ReportMeta(Mapping[str, Any]):
+    """What a report covers and when it was produced. ``scope`` names what it covers for the
+    reader; ``requested_*`` what was asked for (empty: all the reader may see); ``campaigns``
+    the campaigns it holds. ``data_as_of`` is the end of the last load (None before any).
+
+    :meth:`plain` is the JSON form (dates as ISO text); reading it by key (``meta["scope"]``,
+    ``meta.get("submitted")``) gives that form too, for code that reads the meta as a mapping."""
+
+    programme: str
+    contract: str
+    period_start: dt.date
+    period_end: dt.date
+    campaigns: tuple[str, ...]
+    requested_campaigns: tuple[str, ...]
+    requested_organisation: str | None
+    scope: str
+    organisation: str | None
+    organisation_name: str | None
+    produced_at: dt.datetime
+    data_as_of: dt.datetime | None
+    status_date: dt.date
+    fx_rule: str
+    funding_statement: str
+    disclaimer: str
+    subgrant_cap_eur: float
+    programme_start: dt.date
+    programme_end: dt.date
+    whole_programme: bool
+    submitted: Submission | None = None
+    compared_with: Comparison | None = None
+
+    @property
+    def period_text(self) -> str:
+        """``2026-03-01 to 2026-11-30``."""
+        return f"{self.period_start.isoformat()} to {self.period_end.isoformat()}"
+
+    @property
+    def produced_at_text(self) -> str:
+        return self.produced_at.isoformat()
+
+    @property
+    def data_as_of_text(self) -> str | None:
+        return None if self.data_as_of is None else self.data_as_of.isoformat(sep=" ")
+
+    def plain(self) -> dict[str, Any]:
+        """The meta as JSON values; ``submitted`` and ``compared_with`` only when set."""
+        out: dict[str, Any] = {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name not in ("submitted", "compared_with")
+        }
+        for name in _DATES:
+            out[name] = out[name].isoformat()
+        for name in _TUPLES:
+            out[name] = list(out[name])
+        out["produced_at"] = self.produced_at_text
+        out["data_as_of"] = self.data_as_of_text
+        for name in ("submitted", "compared_with"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value.plain()
+        return out
+
+    @classmethod
+    def from_plain(cls, raw: Mapping[str, Any]) -> ReportMeta:
+        """The meta from its JSON form."""
+        values = {name: raw.get(name) for name in cls.__dataclass_fields__}
+        for name in _DATES:
+            values[name] = dt.date.fromisoformat(values[name])
+        for name in _TUPLES:
+            values[name] = tuple(values[name] or ())
+        values["produced_at"] = dt.datetime.fromisoformat(values["produced_at"])
+        if values["data_as_of"] is not None:
+            values["data_as_of"] = dt.datetime.fromisoformat(values["data_as_of"])
+        values["subgrant_cap_eur"] = float(values["subgrant_cap_eur"])
+        values["whole_programme"] = bool(values["whole_programme"])
+        if values["submitted"] is not None:
+            values["submitted"] = Submission.from_plain(values["submitted"])
+        if values["compared_with"] is not None:
+            values["compared_with"] = Comparison.from_plain(values["compared_with"])
+        return cls(**values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.plain()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.plain())
+
+    def __len__(self) -> int:
+        return len(self.plain())
+
+
 @dataclass
 class Report:
-    meta: dict[str, Any]
+    meta: ReportMeta
     tables: dict[str, Table] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -279,7 +437,7 @@ class Report:
                     "rows": rows,
                 }
             )
-        meta = {k: _plain(v) for k, v in self.meta.items()}
+        meta = self.meta.plain()
         return json.dumps({"meta": meta, "tables": tables}, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -293,7 +451,13 @@ class Report:
             tables[t["name"]] = Table(
                 t["name"], t["title"], t["description"], frame, tuple(t["keys"]), tuple(t["notes"])
             )
-        return cls(raw["meta"], tables)
+        return cls(ReportMeta.from_plain(raw["meta"]), tables)
+
+
+def date_column(column: pd.Series) -> pd.Series:
+    """Dates as ``datetime.date`` objects (None where missing), whatever DuckDB gave: the form
+    a table's date columns take, kept as dates through JSON (:func:`_kind`)."""
+    return column.map(lambda v: None if v is None or pd.isna(v) else pd.Timestamp(v).date())
 
 
 def _plain(value: Any) -> Any:

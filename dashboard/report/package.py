@@ -15,24 +15,24 @@ separated, dates ISO; text a spreadsheet would take for a formula starts with an
 (``etl.cells``: every cell, lists included, whether pandas or DuckDB writes the file).
 Feedback rows carry the rating, scale, language and day only: comments and the time of day stay
 out of a file that leaves the programme.
+
+This module reads no warehouse: the report's tables come with the report, the rows behind them
+as files DuckDB wrote (``dashboard.report.behind``).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from dashboard import data, metrics
-from dashboard.components import csv_bytes
 from dashboard.report.model import COLUMNS, Report, label
-from etl.cells import is_list, neutral, neutral_sql
-from etl.warehouse import Warehouse
+from dashboard.table_files import csv_bytes
+from etl.cells import is_list, neutral
 
 # Columns of the rows behind the report: (unit, description).
 DATA_COLUMNS: dict[str, tuple[str, str]] = {
@@ -88,121 +88,115 @@ TYPES = {
 }
 
 
-def render_package(wh: Warehouse, report: Report, changes: pd.DataFrame | None = None) -> bytes:
-    """The zip of the report's tables and the rows behind them (see the module docs)."""
-    files: list[_File] = [
-        _File(f"report/{t.name}.csv", t.description, t.keys, frame=t.frame)
+def render_package(
+    report: Report,
+    changes: pd.DataFrame | None = None,
+    rows_behind: Iterable[DataFile] = (),
+) -> bytes:
+    """The zip of the report's tables and ``rows_behind`` them (``behind.data_files``), see the
+    module docs."""
+    tables = [
+        _TableFile(f"report/{t.name}.csv", t.description, t.frame, t.keys)
         for t in report.tables.values()
     ]
     if changes is not None:
-        files.append(
-            _File(
+        tables.append(
+            _TableFile(
                 "report/changes.csv",
                 "Every figure that differs from the submitted report it is compared with.",
-                frame=changes,
+                changes,
             )
         )
-    files += _rows_behind(report)
-
-    resources, dictionary = [], []
     buf = io.BytesIO()
-    stamp = _zip_time(report)
-    with (
-        tempfile.TemporaryDirectory(prefix="report-package-") as tmp,
-        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf,
-    ):
-        for f in files:
-            if f.frame is not None:
-                content = csv_bytes(_for_csv(f.frame))
-                types = [(c, _field_type(f.frame[c], _describe(c)[0])) for c in f.frame.columns]
-            else:
-                content, types = _copied(wh, f, Path(tmp))
-            _write(zf, f.path, content, stamp)
-            fields = []
-            for column, kind in types:
-                unit, meaning = _describe(column)
-                fields.append(
-                    {"name": column, "title": label(column), "type": kind,
-                     "description": meaning, **({"unit": unit} if unit in _UNITS else {})}
-                )  # fmt: skip
-                dictionary.append(
-                    {"file": f.path, "column": column, "heading": label(column), "type": kind,
-                     "unit": unit if unit in _UNITS else "", "description": meaning}
-                )  # fmt: skip
-            schema: dict = {"fields": fields}
-            if f.keys:
-                schema["primaryKey"] = list(f.keys)
-            resource = {
-                "name": f.path.removesuffix(".csv").replace("/", "-").replace("_", "-"),
-                "path": f.path,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "description": f.description,
-                "schema": schema,
-            }
-            if f.frame is not None:
-                resource["rows"] = len(f.frame)
-            resources.append(resource)
-        _write(zf, "data_dictionary.csv", csv_bytes(pd.DataFrame(dictionary)), stamp)
-        _write(zf, "datapackage.json", _descriptor(report, resources), stamp)
-        _write(zf, "README.txt", _readme(report, files).encode("utf-8"), stamp)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        contents = _Contents(zf, _zip_time(report))
+        for t in tables:
+            fields = [(c, _field_type(t.frame[c], _describe(c)[0])) for c in t.frame.columns]
+            contents.add(
+                t.path, t.description, t.keys, csv_bytes(_for_csv(t.frame)), fields, len(t.frame)
+            )
+        for f in rows_behind:
+            contents.add(f.path, f.description, f.keys, f.content, list(f.fields))
+        contents.write("data_dictionary.csv", csv_bytes(pd.DataFrame(contents.dictionary)))
+        contents.write("datapackage.json", _descriptor(report, contents.resources))
+        contents.write("README.txt", _readme(report, contents.listed).encode("utf-8"))
     return buf.getvalue()
 
 
-@dataclass
-class _File:
-    """One CSV of the package: a report table (``frame``) or rows behind it (``sql``)."""
+@dataclass(frozen=True)
+class DataFile:
+    """One file of rows behind the report, already written (``behind.data_files``): its CSV
+    bytes and its (column, Frictionless type) fields."""
 
     path: str
     description: str
+    keys: tuple[str, ...]
+    content: bytes
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass
+class _TableFile:
+    """One of the report's tables as a CSV of the package."""
+
+    path: str
+    description: str
+    frame: pd.DataFrame
     keys: tuple[str, ...] = ()
-    frame: pd.DataFrame | None = None
-    sql: str = ""
-    params: dict = field(default_factory=dict)
 
 
-# DuckDB types -> Frictionless field types.
-DUCKDB_TYPES = {
-    "BOOLEAN": "boolean",
-    "DATE": "date",
-    "TIMESTAMP": "datetime",
-    "TIMESTAMP WITH TIME ZONE": "datetime",
-    "DOUBLE": "number",
-    "FLOAT": "number",
-    "BIGINT": "integer",
-    "INTEGER": "integer",
-    "SMALLINT": "integer",
-    "HUGEINT": "integer",
-}
-BOM = b"\xef\xbb\xbf"
+@dataclass
+class _Contents:
+    """The zip being written and what the descriptor, the data dictionary and the README say
+    of each file in it."""
 
+    zf: zipfile.ZipFile
+    stamp: tuple[int, int, int, int, int, int]
+    resources: list[dict] = field(default_factory=list)
+    dictionary: list[dict] = field(default_factory=list)
+    listed: list[tuple[str, int | None, str]] = field(default_factory=list)
 
-def _copied(wh: Warehouse, f: _File, tmp: Path) -> tuple[bytes, list[tuple[str, str]]]:
-    """The CSV of ``f.sql`` written by DuckDB: text a spreadsheet would take for a formula
-    gets a leading apostrophe, whole numbers lose their ``.0``, lists are joined with ``; ``."""
-    columns = data.columns_of(wh, f.sql, f.params)
-    select, types = [], []
-    for name, kind in columns:
-        col = '"' + name.replace('"', '""') + '"'
-        if kind == "VARCHAR":
-            expr = neutral_sql(col)
-        elif kind == "DOUBLE":
-            expr = (
-                f"CASE WHEN {col} = trunc({col}) AND abs({col}) < 1e15 "
-                f"THEN {col}::BIGINT::VARCHAR ELSE {col}::VARCHAR END"
-            )
-        elif kind.endswith("[]"):
-            expr = neutral_sql(f"array_to_string({col}, '; ')")
-        else:
-            expr = col
-        if kind.startswith("DECIMAL"):
-            kind = "DOUBLE"
-        select.append(f"{expr} AS {col}")
-        types.append((name, DUCKDB_TYPES.get(kind, "string")))
-    target = tmp / f.path.replace("/", "_")
-    data.copy_csv(wh, f"SELECT {', '.join(select)} FROM ({f.sql})", f.params, target)
-    return BOM + target.read_bytes(), types
+    def write(self, path: str, data: bytes) -> None:
+        _write(self.zf, path, data, self.stamp)
+
+    def add(
+        self,
+        path: str,
+        description: str,
+        keys: tuple[str, ...],
+        content: bytes,
+        types: list[tuple[str, str]],
+        rows: int | None = None,
+    ) -> None:
+        """Write one CSV and describe it: its resource, its columns in the dictionary."""
+        self.write(path, content)
+        fields = []
+        for column, kind in types:
+            unit, meaning = _describe(column)
+            fields.append(
+                {"name": column, "title": label(column), "type": kind,
+                 "description": meaning, **({"unit": unit} if unit in _UNITS else {})}
+            )  # fmt: skip
+            self.dictionary.append(
+                {"file": path, "column": column, "heading": label(column), "type": kind,
+                 "unit": unit if unit in _UNITS else "", "description": meaning}
+            )  # fmt: skip
+        schema: dict = {"fields": fields}
+        if keys:
+            schema["primaryKey"] = list(keys)
+        resource = {
+            "name": path.removesuffix(".csv").replace("/", "-").replace("_", "-"),
+            "path": path,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": description,
+            "schema": schema,
+        }
+        if rows is not None:
+            resource["rows"] = rows
+        self.resources.append(resource)
+        self.listed.append((path, rows, description))
 
 
 _UNITS = ("EUR", "KZT", "rate", "share", "percent")
@@ -242,68 +236,8 @@ def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _rows_behind(report: Report) -> list[_File]:
-    m = report.meta
-    codes = list(m["campaigns"])
-    period = metrics.Selection(
-        start=pd.Timestamp(m["period_start"]).date(),
-        end=pd.Timestamp(m["period_end"]).date(),
-        campaigns=tuple(codes),
-    )
-    settings = metrics.Settings(fx_rule=m["fx_rule"])
-    out = [
-        _File(
-            "data/campaigns.csv",
-            "The campaigns of the report, as registered.",
-            ("code",),
-            sql="SELECT code, name, organisation_code, thematic_area, regions, languages, "
-            "start_date, end_date, status FROM campaigns WHERE list_contains($c, code) "
-            "ORDER BY code",
-            params={"c": codes},
-        )
-    ]
-    for source, name, columns, sort in (
-        ("channel", "channel_daily", "*", "campaign_code, platform, day"),
-        ("content", "content_items", "*", "campaign_code, platform, published_on, post_id"),
-        ("participants", "participants", "*", "event_date, campaign_code, event_code"),
-        # Ratings only: comments and the time of day stay out of a file that leaves us.
-        ("feedback", "feedback", "* EXCLUDE (comment, submitted_at)",
-         "submitted_on, campaign_code, event_code"),
-    ):  # fmt: skip
-        sql, params = metrics.selected_rows(source, period, settings)
-        out.append(
-            _File(
-                f"data/{name}.csv",
-                metrics.SOURCES[source].description,
-                sql=f"SELECT {columns} FROM ({sql}) ORDER BY {sort}",
-                params=params,
-            )
-        )
-    out.append(
-        _File(
-            "data/kpi_targets.csv",
-            "Each campaign's KPI targets, as registered.",
-            ("campaign_code", "indicator_code"),
-            sql="SELECT campaign_code, indicator_code, indicator, level, metric, unit, "
-            "direction, baseline, baseline_year, target, cumulative FROM kpi_targets "
-            "WHERE list_contains($c, campaign_code) ORDER BY campaign_code, indicator_code",
-            params={"c": codes},
-        )
-    )
-    out.append(
-        _File(
-            "data/exchange_rates.csv",
-            "The InforEuro monthly rates loaded.",
-            ("month", "currency"),
-            sql="SELECT month, currency, units_per_eur FROM exchange_rates "
-            "ORDER BY currency, month",
-        )
-    )
-    return out
-
-
 def _zip_time(report: Report) -> tuple[int, int, int, int, int, int]:
-    stamp = pd.Timestamp(report.meta["produced_at"])
+    stamp = pd.Timestamp(report.meta.produced_at)
     return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
 
 
@@ -319,36 +253,36 @@ def _descriptor(report: Report, resources: list[dict]) -> bytes:
     m = report.meta
     descriptor = {
         "profile": "tabular-data-package",
-        "name": f"report-{m['period_start']}-{m['period_end']}",
-        "title": f"{m['programme']}: {m['scope']}, {m['period_start']} to {m['period_end']}",
-        "description": f"{m['funding_statement']}. {m['disclaimer']}",
-        "created": m["produced_at"],
-        "version": m["data_as_of"] or "",
+        "name": f"report-{m.period_start.isoformat()}-{m.period_end.isoformat()}",
+        "title": f"{m.programme}: {m.scope}, {m.period_text}",
+        "description": f"{m.funding_statement}. {m.disclaimer}",
+        "created": m.produced_at_text,
+        "version": m.data_as_of_text or "",
         "resources": resources,
     }
     return json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _readme(report: Report, files: list) -> str:
+def _readme(report: Report, listed: list[tuple[str, int | None, str]]) -> str:
     m = report.meta
     lines = [
-        m["funding_statement"],
+        m.funding_statement,
         "",
-        m["programme"],
-        f"{m['scope']}, reporting period {m['period_start']} to {m['period_end']}",
-        f"Produced {m['produced_at']}; data as of {m.get('data_as_of') or 'no load yet'}.",
+        m.programme,
+        f"{m.scope}, reporting period {m.period_text}",
+        f"Produced {m.produced_at_text}; data as of {m.data_as_of_text or 'no load yet'}.",
         "",
         "Files (each column is described in data_dictionary.csv and datapackage.json):",
     ]
-    for f in files:
-        rows = f" ({len(f.frame)} rows)" if f.frame is not None else ""
-        lines.append(f"  {f.path}{rows}: {f.description}")
+    for path, rows, description in listed:
+        count = f" ({rows} rows)" if rows is not None else ""
+        lines.append(f"  {path}{count}: {description}")
     lines += [
         "",
         "CSV files are UTF-8 with a byte-order mark, comma-separated, dates YYYY-MM-DD.",
         "Reach is never added up over days, platforms or campaigns; rates are ratios of sums.",
         "",
-        m["disclaimer"],
+        m.disclaimer,
         "",
     ]
     return "\n".join(lines)

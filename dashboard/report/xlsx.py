@@ -19,7 +19,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from dashboard.report.model import COLUMNS, Report, Table, label
+from dashboard.report.model import COLUMNS, Report, ReportMeta, Table, label
 from etl.cells import is_list, neutral_text
 
 EU_BLUE = "#003399"
@@ -45,13 +45,14 @@ class _Book:
             buf,
             {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
         )
-        produced = pd.Timestamp(report.meta["produced_at"]).tz_localize(None).to_pydatetime()
+        m = report.meta
+        produced = pd.Timestamp(m.produced_at).tz_localize(None).to_pydatetime()
         self.wb.set_properties(
             {
-                "title": f"{report.meta['programme']}: {report.meta['scope']}",
-                "subject": f"{report.meta['period_start']} to {report.meta['period_end']}",
-                "author": report.meta["programme"],
-                "comments": report.meta["funding_statement"],
+                "title": f"{m.programme}: {m.scope}",
+                "subject": m.period_text,
+                "author": m.programme,
+                "comments": m.funding_statement,
                 "created": produced,
             }
         )
@@ -110,51 +111,56 @@ def _cover(book: _Book, report: Report, changes: pd.DataFrame | None) -> None:
     ws.fit_to_pages(1, 1)
     banner = book.fmt(bold=True, font_size=16, font_color="#FFFFFF", bg_color=EU_BLUE)
     ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, 1, neutral_text(m["funding_statement"]), banner)
-    ws.write_string(2, 0, neutral_text(m["programme"]), book.fmt(bold=True, font_size=14))
+    ws.merge_range(0, 0, 0, 1, neutral_text(m.funding_statement), banner)
+    ws.write_string(2, 0, neutral_text(m.programme), book.fmt(bold=True, font_size=14))
     key = book.fmt(bold=True, valign="top")
     value = book.fmt(text_wrap=True, valign="top")
-    rows: list[tuple[str, str]] = [
-        ("Contract", m.get("contract") or ""),
-        ("Report", m["scope"]),
-        ("Reporting period", f"{m['period_start']} to {m['period_end']}"),
-        ("Organisation", m.get("organisation_name") or ""),
-        ("Campaigns", ", ".join(m["campaigns"])),
-        ("Date produced", _when(m["produced_at"])),
-        ("Data as of (last load)", _when(m.get("data_as_of")) or "no load yet"),
-        ("Status date", m["status_date"]),
-        ("Conversion to EUR", _fx_text(m["fx_rule"])),
-        ("Implementation period", f"{m['programme_start']} to {m['programme_end']}"),
-    ]
-    if m.get("submitted"):
-        s = m["submitted"]
-        rows.append(("Submitted", f"{s['title']}, on {s['at']} by {s['by']}"))
-    if m.get("compared_with"):
-        c = m["compared_with"]
-        rows.append(
-            (
-                "Compared with",
-                f"submitted report #{c['report_id']} ({c['title']}, {c['submitted_at']}): "
-                f"{c['changes']} figure(s) differ; see the Changes sheet",
-            )
-        )
     row = 4
-    for name, text in rows:
+    for name, text in _cover_rows(m):
         ws.write_string(row, 0, name, key)
         _wrapped(ws, row, 1, text, value, 90)
         row += 1
     row += 1
-    ws.set_row(row, _height(m["disclaimer"], 110))
+    ws.set_row(row, _height(m.disclaimer, 110))
     ws.merge_range(
-        row, 0, row, 1, neutral_text(m["disclaimer"]), book.fmt(italic=True, text_wrap=True)
+        row, 0, row, 1, neutral_text(m.disclaimer), book.fmt(italic=True, text_wrap=True)
     )
     row += 2
     ws.write_string(row, 0, "Sheets", key)
     for title, text in _contents(report, changes):
         _wrapped(ws, row, 1, f"{title}: {text}", value, 90)
         row += 1
-    ws.set_footer(f"&L{m['funding_statement']}&R&P / &N")
+    ws.set_footer(f"&L{m.funding_statement}&R&P / &N")
     ws.activate()
+
+
+def _cover_rows(m: ReportMeta) -> list[tuple[str, str]]:
+    """(name, text) of each line of the cover's details."""
+    rows: list[tuple[str, str]] = [
+        ("Contract", m.contract or ""),
+        ("Report", m.scope),
+        ("Reporting period", m.period_text),
+        ("Organisation", m.organisation_name or ""),
+        ("Campaigns", ", ".join(m.campaigns)),
+        ("Date produced", _when(m.produced_at)),
+        ("Data as of (last load)", _when(m.data_as_of) or "no load yet"),
+        ("Status date", m.status_date.isoformat()),
+        ("Conversion to EUR", _fx_text(m.fx_rule)),
+        ("Implementation period", f"{m.programme_start} to {m.programme_end}"),
+    ]
+    if m.submitted is not None:
+        s = m.submitted
+        rows.append(("Submitted", f"{s.title}, on {s.at_text} by {s.by}"))
+    if m.compared_with is not None:
+        c = m.compared_with
+        rows.append(
+            (
+                "Compared with",
+                f"submitted report #{c.report_id} ({c.title}, {c.submitted_at_text}): "
+                f"{c.changes} figure(s) differ; see the Changes sheet",
+            )
+        )
+    return rows
 
 
 def _contents(report: Report, changes: pd.DataFrame | None) -> list[tuple[str, str]]:
@@ -189,7 +195,7 @@ def _wrapped(ws: Worksheet, row: int, col: int, text: str, fmt: Any, width: int)
         ws.set_row(row, _height(text, width))
 
 
-def _when(value: str | None) -> str:
+def _when(value: dt.datetime | None) -> str:
     if not value:
         return ""
     stamp = pd.Timestamp(value)
@@ -331,13 +337,13 @@ def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> floa
 
 
 def _changes(book: _Book, report: Report, changes: pd.DataFrame) -> None:
-    c = report.meta.get("compared_with") or {}
+    c = report.meta.compared_with
     table = Table(
         "changes",
         "Changes since the submitted report",
-        f"Submitted report #{c.get('report_id', '')} ({c.get('title', '')}, "
-        f"{c.get('submitted_at', '')}): every figure that differs now."
-        if c
+        f"Submitted report #{c.report_id} ({c.title}, {c.submitted_at_text}): every figure "
+        "that differs now."
+        if c is not None
         else "Every figure that differs from the submitted report.",
         changes,
         notes=() if len(changes) else ("No figure differs.",),

@@ -1,0 +1,372 @@
+"""The PDF summary's building blocks: paragraphs of plain text, tables whose columns fit their
+cells, bar charts (matplotlib, PNG in memory), the EU emblem, and the page template (every
+page's footer: the funding statement, "page N of M", the report's scope and period).
+
+The same report gives the same bytes: reportlab runs in invariant mode and the PDF's dates are
+the report's production time.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from dashboard.report.model import ReportMeta
+from dashboard.report.pdf.styles import (
+    BANNER,
+    BODY,
+    BOTTOM_MARGIN,
+    CELL,
+    CELL_BOLD,
+    CELL_BOLD_RIGHT,
+    CELL_RIGHT,
+    CHART_COLOURS,
+    EU_BLUE,
+    EU_YELLOW,
+    FONT,
+    FONT_BOLD,
+    GRID,
+    HEAD,
+    HEAD_RIGHT,
+    HEADER_FILL,
+    MARGIN,
+    MUTED,
+    NOTE,
+    PADDING,
+    PAGE_WIDTH,
+    TOTAL_FILL,
+    WIDTH,
+)
+from dashboard.report.pdf.values import missing, text, timestamp
+
+FUNDED_BY_EU = "Funded by the European Union"
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def para(value: Any, style: ParagraphStyle = BODY) -> Paragraph:
+    """A paragraph of plain text (user data included): escaped for reportlab's markup."""
+    return Paragraph(escape(text(value) if not isinstance(value, str) else value), style)
+
+
+def notes(lines: Iterable[str]) -> list[Flowable]:
+    return [para(n, NOTE) for n in lines if n]
+
+
+def nothing(what: str) -> Paragraph:
+    return para(f"No {what} in the period.", BODY)
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def measure(value: str, font: str = FONT) -> float:
+    """The width of ``value`` in a table cell, in points."""
+    return pdfmetrics.stringWidth(value, font, CELL.fontSize)
+
+
+def fit_widths(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str] | str],
+    right: Iterable[int] = (),
+    total: float = WIDTH,
+) -> list[float]:
+    """Column widths (points) within ``total``: every column at least as wide as its longest
+    word (numbers are never broken), then the room left shared out towards each column's
+    longest line, so long text wraps and a table with little in it stays narrow."""
+    right = set(right)
+    ncols = len(header)
+    pad = 2 * PADDING + 1
+    least = [max((measure(w, FONT_BOLD) for w in h.split()), default=0) + pad for h in header]
+    most = [measure(h, FONT_BOLD) + pad for h in header]
+    for row in rows:
+        if isinstance(row, str):
+            continue
+        for i, value in enumerate(row):
+            if i in right:
+                width = measure(value) + pad
+                least[i] = max(least[i], width)
+                most[i] = max(most[i], width)
+            else:
+                longest = max((measure(w) for w in value.split()), default=0)
+                least[i] = max(least[i], min(longest + pad, total * 0.3))
+                most[i] = max(most[i], measure(value) + pad)
+    room = total - sum(least)
+    if room <= 0:
+        return [w * total / sum(least) for w in least]
+    wants = [max(0.0, most[i] - least[i]) for i in range(ncols)]
+    wanted = sum(wants)
+    if wanted >= room:
+        return [least[i] + wants[i] * room / wanted for i in range(ncols)]
+    return [least[i] + wants[i] for i in range(ncols)]
+
+
+GRID_STYLE: list[tuple] = [
+    ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+    ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
+    ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
+    ("TOPPADDING", (0, 0), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+]
+
+
+# (aligned right, bold) -> the style of a body cell.
+_CELL_STYLES = {
+    (False, False): CELL,
+    (False, True): CELL_BOLD,
+    (True, False): CELL_RIGHT,
+    (True, True): CELL_BOLD_RIGHT,
+}
+
+
+def _cell_style(right: bool, strong: bool, colour: colors.Color | None) -> ParagraphStyle:
+    st = _CELL_STYLES[right, strong]
+    if colour is not None:
+        st = ParagraphStyle(f"{st.name}_c", parent=st, textColor=colour)
+    return st
+
+
+def grid(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str] | str],
+    *,
+    right: Iterable[int] = (),
+    bold_rows: Iterable[int] = (),
+    row_colours: dict[int, colors.Color] | None = None,
+    widths: Sequence[float] | None = None,
+    total: float = WIDTH,
+) -> Table:
+    """A table of text cells, each wrapped in its column; ``rows`` may hold plain strings,
+    which become a row spanning the table (a section heading). ``right``: the columns aligned
+    right (numbers); ``bold_rows`` and ``row_colours`` index the body rows; ``widths`` in
+    points (by default from the contents, see :func:`fit_widths`, adding up to ``total``)."""
+    right = set(right)
+    bold = set(bold_rows)
+    row_colours = row_colours or {}
+    columns = list(widths) if widths is not None else fit_widths(header, rows, right, total)
+    ncols = len(header)
+    data: list[list[Any]] = [
+        [Paragraph(escape(h), HEAD_RIGHT if i in right else HEAD) for i, h in enumerate(header)]
+    ]
+    style = list(GRID_STYLE)
+    for n, row in enumerate(rows):
+        r = n + 1
+        if isinstance(row, str):
+            data.append([Paragraph(escape(row), CELL_BOLD)] + [""] * (ncols - 1))
+            style += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), TOTAL_FILL)]
+            continue
+        strong = n in bold
+        colour = row_colours.get(n)
+        data.append(
+            [
+                Paragraph(escape(value), _cell_style(i in right, strong, colour))
+                for i, value in enumerate(row)
+            ]
+        )
+        if strong:
+            style.append(("BACKGROUND", (0, r), (-1, r), TOTAL_FILL))
+    table = Table(data, colWidths=columns, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def boxed(rows: list[list[Any]], col_widths: Sequence[float], style: list[tuple]) -> Table:
+    """A plain layout table (no header) of flowables with ``style``."""
+    table = Table(rows, colWidths=list(col_widths), hAlign="LEFT")
+    table.setStyle(TableStyle(style))
+    return table
+
+
+# --- pictures ---------------------------------------------------------------------------------
+
+
+class Emblem(Flowable):
+    """The EU emblem (twelve gold stars on blue) beside the funding statement."""
+
+    def __init__(self, statement: str, height: float = 16 * mm) -> None:
+        super().__init__()
+        self.statement = statement
+        self.height = height
+        self.width = WIDTH
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        h = self.height
+        w = h * 1.5
+        c.setFillColor(EU_BLUE)
+        c.rect(0, 0, w, h, stroke=0, fill=1)
+        c.setFillColor(EU_YELLOW)
+        cx, cy, ring, outer = w / 2, h / 2, h / 3, h / 18
+        for k in range(12):
+            angle = math.pi / 2 - k * math.pi / 6
+            self._star(cx + ring * math.cos(angle), cy + ring * math.sin(angle), outer)
+        banner = Paragraph(escape(self.statement), BANNER)
+        _, ph = banner.wrap(self.width - w - 6 * mm, h)
+        banner.drawOn(c, w + 5 * mm, (h - ph) / 2)
+
+    def _star(self, sx: float, sy: float, outer: float) -> None:
+        c = self.canv
+        path = c.beginPath()
+        for p in range(10):
+            r = outer if p % 2 == 0 else outer * 0.382
+            a = math.pi / 2 + p * math.pi / 5
+            x, y = sx + r * math.cos(a), sy + r * math.sin(a)
+            if p == 0:
+                path.moveTo(x, y)
+            else:
+                path.lineTo(x, y)
+        path.close()
+        c.drawPath(path, stroke=0, fill=1)
+
+
+def _thousands(x: float, _pos: int) -> str:
+    return f"{x:,.0f}"
+
+
+def chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    height_mm: float,
+    xlabel: str,
+) -> Image:
+    """A horizontal grouped bar chart as a PNG image; a missing value draws no bar and says
+    "not reported"."""
+    with matplotlib.rc_context(
+        {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"], "font.size": 7.5}
+    ):
+        fig = Figure(figsize=(WIDTH / 72, height_mm / 25.4), dpi=200)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        _bars(ax, labels, series)
+        ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="lower right", frameon=False)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None}, facecolor="white")
+    buf.seek(0)
+    return Image(buf, width=WIDTH, height=height_mm * mm)
+
+
+def _bars(
+    ax: Any, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]
+) -> None:
+    """One horizontal bar per label and series, grouped by label, top to bottom."""
+    bar = 0.8 / len(series)
+    positions = list(range(len(labels)))
+    top = max((float(v) for _, values in series for v in values if not missing(v)), default=0.0)
+    for i, (name, values) in enumerate(series):
+        ys = [p - 0.4 + bar * (i + 0.5) for p in positions]
+        xs = [0.0 if missing(v) else float(v) for v in values]
+        ax.barh(ys, xs, height=bar * 0.92, label=name, color=CHART_COLOURS[i % 2])
+        for y, v in zip(ys, values, strict=True):
+            if missing(v):
+                ax.text(top * 0.01, y, "not reported", va="center", fontsize=6, color="#555")
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+
+
+# --- the document -----------------------------------------------------------------------------
+
+
+def _pdf_date(meta: ReportMeta) -> Callable[..., str]:
+    """The PDF's creation and modification date: the report's production time (UTC)."""
+    ts = timestamp(meta.produced_at)
+    stamp = "D:20000101000000+00'00'" if ts is None else ts.strftime("D:%Y%m%d%H%M%S+00'00'")
+    return lambda *_parts: stamp
+
+
+def _canvas_maker(meta: ReportMeta) -> Callable[..., Canvas]:
+    statement = meta.funding_statement or FUNDED_BY_EU
+    where = f"{text(meta.scope)} · {meta.period_text}"
+    date = _pdf_date(meta)
+
+    class FooterCanvas(Canvas):
+        """Keeps every page until the end, then writes each with its footer: the funding
+        statement, "page N of M" and the report's scope and period."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.setDateFormatter(date)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                self._footer(number, total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, number: int, total: int) -> None:
+            self.saveState()
+            y = 12 * mm
+            self.setStrokeColor(GRID)
+            self.setLineWidth(0.4)
+            self.line(MARGIN, y + 4 * mm, PAGE_WIDTH - MARGIN, y + 4 * mm)
+            self.setFillColor(EU_BLUE)
+            self.setFont(FONT_BOLD, 7.5)
+            self.drawString(MARGIN, y, statement)
+            self.setFillColor(MUTED)
+            self.setFont(FONT, 7.5)
+            self.drawRightString(PAGE_WIDTH - MARGIN, y, f"page {number} of {total}")
+            line = where
+            while len(line) > 4 and pdfmetrics.stringWidth(line, FONT, 7) > WIDTH:
+                line = line[:-5] + "…"
+            self.setFont(FONT, 7)
+            self.drawString(MARGIN, y - 4 * mm, line)
+            self.restoreState()
+
+    return FooterCanvas
+
+
+def write_document(meta: ReportMeta, story: list[Flowable]) -> bytes:
+    """The PDF of ``story`` on A4 pages with the report's footer and properties."""
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=f"{text(meta.programme)}: {text(meta.scope)}",
+        subject=f"Report summary, {meta.period_text}",
+        author=text(meta.organisation_name),
+        creator="campaign-dashboard",
+        lang="en",
+        invariant=1,
+        initialFontName=FONT,
+    )
+    doc.build(story, canvasmaker=_canvas_maker(meta))
+    return buf.getvalue()
