@@ -126,7 +126,8 @@ def find_header_row(rows: list[list[str | None]], kinds: tuple[str, ...] | None 
     Title lines, ``sep=`` hints and merged group headings above the real header score lower than
     the header itself, which names several known fields.
     """
-    from etl import platform_exports  # platform_exports builds on this module: imported here to break the cycle
+    # platform_exports builds on this module: imported here to break the cycle
+    from etl import platform_exports
 
     exports_too = kinds is None or "metrics" in kinds
     kinds = kinds or tuple(FILE_KINDS)
