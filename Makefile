@@ -50,12 +50,12 @@ fuzz: install
 		--hypothesis-show-statistics tests/test_fuzz.py
 
 lint: install
-	$(BIN)/ruff check etl dashboard tests bench
-	$(BIN)/ruff format --check etl dashboard tests bench
+	$(BIN)/ruff check etl cli dashboard tests bench
+	$(BIN)/ruff format --check etl cli dashboard tests bench
 
 format: install
-	$(BIN)/ruff format etl dashboard tests bench
-	$(BIN)/ruff check --fix etl dashboard tests bench
+	$(BIN)/ruff format etl cli dashboard tests bench
+	$(BIN)/ruff check --fix etl cli dashboard tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
