@@ -1,9 +1,9 @@
 """The selection a page shows (period, campaigns, platforms, regions, thematic areas), in the URL.
 
-A ``Selection`` is what the filters say; its defaults (no dates, empty lists) mean the whole
-programme over the whole period, so a selection left alone stays "everything" as campaigns are
-added. It is written to the URL's query string in a compact form, so a copied link reopens the
-same view::
+A ``Selection`` (the metrics layer's, ``dashboard.metrics.Selection``) is what the filters say;
+its defaults (no dates, empty lists) mean the whole programme over the whole period, so a
+selection left alone stays "everything" as campaigns are added. It is written to the URL's
+query string in a compact form, so a copied link reopens the same view::
 
     ?from=2026-03-01&to=2026-06-30&c=PDP-01,FOE-02&p=instagram&r=Almaty&t=digital%20security
 
@@ -15,7 +15,8 @@ that is not a date, outside the programme period or not in the warehouse is drop
 ``Note`` the sidebar shows.
 
 ``encode`` and ``decode`` are pure; ``sidebar_filters(wh)`` draws the widgets, keeps them and the
-URL in step, and returns the ``Selection`` for the page's queries (``dashboard.data`` takes it).
+URL in step, and returns the ``Selection`` for the page's queries (``dashboard.data`` and the
+metrics layer take it as it is).
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.charts import PLATFORM_NAMES
+from dashboard.i18n import input_date_format, literal, t
+from dashboard.metrics import Selection
 
 # URL parameter -> Selection field, for the list filters.
 LIST_PARAMS: dict[str, str] = {"c": "campaigns", "p": "platforms", "r": "regions", "t": "themes"}
@@ -50,25 +58,6 @@ _FILTER_LABELS = {
     "regions": "filters.regions",
     "themes": "filters.themes",
 }
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What to show. ``None`` dates and empty tuples mean no limit (the default)."""
-
-    start: dt.date | None = None
-    end: dt.date | None = None
-    campaigns: tuple[str, ...] = ()
-    platforms: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
-
-    def is_default(self) -> bool:
-        return self == Selection()
-
-    def period(self, options: Options) -> tuple[dt.date | None, dt.date | None]:
-        """The period as dates, the programme's first and last day filling open ends."""
-        return (self.start or options.first_day, self.end or options.last_day)
 
 
 @dataclass(frozen=True)
@@ -99,15 +88,12 @@ class Note:
     def text(self, lang: str | None = None) -> str:
         """The note in ``lang``, as Markdown: what came from the link (typed by whoever made
         it) is shown as text, never as a link, an image or formatting."""
-        from dashboard.components import plain
-        from dashboard.i18n import t
-
         params = dict(self.params)
         for name in ("param", "value"):  # inside a code span in the messages
             if name in params:
-                params[name] = plain(params[name], code=True)
+                params[name] = literal(params[name], code=True)
         if "values" in params:
-            params["values"] = plain(params["values"])
+            params["values"] = literal(params["values"])
         if "what" in params:
             params["what"] = t(params["what"], lang=lang)
         return t(self.key, lang=lang, **params)
@@ -274,9 +260,14 @@ def from_widgets(state: Mapping[str, Any], options: Options) -> tuple[Selection,
     return selection, notes
 
 
+def period(selection: Selection, options: Options) -> tuple[dt.date | None, dt.date | None]:
+    """The selection's period as dates, the programme's first and last day filling open ends."""
+    return (selection.start or options.first_day, selection.end or options.last_day)
+
+
 def widget_values(selection: Selection, options: Options) -> dict[str, Any]:
     """Session-state values that make the widgets show ``selection``."""
-    start, end = selection.period(options)
+    start, end = period(selection, options)
     values: dict[str, Any] = {WIDGET_KEYS["start"]: start, WIDGET_KEYS["end"]: end}
     for name in LIST_PARAMS.values():
         values[WIDGET_KEYS[name]] = list(getattr(selection, name))
@@ -288,8 +279,6 @@ def widget_values(selection: Selection, options: Options) -> dict[str, Any]:
 
 def options_from(wh: Any) -> Options:
     """The filter choices in a warehouse, from ``dashboard.data``'s cached queries."""
-    from dashboard import data
-
     found = data.filter_options(wh)
     return Options(
         first_day=found["first_day"],
@@ -302,14 +291,10 @@ def options_from(wh: Any) -> Options:
 
 
 def _url_query() -> dict[str, str]:
-    import streamlit as st
-
     return {p: ",".join(st.query_params.get_all(p)) for p in PARAMS if p in st.query_params}
 
 
 def _write_url(query: Mapping[str, str]) -> None:
-    import streamlit as st
-
     for param in PARAMS:
         if param in query:
             if st.query_params.get_all(param) != [query[param]]:
@@ -320,8 +305,6 @@ def _write_url(query: Mapping[str, str]) -> None:
 
 def _order_period() -> None:
     """Swap the period's ends when the start was set after the end (a widget callback)."""
-    import streamlit as st
-
     start, end = (
         st.session_state.get(WIDGET_KEYS["start"]),
         st.session_state.get(WIDGET_KEYS["end"]),
@@ -350,10 +333,46 @@ def _keep_within(state: Any, options: Options) -> None:
 
 
 def _reset(options: Options) -> None:
-    import streamlit as st
-
     for key, value in widget_values(Selection(), options).items():
         st.session_state[key] = value
+
+
+def _draw_widgets(options: Options) -> None:
+    """The filters' widgets, showing the values their session-state keys hold."""
+    st.header(t("filters.title"))
+    date_format = input_date_format()
+    st.date_input(
+        t("filters.from"),
+        key=WIDGET_KEYS["start"],
+        min_value=options.first_day,
+        max_value=options.last_day,
+        format=date_format,
+        on_change=_order_period,
+    )
+    st.date_input(
+        t("filters.to"),
+        key=WIDGET_KEYS["end"],
+        min_value=options.first_day,
+        max_value=options.last_day,
+        format=date_format,
+        on_change=_order_period,
+    )
+    names = options.campaigns
+    lists = {
+        "campaigns": lambda code: f"{code} · {names.get(code, '')}",
+        "platforms": lambda p: PLATFORM_NAMES.get(p, p),
+        "regions": str,
+        "themes": str,
+    }
+    for name, label in lists.items():
+        if options.choices(name):
+            st.multiselect(
+                t(_FILTER_LABELS[name]),
+                options=list(options.choices(name)),
+                format_func=label,
+                key=WIDGET_KEYS[name],
+                placeholder=t("filters.all"),
+            )
 
 
 def sidebar_filters(wh: Any, container: Any = None) -> Selection:
@@ -364,11 +383,6 @@ def sidebar_filters(wh: Any, container: Any = None) -> Selection:
     URL's parameters (Streamlit's rule): coming back restores them from the session.
     With no campaigns in the warehouse it draws nothing and returns the default selection.
     """
-    import streamlit as st
-
-    from dashboard.charts import PLATFORM_NAMES
-    from dashboard.i18n import input_date_format, t
-
     options = options_from(wh)
     if options.first_day is None or options.last_day is None:
         return Selection()
@@ -394,40 +408,7 @@ def sidebar_filters(wh: Any, container: Any = None) -> Selection:
 
     where = container if container is not None else st.sidebar
     with where:
-        st.header(t("filters.title"))
-        date_format = input_date_format()
-        st.date_input(
-            t("filters.from"),
-            key=WIDGET_KEYS["start"],
-            min_value=options.first_day,
-            max_value=options.last_day,
-            format=date_format,
-            on_change=_order_period,
-        )
-        st.date_input(
-            t("filters.to"),
-            key=WIDGET_KEYS["end"],
-            min_value=options.first_day,
-            max_value=options.last_day,
-            format=date_format,
-            on_change=_order_period,
-        )
-        names = options.campaigns
-        lists = {
-            "campaigns": lambda code: f"{code} · {names.get(code, '')}",
-            "platforms": lambda p: PLATFORM_NAMES.get(p, p),
-            "regions": str,
-            "themes": str,
-        }
-        for name, label in lists.items():
-            if options.choices(name):
-                st.multiselect(
-                    t(_FILTER_LABELS[name]),
-                    options=list(options.choices(name)),
-                    format_func=label,
-                    key=WIDGET_KEYS[name],
-                    placeholder=t("filters.all"),
-                )
+        _draw_widgets(options)
         selection, widget_notes = from_widgets(state, options)
         if state.pop(_SWAPPED, False):
             widget_notes.append(Note("filters.period_swapped"))

@@ -118,7 +118,7 @@ _TOP_POST_SUMS = """
 def _top_posts_sql(day_where: str, life_where: str, in_period: str, keep: str, order: str) -> str:
     """The ranking of a campaign's posts: daily figures added up over the period's days, or
     the latest lifetime snapshot of a post without daily figures."""
-    eng = metrics._POST_ENGAGEMENTS
+    eng = metrics.POST_ENGAGEMENTS
     return f"""
         WITH daily AS (
             SELECT platform, post_id, 'daily' AS basis, NULL::DATE AS as_of_date,

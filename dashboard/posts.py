@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import data, metrics
+from dashboard import metrics, reader
 from etl.warehouse import Warehouse
 
 # What posts can be ranked by; each is a column of the list.
@@ -167,7 +167,7 @@ def best_of_groups(
     return found[["dimension", "group", *COLUMNS]]
 
 
-@data.derived
+@reader.derived
 def groups(
     wh: Warehouse, selection: metrics.Selection, dimension: str, rank: str = "impressions"
 ) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import streamlit as st
 
-from dashboard import data, metrics
+from dashboard import data, metrics, reader
 from etl.warehouse import Warehouse
 
 
@@ -55,7 +55,7 @@ def test_nothing_is_recorded_outside_recording(programme: Warehouse) -> None:
         pass
     data.campaign_names(programme)
     assert recorded == []
-    assert data._recorded is None
+    assert reader._recorded is None
 
     with data.recording() as outer:
         data.campaign_names(programme)
@@ -64,7 +64,7 @@ def test_nothing_is_recorded_outside_recording(programme: Warehouse) -> None:
         data.filter_options(programme)
     assert len(inner) == 1 and "FROM loads" in inner[0][0]
     assert len(outer) == 2 and "FROM loads" not in "".join(sql for sql, _ in outer)
-    assert data._recorded is None
+    assert reader._recorded is None
 
 
 def test_bind_matches_the_cached_reader() -> None:

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
+from dashboard import metrics
 from dashboard.filters import (
     Note,
     Options,
@@ -25,6 +26,7 @@ from dashboard.filters import (
     encode,
     from_widgets,
     join_list,
+    period,
     split_list,
 )
 from etl.load import load_file
@@ -49,6 +51,18 @@ def test_the_default_selection_writes_nothing() -> None:
     assert encode(Selection()) == {}
     assert decode({}) == (Selection(), [])
     assert decode({}, OPTIONS) == (Selection(), [])
+
+
+def test_the_filters_select_with_the_metrics_selection() -> None:
+    """One selection: the metrics layer's, whose counting rules never reach the link."""
+    assert Selection is metrics.Selection
+    ruled = Selection(campaigns=("PDP-01",), within_campaign_period=True, campaigns_in_period=False)
+    assert encode(ruled) == {"c": "PDP-01"}
+    assert Selection().is_default() and not ruled.is_default()
+    assert period(Selection(end=dt.date(2026, 5, 1)), OPTIONS) == (
+        OPTIONS.first_day,
+        dt.date(2026, 5, 1),
+    )
 
 
 def test_a_selection_in_compact_form() -> None:

@@ -17,6 +17,7 @@ import pytest
 from conftest import METRICS_HEADER, PROGRAMME, _copy_warehouse, write, write_programme
 
 from dashboard import metrics as mx
+from dashboard.status_text import reasons_text
 from etl.demo import DATA_AS_OF, build_demo
 from etl.load import load_file
 from etl.warehouse import Warehouse
@@ -322,7 +323,8 @@ def test_demo_spend_pace_and_status(demo):
 
     status = mx.campaign_status(demo, DATA_AS_OF).set_index("campaign")
     assert status.loc["ATI-05", "status"] == "behind"
-    assert "OP1 behind pace" in status.loc["ATI-05", "reasons"]
+    assert mx.Reason("kpi_behind", kpi="OP1") in status.loc["ATI-05", "reasons"]
+    assert "OP1 behind pace" in reasons_text(status.loc["ATI-05", "reasons"], "en")
     assert status.loc["DSEC-03", "status"] == "at risk"
     assert status.loc["DSEC-03", "spend_status"] == "overspending"
     assert status.loc["PDP-01", "status"] == "on track"
@@ -339,7 +341,8 @@ def test_demo_no_data_for_fourteen_days(demo):
     assert not mx.data_freshness(demo, DATA_AS_OF + timedelta(days=13))["no_recent_data"].any()
     status = mx.campaign_status(demo, DATA_AS_OF + timedelta(days=20)).set_index("campaign")
     assert status.loc["PDP-01", "status"] == "at risk"
-    assert "no figures for 20 days" in status.loc["PDP-01", "reasons"]
+    assert mx.Reason("no_figures_for", days=20) in status.loc["PDP-01", "reasons"]
+    assert "no figures for 20 days" in reasons_text(status.loc["PDP-01", "reasons"], "en")
 
 
 # --------------------------------------------------------------------------------------------
@@ -554,7 +557,8 @@ def test_no_recent_data_counts_from_the_last_figures_or_the_start(small):
     assert later.loc["FOE-02", "days_without_data"] == 14 and later.loc["FOE-02", "no_recent_data"]
     assert not mx.data_freshness(small, date(2026, 4, 13), ["FOE-02"])["no_recent_data"].any()
     status = mx.campaign_status(small, date(2026, 4, 14)).set_index("campaign")
-    assert "no figures loaded, 14 days after the start" in status.loc["FOE-02", "reasons"]
+    foe = reasons_text(status.loc["FOE-02", "reasons"], "en")
+    assert "no figures loaded, 14 days after the start" in foe
     assert status.loc["PDP-01", "status"] == "behind"  # impressions far behind pace
 
 

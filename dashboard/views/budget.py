@@ -66,7 +66,7 @@ if profiles.empty:
 
 codes = tuple(profiles["code"])
 names = dict(zip(profiles["code"], profiles["name"], strict=True))
-sel = replace(metrics.as_selection(selection), campaigns=codes)
+sel = replace(selection, campaigns=codes)
 day = components.as_of(selection)
 # Spend from each campaign's first day to the as-of date, as spend pace counts it.
 to_date = metrics.Selection(campaigns=codes, end=day, campaigns_in_period=False)

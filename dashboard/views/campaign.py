@@ -11,13 +11,12 @@ and row comes from the metrics layer (``dashboard.metrics``, ``dashboard.lookups
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import campaign_page as parts
-from dashboard import components, data, lookups, metrics
+from dashboard import components, data, lookups, metrics, status_text
 from dashboard.charts import campaign as charts
 from dashboard.components import plain, plain_code
 from dashboard.filters import sidebar_filters
@@ -38,7 +37,7 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.campaign"))
 
-base = metrics.as_selection(selection)
+base = selection
 state = st.session_state
 
 
@@ -102,38 +101,11 @@ end_date = pd.Timestamp(profile["end_date"]).date()
 
 status_row = metrics.campaign_status(wh, as_of, [code]).iloc[0]
 
-REASONS = (
-    (
-        re.compile(r"^(.+) behind pace$"),
-        lambda m: t("campaign.reason.kpi_behind", kpi=plain(m[1])),
-    ),
-    (re.compile(r"^overspending$"), lambda m: t("campaign.reason.overspending")),
-    (re.compile(r"^underspending$"), lambda m: t("campaign.reason.underspending")),
-    (re.compile(r"^over budget$"), lambda m: t("campaign.reason.over_budget")),
-    (
-        re.compile(r"^no figures loaded, (\d+) days after the start$"),
-        lambda m: t("campaign.reason.no_figures_since_start", days=fmt_number(int(m[1]))),
-    ),
-    (
-        re.compile(r"^no figures for (\d+) days$"),
-        lambda m: t("campaign.reason.no_figures_for", days=fmt_number(int(m[1]))),
-    ),
-)
-
-
-def _reason(text: str) -> str:
-    for pattern, label in REASONS:
-        found = pattern.match(text)
-        if found:
-            return label(found)
-    return plain(text)
-
-
 st.header(f"{plain(code)} · {plain(profile['name'])}")
-reasons = [_reason(r) for r in str(status_row["reasons"] or "").split("; ") if r]
+reasons = status_text.reasons_text(status_row["reasons"], markdown=True)
 status_line = f"**{t('campaign.overall_status')}:** {_status_text(status_row['status'])}"
 if reasons:
-    status_line += " — " + "; ".join(reasons)
+    status_line += " — " + reasons
 st.markdown(status_line)
 components.as_of_caption(as_of)
 

@@ -38,7 +38,7 @@ KNOWN_LANGUAGES = ("ru", "kk", "en")
 wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.content"))
-sel = metrics.as_selection(selection)
+sel = selection
 
 
 def _format_name(value: str) -> str:

@@ -56,7 +56,7 @@ if profiles.empty:
 
 codes = tuple(profiles["code"])
 names = dict(zip(profiles["code"], profiles["name"], strict=True))
-sel = replace(metrics.as_selection(selection), campaigns=codes)
+sel = replace(selection, campaigns=codes)
 lang = current_language()
 lexicon = themes.default_lexicon()
 example = plain_code(codes[0]) if len(codes) == 1 else "CODE"

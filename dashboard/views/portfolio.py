@@ -12,7 +12,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, metrics
+from dashboard import components, data, metrics, status_text
 from dashboard.charts import campaign_colours
 from dashboard.charts.portfolio import campaign_bars, pace_scatter
 from dashboard.filters import sidebar_filters
@@ -48,7 +48,7 @@ if profiles.empty:
     st.stop()
 
 codes = tuple(profiles["code"])
-sel = replace(metrics.as_selection(selection), campaigns=codes)
+sel = replace(selection, campaigns=codes)
 day = components.as_of(selection)
 settings = metrics.DEFAULT_SETTINGS
 
@@ -97,37 +97,6 @@ kpis = metrics.kpi_progress(wh, day, codes, settings)
 fresh = metrics.data_freshness(wh, day, codes, settings)
 
 
-behind_kpis = (
-    kpis[kpis["status"] == metrics.BEHIND].groupby("campaign")["indicator_code"].agg(", ".join)
-)
-pace_by = pace.set_index("campaign").to_dict("index")
-fresh_by = fresh.set_index("campaign").to_dict("index")
-
-
-def _reasons(code: str) -> str:
-    """The status's reasons, in the page's language, from the structured frames."""
-    out = []
-    if code in behind_kpis.index:
-        out.append(t("portfolio.reason.kpis_behind", codes=behind_kpis[code]))
-    p = pace_by[code]
-    if p["status"] == metrics.OVERSPENDING:
-        out.append(t("portfolio.reason.overspending", execution=fmt_percent(p["execution"], 0)))
-    elif p["status"] == metrics.UNDERSPENDING:
-        out.append(t("portfolio.reason.underspending", execution=fmt_percent(p["execution"], 0)))
-    if p["over_budget"]:
-        out.append(t("portfolio.reason.over_budget"))
-    f = fresh_by[code]
-    if f["no_recent_data"]:
-        days = int(f["days_without_data"])
-        key = (
-            "portfolio.reason.no_figures"
-            if f["last_metric_date"] is None or pd.isna(f["last_metric_date"])
-            else "portfolio.reason.stale"
-        )
-        out.append(t(key, count=days))
-    return "; ".join(out)
-
-
 worst_pace = (
     kpis[kpis["pace"].notna()].groupby("campaign")["pace"].min().rename("kpi_pace")
     if kpis["pace"].notna().any()
@@ -141,7 +110,8 @@ table = (
     .merge(worst_pace, left_on="campaign", right_index=True, how="left")
     .merge(fresh[["campaign", "last_metric_date"]], on="campaign", how="left")
 )
-table["reasons"] = [_reasons(c) for c in table["campaign"]]
+reasons_of = dict(zip(status["campaign"], status["reasons"], strict=True))
+table["reasons"] = [status_text.reasons_summary(reasons_of[c]) for c in table["campaign"]]
 table["status_label"] = [
     f"{STATUS_ICONS.get(s, '')} {t('status.' + s.replace(' ', '_'))}" for s in table["status"]
 ]

