@@ -1,8 +1,8 @@
 """``campaigns export`` and ``campaigns report``: the donor's report for a reporting period, and
 the reports submitted to the donor.
 
-The report builder and the dashboard's reader bring Streamlit, plotly and reportlab with them,
-about a second to import: they are imported inside the commands when these run, so that
+The report builder and the dashboard's reader bring pandas, DuckDB, plotly and reportlab with
+them, most of a second to import: they are imported inside the commands when these run, so that
 ``campaigns --help`` and the other commands stay quick."""
 
 from __future__ import annotations
@@ -26,13 +26,6 @@ if TYPE_CHECKING:
 _FORMAT_CHOICES = ("xlsx", "package", "pdf", "all")
 
 
-def _quiet_streamlit() -> None:
-    """The report code runs outside a Streamlit server; keep its start-up warnings quiet."""
-    import streamlit.logger  # before the dashboard's modules, whose import it quiets
-
-    streamlit.logger.set_log_level("error")
-
-
 def _day(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
@@ -52,7 +45,7 @@ def _reader_scope(wh: Warehouse, username: str | None) -> Any:
     """The scope of the account ``username`` (everything without one)."""
     if not username:
         return None
-    from dashboard.auth import scope_of  # on use: see the module docstring
+    from dashboard.reader import scope_of  # on use: see the module docstring
 
     user = accounts_for(wh).get(username)
     if user is None:
@@ -153,15 +146,14 @@ def export_report(
 
     Example: campaigns export --from 2026-03-01 --to 2026-11-30 -c PDP-01 --format xlsx
     """
-    _quiet_streamlit()
-    from dashboard import data  # on use: see the module docstring
+    from dashboard import reader  # on use: see the module docstring
     from dashboard.report import FORMATS, ReportError, export
 
     _migrated(wh)
     request = _report_request(start, end, campaigns, organisation)
     config = _reporting_config(config_path)
     formats = FORMATS if fmt == "all" else (fmt,)
-    with data.scoped(_reader_scope(wh, username)):
+    with reader.scoped(_reader_scope(wh, username)):
         try:
             result = export(wh, request, config, formats=formats)
         except ReportError as exc:
@@ -207,7 +199,6 @@ def report_submit(
     username: str,
 ) -> None:
     """Produce the report and keep its figures and files frozen as submitted."""
-    _quiet_streamlit()
     from dashboard.report import ReportError, submit  # on use: see the module docstring
 
     user = accounts_for(wh).get(username)
@@ -231,7 +222,6 @@ def report_submit(
 @click.pass_obj
 def report_list(wh: Warehouse, as_json: bool) -> None:
     """The submitted reports, newest first."""
-    _quiet_streamlit()
     from dashboard.report import freeze  # on use: see the module docstring
 
     df = freeze.submitted(_migrated(wh))
@@ -269,7 +259,6 @@ def _day_text(value: object) -> str:
 @click.pass_obj
 def report_download(wh: Warehouse, report_id: int, fmt: str, output: Path | None) -> None:
     """Write a submitted report's files exactly as they were submitted."""
-    _quiet_streamlit()
     from dashboard.report import freeze  # on use: see the module docstring
 
     found = freeze.stored(_migrated(wh), report_id)
@@ -284,7 +273,6 @@ def report_download(wh: Warehouse, report_id: int, fmt: str, output: Path | None
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
 def report_check(config_path: Path | None) -> None:
     """Check the reporting file (programme settings and logframe indicators)."""
-    _quiet_streamlit()
     config = _reporting_config(config_path)
     out.print(f"{config.path}: {len(config.indicators)} indicators, fine")
 

@@ -23,6 +23,7 @@ import streamlit as st
 
 from dashboard import data, session_cookie
 from dashboard.i18n import literal, t
+from dashboard.reader import scope_of
 from etl.accounts import (
     Accounts,
     LoginRefused,
@@ -42,18 +43,6 @@ _TOKEN = "_auth_token"
 # cookie the page was opened with is then ignored); _COOKIE_SENT is the one last sent.
 _COOKIE_WRITE = "_auth_cookie"
 _COOKIE_SENT = "_auth_cookie_sent"
-
-
-def scope_of(user: User) -> data.Scope | None:
-    """The campaigns ``user`` reads: all for officers and unrestricted viewers, an
-    organisation's for grantees, the listed ones for restricted viewers."""
-    if user.role == "officer":
-        return data.ALL
-    if user.role == "grantee":
-        return data.Scope(organisation=user.organisation or "")
-    if user.campaigns is None:
-        return data.ALL
-    return data.Scope(campaigns=user.campaigns)
 
 
 def oidc_configured() -> bool:

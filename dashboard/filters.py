@@ -28,10 +28,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import data
 from dashboard.charts import PLATFORM_NAMES
 from dashboard.i18n import input_date_format, literal, t
-from dashboard.metrics import Selection
+from dashboard.metrics import Selection, lookups
 
 # URL parameter -> Selection field, for the list filters.
 LIST_PARAMS: dict[str, str] = {"c": "campaigns", "p": "platforms", "r": "regions", "t": "themes"}
@@ -279,11 +278,11 @@ def widget_values(selection: Selection, options: Options) -> dict[str, Any]:
 
 def options_from(wh: Any) -> Options:
     """The filter choices in a warehouse, from ``dashboard.data``'s cached queries."""
-    found = data.filter_options(wh)
+    found = lookups.filter_options(wh)
     return Options(
         first_day=found["first_day"],
         last_day=found["last_day"],
-        campaigns=data.campaign_names(wh),
+        campaigns=lookups.campaign_names(wh),
         platforms=tuple(found["platforms"]),
         regions=tuple(found["regions"]),
         themes=tuple(found["themes"]),

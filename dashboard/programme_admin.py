@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import lookups, uploads
+from dashboard import uploads
+from dashboard.metrics import lookups
 from etl import programme, sheets, sources
 from etl.kinds import PROGRAMME_SHEETS
 from etl.load import LoadResult

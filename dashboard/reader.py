@@ -31,12 +31,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import pandas as pd
 
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from etl.accounts import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -62,6 +65,18 @@ class Scope:
 
 
 ALL: Scope | None = None
+
+
+def scope_of(user: User) -> Scope | None:
+    """The campaigns ``user`` reads: all for officers and unrestricted viewers, an
+    organisation's for grantees, the listed ones for restricted viewers."""
+    if user.role == "officer":
+        return ALL
+    if user.role == "grantee":
+        return Scope(organisation=user.organisation or "")
+    if user.campaigns is None:
+        return ALL
+    return Scope(campaigns=user.campaigns)
 
 
 def _literal(text: str) -> str:

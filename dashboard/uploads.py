@@ -35,6 +35,7 @@ import pandas as pd
 
 from dashboard import data
 from dashboard.i18n import literal, t
+from dashboard.metrics import lookups
 from etl import batches, forms, isolate, load, templates
 from etl.accounts import User
 from etl.isolate import OverLimit, WorkerFailed
@@ -78,7 +79,7 @@ def check_permission(wh: Warehouse, user: User, campaign: str | None, kind: str)
     """Raise :class:`UploadRefused` unless ``user`` may send ``kind`` (for ``campaign``)."""
     if not user.can_upload or kind not in upload_kinds(user):
         raise UploadRefused(f"{user.username} may not send {kind} files")
-    if needs_campaign(kind) and campaign not in data.allowed_campaigns(wh):
+    if needs_campaign(kind) and campaign not in lookups.allowed_campaigns(wh):
         raise UploadRefused(f"{user.username} may not send files for campaign {campaign}")
 
 

@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 
 from dashboard import data, metrics, reader
+from dashboard.metrics import lookups
 from etl.warehouse import Warehouse
 
 
@@ -24,14 +25,14 @@ def _clear_cache():
 
 def test_recording_collects_every_read_cached_or_not(programme: Warehouse) -> None:
     with data.recording() as recorded:
-        names = data.campaign_names(programme)
-        data.campaign_names(programme)  # served from the cache, still recorded
+        names = lookups.campaign_names(programme)
+        lookups.campaign_names(programme)  # served from the cache, still recorded
         kpis = metrics.run_sql(
             programme,
             "SELECT code FROM campaigns WHERE list_contains($codes, code) AND end_date >= $day",
             {"codes": ["PDP-01"], "day": "2026-01-01"},
         )
-        loads = data.recent_loads(programme, limit=1)
+        loads = lookups.recent_loads(programme, limit=1)
     assert names == {"FOE-02": "Speak freely online", "PDP-01": "Your data, your rights"}
     assert kpis["code"].tolist() == ["PDP-01"]
     assert len(recorded) == 4
@@ -53,15 +54,15 @@ def test_recording_collects_every_read_cached_or_not(programme: Warehouse) -> No
 def test_nothing_is_recorded_outside_recording(programme: Warehouse) -> None:
     with data.recording() as recorded:
         pass
-    data.campaign_names(programme)
+    lookups.campaign_names(programme)
     assert recorded == []
     assert reader._recorded is None
 
     with data.recording() as outer:
-        data.campaign_names(programme)
+        lookups.campaign_names(programme)
         with data.recording() as inner:
-            data.recent_loads(programme)
-        data.filter_options(programme)
+            lookups.recent_loads(programme)
+        lookups.filter_options(programme)
     assert len(inner) == 1 and "FROM loads" in inner[0][0]
     assert len(outer) == 2 and "FROM loads" not in "".join(sql for sql, _ in outer)
     assert reader._recorded is None
@@ -140,10 +141,10 @@ def test_replace_block_keeps_the_rest_of_the_document() -> None:
 
 def test_repeated_statements_are_timed_once(programme: Warehouse) -> None:
     with data.recording() as recorded:
-        data.campaign_names(programme)
-        data.recent_loads(programme, limit=1)
-        data.campaign_names(programme)
-        data.recent_loads(programme, limit=2)
+        lookups.campaign_names(programme)
+        lookups.recent_loads(programme, limit=1)
+        lookups.campaign_names(programme)
+        lookups.recent_loads(programme, limit=2)
     distinct = pages.distinct_statements(recorded)
     assert [params for _, params in distinct] == [(), (1,), (2,)]
     total, slowest = pages.time_raw_sql(programme, recorded, passes=2)

@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from conftest import open_page, sql, tiles, write
 
-from dashboard import metrics, posts
+from dashboard import metrics
 from dashboard.charts import PLATFORM_COLOURS
 from dashboard.charts import content as charts
+from dashboard.metrics import posts
 from etl.load import load_file
 from etl.warehouse import Warehouse
 

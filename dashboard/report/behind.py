@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard import data, metrics
+from dashboard import metrics, reader
 from dashboard.report.model import Report
 from dashboard.report.package import DataFile
 from etl.cells import neutral_sql
@@ -120,7 +120,7 @@ def data_files(wh: Warehouse, report: Report) -> Iterator[DataFile]:
 def _copied(wh: Warehouse, q: DataQuery, tmp: Path) -> tuple[bytes, list[tuple[str, str]]]:
     """The CSV of ``q.sql`` written by DuckDB: text a spreadsheet would take for a formula
     gets a leading apostrophe, whole numbers lose their ``.0``, lists are joined with ``; ``."""
-    columns = data.columns_of(wh, q.sql, q.params)
+    columns = reader.columns_of(wh, q.sql, q.params)
     select, types = [], []
     for name, kind in columns:
         col = '"' + name.replace('"', '""') + '"'
@@ -140,5 +140,5 @@ def _copied(wh: Warehouse, q: DataQuery, tmp: Path) -> tuple[bytes, list[tuple[s
         select.append(f"{expr} AS {col}")
         types.append((name, DUCKDB_TYPES.get(kind, "string")))
     target = tmp / q.path.replace("/", "_")
-    data.copy_csv(wh, f"SELECT {', '.join(select)} FROM ({q.sql})", q.params, target)
+    reader.copy_csv(wh, f"SELECT {', '.join(select)} FROM ({q.sql})", q.params, target)
     return BOM + target.read_bytes(), types

@@ -7,7 +7,7 @@ then asks each section for its tables: ``logframe``, ``results`` (campaigns, pla
 reach), ``finance`` (financial report, budget lines, costs, sub-grants) and ``participants``
 (participants, totals check, age by sex, events).
 
-Reads go through ``dashboard.data.read``, so a report holds only what its reader may see: a
+Reads go through ``dashboard.reader.read``, so a report holds only what its reader may see: a
 grantee's report, from the Reports page or from ``campaigns export --user``, has only that
 organisation's campaigns.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import data, metrics
+from dashboard import metrics, reader
 from dashboard.report.config import ReportingConfig
 from dashboard.report.finance import (
     budget_lines_table,
@@ -61,7 +61,7 @@ def build(
     # From each campaign's first day to the end of the period: spend to date, as spend pace
     # and the Budget page count it.
     to_end = metrics.Selection(end=request.end, campaigns=codes, campaigns_in_period=False)
-    partial = bool(request.campaigns or request.organisation or data.current_scope() is not None)
+    partial = bool(request.campaigns or request.organisation or reader.current_scope() is not None)
     produced_at = produced_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     meta = _meta(wh, request, config, campaigns, as_of, partial, produced_at)

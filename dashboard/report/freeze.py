@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import data
+from dashboard import reader
 from dashboard.report.model import Report
 from etl.warehouse import Warehouse
 
@@ -101,7 +101,7 @@ def submit(
 
 def submitted(wh: Warehouse) -> pd.DataFrame:
     """The submitted reports the reader may see, newest first (no files)."""
-    return data.read(
+    return reader.read(
         wh,
         "SELECT report_id, title, scope, period_start, period_end, campaign_codes, "
         "submitted_by, submitted_at, data_as_of, request_key FROM submitted_reports "
@@ -113,7 +113,7 @@ def stored(wh: Warehouse, report_id: int, *, files: bool = True) -> Submitted | 
     """A submitted report, with its files unless ``files`` is False (to compare figures, the
     files' bytes need not be read), if the reader may see it."""
     blobs = ", ".join(FORMATS) if files else ", ".join(f"NULL AS {f}" for f in FORMATS)
-    df = data.read(
+    df = reader.read(
         wh,
         f"SELECT report_id, title, submitted_by, submitted_at, figures, {blobs} "
         "FROM core.report WHERE report_id = ?",
@@ -136,7 +136,7 @@ def stored(wh: Warehouse, report_id: int, *, files: bool = True) -> Submitted | 
 def latest_for(wh: Warehouse, report: Report) -> Submitted | None:
     """The latest submitted report of the same request as ``report``, if any (its figures;
     no files)."""
-    df = data.read(
+    df = reader.read(
         wh,
         "SELECT report_id FROM submitted_reports WHERE request_key = ? "
         "ORDER BY submitted_at DESC, report_id DESC LIMIT 1",

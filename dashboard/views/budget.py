@@ -19,7 +19,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, lookups, metrics
+from dashboard import components, metrics
 from dashboard.charts import budget as charts
 from dashboard.charts import campaign_colours
 from dashboard.components import plain, plain_code
@@ -34,6 +34,7 @@ from dashboard.i18n import (
     fmt_percent,
     t,
 )
+from dashboard.metrics import lookups
 
 CURRENCY_KEY = "budget_currency"
 CURRENCIES = ("EUR", "KZT")
@@ -57,7 +58,7 @@ selection = sidebar_filters(wh)
 st.title(t("page.budget"))
 settings = metrics.DEFAULT_SETTINGS
 
-profiles = data.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection)
 if profiles.empty:
     components.empty(
         t("budget.empty.no_match") if not selection.is_default() else t("budget.empty.no_campaigns")
@@ -443,7 +444,7 @@ components.table(
     ].assign(currency=currency),  # fmt: skip
     column_config=campaign_columns,
 )
-colours = campaign_colours(data.campaign_names(wh))
+colours = campaign_colours(lookups.campaign_names(wh))
 components.chart(
     components.figure(
         charts.pace_bullets,

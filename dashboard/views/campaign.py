@@ -4,8 +4,8 @@ platform mix and reach, top content, budget and burn-up, feedback and data fresh
 The campaign comes from the link (``?campaign=CODE``, as the Portfolio page links it) or the
 picker, which writes its choice back to the link. The sidebar's period and platforms apply to
 the figures; statuses and pace are computed at the end of the period (or today). Every figure
-and row comes from the metrics layer (``dashboard.metrics``, ``dashboard.lookups``,
-``dashboard.feedback``); the page draws them.
+and row comes from the metrics layer (``dashboard.metrics``, ``dashboard.metrics.lookups``,
+``dashboard.metrics.comments``); the page draws them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboard import campaign_page as parts
-from dashboard import components, data, lookups, metrics, status_text
+from dashboard import campaign_sections as parts
+from dashboard import components, metrics, status_text
 from dashboard.charts import campaign as charts
 from dashboard.components import plain, plain_code
 from dashboard.filters import sidebar_filters
@@ -27,6 +27,7 @@ from dashboard.i18n import (
     fmt_percent,
     t,
 )
+from dashboard.metrics import lookups
 
 PICK_KEY = "campaign_pick"
 LAST_KEY = "_campaign_last"  # the campaign shown last, kept across page switches
@@ -37,7 +38,6 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.campaign"))
 
-base = selection
 state = st.session_state
 
 
@@ -47,9 +47,9 @@ state = st.session_state
 def _pick_campaign() -> str:
     """The campaign to show: the link's, else the picker's, else the last one shown, among
     those the sidebar selects; written back to the link. Stops the page when there is none."""
-    choices = data.campaign_profiles(wh, selection)  # the campaigns the sidebar selects
+    choices = lookups.campaign_profiles(wh, selection)  # the campaigns the sidebar selects
     if choices.empty:
-        known = len(data.campaign_names(wh))
+        known = len(lookups.campaign_names(wh))
         components.empty(
             t("campaign.empty.no_match") if known else t("campaign.empty.no_campaigns")
         )
@@ -85,7 +85,7 @@ def _pick_campaign() -> str:
 
 
 code = _pick_campaign()
-sel = dataclasses.replace(base, campaigns=(code,))
+sel = dataclasses.replace(selection, campaigns=(code,))
 as_of = components.as_of(selection)
 
 

@@ -4,8 +4,9 @@ and the best performers by format, language and platform.
 A post is in when it was published in the period on the selected campaigns and platforms; its
 figures are to date (the metrics layer's ``content`` source). Totals come from the
 ``content_items`` and ``post_*`` measures of ``dashboard.metrics``; the list and each group's
-best post from ``dashboard.posts``, ranked in DuckDB. At most ``posts.LIST_ROWS`` posts reach the
-browser: the downloads under the list hold every post that matches, built when clicked.
+best post from ``dashboard.metrics.posts``, ranked in DuckDB. At most ``posts.LIST_ROWS``
+posts reach the browser: the downloads under the list hold every post that matches, built when
+clicked.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, metrics, posts
+from dashboard import components, metrics
 from dashboard.charts import content as charts
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
+from dashboard.metrics import posts
 
 XLSX_MOST = 100_000  # a longer list downloads as CSV only: a spreadsheet file that size is slow
 TILES = (
@@ -36,9 +38,8 @@ KNOWN_FORMATS = ("video", "reel", "short", "image", "carousel", "text", "story")
 KNOWN_LANGUAGES = ("ru", "kk", "en")
 
 wh = st.session_state["warehouse"]
-selection = sidebar_filters(wh)
+sel = sidebar_filters(wh)
 st.title(t("page.content"))
-sel = selection
 
 
 def _format_name(value: str) -> str:

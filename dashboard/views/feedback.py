@@ -8,7 +8,7 @@ comment language, and participants by sex, age group and region.
 Every figure comes from the metrics layer (``dashboard.metrics``): responses and ratings count
 by the day a response was submitted, events and participants by the event's day; ratings on
 1-to-5 and 1-to-10 forms are never averaged together. Comments come from
-``dashboard.feedback`` (masked, never listed with the respondent's sex, age or region) and
+``dashboard.metrics.comments`` (masked, never listed with the respondent's sex, age or region) and
 their themes from the lexicon in ``dashboard/locales/feedback/themes.toml``.
 """
 
@@ -19,8 +19,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, lookups, metrics, themes
-from dashboard import feedback as fb
+from dashboard import components, metrics, themes
 from dashboard.charts import campaign_colours
 from dashboard.charts import feedback as charts
 from dashboard.components import plain, plain_code
@@ -33,6 +32,8 @@ from dashboard.i18n import (
     fmt_percent,
     t,
 )
+from dashboard.metrics import comments as fb
+from dashboard.metrics import lookups
 from etl.kinds import AGE_GROUPS, SEXES
 
 COMMENTS_SHOWN = 200
@@ -45,7 +46,7 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.feedback"))
 
-profiles = data.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection)
 if profiles.empty:
     components.empty(
         t("feedback.empty.no_match")
@@ -180,7 +181,7 @@ if len(scales) > 1:
 if selection.platforms:
     st.caption(t("feedback.platform_scope"))
 
-colours = campaign_colours(data.campaign_names(wh))
+colours = campaign_colours(lookups.campaign_names(wh))
 
 # --- ratings by campaign --------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """Loads (officers): every load batch with filters, one batch's errors, warnings and rejected
 rows, its kept file, and undo with a confirmation.
 
-Everything shown is read through the page look-ups (``dashboard.lookups``, within the reader's
-scope); undo goes through
+Everything shown is read through the page look-ups (``dashboard.metrics.lookups``, within the
+reader's scope); undo goes through
 ``etl.batches.undo`` with the signed-in officer as ``undone_by``, the permission checked again
 right before it runs.
 """
@@ -15,9 +15,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, lookups, uploads
+from dashboard import auth, components, uploads
 from dashboard.components import plain
 from dashboard.i18n import fmt_date, input_date_format, t
+from dashboard.metrics import lookups
 from etl import batches
 from etl.warehouse import WarehouseBusy
 

@@ -12,11 +12,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, metrics, status_text
+from dashboard import components, metrics, status_text
 from dashboard.charts import campaign_colours
 from dashboard.charts.portfolio import campaign_bars, pace_scatter
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import column_date_format, fmt_money, fmt_number, fmt_percent, t
+from dashboard.metrics import lookups
 
 TILES = (
     "impressions",
@@ -40,7 +41,7 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.portfolio"))
 
-profiles = data.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection)
 if profiles.empty:
     components.empty(
         t("portfolio.no_campaigns") if selection.is_default() else t("portfolio.no_match")
@@ -179,7 +180,7 @@ if chosen:
     )
 
 # --- comparisons ----------------------------------------------------------------------------
-colours = campaign_colours(data.campaign_names(wh))
+colours = campaign_colours(lookups.campaign_names(wh))
 compare = table
 left, right = st.columns(2)
 with left:

@@ -7,8 +7,8 @@ it as one batch (source ``dashboard``), so every change is in the load log and c
 the Loads page. A set-up load restates each campaign it lists whole and leaves alone what is
 unchanged; a campaign or organisation missing from the tables is not deleted (close it with its
 status).
-Everything shown is read through the page look-ups (``dashboard.lookups``, within the reader's
-scope); writes check the permission again right before they run.
+Everything shown is read through the page look-ups (``dashboard.metrics.lookups``, within the
+reader's scope); writes check the permission again right before they run.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, lookups, uploads
+from dashboard import auth, components, uploads
 from dashboard import programme_admin as admin
 from dashboard.components import plain
 from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, t
+from dashboard.metrics import lookups
 from etl.kinds import CAMPAIGN_STATUSES
 from etl.load import LoadResult
 from etl.templates import PROGRAMME_ORDER

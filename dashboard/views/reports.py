@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, data, lookups
+from dashboard import auth, components, data
 from dashboard.components import plain
 from dashboard.i18n import (
     DEFAULT_LANGUAGE,
@@ -30,6 +30,7 @@ from dashboard.i18n import (
     input_date_format,
     t,
 )
+from dashboard.metrics import lookups
 from dashboard.report import (
     FORMATS,
     MEDIA_TYPES,
@@ -261,7 +262,7 @@ except ConfigError as exc:
     st.error(t("reports.config_error", reason=plain(exc)), icon=":material/error:")
     st.stop()
 programme = config.programme
-names = data.campaign_names(wh)  # the reader's campaigns only, as every read
+names = lookups.campaign_names(wh)  # the reader's campaigns only, as every read
 if not names:
     components.empty(t("reports.no_campaigns"))
     st.stop()

@@ -9,9 +9,10 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import auth, components, data, uploads
+from dashboard import auth, components, uploads
 from dashboard.components import plain
 from dashboard.i18n import current_language, fmt_date, t
+from dashboard.metrics import lookups
 
 wh = st.session_state["warehouse"]
 user = auth.require("upload")
@@ -32,7 +33,7 @@ kind = st.selectbox(
 )
 campaign: str | None = None
 if uploads.needs_campaign(kind):
-    names = data.campaign_names(wh)  # the user's campaigns only, as every read
+    names = lookups.campaign_names(wh)  # the user's campaigns only, as every read
     codes = list(names)
     if not codes:
         components.empty(t("upload.no_campaigns"))

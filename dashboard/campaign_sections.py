@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, feedback, lookups, metrics
+from dashboard import components, metrics
 from dashboard.charts import campaign as charts
 from dashboard.components import plain_code
 from dashboard.i18n import (
@@ -23,6 +23,8 @@ from dashboard.i18n import (
     fmt_percent,
     t,
 )
+from dashboard.metrics import comments as feedback
+from dashboard.metrics import lookups
 from etl.warehouse import Warehouse
 
 COMMENTS_SHOWN = 5  # the latest comments listed

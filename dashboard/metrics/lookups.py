@@ -3,7 +3,7 @@ campaign's profile, channels, budget lines and latest loads, its best posts in a
 load log, the rates behind the euro figures, ...), each one named query.
 
 Every look-up runs through the dashboard's cached, scoped reader (``metrics.run_sql`` or
-``data.read``), so a reader sees only their campaigns and a rerun is served from the cache of
+``reader.read``), so a reader sees only their campaigns and a rerun is served from the cache of
 the published copy; none of them imports Streamlit or a page. What a page translates (labels,
 notes, statuses) stays on the page; what is only arithmetic on the rows is done here.
 """
@@ -12,12 +12,86 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
-from dashboard import data, metrics
+from dashboard import metrics, reader
 from etl import programme
 from etl.warehouse import Warehouse
+
+# --- the campaigns a reader may see, and what the filters offer ---------------------------
+
+
+def campaign_profiles(wh: Warehouse, sel: metrics.Selection | None = None) -> pd.DataFrame:
+    """The campaigns a selection picks, one row each: code, name, organisation, thematic_area,
+    regions, languages, start, end, status. Campaign codes, regions and thematic areas pick
+    campaigns, and so does the period (campaigns running at some time in it)."""
+    params: dict[str, Any] = {}
+    campaign_where = metrics.campaign_conditions(sel or metrics.Selection(), params)
+    sql = f"""
+        SELECT c.code, c.name, c.organisation_name AS organisation, c.thematic_area,
+               c.regions, c.languages, c.start_date AS start, c.end_date AS "end", c.status
+        FROM campaigns c WHERE {campaign_where} ORDER BY c.code
+    """
+    return reader.read(wh, sql, params)
+
+
+_FILTER_OPTIONS = """
+SELECT (SELECT min(start_date) FROM campaigns) AS first_day,
+       (SELECT max(end_date) FROM campaigns) AS last_day,
+       (SELECT list(DISTINCT platform ORDER BY platform)
+        FROM (SELECT platform FROM channels UNION ALL
+              SELECT DISTINCT platform FROM channel_daily)) AS platforms,
+       (SELECT list(DISTINCT region ORDER BY region)
+        FROM (SELECT unnest(regions) AS region FROM campaigns)
+        WHERE trim(region) <> '') AS regions,
+       (SELECT list(DISTINCT thematic_area ORDER BY thematic_area) FROM campaigns
+        WHERE trim(thematic_area) <> '') AS themes
+"""
+
+
+def filter_options(wh: Warehouse) -> dict[str, Any]:
+    """What the filters offer: ``first_day``/``last_day`` (the campaigns' earliest start and
+    latest end, ``None`` without campaigns) and the lists ``platforms`` (of channels and of
+    daily channel figures), ``regions`` and ``themes`` (thematic areas) of the campaigns."""
+    row = reader.read(wh, _FILTER_OPTIONS).iloc[0]
+
+    def day(value: Any) -> Any:
+        return None if pd.isna(value) else pd.Timestamp(value).date()
+
+    def values(value: Any) -> list[str]:
+        return [] if value is None or not hasattr(value, "__len__") else [str(v) for v in value]
+
+    return {
+        "first_day": day(row["first_day"]),
+        "last_day": day(row["last_day"]),
+        "platforms": values(row["platforms"]),
+        "regions": values(row["regions"]),
+        "themes": values(row["themes"]),
+    }
+
+
+def allowed_campaigns(wh: Warehouse) -> tuple[str, ...]:
+    """The codes of the campaigns the current reader may see."""
+    return tuple(reader.read(wh, "SELECT code FROM campaigns ORDER BY code")["code"])
+
+
+def campaign_names(wh: Warehouse) -> dict[str, str]:
+    """Campaign code -> name, in code order."""
+    df = reader.read(wh, "SELECT code, name FROM campaigns ORDER BY code")
+    return dict(zip(df["code"], df["name"], strict=True))
+
+
+def recent_loads(wh: Warehouse, limit: int = 50) -> pd.DataFrame:
+    """The latest load batches, newest first."""
+    sql = """
+        SELECT batch_id, started_at, loaded_by, source_name, kind, platform, campaign_code,
+               rows_read, rows_loaded, rows_rejected, status
+        FROM loads ORDER BY batch_id DESC LIMIT ?
+    """
+    return reader.read(wh, sql, (int(limit),))
+
 
 # --- one campaign ---------------------------------------------------------------------------
 
@@ -333,7 +407,7 @@ def event_info(wh: Warehouse, codes: Sequence[str]) -> pd.DataFrame:
 def organisations(wh: Warehouse) -> dict[str, str]:
     """The organisations of the reader's campaigns: code -> name (the code when unnamed), by
     code."""
-    found = data.read(
+    found = reader.read(
         wh,
         "SELECT DISTINCT organisation_code AS code, organisation_name AS name FROM campaigns "
         "WHERE organisation_code IS NOT NULL ORDER BY code",
@@ -347,7 +421,7 @@ def organisations(wh: Warehouse) -> dict[str, str]:
 def load_log(wh: Warehouse) -> pd.DataFrame:
     """Every load batch, newest first, with its counts, message and undo (campaign_code is
     empty for the set-up workbook and exchange rates)."""
-    return data.read(
+    return reader.read(
         wh,
         """
     SELECT batch_id, started_at, status, kind, platform, coalesce(campaign_code, '')
@@ -360,7 +434,7 @@ def load_log(wh: Warehouse) -> pd.DataFrame:
 
 def batch_issues(wh: Warehouse, batch_id: int) -> pd.DataFrame:
     """The errors and warnings of one batch: severity, row, column, value and message."""
-    return data.read(
+    return reader.read(
         wh,
         'SELECT severity, row_number AS "row", column_name AS "column", value, message '
         "FROM load_issues WHERE batch_id = ? ORDER BY severity, row_number NULLS FIRST, "
@@ -371,7 +445,7 @@ def batch_issues(wh: Warehouse, batch_id: int) -> pd.DataFrame:
 
 def batch_rejected_rows(wh: Warehouse, batch_id: int) -> pd.DataFrame:
     """The rows one batch rejected: row_number and cells (the row as JSON), in file order."""
-    return data.read(
+    return reader.read(
         wh,
         "SELECT row_number, cells FROM core.rejected_row WHERE batch_id = ? ORDER BY row_number",
         (batch_id,),
@@ -381,7 +455,7 @@ def batch_rejected_rows(wh: Warehouse, batch_id: int) -> pd.DataFrame:
 def sheet_loads(wh: Warehouse) -> pd.DataFrame:
     """The batches loaded from Google Sheets, newest first: batch_id, source_name, started_at,
     status, rows_loaded, rows_rejected, message and errors (how many)."""
-    return data.read(
+    return reader.read(
         wh,
         """
             SELECT b.batch_id, b.source_name, b.started_at, b.status, b.rows_loaded,
@@ -398,4 +472,4 @@ def sheet_loads(wh: Warehouse) -> pd.DataFrame:
 
 def setup_frames(wh: Warehouse) -> dict[str, pd.DataFrame]:
     """The reader's set-up as the programme workbook's tables, one frame per sheet."""
-    return programme.setup_frames(lambda sql: data.read(wh, sql))
+    return programme.setup_frames(lambda sql: reader.read(wh, sql))
