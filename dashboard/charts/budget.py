@@ -368,6 +368,20 @@ def monthly_spend(
         ),
         secondary_y=True,
     )
+    _monthly_layout(fig, title, month_title, axis_title, cumulative_axis_title, number_format)
+    fig.update_xaxes(type="category") if labelled else fig.update_xaxes(type="date", dtick="M1")
+    return fig
+
+
+def _monthly_layout(
+    fig: go.Figure,
+    title: str,
+    month_title: str,
+    axis_title: str,
+    cumulative_axis_title: str,
+    number_format: str,
+) -> None:
+    """Title, stacking, legend and both y axes of :func:`monthly_spend`."""
     fig.update_layout(
         title=title,
         barmode="stack",
@@ -376,10 +390,7 @@ def monthly_spend(
         height=460,
         legend={**_LEGEND, "traceorder": "normal"},
     )
-    if labelled:
-        fig.update_xaxes(title_text=month_title, type="category")
-    else:
-        fig.update_xaxes(title_text=month_title, type="date", dtick="M1")
+    fig.update_xaxes(title_text=month_title)
     fig.update_yaxes(
         title_text=axis_title, tickformat=number_format, rangemode="tozero", secondary_y=False
     )
@@ -391,4 +402,3 @@ def monthly_spend(
         tickmode="auto",
         secondary_y=True,
     )
-    return fig

@@ -142,14 +142,7 @@ def monthly_responses(
     def axis(values) -> list:
         return [names[m] for m in values] if labelled else list(values)
 
-    totals = rows.groupby("campaign")["responses"].sum()
-    kept = sorted(totals.sort_values(ascending=False, kind="stable").index[:most])
-    rows["bar"] = rows["campaign"].where(rows["campaign"].isin(kept), others_label)
-    table = rows.pivot_table(
-        index="month", columns="bar", values="responses", aggfunc="sum", fill_value=0
-    ).reindex(months, fill_value=0)
-    bars = [*kept, *([others_label] if others_label in table.columns else [])]
-
+    table, bars = _responses_by_bar(rows, months, most, others_label)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for bar in bars:
         part = table[bar]
@@ -176,6 +169,33 @@ def monthly_responses(
         ),
         secondary_y=True,
     )
+    _monthly_layout(fig, title, month_title, responses_title, positive_axis_title, labelled)
+    return fig
+
+
+def _responses_by_bar(
+    rows: pd.DataFrame, months: list, most: int, others_label: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Responses per month (rows) and bar (columns): the ``most`` campaigns with the most
+    responses, then ``others_label`` for the rest; and the bars in the order they stack."""
+    totals = rows.groupby("campaign")["responses"].sum()
+    kept = sorted(totals.sort_values(ascending=False, kind="stable").index[:most])
+    rows["bar"] = rows["campaign"].where(rows["campaign"].isin(kept), others_label)
+    table = rows.pivot_table(
+        index="month", columns="bar", values="responses", aggfunc="sum", fill_value=0
+    ).reindex(months, fill_value=0)
+    return table, [*kept, *([others_label] if others_label in table.columns else [])]
+
+
+def _monthly_layout(
+    fig: go.Figure,
+    title: str,
+    month_title: str,
+    responses_title: str,
+    positive_axis_title: str,
+    labelled: bool,
+) -> None:
+    """Title, stacking, legend and both y axes of :func:`monthly_responses`."""
     fig.update_layout(
         title=title,
         barmode="stack",
@@ -199,7 +219,6 @@ def monthly_responses(
         showgrid=False,
         secondary_y=True,
     )
-    return fig
 
 
 def theme_bars(
