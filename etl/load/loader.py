@@ -112,7 +112,8 @@ def _load_file(
         started = dt.datetime.now()
         try:
             # Checking only fills temporary tables of this connection: it needs no transaction,
-            # and outside one DuckDB numbers a new table's rows in file order (see reading).
+            # and outside one DuckDB numbers a new table's rows in file order (see
+            # reading.large_csv).
             staged = _check(
                 con,
                 data,

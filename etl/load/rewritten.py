@@ -20,8 +20,8 @@ def stage_form(
     mapping: forms.Mapping,
     result: LoadResult,
     *,
-    name,
-    campaign,
+    name: str,
+    campaign: str | None,
     proposal: forms.Proposal | None = None,
     rows: list | None = None,
 ) -> dict[str, Staged]:

@@ -62,6 +62,12 @@ def spec_of(kind: str) -> Kind:
     return FILE_KINDS.get(kind) or PROGRAMME_SHEETS[kind]
 
 
-def issue(row, column, value, message, severity="error") -> dict:
+def issue(
+    row: int | None,
+    column: str | None,
+    value: str | None,
+    message: str,
+    severity: str = "error",
+) -> dict:
     """An issue about the file as a whole (``Staged.file_errors``, ``file_warnings``)."""
     return {"row": row, "column": column, "value": value, "message": message, "severity": severity}
