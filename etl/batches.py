@@ -16,6 +16,7 @@ from pathlib import Path, PurePath
 
 from etl import facts
 from etl.cells import neutral_text
+from etl.load.result import UsageError
 from etl.warehouse import Warehouse
 
 # What a kept file is called in the file store: its checksum, in a folder named by the first two
@@ -164,10 +165,6 @@ def keep_days() -> int:
     except ValueError:
         days = -1
     if days < 0:
-        # A ValueError the command reports as a usage error; imported here because etl.load
-        # imports this module (a cycle).
-        from etl.load import UsageError
-
         raise UsageError(
             f"{KEEP_DAYS_VAR} is '{raw}'; give a whole number of days (0 keeps no file)"
         )

@@ -1,0 +1,83 @@
+"""Telling a file's format from its first bytes, and reading a large file once to hash it.
+
+Files above ``FAST_PATH_BYTES`` are not held in memory: ``scan`` hashes them in chunks and says
+whether their text lets DuckDB read them (UTF-8, no blank lines).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+# Files above this size skip the Python CSV reader and are parsed by DuckDB itself.
+FAST_PATH_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One pass over a large file: its checksum, first bytes, and what its text looks like."""
+
+    checksum: str
+    head: bytes
+    utf8: bool
+    blank_lines: bool
+
+
+def scan(path: Path, head_bytes: int = 65536) -> Scan:
+    """Hash a file and check it is UTF-8 without blank lines, reading it once in chunks."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, blank, tail = True, False, b""
+    head = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+            if len(head) < head_bytes:
+                head += chunk[: head_bytes - len(head)]
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if not blank:
+                joined = tail + chunk
+                blank = b"\n\n" in joined or b"\n\r\n" in joined
+                tail = chunk[-2:]
+    return Scan(digest.hexdigest(), head, utf8, blank)
+
+
+def sniff_format(data: bytes) -> str:
+    """ "xlsx", "xls", "json" or "csv", from the first bytes of a file."""
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return "json"
+    return "csv"
+
+
+def json_message(data: bytes, name: str) -> str:
+    """Why a JSON file is not loaded, and what to upload instead."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        doc = None
+    if (
+        isinstance(doc, dict)
+        and isinstance(doc.get("messages"), list)
+        and str(doc.get("type", "")).endswith("channel")
+    ):
+        return (
+            f"{name}: this is a Telegram Desktop export of a channel: it has the posts but no "
+            "view counts or subscriber numbers. Copy each post's views and the channel's "
+            "subscribers from the channel statistics into our metrics template "
+            "(data/templates/metrics.en.csv, platform telegram) and load that"
+        )
+    return (
+        f"{name}: a JSON file is not read; upload the figures as CSV or XLSX, in our templates "
+        "(data/templates/) or as the platform exported them"
+    )

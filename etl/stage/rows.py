@@ -1,0 +1,273 @@
+"""Typing and checking the rows of one file (or workbook sheet) before anything is written.
+
+``stage`` turns a raw text table into a typed staging table and an issues table, both temporary
+tables on the caller's connection. Every issue names the row (as a spreadsheet shows it), the
+column (as headed in the file), the value and what to do. Nothing here writes to the warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from etl import normalise as n
+from etl.headers import HeaderMatch, accepted_words
+from etl.kinds import METRIC_FIELDS, NET_CHANGE_FIELDS, Kind
+from etl.reading import RawTable
+from etl.stage.date_orders import date_orders
+from etl.stage.kind_checks import kind_checks
+from etl.stage.records import Context, Staged, issue, spec_of
+
+NUMERIC_TYPES = ("count", "amount", "number", "rating")
+
+
+_COMMA_DECIMAL = re.compile(
+    r"-?[0-9 \u00a0\u202f]*[0-9],[0-9]{1,2}|-?[0-9]+,[0-9]{4,}|-?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+"
+)
+
+
+_POINT_DECIMAL = re.compile(
+    r"-?[0-9]+\.[0-9]{1,2}|-?[0-9]+\.[0-9]{4,}|-?[0-9]{1,3}(,[0-9]{3})+\.[0-9]+"
+)
+
+
+def detect_decimal(rows: list[list[str | None]], cols: list[int]) -> str:
+    """',' when the file's numbers use a decimal comma, else '.'.
+
+    Decided on the first rows: ``1,5`` and ``1 234,56`` vote comma, ``1.5`` and ``1,234.56``
+    vote point; ``1,234`` alone is a thousands separator.
+    """
+    comma = point = 0
+    for row in rows[:5000]:
+        for i in cols:
+            v = row[i] if i < len(row) else None
+            if not v:
+                continue
+            v = v.strip()
+            if _COMMA_DECIMAL.fullmatch(v):
+                comma += 1
+            elif _POINT_DECIMAL.fullmatch(v):
+                point += 1
+    return "," if comma > point else "."
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    match: HeaderMatch,
+    ctx: Context,
+    *,
+    name: str,
+    suffix: str = "",
+) -> Staged:
+    """Type every mapped column of ``raw`` and collect the issues of every row."""
+    spec = spec_of(match.kind)
+    table, issues = f"staged{suffix}", f"issues{suffix}"
+    staged = Staged(
+        match.kind, table, issues, match, ".", raw_source=raw.table, raw_header=raw.header
+    )
+    _header_issues(staged, raw, match)
+    if staged.file_errors:
+        return staged
+
+    numeric = [i for f, i in match.columns.items() if spec.field(f).type in NUMERIC_TYPES]
+    staged.decimal = detect_decimal(raw.head, numeric)
+    orders = date_orders(con, raw, match, spec, ctx, staged)
+    _typed_table(con, raw, match, spec, staged, orders)
+    skipped = _set_aside_rows_without_figures(con, table, match)
+
+    parts = _field_checks(table, raw.header, match, spec)
+    parts.extend(kind_checks(match.kind, table, raw.header, match, ctx))
+    if skipped:
+        staged.rows_skipped = skipped
+        parts.append(_skipped_rows(table, raw.header, match))
+    _issues_table(con, issues, parts)
+    return staged
+
+
+def _header_issues(staged: Staged, raw: RawTable, match: HeaderMatch) -> None:
+    """The file's issues as a whole: required columns missing and a metrics file without
+    figures (errors), columns ignored and what the reading found (warnings)."""
+    header = raw.header
+    for field_name in match.missing:
+        words = ", ".join(f"'{w}'" for w in accepted_words(match.kind, field_name))
+        staged.file_errors.append(
+            issue(
+                None,
+                field_name,
+                None,
+                f"required column '{field_name}' is missing; name a column with one of: {words}",
+            )
+        )
+    if match.kind == "metrics" and not any(f in match.columns for f in METRIC_FIELDS):
+        staged.file_errors.append(
+            issue(
+                None,
+                None,
+                None,
+                "the file has no figure columns; a metrics file needs at least one of "
+                + ", ".join(METRIC_FIELDS)
+                + " (see data/templates/metrics.en.csv)",
+            )
+        )
+    for _index, cell in match.unknown:
+        staged.file_warnings.append(
+            issue(
+                raw.header_row,
+                cell,
+                None,
+                f"column '{cell}' is not a known {match.kind} column and was ignored",
+                "warning",
+            )
+        )
+    for _index, cell, fname in match.duplicates:
+        first = header[match.columns[fname]]
+        staged.file_warnings.append(
+            issue(
+                raw.header_row,
+                cell,
+                None,
+                f"column '{cell}' means the same as column '{first}' ({fname}); the first one "
+                "was used and this one ignored",
+                "warning",
+            )
+        )
+    for row, col, value, message in raw.file_issues:
+        staged.file_warnings.append(issue(row, col, value, message, "warning"))
+
+
+def _typed_table(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    match: HeaderMatch,
+    spec: Kind,
+    staged: Staged,
+    orders: dict[str, str],
+) -> None:
+    """Create ``<table>_cells`` (the typed rows, blank ones deleted) and the view ``<table>``
+    over it, which adds each field's cell as shown in messages; count the rows."""
+    table = staged.table
+    width = len(raw.header)
+    # Each field gets its typed value: a quick reading first, the full cleaning only for cells
+    # the quick one cannot read. The cell as written is kept only where it may be needed for a
+    # message (the value could not be read, or looks wrong): copying every cell of a large file
+    # would cost more than reading it.
+    typed_cols, kept_cols, shown_cols = [], [], []
+    for f in spec.fields:
+        name = f'"{f.name}"'
+        if f.name in match.columns:
+            cell = f"c{match.columns[f.name]}"
+            order = orders.get(f.name, "dmy")
+            typed_cols.append(f"{n.typed_sql(f.type, cell, staged.decimal, order)} AS {name}")
+            kept_cols.append(
+                f'CASE WHEN {n.keep_sql(f.type, cell, name)} THEN {cell} END AS "{f.name}__kept"'
+            )
+            shown_cols.append(
+                f'coalesce("{f.name}__kept", {n.as_text(f.type, name)}) AS "{f.name}__raw"'
+            )
+        else:
+            typed_cols.append(f"NULL AS {name}")
+            kept_cols.append(f'NULL::VARCHAR AS "{f.name}__kept"')
+            shown_cols.append(f'NULL::VARCHAR AS "{f.name}__raw"')
+    cells = ", ".join(f"c{i}" for i in range(width))
+    blank = " AND ".join(f"c{i} IS NULL" for i in range(width)) or "true"
+    names = ", ".join(f'"{f.name}"' for f in spec.fields)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table}_cells AS
+        SELECT row_number, {names}, {", ".join(kept_cols)}, ({blank}) AS _blank
+        FROM (SELECT row_number, {cells}, {", ".join(typed_cols)} FROM {raw.table})
+        """
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * EXCLUDE (_blank), "
+        f"{', '.join(shown_cols)} FROM {table}_cells"
+    )
+    staged.rows_total = con.execute(f"SELECT count(*) FROM {table}_cells").fetchone()[0]
+    staged.rows_blank = con.execute(f"DELETE FROM {table}_cells WHERE _blank").fetchone()[0]
+
+
+def _field_checks(table: str, header: list[str], match: HeaderMatch, spec: Kind) -> list[str]:
+    """The SQL of each field's own checks: a value that cannot be read as its type, or
+    out of its range, and a required field left empty."""
+    parts = []
+    for f in spec.fields:
+        if f.name not in match.columns:
+            continue
+        col = header[match.columns[f.name]]
+        raw_col, typed = f'"{f.name}__raw"', f'"{f.name}"'
+        # A day's net change in metrics, a refund in spend: stored below zero as reported.
+        signed = (match.kind == "metrics" and f.name in NET_CHANGE_FIELDS) or (
+            match.kind == "spend" and f.name == "amount"
+        )
+        problem = n.problem_sql(f.type, "v", typed, col, signed=signed)
+        if problem != "NULL":
+            parts.append(
+                f"SELECT row_number, {n.q(col)} AS column_name, {raw_col} AS value, "
+                f"message, 'error' AS severity FROM (SELECT row_number, {raw_col}, "
+                f"{problem} AS message FROM (SELECT row_number, {raw_col}, {typed}, "
+                f"{n.clean(raw_col)} AS v FROM {table} "
+                f"WHERE {n.suspect_sql(f.type, raw_col, typed, signed=signed)})) "
+                "WHERE message IS NOT NULL"
+            )
+        if f.required:
+            empty_message = f"{col} is empty; fill it in ({f.help.rstrip('.')})"
+            parts.append(
+                f"SELECT row_number, {n.q(col)}, {raw_col}, {n.q(empty_message)}, 'error' "
+                f"FROM {table} WHERE {typed} IS NULL AND ({raw_col} IS NULL OR "
+                f"{n.clean(raw_col)} IS NULL)"
+            )
+    return parts
+
+
+def _skipped_rows(table: str, header: list[str], match: HeaderMatch) -> str:
+    """The SQL of the warning on each row set aside for having no figures."""
+    figures = ", ".join(header[match.columns[f]] for f in METRIC_FIELDS if f in match.columns)
+    note = f"the row has no figures ({figures} are all empty), so it was skipped"
+    return f"SELECT row_number, NULL, NULL, {n.q(note)}, 'warning' FROM {table}_nofigures"
+
+
+def _issues_table(con: duckdb.DuckDBPyConnection, issues: str, parts: list[str]) -> None:
+    """Create the table ``issues`` of every row's issues, from the checks' queries."""
+    union = (
+        " UNION ALL ".join(parts)
+        if parts
+        else (
+            "SELECT NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR "
+            "WHERE false"
+        )
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {issues} AS
+        SELECT row_number::BIGINT AS row_number, column_name::VARCHAR AS column_name,
+               value::VARCHAR AS value, message::VARCHAR AS message,
+               severity::VARCHAR AS severity
+        FROM ({union}) AS u(row_number, column_name, value, message, severity)
+        """
+    )
+
+
+def _set_aside_rows_without_figures(con, table: str, match: HeaderMatch) -> int:
+    """Take out of a metrics file the rows whose every figure is empty or a missing-value mark
+    (a post listed before its figures exist, a day the platform left blank): they are skipped
+    with a warning, not refused. Returns how many."""
+    present = [f for f in METRIC_FIELDS if f in match.columns]
+    if match.kind != "metrics" or not present:
+        return 0
+    empty = " AND ".join(
+        f'"{f}" IS NULL AND ("{f}__kept" IS NULL OR {n.clean(_quoted(f + "__kept"))} IS NULL)'
+        for f in present
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table}_nofigures AS "
+        f"SELECT row_number FROM {table}_cells WHERE {empty}"
+    )
+    return con.execute(
+        f"DELETE FROM {table}_cells WHERE row_number IN (SELECT row_number FROM {table}_nofigures)"
+    ).fetchone()[0]
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
