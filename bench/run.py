@@ -37,8 +37,8 @@ import duckdb
 import openpyxl
 
 from bench import hostile, pages, reports
+from bench.document import write_block
 
-ROOT = Path(__file__).resolve().parents[1]
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 HEADER = (
@@ -184,7 +184,6 @@ def load_benchmark() -> None:
 
 
 def _record(lines: list[str], rows: int, values: int) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
     block = [
         f"Measured {dt.date.today().isoformat()} on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -195,8 +194,7 @@ def _record(lines: list[str], rows: int, values: int) -> None:
         "|---|---|---|---|",
         *lines,
     ]
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    doc.write_text(pages.replace_block(text, "load", block), encoding="utf-8")
+    write_block("load", block)
 
 
 if __name__ == "__main__":
