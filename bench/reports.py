@@ -33,7 +33,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from streamlit import logger
 
 from bench.document import markdown_table, write_block
 from bench.raw_sql import distinct_statements, raw_sql_pass
@@ -49,6 +48,8 @@ def _child(path: Path) -> dict[str, float | int]:
     # Imported here, in the child only and once Streamlit is quiet: ``dashboard.data`` sets up
     # Streamlit's caches, which logs a warning outside a server, and the parent process (``make
     # bench``) has no use for the report's code.
+    from streamlit import logger
+
     logger.set_log_level("error")
     from dashboard import data
     from dashboard.report import Request, build, render
