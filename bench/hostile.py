@@ -44,8 +44,15 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import pages
+from bench.document import write_block
+from bench.page_server import streamlit_server
+from etl.demo import demo_password
 from etl.warehouse import Warehouse
+
+try:  # a development extra (``make install`` has it); ``run`` says when it is missing
+    from playwright.sync_api import sync_playwright
+except ImportError:
+    sync_playwright = None
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -165,7 +172,7 @@ def serve(
 ) -> contextlib.AbstractContextManager[tuple[str, subprocess.Popen]]:
     """The real server on ``wh`` (as ``make run`` starts it) on a free local port, its output in
     ``log``; yields its address and process."""
-    return pages.streamlit_server(wh, env, log)
+    return streamlit_server(wh, env, log)
 
 
 def healthy(url: str) -> bool:
@@ -190,8 +197,6 @@ def settle(page, timeout: float = 180_000) -> None:
 
 
 def sign_in(page, url: str, username: str) -> None:
-    from etl.demo import demo_password
-
     page.goto(url)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(demo_password(username))
@@ -318,8 +323,6 @@ def _reader_round(tab, url: str, times: list[float], errors: list[str] | None = 
 
 def _reader(url: str, times: list[float], stop: threading.Event, errors: list[str]) -> None:
     """The reader under attack, in a thread with its own Playwright: rounds until ``stop``."""
-    from playwright.sync_api import sync_playwright
-
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
@@ -337,8 +340,6 @@ def _reader(url: str, times: list[float], stop: threading.Event, errors: list[st
 
 
 def measure(wh: Warehouse, files: dict[str, Path], rounds: int = ROUNDS) -> Result:
-    from playwright.sync_api import sync_playwright
-
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="campaigns-bench-hostile-") as tmp:
         log = Path(tmp) / "server.log"
@@ -481,6 +482,9 @@ def run(record: bool = False) -> list[str]:
     if not CHROMIUM.exists():
         print("hostile uploads: skipped, no /usr/bin/chromium (apt-get install chromium)")
         return []
+    if sync_playwright is None:
+        print("hostile uploads: skipped, no Playwright (pip install -e '.[dev]')")
+        return []
     with tempfile.TemporaryDirectory(prefix="campaigns-bench-hostile-") as tmp:
         folder = Path(tmp)
         wh = Warehouse(folder / "demo" / "warehouse.duckdb")
@@ -500,8 +504,7 @@ def run(record: bool = False) -> list[str]:
     lines = report_lines(result, sizes)
     print("\n".join(lines))
     if record:
-        text = pages.DOC.read_text(encoding="utf-8") if pages.DOC.exists() else ""
-        pages.DOC.write_text(pages.replace_block(text, "hostile", lines), encoding="utf-8")
+        write_block("hostile", lines)
     return missed_targets(result)
 
 

@@ -2,14 +2,14 @@
 
 In a child process (fresh caches, as the first export after a load; the code imported first,
 as in a running dashboard), on the scale warehouse
-(``bench.pages.scale_warehouse``: 200 campaigns, about 300,000 posts), for 2025-01-01 to
+(``bench.scale.scale_warehouse``: 200 campaigns, about 300,000 posts), for 2025-01-01 to
 2025-12-31:
 
 * **figures**: ``dashboard.report.build`` (every table through the metrics layer), with the
   shipped logframe and the scale programme's implementation period;
 * **workbook**, **data package**, **PDF**: each renderer on those figures;
 * **raw SQL** (the baseline): the distinct statements the figures sent (recorded by
-  ``dashboard.data.recording``), run once each on one read-only DuckDB connection, results
+  ``dashboard.reader.recording``), run once each on one read-only DuckDB connection, results
   fetched into pandas;
 * **raw COPY** (the package's baseline): DuckDB writing the period's channel days and posts to
   CSV with ``COPY``, the bulk of the package.
@@ -34,7 +34,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from bench import pages
+from bench.document import markdown_table, write_block
+from bench.raw_sql import distinct_statements, raw_sql_pass
+from bench.scale import scale_warehouse
+from etl.warehouse import Warehouse
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 TARGET_SECONDS = 10.0
@@ -42,11 +45,15 @@ TARGET_SECONDS = 10.0
 
 def _child(path: Path) -> dict[str, float | int]:
     """Time one export in this process; the figures as a dict."""
-    pages._quiet_streamlit()
+    # Imported here, in the child only and once Streamlit is quiet: ``dashboard.data`` sets up
+    # Streamlit's caches, which logs a warning outside a server, and the parent process (``make
+    # bench``) has no use for the report's code.
+    from streamlit import logger
+
+    logger.set_log_level("error")
     from dashboard import data
     from dashboard.report import Request, build, render
     from dashboard.report.config import DEFAULT_PATH, load_config
-    from etl.warehouse import Warehouse
 
     wh = Warehouse(path)
     # The shipped logframe, with the scale programme's implementation period, so cumulative
@@ -77,8 +84,8 @@ def _child(path: Path) -> dict[str, float | int]:
         out[fmt] = time.perf_counter() - t0
         sizes[fmt] = len(content)
     out["total"] = out["figures"] + out["xlsx"] + out["package"] + out["pdf"]
-    statements = pages.distinct_statements(recorded)
-    out["raw_sql"], _ = pages.raw_sql_pass(wh, statements)
+    statements = distinct_statements(recorded)
+    out["raw_sql"], _ = raw_sql_pass(wh, statements)
     out["statements"] = len(statements)
     out["campaigns"] = len(report.meta["campaigns"])
     out["costs"] = len(report.tables["costs"].frame)
@@ -122,11 +129,11 @@ def report_lines(fig: dict, peak: float) -> list[str]:
          f"target < {TARGET_SECONDS:.0f} s: {'met' if fig['total'] < TARGET_SECONDS else 'MISSED'}"
          f"; peak memory {peak:.0f} MiB"],
     ]  # fmt: skip
-    return pages.markdown_table(["step", "time", "against"], rows)
+    return markdown_table(["step", "time", "against"], rows)
 
 
 def run(*, record: bool) -> None:
-    wh = pages.scale_warehouse()
+    wh = scale_warehouse()
     fig, peak = measure(wh.path)
     lines = report_lines(fig, peak)
     print(
@@ -143,8 +150,7 @@ def run(*, record: bool) -> None:
             "",
             *lines,
         ]
-        text = pages.DOC.read_text(encoding="utf-8") if pages.DOC.exists() else ""
-        pages.DOC.write_text(pages.replace_block(text, "export", block), encoding="utf-8")
+        write_block("export", block)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -80,6 +80,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # ``bench`` is not installed: it runs from the checkout
     sys.path.insert(0, str(ROOT))
 pages = importlib.import_module("bench.pages")
+page_timing = importlib.import_module("bench.page_timing")
 
 
 def timing(page: str, cold: float, warm: float, raw: float, error: str | None = None):
@@ -170,7 +171,7 @@ def test_the_benchmark_signs_in_as_an_officer_and_opens_the_page(
     programme: Warehouse, monkeypatch
 ) -> None:
     monkeypatch.setenv("CAMPAIGNS_WAREHOUSE", str(programme.path))
-    at = pages._app_test("campaign", "FOE-02")
+    at = page_timing._app_test("campaign", "FOE-02")
     assert not at.exception
     assert at.selectbox(key="campaign_pick").value == "FOE-02"
     # the officer reads every campaign

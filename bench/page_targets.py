@@ -1,0 +1,90 @@
+"""The targets of the page benchmark, a page's figures, and how they are judged against them.
+
+Cold within ``2 x raw + 0.5 s``, warm under 0.2 s, peak memory of the app process under
+800 MiB (see ``bench.pages``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+COLD_FACTOR = 2.0
+COLD_ALLOWANCE = 0.5  # seconds
+WARM_TARGET = 0.2  # seconds
+MEMORY_TARGET = 800.0  # MiB
+COLD_RUNS = int(os.environ.get("BENCH_COLD", "3"))
+WARM_RUNS = int(os.environ.get("BENCH_WARM", "3"))
+# The server's peak memory is read after every page is drawn in each of these.
+LANGUAGES = ("en", "ru", "kk")
+
+
+@dataclass
+class PageTiming:
+    """One page's figures, in seconds; ``reads`` counts every read the cold run sent (served
+    from the cache or not), ``slowest`` holds the slowest distinct statements as
+    ``(seconds, first words)``."""
+
+    page: str
+    cold: float
+    warm: float
+    raw: float
+    reads: int
+    statements: int
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Memory:
+    """Peak resident memory in MiB: of the ``streamlit run`` server (``None`` when no browser
+    could drive it) and of the child process that timed the pages."""
+
+    server: float | None
+    timing_process: float
+    server_pages: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def peak(self) -> float:
+        return self.server if self.server is not None else self.timing_process
+
+
+def cold_limit(raw: float) -> float:
+    """The longest a cold run may take: twice its raw SQL plus half a second."""
+    return COLD_FACTOR * raw + COLD_ALLOWANCE
+
+
+def cold_ratio(timing: PageTiming) -> float:
+    """Cold run over its limit: at most 1.0 meets the target."""
+    return timing.cold / cold_limit(timing.raw)
+
+
+def cold_ok(timing: PageTiming) -> bool:
+    return timing.error is None and timing.cold <= cold_limit(timing.raw)
+
+
+def warm_ok(timing: PageTiming) -> bool:
+    return timing.error is None and timing.warm < WARM_TARGET
+
+
+def missed_targets(timings: Sequence[PageTiming], memory: Memory | None) -> list[str]:
+    """One plain sentence per missed target (a page that failed misses both of its own)."""
+    out = []
+    for p in timings:
+        if p.error is not None:
+            out.append(f"{p.page}: the page failed ({p.error}), so it meets no target")
+            continue
+        if not cold_ok(p):
+            out.append(
+                f"{p.page}: cold run {p.cold:.2f} s, over its limit of {cold_limit(p.raw):.2f} s "
+                f"(2 x {p.raw:.2f} s raw SQL + {COLD_ALLOWANCE} s)"
+            )
+        if not warm_ok(p):
+            out.append(f"{p.page}: warm run {p.warm:.3f} s, not under {WARM_TARGET} s")
+    if memory is not None and memory.peak >= MEMORY_TARGET:
+        out.append(
+            f"peak memory of the app process {memory.peak:.0f} MiB, not under "
+            f"{MEMORY_TARGET:.0f} MiB"
+        )
+    return out
