@@ -25,6 +25,7 @@ from dashboard.i18n import (
     DEFAULT_LANGUAGE,
     catalogue,
     column_datetime_format,
+    current_language,
     fmt_date,
     fmt_number,
     input_date_format,
@@ -262,7 +263,7 @@ except ConfigError as exc:
     st.error(t("reports.config_error", reason=plain(exc)), icon=":material/error:")
     st.stop()
 programme = config.programme
-names = lookups.campaign_names(wh)  # the reader's campaigns only, as every read
+names = lookups.campaign_names(wh, current_language())  # the reader's campaigns only, as every read
 if not names:
     components.empty(t("reports.no_campaigns"))
     st.stop()
