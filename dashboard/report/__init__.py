@@ -82,11 +82,13 @@ def export(
     *,
     formats: Sequence[str] = FORMATS,
     today: dt.date | None = None,
+    lang: str = "en",
 ) -> Export:
     """Build the report for ``request`` (within the current reader's scope) and render
-    ``formats``, with the changes since the latest submitted report of the same request."""
+    ``formats`` in ``lang`` (en, ru or kk; the data package is in English whatever the
+    language), with the changes since the latest submitted report of the same request."""
     config = config or load_config()
-    report = build(wh, request, config, today=today)
+    report = build(wh, request, config, today=today, lang=lang)
     previous = freeze.latest_for(wh, report)
     changed = None
     if previous is not None:

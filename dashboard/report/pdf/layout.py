@@ -52,7 +52,8 @@ from dashboard.report.pdf.styles import (
     TOTAL_FILL,
     WIDTH,
 )
-from dashboard.report.pdf.values import missing, text, timestamp
+from dashboard.report.pdf.values import lang, missing, text, timestamp, w
+from dashboard.report.words import period
 
 FUNDED_BY_EU = "Funded by the European Union"
 
@@ -70,7 +71,9 @@ def notes(lines: Iterable[str]) -> list[Flowable]:
 
 
 def nothing(what: str) -> Paragraph:
-    return para(f"No {what} in the period.", BODY)
+    """ "No ... in the period." (``what``: indicators, campaigns, platforms, budget,
+    subgrants or participants)."""
+    return para(w("pdf.none", what=w(f"pdf.none_what.{what}")), BODY)
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -241,7 +244,7 @@ class Emblem(Flowable):
 
 
 def _thousands(x: float, _pos: int) -> str:
-    return f"{x:,.0f}"
+    return f"{x:,.0f}" if lang() == "en" else f"{x:,.0f}".replace(",", "\u00a0")
 
 
 def chart(
@@ -287,7 +290,7 @@ def _bars(
         ax.barh(ys, xs, height=bar * 0.92, label=name, color=CHART_COLOURS[i % 2])
         for y, v in zip(ys, values, strict=True):
             if missing(v):
-                ax.text(top * 0.01, y, "not reported", va="center", fontsize=6, color="#555")
+                ax.text(top * 0.01, y, w("pdf.not_reported"), va="center", fontsize=6, color="#555")
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
 
@@ -304,7 +307,8 @@ def _pdf_date(meta: ReportMeta) -> Callable[..., str]:
 
 def _canvas_maker(meta: ReportMeta) -> Callable[..., Canvas]:
     statement = meta.funding_statement or FUNDED_BY_EU
-    where = f"{text(meta.scope)} · {meta.period_text}"
+    where = f"{text(meta.scope)} · {period(meta.period_start, meta.period_end, meta.lang)}"
+    page = w("pdf.page", number="{number}", total="{total}")
     date = _pdf_date(meta)
 
     class FooterCanvas(Canvas):
@@ -339,7 +343,11 @@ def _canvas_maker(meta: ReportMeta) -> Callable[..., Canvas]:
             self.drawString(MARGIN, y, statement)
             self.setFillColor(MUTED)
             self.setFont(FONT, 7.5)
-            self.drawRightString(PAGE_WIDTH - MARGIN, y, f"page {number} of {total}")
+            self.drawRightString(
+                PAGE_WIDTH - MARGIN,
+                y,
+                page.replace("{number}", str(number)).replace("{total}", str(total)),
+            )
             line = where
             while len(line) > 4 and pdfmetrics.stringWidth(line, FONT, 7) > WIDTH:
                 line = line[:-5] + "…"
@@ -361,10 +369,10 @@ def write_document(meta: ReportMeta, story: list[Flowable]) -> bytes:
         topMargin=MARGIN,
         bottomMargin=BOTTOM_MARGIN,
         title=f"{text(meta.programme)}: {text(meta.scope)}",
-        subject=f"Report summary, {meta.period_text}",
+        subject=w("pdf.subject", period=period(meta.period_start, meta.period_end, meta.lang)),
         author=text(meta.organisation_name),
         creator="campaign-dashboard",
-        lang="en",
+        lang=meta.lang,
         invariant=1,
         initialFontName=FONT,
     )
