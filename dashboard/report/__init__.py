@@ -126,7 +126,8 @@ def submit(
 
 
 def file_name(report: Report, fmt: str) -> str:
-    """``report_<scope>_<start>_<end>.<ext>``, e.g. ``report_PDP-01_2026-03-01_2026-11-30.pdf``."""
+    """``report_<scope>_<start>_<end>.<ext>``, e.g. ``report_PDP-01_2026-03-01_2026-11-30.pdf``;
+    a report in Russian or Kazakh ends in its language (``..._2026-11-30_ru.pdf``)."""
     m = report.meta
     if m.requested_campaigns:
         what = "-".join(m.requested_campaigns)
@@ -138,4 +139,5 @@ def file_name(report: Report, fmt: str) -> str:
         what = "-".join(m.campaigns) if len(m.campaigns) <= 3 else "campaigns"
     what = re.sub(r"[^A-Za-z0-9._-]+", "_", what)
     start, end = m.period_start.isoformat(), m.period_end.isoformat()
-    return f"report_{what}_{start}_{end}.{EXTENSIONS[fmt]}"
+    language = f"_{m.lang}" if m.lang != "en" and fmt != "package" else ""
+    return f"report_{what}_{start}_{end}{language}.{EXTENSIONS[fmt]}"

@@ -33,6 +33,7 @@ VALUE_COLUMNS = (
     "dimension",
     "group",
     "check",
+    "age_group",
 )
 # The columns a report in Russian or Kazakh shows in the set-up's translation.
 TRANSLATED_COLUMNS = ("campaign_name", "thematic_area", "indicator", "result")
