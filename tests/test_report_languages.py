@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -241,3 +242,17 @@ def test_the_reports_page_produces_the_report_in_the_chosen_language(
     at.selectbox(key="reports_lang").set_value("en").run()
     at.button(key="reports_produce").click().run()
     assert [w for w in at.text_input if w.key == "reports_submit_title"]
+
+
+def test_the_data_package_stays_in_english(demo_warehouse: Warehouse) -> None:
+    result = exported(demo_warehouse, "kk", formats=("xlsx", "package"))
+    package = zipfile.ZipFile(io.BytesIO(result.files["package"]))
+    readme = package.read("README.txt").decode("utf-8")
+    assert f"Whole programme, reporting period {START} to {END}" in readme
+    assert not any(letter in readme for letter in KAZAKH_LETTERS)
+    descriptor = json.loads(package.read("datapackage.json"))
+    assert descriptor["title"].endswith(f"Whole programme, {START} to {END}")
+    # the workbook of the same export is in Kazakh
+    book = openpyxl.load_workbook(io.BytesIO(result.files["xlsx"]))
+    assert book.sheetnames == SHEETS["kk"]
+    assert list(result.files) == ["xlsx", "package"]

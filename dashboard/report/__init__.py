@@ -90,15 +90,27 @@ def export(
     config = config or load_config()
     report = build(wh, request, config, today=today, lang=lang)
     previous = freeze.latest_for(wh, report)
-    changed = None
-    if previous is not None:
-        changed = freeze.changes(previous.report, report)
-        compared = Comparison(
-            previous.report_id, previous.title, previous.submitted_at, len(changed)
-        )
-        report.meta = replace(report.meta, compared_with=compared)
-    files = {fmt: render(wh, report, fmt, changed) for fmt in formats}
+    changed = _compared(report, previous)
+    files = {fmt: render(wh, report, fmt, changed) for fmt in formats if fmt != "package"}
+    if "package" in formats:
+        # The data package is for machines and the EU's archive: English in any case.
+        english = report
+        if report.meta.lang != "en":
+            when = report.meta.produced_at
+            english = build(wh, request, config, today=today, produced_at=when)
+        files["package"] = render(wh, english, "package", _compared(english, previous))
+        files = {fmt: files[fmt] for fmt in formats}
     return Export(report, changed, previous, files)
+
+
+def _compared(report: Report, previous: freeze.Submitted | None) -> pd.DataFrame | None:
+    """The changes of ``report`` since ``previous`` (None without one), noted in its meta."""
+    if previous is None:
+        return None
+    changed = freeze.changes(previous.report, report)
+    compared = Comparison(previous.report_id, previous.title, previous.submitted_at, len(changed))
+    report.meta = replace(report.meta, compared_with=compared)
+    return changed
 
 
 def submit(
