@@ -43,6 +43,8 @@ from dashboard.report.pdf.styles import (
     GRID,
     HEAD,
     HEAD_RIGHT,
+    HEAD_SMALL,
+    HEAD_SMALL_RIGHT,
     HEADER_FILL,
     MARGIN,
     MUTED,
@@ -84,6 +86,17 @@ def measure(value: str, font: str = FONT) -> float:
     return pdfmetrics.stringWidth(value, font, CELL.fontSize)
 
 
+def _head_styles() -> tuple[ParagraphStyle, ParagraphStyle]:
+    """The column titles' styles (left, right) in the PDF's language."""
+    return (HEAD, HEAD_RIGHT) if lang() == "en" else (HEAD_SMALL, HEAD_SMALL_RIGHT)
+
+
+def _measure_head(value: str) -> float:
+    """The width of a column title's ``value``, in points."""
+    style = _head_styles()[0]
+    return pdfmetrics.stringWidth(value, style.fontName, style.fontSize)
+
+
 def fit_widths(
     header: Sequence[str],
     rows: Iterable[Sequence[str] | str],
@@ -96,8 +109,8 @@ def fit_widths(
     right = set(right)
     ncols = len(header)
     pad = 2 * PADDING + 1
-    least = [max((measure(w, FONT_BOLD) for w in h.split()), default=0) + pad for h in header]
-    most = [measure(h, FONT_BOLD) + pad for h in header]
+    least = [max((_measure_head(w) for w in h.split()), default=0) + pad for h in header]
+    most = [_measure_head(h) + pad for h in header]
     for row in rows:
         if isinstance(row, str):
             continue
@@ -165,9 +178,10 @@ def grid(
     bold = set(bold_rows)
     row_colours = row_colours or {}
     columns = list(widths) if widths is not None else fit_widths(header, rows, right, total)
+    head, head_right = _head_styles()
     ncols = len(header)
     data: list[list[Any]] = [
-        [Paragraph(escape(h), HEAD_RIGHT if i in right else HEAD) for i, h in enumerate(header)]
+        [Paragraph(escape(h), head_right if i in right else head) for i, h in enumerate(header)]
     ]
     style = list(GRID_STYLE)
     for n, row in enumerate(rows):
