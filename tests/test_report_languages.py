@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import re
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -39,7 +40,7 @@ SHEETS = {
            "Қаржылық есеп", "Бюджет баптары", "Шығыстар", "Қатысушылар", "Іс-шаралар",
            "Анықтамалар"],
 }  # fmt: skip
-HUMAN_RESOURCES = {"ru": "Человеческие ресурсы", "kk": "Адами ресурстар"}
+HUMAN_RESOURCES = {"ru": "Персонал", "kk": "Адам ресурстары"}  # as the Budget page names it
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 
@@ -142,6 +143,14 @@ def test_the_workbook_in_russian_and_kazakh(demo_warehouse: Warehouse, reports, 
     financial = book[SHEETS[lang][5]]
     texts = {v for row in financial.iter_rows(values_only=True) for v in row if isinstance(v, str)}
     assert HUMAN_RESOURCES[lang] in texts and "Human resources" not in texts
+    budget_page = tomllib.loads(
+        Path(__file__).parents[1]
+        / "dashboard"
+        / "locales"
+        / "budget"
+        / f"{lang}.toml".read_text("utf-8")
+    )
+    assert budget_page["budget"]["heading"]["1"] == HUMAN_RESOURCES[lang]
 
 
 def test_every_language_has_the_same_figures(reports) -> None:
@@ -163,7 +172,7 @@ def test_the_pdf_in_kazakh_and_russian(demo_warehouse: Warehouse, reports) -> No
 
     kazakh = flat(pdf_text(reports["kk"].files["pdf"]))
     for heading in ("Есептің қысқаша мазмұны", "Негізгі көрсеткіштер", "Қаржылық есеп",
-                    "Бағдарлама көрсеткіштері", "Адами ресурстар"):  # fmt: skip
+                    "Бағдарлама көрсеткіштері", "Адам ресурстары"):  # fmt: skip
         assert heading in kazakh, heading
     assert whole.replace(",", " ") in kazakh and whole not in kazakh
     assert "Report summary" not in kazakh
