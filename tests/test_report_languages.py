@@ -31,6 +31,7 @@ TODAY = dt.date(2026, 11, 20)
 PRODUCED = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 KAZAKH_LETTERS = "әғқңөұүһі"
 NBSP = "\u00a0"
+ROOT = Path(__file__).parents[1]
 
 SHEETS = {
     "ru": ["Обложка", "Логическая рамка", "Кампании", "По платформам", "Охват",
@@ -143,13 +144,8 @@ def test_the_workbook_in_russian_and_kazakh(demo_warehouse: Warehouse, reports, 
     financial = book[SHEETS[lang][5]]
     texts = {v for row in financial.iter_rows(values_only=True) for v in row if isinstance(v, str)}
     assert HUMAN_RESOURCES[lang] in texts and "Human resources" not in texts
-    budget_page = tomllib.loads(
-        Path(__file__).parents[1]
-        / "dashboard"
-        / "locales"
-        / "budget"
-        / f"{lang}.toml".read_text("utf-8")
-    )
+    page_words = ROOT / "dashboard" / "locales" / "budget" / f"{lang}.toml"
+    budget_page = tomllib.loads(page_words.read_text("utf-8"))
     assert budget_page["budget"]["heading"]["1"] == HUMAN_RESOURCES[lang]
 
 
