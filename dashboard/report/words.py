@@ -34,6 +34,8 @@ VALUE_COLUMNS = (
     "group",
     "check",
     "age_group",
+    "source_of_verification",
+    "note",
 )
 # The columns a report in Russian or Kazakh shows in the set-up's translation.
 TRANSLATED_COLUMNS = ("campaign_name", "thematic_area", "indicator", "result")
@@ -94,6 +96,9 @@ def value_text(column: str, value: Any, lang: str) -> Any:
         return value
     if column == "rate_basis" and value.startswith("latest: "):
         return f"{word('value.rate_basis.latest', lang)}: {value.removeprefix('latest: ')}"
+    if column == "note" and value.startswith("nothing loaded for ") and value.endswith(" yet"):
+        what = value.removeprefix("nothing loaded for ").removesuffix(" yet")
+        return word("note.nothing_loaded", lang, what=column_label(what, lang))
     key = f"value.{column}.{value}"
     return word(key, lang) if _has(key, lang) else value
 
