@@ -220,3 +220,5 @@ def test_portfolio_in_russian_names_the_campaigns_in_russian(
     # the sidebar's campaign filter offers them in Russian too
     campaigns = at.multiselect(key="filter_campaigns")
     assert set(campaigns.options) == {f"{code} · {name}" for code, name in names.items()}
+    areas = {area for (area,) in sql(demo_warehouse, "SELECT thematic_area_ru FROM campaigns")}
+    assert set(at.multiselect(key="filter_themes").options) == areas
