@@ -58,7 +58,7 @@ selection = sidebar_filters(wh)
 st.title(t("page.budget"))
 settings = metrics.DEFAULT_SETTINGS
 
-profiles = lookups.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection, current_language())
 if profiles.empty:
     components.empty(
         t("budget.empty.no_match") if not selection.is_default() else t("budget.empty.no_campaigns")

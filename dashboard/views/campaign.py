@@ -21,6 +21,7 @@ from dashboard.charts import campaign as charts
 from dashboard.components import plain, plain_code
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
+    current_language,
     fmt_date,
     fmt_money,
     fmt_number,
@@ -28,6 +29,7 @@ from dashboard.i18n import (
     t,
 )
 from dashboard.metrics import lookups
+from dashboard.programme_text import status_label
 
 PICK_KEY = "campaign_pick"
 LAST_KEY = "_campaign_last"  # the campaign shown last, kept across page switches
@@ -47,9 +49,11 @@ state = st.session_state
 def _pick_campaign() -> str:
     """The campaign to show: the link's, else the picker's, else the last one shown, among
     those the sidebar selects; written back to the link. Stops the page when there is none."""
-    choices = lookups.campaign_profiles(wh, selection)  # the campaigns the sidebar selects
+    choices = lookups.campaign_profiles(
+        wh, selection, current_language()
+    )  # the campaigns the sidebar selects
     if choices.empty:
-        known = len(lookups.campaign_names(wh))
+        known = len(lookups.campaign_names(wh, current_language()))
         components.empty(
             t("campaign.empty.no_match") if known else t("campaign.empty.no_campaigns")
         )
@@ -95,7 +99,7 @@ _columns = parts.columns
 
 # --- 1. profile -------------------------------------------------------------------------------
 
-profile = lookups.campaign_profile(wh, code)
+profile = lookups.campaign_profile(wh, code, current_language())
 start_date = pd.Timestamp(profile["start_date"]).date()
 end_date = pd.Timestamp(profile["end_date"]).date()
 
@@ -140,7 +144,7 @@ def _show_profile() -> None:
             [
                 f"- **{t('campaign.profile.period')}:** "
                 f"{fmt_date(start_date)} – {fmt_date(end_date)}",
-                f"- **{t('campaign.profile.status')}:** {_shown(profile['status'])}",
+                f"- **{t('campaign.profile.status')}:** {_shown(status_label(profile['status']))}",
                 f"- **{t('campaign.profile.description')}:** {_shown(profile['description'])}",
             ]
         )
@@ -295,6 +299,11 @@ def _show_kpis() -> None:
     if kpis.empty:
         components.empty(t("campaign.empty.kpis", code=plain_code(code)))
         return
+    names = lookups.indicator_names(wh, current_language())
+    kpis["indicator"] = [
+        names.get((code, c), n)
+        for c, n in zip(kpis["indicator_code"], kpis["indicator"], strict=True)
+    ]
     _kpi_table(kpis)
     bullets = charts.kpi_bullet_rows(kpis)
     if bullets["achievement"].notna().any():

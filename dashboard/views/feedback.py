@@ -46,7 +46,7 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.feedback"))
 
-profiles = lookups.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection, current_language())
 if profiles.empty:
     components.empty(
         t("feedback.empty.no_match")

@@ -16,7 +16,14 @@ from dashboard import components, metrics, status_text
 from dashboard.charts import campaign_colours
 from dashboard.charts.portfolio import campaign_bars, pace_scatter
 from dashboard.filters import sidebar_filters
-from dashboard.i18n import column_date_format, fmt_money, fmt_number, fmt_percent, t
+from dashboard.i18n import (
+    column_date_format,
+    current_language,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    t,
+)
 from dashboard.metrics import lookups
 
 TILES = (
@@ -41,7 +48,7 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.portfolio"))
 
-profiles = lookups.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection, current_language())
 if profiles.empty:
     components.empty(
         t("portfolio.no_campaigns") if selection.is_default() else t("portfolio.no_match")

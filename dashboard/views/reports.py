@@ -25,11 +25,13 @@ from dashboard.i18n import (
     DEFAULT_LANGUAGE,
     catalogue,
     column_datetime_format,
+    current_language,
     fmt_date,
     fmt_number,
     input_date_format,
     t,
 )
+from dashboard.i18n import LANGUAGES as REPORT_LANGUAGES
 from dashboard.metrics import lookups
 from dashboard.report import (
     FORMATS,
@@ -262,7 +264,7 @@ except ConfigError as exc:
     st.error(t("reports.config_error", reason=plain(exc)), icon=":material/error:")
     st.stop()
 programme = config.programme
-names = lookups.campaign_names(wh)  # the reader's campaigns only, as every read
+names = lookups.campaign_names(wh, current_language())  # the reader's campaigns only, as every read
 if not names:
     components.empty(t("reports.no_campaigns"))
     st.stop()
@@ -334,6 +336,14 @@ with st.container(border=True):
         t("reports.to"), key=TO, format=input_date_format(), on_change=_typed_dates
     )
     right.caption(t("reports.programme_period", period=period_text(programme.start, programme.end)))
+    report_lang = right.selectbox(
+        t("donor_page.language"),
+        list(REPORT_LANGUAGES),
+        index=0,
+        key="reports_lang",
+        format_func=REPORT_LANGUAGES.get,
+        help=t("donor_page.language_help"),
+    )
 
 request: Request | None = None
 if not isinstance(start, dt.date) or not isinstance(end, dt.date):
@@ -456,7 +466,7 @@ def submit_form(request: Request, produced_key: tuple) -> None:
 
 if request is not None:
     produced_store: dict = st.session_state.setdefault(PRODUCED, {})
-    produced_key = (user.username, request)
+    produced_key = (user.username, request, report_lang)
     if st.button(
         t("reports.produce"), key="reports_produce", type="primary", icon=":material/summarize:"
     ):
@@ -465,7 +475,7 @@ if request is not None:
         if kept is None or kept[0] != version:
             try:
                 with st.spinner(t("reports.producing")):
-                    made = export(wh, request, config)
+                    made = export(wh, request, config, lang=report_lang)
             except Exception as exc:  # shown as a message, never a traceback
                 show_error(exc)
             else:
@@ -476,8 +486,10 @@ if request is not None:
     kept = produced_store.get(produced_key)
     if kept is not None:
         show_report(kept[1], kept[0])
-        if user.role == "officer":
+        if user.role == "officer" and report_lang == "en":
             submit_form(request, produced_key)
+        elif user.role == "officer":
+            st.caption(t("donor_page.submit_in_english"))
 
 
 # --- submitted reports ---------------------------------------------------------------------------

@@ -33,7 +33,9 @@ kind = st.selectbox(
 )
 campaign: str | None = None
 if uploads.needs_campaign(kind):
-    names = lookups.campaign_names(wh)  # the user's campaigns only, as every read
+    names = lookups.campaign_names(
+        wh, current_language()
+    )  # the user's campaigns only, as every read
     codes = list(names)
     if not codes:
         components.empty(t("upload.no_campaigns"))
