@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PLATFORM_NAMES, platform_colour, platform_order
+from dashboard.charts import (
+    PLATFORM_NAMES,
+    platform_colour,
+    platform_order,
+    scaled,
+)
+from dashboard.i18n import MISSING, fmt_figure, plotly_figure
 
 # KPI and campaign statuses: a colour for charts and an icon for tables (shape and colour, so
 # the status reads without colour too).
@@ -31,6 +38,8 @@ STATUS_COLOURS: dict[str, str] = {
     "on plan": "#009E73",
     "overspending": "#E69F00",
     "underspending": "#E69F00",
+    "met": "#009E73",
+    "not met": "#E69F00",
 }
 STATUS_ICONS: dict[str, str] = {
     "on track": "🟢",
@@ -44,6 +53,8 @@ STATUS_ICONS: dict[str, str] = {
     "on plan": "🟢",
     "overspending": "🟠",
     "underspending": "🟠",
+    "met": "🟢",
+    "not met": "🟠",
 }
 PLAN_COLOUR = "#999999"
 SPEND_COLOUR = "#0072B2"
@@ -76,59 +87,164 @@ def short(text: str | None, width: int = 32) -> str:
 
 # --- KPI targets -------------------------------------------------------------------------------
 
+TARGET_COLOUR = "#000000"
+BASELINE_COLOUR = "#777777"
+EXPECTED_COLOUR = "#004488"
+
+
+def kpi_value_text(value: float | None, unit: str | None) -> str:
+    """A KPI's baseline, target or actual in its own unit, written as every page writes that
+    kind of figure: ``#`` a count, ``%`` a share (on the 0-100 scale), ``EUR`` money."""
+    unit = str(unit or "").strip()
+    if unit == "#":
+        return fmt_figure(value, "count")
+    if unit == "%":
+        return fmt_figure(None if value is None or pd.isna(value) else value / 100, "share")
+    if unit.upper() in {"EUR", "€"}:
+        return fmt_figure(value, "unit_cost" if value is not None and value < 100 else "money")
+    text = fmt_figure(value, "level")
+    return f"{text} {unit}".strip() if text != MISSING else text
+
+
+def _share_of_target(value: float | None, target: float) -> float | None:
+    if value is None or pd.isna(value) or not target:
+        return None
+    return float(value) / float(target)
+
 
 def kpi_bullet_rows(kpis: pd.DataFrame) -> pd.DataFrame:
-    """The rows :func:`kpi_bullets` draws from ``metrics.kpi_progress``: label (the indicator's
-    code), indicator, achievement, elapsed and status."""
-    return pd.DataFrame(
+    """The rows :func:`kpi_bullets` draws from ``metrics.kpi_progress``: label (the
+    indicator's code), indicator, status, cumulative, pace, unit, baseline, target, actual,
+    expected (by now, cumulative KPIs only), and the actual, baseline and expected value as
+    shares of the target (``share``, ``baseline_share``, ``expected_share``)."""
+    rows = pd.DataFrame(
         {
             "label": kpis["indicator_code"],
             "indicator": kpis["indicator"],
-            "achievement": kpis["achievement"],
-            "elapsed": kpis["elapsed"],
             "status": kpis["status"],
+            "cumulative": kpis["cumulative"].astype(bool),
+            "pace": kpis["pace"],
+            "unit": kpis["unit"],
+            "baseline": kpis["baseline"],
+            "target": kpis["target"],
+            "actual": kpis["actual"],
+            "expected": kpis["expected"],
         }
     )
+    for column in ("actual", "baseline", "expected"):
+        rows[f"{'share' if column == 'actual' else column + '_share'}"] = [
+            _share_of_target(v, tgt) for v, tgt in zip(rows[column], rows["target"], strict=True)
+        ]
+    return rows
 
 
-def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
-    """One bar per KPI: achievement (share of the target), with the elapsed share of the
-    campaign period as a tick on the same bar; bars are coloured by pace status.
+def _kpi_hover(row: Any, labels: Mapping[str, Any]) -> str:
+    unit = row.unit
+    lines = [
+        f"<b>{row.label}</b> {short(row.indicator, 48)}",
+        f"{labels['actual']}: {kpi_value_text(row.actual, unit)}",
+        f"{labels['target']}: {kpi_value_text(row.target, unit)}",
+        f"{labels['baseline']}: {kpi_value_text(row.baseline, unit)}",
+    ]
+    if row.cumulative and row.expected is not None and not pd.isna(row.expected):
+        lines.append(f"{labels['expected']}: {kpi_value_text(row.expected, unit)}")
+        lines.append(f"{labels['pace']}: {fmt_figure(row.pace, 'share')}")
+    lines.append(f"{labels['status_title']}: {labels['statuses'].get(row.status, row.status)}")
+    return "<br>".join(lines)
 
-    ``df`` has columns ``label``, ``achievement`` and ``elapsed`` (fractions: 1.0 = 100%) and
-    ``status``; rows without an achievement are left out. ``labels``: ``achievement``,
-    ``elapsed``, ``axis``.
+
+def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
+    """One bar per KPI: its actual as a share of its target (100% = the target, marked), its
+    baseline beside it, coloured by its status, one legend entry per status shown. Only KPIs
+    that accumulate over time (``cumulative``) carry the tick of what they should have reached
+    by now (their pace); a level or a rate has met its target or not.
+
+    ``df`` as :func:`kpi_bullet_rows` returns; rows without an actual are left out. ``labels``:
+    ``axis``, ``actual``, ``target``, ``baseline``, ``expected``, ``pace``, ``status_title``
+    and ``statuses`` (status -> its name).
     """
-    rows = df[df["achievement"].notna()].iloc[::-1]
+    rows = df[df["share"].notna()].iloc[::-1]
+    share = plotly_figure("share")
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=rows["achievement"].astype(float),
-            y=rows["label"],
-            orientation="h",
-            name=labels["achievement"],
-            marker={"color": [status_colour(s) for s in rows["status"]]},
-            hovertemplate="%{y}<br>" + labels["achievement"] + ": %{x:,.1%}<extra></extra>",
+    order = list(dict.fromkeys(rows["status"].iloc[::-1]))
+    for status in order:
+        part = rows[rows["status"] == status]
+        fig.add_trace(
+            go.Bar(
+                x=scaled(part["share"], "share"),
+                y=part["label"],
+                orientation="h",
+                name=labels["statuses"].get(status, status),
+                marker={"color": status_colour(status)},
+                hovertext=[_kpi_hover(r, labels) for r in part.itertuples(index=False)],
+                hovertemplate="%{hovertext}<extra></extra>",
+                legendgroup=f"status-{status}",
+            )
         )
-    )
     fig.add_trace(
         go.Scatter(
-            x=rows["elapsed"].astype(float),
+            x=[share.scale] * len(rows),
             y=rows["label"],
             mode="markers",
-            name=labels["elapsed"],
-            marker={"symbol": "line-ns-open", "size": 26, "color": "#000000", "line": {"width": 3}},
-            hovertemplate="%{y}<br>" + labels["elapsed"] + ": %{x:,.1%}<extra></extra>",
+            name=labels["target"],
+            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": TARGET_COLOUR}},
+            hovertext=[
+                kpi_value_text(v, u) for v, u in zip(rows["target"], rows["unit"], strict=True)
+            ],
+            hovertemplate="%{y} · " + labels["target"] + ": %{hovertext}<extra></extra>",
         )
     )
+    based = rows[rows["baseline_share"].notna()]
+    if len(based):
+        fig.add_trace(
+            go.Scatter(
+                x=scaled(based["baseline_share"], "share"),
+                y=based["label"],
+                mode="markers",
+                name=labels["baseline"],
+                marker={
+                    "symbol": "diamond",
+                    "size": 11,
+                    "color": BASELINE_COLOUR,
+                    "line": {"width": 1, "color": "#FFFFFF"},
+                },  # fmt: skip
+                hovertext=[
+                    kpi_value_text(v, u)
+                    for v, u in zip(based["baseline"], based["unit"], strict=True)
+                ],
+                hovertemplate="%{y} · " + labels["baseline"] + ": %{hovertext}<extra></extra>",
+            )
+        )
+    paced = rows[rows["cumulative"] & rows["expected_share"].notna()]
+    if len(paced):
+        fig.add_trace(
+            go.Scatter(
+                x=scaled(paced["expected_share"], "share"),
+                y=paced["label"],
+                mode="markers",
+                name=labels["expected"],
+                marker={
+                    "symbol": "line-ns-open",
+                    "size": 24,
+                    "color": EXPECTED_COLOUR,
+                    "line": {"width": 3, "color": EXPECTED_COLOUR},
+                },  # fmt: skip
+                hovertext=[
+                    kpi_value_text(v, u)
+                    for v, u in zip(paced["expected"], paced["unit"], strict=True)
+                ],
+                hovertemplate="%{y} · " + labels["expected"] + ": %{hovertext}<extra></extra>",
+            )
+        )
     fig.update_layout(
         barmode="overlay",
         margin=_MARGIN,
-        height=120 + 45 * len(rows),
-        legend={"orientation": "h", "y": -0.25},
+        height=160 + 45 * len(rows),
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.3, "traceorder": "normal"},
     )
-    fig.update_xaxes(title_text=labels["axis"], tickformat=",.0%", rangemode="tozero")
-    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(title_text=labels["axis"], rangemode="tozero", **share.axis())
+    fig.update_yaxes(automargin=True, type="category")
     return fig
 
 

@@ -297,21 +297,27 @@ def _show_kpis() -> None:
         return
     _kpi_table(kpis)
     bullets = charts.kpi_bullet_rows(kpis)
-    if bullets["achievement"].notna().any():
+    if bullets["share"].notna().any():
+        statuses = {s: t(f"campaign.status.{s.replace(' ', '_')}") for s in set(kpis["status"])}
         components.chart(
             components.figure(
                 charts.kpi_bullets,
                 bullets,
                 {
-                    "achievement": t("campaign.col.achievement"),
-                    "elapsed": t("campaign.col.elapsed"),
-                    "axis": t("campaign.axis.share_of_target"),
+                    "axis": t("look.kpi.axis"),
+                    "actual": t("look.kpi.actual"),
+                    "target": t("look.kpi.target"),
+                    "baseline": t("look.kpi.baseline"),
+                    "expected": t("look.kpi.expected"),
+                    "pace": t("look.kpi.pace"),
+                    "status_title": t("look.kpi.status"),
+                    "statuses": statuses,
                 },
             ),
             bullets,
             key="campaign_kpi_chart",
             name=f"{code}_kpi_pace",
-            definition_text=t("campaign.def.kpi_chart"),
+            definition_text=t("look.kpi.definition"),
         )
 
 
