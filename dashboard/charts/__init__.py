@@ -16,6 +16,7 @@ percentage kind are drawn times 100 so that the sign follows the language (``30 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -71,15 +72,26 @@ def platform_order(platforms: Iterable[str]) -> list[str]:
     return sorted(set(platforms), key=lambda p: (order.get(p, len(order)), p))
 
 
+_NUMBER_AT_END = re.compile(r"(\d+)\s*$")
+
+
 def campaign_colour(code: str) -> str:
-    """A campaign's colour, from its code alone (a stable hash, the same in every process)."""
-    digest = hashlib.sha256(str(code).encode("utf-8")).digest()
-    return CAMPAIGN_PALETTE[int.from_bytes(digest[:4], "big") % len(CAMPAIGN_PALETTE)]
+    """A campaign's colour, from its code alone, so it is the same whoever looks and whatever
+    else is listed: codes numbered at their end (``PDP-01``, ``FOE-02``, as the programme
+    numbers its campaigns) take the palette in turn by that number, so campaigns numbered in
+    sequence never share a colour up to the palette's length; any other code a stable hash."""
+    text = str(code)
+    number = _NUMBER_AT_END.search(text)
+    if number:
+        place = int(number.group(1)) - 1
+    else:
+        place = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
+    return CAMPAIGN_PALETTE[place % len(CAMPAIGN_PALETTE)]
 
 
 def campaign_colours(codes: Iterable[str]) -> dict[str, str]:
     """Each campaign's :func:`campaign_colour`: the same whatever else is listed or filtered."""
-    return {code: campaign_colour(code) for code in set(codes)}
+    return {code: campaign_colour(code) for code in sorted(set(codes))}
 
 
 def scaled(values: Iterable[float | None], kind: str) -> list[float | None]:

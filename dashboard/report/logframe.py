@@ -1,6 +1,8 @@
 """The report's Logframe table: the programme's indicators (from the reporting file) with their
 values in the period and to date, achievement and status, then each campaign's KPI targets as
-the Campaign page shows them, all through the metrics layer."""
+the Campaign page shows them, all through the metrics layer (``metrics.progress``): an indicator
+that adds up over time is on track, behind or ahead of its pace, a level or a rate has met its
+target or not."""
 
 from __future__ import annotations
 
@@ -262,7 +264,9 @@ def _notes(config: ReportingConfig, inputs: LogframeInputs) -> tuple[str, ...]:
     notes = [
         f"Status at {inputs.as_of.isoformat()}: achievement against the elapsed share of the "
         f"implementation period ({prog.start.isoformat()} to {prog.end.isoformat()} for the "
-        "programme; each campaign's own dates for its KPIs), on track within +-15%.",
+        "programme; each campaign's own dates for its KPIs), on track within +-15%. Only "
+        "indicators that add up over time have a pace; a level or a rate (followers, a share, "
+        "a cost per unit) is met or not met against its target.",
         "Cumulative values count from the start of the programme (campaign KPIs: of the "
         "campaign) to the end of the reporting period.",
     ]
