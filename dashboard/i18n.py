@@ -344,8 +344,10 @@ class PlotlyFigure:
     suffix: str
 
     def axis(self) -> dict[str, str]:
-        """``update_xaxes``/``update_yaxes`` settings: ticks in this kind's format."""
-        return {"tickformat": ",~f", "tickprefix": self.prefix, "ticksuffix": self.suffix}
+        """``update_xaxes``/``update_yaxes`` settings: ticks in this kind's format (whole
+        figures as whole numbers; others without trailing zeros: ``20 %``, ``2,5 %``)."""
+        tickformat = self.d3 if self.d3 == ",.0f" else ",~f"
+        return {"tickformat": tickformat, "tickprefix": self.prefix, "ticksuffix": self.suffix}
 
     def template(self, var: str) -> str:
         """A hover or text template part writing ``%{var}`` (already scaled) in this kind."""

@@ -1,8 +1,8 @@
 """Chart builders: a DataFrame in, a plotly Figure out; no Streamlit here, so tests call them.
 
-Every platform keeps one colour on every chart. The colours come from the Okabe-Ito palette,
-which stays distinguishable for colour-blind readers, picked near each brand's hue where the
-palette allows (instagram purple, telegram light blue, facebook blue, youtube red, x black).
+Every platform keeps one colour on every chart, from colour-blind-safe palettes (Okabe-Ito, Paul
+Tol), near each brand's hue where that leaves red, amber and green alone (instagram pink,
+telegram light blue, facebook blue, x black; youtube indigo, tiktok grey, vk purple).
 
 Red, amber and green mean a status (on track, at risk, behind) and nothing else. Campaigns get
 blues, purples, cyan and greys (from Paul Tol's colour-blind-safe schemes), each campaign the
@@ -28,9 +28,9 @@ PLATFORM_COLOURS: dict[str, str] = {
     "instagram": "#CC79A7",
     "telegram": "#56B4E9",
     "facebook": "#0072B2",
-    "youtube": "#D55E00",
-    "tiktok": "#009E73",
-    "vk": "#E69F00",
+    "youtube": "#332288",
+    "tiktok": "#777777",
+    "vk": "#AA4499",
     "x": "#000000",
 }
 OTHER_COLOUR = "#999999"

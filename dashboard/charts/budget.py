@@ -36,15 +36,16 @@ from etl.kinds import INDIRECT_HEADING as INDIRECT
 from etl.kinds import SUBTOTAL_HEADING as SUBTOTAL
 from etl.kinds import UNMATCHED_HEADING as UNMATCHED
 
-# One colour per heading on every chart (Okabe-Ito, colour-blind safe).
+# One colour per heading on every chart: colour-blind safe, and no red, amber or green, which
+# mean a status (over budget, spending ahead of or behind time).
 HEADING_COLOURS: dict[int, str] = {
-    1: "#0072B2",
-    2: "#E69F00",
-    3: "#009E73",
-    4: "#CC79A7",
-    5: "#56B4E9",
-    6: "#D55E00",
-    INDIRECT: "#F0E442",
+    1: "#004488",
+    2: "#88CCEE",
+    3: "#AA4499",
+    4: "#6699CC",
+    5: "#332288",
+    6: "#CC79A7",
+    INDIRECT: "#B4A7D6",
     UNMATCHED: "#000000",
 }
 BUDGET_COLOUR = "#BBBBBB"

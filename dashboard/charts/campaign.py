@@ -58,7 +58,7 @@ STATUS_ICONS: dict[str, str] = {
 }
 PLAN_COLOUR = "#999999"
 SPEND_COLOUR = "#0072B2"
-FORECAST_COLOUR = "#D55E00"
+FORECAST_COLOUR = "#AA4499"  # a projection, not a status: no red
 BUDGET_COLOUR = "#BBBBBB"
 
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}

@@ -23,12 +23,13 @@ from dashboard.charts import OTHER_COLOUR
 _MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
 _LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
 
-# Comment languages, in the order charts list them, with their colours (Okabe-Ito).
+# Comment languages, in the order charts list them, with their colours (colour-blind safe, and
+# no red, amber or green, which mean a status).
 LANGUAGE_ORDER: tuple[str, ...] = ("ru", "kk", "en", "other")
 LANGUAGE_COLOURS: dict[str, str] = {
     "ru": "#0072B2",
-    "kk": "#E69F00",
-    "en": "#009E73",
+    "kk": "#AA4499",
+    "en": "#88CCEE",
     "other": OTHER_COLOUR,
 }
 POSITIVE_COLOUR = "#333333"
@@ -36,9 +37,10 @@ BAR_COLOUR = "#0072B2"
 
 
 def rating_colour(rating: float, scale: float) -> str:
-    """Red at 1, yellow in the middle, green at the top of the scale."""
+    """Light blue at 1, darker up the scale to dark blue at its top: an order, not a status
+    (red, amber and green mean a status)."""
     position = 0.0 if scale <= 1 else min(1.0, max(0.0, (rating - 1) / (scale - 1)))
-    return px_colors.sample_colorscale("RdYlGn", [position])[0]
+    return px_colors.sample_colorscale("Blues", [0.3 + 0.7 * position])[0]
 
 
 def rating_label(rating: int, scale: int, mixed: bool) -> str:
