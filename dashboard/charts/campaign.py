@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 
 from dashboard.charts import (
     PLATFORM_NAMES,
+    figure_axis,
+    figure_hover,
     platform_colour,
     platform_order,
     scaled,
@@ -252,33 +254,33 @@ def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
 
 
 def series_by_platform(
-    df: pd.DataFrame, measure: str, labels: Mapping[str, str], *, percent: bool = False
+    df: pd.DataFrame, measure: str, labels: Mapping[str, str], *, kind: str = "count"
 ) -> go.Figure:
     """One line per platform over time, in the platforms' colours and fixed legend order.
 
     ``df`` has columns ``period`` (the day, the Monday of the week or the first of the month),
-    ``platform`` and ``measure``; ``labels``: ``y`` (axis title), ``x``, ``legend``.
+    ``platform`` and ``measure``; ``labels``: ``y`` (axis title), ``x``, ``legend``; ``kind``:
+    the figure kind of ``measure`` (``dashboard.i18n.FIGURES``).
     """
     fig = go.Figure()
-    number = ",.2%" if percent else ",.0f"
     for platform in platform_order(df["platform"].dropna()):
         rows = df[(df["platform"] == platform) & df[measure].notna()].sort_values("period")
         fig.add_trace(
             go.Scatter(
                 x=rows["period"],
-                y=rows[measure].astype(float),
+                y=scaled(rows[measure], kind),
                 name=platform_name(platform),
                 mode="lines+markers",
                 line={"color": platform_colour(platform), "width": 2},
                 marker={"size": 5},
-                hovertemplate=f"%{{y:{number}}}",
+                hovertemplate=figure_hover("y", kind),
             )
         )
     fig.update_layout(
         hovermode="x unified", legend_title_text=labels["legend"], margin=_MARGIN, height=380
     )
     fig.update_xaxes(title_text=labels["x"], type="date")
-    fig.update_yaxes(title_text=labels["y"], tickformat=number, rangemode="tozero")
+    fig.update_yaxes(title_text=labels["y"], rangemode="tozero", **figure_axis(kind))
     return fig
 
 
@@ -318,12 +320,14 @@ def platform_mix(shares: pd.DataFrame, measures: Mapping[str, str], axis: str) -
         fig.add_trace(
             go.Bar(
                 y=[measures[m] for m in order],
-                x=rows["share"].astype(float),
+                x=scaled(rows["share"], "share"),
                 customdata=rows["value"].astype(float),
                 orientation="h",
                 name=platform_name(platform),
                 marker={"color": platform_colour(platform)},
-                hovertemplate="%{y}: %{x:,.1%} (%{customdata:,.0f})",
+                hovertemplate=(
+                    f"%{{y}}: {figure_hover('x', 'share')} ({figure_hover('customdata', 'count')})"
+                ),
             )
         )
     fig.update_layout(
@@ -332,7 +336,7 @@ def platform_mix(shares: pd.DataFrame, measures: Mapping[str, str], axis: str) -
         height=140 + 50 * len(order),
         legend={"traceorder": "normal"},
     )
-    fig.update_xaxes(title_text=axis, tickformat=",.0%", range=[0, 1])
+    fig.update_xaxes(title_text=axis, range=[0, 100], **figure_axis("share"))
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 
@@ -370,11 +374,11 @@ def budget_lines(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
                 orientation="h",
                 name=name,
                 marker={"color": colour},
-                hovertemplate="%{y}<br>" + name + ": %{x:,.0f} EUR<extra></extra>",
+                hovertemplate=f"%{{y}}<br>{name}: {figure_hover('x', 'money')}<extra></extra>",
             )
         )
     fig.update_layout(barmode="group", margin=_MARGIN, height=140 + 40 * len(rows))
-    fig.update_xaxes(title_text=labels["axis"], tickformat=",.0f", rangemode="tozero")
+    fig.update_xaxes(title_text=labels["axis"], rangemode="tozero", **figure_axis("money"))
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -429,7 +433,7 @@ def burn_up(
     ``budget``, ``x``, ``y``.
     """
     fig = go.Figure()
-    hover = "%{x}<br>%{y:,.0f} EUR"
+    hover = "%{x}<br>" + figure_hover("y", "money")
     if budget:
         fig.add_trace(
             go.Scatter(
@@ -473,5 +477,5 @@ def burn_up(
         )
     fig.update_layout(hovermode="closest", margin=_MARGIN, height=380)
     fig.update_xaxes(title_text=labels["x"], type="date")
-    fig.update_yaxes(title_text=labels["y"], tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(title_text=labels["y"], rangemode="tozero", **figure_axis("money"))
     return fig
