@@ -286,6 +286,7 @@ FIGURES: dict[str, FigureKind] = {
     "level": FigureKind("number", 1),  # a KPI's target or actual in its own unit (91.5)
     "rating": FigureKind("number", 1),  # an average rating on a scale (4.3 of 5)
     "share": FigureKind("percent", 1),  # a part of a whole: execution, elapsed, positive share
+    "round_share": FigureKind("percent", 0),  # a share quoted in a sentence: a band of 15%
     "rate": FigureKind("percent", 2),  # a small ratio of counts: engagement or click rate
     "money": FigureKind("money", 0),  # an amount in euros
     "unit_cost": FigureKind("money", 2),  # a cost per thousand impressions, per engagement

@@ -347,7 +347,7 @@ def test_platform_shares_and_mix() -> None:
     fig = charts.platform_mix(shares, measures, "Share")
     assert [t.name for t in fig.data] == ["Instagram", "Telegram", "Facebook"]
     assert fig.data[1].marker.color == PLATFORM_COLOURS["telegram"]
-    assert list(fig.data[2].x) == [0.75, 0.25]
+    assert list(fig.data[2].x) == [75.0, 25.0]  # drawn as percentages
     assert fig.layout.barmode == "stack"
 
 
