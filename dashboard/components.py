@@ -160,15 +160,17 @@ def definition(text: str) -> None:
 # are written by ``i18n.figure_formatter`` in :func:`localized`).
 _STREAMLIT_FORMATS = {"number": "localized", "percent": "percent", "money": "euro"}
 FIGURE_KEY = "figure"  # the figure kind of a column, in its configuration until it is drawn
+CURRENCY_KEY = "figure_currency"
 
 
-def figure_column(label: str, kind: str, **kwargs: Any) -> Any:
-    """A number column of figures of ``kind`` (a key of ``i18n.FIGURES``), written as every
-    tile and chart writes them: a ``count`` column never shows decimals."""
+def figure_column(label: str, kind: str, *, currency: str | None = None, **kwargs: Any) -> Any:
+    """A number column of figures of ``kind`` (a key of ``i18n.FIGURES``; money in
+    ``currency``, EUR unless told), written as every tile and chart writes them: a ``count``
+    column never shows decimals, an amount has the decimals of its kind whatever its value."""
     spec = st.column_config.NumberColumn(
         label, format=_STREAMLIT_FORMATS[figure_kind(kind).style], **kwargs
     )
-    return {**spec, FIGURE_KEY: kind}
+    return {**spec, FIGURE_KEY: kind, CURRENCY_KEY: currency}
 
 
 def number_column(label: str, **kwargs: Any) -> Any:
@@ -200,13 +202,13 @@ _PRINTF = re.compile(r"%[,']?(?:\.(\d))?[dif]")
 
 
 def column_writer(
-    fmt: str | None, values: pd.Series, kind: str | None = None
+    fmt: str | None, values: pd.Series, kind: str | None = None, currency: str | None = None
 ) -> Callable[[Any], str] | None:
-    """How a number column with Streamlit format ``fmt`` (or of figure ``kind``, which wins) is
-    written in the current language, or None to leave it to Streamlit (no format, ``plain``, or
-    a format it alone knows)."""
+    """How a number column with Streamlit format ``fmt`` (or of figure ``kind``, which wins,
+    money in ``currency``) is written in the current language, or None to leave it to
+    Streamlit (no format, ``plain``, or a format it alone knows)."""
     if kind is not None:
-        return figure_formatter(kind)
+        return figure_formatter(kind, currency=currency)
     numbers = pd.to_numeric(values, errors="coerce").dropna()
     whole = bool(((numbers % 1) == 0).all())
     if fmt == "localized":
@@ -234,7 +236,7 @@ def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tupl
         if not isinstance(spec, Mapping):
             continue
         if FIGURE_KEY in spec:
-            spec = {k: v for k, v in spec.items() if k != FIGURE_KEY}
+            spec = {k: v for k, v in spec.items() if k not in (FIGURE_KEY, CURRENCY_KEY)}
             config[column] = spec
         if column not in df.columns:
             continue
@@ -242,7 +244,8 @@ def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tupl
         if type_config.get("type") != "number":
             continue
         kind = column_config[column].get(FIGURE_KEY)
-        writer = column_writer(type_config.get("format"), df[column], kind)
+        currency = column_config[column].get(CURRENCY_KEY)
+        writer = column_writer(type_config.get("format"), df[column], kind, currency)
         if writer is not None and not df.empty:
             writers[column] = writer
             config[column] = {**spec, "type_config": {**type_config, "format": None}}

@@ -290,6 +290,7 @@ FIGURES: dict[str, FigureKind] = {
     "rate": FigureKind("percent", 2),  # a small ratio of counts: engagement or click rate
     "money": FigureKind("money", 0),  # an amount in euros
     "unit_cost": FigureKind("money", 2),  # a cost per thousand impressions, per engagement
+    "exchange_rate": FigureKind("number", 2),  # units of a currency per euro: 603.50
 }
 
 
