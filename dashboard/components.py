@@ -224,6 +224,12 @@ def column_writer(
     return None
 
 
+def _text_with_gaps(values: pd.Series) -> bool:
+    """Whether a column of text has absent cells (which Streamlit would show as ``None``)."""
+    text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+    return bool(text and values.isna().any())
+
+
 def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tuple[Any, Any]:
     """``df`` and its column configuration, with every formatted number column written in the
     reader's language (English too: Streamlit's own formats follow the browser's locale, and
@@ -249,9 +255,7 @@ def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tupl
         if writer is not None and not df.empty:
             writers[column] = writer
             config[column] = {**spec, "type_config": {**type_config, "format": None}}
-    texts = [
-        c for c in df.columns if c not in writers and df[c].dtype == object and df[c].isna().any()
-    ]
+    texts = [c for c in df.columns if c not in writers and _text_with_gaps(df[c])]
     if df.empty or not (writers or texts):
         return df, config
     styler = df.style.format(writers)
