@@ -90,7 +90,7 @@ def test_absent_text_shows_a_dash_not_none() -> None:
     assert shown.data is df  # the cells keep their values
 
 
-# --- tile, table and chart on a real page, the chart drawn by plotly.js ----------------------------
+# --- tile, table and chart on a real page, the chart drawn by plotly.js ------------------------
 
 
 @pytest.fixture(scope="module")
