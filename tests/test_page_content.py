@@ -328,3 +328,37 @@ def test_group_bars_split_each_group_by_platform_in_the_fixed_order() -> None:
     assert fig.layout.barmode == "group"
     assert list(fig.layout.xaxis.categoryarray) == ["Video", "Image", "not given"]
     assert fig.layout.yaxis.ticksuffix == "%" and "%{y:,.2f}%" in instagram.hovertemplate
+
+
+@pytest.mark.parametrize(
+    ("lang", "content_label", "portfolio_label"),
+    [
+        ("en", "Impressions of these posts (to date)", "Impressions in the period"),
+        ("ru", "Показы этих публикаций (на сегодня)", "Показы за период"),
+        ("kk", "Осы жарияланымдардың көрсетілімдері (бүгінге)", "Кезеңдегі көрсетілімдер"),
+    ],
+)
+def test_content_and_portfolio_name_the_impressions_they_count(
+    demo_warehouse: Warehouse, monkeypatch, lang: str, content_label: str, portfolio_label: str
+) -> None:
+    """The two pages give different impression totals for the same filters (the posts' figures
+    to date against the channels' figures in the period): both right, and each page's tile
+    says which it counts, and its help points at the other page's."""
+    wh = demo_warehouse
+    content = open_page(monkeypatch, wh, "content", lang=lang)
+    portfolio = open_page(monkeypatch, wh, lang=lang)
+    assert not content.exception and not portfolio.exception
+    posts_tile = next(m for m in content.metric if m.label == content_label)
+    channels_tile = next(m for m in portfolio.metric if m.label == portfolio_label)
+
+    (channels,) = sql(wh, "SELECT sum(impressions) FROM channel_daily")[0]
+    posts_total = expected(wh)["impressions"]
+    assert channels != posts_total  # 10.69 M against 9.73 M in the demo
+    group = "," if lang == "en" else NBSP
+    assert posts_tile.value == f"{int(posts_total):,}".replace(",", group)
+    assert channels_tile.value == f"{int(channels):,}".replace(",", group)
+    # each help says what the other page counts, in the page's language
+    other_page = {"en": ("Content page", "Portfolio"), "ru": ("Контент", "Портфель"),
+                  "kk": ("Контент", "Портфель")}[lang]  # fmt: skip
+    assert other_page[0] in channels_tile.proto.help
+    assert other_page[1] in posts_tile.proto.help
