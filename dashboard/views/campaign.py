@@ -292,7 +292,7 @@ def _kpi_table(kpis: pd.DataFrame) -> None:
         view,
         key="campaign_kpis",
         name=f"{code}_kpis",
-        definition_text=t("campaign.def.kpis"),
+        definition_text=t("look.kpi.table"),
         download=kpis,
         column_config=config,
     )
