@@ -391,13 +391,12 @@ def test_kpi_chart_has_a_legend_a_baseline_and_pace_only_for_counts() -> None:
     assert list(baseline.y) == ["OC1"] and list(baseline.x) == [pytest.approx(75.0)]
     # what a count should have reached by now: only for the count, never for the rate
     assert list(expected.y) == ["OP1"] and list(expected.x) == [pytest.approx(60.0)]
-    rate_hover = met.hovertext[0]
-    assert "Pace" not in rate_hover and "%" not in rate_hover.split("Status")[1]
-    assert "Actual: 91.0%" in rate_hover and "Target: 80.0%" in rate_hover
-    assert "Baseline: 60.0%" in rate_hover and "Status: met" in rate_hover
-    count_hover = behind.hovertext[0]
-    assert "Expected by now: 600,000" in count_hover and "Pace: 50.0%" in count_hover
-    assert "Actual: 300,000" in count_hover and "Baseline: —" in count_hover
+    # the hover: the KPI's figures in its own unit; pace and what is expected only for the count
+    assert "Pace" not in met.hovertemplate and "Expected by now" not in met.hovertemplate
+    assert list(met.customdata[0])[1:4] == ["91.0%", "80.0%", "60.0%"]
+    assert met.customdata[0][6] == "met" and "Status: %{customdata[6]}" in met.hovertemplate
+    assert "Pace: %{customdata[5]}" in behind.hovertemplate
+    assert list(behind.customdata[0])[1:6] == ["300,000", "1,000,000", "—", "600,000", "50.0%"]
 
 
 def test_budget_lines_chart() -> None:

@@ -140,19 +140,37 @@ def kpi_bullet_rows(kpis: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _kpi_hover(row: Any, labels: Mapping[str, Any]) -> str:
-    unit = row.unit
-    lines = [
-        f"<b>{row.label}</b> {short(row.indicator, 48)}",
-        f"{labels['actual']}: {kpi_value_text(row.actual, unit)}",
-        f"{labels['target']}: {kpi_value_text(row.target, unit)}",
-        f"{labels['baseline']}: {kpi_value_text(row.baseline, unit)}",
-    ]
-    if row.cumulative and row.expected is not None and not pd.isna(row.expected):
-        lines.append(f"{labels['expected']}: {kpi_value_text(row.expected, unit)}")
-        lines.append(f"{labels['pace']}: {fmt_figure(row.pace, 'share')}")
-    lines.append(f"{labels['status_title']}: {labels['statuses'].get(row.status, row.status)}")
-    return "<br>".join(lines)
+def _kpi_hover(rows: pd.DataFrame, labels: Mapping[str, Any]) -> tuple[list[list[str]], str]:
+    """The hover of a trace of KPI bars: its data (the KPI's texts, shown as text) and its
+    template (the markup). The expected value and the pace are there only when every KPI of the
+    trace accumulates over time (a trace is one status, so they all do or none does)."""
+    paced = bool(len(rows)) and bool(rows["cumulative"].all() and rows["expected"].notna().all())
+    custom = []
+    for row in rows.itertuples(index=False):
+        unit = row.unit
+        custom.append(
+            [
+                short(row.indicator, 48),
+                kpi_value_text(row.actual, unit),
+                kpi_value_text(row.target, unit),
+                kpi_value_text(row.baseline, unit),
+                kpi_value_text(row.expected, unit) if paced else "",
+                fmt_figure(row.pace, "share") if paced else "",
+                labels["statuses"].get(row.status, row.status),
+            ]
+        )
+    template = (
+        "<b>%{y}</b> %{customdata[0]}"
+        f"<br>{labels['actual']}: %{{customdata[1]}}"
+        f"<br>{labels['target']}: %{{customdata[2]}}"
+        f"<br>{labels['baseline']}: %{{customdata[3]}}"
+    )
+    if paced:
+        template += (
+            f"<br>{labels['expected']}: %{{customdata[4]}}<br>{labels['pace']}: %{{customdata[5]}}"
+        )
+    template += f"<br>{labels['status_title']}: %{{customdata[6]}}<extra></extra>"
+    return custom, template
 
 
 def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
@@ -171,6 +189,7 @@ def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
     order = list(dict.fromkeys(rows["status"].iloc[::-1]))
     for status in order:
         part = rows[rows["status"] == status]
+        custom, template = _kpi_hover(part, labels)
         fig.add_trace(
             go.Bar(
                 x=scaled(part["share"], "share"),
@@ -178,8 +197,8 @@ def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
                 orientation="h",
                 name=labels["statuses"].get(status, status),
                 marker={"color": status_colour(status)},
-                hovertext=[_kpi_hover(r, labels) for r in part.itertuples(index=False)],
-                hovertemplate="%{hovertext}<extra></extra>",
+                customdata=custom,
+                hovertemplate=template,
                 legendgroup=f"status-{status}",
             )
         )
