@@ -19,7 +19,7 @@ import streamlit as st
 from dashboard import components, metrics
 from dashboard.charts import content as charts
 from dashboard.filters import sidebar_filters
-from dashboard.i18n import fmt_date, fmt_figure, fmt_number, t
+from dashboard.i18n import fmt_date, fmt_figure, t
 from dashboard.metrics import posts
 
 XLSX_MOST = 100_000  # a longer list downloads as CSV only: a spreadsheet file that size is slow
@@ -177,7 +177,7 @@ for dimension, tab in zip(
         )
         if rank == "engagement_rate" and table["best_title"].isna().all():
             components.empty(
-                t("content.empty.no_best", min=fmt_number(posts.MIN_IMPRESSIONS_FOR_RATE))
+                t("content.empty.no_best", min=fmt_figure(posts.MIN_IMPRESSIONS_FOR_RATE, "count"))
             )
         shown = table.assign(group=[name_of(g) for g in table["group"]])
         components.table(
@@ -188,7 +188,7 @@ for dimension, tab in zip(
                 "content.def.groups_rate" if rank == "engagement_rate" else "content.def.groups",
                 dimension=dimension_label,
                 measure=t(f"content.measure_lower.{rank}"),
-                min=fmt_number(posts.MIN_IMPRESSIONS_FOR_RATE),
+                min=fmt_figure(posts.MIN_IMPRESSIONS_FOR_RATE, "count"),
             ),
             download=table,
             column_config={
@@ -248,8 +248,8 @@ if matching > len(top):
     st.caption(
         t(
             "content.list_top",
-            n=fmt_number(len(top)),
-            total=fmt_number(matching),
+            n=fmt_figure(len(top), "count"),
+            total=fmt_figure(matching, "count"),
             measure=t(f"content.measure_lower.{rank}"),
         )
     )
@@ -303,8 +303,8 @@ if matching > len(top):
     def _all_posts() -> pd.DataFrame:
         return posts.all_posts(wh, sel, rank, post_filter).drop(columns=["impressions_rated"])
 
-    st.caption(t("content.download_all", total=fmt_number(matching)))
-    help_text = t("content.download_all_help", rows=fmt_number(matching))
+    st.caption(t("content.download_all", total=fmt_figure(matching, "count")))
+    help_text = t("content.download_all_help", rows=fmt_figure(matching, "count"))
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(
         t("content.download_all_csv"),
@@ -323,7 +323,9 @@ if matching > len(top):
         file_name="posts-all.xlsx",
         mime=components.XLSX_MIME,
         key="content_posts_all_xlsx",
-        help=t("content.xlsx_too_many", most=fmt_number(XLSX_MOST)) if too_many else help_text,
+        help=t("content.xlsx_too_many", most=fmt_figure(XLSX_MOST, "count"))
+        if too_many
+        else help_text,
         icon=":material/download:",
         on_click="ignore",
         disabled=too_many,
