@@ -1,11 +1,13 @@
 """What every page draws the same way: tables and charts with their data downloadable (CSV and
 XLSX) and a short definition under them, empty states, and the date statuses are computed at.
 
-Tables write their figures in the reader's language: a number column given a Streamlit format
-(``localized``, ``euro``, ``percent``, or a printf ``%d`` / ``%.1f``) is shown through
-``i18n.number_formatter`` (``1 234,5`` and ``3,07 %`` in Russian) while the cells keep their
-numeric values, so the table still sorts by value. Streamlit's own formats follow the browser's
-locale, not the language chosen in the dashboard.
+Tables write their figures in the reader's language: a number column of a figure kind
+(:func:`figure_column`, ``i18n.FIGURES``) or given a Streamlit format (``localized``, ``euro``,
+``percent``, or a printf ``%d`` / ``%.1f``) is shown through ``i18n.figure_formatter``
+(``1 234`` and ``3,07 %`` in Russian) while the cells keep their numeric values, so the table
+still sorts by value; an absent text shows ``—``, never ``None``. Streamlit's own formats follow
+the browser's locale, not the language chosen in the dashboard, so English tables are written
+the same way.
 
 Downloads are written by ``dashboard.table_files`` (:func:`csv_bytes`, :func:`xlsx_bytes`, pure
 and without Streamlit): text cells that a spreadsheet would read as a formula get a leading

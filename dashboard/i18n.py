@@ -26,6 +26,13 @@ no-break space (U+00A0) and use the decimal comma; Russian puts a no-break space
 (``4,31 %``), Kazakh does not (``4,31%``), as CLDR has it. Tenge is written ``₸`` in Russian and
 Kazakh (the ``ru_KZ``/``kk_KZ`` locales) and ``KZT`` in English, where the sign is less known.
 
+Figures: every figure the dashboard shows is of a kind in :data:`FIGURES` (``count``, ``share``,
+``rate``, ``money``, ``unit_cost``, ``rating``...), which fixes its style and decimals whatever the
+value: ``fmt_figure(313787.0, "count")`` is ``313,787``, never ``313,787.00``. Tiles call
+``fmt_figure``, table columns ``components.figure_column`` (``figure_formatter``), charts
+``plotly_figure`` (a d3 format with the language's prefix and suffix, percentages drawn times
+100 so that Russian reads ``3,07 %`` on charts too), so one figure reads the same everywhere.
+
 Plotly: ``plotly_separators()`` gives ``layout.separators`` (decimal mark then group separator),
 so d3 formats such as ``",.0f"`` come out right in every language; ``localize_figure()`` applies
 them and numeric date formats to a figure. Dates on charts are numeric in Russian and Kazakh
