@@ -229,7 +229,18 @@ def column_writer(
 def _text_with_gaps(values: pd.Series) -> bool:
     """Whether a column of text has absent cells (which Streamlit would show as ``None``)."""
     text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
-    return bool(text and values.isna().any())
+    if not (text and values.isna().any()):
+        return False
+    return not any(isinstance(v, list | tuple | dict | set) for v in values)
+
+
+def _plain_text(config: Mapping[str, Any] | None, column: str) -> bool:
+    """Whether ``column`` is shown as plain text (no configuration, or a text column), not a
+    link, a list or a picture, whose cells Streamlit draws from their values."""
+    spec = (config or {}).get(column)
+    if not isinstance(spec, Mapping):
+        return True
+    return (spec.get("type_config") or {}).get("type") in (None, "text")
 
 
 def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tuple[Any, Any]:
@@ -257,7 +268,11 @@ def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tupl
         if writer is not None and not df.empty:
             writers[column] = writer
             config[column] = {**spec, "type_config": {**type_config, "format": None}}
-    texts = [c for c in df.columns if c not in writers and _text_with_gaps(df[c])]
+    texts = [
+        c
+        for c in df.columns
+        if c not in writers and _plain_text(config, c) and _text_with_gaps(df[c])
+    ]
     if df.empty or not (writers or texts):
         return df, config
     styler = df.style.format(writers)

@@ -195,3 +195,13 @@ def test_chart_labels_and_hovers_are_what_tiles_show(
         assert spec["layout"]["xaxis"]["ticksuffix"] == axis["ticksuffix"]
     finally:
         del st.session_state[i18n.LANG_KEY]
+
+
+def test_links_and_lists_are_left_to_streamlit() -> None:
+    df = pd.DataFrame({"url": ["https://example.org", None], "codes": [["A-1"], None]})
+    config = {
+        "url": st.column_config.LinkColumn("Link"),
+        "codes": st.column_config.ListColumn("Codes"),
+    }
+    shown, _ = components.localized(df, config)
+    assert shown is df  # nothing written over a link or a list
