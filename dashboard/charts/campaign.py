@@ -94,18 +94,28 @@ BASELINE_COLOUR = "#777777"
 EXPECTED_COLOUR = "#004488"
 
 
-def kpi_value_text(value: float | None, unit: str | None) -> str:
+def kpi_value_text(value: float | None, unit: str | None, target: float | None = None) -> str:
     """A KPI's baseline, target or actual in its own unit, written as every page writes that
-    kind of figure: ``#`` a count, ``%`` a share (on the 0-100 scale), ``EUR`` money."""
+    kind of figure: ``#`` a count, ``%`` a share (on the 0-100 scale), ``EUR`` money (with
+    cents when the KPI's ``target`` is a small amount, a cost per unit, for all its figures)."""
     unit = str(unit or "").strip()
     if unit == "#":
         return fmt_figure(value, "count")
     if unit == "%":
         return fmt_figure(None if value is None or pd.isna(value) else value / 100, "share")
     if unit.upper() in {"EUR", "€"}:
-        return fmt_figure(value, "unit_cost" if value is not None and value < 100 else "money")
+        small = target is not None and not pd.isna(target) and abs(target) < 1000
+        return fmt_figure(value, "unit_cost" if small else "money")
     text = fmt_figure(value, "level")
     return f"{text} {unit}".strip() if text != MISSING else text
+
+
+def _in_unit(rows: pd.DataFrame, column: str) -> list[str]:
+    """``column`` of KPI rows, each in its KPI's unit (:func:`kpi_value_text`)."""
+    return [
+        kpi_value_text(v, u, target)
+        for v, u, target in zip(rows[column], rows["unit"], rows["target"], strict=True)
+    ]
 
 
 def _share_of_target(value: float | None, target: float) -> float | None:
@@ -151,10 +161,10 @@ def _kpi_hover(rows: pd.DataFrame, labels: Mapping[str, Any]) -> tuple[list[list
         custom.append(
             [
                 short(row.indicator, 48),
-                kpi_value_text(row.actual, unit),
-                kpi_value_text(row.target, unit),
-                kpi_value_text(row.baseline, unit),
-                kpi_value_text(row.expected, unit) if paced else "",
+                kpi_value_text(row.actual, unit, row.target),
+                kpi_value_text(row.target, unit, row.target),
+                kpi_value_text(row.baseline, unit, row.target),
+                kpi_value_text(row.expected, unit, row.target) if paced else "",
                 fmt_figure(row.pace, "share") if paced else "",
                 labels["statuses"].get(row.status, row.status),
             ]
@@ -209,9 +219,7 @@ def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
             mode="markers",
             name=labels["target"],
             marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": TARGET_COLOUR}},
-            hovertext=[
-                kpi_value_text(v, u) for v, u in zip(rows["target"], rows["unit"], strict=True)
-            ],
+            hovertext=_in_unit(rows, "target"),
             hovertemplate="%{y} · " + labels["target"] + ": %{hovertext}<extra></extra>",
         )
     )
@@ -229,10 +237,7 @@ def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
                     "color": BASELINE_COLOUR,
                     "line": {"width": 1, "color": "#FFFFFF"},
                 },  # fmt: skip
-                hovertext=[
-                    kpi_value_text(v, u)
-                    for v, u in zip(based["baseline"], based["unit"], strict=True)
-                ],
+                hovertext=_in_unit(based, "baseline"),
                 hovertemplate="%{y} · " + labels["baseline"] + ": %{hovertext}<extra></extra>",
             )
         )
@@ -250,10 +255,7 @@ def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
                     "color": EXPECTED_COLOUR,
                     "line": {"width": 3, "color": EXPECTED_COLOUR},
                 },  # fmt: skip
-                hovertext=[
-                    kpi_value_text(v, u)
-                    for v, u in zip(paced["expected"], paced["unit"], strict=True)
-                ],
+                hovertext=_in_unit(paced, "expected"),
                 hovertemplate="%{y} · " + labels["expected"] + ": %{hovertext}<extra></extra>",
             )
         )

@@ -267,7 +267,10 @@ def _kpi_note(row) -> str:
 
 def _in_unit(kpis: pd.DataFrame, column: str) -> list[str]:
     """Each KPI's figure in its own unit, as the KPI chart writes it (a count, a share...)."""
-    return [charts.kpi_value_text(v, u) for v, u in zip(kpis[column], kpis["unit"], strict=True)]
+    return [
+        charts.kpi_value_text(v, u, target)
+        for v, u, target in zip(kpis[column], kpis["unit"], kpis["target"], strict=True)
+    ]
 
 
 def _kpi_table(kpis: pd.DataFrame) -> None:
