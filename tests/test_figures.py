@@ -205,3 +205,15 @@ def test_links_and_lists_are_left_to_streamlit() -> None:
     }
     shown, _ = components.localized(df, config)
     assert shown is df  # nothing written over a link or a list
+
+
+def test_a_kpi_is_written_in_its_own_unit() -> None:
+    from dashboard.charts.campaign import kpi_value_text
+
+    assert kpi_value_text(91.0, "%") == "91.0%"  # a share on the 0-100 scale
+    assert kpi_value_text(1_000_000.0, "#") == "1,000,000"  # a count: no decimals
+    assert kpi_value_text(3.456, "EUR", 5.0) == "€3.46"  # a cost per unit keeps its cents
+    assert kpi_value_text(4.0, "EUR", 5.0) == "€4.00"
+    assert kpi_value_text(50_000.0, "EUR", 60_000.0) == "€50,000"
+    assert kpi_value_text(None, "#") == i18n.MISSING
+    assert kpi_value_text(12.5, "hours") == "12.5 hours"
