@@ -1,6 +1,8 @@
 """The report's Logframe table: the programme's indicators (from the reporting file) with their
 values in the period and to date, achievement and status, then each campaign's KPI targets as
-the Campaign page shows them, all through the metrics layer."""
+the Campaign page shows them, all through the metrics layer (``metrics.progress``): an indicator
+that adds up over time is on track, behind or ahead of its pace, a level or a rate has met its
+target or not."""
 
 from __future__ import annotations
 

@@ -75,8 +75,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "elapsed": ("share", "Share of the implementation period passed at the status date."),
     "status": (
         "text",
-        "on track when achievement / elapsed share is within 1 +- 0.15; behind or ahead "
-        "outside it; not started, no data, no data source or no baseline otherwise.",
+        "For indicators that add up over time: on track when achievement / elapsed share is "
+        "within 1 +- 0.15, behind or ahead outside it. For levels and rates: met or not met "
+        "against the target. Not started, no data, no data source or no baseline otherwise.",
     ),
     "source_of_verification": ("text", "Where the value comes from."),
     "disaggregation": ("text", "The value in the period split by the listed breakdowns."),

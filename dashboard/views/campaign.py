@@ -23,9 +23,7 @@ from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
     current_language,
     fmt_date,
-    fmt_money,
-    fmt_number,
-    fmt_percent,
+    fmt_figure,
     t,
 )
 from dashboard.metrics import lookups
@@ -186,21 +184,21 @@ TILE_MEASURES = [
 def _audience_tiles(tot: dict[str, float | None]) -> None:
     """Impressions, views, engagements, engagement rate and posts."""
     row = st.columns(5)
-    row[0].metric(t("campaign.tile.impressions"), fmt_number(tot["impressions"]))
-    row[1].metric(t("campaign.tile.views"), fmt_number(tot["views"]))
+    row[0].metric(t("campaign.tile.impressions"), fmt_figure(tot["impressions"], "count"))
+    row[1].metric(t("campaign.tile.views"), fmt_figure(tot["views"], "count"))
     row[2].metric(
         t("campaign.tile.engagements"),
-        fmt_number(tot["engagements"]),
+        fmt_figure(tot["engagements"], "count"),
         help=t("campaign.help.engagements"),
     )
     row[3].metric(
         t("campaign.tile.engagement_rate"),
-        fmt_percent(tot["engagement_rate"], 2),
+        fmt_figure(tot["engagement_rate"], "rate"),
         help=t("campaign.help.engagement_rate"),
     )
     row[4].metric(
         t("campaign.tile.content_items"),
-        fmt_number(tot["content_items"] or 0),
+        fmt_figure(tot["content_items"] or 0, "count"),
         help=t("campaign.help.content_items"),
     )
 
@@ -210,31 +208,33 @@ def _follower_and_money_tiles(tot: dict[str, float | None]) -> None:
     row = st.columns(5)
     row[0].metric(
         t("campaign.tile.followers"),
-        fmt_number(tot["followers"]),
+        fmt_figure(tot["followers"], "count"),
         help=t("campaign.help.followers"),
     )
     growth = tot["follower_growth"]
     row[1].metric(
         t("campaign.tile.follower_growth"),
-        ("+" if growth and growth > 0 else "") + fmt_number(growth),
+        ("+" if growth and growth > 0 else "") + fmt_figure(growth, "count"),
         help=t("campaign.help.follower_growth"),
     )
     spend = tot["spend_eur"] or 0.0
     budget = tot["budget_eur"]
     row[2].metric(
         t("campaign.tile.spend"),
-        fmt_money(spend, "EUR"),
-        delta=t("campaign.of_budget", share=fmt_percent(spend / budget, 1)) if budget else None,
+        fmt_figure(spend, "money"),
+        delta=t("campaign.of_budget", share=fmt_figure(spend / budget, "share"))
+        if budget
+        else None,
         delta_color="off",
         delta_arrow="off",
         help=t("campaign.help.spend"),
     )
     row[3].metric(
-        t("campaign.tile.budget"), fmt_money(budget, "EUR"), help=t("campaign.help.budget")
+        t("campaign.tile.budget"), fmt_figure(budget, "money"), help=t("campaign.help.budget")
     )
     row[4].metric(
         t("campaign.tile.cpm"),
-        fmt_money(tot["cost_per_mille"], "EUR", 2),
+        fmt_figure(tot["cost_per_mille"], "unit_cost"),
         help=t("campaign.help.cpm_platforms") if sel.platforms else t("campaign.help.cpm"),
     )
 
@@ -269,27 +269,39 @@ def _kpi_note(row) -> str:
     return ""
 
 
+def _in_unit(kpis: pd.DataFrame, column: str) -> list[str]:
+    """Each KPI's figure in its own unit, as the KPI chart writes it (a count, a share...)."""
+    return [
+        charts.kpi_value_text(v, u, target)
+        for v, u, target in zip(kpis[column], kpis["unit"], kpis["target"], strict=True)
+    ]
+
+
 def _kpi_table(kpis: pd.DataFrame) -> None:
     view = pd.DataFrame(
         {
             "indicator": kpis["indicator_code"] + " · " + kpis["indicator"],
             "unit": kpis["unit"],
-            "target": kpis["target"],
-            "actual": pd.to_numeric(kpis["actual"]).round(1),
+            "baseline": _in_unit(kpis, "baseline"),
+            "target": _in_unit(kpis, "target"),
+            "actual": _in_unit(kpis, "actual"),
             "achievement": kpis["achievement"],
-            "elapsed": kpis["elapsed"],
+            "expected": _in_unit(kpis, "expected"),
             "pace": kpis["pace"],
             "status": [_status_text(s) for s in kpis["status"]],
             "note": [_kpi_note(r) for r in kpis.itertuples()],
         }
     )
+    config = _columns("indicator", "unit", "achievement", "pace", "status", "note")
+    for name in ("baseline", "target", "actual", "expected"):
+        config[name] = st.column_config.TextColumn(t(f"look.kpi.{name}"))
     components.table(
         view,
         key="campaign_kpis",
         name=f"{code}_kpis",
-        definition_text=t("campaign.def.kpis"),
+        definition_text=t("look.kpi.table"),
         download=kpis,
-        column_config=_columns(*view.columns),
+        column_config=config,
     )
 
 
@@ -306,21 +318,27 @@ def _show_kpis() -> None:
     ]
     _kpi_table(kpis)
     bullets = charts.kpi_bullet_rows(kpis)
-    if bullets["achievement"].notna().any():
+    if bullets["share"].notna().any():
+        statuses = {s: t(f"campaign.status.{s.replace(' ', '_')}") for s in set(kpis["status"])}
         components.chart(
             components.figure(
                 charts.kpi_bullets,
                 bullets,
                 {
-                    "achievement": t("campaign.col.achievement"),
-                    "elapsed": t("campaign.col.elapsed"),
-                    "axis": t("campaign.axis.share_of_target"),
+                    "axis": t("look.kpi.axis"),
+                    "actual": t("look.kpi.actual"),
+                    "target": t("look.kpi.target"),
+                    "baseline": t("look.kpi.baseline"),
+                    "expected": t("look.kpi.expected"),
+                    "pace": t("look.kpi.pace"),
+                    "status_title": t("look.kpi.status"),
+                    "statuses": statuses,
                 },
             ),
             bullets,
             key="campaign_kpi_chart",
             name=f"{code}_kpi_pace",
-            definition_text=t("campaign.def.kpi_chart"),
+            definition_text=t("look.kpi.definition"),
         )
 
 
@@ -463,7 +481,7 @@ def _show_top_posts() -> None:
         definition_text=t(
             "campaign.def.top_rate" if measure == "engagement_rate" else "campaign.def.top",
             n=TOP_N,
-            min=fmt_number(MIN_IMPRESSIONS_FOR_RATE),
+            min=fmt_figure(MIN_IMPRESSIONS_FOR_RATE, "count"),
         ),
         download=top.drop(columns=["imp_rated"]),
         column_config={**columns, "url": parts.POST_LINK},

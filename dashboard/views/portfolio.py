@@ -15,15 +15,9 @@ import streamlit as st
 from dashboard import components, metrics, status_text
 from dashboard.charts import campaign_colours
 from dashboard.charts.portfolio import campaign_bars, pace_scatter
+from dashboard.components import figure_column
 from dashboard.filters import sidebar_filters
-from dashboard.i18n import (
-    column_date_format,
-    current_language,
-    fmt_money,
-    fmt_number,
-    fmt_percent,
-    t,
-)
+from dashboard.i18n import column_date_format, current_language, fmt_figure, t
 from dashboard.metrics import lookups
 
 TILES = (
@@ -64,33 +58,41 @@ settings = metrics.DEFAULT_SETTINGS
 tot = metrics.totals(wh, [*TILES, "spend_lines_without_rate"], sel)
 tiles = st.columns(4)
 tiles[0].metric(
-    t("measure.impressions"), fmt_number(tot["impressions"]), help=t("help.impressions")
+    t("look.impressions.portfolio_tile"),
+    fmt_figure(tot["impressions"], "count"),
+    help=t("look.impressions.portfolio_help"),
 )
 tiles[1].metric(
-    t("measure.engagements"), fmt_number(tot["engagements"]), help=t("help.engagements")
+    t("measure.engagements"), fmt_figure(tot["engagements"], "count"), help=t("help.engagements")
 )
 tiles[2].metric(
     t("measure.engagement_rate"),
-    fmt_percent(tot["engagement_rate"], 2),
+    fmt_figure(tot["engagement_rate"], "rate"),
     help=t("help.engagement_rate"),
 )
 tiles[3].metric(
-    t("measure.content_items"), fmt_number(tot["content_items"]), help=t("help.content_items")
+    t("measure.content_items"),
+    fmt_figure(tot["content_items"], "count"),
+    help=t("help.content_items"),
 )
 tiles = st.columns(4)
-tiles[0].metric(t("measure.campaigns"), fmt_number(len(codes)))
+tiles[0].metric(t("measure.campaigns"), fmt_figure(len(codes), "count"))
 tiles[1].metric(
     t("measure.spend_eur"),
-    fmt_money(tot["spend_eur"] or 0),
-    delta=t("portfolio.of_budget", share=fmt_percent(tot["spend_execution"], 1))
+    fmt_figure(tot["spend_eur"] or 0, "money"),
+    delta=t("portfolio.of_budget", share=fmt_figure(tot["spend_execution"], "share"))
     if tot["spend_execution"] is not None
     else None,
     delta_color="off",
     help=t("help.spend_eur"),
 )
-tiles[2].metric(t("measure.budget_eur"), fmt_money(tot["budget_eur"]), help=t("help.budget_eur"))
+tiles[2].metric(
+    t("measure.budget_eur"), fmt_figure(tot["budget_eur"], "money"), help=t("help.budget_eur")
+)
 tiles[3].metric(
-    t("measure.cost_per_mille"), fmt_money(tot["cost_per_mille"], decimals=2), help=t("help.cpm")
+    t("measure.cost_per_mille"),
+    fmt_figure(tot["cost_per_mille"], "unit_cost"),
+    help=t("help.cpm"),
 )
 if selection.platforms:
     st.caption(t("portfolio.platform_scope"))
@@ -161,20 +163,16 @@ event = components.table(
         "thematic_area": st.column_config.TextColumn(t("portfolio.col.thematic_area")),
         "start": st.column_config.DateColumn(t("portfolio.col.start"), format=date_format),
         "end": st.column_config.DateColumn(t("portfolio.col.end"), format=date_format),
-        "impressions": st.column_config.NumberColumn(t("measure.impressions"), format="localized"),
-        "engagements": st.column_config.NumberColumn(t("measure.engagements"), format="localized"),
-        "engagement_rate": st.column_config.NumberColumn(
-            t("measure.engagement_rate"), format="percent"
-        ),
-        "content_items": st.column_config.NumberColumn(
-            t("measure.content_items"), format="localized"
-        ),
-        "spend_eur": st.column_config.NumberColumn(t("portfolio.col.spend_eur"), format="euro"),
-        "budget_eur": st.column_config.NumberColumn(t("measure.budget_eur"), format="euro"),
-        "execution": st.column_config.NumberColumn(t("portfolio.col.execution"), format="percent"),
-        "elapsed": st.column_config.NumberColumn(t("portfolio.col.elapsed"), format="percent"),
-        "kpi_pace": st.column_config.NumberColumn(t("portfolio.col.kpi_pace"), format="percent"),
-        "cost_per_mille": st.column_config.NumberColumn(t("measure.cost_per_mille"), format="euro"),
+        "impressions": figure_column(t("look.impressions.portfolio_tile"), "count"),
+        "engagements": figure_column(t("measure.engagements"), "count"),
+        "engagement_rate": figure_column(t("measure.engagement_rate"), "rate"),
+        "content_items": figure_column(t("measure.content_items"), "count"),
+        "spend_eur": figure_column(t("portfolio.col.spend_eur"), "money"),
+        "budget_eur": figure_column(t("measure.budget_eur"), "money"),
+        "execution": figure_column(t("portfolio.col.execution"), "share"),
+        "elapsed": figure_column(t("portfolio.col.elapsed"), "share"),
+        "kpi_pace": figure_column(t("portfolio.col.kpi_pace"), "share"),
+        "cost_per_mille": figure_column(t("measure.cost_per_mille"), "unit_cost"),
         "last_metric_date": st.column_config.DateColumn(
             t("portfolio.col.last_data_day"), format=date_format
         ),
@@ -199,7 +197,7 @@ with left:
             title=t("portfolio.chart.cpm"),
             axis_title=t("measure.cost_per_mille"),
             colours=colours,
-            number_format=",.2f",
+            kind="unit_cost",
             ascending=True,
         ),
         compare[["campaign", "name", "spend_eur", "impressions", "cost_per_mille"]],
@@ -216,7 +214,7 @@ with right:
             title=t("portfolio.chart.engagement_rate"),
             axis_title=t("measure.engagement_rate"),
             colours=colours,
-            number_format=".2%",
+            kind="rate",
             ascending=False,
         ),
         compare[["campaign", "name", "engagements", "impressions", "engagement_rate"]],
@@ -232,12 +230,12 @@ components.chart(
         x_title=t("portfolio.col.elapsed"),
         y_title=t("portfolio.col.execution"),
         plan_label=t("portfolio.chart.plan"),
-        band_label=t("portfolio.chart.band", band=fmt_percent(settings.band, 0)),
+        band_label=t("portfolio.chart.band", band=fmt_figure(settings.band, "share")),
         colours=colours,
         band=settings.band,
     ),
     compare[["campaign", "name", "budget_eur", "execution", "elapsed", "kpi_pace", "status"]],
     key="portfolio_pace",
     name="portfolio-pace",
-    definition_text=t("portfolio.chart.pace_definition", band=fmt_percent(settings.band, 0)),
+    definition_text=t("portfolio.chart.pace_definition", band=fmt_figure(settings.band, "share")),
 )
