@@ -351,6 +351,43 @@ def read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
     return _cached_fetch(str(wh.path), wh.version(), current_scope(), sql, params)
 
 
+# A programme median is shown only when at least this many campaigns have a value: with fewer,
+# a campaign's own figure and the median would give away another campaign's.
+MIN_CAMPAIGNS_FOR_MEDIAN = 3
+
+
+def programme_medians(
+    wh: Warehouse, per_campaign_sql: str, params: dict, columns: list[str] | tuple[str, ...]
+) -> dict[str, float | None]:
+    """The median over the whole programme of each of ``columns`` of ``per_campaign_sql`` (one
+    row per campaign, with a ``campaign`` column), whatever the current scope: the one read a
+    grantee or a restricted viewer makes beyond their own campaigns, and what it gives back is
+    the medians alone, never a row, a code or a name. A column that fewer than
+    :data:`MIN_CAMPAIGNS_FOR_MEDIAN` campaigns have a value for gives None. Cached like
+    :func:`read`, under the whole programme's scope (the result is the same for every reader)."""
+    if not columns:
+        return {}
+    for name in columns:
+        if not name.isidentifier():
+            raise ValueError(f"not a column name: {name!r}")
+    parts = ", ".join(
+        f'median("{c}") FILTER (WHERE isfinite("{c}"::DOUBLE)) AS "m_{c}", '
+        f'count(DISTINCT campaign) FILTER (WHERE isfinite("{c}"::DOUBLE)) AS "n_{c}"'
+        for c in columns
+    )
+    sql = f"SELECT {parts} FROM ({per_campaign_sql}) per_campaign"
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    if _recorded is not None:
+        _recorded.append((sql, key))
+    row = _cached_fetch(str(wh.path), wh.version(), ALL, sql, key).iloc[0]
+    out: dict[str, float | None] = {}
+    for c in columns:
+        enough = int(row[f"n_{c}"]) >= MIN_CAMPAIGNS_FOR_MEDIAN
+        value = row[f"m_{c}"]
+        out[c] = float(value) if enough and not pd.isna(value) else None
+    return out
+
+
 def columns_of(wh: Warehouse, sql: str, params: dict | None = None) -> list[tuple[str, str]]:
     """The (name, DuckDB type) of each column ``sql`` gives, read within the current scope."""
     described = read(wh, f"DESCRIBE {sql}", params or {})
