@@ -1,6 +1,7 @@
 """Parts of the Campaign page (``dashboard/views/campaign.py``): the table of its columns, how
-it writes a status, and its later sections (budget lines and burn-up, feedback, data freshness)
-for the campaign shown, each drawn from what the metrics layer returns.
+it writes a status, its later sections (budget lines and burn-up, feedback, data freshness) for
+the campaign shown, each drawn from what the metrics layer returns, and the warning about old
+figures (also on a grantee's Portfolio).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, metrics
+from dashboard import auth, components, metrics
 from dashboard.charts import campaign as charts
 from dashboard.components import plain_code
 from dashboard.i18n import (
@@ -282,6 +283,35 @@ def feedback_section(c: Shown) -> None:
     _comments(c)
 
 
+# --- old figures -----------------------------------------------------------------------------
+
+
+def stale_warning(code: str, days: Any) -> None:
+    """Say that a campaign's figures are ``days`` old and what to do: those who may upload get
+    an "Upload figures" button opening the Upload page on the campaign; others are told whom to
+    ask. No command line: the reader is in a browser."""
+    st.warning(
+        t("campaign.stale", code=plain_code(code), days=fmt_number(days)),
+        icon=":material/update:",
+    )
+    if auth.current_user().can_upload:
+        st.page_link(
+            "views/upload.py",
+            label=t("screens.stale.upload"),
+            icon=":material/upload:",
+            query_params={"campaign": code},
+        )
+    else:
+        st.caption(t("screens.stale.ask"))
+
+
+def stale_notice(c: Shown) -> None:
+    """The stale-data warning of the campaign shown, when its figures are old."""
+    fresh = metrics.data_freshness(c.wh, c.as_of, [c.code]).iloc[0]
+    if bool(fresh["no_recent_data"]):
+        stale_warning(c.code, fresh["days_without_data"])
+
+
 # --- 9. data freshness ------------------------------------------------------------------------
 
 
@@ -301,14 +331,6 @@ def freshness(c: Shown) -> None:
         help=t("campaign.help.days_without_data"),
     )
     cols[2].metric(t("campaign.tile.last_load"), fmt_date(fresh["last_load_at"]))
-    if bool(fresh["no_recent_data"]):
-        st.warning(
-            t(
-                "campaign.stale",
-                code=plain_code(c.code),
-                days=fmt_number(fresh["days_without_data"]),
-            )
-        )
     loads = lookups.latest_loads(c.wh, c.code)
     if loads.empty:
         components.empty(t("campaign.empty.loads", code=plain_code(c.code)))

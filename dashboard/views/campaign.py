@@ -1,5 +1,9 @@
 """Campaign: one campaign's profile, headline figures, KPI targets and pace, series by platform,
-platform mix and reach, top content, budget and burn-up, feedback and data freshness.
+platform mix and reach, top content, budget and burn-up, feedback and data freshness, in tabs
+(overview, KPIs, reach and engagement, content, budget, feedback, data) under the campaign's
+status. The headline tiles show their change against the previous period of the same length
+(``metrics.period_comparison``); a warning over the tabs says when the figures are old, with
+an "Upload figures" button for those who may send them.
 
 The campaign comes from the link (``?campaign=CODE``, as the Portfolio page links it) or the
 picker, which writes its choice back to the link. The sidebar's period and platforms apply to
@@ -177,31 +181,73 @@ TILE_MEASURES = [
     "cost_per_mille",
     "spend_lines_without_rate",
 ]
+# The tiles that show their change against the previous period of the same length.
+COMPARED_MEASURES = (
+    "impressions",
+    "views",
+    "engagements",
+    "engagement_rate",
+    "content_items",
+    "cost_per_mille",
+)
 
 
-def _audience_tiles(tot: dict[str, float | None]) -> None:
-    """Impressions, views, engagements, engagement rate and posts."""
+def _delta(comparison: metrics.Comparison, measure_id: str) -> str | None:
+    """The change of a tile's measure against the previous period: a relative change
+    (``+12.3%``) or, for a rate, a difference in percentage points (``-0.42 pp``)."""
+    change = comparison.change(measure_id)
+    if change is None:
+        return None
+    sign = "+" if change > 0 else ""
+    if metrics.periods.is_rate(measure_id):
+        return t("screens.delta.pp", value=sign + fmt_number(change * 100, 2))
+    return sign + fmt_percent(change, 1)
+
+
+def _delta_description(comparison: metrics.Comparison) -> str:
+    """What the tiles' changes compare: the selected period with the one before it, or the
+    last days with as many days before them."""
+    before = comparison.previous
+    if comparison.from_selection:
+        return t("screens.delta.period", start=fmt_date(before[0]), end=fmt_date(before[1]))
+    return t("screens.delta.recent", days=metrics.RECENT_DAYS)
+
+
+def _audience_tiles(tot: dict[str, float | None], comparison: metrics.Comparison) -> None:
+    """Impressions, views, engagements, engagement rate and posts, each with its change
+    against the previous period."""
+    described = _delta_description(comparison)
+
+    def change(measure_id: str) -> dict:
+        delta = _delta(comparison, measure_id)
+        return {"delta": delta, "delta_description": described if delta else None}
+
     row = st.columns(5)
-    row[0].metric(t("campaign.tile.impressions"), fmt_number(tot["impressions"]))
-    row[1].metric(t("campaign.tile.views"), fmt_number(tot["views"]))
+    row[0].metric(
+        t("campaign.tile.impressions"), fmt_number(tot["impressions"]), **change("impressions")
+    )
+    row[1].metric(t("campaign.tile.views"), fmt_number(tot["views"]), **change("views"))
     row[2].metric(
         t("campaign.tile.engagements"),
         fmt_number(tot["engagements"]),
         help=t("campaign.help.engagements"),
+        **change("engagements"),
     )
     row[3].metric(
         t("campaign.tile.engagement_rate"),
         fmt_percent(tot["engagement_rate"], 2),
         help=t("campaign.help.engagement_rate"),
+        **change("engagement_rate"),
     )
     row[4].metric(
         t("campaign.tile.content_items"),
         fmt_number(tot["content_items"] or 0),
         help=t("campaign.help.content_items"),
+        **change("content_items"),
     )
 
 
-def _follower_and_money_tiles(tot: dict[str, float | None]) -> None:
+def _follower_and_money_tiles(tot: dict[str, float | None], comparison: metrics.Comparison) -> None:
     """Followers and their growth, spend, budget and cost per 1,000 impressions."""
     row = st.columns(5)
     row[0].metric(
@@ -228,9 +274,13 @@ def _follower_and_money_tiles(tot: dict[str, float | None]) -> None:
     row[3].metric(
         t("campaign.tile.budget"), fmt_money(budget, "EUR"), help=t("campaign.help.budget")
     )
+    cpm_delta = _delta(comparison, "cost_per_mille")
     row[4].metric(
         t("campaign.tile.cpm"),
         fmt_money(tot["cost_per_mille"], "EUR", 2),
+        delta=cpm_delta,
+        delta_color="inverse",  # a lower cost is better
+        delta_description=_delta_description(comparison) if cpm_delta else None,
         help=t("campaign.help.cpm_platforms") if sel.platforms else t("campaign.help.cpm"),
     )
 
@@ -241,8 +291,9 @@ def _show_headline() -> None:
     has_metrics = tot["impressions"] is not None or tot["views"] is not None
     if not has_metrics and tot["followers"] is None:
         components.empty(t("campaign.empty.metrics", code=plain_code(code)))
-    _audience_tiles(tot)
-    _follower_and_money_tiles(tot)
+    comparison = metrics.period_comparison(wh, COMPARED_MEASURES, sel, as_of)
+    _audience_tiles(tot, comparison)
+    _follower_and_money_tiles(tot, comparison)
     if tot["spend_lines_without_rate"]:
         st.warning(t("campaign.unconverted", count=int(tot["spend_lines_without_rate"])))
     if sel.platforms:
@@ -461,16 +512,28 @@ def _show_top_posts() -> None:
     )
 
 
-_show_profile()
-_show_channels()
-_show_headline()
-_show_kpis()
-_show_series()
-_show_mix()
-_show_reach()
-_show_top_posts()
 shown = parts.Shown(wh, sel, code, as_of, start_date, end_date)
-parts.budget_lines(shown)
-parts.burn_up(shown)
-parts.feedback_section(shown)
-parts.freshness(shown)
+parts.stale_notice(shown)
+
+# One tab per kind of question, so that a section is one click away rather than a long scroll.
+TABS = ("overview", "kpis", "reach", "content", "budget", "feedback", "data")
+tabs = dict(zip(TABS, st.tabs([t(f"screens.campaign_tab.{n}") for n in TABS]), strict=True))
+with tabs["overview"]:
+    _show_headline()
+    _show_profile()
+with tabs["kpis"]:
+    _show_kpis()
+with tabs["reach"]:
+    _show_series()
+    _show_mix()
+    _show_reach()
+    _show_channels()
+with tabs["content"]:
+    _show_top_posts()
+with tabs["budget"]:
+    parts.budget_lines(shown)
+    parts.burn_up(shown)
+with tabs["feedback"]:
+    parts.feedback_section(shown)
+with tabs["data"]:
+    parts.freshness(shown)

@@ -1,5 +1,7 @@
 """Portfolio: the filtered campaigns' headline figures, one row per campaign with its status,
-and the campaigns compared on cost efficiency, engagement rate and pace.
+and the campaigns compared on cost efficiency, engagement rate and pace. A reader who has one
+campaign (a grantee, say) sees that campaign instead, with the programme's median campaign
+beside each figure (``metrics.programme_medians``: no other campaign is named).
 
 Every figure comes from the metrics layer (``dashboard.metrics``); statuses are computed at
 ``components.as_of`` (today, or the end of the selected period when it ends earlier).
@@ -12,9 +14,10 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, metrics, status_text
+from dashboard import campaign_sections, components, metrics, status_text
 from dashboard.charts import campaign_colours
 from dashboard.charts.portfolio import campaign_bars, pace_scatter
+from dashboard.components import plain
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import column_date_format, fmt_money, fmt_number, fmt_percent, t
 from dashboard.metrics import lookups
@@ -52,6 +55,105 @@ codes = tuple(profiles["code"])
 sel = replace(selection, campaigns=codes)
 day = components.as_of(selection)
 settings = metrics.DEFAULT_SETTINGS
+
+
+# --- one campaign: its figures beside the programme's median -------------------------------
+BENCHMARKED = ("impressions", "engagements", "engagement_rate", "content_items",
+               "spend_execution", "cost_per_mille")  # fmt: skip
+
+
+def _one_campaign(code: str, name: str) -> None:
+    """A reader with one campaign (a grantee, say) sees it, not a comparison of it with itself:
+    its status and figures, each tile with the median campaign's figure of the programme over
+    the same period (``metrics.programme_medians``, which names no other campaign)."""
+    st.header(f"{plain(code)} · {plain(name)}")
+    row = metrics.campaign_status(wh, day, (code,), settings).iloc[0]
+    line = f"**{t('portfolio.col.status')}:** {_status_label(row['status'])}"
+    reasons = status_text.reasons_summary(row["reasons"])
+    st.markdown(line + (f" — {plain(reasons)}" if reasons else ""))
+    components.as_of_caption(day)
+    fresh = metrics.data_freshness(wh, day, (code,), settings).iloc[0]
+    if bool(fresh["no_recent_data"]):
+        campaign_sections.stale_warning(code, fresh["days_without_data"])
+    one = replace(selection, campaigns=(code,))
+    tot = metrics.totals(wh, [*BENCHMARKED, "spend_eur", "budget_eur", "views"], one, settings)
+    median = metrics.programme_medians(wh, BENCHMARKED, selection, settings)
+
+    def versus(measure_id: str, text) -> dict:
+        value = median[measure_id]
+        if value is None:
+            return {}
+        return {
+            "delta": t("screens.portfolio.median", value=text(value)),
+            "delta_color": "off",
+            "delta_arrow": "off",
+        }
+
+    def percent(value) -> str:
+        return fmt_percent(value, 2)
+
+    def whole(value) -> str:
+        return fmt_number(value)
+
+    tiles = st.columns(4)
+    tiles[0].metric(
+        t("measure.impressions"),
+        fmt_number(tot["impressions"]),
+        help=t("help.impressions"),
+        **versus("impressions", whole),
+    )
+    tiles[1].metric(
+        t("measure.engagements"),
+        fmt_number(tot["engagements"]),
+        help=t("help.engagements"),
+        **versus("engagements", whole),
+    )
+    tiles[2].metric(
+        t("measure.engagement_rate"),
+        fmt_percent(tot["engagement_rate"], 2),
+        help=t("help.engagement_rate"),
+        **versus("engagement_rate", percent),
+    )
+    tiles[3].metric(
+        t("measure.content_items"),
+        fmt_number(tot["content_items"]),
+        help=t("help.content_items"),
+        **versus("content_items", whole),
+    )
+    tiles = st.columns(4)
+    tiles[0].metric(
+        t("measure.spend_eur"), fmt_money(tot["spend_eur"] or 0), help=t("help.spend_eur")
+    )
+    tiles[1].metric(
+        t("measure.budget_eur"), fmt_money(tot["budget_eur"]), help=t("help.budget_eur")
+    )
+    tiles[2].metric(
+        t("portfolio.col.execution"),
+        fmt_percent(tot["spend_execution"], 1),
+        **versus("spend_execution", lambda v: fmt_percent(v, 1)),
+    )
+    tiles[3].metric(
+        t("measure.cost_per_mille"),
+        fmt_money(tot["cost_per_mille"], decimals=2),
+        help=t("help.cpm"),
+        **versus("cost_per_mille", lambda v: fmt_money(v, decimals=2)),
+    )
+    st.caption(t("screens.portfolio.median_note"))
+    st.page_link(
+        "views/campaign.py",
+        label=t("screens.portfolio.open"),
+        icon=":material/campaign:",
+        query_params={"campaign": code},
+    )
+
+
+def _status_label(status: str) -> str:
+    return f"{STATUS_ICONS.get(status, '')} {t('status.' + status.replace(' ', '_'))}"
+
+
+if len(codes) == 1 and len(lookups.campaign_names(wh)) == 1:
+    _one_campaign(codes[0], profiles["name"].iloc[0])
+    st.stop()
 
 # --- headline tiles -------------------------------------------------------------------------
 tot = metrics.totals(wh, [*TILES, "spend_lines_without_rate"], sel)
@@ -113,9 +215,7 @@ table = (
 )
 reasons_of = dict(zip(status["campaign"], status["reasons"], strict=True))
 table["reasons"] = [status_text.reasons_summary(reasons_of[c]) for c in table["campaign"]]
-table["status_label"] = [
-    f"{STATUS_ICONS.get(s, '')} {t('status.' + s.replace(' ', '_'))}" for s in table["status"]
-]
+table["status_label"] = [_status_label(s) for s in table["status"]]
 table["link"] = components.page_urls("campaign", "campaign", table["campaign"])
 shown = table[
     [
