@@ -200,7 +200,7 @@ def test_empty_warehouse_says_how_to_load(warehouse: Warehouse, monkeypatch) -> 
 
     assert not at.exception
     assert "Programme page" in at.info[0].value  # where campaigns are added, not a command
-    assert "campaigns " not in at.info[0].value
+    assert "`" not in at.info[0].value  # no command to type
     assert not at.metric
 
     at.switch_page("views/loads.py").run()
@@ -214,7 +214,7 @@ def test_missing_warehouse_says_how_to_build_one(tmp_path: Path, monkeypatch) ->
     assert not at.exception
     warning = at.warning[0].value
     assert "docs/deployment.md" in warning and "programme officer" in warning
-    assert "campaigns " not in warning and "make " not in warning
+    assert "`" not in warning and "make " not in warning
     assert str(tmp_path) not in warning  # no server path shown to a web user
     assert not (tmp_path / "nowhere").exists()
 

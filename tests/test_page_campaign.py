@@ -270,7 +270,7 @@ def test_a_campaign_without_figures_says_what_to_load(
     assert "No social-media figures for PDP-01" in infos
     assert "No spend booked for PDP-01" in infos
     assert "No feedback for PDP-01" in infos
-    assert "Upload page" in infos and "campaigns " not in infos
+    assert "Upload page" in infos and "`campaigns" not in infos
     assert tiles(at)["Impressions"] == "—"
     kpis = at.session_state["_downloads"]["campaign_kpis"]
     assert list(kpis["status"]) == ["no data"]

@@ -266,7 +266,7 @@ def test_without_campaigns_it_says_to_load_the_programme(monkeypatch, warehouse)
 def test_without_feedback_it_says_what_to_load(monkeypatch, programme: Warehouse) -> None:
     at = open_page(monkeypatch, programme, "feedback", c="FOE-02")
     assert "feedback forms and the participant counts of FOE-02" in at.info[0].value
-    assert "Upload page" in at.info[0].value and "campaigns " not in at.info[0].value
+    assert "Upload page" in at.info[0].value and "`campaigns" not in at.info[0].value
     assert not at.metric
 
 
