@@ -244,12 +244,22 @@ event = components.table(
     on_select="rerun",
     selection_mode="single-row",
     column_config={
+        # The code, name, status and reasons stay on screen however far the figures scroll
+        # (at 1440 px wide, in every language).
         "link": st.column_config.LinkColumn(
-            t("portfolio.col.code"), display_text=r"campaign=([^&]+)", help=t("portfolio.open_help")
+            t("portfolio.col.code"),
+            display_text=r"campaign=([^&]+)",
+            help=t("portfolio.open_help"),
+            width="small",
+            pinned=True,
         ),
-        "name": st.column_config.TextColumn(t("portfolio.col.name")),
-        "status_label": st.column_config.TextColumn(t("portfolio.col.status")),
-        "reasons": st.column_config.TextColumn(t("portfolio.col.reasons"), width="medium"),
+        "name": st.column_config.TextColumn(t("portfolio.col.name"), width="medium", pinned=True),
+        "status_label": st.column_config.TextColumn(
+            t("portfolio.col.status"), width="small", pinned=True
+        ),
+        "reasons": st.column_config.TextColumn(
+            t("portfolio.col.reasons"), width="medium", pinned=True
+        ),
         "organisation": st.column_config.TextColumn(t("portfolio.col.organisation")),
         "thematic_area": st.column_config.TextColumn(t("portfolio.col.thematic_area")),
         "start": st.column_config.DateColumn(t("portfolio.col.start"), format=date_format),
