@@ -67,64 +67,70 @@ def _whole(key: str) -> Any:
     return st.column_config.NumberColumn(t(key), format="%d")
 
 
-# Column name -> how every table of the page shows it.
-COLUMNS: dict[str, Any] = {
-    "platform": _text("campaign.col.platform"),
-    "account": _text("campaign.col.account"),
-    "url": st.column_config.LinkColumn(t("campaign.col.link")),
-    "language": _text("campaign.col.language"),
-    "indicator": _text("campaign.col.indicator", width="medium", pinned=True),
-    "unit": _text("campaign.col.unit"),
-    "target": components.number_column(t("campaign.col.target")),
-    "actual": components.number_column(t("campaign.col.actual")),
-    "achievement": components.percent_column(t("campaign.col.achievement")),
-    "elapsed": components.percent_column(t("campaign.col.elapsed")),
-    "pace": components.percent_column(t("campaign.col.pace")),
-    "status": _text("campaign.col.status", pinned=True),
-    "note": _text("campaign.col.note"),
-    "time_window": _text("campaign.col.window"),
-    "observations": components.number_column(t("campaign.col.observations")),
-    "reach_day_average": components.number_column(t("campaign.col.reach_day_average")),
-    "reach_day_peak": components.number_column(t("campaign.col.reach_day_peak")),
-    "reach_latest": components.number_column(t("campaign.col.reach_latest")),
-    "latest_date": components.date_column(t("campaign.col.latest_date")),
-    "title": _text("campaign.col.title", width="large"),
-    "format": _text("campaign.col.format"),
-    "published_on": components.date_column(t("campaign.col.published")),
-    "impressions": components.number_column(t("campaign.measure.impressions")),
-    "views": components.number_column(t("campaign.measure.views")),
-    "engagements": components.number_column(t("campaign.measure.engagements")),
-    "engagement_rate": components.percent_column(t("campaign.measure.engagement_rate")),
-    "basis": _text("campaign.col.basis"),
-    "budget_line": _text("campaign.col.budget_line"),
-    "heading": _whole("campaign.col.heading"),
-    "description": _text("campaign.col.description"),
-    "budget_eur": components.euro_column(t("campaign.col.budget_eur")),
-    "spend_eur": components.euro_column(t("campaign.col.spend_eur")),
-    "execution": components.percent_column(t("campaign.col.execution")),
-    "rating_scale": _whole("campaign.col.scale"),
-    "rated": components.number_column(t("campaign.col.rated")),
-    "average": st.column_config.NumberColumn(t("campaign.col.average"), format="%.1f"),
-    "share_of_scale": components.percent_column(t("campaign.col.share_of_scale")),
-    "submitted_on": components.date_column(t("campaign.col.submitted")),
-    "event": _text("campaign.col.event"),
-    "rating": _whole("campaign.col.rating"),
-    "comment": _text("campaign.col.comment", width="large"),
-    "kind": _text("campaign.col.kind"),
-    "source_name": _text("campaign.col.source"),
-    "finished_at": st.column_config.DatetimeColumn(
-        t("campaign.col.finished"), format=column_datetime_format()
-    ),
-    "rows_loaded": components.number_column(t("campaign.col.rows_loaded")),
-    "programme_wide": st.column_config.CheckboxColumn(t("campaign.col.programme_wide")),
-}
-# A post's link in the top posts (the channels' links are written out).
-POST_LINK = st.column_config.LinkColumn(t("campaign.col.post"), display_text="↗")
+def _columns() -> dict[str, Any]:
+    """Column name -> how every table of the page shows it, in the reader's language (built on
+    each run: the module is imported once, in whatever language came first)."""
+    return {
+        "platform": _text("campaign.col.platform"),
+        "account": _text("campaign.col.account"),
+        "url": st.column_config.LinkColumn(t("campaign.col.link")),
+        "language": _text("campaign.col.language"),
+        "indicator": _text("campaign.col.indicator", width="medium", pinned=True),
+        "unit": _text("campaign.col.unit"),
+        "target": components.number_column(t("campaign.col.target")),
+        "actual": components.number_column(t("campaign.col.actual")),
+        "achievement": components.percent_column(t("campaign.col.achievement")),
+        "elapsed": components.percent_column(t("campaign.col.elapsed")),
+        "pace": components.percent_column(t("campaign.col.pace")),
+        "status": _text("campaign.col.status", pinned=True),
+        "note": _text("campaign.col.note"),
+        "time_window": _text("campaign.col.window"),
+        "observations": components.number_column(t("campaign.col.observations")),
+        "reach_day_average": components.number_column(t("campaign.col.reach_day_average")),
+        "reach_day_peak": components.number_column(t("campaign.col.reach_day_peak")),
+        "reach_latest": components.number_column(t("campaign.col.reach_latest")),
+        "latest_date": components.date_column(t("campaign.col.latest_date")),
+        "title": _text("campaign.col.title", width="large"),
+        "format": _text("campaign.col.format"),
+        "published_on": components.date_column(t("campaign.col.published")),
+        "impressions": components.number_column(t("campaign.measure.impressions")),
+        "views": components.number_column(t("campaign.measure.views")),
+        "engagements": components.number_column(t("campaign.measure.engagements")),
+        "engagement_rate": components.percent_column(t("campaign.measure.engagement_rate")),
+        "basis": _text("campaign.col.basis"),
+        "budget_line": _text("campaign.col.budget_line"),
+        "heading": _whole("campaign.col.heading"),
+        "description": _text("campaign.col.description"),
+        "budget_eur": components.euro_column(t("campaign.col.budget_eur")),
+        "spend_eur": components.euro_column(t("campaign.col.spend_eur")),
+        "execution": components.percent_column(t("campaign.col.execution")),
+        "rating_scale": _whole("campaign.col.scale"),
+        "rated": components.number_column(t("campaign.col.rated")),
+        "average": st.column_config.NumberColumn(t("campaign.col.average"), format="%.1f"),
+        "share_of_scale": components.percent_column(t("campaign.col.share_of_scale")),
+        "submitted_on": components.date_column(t("campaign.col.submitted")),
+        "event": _text("campaign.col.event"),
+        "rating": _whole("campaign.col.rating"),
+        "comment": _text("campaign.col.comment", width="large"),
+        "kind": _text("campaign.col.kind"),
+        "source_name": _text("campaign.col.source"),
+        "finished_at": st.column_config.DatetimeColumn(
+            t("campaign.col.finished"), format=column_datetime_format()
+        ),
+        "rows_loaded": components.number_column(t("campaign.col.rows_loaded")),
+        "programme_wide": st.column_config.CheckboxColumn(t("campaign.col.programme_wide")),
+    }
+
+
+def post_link() -> Any:
+    """A post's link in the top posts (the channels' links are written out)."""
+    return st.column_config.LinkColumn(t("campaign.col.post"), display_text="↗")
 
 
 def columns(*names: str) -> dict[str, Any]:
     """The column configuration of a table showing ``names``."""
-    return {name: COLUMNS[name] for name in names}
+    every = _columns()
+    return {name: every[name] for name in names}
 
 
 # --- 7. budget --------------------------------------------------------------------------------

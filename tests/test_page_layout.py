@@ -10,6 +10,7 @@ on the warehouse file.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import statistics
 
@@ -70,6 +71,11 @@ def test_the_campaign_page_is_in_tabs(demo_warehouse: Warehouse, monkeypatch) ->
     assert not any("indicator" in df.value.columns for df in overview.dataframe)
 
     at.selectbox(key="lang").set_value("kk").run()
+    # the tables' column titles follow the language too, pinned where the reader needs them
+    kpi_table = next(df for df in at.tabs[1].dataframe if "indicator" in df.value.columns)
+    config = json.loads(kpi_table.proto.columns)
+    assert config["status"]["label"] == "Мәртебе" and config["status"]["pinned"]
+    assert config["indicator"]["label"] == "Индикатор" and config["indicator"]["pinned"]
     assert [tab.label for tab in at.tabs][:3] == [
         "Шолу", "Нысаналы көрсеткіштер", "Қамту және белсенділік",
     ]  # fmt: skip

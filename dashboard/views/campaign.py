@@ -215,12 +215,10 @@ def _delta_description(comparison: metrics.Comparison) -> str:
 
 def _audience_tiles(tot: dict[str, float | None], comparison: metrics.Comparison) -> None:
     """Impressions, views, engagements, engagement rate and posts, each with its change
-    against the previous period."""
-    described = _delta_description(comparison)
+    against the previous period (the caption under the tiles says which)."""
 
     def change(measure_id: str) -> dict:
-        delta = _delta(comparison, measure_id)
-        return {"delta": delta, "delta_description": described if delta else None}
+        return {"delta": _delta(comparison, measure_id)}
 
     row = st.columns(5)
     row[0].metric(
@@ -274,13 +272,11 @@ def _follower_and_money_tiles(tot: dict[str, float | None], comparison: metrics.
     row[3].metric(
         t("campaign.tile.budget"), fmt_money(budget, "EUR"), help=t("campaign.help.budget")
     )
-    cpm_delta = _delta(comparison, "cost_per_mille")
     row[4].metric(
         t("campaign.tile.cpm"),
         fmt_money(tot["cost_per_mille"], "EUR", 2),
-        delta=cpm_delta,
+        delta=_delta(comparison, "cost_per_mille"),
         delta_color="inverse",  # a lower cost is better
-        delta_description=_delta_description(comparison) if cpm_delta else None,
         help=t("campaign.help.cpm_platforms") if sel.platforms else t("campaign.help.cpm"),
     )
 
@@ -294,6 +290,7 @@ def _show_headline() -> None:
     comparison = metrics.period_comparison(wh, COMPARED_MEASURES, sel, as_of)
     _audience_tiles(tot, comparison)
     _follower_and_money_tiles(tot, comparison)
+    st.caption(t("screens.delta.caption", compared=_delta_description(comparison)))
     if tot["spend_lines_without_rate"]:
         st.warning(t("campaign.unconverted", count=int(tot["spend_lines_without_rate"])))
     if sel.platforms:
@@ -508,7 +505,7 @@ def _show_top_posts() -> None:
             min=fmt_number(MIN_IMPRESSIONS_FOR_RATE),
         ),
         download=top.drop(columns=["imp_rated"]),
-        column_config={**columns, "url": parts.POST_LINK},
+        column_config={**columns, "url": parts.post_link()},
     )
 
 

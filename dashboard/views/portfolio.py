@@ -254,11 +254,9 @@ event = components.table(
             pinned=True,
         ),
         "name": st.column_config.TextColumn(t("portfolio.col.name"), width="medium", pinned=True),
-        "status_label": st.column_config.TextColumn(
-            t("portfolio.col.status"), width="small", pinned=True
-        ),
+        "status_label": st.column_config.TextColumn(t("portfolio.col.status"), pinned=True),
         "reasons": st.column_config.TextColumn(
-            t("portfolio.col.reasons"), width="medium", pinned=True
+            t("portfolio.col.reasons"), width="large", pinned=True
         ),
         "organisation": st.column_config.TextColumn(t("portfolio.col.organisation")),
         "thematic_area": st.column_config.TextColumn(t("portfolio.col.thematic_area")),
