@@ -244,20 +244,21 @@ event = components.table(
     on_select="rerun",
     selection_mode="single-row",
     column_config={
-        # The code, name, status and reasons stay on screen however far the figures scroll
-        # (at 1440 px wide, in every language).
+        # The code, status and reasons stay on screen however far the figures scroll (at
+        # 1440 px wide, in every language). Streamlit pins columns only while they take less
+        # than 60% of the table's width: hence these widths, and the name left to scroll.
         "link": st.column_config.LinkColumn(
             t("portfolio.col.code"),
             display_text=r"campaign=([^&]+)",
             help=t("portfolio.open_help"),
-            width="small",
+            width=80,
             pinned=True,
         ),
-        "name": st.column_config.TextColumn(t("portfolio.col.name"), width="medium", pinned=True),
-        "status_label": st.column_config.TextColumn(t("portfolio.col.status"), pinned=True),
-        "reasons": st.column_config.TextColumn(
-            t("portfolio.col.reasons"), width="large", pinned=True
+        "name": st.column_config.TextColumn(t("portfolio.col.name"), width="medium"),
+        "status_label": st.column_config.TextColumn(
+            t("portfolio.col.status"), width=130, pinned=True
         ),
+        "reasons": st.column_config.TextColumn(t("portfolio.col.reasons"), width=350, pinned=True),
         "organisation": st.column_config.TextColumn(t("portfolio.col.organisation")),
         "thematic_area": st.column_config.TextColumn(t("portfolio.col.thematic_area")),
         "start": st.column_config.DateColumn(t("portfolio.col.start"), format=date_format),
