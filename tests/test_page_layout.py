@@ -248,3 +248,99 @@ def test_an_empty_warehouse_names_no_command(warehouse: Warehouse, monkeypatch) 
     for page in PAGES["officer"]:
         at = open_page(monkeypatch, warehouse, page)
         assert not COMMAND.findall(page_text(at)), page
+
+
+# --- the Programme editor -----------------------------------------------------------------------
+
+
+def test_the_programme_editor_titles_its_columns_in_the_language(
+    programme: Warehouse, monkeypatch
+) -> None:
+    at = open_page(monkeypatch, programme, "programme", lang="ru")
+    editors = {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.columns) for e in at.data_editor}
+    campaigns = next(v for k, v in editors.items() if "start_date" in v)
+    assert campaigns["start_date"]["label"] == "Дата начала"
+    assert campaigns["code"]["label"] == "Код"
+    budget = next(v for v in editors.values() if "amount" in v)
+    assert budget["amount"]["label"] == "Сумма"
+    assert budget["amount"]["type_config"]["format"] == "localized"  # thousands separated
+    assert budget["heading"]["type_config"]["format"] == "%d"
+
+
+def test_the_programme_editor_checks_rows_as_they_are_edited(
+    programme: Warehouse, monkeypatch
+) -> None:
+    from etl.programme import read_setup
+
+    frames = read_setup(programme)
+    campaigns, lines = frames["campaigns"], frames["budget_lines"]
+    at = open_page(monkeypatch, programme, "programme")
+    start = campaigns.loc[0, "start_date"]
+    at.session_state["programme_edit_campaigns_0"] = {
+        "edited_rows": {0: {"end_date": (start - dt.timedelta(days=1)).isoformat()}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.session_state["programme_edit_budget_lines_0"] = {
+        "edited_rows": {1: {"amount": -5}, 2: {"campaign": "ZZZ-99"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    tables = [df.value for df in at.dataframe if "problem" in df.value.columns]
+    found = {(r.column, r.row, r.problem) for tab in tables for r in tab.itertuples()}
+    assert ("End date", 1, "the end comes before the start") in found
+    assert ("Amount", 2, "below zero") in found
+    assert ("Campaign", 3, "no such campaign in the campaigns table") in found
+    assert at.button(key="programme_save").disabled
+    assert len(lines) > 3  # the rows edited exist
+
+
+def test_row_problems_name_every_kind_of_mistake() -> None:
+    import pandas as pd
+
+    from dashboard.programme_admin import codes_of, row_problems
+
+    frames = {
+        "organisations": pd.DataFrame({"code": ["ADR"], "name": ["A"], "city": [None]}),
+        "campaigns": pd.DataFrame(
+            {
+                "code": ["PDP-01"],
+                "name": ["P"],
+                "organisation": ["ADR"],
+                "thematic_area": ["x"],
+                "regions": [None],
+                "languages": [None],
+                "start_date": [dt.date(2026, 1, 1)],
+                "end_date": [dt.date(2026, 12, 31)],
+                "status": ["active"],
+                "description": [None],
+            }
+        ),  # fmt: skip
+        "budget_lines": pd.DataFrame(
+            {
+                "campaign": ["PDP-01", "PDP-01", "PDP-01", "PDP-01", None],
+                "heading": [1, 7, 2.5, 1, None],
+                "line": ["1.1", "1.2", "1.3", "1.1", None],
+                "description": ["a", "b", "c", "d", None],
+                "amount": [10, 5, "ten", 1, None],
+                "currency": ["KZT", "EUR", "EUR", "tenge", None],
+            }
+        ),  # fmt: skip
+    }
+    got = {
+        (p.row, p.column, p.code)
+        for p in row_problems("budget_lines", frames["budget_lines"], codes_of(frames))
+    }
+    assert got == {
+        (2, "heading", "bad_heading"),
+        (3, "heading", "not_whole"),
+        (3, "amount", "not_number"),
+        (4, "currency", "bad_currency"),
+        (4, "line", "duplicate"),
+    }  # the empty fifth row is not written, so not checked
+    assert row_problems("campaigns", frames["campaigns"], codes_of(frames)) == []
+    assert {p.code for p in row_problems("campaigns", frames["campaigns"], {})} == {
+        "unknown_organisation"
+    }
