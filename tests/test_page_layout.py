@@ -344,3 +344,31 @@ def test_row_problems_name_every_kind_of_mistake() -> None:
     assert {p.code for p in row_problems("campaigns", frames["campaigns"], {})} == {
         "unknown_organisation"
     }
+
+
+# --- the Reports page's previews ----------------------------------------------------------------
+
+
+def test_the_logframe_preview_puts_its_figures_first_without_decimals_on_counts(
+    demo_warehouse: Warehouse, monkeypatch
+) -> None:
+    at = open_page(monkeypatch, demo_warehouse, "reports", lang="ru")
+    at.button(key="reports_produce").click().run()
+    assert not at.exception
+    preview = next(df for df in at.dataframe if "indicator_code" in df.value.columns)
+    shown = preview.value
+    assert list(shown.columns[:9]) == [
+        "indicator_code", "indicator", "unit", "baseline", "target", "value_period",
+        "value_cumulative", "achievement", "status",
+    ]  # fmt: skip
+    config = json.loads(preview.proto.columns)
+    assert config["indicator_code"]["pinned"] and config["indicator"]["pinned"]
+    raw = at.session_state["_downloads"]["reports_logframe"].set_index("indicator_code")
+    row = shown.set_index("indicator_code").loc["OP1"]
+    impressions = raw.loc["OP1", "value_period"]
+    assert float(impressions).is_integer()
+    assert row["value_period"] == f"{int(impressions):,}".replace(",", "\u00a0")
+    rate = raw.loc["OC1", "value_period"]
+    assert shown.set_index("indicator_code").loc["OC1", "value_period"] == (
+        f"{rate:.2f}".replace(".", ",")
+    )
