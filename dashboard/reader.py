@@ -5,7 +5,10 @@ dashboard, the metrics layer and the reports goes through :func:`read`.
 **Isolation.** Every query runs within the current scope. For a grantee or a viewer limited to
 some campaigns, the query runs in a catalog whose views and ``core`` tables are filtered copies
 of the warehouse's: rows of other campaigns, their organisations and their load batches are not
-there to be read, whatever the SQL asks for. Outside a running page the scope is the one
+there to be read, whatever the SQL asks for. The one read beyond a scope is
+:func:`programme_medians`, which gives back the median campaign's figures of the whole
+programme and nothing else (no row, no code, and nothing below three campaigns), so that a
+grantee sees its campaign beside the programme's. Outside a running page the scope is the one
 :func:`scoped` sets (everything by default: the CLI, benchmarks, tests of the measures).
 Queries run on one read-only connection per published copy (``Warehouse.published``), each on
 its own cursor; a load writes the main file and publishes a new copy under a new name, so an
