@@ -177,6 +177,11 @@ def test_a_grantee_with_one_campaign_sees_it_beside_the_programme_median(
     assert [p.proto.label for p in at.page_link if "campaign" in p.proto.page] == [
         "Open the campaign page"
     ]
+    # the figures and the medians can be downloaded, and name no other campaign either
+    served = at.session_state["_downloads"]["portfolio_benchmark"].set_index("measure")
+    assert served.loc["impressions", "value"] == own
+    assert served.loc["impressions", "programme_median"] == median
+    assert set(served["campaign"]) == {"PDP-01"}
 
 
 def test_the_officer_keeps_the_comparison_of_every_campaign(

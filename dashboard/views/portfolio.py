@@ -139,6 +139,18 @@ def _one_campaign(code: str, name: str) -> None:
         **versus("cost_per_mille", lambda v: fmt_money(v, decimals=2)),
     )
     st.caption(t("screens.portfolio.median_note"))
+    components.downloads(
+        pd.DataFrame(
+            {
+                "measure": list(BENCHMARKED),
+                "campaign": code,
+                "value": [tot[m] for m in BENCHMARKED],
+                "programme_median": [median[m] for m in BENCHMARKED],
+            }
+        ),
+        key="portfolio_benchmark",
+        name=f"{code}-against-programme-median",
+    )
     st.page_link(
         "views/campaign.py",
         label=t("screens.portfolio.open"),
