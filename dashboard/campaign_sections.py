@@ -1,6 +1,7 @@
 """Parts of the Campaign page (``dashboard/views/campaign.py``): the table of its columns, how
-it writes a status, and its later sections (budget lines and burn-up, feedback, data freshness)
-for the campaign shown, each drawn from what the metrics layer returns.
+it writes a status, its later sections (budget lines and burn-up, feedback, data freshness) for
+the campaign shown, each drawn from what the metrics layer returns, and the warning about old
+figures (also on a grantee's Portfolio).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, metrics
+from dashboard import auth, components, metrics
 from dashboard.charts import campaign as charts
 from dashboard.components import plain_code
 from dashboard.i18n import (
@@ -64,64 +65,70 @@ def _whole(key: str) -> Any:
     return st.column_config.NumberColumn(t(key), format="%d")
 
 
-# Column name -> how every table of the page shows it.
-COLUMNS: dict[str, Any] = {
-    "platform": _text("campaign.col.platform"),
-    "account": _text("campaign.col.account"),
-    "url": st.column_config.LinkColumn(t("campaign.col.link")),
-    "language": _text("campaign.col.language"),
-    "indicator": _text("campaign.col.indicator", width="large"),
-    "unit": _text("campaign.col.unit"),
-    "target": components.number_column(t("campaign.col.target")),
-    "actual": components.number_column(t("campaign.col.actual")),
-    "achievement": components.figure_column(t("campaign.col.achievement"), "share"),
-    "elapsed": components.figure_column(t("campaign.col.elapsed"), "share"),
-    "pace": components.figure_column(t("campaign.col.pace"), "share"),
-    "status": _text("campaign.col.status"),
-    "note": _text("campaign.col.note"),
-    "time_window": _text("campaign.col.window"),
-    "observations": components.figure_column(t("campaign.col.observations"), "count"),
-    "reach_day_average": components.figure_column(t("campaign.col.reach_day_average"), "count"),
-    "reach_day_peak": components.figure_column(t("campaign.col.reach_day_peak"), "count"),
-    "reach_latest": components.figure_column(t("campaign.col.reach_latest"), "count"),
-    "latest_date": components.date_column(t("campaign.col.latest_date")),
-    "title": _text("campaign.col.title", width="large"),
-    "format": _text("campaign.col.format"),
-    "published_on": components.date_column(t("campaign.col.published")),
-    "impressions": components.figure_column(t("campaign.measure.impressions"), "count"),
-    "views": components.figure_column(t("campaign.measure.views"), "count"),
-    "engagements": components.figure_column(t("campaign.measure.engagements"), "count"),
-    "engagement_rate": components.figure_column(t("campaign.measure.engagement_rate"), "rate"),
-    "basis": _text("campaign.col.basis"),
-    "budget_line": _text("campaign.col.budget_line"),
-    "heading": _whole("campaign.col.heading"),
-    "description": _text("campaign.col.description"),
-    "budget_eur": components.figure_column(t("campaign.col.budget_eur"), "money"),
-    "spend_eur": components.figure_column(t("campaign.col.spend_eur"), "money"),
-    "execution": components.figure_column(t("campaign.col.execution"), "share"),
-    "rating_scale": _whole("campaign.col.scale"),
-    "rated": components.figure_column(t("campaign.col.rated"), "count"),
-    "average": components.figure_column(t("campaign.col.average"), "rating"),
-    "share_of_scale": components.figure_column(t("campaign.col.share_of_scale"), "share"),
-    "submitted_on": components.date_column(t("campaign.col.submitted")),
-    "event": _text("campaign.col.event"),
-    "rating": _whole("campaign.col.rating"),
-    "comment": _text("campaign.col.comment", width="large"),
-    "kind": _text("campaign.col.kind"),
-    "source_name": _text("campaign.col.source"),
-    "finished_at": st.column_config.DatetimeColumn(
-        t("campaign.col.finished"), format=column_datetime_format()
-    ),
-    "rows_loaded": components.figure_column(t("campaign.col.rows_loaded"), "count"),
-    "programme_wide": st.column_config.CheckboxColumn(t("campaign.col.programme_wide")),
-}
-# A post's link in the top posts (the channels' links are written out).
-POST_LINK = st.column_config.LinkColumn(t("campaign.col.post"), display_text="↗")
+def _columns() -> dict[str, Any]:
+    """Column name -> how every table of the page shows it, in the reader's language (built on
+    each run: the module is imported once, in whatever language came first)."""
+    return {
+        "platform": _text("campaign.col.platform"),
+        "account": _text("campaign.col.account"),
+        "url": st.column_config.LinkColumn(t("campaign.col.link")),
+        "language": _text("campaign.col.language"),
+        "indicator": _text("campaign.col.indicator", width="medium", pinned=True),
+        "unit": _text("campaign.col.unit"),
+        "target": components.number_column(t("campaign.col.target")),
+        "actual": components.number_column(t("campaign.col.actual")),
+        "achievement": components.figure_column(t("campaign.col.achievement"), "share"),
+        "elapsed": components.figure_column(t("campaign.col.elapsed"), "share"),
+        "pace": components.figure_column(t("campaign.col.pace"), "share"),
+        "status": _text("campaign.col.status", pinned=True),
+        "note": _text("campaign.col.note"),
+        "time_window": _text("campaign.col.window"),
+        "observations": components.figure_column(t("campaign.col.observations"), "count"),
+        "reach_day_average": components.figure_column(t("campaign.col.reach_day_average"), "count"),
+        "reach_day_peak": components.figure_column(t("campaign.col.reach_day_peak"), "count"),
+        "reach_latest": components.figure_column(t("campaign.col.reach_latest"), "count"),
+        "latest_date": components.date_column(t("campaign.col.latest_date")),
+        "title": _text("campaign.col.title", width="large"),
+        "format": _text("campaign.col.format"),
+        "published_on": components.date_column(t("campaign.col.published")),
+        "impressions": components.figure_column(t("campaign.measure.impressions"), "count"),
+        "views": components.figure_column(t("campaign.measure.views"), "count"),
+        "engagements": components.figure_column(t("campaign.measure.engagements"), "count"),
+        "engagement_rate": components.figure_column(t("campaign.measure.engagement_rate"), "rate"),
+        "basis": _text("campaign.col.basis"),
+        "budget_line": _text("campaign.col.budget_line"),
+        "heading": _whole("campaign.col.heading"),
+        "description": _text("campaign.col.description"),
+        "budget_eur": components.figure_column(t("campaign.col.budget_eur"), "money"),
+        "spend_eur": components.figure_column(t("campaign.col.spend_eur"), "money"),
+        "execution": components.figure_column(t("campaign.col.execution"), "share"),
+        "rating_scale": _whole("campaign.col.scale"),
+        "rated": components.figure_column(t("campaign.col.rated"), "count"),
+        "average": components.figure_column(t("campaign.col.average"), "rating"),
+        "share_of_scale": components.figure_column(t("campaign.col.share_of_scale"), "share"),
+        "submitted_on": components.date_column(t("campaign.col.submitted")),
+        "event": _text("campaign.col.event"),
+        "rating": _whole("campaign.col.rating"),
+        "comment": _text("campaign.col.comment", width="large"),
+        "kind": _text("campaign.col.kind"),
+        "source_name": _text("campaign.col.source"),
+        "finished_at": st.column_config.DatetimeColumn(
+            t("campaign.col.finished"), format=column_datetime_format()
+        ),
+        "rows_loaded": components.figure_column(t("campaign.col.rows_loaded"), "count"),
+        "programme_wide": st.column_config.CheckboxColumn(t("campaign.col.programme_wide")),
+    }
+
+
+def post_link() -> Any:
+    """A post's link in the top posts (the channels' links are written out)."""
+    return st.column_config.LinkColumn(t("campaign.col.post"), display_text="↗")
 
 
 def columns(*names: str) -> dict[str, Any]:
     """The column configuration of a table showing ``names``."""
-    return {name: COLUMNS[name] for name in names}
+    every = _columns()
+    return {name: every[name] for name in names}
 
 
 # --- 7. budget --------------------------------------------------------------------------------
@@ -280,6 +287,35 @@ def feedback_section(c: Shown) -> None:
     _comments(c)
 
 
+# --- old figures -----------------------------------------------------------------------------
+
+
+def stale_warning(code: str, days: Any) -> None:
+    """Say that a campaign's figures are ``days`` old and what to do: those who may upload get
+    an "Upload figures" button opening the Upload page on the campaign; others are told whom to
+    ask. No command line: the reader is in a browser."""
+    st.warning(
+        t("campaign.stale", code=plain_code(code), days=fmt_figure(days, "count")),
+        icon=":material/update:",
+    )
+    if auth.current_user().can_upload:
+        st.page_link(
+            "views/upload.py",
+            label=t("screens.stale.upload"),
+            icon=":material/upload:",
+            query_params={"campaign": code},
+        )
+    else:
+        st.caption(t("screens.stale.ask"))
+
+
+def stale_notice(c: Shown) -> None:
+    """The stale-data warning of the campaign shown, when its figures are old."""
+    fresh = metrics.data_freshness(c.wh, c.as_of, [c.code]).iloc[0]
+    if bool(fresh["no_recent_data"]):
+        stale_warning(c.code, fresh["days_without_data"])
+
+
 # --- 9. data freshness ------------------------------------------------------------------------
 
 
@@ -299,14 +335,6 @@ def freshness(c: Shown) -> None:
         help=t("campaign.help.days_without_data"),
     )
     cols[2].metric(t("campaign.tile.last_load"), fmt_date(fresh["last_load_at"]))
-    if bool(fresh["no_recent_data"]):
-        st.warning(
-            t(
-                "campaign.stale",
-                code=plain_code(c.code),
-                days=fmt_figure(fresh["days_without_data"], "count"),
-            )
-        )
     loads = lookups.latest_loads(c.wh, c.code)
     if loads.empty:
         components.empty(t("campaign.empty.loads", code=plain_code(c.code)))

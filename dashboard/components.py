@@ -127,11 +127,12 @@ def _lazy(build: Callable[[pd.DataFrame], bytes], df: pd.DataFrame) -> Callable[
 
 
 def downloads(df: pd.DataFrame, *, key: str, name: str, what: str = "table") -> None:
-    """Two buttons, CSV and XLSX, for the frame; ``name`` is the file name without extension."""
+    """Two buttons side by side, "Download CSV" and "Download Excel", for the frame; ``name``
+    is the file name without extension."""
     st.session_state.setdefault(DOWNLOADS_KEY, {})[key] = df
     help_text = t("common.download_help", what=t(f"common.{what}"), rows=len(df))
-    left, right, _ = st.columns([1, 1, 8])
-    left.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         t("common.download_csv"),
         data=_lazy(csv_bytes, df),
         file_name=f"{name}.csv",
@@ -140,8 +141,9 @@ def downloads(df: pd.DataFrame, *, key: str, name: str, what: str = "table") -> 
         help=help_text,
         icon=":material/download:",
         on_click="ignore",
+        width="content",
     )
-    right.download_button(
+    row.download_button(
         t("common.download_xlsx"),
         data=_lazy(lambda d: xlsx_bytes(d, name), df),
         file_name=f"{name}.xlsx",
@@ -150,6 +152,7 @@ def downloads(df: pd.DataFrame, *, key: str, name: str, what: str = "table") -> 
         help=help_text,
         icon=":material/download:",
         on_click="ignore",
+        width="content",
     )
 
 

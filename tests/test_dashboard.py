@@ -199,8 +199,8 @@ def test_empty_warehouse_says_how_to_load(warehouse: Warehouse, monkeypatch) -> 
     at = app_on(monkeypatch, warehouse.path)
 
     assert not at.exception
-    assert "campaigns load programme.xlsx" in at.info[0].value
-    assert "campaigns demo" in at.info[0].value
+    assert "Programme page" in at.info[0].value  # where campaigns are added, not a command
+    assert "`" not in at.info[0].value  # no command to type
     assert not at.metric
 
     at.switch_page("views/loads.py").run()
@@ -212,8 +212,10 @@ def test_missing_warehouse_says_how_to_build_one(tmp_path: Path, monkeypatch) ->
     at = app_on(monkeypatch, tmp_path / "nowhere" / "warehouse.duckdb")
 
     assert not at.exception
-    assert "campaigns demo" in at.warning[0].value
-    assert "make run" in at.warning[0].value
+    warning = at.warning[0].value
+    assert "docs/deployment.md" in warning and "programme officer" in warning
+    assert "`" not in warning and "make " not in warning
+    assert str(tmp_path) not in warning  # no server path shown to a web user
     assert not (tmp_path / "nowhere").exists()
 
 

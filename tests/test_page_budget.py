@@ -182,14 +182,14 @@ def test_no_budget_lines_explains_the_set_up(
     result = load_file(warehouse, write_programme(tmp_path / "programme.xlsx", sheets))
     assert result.status == "loaded", result.errors
     at = open_page(monkeypatch, warehouse, "budget")
-    assert "campaigns load programme.xlsx" in at.info[0].value
+    assert "Programme page" in at.info[0].value
     assert not at.metric
 
 
 def test_no_spend_explains_how_to_load_it(monkeypatch, programme: Warehouse) -> None:
     at = open_page(monkeypatch, programme, "budget", c="PDP-01")
     assert amount(tiles(at)["Spent in period (EUR)"]) == 0
-    assert any("campaigns load spend.csv --campaign PDP-01" in i.value for i in at.info)
+    assert any("costs of PDP-01" in i.value and "Upload page" in i.value for i in at.info)
 
 
 def test_missing_rates_and_other_currencies(monkeypatch, tmp_path: Path, programme) -> None:

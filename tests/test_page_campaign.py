@@ -267,9 +267,10 @@ def test_a_campaign_without_figures_says_what_to_load(
     at = open_page(monkeypatch, programme_template, "campaign", campaign="PDP-01")
 
     infos = " ".join(i.value for i in at.info)
-    assert "campaigns load FILE --campaign PDP-01" in infos
-    assert "campaigns load spend.csv --campaign PDP-01" in infos
-    assert "campaigns load responses.csv --campaign PDP-01" in infos
+    assert "No social-media figures for PDP-01" in infos
+    assert "No spend booked for PDP-01" in infos
+    assert "No feedback for PDP-01" in infos
+    assert "Upload page" in infos and "`campaigns" not in infos
     assert tiles(at)["Impressions"] == "—"
     kpis = at.session_state["_downloads"]["campaign_kpis"]
     assert list(kpis["status"]) == ["no data"]

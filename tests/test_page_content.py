@@ -206,7 +206,7 @@ def test_without_posts_the_page_says_what_to_load(
     at = open_page(monkeypatch, programme_template, "content")
     infos = " ".join(i.value for i in at.info)
     assert "No posts loaded yet" in infos
-    assert "campaigns load FILE --campaign CODE" in infos
+    assert "Upload page" in infos and "`campaigns" not in infos
     assert not at.metric
 
 

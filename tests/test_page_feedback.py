@@ -259,14 +259,14 @@ def test_ratings_on_two_scales_are_never_averaged_together(
 
 def test_without_campaigns_it_says_to_load_the_programme(monkeypatch, warehouse) -> None:
     at = open_page(monkeypatch, warehouse, "feedback")
-    assert "campaigns load programme.xlsx" in at.info[0].value
+    assert "Programme page" in at.info[0].value
     assert not at.metric
 
 
 def test_without_feedback_it_says_what_to_load(monkeypatch, programme: Warehouse) -> None:
     at = open_page(monkeypatch, programme, "feedback", c="FOE-02")
-    assert "campaigns load responses.csv --campaign FOE-02" in at.info[0].value
-    assert "campaigns load participants.csv --campaign FOE-02" in at.info[0].value
+    assert "feedback forms and the participant counts of FOE-02" in at.info[0].value
+    assert "Upload page" in at.info[0].value and "`campaigns" not in at.info[0].value
     assert not at.metric
 
 

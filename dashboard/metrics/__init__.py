@@ -31,7 +31,8 @@ The package's modules, each with one job: ``sources`` (the rows measures count a
 breakdowns), ``definition`` (what a measure is), ``social``, ``money`` and ``people`` (the
 measures of each area), ``measures`` (all of them, and the KPI indicators they count),
 ``selection`` (what to count, by which rules), ``builder`` (the SQL, and running it),
-``targets`` (KPI progress and pace), ``status`` (spend pace, freshness, status) and ``doc``.
+``targets`` (KPI progress and pace), ``status`` (spend pace, freshness, status), ``periods`` (a
+period against the one before it), ``benchmark`` (the programme's medians) and ``doc``.
 
 ``python -m dashboard.metrics`` rewrites the generated tables in ``docs/metrics.md``;
 ``--check`` fails when they are out of date.
@@ -39,6 +40,7 @@ measures of each area), ``measures`` (all of them, and the KPI indicators they c
 
 from __future__ import annotations
 
+from dashboard.metrics.benchmark import programme_medians
 from dashboard.metrics.builder import (
     Params,
     build_query,
@@ -60,6 +62,13 @@ from dashboard.metrics.measures import (
     MEASURES,
     UNMAPPED_INDICATORS,
     measure,
+)
+from dashboard.metrics.periods import (
+    RECENT_DAYS,
+    Comparison,
+    compared_periods,
+    period_comparison,
+    previous_period,
 )
 from dashboard.metrics.selection import ALL, DEFAULT_SETTINGS, Selection, Settings, as_selection
 from dashboard.metrics.sources import (
@@ -115,6 +124,7 @@ __all__ = [
     "AHEAD",
     "ALL",
     "AT_RISK",
+    "RECENT_DAYS",
     "BEHIND",
     "DEFAULT_SETTINGS",
     "DIMENSIONS",
@@ -152,6 +162,7 @@ __all__ = [
     "Params",
     "Progress",
     "Reason",
+    "Comparison",
     "Selection",
     "Settings",
     "Source",
@@ -162,6 +173,10 @@ __all__ = [
     "build_query",
     "campaign_conditions",
     "campaign_status",
+    "compared_periods",
+    "period_comparison",
+    "previous_period",
+    "programme_medians",
     "data_freshness",
     "elapsed_share",
     "expected_by_now",

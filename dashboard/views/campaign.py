@@ -1,5 +1,9 @@
 """Campaign: one campaign's profile, headline figures, KPI targets and pace, series by platform,
-platform mix and reach, top content, budget and burn-up, feedback and data freshness.
+platform mix and reach, top content, budget and burn-up, feedback and data freshness, in tabs
+(overview, KPIs, reach and engagement, content, budget, feedback, data) under the campaign's
+status. The headline tiles show their change against the previous period of the same length
+(``metrics.period_comparison``); a warning over the tabs says when the figures are old, with
+an "Upload figures" button for those who may send them.
 
 The campaign comes from the link (``?campaign=CODE``, as the Portfolio page links it) or the
 picker, which writes its choice back to the link. The sidebar's period and platforms apply to
@@ -24,6 +28,8 @@ from dashboard.i18n import (
     current_language,
     fmt_date,
     fmt_figure,
+    fmt_number,
+    fmt_percent,
     t,
 )
 from dashboard.metrics import lookups
@@ -179,31 +185,73 @@ TILE_MEASURES = [
     "cost_per_mille",
     "spend_lines_without_rate",
 ]
+# The tiles that show their change against the previous period of the same length.
+COMPARED_MEASURES = (
+    "impressions",
+    "views",
+    "engagements",
+    "engagement_rate",
+    "content_items",
+    "cost_per_mille",
+)
 
 
-def _audience_tiles(tot: dict[str, float | None]) -> None:
-    """Impressions, views, engagements, engagement rate and posts."""
+def _delta(comparison: metrics.Comparison, measure_id: str) -> str | None:
+    """The change of a tile's measure against the previous period: a relative change
+    (``+12.3%``) or, for a rate, a difference in percentage points (``-0.42 pp``)."""
+    change = comparison.change(measure_id)
+    if change is None:
+        return None
+    sign = "+" if change > 0 else ""
+    if metrics.periods.is_rate(measure_id):
+        return t("screens.delta.pp", value=sign + fmt_number(change * 100, 2))
+    return sign + fmt_percent(change, 1)
+
+
+def _delta_description(comparison: metrics.Comparison) -> str:
+    """What the tiles' changes compare: the selected period with the one before it, or the
+    last days with as many days before them."""
+    before = comparison.previous
+    if comparison.from_selection:
+        return t("screens.delta.period", start=fmt_date(before[0]), end=fmt_date(before[1]))
+    return t("screens.delta.recent", days=metrics.RECENT_DAYS)
+
+
+def _audience_tiles(tot: dict[str, float | None], comparison: metrics.Comparison) -> None:
+    """Impressions, views, engagements, engagement rate and posts, each with its change
+    against the previous period (the caption under the tiles says which)."""
+
+    def change(measure_id: str) -> dict:
+        return {"delta": _delta(comparison, measure_id)}
+
     row = st.columns(5)
-    row[0].metric(t("campaign.tile.impressions"), fmt_figure(tot["impressions"], "count"))
-    row[1].metric(t("campaign.tile.views"), fmt_figure(tot["views"], "count"))
+    row[0].metric(
+        t("campaign.tile.impressions"),
+        fmt_figure(tot["impressions"], "count"),
+        **change("impressions"),
+    )
+    row[1].metric(t("campaign.tile.views"), fmt_figure(tot["views"], "count"), **change("views"))
     row[2].metric(
         t("campaign.tile.engagements"),
         fmt_figure(tot["engagements"], "count"),
         help=t("campaign.help.engagements"),
+        **change("engagements"),
     )
     row[3].metric(
         t("campaign.tile.engagement_rate"),
         fmt_figure(tot["engagement_rate"], "rate"),
         help=t("campaign.help.engagement_rate"),
+        **change("engagement_rate"),
     )
     row[4].metric(
         t("campaign.tile.content_items"),
         fmt_figure(tot["content_items"] or 0, "count"),
         help=t("campaign.help.content_items"),
+        **change("content_items"),
     )
 
 
-def _follower_and_money_tiles(tot: dict[str, float | None]) -> None:
+def _follower_and_money_tiles(tot: dict[str, float | None], comparison: metrics.Comparison) -> None:
     """Followers and their growth, spend, budget and cost per 1,000 impressions."""
     row = st.columns(5)
     row[0].metric(
@@ -235,6 +283,8 @@ def _follower_and_money_tiles(tot: dict[str, float | None]) -> None:
     row[4].metric(
         t("campaign.tile.cpm"),
         fmt_figure(tot["cost_per_mille"], "unit_cost"),
+        delta=_delta(comparison, "cost_per_mille"),
+        delta_color="inverse",  # a lower cost is better
         help=t("campaign.help.cpm_platforms") if sel.platforms else t("campaign.help.cpm"),
     )
 
@@ -245,8 +295,10 @@ def _show_headline() -> None:
     has_metrics = tot["impressions"] is not None or tot["views"] is not None
     if not has_metrics and tot["followers"] is None:
         components.empty(t("campaign.empty.metrics", code=plain_code(code)))
-    _audience_tiles(tot)
-    _follower_and_money_tiles(tot)
+    comparison = metrics.period_comparison(wh, COMPARED_MEASURES, sel, as_of)
+    _audience_tiles(tot, comparison)
+    _follower_and_money_tiles(tot, comparison)
+    st.caption(t("screens.delta.caption", compared=_delta_description(comparison)))
     if tot["spend_lines_without_rate"]:
         st.warning(t("campaign.unconverted", count=int(tot["spend_lines_without_rate"])))
     if sel.platforms:
@@ -484,20 +536,32 @@ def _show_top_posts() -> None:
             min=fmt_figure(MIN_IMPRESSIONS_FOR_RATE, "count"),
         ),
         download=top.drop(columns=["imp_rated"]),
-        column_config={**columns, "url": parts.POST_LINK},
+        column_config={**columns, "url": parts.post_link()},
     )
 
 
-_show_profile()
-_show_channels()
-_show_headline()
-_show_kpis()
-_show_series()
-_show_mix()
-_show_reach()
-_show_top_posts()
 shown = parts.Shown(wh, sel, code, as_of, start_date, end_date)
-parts.budget_lines(shown)
-parts.burn_up(shown)
-parts.feedback_section(shown)
-parts.freshness(shown)
+parts.stale_notice(shown)
+
+# One tab per kind of question, so that a section is one click away rather than a long scroll.
+TABS = ("overview", "kpis", "reach", "content", "budget", "feedback", "data")
+tabs = dict(zip(TABS, st.tabs([t(f"screens.campaign_tab.{n}") for n in TABS]), strict=True))
+with tabs["overview"]:
+    _show_headline()
+    _show_profile()
+with tabs["kpis"]:
+    _show_kpis()
+with tabs["reach"]:
+    _show_series()
+    _show_mix()
+    _show_reach()
+    _show_channels()
+with tabs["content"]:
+    _show_top_posts()
+with tabs["budget"]:
+    parts.budget_lines(shown)
+    parts.burn_up(shown)
+with tabs["feedback"]:
+    parts.feedback_section(shown)
+with tabs["data"]:
+    parts.freshness(shown)

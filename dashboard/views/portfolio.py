@@ -1,5 +1,7 @@
 """Portfolio: the filtered campaigns' headline figures, one row per campaign with its status,
-and the campaigns compared on cost efficiency, engagement rate and pace.
+and the campaigns compared on cost efficiency, engagement rate and pace. A reader who has one
+campaign (a grantee, say) sees that campaign instead, with the programme's median campaign
+beside each figure (``metrics.programme_medians``: no other campaign is named).
 
 Every figure comes from the metrics layer (``dashboard.metrics``); statuses are computed at
 ``components.as_of`` (today, or the end of the selected period when it ends earlier).
@@ -12,10 +14,10 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, metrics, status_text
+from dashboard import campaign_sections, components, metrics, status_text
 from dashboard.charts import campaign_colours
 from dashboard.charts.portfolio import campaign_bars, pace_scatter
-from dashboard.components import figure_column
+from dashboard.components import figure_column, plain
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import column_date_format, current_language, fmt_figure, t
 from dashboard.metrics import lookups
@@ -53,6 +55,117 @@ codes = tuple(profiles["code"])
 sel = replace(selection, campaigns=codes)
 day = components.as_of(selection)
 settings = metrics.DEFAULT_SETTINGS
+
+
+# --- one campaign: its figures beside the programme's median -------------------------------
+BENCHMARKED = ("impressions", "engagements", "engagement_rate", "content_items",
+               "spend_execution", "cost_per_mille")  # fmt: skip
+
+
+def _one_campaign(code: str, name: str) -> None:
+    """A reader with one campaign (a grantee, say) sees it, not a comparison of it with itself:
+    its status and figures, each tile with the median campaign's figure of the programme over
+    the same period (``metrics.programme_medians``, which names no other campaign)."""
+    st.header(f"{plain(code)} · {plain(name)}")
+    row = metrics.campaign_status(wh, day, (code,), settings).iloc[0]
+    line = f"**{t('portfolio.col.status')}:** {_status_label(row['status'])}"
+    reasons = status_text.reasons_summary(row["reasons"])
+    st.markdown(line + (f" — {plain(reasons)}" if reasons else ""))
+    components.as_of_caption(day)
+    fresh = metrics.data_freshness(wh, day, (code,), settings).iloc[0]
+    if bool(fresh["no_recent_data"]):
+        campaign_sections.stale_warning(code, fresh["days_without_data"])
+    one = replace(selection, campaigns=(code,))
+    tot = metrics.totals(wh, [*BENCHMARKED, "spend_eur", "budget_eur", "views"], one, settings)
+    median = metrics.programme_medians(wh, BENCHMARKED, selection, settings)
+
+    def versus(measure_id: str, text) -> dict:
+        value = median[measure_id]
+        if value is None:
+            return {}
+        return {
+            "delta": t("screens.portfolio.median", value=text(value)),
+            "delta_color": "off",
+            "delta_arrow": "off",
+        }
+
+    def percent(value) -> str:
+        return fmt_figure(value, "rate")
+
+    def whole(value) -> str:
+        return fmt_figure(value, "count")
+
+    tiles = st.columns(4)
+    tiles[0].metric(
+        t("measure.impressions"),
+        fmt_figure(tot["impressions"], "count"),
+        help=t("help.impressions"),
+        **versus("impressions", whole),
+    )
+    tiles[1].metric(
+        t("measure.engagements"),
+        fmt_figure(tot["engagements"], "count"),
+        help=t("help.engagements"),
+        **versus("engagements", whole),
+    )
+    tiles[2].metric(
+        t("measure.engagement_rate"),
+        fmt_figure(tot["engagement_rate"], "rate"),
+        help=t("help.engagement_rate"),
+        **versus("engagement_rate", percent),
+    )
+    tiles[3].metric(
+        t("measure.content_items"),
+        fmt_figure(tot["content_items"], "count"),
+        help=t("help.content_items"),
+        **versus("content_items", whole),
+    )
+    tiles = st.columns(4)
+    tiles[0].metric(
+        t("measure.spend_eur"), fmt_figure(tot["spend_eur"] or 0, "money"), help=t("help.spend_eur")
+    )
+    tiles[1].metric(
+        t("measure.budget_eur"), fmt_figure(tot["budget_eur"], "money"), help=t("help.budget_eur")
+    )
+    tiles[2].metric(
+        t("portfolio.col.execution"),
+        fmt_figure(tot["spend_execution"], "share"),
+        **versus("spend_execution", lambda v: fmt_figure(v, "share")),
+    )
+    tiles[3].metric(
+        t("measure.cost_per_mille"),
+        fmt_figure(tot["cost_per_mille"], "unit_cost"),
+        help=t("help.cpm"),
+        **versus("cost_per_mille", lambda v: fmt_figure(v, "unit_cost")),
+    )
+    st.caption(t("screens.portfolio.median_note"))
+    components.downloads(
+        pd.DataFrame(
+            {
+                "measure": list(BENCHMARKED),
+                "campaign": code,
+                "value": [tot[m] for m in BENCHMARKED],
+                "programme_median": [median[m] for m in BENCHMARKED],
+            }
+        ),
+        key="portfolio_benchmark",
+        name=f"{code}-against-programme-median",
+    )
+    st.page_link(
+        "views/campaign.py",
+        label=t("screens.portfolio.open"),
+        icon=":material/campaign:",
+        query_params={"campaign": code},
+    )
+
+
+def _status_label(status: str) -> str:
+    return f"{STATUS_ICONS.get(status, '')} {t('status.' + status.replace(' ', '_'))}"
+
+
+if len(codes) == 1 and len(lookups.campaign_names(wh)) == 1:
+    _one_campaign(codes[0], profiles["name"].iloc[0])
+    st.stop()
 
 # --- headline tiles -------------------------------------------------------------------------
 tot = metrics.totals(wh, [*TILES, "spend_lines_without_rate"], sel)
@@ -122,9 +235,7 @@ table = (
 )
 reasons_of = dict(zip(status["campaign"], status["reasons"], strict=True))
 table["reasons"] = [status_text.reasons_summary(reasons_of[c]) for c in table["campaign"]]
-table["status_label"] = [
-    f"{STATUS_ICONS.get(s, '')} {t('status.' + s.replace(' ', '_'))}" for s in table["status"]
-]
+table["status_label"] = [_status_label(s) for s in table["status"]]
 table["link"] = components.page_urls("campaign", "campaign", table["campaign"])
 shown = table[
     [
@@ -153,12 +264,21 @@ event = components.table(
     on_select="rerun",
     selection_mode="single-row",
     column_config={
+        # The code, status and reasons stay on screen however far the figures scroll (at
+        # 1440 px wide, in every language). Streamlit pins columns only while they take less
+        # than 60% of the table's width: hence these widths, and the name left to scroll.
         "link": st.column_config.LinkColumn(
-            t("portfolio.col.code"), display_text=r"campaign=([^&]+)", help=t("portfolio.open_help")
+            t("portfolio.col.code"),
+            display_text=r"campaign=([^&]+)",
+            help=t("portfolio.open_help"),
+            width=80,
+            pinned=True,
         ),
-        "name": st.column_config.TextColumn(t("portfolio.col.name")),
-        "status_label": st.column_config.TextColumn(t("portfolio.col.status")),
-        "reasons": st.column_config.TextColumn(t("portfolio.col.reasons"), width="medium"),
+        "name": st.column_config.TextColumn(t("portfolio.col.name"), width="medium"),
+        "status_label": st.column_config.TextColumn(
+            t("portfolio.col.status"), width=130, pinned=True
+        ),
+        "reasons": st.column_config.TextColumn(t("portfolio.col.reasons"), width=350, pinned=True),
         "organisation": st.column_config.TextColumn(t("portfolio.col.organisation")),
         "thematic_area": st.column_config.TextColumn(t("portfolio.col.thematic_area")),
         "start": st.column_config.DateColumn(t("portfolio.col.start"), format=date_format),

@@ -218,6 +218,48 @@ def columns(frame: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
+# The preview's columns in the order a reader looks for them (the rest follow as the report has
+# them), and those pinned to the left: the figures sit beside what they measure.
+PREVIEW_FIRST = {
+    "logframe": ("indicator_code", "indicator", "unit", "baseline", "target", "value_period",
+                 "value_cumulative", "achievement", "status"),
+    "financial": ("heading", "line_code", "description", "heading_name", "budget_eur",
+                  "spent_period_eur", "spent_cumulative_eur", "execution", "variance_eur"),
+}  # fmt: skip
+PREVIEW_PINNED = {"indicator_code", "indicator", "heading", "line_code"}
+# Logframe figures: a count and a percentage in the same column, so each cell is written on its
+# own (a count without decimals).
+PREVIEW_FIGURES = {"baseline", "target", "value_period", "value_cumulative"}
+
+
+def preview(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A report table as the page previews it: key columns first and pinned, the logframe's
+    figures each written with the decimals it has; the download keeps the table as it is."""
+    first = [c for c in PREVIEW_FIRST.get(name, ()) if c in frame.columns]
+    shown = frame[first + [c for c in frame.columns if c not in first]]
+    config = columns(shown)
+    for column in shown.columns:
+        if column not in config:
+            continue
+        spec = dict(config[column])
+        if column in PREVIEW_FIGURES and name == "logframe":
+            shown = shown.assign(**{column: shown[column].map(preview_figure)})
+            spec = dict(st.column_config.TextColumn(spec.get("label"), alignment="right"))
+        if column in PREVIEW_PINNED:
+            spec["pinned"] = True
+        if column in ("indicator", "description"):
+            spec["width"] = "medium"
+        config[column] = spec
+    return shown, config
+
+
+def preview_figure(value: Any) -> str:
+    """A logframe figure in the reader's language: a whole number without decimals, else two."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return figure_text(value) if isinstance(value, int | float) else str(value)
+
+
 def figure_text(text: Any) -> Any:
     """A figure of the changes table (text, as both reports hold it) written in the reader's
     language when it is a number: ``29534.859999999997`` as ``29,534.86``."""
@@ -411,12 +453,14 @@ def show_report(produced: Export, version: float) -> None:
         if table is None:
             continue
         st.markdown(f"**{t(key)}**")
+        shown, config = preview(name, table.frame)
         components.table(
-            table.frame,
+            shown,
             key=f"reports_{name}",
             name=f"{base}-{name}",
             definition_text=t(f"{key}_note"),
-            column_config=columns(table.frame),
+            download=table.frame,
+            column_config=config,
         )
 
 

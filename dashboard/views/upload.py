@@ -40,6 +40,12 @@ if uploads.needs_campaign(kind):
     if not codes:
         components.empty(t("upload.no_campaigns"))
         st.stop()
+    # A link naming one of the user's campaigns (?campaign=CODE, as a stale-data warning
+    # links it) preselects it once; the picker decides from then on.
+    asked = st.query_params.get("campaign")
+    if asked in names and st.session_state.get("_upload_campaign_asked") != asked:
+        st.session_state["upload_campaign"] = asked
+        st.session_state["_upload_campaign_asked"] = asked
     campaign = st.selectbox(
         t("upload.campaign"),
         codes,
