@@ -13,6 +13,7 @@ import duckdb
 from etl import batches, facts
 from etl.load.keep import cells_kept, store_file
 from etl.load.result import Issue, LoadResult, summary
+from etl.messages import message
 from etl.normalise import q
 from etl.stage import Staged
 from etl.warehouse import Warehouse
@@ -121,9 +122,7 @@ def _loadable(
     result.rows_rejected = rows_with_errors
     loadable = not file_errors and (rows_with_errors == 0 or skip_invalid)
     if loadable and staged and result.rows_read - rows_with_errors - result.rows_skipped <= 0:
-        empty = Issue(
-            None, None, None, "the file has no rows to load; fill in rows under the header"
-        )
+        empty = Issue(None, None, None, message("load.no_rows"))
         result.errors.insert(0, empty)
         result._py_issues.append(empty)
         result.errors_total += 1
@@ -203,7 +202,8 @@ def _collect_issues(con, result: LoadResult, staged: dict[str, Staged]) -> None:
                 result.warnings_total += count
         for severity, target in (("error", result.errors), ("warning", result.warnings)):
             rows = con.execute(
-                f"SELECT row_number, column_name, value, message, severity FROM ({union}) "
+                f"SELECT row_number, column_name, value, message, severity, code, params "
+                f"FROM ({union}) "
                 f"WHERE severity = ? ORDER BY row_number, column_name LIMIT ?",
                 [severity, MAX_ERRORS_REPORTED],
             ).fetchall()
@@ -226,14 +226,25 @@ def _record_issues(con, batch_id: int, result: LoadResult, staged: dict[str, Sta
     union = _issue_union(staged)
     if union:
         con.execute(
-            f"INSERT INTO core.batch_issue SELECT ?, severity, row_number, column_name, value, "
-            f"message FROM ({union})",
+            f"INSERT INTO core.batch_issue (batch_id, severity, row_number, column_name, value, "
+            f"message, code, params) SELECT ?, severity, row_number, column_name, value, "
+            f"message, code, params FROM ({union})",
             [batch_id],
         )
     for i in getattr(result, "_py_issues", []):
         con.execute(
-            "INSERT INTO core.batch_issue VALUES (?, ?, ?, ?, ?, ?)",
-            [batch_id, i.severity, i.row, i.column, i.value, i.message],
+            "INSERT INTO core.batch_issue (batch_id, severity, row_number, column_name, value, "
+            "message, code, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id,
+                i.severity,
+                i.row,
+                i.column,
+                i.value,
+                i.message,
+                i.code,
+                json.dumps(i.params, ensure_ascii=False, default=str) if i.code else None,
+            ],
         )
     if not result.rows_rejected:
         return
@@ -253,7 +264,7 @@ def _issue_union(staged: dict[str, Staged]) -> str | None:
     for s in staged.values():
         prefix = f"'{s.sheet}: ' || " if getattr(s, "sheet", None) else ""
         parts.append(
-            f"SELECT row_number, {prefix}column_name AS column_name, value, message, severity "
-            f"FROM {s.issues_table}"
+            f"SELECT row_number, {prefix}column_name AS column_name, value, message, severity, "
+            f"code, params FROM {s.issues_table}"
         )
     return " UNION ALL ".join(parts) if parts else None

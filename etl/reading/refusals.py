@@ -19,7 +19,14 @@ VALUE_OUT_OF_RANGE = (duckdb.ConversionException, duckdb.OutOfRangeException)
 
 
 class FileRejected(ValueError):
-    """The file as a whole cannot be read; the message says why and what to do."""
+    """The file as a whole cannot be read; the message says why and what to do (a loader
+    message, ``etl.messages.Message``, or plain text)."""
+
+    @property
+    def message(self) -> str:
+        """The message as given (a ``Message`` keeps its code and parameters)."""
+        first = self.args[0] if self.args else ""
+        return first if isinstance(first, str) else str(self)
 
 
 class SettingError(ValueError):
