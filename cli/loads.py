@@ -12,11 +12,12 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import UserError, busy, err, out
+from cli.common import UserError, busy, err, language, out, say
 from etl import batches as batch_log
 from etl import erasure, forms
 from etl.kinds import KIND_NAMES
 from etl.load import LoadResult, UsageError, load_file
+from etl.load.result import summary_message
 from etl.warehouse import Warehouse, WarehouseBusy
 
 
@@ -127,35 +128,37 @@ def load(
 
 
 def _print_result(r: LoadResult) -> None:
+    lang = language()
     colour = {"loaded": "green", "already_loaded": "yellow", "dry_run": "cyan"}.get(r.status, "red")
-    head = r.message or r.status
+    head = summary_message(r, lang) if r.message else r.status
     if r.batch_id and r.status in ("loaded", "rejected"):
-        head = f"batch {r.batch_id}: {head}"
-    out.print(f"[{colour}]{head}[/{colour}]")
+        head = say("cli.batch_head", batch=r.batch_id, text=head)
+    out.print(f"[{colour}]{escape(head)}[/{colour}]")
     if r.kind:
         _print_detected(r)
     if r.rows_blank:
-        out.print(f"  {r.rows_blank} empty rows skipped")
+        out.print("  " + say("cli.blank_rows", count=r.rows_blank))
     for title, issues, total in (
         ("errors", r.errors, r.errors_total),
         ("warnings", r.warnings, r.warnings_total),
     ):
         if not issues:
             continue
-        noun = title if total != 1 else title.removesuffix("s")
-        table = Table(title=f"{total} {noun}", title_justify="left", show_lines=False)
-        for col in ("row", "column", "value", "what to fix"):
-            table.add_column(col, overflow="fold")
+        table = Table(
+            title=say(f"cli.{title}", count=total), title_justify="left", show_lines=False
+        )
+        for col in ("row", "column", "value", "fix"):
+            table.add_column(say(f"cli.col.{col}"), overflow="fold")
         for i in issues[:50]:
             table.add_row(  # messages name mapping sections ([form]): not markup
                 "" if i.row is None else str(i.row),
                 escape(i.column or ""),
                 "" if i.value is None else escape(str(i.value)),
-                escape(i.message),
+                escape(i.text(lang)),
             )
         out.print(table)
         if total > 50:
-            out.print(f"  ... and {total - 50} more {title} (use --json for the full list)")
+            out.print("  " + say(f"cli.more_{title}", count=total - 50))
 
 
 def _print_detected(r: LoadResult) -> None:

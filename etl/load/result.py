@@ -4,6 +4,7 @@ one-line summary, and ``UsageError`` for a request the loader cannot carry out."
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -143,7 +144,10 @@ def summary_message(r: Any, lang: str = DEFAULT_LANGUAGE, *, labels: Labels | No
     def render(code: str, params: dict[str, Any], lang: str) -> str:
         return _render(code, params, lang, labels=labels)
 
-    get = r.get if isinstance(r, dict) else lambda name, default=None: getattr(r, name, default)
+    def get(name: str, default: Any = None) -> Any:
+        value = r.get(name, default) if isinstance(r, Mapping) else getattr(r, name, default)
+        return None if value is None or value != value else value  # NaN of a pandas row
+
     kind = get("kind")
     params: dict[str, Any] = {
         "kind": kind or "unknown",
@@ -157,8 +161,8 @@ def summary_message(r: Any, lang: str = DEFAULT_LANGUAGE, *, labels: Labels | No
     if status == "already_loaded":
         said = get("message") or ""
         code, found = code_of(said)
-        if code is None and isinstance(r, dict) and r.get("message_code"):
-            code, found = r["message_code"], r.get("message_params") or {}
+        if code is None and get("message_code"):
+            code, found = get("message_code"), get("message_params") or {}
         return _render(code, found, lang, labels=labels) if code else str(said)
     replaced, rejected = get("rows_replaced") or 0, get("rows_rejected") or 0
     skipped, errors = get("rows_skipped") or 0, get("errors_total") or 0
