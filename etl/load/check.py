@@ -177,7 +177,7 @@ def _kind_of(header: list[str], result: LoadResult, kind: str | None, name: str)
         breakdown = platform_exports.breakdown(header)
         if breakdown is not None and (kind is None or match(kind, header).missing):
             raise reading.FileRejected(
-                message("load.audience_breakdown", name=name, export=breakdown.label)
+                message("load.audience_breakdown", name=name, export=breakdown.name)
             )
         if kind is None or match(kind, header).missing:
             _refuse_other_exports(header, name)

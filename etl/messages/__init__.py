@@ -33,7 +33,13 @@ DEFAULT_LANGUAGE = "en"
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
 # Parameters whose value is itself a label (a kind of file, a load's status): written through
 # the catalogue's ``label.<name>.<value>`` where the language has one.
-LABEL_PARAMS = {"kind": "label.kind", "status": "label.status", "field_help": ""}
+LABEL_PARAMS = {
+    "kind": "label.kind",
+    "status": "label.status",
+    "field_help": "",  # kind.field: the field's description, as the templates give it
+    "export": "label.export",  # a platform export's name (etl/exports.toml, other_exports.toml)
+    "instead": "label.instead",  # what to upload instead of an export we do not store
+}
 
 Entry = str | dict[str, str]
 # How a caller writes a parameter that is a label: (name, value, lang) -> text, or None.
@@ -129,8 +135,33 @@ def label(name: str, value: Any, lang: str) -> str:
         return "" if value is None else str(value)
     if name == "field_help":
         return _field_help(str(value), lang)
+    if name in ("export", "instead"):
+        return _export_text(name, str(value), lang)
     entry = catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).get(f"{prefix}.{value}")
     return entry if isinstance(entry, str) else str(value)
+
+
+def _export_text(name: str, value: str, lang: str) -> str:
+    """A platform export's label (or what to upload instead of it) in ``lang``: the
+    catalogue's ``label.export.<name>``, else the English of ``etl/exports.toml`` and
+    ``etl/other_exports.toml``."""
+    if lang != DEFAULT_LANGUAGE:
+        entry = catalogue(lang).get(f"{LABEL_PARAMS[name]}.{value}")
+        if isinstance(entry, str):
+            return entry
+    from etl import platform_exports, recognise  # their settings files hold the English
+
+    if name == "instead":
+        return next((e.instead for e in recognise.other_exports() if e.name == value), value)
+    labels = {
+        x.name: x.label
+        for x in (
+            *platform_exports.profiles(),
+            *platform_exports.breakdowns(),
+            *recognise.other_exports(),
+        )
+    }
+    return labels.get(value, value)
 
 
 def _field_help(value: str, lang: str) -> str:
