@@ -37,7 +37,7 @@ def stage_form(
             date_order=DATE_ORDER.get(),
         )
     except forms.MappingError as exc:
-        raise reading.FileRejected(str(exc)) from None
+        raise reading.FileRejected(exc.args[0] if exc.args else str(exc)) from None
     result.kind, result.kind_detected = "feedback", proposal is not None
     why = proposal.choices if proposal is not None else {}
     result.detected["mapping"] = {
@@ -94,7 +94,7 @@ def stage_export(
             name=name,
         )
     except ValueError as exc:
-        raise reading.FileRejected(str(exc)) from None
+        raise reading.FileRejected(exc.args[0] if exc.args else str(exc)) from None
     result.kind, result.kind_detected = "metrics", True
     result.detected["export"] = profile.label
     if profile.grain == "post":
