@@ -17,8 +17,8 @@ from etl.load.context import DATE_ORDER, campaign_context
 from etl.load.findings import formula_issues, staged_file
 from etl.load.programme_workbook import stage_programme
 from etl.load.result import Issue, LoadResult
-from etl.messages import message
 from etl.load.rewritten import raw_rows, stage_export, stage_form
+from etl.messages import message
 from etl.stage import Context, Staged, stage
 
 

@@ -75,7 +75,8 @@ def _cross_sheet_checks(con: duckdb.DuckDBPyConnection, staged: dict[str, Staged
         col = s.header_col("organisation")
         con.execute(
             f"INSERT INTO {s.issues_table} SELECT row_number, {q(col)}, organisation, "
-            f"{issue_sql('programme.unknown_organisation', organisation='organisation')} FROM {s.table} "
+            f"{issue_sql('programme.unknown_organisation', organisation='organisation')} "
+            f"FROM {s.table} "
             f"WHERE organisation IS NOT NULL AND organisation NOT IN "
             f"({known('organisations', 'code', 'organisations', 'code')})"
         )
