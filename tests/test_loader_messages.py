@@ -377,3 +377,26 @@ def test_json_keeps_english_messages_with_code_and_params(invoke, tmp_path):
     assert first["params"] == {"column": "reach", "value": "-5"}
     assert first["message"].startswith("reach cannot be negative, got '-5'")
     assert summary["message"] == "rejected metrics (instagram): 3 errors, nothing loaded"
+
+
+def test_no_refusal_or_issue_is_built_from_english_text_in_the_loader() -> None:
+    """A refusal (``FileRejected``) or an ``Issue`` made from an f-string or a bare sentence
+    would reach the user in English whatever the language: each takes a message."""
+    found = []
+    for path in ROOT.glob("etl/**/*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name == "FileRejected" and node.args:
+                text = node.args[0]
+            elif name == "Issue" and len(node.args) >= 4:
+                text = node.args[3]
+            else:
+                continue
+            if isinstance(text, ast.JoinedStr | ast.BinOp) or (
+                isinstance(text, ast.Constant) and isinstance(text.value, str)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found
