@@ -85,3 +85,14 @@ def summary_text(result: Any, lang: str | None = None) -> str:
         return english  # a stored batch: its error count is not in the row
     fields = result if isinstance(result, Mapping) else None
     return summary_message(fields if fields is not None else result, lang, labels=_labels)
+
+
+def issues_in_language(frame: Any, lang: str | None = None) -> Any:
+    """A table of stored issues (``lookups.batch_issues``) with each ``message`` in ``lang``
+    (the page's language when None), without the ``code`` and ``params`` it was made from."""
+    if frame.empty or "code" not in frame.columns:
+        return frame.drop(columns=["code", "params"], errors="ignore")
+    lang = _language(lang)
+    shown = frame.drop(columns=["code", "params"])
+    shown["message"] = [issue_text(row, lang) for row in frame.to_dict("records")]
+    return shown

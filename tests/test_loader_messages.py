@@ -400,3 +400,35 @@ def test_no_refusal_or_issue_is_built_from_english_text_in_the_loader() -> None:
             ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not found, found
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fresh_cache")
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_the_loads_page_shows_a_batchs_errors_in_the_page_language(
+    monkeypatch, programme, tmp_path, lang
+):
+    import conftest
+    from conftest import downloads
+
+    bad = load_file(programme, _bad_file(tmp_path), campaign="PDP-01", loaded_by="amina")
+    stored = sql(
+        programme,
+        "SELECT row_number, code, params FROM load_issues WHERE batch_id = ? "
+        "AND severity = 'error' ORDER BY row_number",
+        [bad.batch_id],
+    )
+    at = conftest.open_page(monkeypatch, programme, "loads")
+    at.selectbox(key="loads_batch").set_value(bad.batch_id).run()
+    at.session_state["lang"] = lang  # the picker's choice, after the batch was picked
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["lang"] == lang
+    shown = downloads(at, "loads_errors")
+    assert "code" not in shown.columns and "params" not in shown.columns
+    assert [(int(r), m) for r, m in shown[["row", "message"]].itertuples(index=False)] == [
+        (row, messages.render(code, json.loads(params), lang)) for row, code, params in stored
+    ]
+    assert all(CYRILLIC.search(m) for m in shown["message"])
