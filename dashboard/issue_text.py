@@ -70,6 +70,16 @@ def issue_text(issue: Any, lang: str | None = None) -> str:
         return english
 
 
+def _as_mapping(row: Any) -> Mapping[str, Any]:
+    if isinstance(row, Mapping):
+        return row
+    if hasattr(row, "_asdict"):  # a row of itertuples
+        return row._asdict()
+    if hasattr(row, "to_dict"):  # a row of a frame
+        return row.to_dict()
+    return {name: getattr(row, name) for name in ("message_code", "message_params")}
+
+
 def summary_text(result: Any, lang: str | None = None) -> str:
     """A load result's (``LoadResult`` or its dict) one-line summary in ``lang``."""
     lang = _language(lang)
@@ -77,6 +87,9 @@ def summary_text(result: Any, lang: str | None = None) -> str:
     status = _field(result, "status")
     if lang == DEFAULT_LANGUAGE and english:
         return english
+    if _field(result, "message_code") and _field(result, "message_params"):
+        # a stored batch (``loads``): the figures its summary was made from
+        return summary_message(_as_mapping(result), lang, labels=_labels)
     if status not in ("loaded", "rejected", "dry_run", "already_loaded"):
         return english
     if status != "already_loaded" and _field(result, "rows_read") is None:

@@ -331,6 +331,17 @@ def test_the_summary_in_each_language(programme, tmp_path):
         f"отклонено ({t('upload.kinds.metrics', lang='ru')} (instagram)): 3 ошибки, "
         "ничего не загружено"
     )
+    # a stored batch (the load log) gives the same summary from what is kept with it
+    for loaded in (result, bad):
+        (row,) = sql(
+            programme,
+            "SELECT status, message, message_code, message_params FROM loads WHERE batch_id = ?",
+            [loaded.batch_id],
+        )
+        stored = dict(zip(("status", "message", "message_code", "message_params"), row))
+        assert stored["message"] == loaded.message
+        for lang in LANGS:
+            assert summary_text(stored, lang) == summary_text(loaded, lang)
 
 
 def test_a_gap_in_migration_versions_is_applied_in_order(warehouse):

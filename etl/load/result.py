@@ -131,6 +131,20 @@ def issue_args(i: dict, sheet: str | None = None) -> dict:
     }
 
 
+# What a load's summary is made from (``summary_message``), as stored with its batch under the
+# code ``SUMMARY_CODE``.
+SUMMARY_CODE = "load_summary"
+SUMMARY_FIELDS = (
+    "status", "kind", "platform", "rows_read", "rows_loaded", "rows_rejected", "rows_replaced",
+    "rows_skipped", "errors_total", "would_load",
+)  # fmt: skip
+
+
+def summary_fields(r: LoadResult) -> dict[str, Any]:
+    """The fields of ``r`` its summary is made from."""
+    return {name: getattr(r, name) for name in SUMMARY_FIELDS}
+
+
 def summary(r: LoadResult) -> str:
     """The one line that says what the load did, or would do (in English; its code and
     parameters are ``summary_message(r)``)."""
@@ -157,6 +171,10 @@ def summary_message(r: Any, lang: str = DEFAULT_LANGUAGE, *, labels: Labels | No
     }
     what = render("summary.what_platform" if params["platform"] else "summary.what", params, lang)
     parts: list[str] = []
+    if get("message_code") == SUMMARY_CODE and get("message_params"):
+        stored = get("message_params")
+        fields = json.loads(stored) if isinstance(stored, str) else dict(stored)
+        return summary_message(fields, lang, labels=labels)
     status = get("status")
     if status == "already_loaded":
         said = get("message") or ""

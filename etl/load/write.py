@@ -12,7 +12,7 @@ import duckdb
 
 from etl import batches, facts
 from etl.load.keep import cells_kept, store_file
-from etl.load.result import Issue, LoadResult, summary
+from etl.load.result import SUMMARY_CODE, Issue, LoadResult, summary, summary_fields
 from etl.messages import message
 from etl.normalise import q
 from etl.stage import Staged
@@ -167,7 +167,7 @@ def _close_batch(
     con.execute(
         "UPDATE core.batch SET kind = ?, platform = ?, status = ?, stored_file = ?, "
         "rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_blank = ?, "
-        "detected = ?, message = ?, finished_at = ? "
+        "detected = ?, message = ?, message_code = ?, message_params = ?, finished_at = ? "
         "WHERE batch_id = ?",
         [
             result.kind or "unknown",
@@ -181,6 +181,8 @@ def _close_batch(
             result.rows_blank,
             json.dumps(result.detected, ensure_ascii=False, default=str),
             result.message,
+            SUMMARY_CODE,
+            json.dumps(summary_fields(result), default=str),
             dt.datetime.now(),
             batch_id,
         ],
