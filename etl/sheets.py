@@ -37,6 +37,7 @@ from gspread.utils import ValueRenderOption
 
 from etl.headers import find_header_row
 from etl.load import Issue, UsageError, load_file
+from etl.load.result import SUMMARY_CODE, summary_fields
 from etl.messages import message
 from etl.sources import ConfigError, Source
 from etl.warehouse import Warehouse
@@ -416,7 +417,12 @@ def _sync_one(
     else:
         result.status = loaded.status
         result.rows_loaded = loaded.rows_loaded
-        result.message = f"{loaded.message} from '{sheet.title}' / {sheet.worksheet}"
+        result.message = message(
+            "sheets.loaded_from",
+            summary={"code": SUMMARY_CODE, "params": summary_fields(loaded)},
+            title=sheet.title,
+            worksheet=sheet.worksheet,
+        )
     return result
 
 

@@ -443,3 +443,18 @@ def test_the_loads_page_shows_a_batchs_errors_in_the_page_language(
         (row, messages.render(code, json.loads(params), lang)) for row, code, params in stored
     ]
     assert all(CYRILLIC.search(m) for m in shown["message"])
+
+
+def test_a_sheet_load_says_its_summary_and_its_sheet_in_each_language() -> None:
+    fields = {"status": "loaded", "kind": "feedback", "rows_read": 12, "rows_loaded": 12}
+    said = messages.message(
+        "sheets.loaded_from",
+        summary={"code": "load_summary", "params": fields},
+        title="Отзывы",
+        worksheet="Ответы",
+    )
+    assert said == "loaded 12 of 12 rows of feedback from 'Отзывы' / Ответы"
+    assert said.render("ru") == "загружено 12 из 12 строк: отзывы из «Отзывы» / Ответы"
+    assert (
+        said.render("kk") == "12 жолдың 12 жүктелді: кері байланыс («Отзывы» / Ответы кестесінен)"
+    )

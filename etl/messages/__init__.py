@@ -197,6 +197,10 @@ def render(
     for name, value in params.items():
         if isinstance(value, Message):
             value = value.render(lang)
+        elif isinstance(value, Mapping) and value.get("code") == "load_summary":
+            from etl.load.result import summary_message  # a load's summary, from its figures
+
+            value = summary_message(value.get("params") or {}, lang, labels=labels)
         elif isinstance(value, Mapping) and "code" in value:
             value = render(value["code"], value.get("params"), lang, labels=labels)
         elif name in LABEL_PARAMS:
