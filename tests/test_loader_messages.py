@@ -338,7 +338,7 @@ def test_the_summary_in_each_language(programme, tmp_path):
             "SELECT status, message, message_code, message_params FROM loads WHERE batch_id = ?",
             [loaded.batch_id],
         )
-        stored = dict(zip(("status", "message", "message_code", "message_params"), row))
+        stored = dict(zip(("status", "message", "message_code", "message_params"), row, strict=True))
         assert stored["message"] == loaded.message
         for lang in LANGS:
             assert summary_text(stored, lang) == summary_text(loaded, lang)
@@ -458,3 +458,21 @@ def test_a_sheet_load_says_its_summary_and_its_sheet_in_each_language() -> None:
     assert (
         said.render("kk") == "12 жолдың 12 жүктелді: кері байланыс («Отзывы» / Ответы кестесінен)"
     )
+
+
+def test_the_preview_gives_each_rows_errors_with_their_codes(programme, tmp_path):
+    result = load_file(
+        programme, _bad_file(tmp_path), campaign="PDP-01", dry_run=True, preview_rows=10
+    )
+    assert [(i["row"], i["column"], i["code"]) for i in result.preview_issues] == [
+        (2, "reach", "cell.negative_count"),
+        (3, "reach", "stage.reach_above_impressions"),
+        (4, "platform", "cell.unknown_platform_suggest"),
+    ]
+    by_row = {i.row: i for i in result.errors}
+    for found in result.preview_issues:
+        issue = by_row[found["row"]]
+        assert (found["message"], found["params"]) == (issue.message, issue.params)
+        assert issue_text(found, "kk") == issue.text("kk") != issue.message
+    # the preview's own text of each row's errors stays the English one it was
+    assert result.preview[0]["errors"] == f"reach: {by_row[2].message}"

@@ -97,6 +97,9 @@ class LoadResult:
     # spreadsheet shows), ``sheet`` (set-up workbooks only), the typed value of every field the
     # file has a column for, and ``errors`` (what is wrong with the row, or None).
     preview: list[dict] = field(default_factory=list)
+    # The errors of the previewed rows one by one: ``row`` (and ``sheet``), ``column``, the
+    # English ``message``, its ``code`` and ``params`` (see ``etl.messages``).
+    preview_issues: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -14,7 +14,7 @@ ALTER TABLE core.batch ADD COLUMN message_params VARCHAR;  -- JSON object
 CREATE OR REPLACE VIEW loads AS
 SELECT batch_id, started_at, finished_at, status, kind, platform, campaign_code, source,
        source_name, loaded_by, checksum, rows_read, rows_loaded, rows_rejected, rows_replaced,
-       rows_blank, message, undone_at, undone_by, message_code, message_params
+       rows_blank, message, undone_at, undone_by, detected, message_code, message_params
 FROM core.batch;
 
 CREATE OR REPLACE VIEW load_issues AS
