@@ -338,7 +338,8 @@ def test_the_summary_in_each_language(programme, tmp_path):
             "SELECT status, message, message_code, message_params FROM loads WHERE batch_id = ?",
             [loaded.batch_id],
         )
-        stored = dict(zip(("status", "message", "message_code", "message_params"), row, strict=True))
+        names = ("status", "message", "message_code", "message_params")
+        stored = dict(zip(names, row, strict=True))
         assert stored["message"] == loaded.message
         for lang in LANGS:
             assert summary_text(stored, lang) == summary_text(loaded, lang)
