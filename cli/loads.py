@@ -18,6 +18,7 @@ from etl import erasure, forms
 from etl.kinds import KIND_NAMES
 from etl.load import LoadResult, UsageError, load_file
 from etl.load.result import summary_message
+from etl.messages import Message
 from etl.warehouse import Warehouse, WarehouseBusy
 
 
@@ -271,7 +272,10 @@ def undo(wh: Warehouse, batch: int, as_json: bool) -> None:
         with busy():
             summary = batch_log.undo(wh, batch)
     except batch_log.UndoRefused as exc:
-        raise UserError(str(exc)) from None
+        said = exc.args[0] if exc.args else str(exc)
+        raise UserError(
+            said.render(language()) if isinstance(said, Message) else str(said)
+        ) from None
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     else:

@@ -56,7 +56,10 @@ def _params(raw: Any) -> dict[str, Any]:
 
 
 def issue_text(issue: Any, lang: str | None = None) -> str:
-    """The issue's message in ``lang`` (the page's language when None)."""
+    """The issue's message in ``lang`` (the page's language when None). ``issue`` may also be
+    a loader message itself (``etl.messages.Message``, e.g. a refusal's ``exc.args[0]``)."""
+    if isinstance(issue, messages.Message):
+        return issue.render(_language(lang))
     english = str(_field(issue, "message") or "")
     code = _field(issue, "code")
     if not code:

@@ -477,3 +477,11 @@ def test_the_preview_gives_each_rows_errors_with_their_codes(programme, tmp_path
         assert issue_text(found, "kk") == issue.text("kk") != issue.message
     # the preview's own text of each row's errors stays the English one it was
     assert result.preview[0]["errors"] == f"reach: {by_row[2].message}"
+
+
+def test_an_undo_refused_is_said_in_the_language_asked(invoke):
+    code, out, _ = invoke("--lang", "ru", "undo", "999")
+    assert code == 1
+    assert "пакета 999 нет; список пакетов показывает `campaigns batches`" in " ".join(out.split())
+    code, out, _ = invoke("undo", "999")
+    assert "there is no batch 999" in out

@@ -243,7 +243,7 @@ if yes.button(t("loads.confirm_undo", batch=batch_id), key="loads_undo_confirm",
     except uploads.UploadRefused:
         st.session_state[FLASH] = ("error", t("loads.not_yours"))
     except batches.UndoRefused as exc:
-        st.session_state[FLASH] = ("error", plain(exc))
+        st.session_state[FLASH] = ("error", plain(issue_text.issue_text(exc.args[0])))
     except WarehouseBusy:
         st.session_state[FLASH] = ("error", t("loads.busy"))
     else:
