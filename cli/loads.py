@@ -165,18 +165,21 @@ def _print_result(r: LoadResult) -> None:
 def _print_detected(r: LoadResult) -> None:
     """What was found out about the file: its kind, format, export and notes."""
     det = r.detected
-    bits = [f"kind {r.kind}" + (" (detected)" if r.kind_detected else "")]
+    kind = say(
+        "cli.detected.kind_detected" if r.kind_detected else "cli.detected.kind", kind=r.kind
+    )
+    bits = [kind]
     for key in ("format", "encoding", "delimiter", "decimal_mark", "sheet", "header_row"):
         if key in det:
-            bits.append(f"{key.replace('_', ' ')} {det[key]}")
+            bits.append(say(f"cli.detected.{key}", value=det[key]))
     out.print("  " + ", ".join(bits))
     if "export" in det:
-        line = f"  recognised: {det['export']}"
+        line = "  " + say("cli.detected.export", export=det.get("export_name", det["export"]))
         if "as_of" in det:
-            line += f"; post totals as of {det['as_of']} (--as-of to change)"
+            line += say("cli.detected.as_of", day=det["as_of"])
         out.print(line)
-    for note in det.get("notes", []):
-        out.print(f"  note: {escape(note)}")
+    for note in det.get("notes", []):  # notes stay in English (see etl.messages)
+        out.print("  " + say("cli.detected.note", note=escape(note)))
 
 
 @click.command("list")

@@ -91,6 +91,7 @@ def stage_export(
         raise reading.FileRejected(exc.args[0] if exc.args else str(exc)) from None
     result.kind, result.kind_detected = "metrics", True
     result.detected["export"] = profile.label
+    result.detected["export_name"] = profile.name  # its label in other languages (etl.messages)
     if profile.grain == "post":
         result.detected["as_of"] = as_of.isoformat()
     if rw.notes:
