@@ -63,6 +63,8 @@ from babel.numbers import (
     get_group_symbol,
 )
 
+from etl.messages import flatten, plural_form
+
 log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -85,7 +87,6 @@ _PLOTLY_DATE_TICK = {"en": "%d %b\n%Y", "ru": "%d.%m\n%Y", "kk": "%d.%m\n%Y"}
 _PLOTLY_DATE_HOVER = {"en": "%d %b %Y", "ru": "%d.%m.%Y", "kk": "%d.%m.%Y"}
 
 MISSING = "—"  # what an absent figure is shown as, in every language
-_PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
 _reported: set[tuple[str, str]] = set()
 
 
@@ -93,17 +94,8 @@ _reported: set[tuple[str, str]] = set()
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str | dict[str, str]]:
-    out: dict[str, str | dict[str, str]] = {}
-    for name, value in table.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, Mapping):
-            if value and set(value) <= _PLURAL_FORMS and "other" in value:
-                out[key] = {form: str(text) for form, text in value.items()}
-            else:
-                out.update(_flatten(value, f"{key}."))
-        else:
-            out[key] = str(value)
-    return out
+    """Dotted keys of a catalogue file; the loader's messages use the same format."""
+    return flatten(table, prefix)
 
 
 @cache
@@ -184,10 +176,7 @@ def t(key: str, *, lang: str | None = None, count: float | None = None, **params
 
 
 def _plural_form(lang: str, count: float) -> str:
-    try:
-        return _locale(lang).plural_form(abs(count))
-    except Exception:
-        return "other"
+    return plural_form(_BABEL_LOCALES.get(lang, lang), count)
 
 
 # --- numbers and dates -----------------------------------------------------------------------

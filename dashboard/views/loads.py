@@ -15,7 +15,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, uploads
+from dashboard import auth, components, issue_text, uploads
 from dashboard.components import plain
 from dashboard.i18n import fmt_date, input_date_format, t
 from dashboard.metrics import lookups
@@ -158,7 +158,7 @@ if batch["status"] == "undone":
         )
     )
 
-found = lookups.batch_issues(wh, batch_id)
+found = issue_text.issues_in_language(lookups.batch_issues(wh, batch_id))
 rejected = lookups.batch_rejected_rows(wh, batch_id)
 issue_config = components.issue_columns()
 errors = found[found["severity"] == "error"]
@@ -243,7 +243,7 @@ if yes.button(t("loads.confirm_undo", batch=batch_id), key="loads_undo_confirm",
     except uploads.UploadRefused:
         st.session_state[FLASH] = ("error", t("loads.not_yours"))
     except batches.UndoRefused as exc:
-        st.session_state[FLASH] = ("error", plain(exc))
+        st.session_state[FLASH] = ("error", plain(issue_text.issue_text(exc.args[0])))
     except WarehouseBusy:
         st.session_state[FLASH] = ("error", t("loads.busy"))
     else:
