@@ -53,6 +53,7 @@ def test_users_add_list_set_password_remove(invoke, programme: Warehouse) -> Non
             "organisation": "ADR",
             "campaigns": None,
             "email": None,
+            "language": None,
         }
     ]
     accounts = store(programme)
