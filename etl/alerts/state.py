@@ -4,9 +4,9 @@
 :func:`sync` records one evaluation of every rule over the whole programme: a new alert opens,
 an alert whose fingerprint changed is news again, an alert no longer found closes (found again
 later, it reopens). :func:`undelivered` says which of a person's alerts, in their current state,
-they have not been sent; :func:`record_delivery` keeps what a digest sent, so an alert goes to a
-person once until its cause changes, and :func:`digest_sent` whether a person already had the
-day's digest.
+they have not been sent (:func:`delivered`: all they were sent); :func:`record_delivery` keeps
+what a digest sent, so an alert goes to a person once until its cause changes, and
+:func:`digest_sent` whether a person already had the day's digest.
 """
 
 from __future__ import annotations
@@ -83,17 +83,22 @@ def sync(wh: Warehouse, found: Iterable[Alert], now: dt.datetime) -> SyncResult:
     return SyncResult(tuple(opened), tuple(changed), tuple(closed), tuple(unchanged))
 
 
-def undelivered(wh: Warehouse, recipient: str, alerts: Sequence[Alert]) -> list[Alert]:
-    """The ``alerts`` (open, in their current state) that ``recipient`` has not been sent."""
-    if not alerts:
-        return []
+def delivered(wh: Warehouse, recipient: str) -> set[tuple[str, str]]:
+    """Every (alert key, fingerprint) ``recipient`` has been sent."""
     with wh.writer(publish=False) as con:  # the file itself: deliveries are not published
-        sent = set(
+        return set(
             con.execute(
                 "SELECT alert_key, fingerprint FROM core.alert_delivery WHERE recipient = ?",
                 [recipient],
             ).fetchall()
         )
+
+
+def undelivered(wh: Warehouse, recipient: str, alerts: Sequence[Alert]) -> list[Alert]:
+    """The ``alerts`` (open, in their current state) that ``recipient`` has not been sent."""
+    if not alerts:
+        return []
+    sent = delivered(wh, recipient)
     return [a for a in alerts if (a.key, a.fingerprint) not in sent]
 
 
