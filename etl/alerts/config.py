@@ -100,6 +100,8 @@ def _rule(name: str, table: Any, where: Path) -> RuleConfig:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ConfigError(f"{where}: rules.{name}.{key} must be a number of at least 0")
+        if key == "band" and value >= 1:
+            raise ConfigError(f"{where}: rules.{name}.band must be below 1 (0.15: +-15%)")
         thresholds[key] = float(value)
     return RuleConfig(name, enabled, tuple(recipients), thresholds)
 
