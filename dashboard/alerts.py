@@ -196,10 +196,10 @@ def message(digest: Digest, config: AlertsConfig, sender: str) -> EmailMessage:
     msg["To"] = user.email or ""
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    msg["Content-Language"] = lang
     msg.set_content("\n".join(plain))
     msg.add_alternative(f'<!doctype html><html lang="{lang}"><body>{body}</body></html>',
                         subtype="html")  # fmt: skip
+    msg["Content-Language"] = lang  # after the body: setting it clears Content- headers
     return msg
 
 

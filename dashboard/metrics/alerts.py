@@ -55,7 +55,9 @@ def current_alerts(wh: Warehouse, as_of: dt.date, config: AlertsConfig) -> list[
 
 def step_of(value: float, step: float) -> int:
     """Which step of width ``step`` ``value`` falls in (0.6 in steps of 0.25: 2), the band a
-    fingerprint holds so that a small move does not make an alert news again."""
+    fingerprint holds so that a small move does not make an alert news again. Fingerprints hold
+    figures (a share achieved or spent), never a pace, which moves as days pass: time alone
+    does not make an alert news."""
     if step <= 0:
         return 0
     return math.floor(round(value / step, 9))
@@ -74,16 +76,17 @@ def _number(value: object) -> float | None:
 
 @rule("kpi_behind")
 def kpi_behind(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Alert]:
-    """A KPI whose pace (achievement over the elapsed share) is below 1 - band."""
+    """A KPI whose pace (achievement over the elapsed share) is below 1 - band; its
+    fingerprint holds the step of the share achieved."""
     orgs = _organisations(wh)
     kpis = kpi_progress(wh, as_of, (), Settings(band=settings.value("band", 0.15)))
-    step = settings.value("pace_step", 0.25)
+    step = settings.value("achievement_step", 0.1)
     return [
         Alert(
             "kpi_behind",
             k.campaign,
             str(k.indicator_code),
-            f"behind:{step_of(k.pace, step)}",
+            f"behind:{step_of(k.achievement, step)}",
             orgs.loc[k.campaign, "organisation_code"],
             {
                 "indicator": str(k.indicator_code),
@@ -104,13 +107,13 @@ def spend_ahead(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Ale
     the band."""
     orgs = _organisations(wh)
     pace = spend_pace(wh, as_of, (), Settings(band=settings.value("band", 0.15)))
-    step = settings.value("pace_step", 0.25)
+    step = settings.value("execution_step", 0.1)
     return [
         Alert(
             "spend_ahead",
             s.campaign,
             "",
-            f"ahead:{step_of(s.pace, step)}",
+            f"ahead:{step_of(s.execution, step)}",
             orgs.loc[s.campaign, "organisation_code"],
             {
                 "execution": _number(s.execution),

@@ -99,7 +99,7 @@ def connection(settings: SmtpSettings) -> Iterator[Callable[[EmailMessage], None
             )  # fmt: skip
         else:
             server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with server:
+        try:
             server.ehlo()
             if settings.starttls:
                 server.starttls(context=ssl.create_default_context())
@@ -113,6 +113,9 @@ def connection(settings: SmtpSettings) -> Iterator[Callable[[EmailMessage], None
                 server.send_message(message)
 
             yield send_one
+            server.quit()
+        finally:
+            server.close()  # after a refusal, without waiting for the server to say goodbye
     except smtplib.SMTPAuthenticationError:
         raise MailError(f"the SMTP server {where} refused the username or password") from None
     except (smtplib.SMTPException, OSError) as exc:
