@@ -18,7 +18,7 @@ from alert_facts import AS_OF, expected, load_facts
 from conftest import write
 
 from etl.accounts import Accounts
-from etl.alerts.mail import MailError, smtp_settings
+from etl.alerts.mail import ENV_VARS, MailError, smtp_settings
 from etl.load import load_file
 from etl.warehouse import Warehouse
 
@@ -70,10 +70,16 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Inbox, int]]:
         auth_require_tls=False,
     )  # fmt: skip
     controller.start()
-    for name, value in {"HOST": "127.0.0.1", "PORT": str(port), "FROM": SENDER,
-                        "STARTTLS": "false", "USERNAME": USERNAME,
-                        "PASSWORD": PASSWORD}.items():  # fmt: skip
-        monkeypatch.setenv(f"CAMPAIGNS_SMTP_{name}", value)
+    settings = {
+        "CAMPAIGNS_SMTP_HOST": "127.0.0.1",
+        "CAMPAIGNS_SMTP_PORT": str(port),
+        "CAMPAIGNS_SMTP_FROM": SENDER,
+        "CAMPAIGNS_SMTP_STARTTLS": "false",
+        "CAMPAIGNS_SMTP_USERNAME": USERNAME,
+        "CAMPAIGNS_SMTP_PASSWORD": PASSWORD,
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
     try:
         yield inbox, port
     finally:
@@ -189,8 +195,8 @@ def test_the_smtp_password_is_never_shown(smtp, people, invoke, monkeypatch) -> 
 
 
 def test_without_an_smtp_server_the_command_says_what_to_set(people, invoke, monkeypatch) -> None:
-    for name in ("HOST", "FROM"):
-        monkeypatch.delenv(f"CAMPAIGNS_SMTP_{name}", raising=False)
+    for name in ("CAMPAIGNS_SMTP_HOST", "CAMPAIGNS_SMTP_FROM"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(people.path.parent)  # no .streamlit/secrets.toml here
     code, output, _ = invoke("alerts", "--send", "--as-of", AS_OF.isoformat())
     assert code == 1 and "no SMTP server set" in output and "CAMPAIGNS_SMTP_HOST" in output
@@ -201,8 +207,8 @@ def test_without_an_smtp_server_the_command_says_what_to_set(people, invoke, mon
 
 
 def test_smtp_settings_from_the_secrets_file_and_the_environment(tmp_path, monkeypatch) -> None:
-    for name in ("HOST", "PORT", "FROM", "USERNAME", "PASSWORD", "STARTTLS", "SSL"):
-        monkeypatch.delenv(f"CAMPAIGNS_SMTP_{name}", raising=False)
+    for name in ENV_VARS.values():
+        monkeypatch.delenv(name, raising=False)
     secrets = write(
         tmp_path / "secrets.toml",
         '[smtp]\nhost = "mail.example.org"\nport = 2525\nusername = "u"\npassword = "p-secret"\n'

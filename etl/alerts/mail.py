@@ -4,7 +4,7 @@ Settings come from the ``[smtp]`` table of ``.streamlit/secrets.toml`` (``host``
 ``username``, ``password``, ``from``, ``starttls``, ``ssl``, ``timeout``) and from the
 environment (``CAMPAIGNS_SMTP_HOST``, ``CAMPAIGNS_SMTP_PORT``, ``CAMPAIGNS_SMTP_USERNAME``,
 ``CAMPAIGNS_SMTP_PASSWORD``, ``CAMPAIGNS_SMTP_FROM``, ``CAMPAIGNS_SMTP_STARTTLS``,
-``CAMPAIGNS_SMTP_SSL``), which wins field by field. The password is never printed: it is left
+``CAMPAIGNS_SMTP_SSL``, ``CAMPAIGNS_SMTP_TIMEOUT``), which wins field by field. The password is never printed: it is left
 out of the settings' ``repr`` and of every message raised here.
 """
 
@@ -22,7 +22,17 @@ from pathlib import Path
 
 from etl.alerts.config import SECRETS
 
-ENV_PREFIX = "CAMPAIGNS_SMTP_"
+# Each setting's environment variable.
+ENV_VARS = {
+    "host": "CAMPAIGNS_SMTP_HOST",
+    "port": "CAMPAIGNS_SMTP_PORT",
+    "username": "CAMPAIGNS_SMTP_USERNAME",
+    "password": "CAMPAIGNS_SMTP_PASSWORD",
+    "from": "CAMPAIGNS_SMTP_FROM",
+    "starttls": "CAMPAIGNS_SMTP_STARTTLS",
+    "ssl": "CAMPAIGNS_SMTP_SSL",
+    "timeout": "CAMPAIGNS_SMTP_TIMEOUT",
+}
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -57,15 +67,15 @@ def smtp_settings(secrets: Path = SECRETS) -> SmtpSettings:
                 table = dict(tomllib.load(fh).get("smtp") or {})
         except tomllib.TOMLDecodeError as exc:
             raise MailError(f"{secrets} is not valid TOML: {exc}") from None
-    for name in ("host", "port", "username", "password", "from", "starttls", "ssl", "timeout"):
-        value = os.environ.get(ENV_PREFIX + name.upper())
+    for name, env_var in ENV_VARS.items():
+        value = os.environ.get(env_var)
         if value:
             table[name] = value
     host, sender = table.get("host"), table.get("from")
     if not host or not sender:
         raise MailError(
             "no SMTP server set: give host and from in the [smtp] table of "
-            f"{secrets} or {ENV_PREFIX}HOST and {ENV_PREFIX}FROM (docs/deployment.md)"
+            f"{secrets} or {ENV_VARS['host']} and {ENV_VARS['from']} (docs/deployment.md)"
         )
     use_ssl = _flag(table.get("ssl", False))
     try:
