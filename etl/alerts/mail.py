@@ -4,8 +4,8 @@ Settings come from the ``[smtp]`` table of ``.streamlit/secrets.toml`` (``host``
 ``username``, ``password``, ``from``, ``starttls``, ``ssl``, ``timeout``) and from the
 environment (``CAMPAIGNS_SMTP_HOST``, ``CAMPAIGNS_SMTP_PORT``, ``CAMPAIGNS_SMTP_USERNAME``,
 ``CAMPAIGNS_SMTP_PASSWORD``, ``CAMPAIGNS_SMTP_FROM``, ``CAMPAIGNS_SMTP_STARTTLS``,
-``CAMPAIGNS_SMTP_SSL``, ``CAMPAIGNS_SMTP_TIMEOUT``), which wins field by field. The password is never printed: it is left
-out of the settings' ``repr`` and of every message raised here.
+``CAMPAIGNS_SMTP_SSL``, ``CAMPAIGNS_SMTP_TIMEOUT``), which wins field by field. The password
+is never printed: it is left out of the settings' ``repr`` and of every message raised here.
 """
 
 from __future__ import annotations
