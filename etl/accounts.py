@@ -68,6 +68,8 @@ DEFAULT_PROXIES = "127.0.0.1,::1"
 DEFAULT_IDLE_MINUTES = 60
 DEFAULT_SESSION_HOURS = 12
 
+# An address to write to: no spaces or line breaks (which would end an e-mail's header).
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,63}$")
 _HASHER = PasswordHasher()
 # Verified against when the username is unknown, so a wrong name takes as long as a wrong
@@ -628,7 +630,7 @@ class Accounts:
 
 
 def _check_contact(email: str | None, language: str | None) -> None:
-    if email and "@" not in email:
+    if email and not _EMAIL.fullmatch(email):
         raise AccountError(f"'{email}' is not an e-mail address")
     if language and language not in LANGUAGES:
         raise AccountError(f"unknown language '{language}'; use one of: {', '.join(LANGUAGES)}")
