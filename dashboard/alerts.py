@@ -21,7 +21,7 @@ import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlencode
 
 from dashboard.i18n import catalogue, fmt_date, fmt_money, fmt_percent, t
@@ -195,7 +195,7 @@ def message(digest: Digest, config: AlertsConfig, sender: str) -> EmailMessage:
     msg["From"] = sender
     msg["To"] = user.email or ""
     msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     msg.set_content("\n".join(plain))
     msg.add_alternative(f'<!doctype html><html lang="{lang}"><body>{body}</body></html>',
                         subtype="html")  # fmt: skip

@@ -22,7 +22,7 @@ from etl.alerts.mail import ENV_VARS, MailError, smtp_settings
 from etl.load import load_file
 from etl.warehouse import Warehouse
 
-SENDER = "dashboard@example.org"
+SENDER = "Campaign dashboard <dashboard@example.org>"
 USERNAME, PASSWORD = "mailer", "s3cret-smtp-Pa55"
 
 
@@ -131,6 +131,7 @@ def test_one_digest_per_person_in_their_language_with_their_alerts(smtp, people,
     assert bolat["Subject"] == "Науқандар панелі: 2 хабарлама, 01.07.2026"
     assert [m["Content-Language"] for m in (olga, amina, bolat)] == ["en", "ru", "kk"]
     assert all(m["From"] == SENDER for m in (olga, amina, bolat))
+    assert all(m["Message-ID"].endswith("@example.org>") for m in (olga, amina, bolat))
     assert len(_items(olga)) == 5 and len(_items(amina)) == len(pdp) and len(_items(bolat)) == 2
     assert all(item.startswith("PDP-01:") for item in _items(amina))
     assert all(item.startswith("FOE-02:") for item in _items(bolat))
