@@ -201,7 +201,7 @@ def test_a_wrong_settings_file_names_the_key(tmp_path: Path, text: str, message:
         load_config(write(tmp_path / "bad.toml", text))
 
 
-def test_a_rule_can_be_added_to_the_registry() -> None:
+def test_the_rule_registry_keeps_its_order_and_refuses_a_name_twice() -> None:
     with pytest.raises(ValueError, match="two alert rules"):
         rule("kpi_behind")(lambda wh, day, settings: [])
     assert list(RULES) == ["kpi_behind", "spend_ahead", "budget_line_over", "no_figures",

@@ -1,4 +1,4 @@
-"""E-mail through SMTP: the server's settings and sending a batch of messages.
+"""E-mail through SMTP: the server's settings, and a connection that sends messages one by one.
 
 Settings come from the ``[smtp]`` table of ``.streamlit/secrets.toml`` (``host``, ``port``,
 ``username``, ``password``, ``from``, ``starttls``, ``ssl``, ``timeout``) and from the
@@ -15,7 +15,7 @@ import os
 import smtplib
 import ssl
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -130,13 +130,3 @@ def connection(settings: SmtpSettings) -> Iterator[Callable[[EmailMessage], None
         raise MailError(f"the SMTP server {where} refused the username or password") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(f"sending through {where} failed: {type(exc).__name__}: {exc}") from None
-
-
-def send(settings: SmtpSettings, messages: Sequence[EmailMessage]) -> int:
-    """Send ``messages`` over one connection; the number sent."""
-    if not messages:
-        return 0
-    with connection(settings) as send_one:
-        for message in messages:
-            send_one(message)
-    return len(messages)

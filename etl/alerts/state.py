@@ -3,10 +3,9 @@
 
 :func:`sync` records one evaluation of every rule over the whole programme: a new alert opens,
 an alert whose fingerprint changed is news again, an alert no longer found closes (found again
-later, it reopens). :func:`undelivered` says which of a person's alerts, in their current state,
-they have not been sent (:func:`delivered`: all they were sent); :func:`record_delivery` keeps
-what a digest sent, so an alert goes to a person once until its cause changes, and
-:func:`digest_sent` whether a person already had the day's digest.
+later, it reopens). :func:`delivered` says which alerts, in which state, a person has been sent;
+:func:`record_delivery` keeps what a digest sent, so an alert goes to a person once until its
+cause changes, and :func:`digest_sent` says whether a person already had the day's digest.
 """
 
 from __future__ import annotations
@@ -92,14 +91,6 @@ def delivered(wh: Warehouse, recipient: str) -> set[tuple[str, str]]:
                 [recipient],
             ).fetchall()
         )
-
-
-def undelivered(wh: Warehouse, recipient: str, alerts: Sequence[Alert]) -> list[Alert]:
-    """The ``alerts`` (open, in their current state) that ``recipient`` has not been sent."""
-    if not alerts:
-        return []
-    sent = delivered(wh, recipient)
-    return [a for a in alerts if (a.key, a.fingerprint) not in sent]
 
 
 def digest_sent(wh: Warehouse, recipient: str, day: dt.date) -> bool:
