@@ -61,7 +61,7 @@ else:
         table,
         key="alerts_open",
         name="alerts",
-        definition_text=t("alerts.page.intro"),
+        definition_text=t("alerts.page.definition"),
         column_config={
             "rule": t("alerts.col.rule"),
             "campaign": t("alerts.col.campaign"),
