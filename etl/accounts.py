@@ -457,6 +457,8 @@ class Accounts:
         """Change an account's name, e-mail or language (those given; "" clears the e-mail
         or the language)."""
         _check_contact(email or None, language or None)
+        if name is not None and not name.strip():
+            raise AccountError("the name cannot be empty")
         changes = {"name": name, "email": email, "language": language}
         with self._db() as con:
             if not con.execute("SELECT 1 FROM account WHERE username = ?", [username]).fetchone():

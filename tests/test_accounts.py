@@ -266,6 +266,8 @@ def test_an_accounts_e_mail_and_language_for_the_alert_digests(
     assert code == 1 and "there is no account 'nobody'" in output
     code, output, _ = invoke("users", "set", "bolat")
     assert code == 1 and "nothing to change" in output
+    code, output, _ = invoke("users", "set", "bolat", "--name", " ")
+    assert code == 1 and "the name cannot be empty" in output
     code, output, _ = invoke("users", "set", "bolat", "--email", "bolat@ex ample.org\nBcc: x@y")
     assert code == 1 and "is not an e-mail address" in output
 
