@@ -111,6 +111,10 @@ def alert_text(a: Alert, lang: str | None = None) -> str:
             day=fmt_date(p.get("day"), lang=lang),
             batch=p.get("batch", a.subject),
         )
+    # A rule added later writes its text from ``alerts.text.<rule>`` with its parameters.
+    key = f"alerts.text.{a.rule}"
+    if key in catalogue(lang or DEFAULT_LANGUAGE):
+        return t(key, lang=lang, campaign=campaign, **{k: str(v) for k, v in p.items()})
     return f"{campaign}: {t(f'alerts.name.{a.rule}', lang=lang)}"
 
 

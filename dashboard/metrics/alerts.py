@@ -7,7 +7,10 @@ reader, so a grantee's evaluation sees only their organisation's campaigns.
 :data:`RULES` is the registry: ``@rule("name")`` adds one, and its settings come from the
 ``[rules.name]`` table of the alerts file (``etl/alerts/alerts.toml``). The rule "a report
 overdue" is meant to be added here the same way once reporting periods are kept: a function
-returning one alert per campaign, period and kind of report owed and not received by its day.
+returning one alert per campaign, period and kind of report owed and not received by its day
+(subject: the period and kind; fingerprint: what is still missing), with ``[rules.<name>]`` in
+``alerts.toml`` and the catalogue keys ``alerts.name.<name>`` and ``alerts.text.<name>`` (its
+parameters, and ``campaign``, fill the text).
 """
 
 from __future__ import annotations
