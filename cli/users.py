@@ -101,7 +101,14 @@ def _check_scope(wh: Warehouse, organisation: str | None, campaigns: tuple[str, 
     multiple=True,
     help="A viewer's campaign (repeat; none = every campaign).",
 )
-@click.option("--email", help="E-mail the OIDC provider signs this person in with.")
+@click.option(
+    "--email", help="E-mail: alert digests go there, and the OIDC provider signs in with it."
+)
+@click.option(
+    "--language",
+    type=click.Choice(["en", "ru", "kk"]),
+    help="Language of the alert e-mails (default: English).",
+)
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
 )
@@ -117,6 +124,7 @@ def users_add(
     organisation: str | None,
     campaign_codes: tuple[str, ...],
     email: str | None,
+    language: str | None,
     password_stdin: bool,
     no_password: bool,
 ) -> None:
@@ -135,6 +143,7 @@ def users_add(
             campaigns=campaign_codes or None,
             email=email,
             password=password,
+            language=language,
         )
     out.print(f"added {user.role} {user.username}" + _scope_text(user))
 
@@ -176,12 +185,39 @@ def users_list(wh: Warehouse, as_json: bool) -> None:
         out.print("no accounts yet: add one with `campaigns users add NAME --role officer`")
         return
     table = Table()
-    for col in ("username", "name", "role", "organisation / campaigns", "e-mail"):
+    for col in ("username", "name", "role", "organisation / campaigns", "e-mail", "language"):
         table.add_column(col)
     for u in accounts:
         scope = u.organisation or (", ".join(u.campaigns) if u.campaigns else "all")
-        table.add_row(u.username, u.name, u.role, scope, u.email or "")
+        table.add_row(u.username, u.name, u.role, scope, u.email or "", u.language or "")
     out.print(table)
+
+
+@users.command("set")
+@click.argument("username")
+@click.option("--name", help="Full name shown in the dashboard.")
+@click.option("--email", help='E-mail for alert digests and OIDC sign-in ("" removes it).')
+@click.option(
+    "--language",
+    type=click.Choice(["en", "ru", "kk", ""]),
+    help='Language of the alert e-mails ("" for the default, English).',
+)
+@click.pass_obj
+def users_set(
+    wh: Warehouse, username: str, name: str | None, email: str | None, language: str | None
+) -> None:
+    """Change an account's name, e-mail or language.
+
+    Example: campaigns users set amina --email amina@example.org --language kk
+    """
+    if name is None and email is None and language is None:
+        raise UserError("nothing to change: give --name, --email or --language")
+    with _refusals():
+        user = accounts_for(wh).update(username, name=name, email=email, language=language)
+    out.print(
+        f"{user.username}: {user.name}, e-mail {user.email or 'none'}, "
+        f"language {user.language or 'en (default)'}"
+    )
 
 
 @users.command("set-password")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import alert_notice, auth
 from dashboard.i18n import language_picker, t
 from etl import isolate
 from etl.accounts import ROLES
@@ -67,6 +67,7 @@ PAGES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("upload", "page.upload", ":material/upload:", frozenset({"officer", "grantee"})),
     ("programme", "page.programme", ":material/settings:", frozenset({"officer"})),
     ("loads", "page.loads", ":material/upload_file:", frozenset({"officer"})),
+    ("alerts", "page.alerts", ":material/notifications:", frozenset({"officer"})),
 )
 
 if not warehouse.exists():
@@ -94,6 +95,7 @@ auth.account_menu(warehouse, user)
 
 _migrate(str(warehouse.path))
 try:
+    alert_notice.show(warehouse, user)
     page.run()
 except Exception as exc:  # st.stop() and reruns are no Exception: they go through
     incident = isolate.log_incident(f"page '{page.url_path}' failed for {user.username}", exc)

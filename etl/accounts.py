@@ -51,6 +51,8 @@ from etl.warehouse import Warehouse
 
 ENV_VAR = "CAMPAIGNS_ACCOUNTS"
 ROLES = ("officer", "grantee", "viewer")
+# The languages a person may be written to in (alert e-mails): the dashboard's.
+LANGUAGES = ("en", "ru", "kk")
 MIN_PASSWORD_LENGTH = 10
 # Sign-in throttling (see the module's text); times in seconds.
 ACCOUNT_FREE_FAILURES = 5
@@ -66,6 +68,8 @@ DEFAULT_PROXIES = "127.0.0.1,::1"
 DEFAULT_IDLE_MINUTES = 60
 DEFAULT_SESSION_HOURS = 12
 
+# An address to write to: no spaces or line breaks (which would end an e-mail's header).
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,63}$")
 _HASHER = PasswordHasher()
 # Verified against when the username is unknown, so a wrong name takes as long as a wrong
@@ -82,7 +86,8 @@ CREATE TABLE IF NOT EXISTS account (
     email         TEXT COLLATE NOCASE,
     password_hash TEXT,             -- argon2id; NULL for accounts that sign in through OIDC only
     created_at    REAL NOT NULL,
-    updated_at    REAL NOT NULL
+    updated_at    REAL NOT NULL,
+    language      TEXT              -- en, ru or kk: the language e-mails are written in
 );
 CREATE TABLE IF NOT EXISTS session (
     token_hash  TEXT PRIMARY KEY,
@@ -266,6 +271,7 @@ class User:
     organisation: str | None = None
     campaigns: tuple[str, ...] | None = None
     email: str | None = None
+    language: str | None = None
 
     @property
     def can_upload(self) -> bool:
@@ -365,6 +371,9 @@ class Accounts:
                 with contextlib.suppress(OSError):
                     os.chmod(self.path, 0o600)
             con.executescript(_SCHEMA)
+            columns = {row[1] for row in con.execute("PRAGMA table_info(account)")}
+            if "language" not in columns:  # a store made before accounts had a language
+                con.execute("ALTER TABLE account ADD COLUMN language TEXT")
         finally:
             con.close()
         _READY.add(self.path)
@@ -381,9 +390,11 @@ class Accounts:
         campaigns: tuple[str, ...] | list[str] | None = None,
         email: str | None = None,
         password: str | None = None,
+        language: str | None = None,
     ) -> User:
         """Create an account. A grantee needs an organisation; only a viewer takes campaigns.
-        Without a password the account can only sign in through OIDC, by its e-mail."""
+        Without a password the account can only sign in through OIDC, by its e-mail.
+        ``language`` (en, ru, kk) is the one the alert e-mails are written in."""
         if not _USERNAME.match(username):
             raise AccountError(
                 f"username '{username}' is not allowed; use 2 to 64 letters, digits and . _ @ + -"
@@ -406,8 +417,7 @@ class Accounts:
             )
         if password is not None:
             check_password(password, username)
-        if email and "@" not in email:
-            raise AccountError(f"'{email}' is not an e-mail address")
+        _check_contact(email, language)
         now = time.time()
         with self._db() as con:
             if con.execute("SELECT 1 FROM account WHERE username = ?", [username]).fetchone():
@@ -418,7 +428,9 @@ class Accounts:
             if email and con.execute("SELECT 1 FROM account WHERE email = ?", [email]).fetchone():
                 raise AccountError(f"another account already has the e-mail {email}")
             con.execute(
-                "INSERT INTO account VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO account (username, name, role, organisation, campaigns, email, "
+                "password_hash, created_at, updated_at, language) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     username,
                     name or username,
@@ -429,8 +441,41 @@ class Accounts:
                     _HASHER.hash(password) if password is not None else None,
                     now,
                     now,
+                    language,
                 ],
             )
+        return self.get(username)  # type: ignore[return-value]
+
+    def update(
+        self,
+        username: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        language: str | None = None,
+    ) -> User:
+        """Change an account's name, e-mail or language (those given; "" clears the e-mail
+        or the language)."""
+        _check_contact(email or None, language or None)
+        if name is not None and not name.strip():
+            raise AccountError("the name cannot be empty")
+        changes = {"name": name, "email": email, "language": language}
+        with self._db() as con:
+            if not con.execute("SELECT 1 FROM account WHERE username = ?", [username]).fetchone():
+                raise AccountError(f"there is no account '{username}'")
+            if (
+                email
+                and con.execute(
+                    "SELECT 1 FROM account WHERE email = ? AND username <> ?", [email, username]
+                ).fetchone()
+            ):
+                raise AccountError(f"another account already has the e-mail {email}")
+            for column, value in changes.items():
+                if value is not None:
+                    con.execute(
+                        f"UPDATE account SET {column} = ?, updated_at = ? WHERE username = ?",
+                        [value or None, time.time(), username],
+                    )
         return self.get(username)  # type: ignore[return-value]
 
     def remove(self, username: str) -> None:
@@ -456,7 +501,8 @@ class Accounts:
     def users(self) -> list[User]:
         with self._db(write=False) as con:
             rows = con.execute(
-                "SELECT username, name, role, organisation, campaigns, email FROM account "
+                "SELECT username, name, role, organisation, campaigns, email, language "
+                "FROM account "
                 "ORDER BY role, username"
             ).fetchall()
         return [_user(row) for row in rows]
@@ -464,7 +510,8 @@ class Accounts:
     def get(self, username: str) -> User | None:
         with self._db(write=False) as con:
             row = con.execute(
-                "SELECT username, name, role, organisation, campaigns, email FROM account "
+                "SELECT username, name, role, organisation, campaigns, email, language "
+                "FROM account "
                 "WHERE username = ?",
                 [username],
             ).fetchone()
@@ -476,7 +523,8 @@ class Accounts:
             return None
         with self._db(write=False) as con:
             row = con.execute(
-                "SELECT username, name, role, organisation, campaigns, email FROM account "
+                "SELECT username, name, role, organisation, campaigns, email, language "
+                "FROM account "
                 "WHERE email = ? OR username = ? ORDER BY email = ? DESC LIMIT 1",
                 [email, email, email],
             ).fetchone()
@@ -502,11 +550,11 @@ class Accounts:
             # check: attempts sent together cannot all pass before any of them is counted.
             con.execute("INSERT INTO login_failure VALUES (?, ?, ?)", [username, client, now])
             row = con.execute(
-                "SELECT username, name, role, organisation, campaigns, email, password_hash "
-                "FROM account WHERE username = ?",
+                "SELECT username, name, role, organisation, campaigns, email, language, "
+                "password_hash FROM account WHERE username = ?",
                 [username],
             ).fetchone()
-        stored = row[6] if row else None
+        stored = row[7] if row else None
         ok = False
         try:
             ok = _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
@@ -522,7 +570,7 @@ class Accounts:
                     "UPDATE account SET password_hash = ? WHERE username = ?",
                     [_HASHER.hash(password), row[0]],
                 )
-        return _user(row[:6])
+        return _user(row[:7])
 
     @staticmethod
     def _wait(
@@ -563,19 +611,19 @@ class Accounts:
         with self._db(write=False) as con:
             row = con.execute(
                 "SELECT a.username, a.name, a.role, a.organisation, a.campaigns, a.email, "
-                "s.created_at, s.last_seen FROM session s JOIN account a "
+                "a.language, s.created_at, s.last_seen FROM session s JOIN account a "
                 "ON a.username = s.username WHERE s.token_hash = ?",
                 [key],
             ).fetchone()
         if row is None:
             return None
-        if row[7] < now - idle_seconds() or row[6] < now - lifetime_seconds():
+        if row[8] < now - idle_seconds() or row[7] < now - lifetime_seconds():
             self.end_session(token)
             return None
-        if now - row[7] > 30:  # written at most twice a minute, not on every rerun
+        if now - row[8] > 30:  # written at most twice a minute, not on every rerun
             with self._db() as con:
                 con.execute("UPDATE session SET last_seen = ? WHERE token_hash = ?", [now, key])
-        return _user(row[:6])
+        return _user(row[:7])
 
     def end_session(self, token: str | None) -> None:
         if token:
@@ -583,6 +631,13 @@ class Accounts:
                 con.execute("DELETE FROM session WHERE token_hash = ?", [_token_hash(token)])
 
 
+def _check_contact(email: str | None, language: str | None) -> None:
+    if email and not _EMAIL.fullmatch(email):
+        raise AccountError(f"'{email}' is not an e-mail address")
+    if language and language not in LANGUAGES:
+        raise AccountError(f"unknown language '{language}'; use one of: {', '.join(LANGUAGES)}")
+
+
 def _user(row) -> User:
     campaigns = tuple(json.loads(row[4])) if row[4] else None
-    return User(row[0], row[1], row[2], row[3], campaigns, row[5])
+    return User(row[0], row[1], row[2], row[3], campaigns, row[5], row[6])

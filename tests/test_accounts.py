@@ -53,6 +53,7 @@ def test_users_add_list_set_password_remove(invoke, programme: Warehouse) -> Non
             "organisation": "ADR",
             "campaigns": None,
             "email": None,
+            "language": None,
         }
     ]
     accounts = store(programme)
@@ -240,3 +241,51 @@ def test_the_demo_has_an_account_for_each_role(demo_warehouse: Warehouse) -> Non
         roles.setdefault(role, []).append(username)
     assert set(roles) == {"officer", "grantee", "viewer"}
     assert len(roles["grantee"]) >= 2
+
+
+def test_an_accounts_e_mail_and_language_for_the_alert_digests(
+    invoke, programme: Warehouse
+) -> None:
+    code, output, _ = invoke(
+        "users", "add", "bolat", "--role", "grantee", "--organisation", "ADR",
+        "--email", "bolat@example.org", "--language", "kk", "--password-stdin",
+        input=PASSWORD + "\n",
+    )  # fmt: skip
+    assert code == 0, output
+    _, _, listed = invoke("users", "list", "--json")
+    assert (listed[0]["email"], listed[0]["language"]) == ("bolat@example.org", "kk")
+    code, output, _ = invoke("users", "set", "bolat", "--language", "ru", "--name", "Bolat K.")
+    assert code == 0 and "language ru" in output
+    user = store(programme).get("bolat")
+    assert (user.name, user.email, user.language) == ("Bolat K.", "bolat@example.org", "ru")
+    code, output, _ = invoke("users", "set", "bolat", "--email", "")
+    assert code == 0 and store(programme).get("bolat").email is None
+    code, output, _ = invoke("users", "add", "x1", "--role", "officer", "--language", "de")
+    assert code == 2 and "'de' is not one of" in output
+    code, output, _ = invoke("users", "set", "nobody", "--language", "en")
+    assert code == 1 and "there is no account 'nobody'" in output
+    code, output, _ = invoke("users", "set", "bolat")
+    assert code == 1 and "nothing to change" in output
+    code, output, _ = invoke("users", "set", "bolat", "--name", " ")
+    assert code == 1 and "the name cannot be empty" in output
+    code, output, _ = invoke("users", "set", "bolat", "--email", "bolat@ex ample.org\nBcc: x@y")
+    assert code == 1 and "is not an e-mail address" in output
+
+
+def test_a_store_made_before_accounts_had_a_language_gets_the_column(tmp_path) -> None:
+    path = tmp_path / "old.accounts.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript(
+        "CREATE TABLE account (username TEXT PRIMARY KEY COLLATE NOCASE, name TEXT NOT NULL,"
+        " role TEXT NOT NULL, organisation TEXT, campaigns TEXT, email TEXT COLLATE NOCASE,"
+        " password_hash TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL);"
+        "INSERT INTO account VALUES ('dana', 'Dana', 'officer', NULL, NULL, 'd@example.org',"
+        " NULL, 0, 0);"
+    )
+    con.commit()
+    con.close()
+    accounts = Accounts(path)
+    assert accounts.get("dana") == User("dana", "Dana", "officer", email="d@example.org")
+    assert accounts.update("dana", language="kk").language == "kk"
+    accounts.add("erlan", "officer", email="e@example.org", language="ru")
+    assert [(u.username, u.language) for u in accounts.users()] == [("dana", "kk"), ("erlan", "ru")]

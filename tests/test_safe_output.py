@@ -421,6 +421,7 @@ PAGES = {
     "content": {},
     "feedback": {},
     "loads": {},
+    "alerts": {},
     "upload": {},
     "reports": {},
 }
