@@ -21,7 +21,9 @@ and saved with the campaign (:func:`save_form_mapping`).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import tempfile
 import threading
 import tomllib
@@ -34,9 +36,10 @@ import duckdb
 import pandas as pd
 
 from dashboard import data
-from dashboard.i18n import literal, t
+from dashboard.i18n import catalogue, fmt_number, literal, t
+from dashboard.issue_text import issue_text
 from dashboard.metrics import lookups
-from etl import batches, forms, isolate, load, templates
+from etl import batches, forms, isolate, load, reading, templates
 from etl.accounts import User
 from etl.isolate import OverLimit, WorkerFailed
 from etl.kinds import FILE_KINDS
@@ -102,6 +105,37 @@ def template_files(kind: str, lang: str) -> list[tuple[str, bytes, str]]:
         templates.write_xlsx(xlsx_path, kind, lang)
         out.append((xlsx_path.name, xlsx_path.read_bytes(), XLSX_MIME))
         return out
+
+
+# --- the file picker ------------------------------------------------------------------------------
+
+_DROPZONE = '[data-testid="stFileUploaderDropzone"]'
+# Where Streamlit writes its own texts in the picker (its DOM as of Streamlit 1.67): the button,
+# the limit and types under it, and what shows while files are dragged over it.
+PICKER_TEXTS = {
+    "button": f'{_DROPZONE} [data-testid="stBaseButton-secondary"] '
+    '[data-testid="stMarkdownContainer"] p',
+    "limit": '[data-testid="stFileUploaderDropzoneInstructions"] span',
+    "drop": f"{_DROPZONE} > div:not([data-testid]):not(:has([data-testid])) > div",
+}
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string: quotes and backslashes escaped, line ends as spaces."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return '"' + " ".join(escaped.split()) + '"'
+
+
+def picker_style(*, button: str, limit: str, drop: str) -> str:
+    """A style element that shows the file picker's texts as given in place of Streamlit's
+    English ones (the English stays in the page, at size 0, so nothing moves)."""
+    texts = {"button": button, "limit": limit, "drop": drop}
+    rules = [
+        f"{selector} {{ font-size: 0; }} "
+        f"{selector}::after {{ content: {_css_string(texts[name])}; font-size: 0.875rem; }}"
+        for name, selector in PICKER_TEXTS.items()
+    ]
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 
 # --- receiving, checking and loading -------------------------------------------------------------
@@ -275,18 +309,269 @@ def mapping_frame(result: load.LoadResult) -> pd.DataFrame:
     )
 
 
-def preview_frame(result: load.LoadResult) -> pd.DataFrame:
-    """The rows as parsed, one per file row, with what is wrong with each."""
-    return pd.DataFrame(result.preview)
+def row_messages(result: load.LoadResult, lang: str | None = None) -> dict[int, str]:
+    """What is wrong with each row that has errors, in ``lang``: "column: what to fix" for
+    each of its errors, joined by "; "."""
+    found: dict[int, list[str]] = {}
+    for issue in result.errors:
+        if issue.row is None:
+            continue
+        text = issue_text(issue, lang)
+        found.setdefault(int(issue.row), []).append(
+            f"{issue.column}: {text}" if issue.column else text
+        )
+    return {row: "; ".join(texts) for row, texts in found.items()}
 
 
-def issues_frame(result: load.LoadResult) -> pd.DataFrame:
-    """Errors, then warnings: row, column, value and what to fix."""
+def preview_frame(result: load.LoadResult, lang: str | None = None) -> pd.DataFrame:
+    """The rows as parsed, one per file row, the rows with errors first (then in file order),
+    with what is wrong with each in ``lang``."""
+    frame = pd.DataFrame(result.preview)
+    if frame.empty:
+        return frame
+    messages = row_messages(result, lang)
+    frame["errors"] = [messages.get(int(r)) for r in frame["row"]]
+    bad = frame["errors"].notna()
+    return pd.concat([frame[bad], frame[~bad]], ignore_index=True)
+
+
+def cell_text(value: object, lang: str | None = None) -> str:
+    """A parsed cell as the preview writes it: numbers in the language's way (whole ones
+    without decimals), "—" for nothing."""
+    if isinstance(value, list | tuple):
+        return ", ".join(cell_text(v, lang) for v in value) or MISSING
+    if _empty(value):
+        return MISSING
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return fmt_number(value, lang=lang)
+    if isinstance(value, float):
+        if value.is_integer():
+            return fmt_number(value, lang=lang)
+        decimals = min(4, len(repr(value).split(".")[-1].rstrip("0")))
+        return fmt_number(value, decimals, lang=lang)
+    return str(value)
+
+
+def preview_text(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """:func:`preview_frame` as text for a table: every cell but the row number written by
+    :func:`cell_text` (a table shows an empty cell as "None", whatever its style says)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if column != "row":
+            shown[column] = [cell_text(v, lang) for v in frame[column]]
+    return shown
+
+
+def bad_cells(result: load.LoadResult) -> set[tuple[int, str]]:
+    """The (row, field) cells of the preview holding an error; a column is named by the file's
+    header in an issue and by our field in the preview."""
+    fields = {header: fname for fname, header in (result.detected.get("columns") or {}).items()}
+    cells = set()
+    for issue in result.errors:
+        if issue.row is not None and issue.column:
+            cells.add((int(issue.row), fields.get(issue.column, issue.column)))
+    return cells
+
+
+def issues_frame(result: load.LoadResult, lang: str | None = None) -> pd.DataFrame:
+    """Errors, then warnings: row, column, value and what to fix (in ``lang``)."""
     rows = [
-        (i.severity, i.row, i.column, i.value, i.message)
+        (i.severity, i.row, i.column, i.value, issue_text(i, lang))
         for i in [*result.errors, *result.warnings]
     ]
     return pd.DataFrame(rows, columns=["severity", "row", "column", "value", "message"])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check found, counted as a person reads it: rows ready to load, rows with errors
+    and how many errors they hold, errors of the file as a whole, and warnings."""
+
+    ready: int
+    bad_rows: int
+    row_errors: int
+    file_errors: int
+    warnings: int
+
+    @property
+    def loadable(self) -> bool:
+        return self.file_errors == 0 and self.bad_rows == 0 and self.ready > 0
+
+
+def verdict(result: load.LoadResult) -> Verdict:
+    """The counts of a check's verdict (see :class:`Verdict`)."""
+    file_errors = sum(1 for i in result.errors if i.row is None)
+    row_errors = max(0, result.errors_total - file_errors)
+    bad_rows = result.rows_rejected or len({i.row for i in result.errors if i.row is not None})
+    ready = max(0, result.rows_read - bad_rows - result.rows_skipped - result.rows_blank)
+    if file_errors:
+        ready = 0
+    return Verdict(ready, bad_rows, row_errors, file_errors, result.warnings_total)
+
+
+def verdict_text(v: Verdict, lang: str | None = None) -> str:
+    """The verdict in a sentence: "5 rows ready, 1 row with 2 errors", in ``lang``."""
+    if v.file_errors:  # nothing can be loaded: the rows do not count
+        return t("upload.verdict.file_errors", lang=lang, count=v.file_errors)
+    parts = [t("upload.verdict.ready", lang=lang, count=v.ready)]
+    if v.bad_rows:
+        parts.append(
+            t(
+                "upload.verdict.bad_rows",
+                lang=lang,
+                rows=t("upload.verdict.rows", lang=lang, count=v.bad_rows),
+                errors=t("upload.verdict.errors", lang=lang, count=v.row_errors),
+            )
+        )
+    if v.warnings:
+        parts.append(t("upload.verdict.warnings", lang=lang, count=v.warnings))
+    return t("upload.verdict.join", lang=lang).join(parts)
+
+
+def label(prefix: str, value: object) -> str:
+    """``value`` as the catalogue names it under ``prefix`` (a kind, a status), else as it
+    is; "—" for nothing."""
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return MISSING
+    key = f"{prefix}.{value}"
+    return t(key) if key in catalogue("en") else str(value)
+
+
+MISSING = "—"  # an absent value in a table, in every language
+
+
+def history_frame(loads: pd.DataFrame) -> pd.DataFrame:
+    """A load log as a table shows it: kinds and statuses in the page's language, "—" for an
+    empty text cell."""
+    shown = loads.copy()
+    if "kind" in shown:
+        shown["kind"] = shown["kind"].map(lambda k: label("upload.kinds", k))
+    if "status" in shown:
+        shown["status"] = shown["status"].map(lambda s: label("loads.status", s))
+    for column in ("platform", "source_name", "loaded_by", "undone_by", "campaign_code", "source"):
+        if column in shown:
+            shown[column] = shown[column].map(lambda v: MISSING if _empty(v) else str(v))
+    return shown
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and value != value)
+
+
+# --- fixing rows on the page ---------------------------------------------------------------------
+
+FIX_ROWS = 500  # the most rows with errors the page offers to fix at once
+ROW_COLUMN = "\u2060row"  # the editor's own columns, named so that no file header is the same
+ERRORS_COLUMN = "\u2060errors"
+
+
+@dataclass(frozen=True)
+class FileTable:
+    """A file's header and its data rows (row number as a spreadsheet shows it, text cells), as
+    the loader reads them."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str | None, ...]], ...]
+
+
+def file_table(received: Received, kind: str | None) -> FileTable | None:
+    """The rows of ``received`` as the loader reads them, read in a worker process within the
+    upload limits; None when the file cannot be fixed on the page (too large to read whole, a
+    workbook of several sheets, a header cell empty or twice) or the worker was stopped."""
+    if received.size > reading.FAST_PATH_BYTES or kind == "programme":
+        return None
+    try:
+        header, rows = isolate.run(
+            forms.read_responses,
+            content=received.content,
+            what=f"reading an upload's rows to fix ({size_text(received.size)})",
+            name=received.name,
+            kind=kind,
+        )
+    except STOPPED:
+        return None
+    names = [str(h or "").strip() for h in header]
+    if not all(names) or len(set(names)) != len(names):
+        return None
+    return FileTable(tuple(names), tuple((int(n), tuple(cells)) for n, cells in rows))
+
+
+def fixable(result: load.LoadResult, table: FileTable | None) -> bool:
+    """Whether the rows with errors of ``result`` can be fixed in ``table``: a single table, and
+    every row and column an error names is in it."""
+    if table is None or result.detected.get("sheets"):
+        return False
+    numbers = {n for n, _ in table.rows}
+    for issue in result.errors:
+        if issue.row is None:
+            return False
+        if int(issue.row) not in numbers:
+            return False
+        if issue.column and issue.column not in table.header:
+            return False
+    return bool(result.errors)
+
+
+def fix_frame(
+    result: load.LoadResult, table: FileTable, lang: str | None = None, limit: int = FIX_ROWS
+) -> pd.DataFrame:
+    """The rows with errors as the file holds them, for editing: the row number, what to fix,
+    then one text column per header of the file."""
+    messages = row_messages(result, lang)
+    records = []
+    for number, cells in table.rows:
+        if number not in messages:
+            continue
+        record = {ROW_COLUMN: number, ERRORS_COLUMN: messages[number]}
+        for name, cell in zip(table.header, _padded(cells, len(table.header)), strict=True):
+            record[name] = cell if cell is not None else ""
+        records.append(record)
+        if len(records) >= limit:
+            break
+    return pd.DataFrame(records, columns=[ROW_COLUMN, ERRORS_COLUMN, *table.header])
+
+
+def _padded(cells: Sequence[str | None], width: int) -> list[str | None]:
+    return [*cells[:width], *[None] * (width - len(cells))]
+
+
+def corrected_name(name: str) -> str:
+    """The name of a corrected copy: "march.xlsx" -> "march (corrected).csv"."""
+    stem = Path(name).stem
+    suffix = " (corrected)"
+    return f"{stem if stem.endswith(suffix) else stem + suffix}.csv"
+
+
+def corrected(
+    received: Received,
+    table: FileTable,
+    edited: pd.DataFrame,
+    *,
+    delimiter: str | None = None,
+) -> Received:
+    """A corrected copy of ``received``: a CSV file (UTF-8, the file's own delimiter when it was
+    a CSV, else a comma) with the file's header and every row, those in ``edited`` (rows of
+    :func:`fix_frame`, changed by the user) as edited. It is received as any upload is."""
+    sep = {"comma": ",", "semicolon": ";", "tab": "\t"}.get(delimiter or "", ",")
+    changes: dict[int, dict[str, str]] = {}
+    for record in edited.to_dict("records"):
+        number = record.get(ROW_COLUMN)
+        if number is None or _empty(number):
+            continue
+        changes[int(number)] = {
+            h: "" if _empty(record.get(h)) else str(record.get(h)) for h in table.header
+        }
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
+    writer.writerow(table.header)
+    for number, cells in table.rows:
+        if number in changes:
+            writer.writerow([changes[number][h] for h in table.header])
+        else:
+            writer.writerow(["" if c is None else c for c in _padded(cells, len(table.header))])
+    return receive(corrected_name(received.name), out.getvalue().encode("utf-8"))
 
 
 # --- form responses ------------------------------------------------------------------------------
