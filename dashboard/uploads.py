@@ -340,7 +340,7 @@ def cell_text(value: object, lang: str | None = None) -> str:
     without decimals), "—" for nothing."""
     if isinstance(value, list | tuple):
         return ", ".join(cell_text(v, lang) for v in value) or MISSING
-    if _empty(value):
+    if is_empty(value):
         return MISSING
     if isinstance(value, bool):
         return str(value).lower()
@@ -416,6 +416,8 @@ def verdict_text(v: Verdict, lang: str | None = None) -> str:
     if v.file_errors:  # nothing can be loaded: the rows do not count
         return t("upload.verdict.file_errors", lang=lang, count=v.file_errors)
     parts = [t("upload.verdict.ready", lang=lang, count=v.ready)]
+    if v.ready and not v.bad_rows and not v.warnings:
+        return t("upload.verdict.clean", lang=lang, ready=parts[0])
     if v.bad_rows:
         parts.append(
             t(
@@ -433,7 +435,7 @@ def verdict_text(v: Verdict, lang: str | None = None) -> str:
 def label(prefix: str, value: object) -> str:
     """``value`` as the catalogue names it under ``prefix`` (a kind, a status), else as it
     is; "—" for nothing."""
-    if value is None or (isinstance(value, float) and value != value) or value == "":
+    if is_empty(value):
         return MISSING
     key = f"{prefix}.{value}"
     return t(key) if key in catalogue("en") else str(value)
@@ -452,12 +454,18 @@ def history_frame(loads: pd.DataFrame) -> pd.DataFrame:
         shown["status"] = shown["status"].map(lambda s: label("loads.status", s))
     for column in ("platform", "source_name", "loaded_by", "undone_by", "campaign_code", "source"):
         if column in shown:
-            shown[column] = shown[column].map(lambda v: MISSING if _empty(v) else str(v))
+            shown[column] = shown[column].map(lambda v: MISSING if is_empty(v) else str(v))
     return shown
 
 
-def _empty(value: object) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and value != value)
+def is_empty(value: object) -> bool:
+    """None, NaN, NaT or an empty text."""
+    if value is None or isinstance(value, str):
+        return not value
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: a value
+        return False
 
 
 # --- fixing rows on the page ---------------------------------------------------------------------
@@ -558,10 +566,10 @@ def corrected(
     changes: dict[int, dict[str, str]] = {}
     for record in edited.to_dict("records"):
         number = record.get(ROW_COLUMN)
-        if number is None or _empty(number):
+        if number is None or is_empty(number):
             continue
         changes[int(number)] = {
-            h: "" if _empty(record.get(h)) else str(record.get(h)) for h in table.header
+            h: "" if is_empty(record.get(h)) else str(record.get(h)) for h in table.header
         }
     out = io.StringIO()
     writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")

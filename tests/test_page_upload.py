@@ -108,29 +108,115 @@ def test_a_viewer_is_refused(monkeypatch, programme):
     assert not page.get("file_uploader") and not page.selectbox
 
 
-def test_the_check_shows_what_was_read_and_each_error_by_row_and_column(monkeypatch, programme):
+def walk(node):
+    """Every element under ``node``, in the order the page draws them."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
+
+
+def file_box(at, title: str = "File"):
+    """The elements of the first file's box, in order, from its title on."""
+    elements = list(walk(at.main))
+    start = next(i for i, e in enumerate(elements) if e.type == "subheader" and e.value == title)
+    return elements[start:]
+
+
+# Two good rows and two bad ones: row 3 with one error (reach above impressions), row 4 with
+# two (a date that is none and a negative count).
+BAD_TWICE = "2026-13-40,telegram,,,-5,,,,,,,,"
+FOUR_ROWS = (
+    f"{METRICS_HEADER}\n{GOOD}\n{BAD}\n{BAD_TWICE}\n2026-03-04,telegram,,,,,2500,30,2,9,,,800\n"
+).encode()
+
+
+def styled_cells(frame_element) -> set[tuple[int, int]]:
+    """The (row, column) positions of a table's cells that carry a style."""
+    import re
+
+    css = frame_element.proto.arrow_data.styler.styles
+    return {(int(r), int(c)) for r, c in re.findall(r"_row(\d+)_col(\d+)", css)}
+
+
+def test_the_check_starts_with_its_verdict_then_the_rows_with_errors(
+    monkeypatch, programme, tmp_path
+):
+    from dashboard.issue_text import issue_text
+
     at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
-    upload(at, "march.csv", WITH_ERROR)
-    shown = frames(at)
-    table = shown["upload_detected"]
-    detected = dict(zip(table["Detected"], table["Value"], strict=True))
-    assert detected["Kind"] == "metrics" and detected["Delimiter"] == "comma"
-    assert detected["Period"] == "2026-03-02 – 2026-03-03"
-    assert detected["Encoding"] == "utf-8" and detected["Decimal mark"] == "point"
-    mapping = shown["upload_mapping"]
-    pairs = set(zip(mapping["header"], mapping["field"], strict=True))
-    assert ("impressions", "impressions") in pairs
-    preview = shown["upload_preview"]
-    assert list(preview["row"]) == [2, 3]
-    assert list(preview["impressions"]) == [1000, 100]
-    assert preview["errors"].isna().iloc[0] and "reach 200" in preview["errors"].iloc[1]
-    issues = shown["upload_issues"]
-    errors = issues[issues["severity"] == "error"]
-    found = list(zip(errors["row"], errors["column"], errors["value"], strict=True))
-    assert found == [(3, "reach", "200")]
+    upload(at, "march.csv", FOUR_ROWS)
+    # The loader's own dry run, the independent side: which rows and cells are wrong.
+    path = tmp_path / "march.csv"
+    path.write_bytes(FOUR_ROWS)
+    dry = load_file(programme, path, campaign="PDP-01", kind="metrics", dry_run=True)
+    bad_rows = sorted({i.row for i in dry.errors})
+    assert bad_rows == [3, 4] and len(dry.errors) == 3
+
+    # First, under the file's name: the verdict, 2 rows ready and 2 rows with 3 errors.
+    box = file_box(at)
+    assert [e.type for e in box[:3]] == ["subheader", "text", "warning"]
+    assert box[2].value == "2 rows ready, 2 rows with 3 errors"
+
+    # The rows as read: those with errors first, each with what is wrong beside it.
+    preview = frames(at)["upload_preview"]
+    assert list(preview["row"]) == [3, 4, 2, 5]
+    for position, row in enumerate([3, 4]):
+        expected = "; ".join(
+            f"{i.column}: {issue_text(i, 'en')}" for i in dry.errors if i.row == row
+        )
+        assert preview["errors"].iloc[position] == expected
+    assert list(preview["errors"].iloc[2:]) == ["—", "—"]
+    assert list(preview["impressions"]) == ["100", "-5", "1,000", "—"]
+    # Exactly the bad cells are marked: (row, column) of every error, and nothing else.
+    element = next(d for d in at.dataframe if "errors" in d.value.columns)
+    columns = list(element.value.columns)
+    position = {row: i for i, row in enumerate(element.value["row"])}
+    assert styled_cells(element) == {(position[i.row], columns.index(i.column)) for i in dry.errors}
+
+    # How the file was read is folded away: the detected settings and the column map.
+    (details,) = [e for e in at.expander if e.label.startswith("How the file was read")]
+    inside = list(walk(details))
+    detected = next(e.value for e in inside if e.type == "dataframe" and "Detected" in e.value)
+    found = dict(zip(detected["Detected"], detected["Value"], strict=True))
+    assert found["Kind"] == "metrics" and found["Delimiter"] == "comma"
+    assert found["Period"] == "2026-03-02 – 2026-03-04"
+    assert found["Encoding"] == "utf-8" and found["Decimal mark"] == "point"
+    mapping = next(e.value for e in inside if e.type == "dataframe" and "field" in e.value)
+    assert ("impressions", "impressions") in set(
+        zip(mapping["header"], mapping["field"], strict=True)
+    )
+
     # Nothing written yet, and a file with errors cannot be loaded as it is.
     assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(0,)]
     assert confirm(at).disabled
+
+
+@pytest.mark.parametrize(
+    ("counts", "lang", "text"),
+    [
+        ((5, 1, 2, 0, 0), "en", "5 rows ready, 1 row with 2 errors"),
+        ((1, 2, 1, 0, 0), "en", "1 row ready, 2 rows with 1 error"),
+        ((5, 1, 2, 0, 0), "ru", "5 строк готово, 1 строка с 2 ошибками"),
+        ((1, 3, 1, 0, 0), "ru", "1 строка готова, 3 строки с 1 ошибкой"),
+        ((22, 11, 25, 0, 0), "ru", "22 строки готовы, 11 строк с 25 ошибками"),
+        ((5, 1, 2, 0, 0), "kk", "5 жол дайын, 1 жолда 2 қате бар"),
+        ((3, 0, 0, 0, 1), "en", "3 rows ready, 1 warning"),
+        ((3, 0, 0, 0, 0), "en", "3 rows ready: no errors or warnings, the file can be loaded."),
+        (
+            (1, 0, 0, 0, 0),
+            "ru",
+            "1 строка готова: ошибок и предупреждений нет, файл можно загрузить.",
+        ),
+        ((2, 0, 0, 0, 0), "kk", "2 жол дайын: қате де, ескерту де жоқ, файлды жүктеуге болады."),
+        ((3, 0, 0, 0, 2), "ru", "3 строки готовы, 2 предупреждения"),
+        ((3, 0, 0, 0, 2), "kk", "3 жол дайын, 2 ескерту"),
+        ((0, 0, 0, 1, 0), "en", "1 error in the file as a whole"),
+        ((0, 0, 0, 2, 0), "ru", "2 ошибки в файле в целом"),
+        ((0, 0, 0, 1, 0), "kk", "Файлдың өзінде 1 қате"),
+    ],
+)
+def test_the_verdict_reads_right_in_each_language(counts, lang, text):
+    assert uploads.verdict_text(uploads.Verdict(*counts), lang) == text
 
 
 def test_confirm_loads_the_valid_rows_when_asked(monkeypatch, programme):
@@ -159,7 +245,10 @@ def test_a_clean_file_loads_and_the_same_file_again_says_so(monkeypatch, program
     at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
     upload(at, "clean.csv", CLEAN)
     assert "upload_issues" not in frames(at)
-    assert any(s.value.startswith("No errors or warnings") for s in at.success)
+    assert any(
+        s.value == "2 rows ready: no errors or warnings, the file can be loaded."
+        for s in at.success
+    )
     confirm(at).click().run()
     assert sql(programme, "SELECT rows_loaded, status FROM core.batch WHERE source = 'upload'") == [
         (2, "loaded")

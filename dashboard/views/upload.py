@@ -100,6 +100,10 @@ present = {f.file_id for f in files or []}
 for gone in [fid for fid in received if fid not in present]:
     received.pop(gone).discard()
     st.session_state.get(ORIGINALS, {}).pop(gone, None)
+# The rows read to fix are kept for the files held now only.
+held = {f.checksum for f in received.values()}
+for checksum in [c for c in st.session_state.get(TABLES, {}) if c not in held]:
+    del st.session_state[TABLES][checksum]
 
 
 def _key(file_id: str) -> str:
@@ -300,16 +304,17 @@ def _show_verdict(result: uploads.load.LoadResult) -> uploads.Verdict:
     return found
 
 
-def _fix_rows(key: str, file_id: str, file: uploads.Received, result) -> None:
+def _fix_rows(key: str, file_id: str, file: uploads.Received, result) -> bool:
     """The rows with errors in an editable grid, and "Check again" with the cells as edited:
-    a corrected copy of the file takes the file's place and is checked as an upload is."""
+    a corrected copy of the file takes the file's place and is checked as an upload is.
+    False when the rows cannot be fixed on the page."""
     tables: dict = st.session_state.setdefault(TABLES, {})
     if file.checksum not in tables:
         with st.spinner(t("upload.fix.reading")):
             tables[file.checksum] = uploads.file_table(file, result.kind)
     table = tables[file.checksum]
     if not uploads.fixable(result, table):
-        return
+        return False
     frame = uploads.fix_frame(result, table)
     st.markdown(f"**{t('upload.fix.title', count=len(frame))}**")
     st.caption(t("upload.fix.help"))
@@ -358,6 +363,7 @@ def _fix_rows(key: str, file_id: str, file: uploads.Received, result) -> None:
     ):
         st.session_state[RECEIVED][file_id] = st.session_state[ORIGINALS].pop(file_id)
         st.rerun()
+    return True
 
 
 def _show_preview(key: str, result) -> None:
@@ -487,8 +493,9 @@ for upload in files or []:
         if setup is not None:
             with st.container(border=True):
                 _form_mapping(key, upload.file_id, file, setup)
-        if found.bad_rows and not found.file_errors:
-            _fix_rows(key, upload.file_id, file, result)
+        fixing = bool(found.bad_rows and not found.file_errors) and _fix_rows(
+            key, upload.file_id, file, result
+        )
         _show_preview(key, result)
         _show_warnings(key, result)
         _show_details(key, result, file)
@@ -503,7 +510,6 @@ for upload in files or []:
             )
         can_load = not file_errors and (not row_errors or skip) and bool(result.would_load or skip)
         if not can_load:
-            fixing = st.session_state.get(TABLES, {}).get(file.checksum) is not None
             st.warning(
                 t("upload.fix.or_skip" if fixing else "upload.fix_first"),
                 icon=":material/warning:",
