@@ -487,3 +487,45 @@ def test_a_form_with_nothing_proposed_is_mapped_by_hand(monkeypatch, programme):
         (dt.datetime(2026, 3, 27, 15, 58, 32), "Алматы", None),
         (dt.datetime(2026, 3, 28, 9, 5), "Астана", None),
     ]
+
+
+# --- the history after a load or an undo ------------------------------------------------------
+
+
+def test_after_a_load_and_an_undo_every_list_shows_the_new_state(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    assert any(i.value == "Nothing has been sent here yet." for i in at.info)
+    upload(at, "clean.csv", CLEAN)
+    confirm(at).click().run()
+    assert not at.exception, at.exception
+    ((batch_id, status),) = sql(
+        programme, "SELECT batch_id, status FROM core.batch WHERE source = 'upload'"
+    )
+    assert status == "loaded"
+    assert any("2 of 2 rows loaded" in s.value for s in at.success)
+    history = frames(at)["upload_history"]
+    assert list(history["batch_id"]) == [batch_id]
+    assert list(history["status"]) == ["loaded"]
+    assert list(history["kind"]) == ["Channel and post figures (metrics)"]
+    assert at.selectbox(key="upload_batch").options == [f"#{batch_id} · clean.csv · loaded"]
+
+    at.button(key="upload_undo").click().run()
+    at.button(key="upload_undo_yes").click().run()
+    assert not at.exception, at.exception
+    assert sql(programme, "SELECT status FROM core.batch WHERE batch_id = ?", [batch_id]) == [
+        ("undone",)
+    ]
+    assert list(frames(at)["upload_history"]["status"]) == ["undone"]
+    assert at.selectbox(key="upload_batch").options == [f"#{batch_id} · clean.csv · undone"]
+    assert not any(b.key == "upload_undo" for b in at.button)
+
+
+def test_the_history_names_kinds_and_shows_no_none(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload")
+    at.selectbox(key="upload_kind").set_value("fx").run()
+    history = frames(at)["upload_history"]
+    # the set-up workbook and the rates of the programme fixture, newest first
+    assert list(history["kind"]) == ["Exchange rates (fx)", "Programme set-up workbook"]
+    assert list(history["platform"]) == ["—", "—"]
+    text = history.astype(str)
+    assert not text.isin(["None", "nan", "NaT", "<NA>"]).any().any(), text
