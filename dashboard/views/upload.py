@@ -540,6 +540,8 @@ for upload in files or []:
                 done[upload.file_id] = loaded
                 received.pop(upload.file_id).discard()
                 st.session_state.get(ORIGINALS, {}).pop(upload.file_id, None)
+                if loaded.batch_id is not None:  # the history's picker opens on the new batch
+                    st.session_state["upload_batch"] = int(loaded.batch_id)
                 _after_write()
                 st.rerun()
 
