@@ -444,18 +444,23 @@ def label(prefix: str, value: object) -> str:
 MISSING = "—"  # an absent value in a table, in every language
 
 
-def history_frame(loads: pd.DataFrame) -> pd.DataFrame:
-    """A load log as a table shows it: kinds and statuses in the page's language, "—" for an
-    empty text cell."""
+def history_frame(loads: pd.DataFrame, statuses: str = "loads.status") -> pd.DataFrame:
+    """A load log as a table shows it: kinds and statuses (the labels under ``statuses``) in
+    the page's language, "—" for an empty text cell."""
     shown = loads.copy()
     if "kind" in shown:
         shown["kind"] = shown["kind"].map(lambda k: label("upload.kinds", k))
     if "status" in shown:
-        shown["status"] = shown["status"].map(lambda s: label("loads.status", s))
+        shown["status"] = shown["status"].map(lambda s: label(statuses, s))
     for column in ("platform", "source_name", "loaded_by", "undone_by", "campaign_code", "source"):
         if column in shown:
             shown[column] = shown[column].map(lambda v: MISSING if is_empty(v) else str(v))
-    return shown
+    # What a reader looks for first on the left, where a narrow screen shows it.
+    first = [c for c in HISTORY_FIRST if c in shown.columns]
+    return shown[[*first, *[c for c in shown.columns if c not in first]]]
+
+
+HISTORY_FIRST = ("batch_id", "started_at", "status", "source_name", "kind", "campaign_code")
 
 
 def is_empty(value: object) -> bool:

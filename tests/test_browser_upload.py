@@ -190,3 +190,77 @@ def test_a_grantee_fixes_the_bad_cell_in_the_page_checks_again_and_loads(
     assert "telegram-november (corrected).csv" in grid_cells(history)
     picker = page.get_by_role("combobox", name="Upload", exact=True)
     assert picker.input_value() == f"#{batch_id} · telegram-november (corrected).csv · loaded"
+
+
+# What the page says in Russian and Kazakh, written out here: the picker's texts, the verdict
+# of the file with one bad row, the grid's first columns and the history's kind and status.
+IN_LANGUAGE = {
+    "ru": {
+        "picker": ("Выбрать файлы", "До 200 MB на файл · CSV, TXT, TSV, XLSX"),
+        "verdict": "1 строка готова, 1 строка с 1 ошибкой",
+        "columns": ["Строка", "Что исправить", "⚠ impressions"],
+        "history": "Загрузки: PDP-01",
+        "kind": "Показатели каналов и публикаций",
+        "status": "загружен",
+    },
+    "kk": {
+        "picker": ("Файлдарды таңдау", "Әр файл 200 MB дейін · CSV, TXT, TSV, XLSX"),
+        "verdict": "1 жол дайын, 1 жолда 1 қате бар",
+        "columns": ["Жол", "Не түзету керек", "⚠ impressions"],
+        "history": "Жүктемелер: PDP-01",
+        "kind": "Арналар мен жарияланымдардың көрсеткіштері",
+        "status": "жүктелді",
+    },
+}
+
+
+def shown_text(locator) -> str:
+    """What a text replaced by the page's style shows: its ``::after`` content, unquoted; the
+    element's own text is there at size 0."""
+    assert locator.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+    content = locator.evaluate("e => getComputedStyle(e, '::after').content")
+    assert content.startswith('"') and content.endswith('"'), content
+    return content[1:-1]
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_the_upload_page_in_russian_and_kazakh(page, app_url, warehouse, tmp_path, lang) -> None:
+    from dashboard.issue_text import issue_text
+    from etl.load import load_file
+
+    said = IN_LANGUAGE[lang]
+    bad = tmp_path / "telegram-november.csv"
+    bad.write_text(f"{METRICS_HEADER}\n{GOOD}\n{BAD}\n")
+    # The loader's own check of the file: the error the page must show, in the page's language.
+    (issue,) = load_file(warehouse, bad, campaign="PDP-01", kind="metrics", dry_run=True).errors
+    expected = f"{issue.column}: {issue_text(issue, lang)}"
+
+    sign_in(page, f"{app_url}/upload")
+    page.goto(f"{app_url}/upload?lang={lang}")
+    page.get_by_text(said["history"]).wait_for(timeout=30_000)
+    settle(page)
+    no_errors(page)
+
+    # The file picker: its button and its limit in the page's language.
+    dropzone = page.locator('[data-testid="stFileUploaderDropzone"]')
+    button = dropzone.locator('[data-testid="stBaseButton-secondary"] p')
+    limit = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span')
+    assert (shown_text(button), shown_text(limit)) == said["picker"]
+
+    send(page, bad)
+    verdict = page.get_by_text(said["verdict"], exact=True)
+    verdict.wait_for(timeout=60_000)
+    settle(page)
+    no_errors(page)
+    fix = page.locator('[data-testid="stDataFrame"]').filter(has_text=said["columns"][1]).first
+    assert verdict.bounding_box()["y"] < fix.bounding_box()["y"]
+    assert grid_headers(fix)[:3] == said["columns"]
+    assert expected in grid_cells(fix)
+
+    # The history names kinds and statuses in the language, and no cell says "None".
+    history = (
+        page.locator('[data-testid="stDataFrame"]').filter(has_text="metrics_PDP-01.csv").first
+    )
+    cells = grid_cells(history)
+    assert said["kind"] in cells and said["status"] in cells, cells
+    assert "None" not in cells and "metrics" not in cells, cells

@@ -556,7 +556,7 @@ loads = uploads.history(wh, campaign if uploads.needs_campaign(kind) else None)
 if loads.empty:
     components.empty(t("upload.no_history"))
     st.stop()
-shown = uploads.history_frame(loads)
+shown = uploads.history_frame(loads, statuses="upload.status")
 components.table(
     shown.drop(columns=["message", "undone_at"]),
     key="upload_history",
