@@ -36,7 +36,15 @@ import duckdb
 import pandas as pd
 
 from dashboard import data
-from dashboard.i18n import catalogue, fmt_number, literal, t
+from dashboard.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    catalogue,
+    current_language,
+    fmt_number,
+    literal,
+    t,
+)
 from dashboard.issue_text import issue_text
 from dashboard.metrics import lookups
 from etl import batches, forms, isolate, load, reading, templates
@@ -165,9 +173,20 @@ def receive(name: str, content: bytes) -> Received:
     return Received(name, content, len(content), hashlib.sha256(content).hexdigest())
 
 
-def size_text(count: int) -> str:
-    """A size as people read it (200 MB, 1.5 MB, 512 KB)."""
-    return load._size(count)
+def size_text(count: int, lang: str | None = None) -> str:
+    """A size as people read it in the page's language (or ``lang``): 200 MB, 1.5 MB,
+    512 KB, 1048 bytes in English; 200 МБ, 1,5 МБ, 512 КБ, 1 048 байт in Russian."""
+    lang = lang if lang in LANGUAGES else current_language()
+    if lang == DEFAULT_LANGUAGE:
+        return load._size(count)
+    if count >= 1024 * 1024:
+        key, value = "upload.size.mb", float(f"{count / 1048576:.3g}")
+    elif count >= 10 * 1024:
+        key, value = "upload.size.kb", float(f"{count / 1024:.3g}")
+    else:
+        return t("upload.size.bytes", lang=lang, count=count)
+    decimals = 0 if value.is_integer() else len(repr(value).split(".")[1])
+    return t(key, lang=lang, n=fmt_number(value, decimals, lang=lang))
 
 
 # What a worker that was stopped raises: over the limits, failed (an incident), or the
@@ -213,7 +232,7 @@ def run_load(
         warehouse=wh,
         writes=not dry_run,
         progress=progress,
-        what=f"{'check' if dry_run else 'load'} of an upload ({size_text(len(content))}, "
+        what=f"{'check' if dry_run else 'load'} of an upload ({load._size(len(content))}, "
         f"{kind or 'kind to detect'}" + (f", by {loaded_by})" if loaded_by else ")"),
         name=name,
         kind=kind,
@@ -499,7 +518,7 @@ def file_table(received: Received, kind: str | None) -> FileTable | None:
         header, rows = isolate.run(
             forms.read_responses,
             content=received.content,
-            what=f"reading an upload's rows to fix ({size_text(received.size)})",
+            what=f"reading an upload's rows to fix ({load._size(received.size)})",
             name=received.name,
             kind=kind,
         )

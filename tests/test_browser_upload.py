@@ -196,7 +196,7 @@ def test_a_grantee_fixes_the_bad_cell_in_the_page_checks_again_and_loads(
 # of the file with one bad row, the grid's first columns and the history's kind and status.
 IN_LANGUAGE = {
     "ru": {
-        "picker": ("Выбрать файлы", "До 200 MB на файл · CSV, TXT, TSV, XLSX"),
+        "picker": ("Выбрать файлы", "До 200 МБ на файл · CSV, TXT, TSV, XLSX"),
         "verdict": "1 строка готова, 1 строка с 1 ошибкой",
         "columns": ["Строка", "Что исправить", "⚠ impressions"],
         "history": "Загрузки: PDP-01",
@@ -204,7 +204,7 @@ IN_LANGUAGE = {
         "status": "загружен",
     },
     "kk": {
-        "picker": ("Файлдарды таңдау", "Әр файл 200 MB дейін · CSV, TXT, TSV, XLSX"),
+        "picker": ("Файлдарды таңдау", "Әр файл 200 МБ дейін · CSV, TXT, TSV, XLSX"),
         "verdict": "1 жол дайын, 1 жолда 1 қате бар",
         "columns": ["Жол", "Не түзету керек", "⚠ impressions"],
         "history": "Жүктемелер: PDP-01",

@@ -178,7 +178,7 @@ def test_the_check_starts_with_its_verdict_then_the_rows_with_errors(
     inside = list(walk(details))
     detected = next(e.value for e in inside if e.type == "dataframe" and "Detected" in e.value)
     found = dict(zip(detected["Detected"], detected["Value"], strict=True))
-    assert found["Kind"] == "metrics" and found["Delimiter"] == "comma"
+    assert found["Kind"] == "Channel and post figures (metrics)" and found["Delimiter"] == "comma"
     assert found["Period"] == "2026-03-02 – 2026-03-04"
     assert found["Encoding"] == "utf-8" and found["Decimal mark"] == "point"
     mapping = next(e.value for e in inside if e.type == "dataframe" and "field" in e.value)
@@ -217,6 +217,19 @@ def test_the_check_starts_with_its_verdict_then_the_rows_with_errors(
 )
 def test_the_verdict_reads_right_in_each_language(counts, lang, text):
     assert uploads.verdict_text(uploads.Verdict(*counts), lang) == text
+
+
+@pytest.mark.parametrize(
+    ("lang", "sizes"),
+    [
+        ("en", ["200 MB", "1.5 MB", "512 KB", "1048 bytes"]),
+        ("ru", ["200 МБ", "1,5 МБ", "512 КБ", "1\u00a0048 байт"]),
+        ("kk", ["200 МБ", "1,5 МБ", "512 КБ", "1\u00a0048 байт"]),
+    ],
+)
+def test_sizes_in_each_language(lang, sizes):
+    counts = [200 * 1024 * 1024, 3 * 512 * 1024, 512 * 1024, 1048]
+    assert [uploads.size_text(n, lang) for n in counts] == sizes
 
 
 def test_confirm_loads_the_valid_rows_when_asked(monkeypatch, programme):

@@ -415,7 +415,12 @@ def _show_details(key: str, result, file: uploads.Received) -> None:
         st.dataframe(
             {
                 t("upload.col.what"): [t(f"upload.detect.{k}") for k, _ in detected],
-                t("upload.col.value"): [v for _, v in detected],
+                t("upload.col.value"): [
+                    uploads.label("upload.kinds", v)
+                    if k == "kind"
+                    else uploads.label("upload.detected_value", v)
+                    for k, v in detected
+                ],
             },
             hide_index=True,
             key=f"upload_detected_{key}",
