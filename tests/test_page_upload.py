@@ -542,3 +542,25 @@ def test_the_history_names_kinds_and_shows_no_none(monkeypatch, programme):
     assert list(history["platform"]) == ["—", "—"]
     text = history.astype(str)
     assert not text.isin(["None", "nan", "NaT", "<NA>"]).any().any(), text
+
+
+def test_a_warning_is_counted_in_the_verdict_and_listed_under_the_rows(
+    monkeypatch, programme, tmp_path
+):
+    from dashboard.issue_text import issue_text
+
+    # a row without any figure is left out with a warning
+    content = f"{METRICS_HEADER}\n{GOOD}\n2026-03-05,instagram,,,,,,,,,,,\n".encode()
+    path = tmp_path / "w.csv"
+    path.write_bytes(content)
+    dry = load_file(programme, path, campaign="PDP-01", kind="metrics", dry_run=True)
+    assert not dry.errors and len(dry.warnings) == 1
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    upload(at, "w.csv", content)
+    box = file_box(at)
+    assert (box[2].type, box[2].value) == ("success", "1 row ready, 1 warning")
+    table = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    (warning,) = dry.warnings
+    assert list(table["message"]) == [issue_text(warning, "en")]
+    assert list(table["row"]) == ["—" if warning.row is None else str(warning.row)]
+    assert not confirm(at).disabled

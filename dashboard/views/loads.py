@@ -168,11 +168,17 @@ found = lookups.batch_issues(wh, batch_id)
 # Each stored issue as the page's language says it; "—" where it names no row or column.
 found = found.assign(
     message=[issue_text(issue) for issue in found.to_dict("records")],
+    row=found["row"].map(lambda r: uploads.MISSING if uploads.is_empty(r) else str(int(r))),
     column=found["column"].map(lambda c: uploads.MISSING if uploads.is_empty(c) else str(c)),
+    value=found["value"].map(lambda v: uploads.MISSING if uploads.is_empty(v) else str(v)),
     severity=found["severity"].map(lambda s: uploads.label("upload.severity", s)),
 )
 rejected = lookups.batch_rejected_rows(wh, batch_id)
-issue_config = components.issue_columns()
+# the row as text: "—" for an issue of the file as a whole
+issue_config = {
+    **components.issue_columns(),
+    "row": st.column_config.TextColumn(t("loads.col.row")),
+}
 errors = found[found["severity"] == uploads.label("upload.severity", "error")]
 warnings = found[found["severity"] != uploads.label("upload.severity", "error")]
 tab_errors, tab_warnings, tab_rejected = st.tabs(

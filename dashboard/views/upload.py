@@ -391,12 +391,16 @@ def _show_warnings(key: str, result) -> None:
     if warnings.empty:
         return
     st.markdown(f"**{t('upload.warnings', count=len(warnings))}**")
+    shown = warnings.drop(columns=["severity"]).astype(object)
+    shown["row"] = [uploads.MISSING if uploads.is_empty(r) else str(int(r)) for r in shown["row"]]
+    for column in ("column", "value"):
+        shown[column] = [uploads.MISSING if uploads.is_empty(v) else str(v) for v in shown[column]]
     st.dataframe(
-        warnings.drop(columns=["severity"]).fillna({"column": uploads.MISSING}),
+        shown,
         hide_index=True,
         key=f"upload_warnings_{key}",
         column_config={
-            "row": st.column_config.NumberColumn(t("upload.col.row"), format="%d"),
+            "row": st.column_config.TextColumn(t("upload.col.row")),
             "column": st.column_config.TextColumn(t("upload.col.column")),
             "value": st.column_config.TextColumn(t("upload.col.value")),
             "message": st.column_config.TextColumn(t("upload.col.note"), width="large"),
