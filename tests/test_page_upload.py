@@ -564,3 +564,23 @@ def test_a_warning_is_counted_in_the_verdict_and_listed_under_the_rows(
     assert list(table["message"]) == [issue_text(warning, "en")]
     assert list(table["row"]) == ["—" if warning.row is None else str(warning.row)]
     assert not confirm(at).disabled
+
+
+def test_check_again_takes_the_corrected_copy_and_back_returns_to_the_file(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    upload(at, "march.csv", FOUR_ROWS)
+    skip = next(c for c in at.checkbox if c.key and c.key.startswith("upload_skip_"))
+    assert skip.label.startswith("Load the valid rows and keep the 2 invalid ones aside")
+    # Checked again without a change: the corrected copy stands in for the file, same verdict.
+    next(b for b in at.button if b.key and b.key.startswith("upload_recheck_")).click().run()
+    assert not at.exception, at.exception
+    # (the name is escaped, so that it shows as typed whatever Markdown it holds)
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert "Checked: march (corrected).csv, the file as corrected on this page." in captions
+    assert file_box(at)[3].value == "2 rows ready, 2 rows with 3 errors"
+    back = next(b for b in at.button if b.key and b.key.startswith("upload_start_over_"))
+    back.click().run()
+    assert not at.exception, at.exception
+    assert not any("(corrected)" in c.value for c in at.caption)
+    assert not any(b.key and b.key.startswith("upload_start_over_") for b in at.button)
+    assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(0,)]

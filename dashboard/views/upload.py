@@ -514,7 +514,7 @@ for upload in files or []:
         skip = False
         if row_errors and not file_errors:
             skip = st.checkbox(
-                t("upload.skip_invalid", rejected=result.rows_rejected),
+                t("upload.skip_invalid", count=result.rows_rejected),
                 key=f"upload_skip_{key}",
             )
         can_load = not file_errors and (not row_errors or skip) and bool(result.would_load or skip)
