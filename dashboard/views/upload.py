@@ -251,7 +251,9 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
     preview = uploads.form_preview(wh, file, text, campaign=campaign) if chose else None
     if preview is not None and not preview.empty:
         st.markdown(t("upload.form.preview", rows=len(preview)))
-        st.dataframe(preview, hide_index=True, key=f"upload_form_preview_{key}")
+        st.dataframe(
+            uploads.preview_text(preview), hide_index=True, key=f"upload_form_preview_{key}"
+        )
     if st.button(
         t("upload.form.save"),
         key=f"upload_form_save_{key}",
