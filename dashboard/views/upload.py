@@ -410,7 +410,7 @@ def _show_warnings(key: str, result) -> None:
     )
 
 
-def _show_details(key: str, result, file: uploads.Received) -> None:
+def _show_details(key: str, result) -> None:
     """How the file was read (encoding, delimiter, the kind, the column map), folded away."""
     with st.expander(t("upload.details"), icon=":material/tune:"):
         st.caption(
@@ -509,7 +509,7 @@ for upload in files or []:
         )
         _show_preview(key, result)
         _show_warnings(key, result)
-        _show_details(key, result, file)
+        _show_details(key, result)
 
         file_errors = found.file_errors > 0
         row_errors = result.rows_rejected > 0
