@@ -50,7 +50,7 @@ from dashboard.metrics import lookups
 from etl import batches, forms, isolate, load, reading, templates
 from etl.accounts import User
 from etl.isolate import OverLimit, WorkerFailed
-from etl.kinds import FILE_KINDS
+from etl.kinds import FILE_KINDS, aliases
 from etl.warehouse import Warehouse, WarehouseBusy
 
 CAMPAIGN_KINDS = tuple(k for k, spec in FILE_KINDS.items() if spec.needs_campaign)
@@ -381,6 +381,16 @@ def preview_text(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
         if column != "row":
             shown[column] = [cell_text(v, lang) for v in frame[column]]
     return shown
+
+
+def field_label(kind: str | None, name: str, lang: str | None = None) -> str:
+    """A field of ``kind`` as our templates head it in the page's language (or ``lang``):
+    ``impressions`` is "показы" in Russian; the field's own name when there is none."""
+    lang = lang if lang in LANGUAGES else current_language()
+    try:
+        return aliases(kind, name)[lang][0] if kind else name
+    except (KeyError, IndexError, ValueError):
+        return name
 
 
 def bad_cells(result: load.LoadResult) -> set[tuple[int, str]]:

@@ -584,3 +584,13 @@ def test_check_again_takes_the_corrected_copy_and_back_returns_to_the_file(monke
     assert not any("(corrected)" in c.value for c in at.caption)
     assert not any(b.key and b.key.startswith("upload_start_over_") for b in at.button)
     assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(0,)]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+@pytest.mark.parametrize("kind", ["metrics", "spend", "participants", "feedback", "fx"])
+def test_the_rows_as_read_are_headed_as_the_templates(kind, lang):
+    from etl.kinds import FILE_KINDS
+
+    header = template_header(kind, lang)
+    fields = [f.name for f in FILE_KINDS[kind].fields][: len(header)]
+    assert [uploads.field_label(kind, f, lang) for f in fields] == header

@@ -381,6 +381,11 @@ def _show_preview(key: str, result) -> None:
         key=f"upload_preview_{key}",
         column_order=["row", "errors", *[c for c in preview.columns if c not in ("row", "errors")]],
         column_config={
+            **{
+                c: st.column_config.TextColumn(uploads.field_label(result.kind, c))
+                for c in preview.columns
+                if c not in ("row", "errors")
+            },
             "row": st.column_config.NumberColumn(t("upload.col.row"), format="%d", pinned=True),
             "errors": st.column_config.TextColumn(t("upload.col.errors"), width="large"),
         },
@@ -435,7 +440,9 @@ def _show_details(key: str, result) -> None:
         if not mapping.empty:
             st.markdown(f"**{t('upload.mapping')}**")
             st.dataframe(
-                mapping,
+                mapping.assign(
+                    field=[uploads.field_label(result.kind, f) for f in mapping["field"]]
+                ),
                 hide_index=True,
                 key=f"upload_mapping_{key}",
                 column_config={
