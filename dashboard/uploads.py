@@ -481,7 +481,9 @@ def history_frame(loads: pd.DataFrame, statuses: str = "loads.status") -> pd.Dat
         shown["kind"] = shown["kind"].map(lambda k: label("upload.kinds", k))
     if "status" in shown:
         shown["status"] = shown["status"].map(lambda s: label(statuses, s))
-    for column in ("platform", "source_name", "loaded_by", "undone_by", "campaign_code", "source"):
+    if "source" in shown:
+        shown["source"] = shown["source"].map(lambda s: label("loads.source", s))
+    for column in ("platform", "source_name", "loaded_by", "undone_by", "campaign_code"):
         if column in shown:
             shown[column] = shown[column].map(lambda v: MISSING if is_empty(v) else str(v))
     # What a reader looks for first on the left, where a narrow screen shows it.

@@ -191,10 +191,11 @@ def test_kinds_statuses_messages_and_issues_are_in_the_pages_words(monkeypatch, 
     shown = batches_table(at).set_index("batch_id")
     kinds = {"metrics": "Channel and post figures (metrics)", "fx": "Exchange rates (fx)"}
     kinds["programme"] = "Programme set-up workbook"
-    for batch_id, kind, status, campaign in sql(
-        log, "SELECT batch_id, kind, status, campaign_code FROM loads"
+    for batch_id, kind, status, campaign, source in sql(
+        log, "SELECT batch_id, kind, status, campaign_code, source FROM loads"
     ):
         assert shown.loc[batch_id, "kind"] == kinds[kind]
+        assert shown.loc[batch_id, "source"] == {"file": "command line"}[source]
         assert shown.loc[batch_id, "status"] == {"loaded": "loaded", "rejected": "rejected"}[status]
         assert shown.loc[batch_id, "campaign_code"] == (campaign or "—")
     text = shown.astype(str)

@@ -94,6 +94,7 @@ with st.container(border=True):
         t("loads.filter.source"),
         _choices("source"),
         key="loads_source",
+        format_func=lambda s: uploads.label("loads.source", s),
         placeholder=t("filters.all"),
     )
     period = right.date_input(
