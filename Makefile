@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 WAREHOUSE ?= $(or $(CAMPAIGNS_WAREHOUSE),data/warehouse.duckdb)
 PORT ?= 8501
 
-.PHONY: install run demo test system-deps bench lint format clean
+.PHONY: install run demo test system-deps bench lint format clean screenshots
 
 $(BIN)/campaigns: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,13 +49,19 @@ fuzz: install
 	CAMPAIGNS_FUZZ_EXAMPLES=$(CAMPAIGNS_FUZZ_EXAMPLES) $(BIN)/pytest -n 2 -q \
 		--hypothesis-show-statistics tests/test_fuzz.py
 
+# Every page per role (officer, grantee, viewer) and language (EN/RU/KK) of the demo programme
+# in headless Chromium, into build/screenshots/ (index.html shows them); DOCS=1 also refreshes
+# the pictures in docs/screenshots/.
+screenshots: install system-deps
+	$(BIN)/python scripts/screenshots.py $(if $(DOCS),--docs)
+
 lint: install
-	$(BIN)/ruff check etl cli dashboard tests bench
-	$(BIN)/ruff format --check etl cli dashboard tests bench
+	$(BIN)/ruff check etl cli dashboard tests bench scripts
+	$(BIN)/ruff format --check etl cli dashboard tests bench scripts
 
 format: install
-	$(BIN)/ruff format etl cli dashboard tests bench
-	$(BIN)/ruff check --fix etl cli dashboard tests bench
+	$(BIN)/ruff format etl cli dashboard tests bench scripts
+	$(BIN)/ruff check --fix etl cli dashboard tests bench scripts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

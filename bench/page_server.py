@@ -4,17 +4,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bench.page_targets import LANGUAGES
 from bench.page_timing import BENCH_USER, app_pages, bench_password
+from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS, local_server
 from etl.warehouse import ENV_VAR, Warehouse
 
 try:  # a development extra: without it the timing process's peak stands in for the server's
@@ -22,19 +18,6 @@ try:  # a development extra: without it the timing process's peak stands in for 
     from playwright.sync_api import sync_playwright
 except ImportError:
     PlaywrightError = sync_playwright = None
-
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = (
-    ROOT / "dashboard" / "server.py"
-)  # app.py with the session-cookie route: what make run starts
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _status_mib(pid: int, field_name: str) -> float:
@@ -51,45 +34,8 @@ def streamlit_server(
     """``streamlit run dashboard/server.py`` on the warehouse, as ``make run`` starts it, on a
     free local port (``env`` added to the environment, its output in ``log`` when given); yields
     its address and process."""
-    port = _free_port()
-    with contextlib.ExitStack() as files:
-        out = files.enter_context(log.open("w", encoding="utf-8")) if log else subprocess.DEVNULL
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(SERVER),
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT,  # where .streamlit/config.toml is read from
-            env={**os.environ, ENV_VAR: str(wh.path), **(env or {})},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, server, log)
+    with local_server({ENV_VAR: str(wh.path), **(env or {})}, log) as (url, server):
         yield url, server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path | None) -> None:
-    """Wait (a minute at most) until the server at ``url`` answers its health check."""
-    deadline = time.monotonic() + 60
-    while True:
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
-        ):
-            if r.read() == b"ok":
-                break
-        if server.poll() is not None or time.monotonic() > deadline:
-            shown = log.read_text()[-3000:] if log else ""
-            raise RuntimeError(f"the dashboard server did not start\n{shown}")
-        time.sleep(0.3)
 
 
 def _settle(page) -> None:

@@ -46,13 +46,7 @@ from pathlib import Path
 
 from bench.document import DOC, markdown_table, replace_block
 from bench.page_report import HEADER, SHORT_HEADER, print_report, record, table_rows
-from bench.page_server import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SERVER,
-    server_memory,
-    streamlit_server,
-)
+from bench.page_server import server_memory, streamlit_server
 from bench.page_targets import (
     COLD_ALLOWANCE,
     COLD_FACTOR,
@@ -80,6 +74,7 @@ from bench.page_timing import (
 )
 from bench.raw_sql import distinct_statements, raw_sql_pass, time_raw_sql
 from bench.scale import SCALE_PATH, first_campaign, scale_summary, scale_warehouse
+from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS, SERVER
 from etl.warehouse import Warehouse
 
 __all__ = [

@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 
 from cli import loads, programme, reports, sync, users
+from cli.common import LANG_META
+from etl.messages import DEFAULT_LANGUAGE, LANGUAGES
 from etl.warehouse import ENV_VAR, Warehouse
 
 
@@ -25,13 +27,23 @@ from etl.warehouse import ENV_VAR, Warehouse
     show_default=True,
     help=f"DuckDB warehouse file (or set {ENV_VAR}).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    envvar="CAMPAIGNS_LANG",
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of the loader's messages and summaries (or set CAMPAIGNS_LANG); "
+    "--json output keeps English messages with their code and params.",
+)
 @click.pass_context
-def cli(ctx: click.Context, warehouse: Path) -> None:
+def cli(ctx: click.Context, warehouse: Path, lang: str) -> None:
     """Load campaign data into the programme's warehouse and inspect the loads.
 
     Example: campaigns load metrics.csv --campaign PDP-01
     """
     ctx.obj = Warehouse(warehouse)
+    ctx.meta[LANG_META] = lang
 
 
 for _group in (loads, programme, sync, users, reports):

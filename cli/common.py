@@ -9,7 +9,23 @@ from types import TracebackType
 import click
 from rich.console import Console
 
+from etl.messages import DEFAULT_LANGUAGE, render
 from etl.warehouse import WarehouseBusy
+
+# Where the group's ``--lang`` is kept for the commands (``click.Context.meta``).
+LANG_META = "campaigns.lang"
+
+
+def language() -> str:
+    """The language asked with ``--lang`` (or ``CAMPAIGNS_LANG``); English outside a command."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(LANG_META, DEFAULT_LANGUAGE) if ctx is not None else DEFAULT_LANGUAGE
+
+
+def say(code: str, **params: object) -> str:
+    """A text of the command line (``etl/messages/cli``) in the language asked."""
+    return render(code, params, language())
+
 
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(

@@ -12,11 +12,13 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import UserError, busy, err, out
+from cli.common import UserError, busy, err, language, out, say
 from etl import batches as batch_log
 from etl import erasure, forms
 from etl.kinds import KIND_NAMES
 from etl.load import LoadResult, UsageError, load_file
+from etl.load.result import summary_message
+from etl.messages import Message
 from etl.warehouse import Warehouse, WarehouseBusy
 
 
@@ -127,52 +129,57 @@ def load(
 
 
 def _print_result(r: LoadResult) -> None:
+    lang = language()
     colour = {"loaded": "green", "already_loaded": "yellow", "dry_run": "cyan"}.get(r.status, "red")
-    head = r.message or r.status
+    head = summary_message(r, lang) if r.message else r.status
     if r.batch_id and r.status in ("loaded", "rejected"):
-        head = f"batch {r.batch_id}: {head}"
-    out.print(f"[{colour}]{head}[/{colour}]")
+        head = say("cli.batch_head", batch=r.batch_id, text=head)
+    out.print(f"[{colour}]{escape(head)}[/{colour}]")
     if r.kind:
         _print_detected(r)
     if r.rows_blank:
-        out.print(f"  {r.rows_blank} empty rows skipped")
+        out.print("  " + say("cli.blank_rows", count=r.rows_blank))
     for title, issues, total in (
         ("errors", r.errors, r.errors_total),
         ("warnings", r.warnings, r.warnings_total),
     ):
         if not issues:
             continue
-        noun = title if total != 1 else title.removesuffix("s")
-        table = Table(title=f"{total} {noun}", title_justify="left", show_lines=False)
-        for col in ("row", "column", "value", "what to fix"):
-            table.add_column(col, overflow="fold")
+        table = Table(
+            title=say(f"cli.{title}", count=total), title_justify="left", show_lines=False
+        )
+        for col in ("row", "column", "value", "fix"):
+            table.add_column(say(f"cli.col.{col}"), overflow="fold")
         for i in issues[:50]:
             table.add_row(  # messages name mapping sections ([form]): not markup
                 "" if i.row is None else str(i.row),
                 escape(i.column or ""),
                 "" if i.value is None else escape(str(i.value)),
-                escape(i.message),
+                escape(i.text(lang)),
             )
         out.print(table)
         if total > 50:
-            out.print(f"  ... and {total - 50} more {title} (use --json for the full list)")
+            out.print("  " + say(f"cli.more_{title}", count=total - 50))
 
 
 def _print_detected(r: LoadResult) -> None:
     """What was found out about the file: its kind, format, export and notes."""
     det = r.detected
-    bits = [f"kind {r.kind}" + (" (detected)" if r.kind_detected else "")]
+    kind = say(
+        "cli.detected.kind_detected" if r.kind_detected else "cli.detected.kind", kind=r.kind
+    )
+    bits = [kind]
     for key in ("format", "encoding", "delimiter", "decimal_mark", "sheet", "header_row"):
         if key in det:
-            bits.append(f"{key.replace('_', ' ')} {det[key]}")
+            bits.append(say(f"cli.detected.{key}", value=det[key]))
     out.print("  " + ", ".join(bits))
     if "export" in det:
-        line = f"  recognised: {det['export']}"
+        line = "  " + say("cli.detected.export", export=det.get("export_name", det["export"]))
         if "as_of" in det:
-            line += f"; post totals as of {det['as_of']} (--as-of to change)"
+            line += say("cli.detected.as_of", day=det["as_of"])
         out.print(line)
-    for note in det.get("notes", []):
-        out.print(f"  note: {escape(note)}")
+    for note in det.get("notes", []):  # notes stay in English (see etl.messages)
+        out.print("  " + say("cli.detected.note", note=escape(note)))
 
 
 @click.command("list")
@@ -268,7 +275,10 @@ def undo(wh: Warehouse, batch: int, as_json: bool) -> None:
         with busy():
             summary = batch_log.undo(wh, batch)
     except batch_log.UndoRefused as exc:
-        raise UserError(str(exc)) from None
+        said = exc.args[0] if exc.args else str(exc)
+        raise UserError(
+            said.render(language()) if isinstance(said, Message) else str(said)
+        ) from None
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     else:

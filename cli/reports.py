@@ -127,6 +127,13 @@ def _with_selection(func: Callable) -> Callable:
     metavar="USERNAME",
     help="Export as this account sees the data (a grantee: its campaigns only).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ru", "kk"]),
+    default="en",
+    show_default=True,
+    help="Language of the workbook and the PDF (the data package stays in English).",
+)
 @click.pass_obj
 def export_report(
     wh: Warehouse,
@@ -138,6 +145,7 @@ def export_report(
     fmt: str,
     output: Path | None,
     username: str | None,
+    lang: str,
 ) -> None:
     """Export the donor's report for a reporting period: workbook, CSV data package, PDF.
 
@@ -145,6 +153,10 @@ def export_report(
     campaigns was submitted, the export lists what changed since.
 
     Example: campaigns export --from 2026-03-01 --to 2026-11-30 -c PDP-01 --format xlsx
+
+    With --lang ru or --lang kk the workbook and the PDF are in Russian or Kazakh: headings,
+    notes, numbers and dates, and the campaign names, thematic areas and indicators the
+    programme set-up translates.
     """
     from dashboard import reader  # on use: see the module docstring
     from dashboard.report import FORMATS, ReportError, export
@@ -155,7 +167,7 @@ def export_report(
     formats = FORMATS if fmt == "all" else (fmt,)
     with reader.scoped(_reader_scope(wh, username)):
         try:
-            result = export(wh, request, config, formats=formats)
+            result = export(wh, request, config, formats=formats, lang=lang)
         except ReportError as exc:
             raise UserError(str(exc)) from None
     for path in _write_files(result.files, result.report, output):

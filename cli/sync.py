@@ -12,9 +12,10 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from cli.common import busy, err, out
+from cli.common import busy, err, language, out, say
 from etl import sources
 from etl.load import UsageError
+from etl.messages import Message
 from etl.warehouse import Warehouse
 
 
@@ -90,9 +91,10 @@ def _chosen_sources(config: Path | None, names: tuple[str, ...]) -> list[sources
 
 def _print_sync(results: list) -> None:
     colours = {"loaded": "green", "unchanged": "yellow"}
+    lang = language()
     table = Table()
-    for col in ("source", "status", "rows loaded", "batch", "message"):
-        table.add_column(col, overflow="fold")
+    for col in ("source", "status", "rows_loaded", "batch", "message"):
+        table.add_column(say(f"cli.sync.{col}"), overflow="fold")
     for r in results:
         colour = colours.get(r.status, "red")
         table.add_row(
@@ -100,7 +102,7 @@ def _print_sync(results: list) -> None:
             f"[{colour}]{r.status}[/{colour}]",
             str(r.rows_loaded),
             "" if r.batch_id is None else str(r.batch_id),
-            r.message,
+            r.message.render(lang) if isinstance(r.message, Message) else r.message,
         )
     out.print(table)
     for r in results:
@@ -108,31 +110,35 @@ def _print_sync(results: list) -> None:
             _print_errors(r)
     for r in results:
         if r.warnings:
-            out.print(f"{r.name}: {len(r.warnings)} warnings")
+            out.print(f"{r.name}: " + say("cli.warnings", count=len(r.warnings)))
             for w in r.warnings[:10]:
-                out.print(f"  {w}")
+                out.print(f"  {w.line(lang)}")
             if len(r.warnings) > 10:
-                out.print(f"  ... and {len(r.warnings) - 10} more (use --json for the list)")
+                out.print("  " + say("cli.more_warnings", count=len(r.warnings) - 10))
     bad = [r for r in results if not r.ok]
     if bad:
-        out.print(f"[red]{len(bad)} of {len(results)} sources not loaded[/red]")
+        out.print(
+            "[red]" + say("cli.sync.not_loaded", count=len(bad), total=len(results)) + "[/red]"
+        )
 
 
 def _print_errors(r) -> None:
     """The first errors of a source that was rejected."""
-    issues = Table(title=f"{r.name}: {r.errors_total} errors", title_justify="left")
-    for col in ("row", "column", "value", "what to fix"):
-        issues.add_column(col, overflow="fold")
+    lang = language()
+    title = f"{r.name}: " + say("cli.errors", count=r.errors_total)
+    issues = Table(title=title, title_justify="left")
+    for col in ("row", "column", "value", "fix"):
+        issues.add_column(say(f"cli.col.{col}"), overflow="fold")
     for i in r.errors[:20]:
         issues.add_row(
             "" if i.row is None else str(i.row),
             i.column or "",
             "" if i.value is None else str(i.value),
-            i.message,
+            i.text(lang),
         )
     out.print(issues)
     if r.errors_total > 20:
-        out.print(f"  ... and {r.errors_total - 20} more errors (use --json for the list)")
+        out.print("  " + say("cli.more_errors", count=r.errors_total - 20))
 
 
 COMMANDS = (sync,)

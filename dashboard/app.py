@@ -32,7 +32,7 @@ from dashboard import auth
 from dashboard.i18n import language_picker, t
 from etl import isolate
 from etl.accounts import ROLES
-from etl.warehouse import ENV_VAR, Warehouse, WarehouseBusy
+from etl.warehouse import Warehouse, WarehouseBusy
 
 PAGES_DIR = Path(__file__).parent / "views"
 
@@ -72,7 +72,7 @@ PAGES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
 if not warehouse.exists():
     language_picker()
     st.title(t("app.title"))
-    st.warning(t("app.no_warehouse", path=warehouse.path, env_var=ENV_VAR))
+    st.warning(t("app.no_warehouse"))
     st.stop()
 
 user = auth.signed_in_user(warehouse)

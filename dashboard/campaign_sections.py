@@ -1,6 +1,7 @@
 """Parts of the Campaign page (``dashboard/views/campaign.py``): the table of its columns, how
-it writes a status, and its later sections (budget lines and burn-up, feedback, data freshness)
-for the campaign shown, each drawn from what the metrics layer returns.
+it writes a status, its later sections (budget lines and burn-up, feedback, data freshness) for
+the campaign shown, each drawn from what the metrics layer returns, and the warning about old
+figures (also on a grantee's Portfolio).
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, metrics
+from dashboard import auth, components, metrics
 from dashboard.charts import campaign as charts
 from dashboard.components import plain_code
 from dashboard.i18n import (
     column_datetime_format,
     fmt_date,
-    fmt_money,
-    fmt_number,
-    fmt_percent,
+    fmt_figure,
     t,
 )
 from dashboard.metrics import comments as feedback
@@ -66,64 +65,70 @@ def _whole(key: str) -> Any:
     return st.column_config.NumberColumn(t(key), format="%d")
 
 
-# Column name -> how every table of the page shows it.
-COLUMNS: dict[str, Any] = {
-    "platform": _text("campaign.col.platform"),
-    "account": _text("campaign.col.account"),
-    "url": st.column_config.LinkColumn(t("campaign.col.link")),
-    "language": _text("campaign.col.language"),
-    "indicator": _text("campaign.col.indicator", width="large"),
-    "unit": _text("campaign.col.unit"),
-    "target": components.number_column(t("campaign.col.target")),
-    "actual": components.number_column(t("campaign.col.actual")),
-    "achievement": components.percent_column(t("campaign.col.achievement")),
-    "elapsed": components.percent_column(t("campaign.col.elapsed")),
-    "pace": components.percent_column(t("campaign.col.pace")),
-    "status": _text("campaign.col.status"),
-    "note": _text("campaign.col.note"),
-    "time_window": _text("campaign.col.window"),
-    "observations": components.number_column(t("campaign.col.observations")),
-    "reach_day_average": components.number_column(t("campaign.col.reach_day_average")),
-    "reach_day_peak": components.number_column(t("campaign.col.reach_day_peak")),
-    "reach_latest": components.number_column(t("campaign.col.reach_latest")),
-    "latest_date": components.date_column(t("campaign.col.latest_date")),
-    "title": _text("campaign.col.title", width="large"),
-    "format": _text("campaign.col.format"),
-    "published_on": components.date_column(t("campaign.col.published")),
-    "impressions": components.number_column(t("campaign.measure.impressions")),
-    "views": components.number_column(t("campaign.measure.views")),
-    "engagements": components.number_column(t("campaign.measure.engagements")),
-    "engagement_rate": components.percent_column(t("campaign.measure.engagement_rate")),
-    "basis": _text("campaign.col.basis"),
-    "budget_line": _text("campaign.col.budget_line"),
-    "heading": _whole("campaign.col.heading"),
-    "description": _text("campaign.col.description"),
-    "budget_eur": components.euro_column(t("campaign.col.budget_eur")),
-    "spend_eur": components.euro_column(t("campaign.col.spend_eur")),
-    "execution": components.percent_column(t("campaign.col.execution")),
-    "rating_scale": _whole("campaign.col.scale"),
-    "rated": components.number_column(t("campaign.col.rated")),
-    "average": st.column_config.NumberColumn(t("campaign.col.average"), format="%.1f"),
-    "share_of_scale": components.percent_column(t("campaign.col.share_of_scale")),
-    "submitted_on": components.date_column(t("campaign.col.submitted")),
-    "event": _text("campaign.col.event"),
-    "rating": _whole("campaign.col.rating"),
-    "comment": _text("campaign.col.comment", width="large"),
-    "kind": _text("campaign.col.kind"),
-    "source_name": _text("campaign.col.source"),
-    "finished_at": st.column_config.DatetimeColumn(
-        t("campaign.col.finished"), format=column_datetime_format()
-    ),
-    "rows_loaded": components.number_column(t("campaign.col.rows_loaded")),
-    "programme_wide": st.column_config.CheckboxColumn(t("campaign.col.programme_wide")),
-}
-# A post's link in the top posts (the channels' links are written out).
-POST_LINK = st.column_config.LinkColumn(t("campaign.col.post"), display_text="↗")
+def _columns() -> dict[str, Any]:
+    """Column name -> how every table of the page shows it, in the reader's language (built on
+    each run: the module is imported once, in whatever language came first)."""
+    return {
+        "platform": _text("campaign.col.platform"),
+        "account": _text("campaign.col.account"),
+        "url": st.column_config.LinkColumn(t("campaign.col.link")),
+        "language": _text("campaign.col.language"),
+        "indicator": _text("campaign.col.indicator", width="medium", pinned=True),
+        "unit": _text("campaign.col.unit"),
+        "target": components.number_column(t("campaign.col.target")),
+        "actual": components.number_column(t("campaign.col.actual")),
+        "achievement": components.figure_column(t("campaign.col.achievement"), "share"),
+        "elapsed": components.figure_column(t("campaign.col.elapsed"), "share"),
+        "pace": components.figure_column(t("campaign.col.pace"), "share"),
+        "status": _text("campaign.col.status", pinned=True),
+        "note": _text("campaign.col.note"),
+        "time_window": _text("campaign.col.window"),
+        "observations": components.figure_column(t("campaign.col.observations"), "count"),
+        "reach_day_average": components.figure_column(t("campaign.col.reach_day_average"), "count"),
+        "reach_day_peak": components.figure_column(t("campaign.col.reach_day_peak"), "count"),
+        "reach_latest": components.figure_column(t("campaign.col.reach_latest"), "count"),
+        "latest_date": components.date_column(t("campaign.col.latest_date")),
+        "title": _text("campaign.col.title", width="large"),
+        "format": _text("campaign.col.format"),
+        "published_on": components.date_column(t("campaign.col.published")),
+        "impressions": components.figure_column(t("campaign.measure.impressions"), "count"),
+        "views": components.figure_column(t("campaign.measure.views"), "count"),
+        "engagements": components.figure_column(t("campaign.measure.engagements"), "count"),
+        "engagement_rate": components.figure_column(t("campaign.measure.engagement_rate"), "rate"),
+        "basis": _text("campaign.col.basis"),
+        "budget_line": _text("campaign.col.budget_line"),
+        "heading": _whole("campaign.col.heading"),
+        "description": _text("campaign.col.description"),
+        "budget_eur": components.figure_column(t("campaign.col.budget_eur"), "money"),
+        "spend_eur": components.figure_column(t("campaign.col.spend_eur"), "money"),
+        "execution": components.figure_column(t("campaign.col.execution"), "share"),
+        "rating_scale": _whole("campaign.col.scale"),
+        "rated": components.figure_column(t("campaign.col.rated"), "count"),
+        "average": components.figure_column(t("campaign.col.average"), "rating"),
+        "share_of_scale": components.figure_column(t("campaign.col.share_of_scale"), "share"),
+        "submitted_on": components.date_column(t("campaign.col.submitted")),
+        "event": _text("campaign.col.event"),
+        "rating": _whole("campaign.col.rating"),
+        "comment": _text("campaign.col.comment", width="large"),
+        "kind": _text("campaign.col.kind"),
+        "source_name": _text("campaign.col.source"),
+        "finished_at": st.column_config.DatetimeColumn(
+            t("campaign.col.finished"), format=column_datetime_format()
+        ),
+        "rows_loaded": components.figure_column(t("campaign.col.rows_loaded"), "count"),
+        "programme_wide": st.column_config.CheckboxColumn(t("campaign.col.programme_wide")),
+    }
+
+
+def post_link() -> Any:
+    """A post's link in the top posts (the channels' links are written out)."""
+    return st.column_config.LinkColumn(t("campaign.col.post"), display_text="↗")
 
 
 def columns(*names: str) -> dict[str, Any]:
     """The column configuration of a table showing ``names``."""
-    return {name: COLUMNS[name] for name in names}
+    every = _columns()
+    return {name: every[name] for name in names}
 
 
 # --- 7. budget --------------------------------------------------------------------------------
@@ -201,10 +206,10 @@ def burn_up(c: Shown) -> None:
     st.caption(
         t(
             "campaign.burn.summary",
-            spend=fmt_money(to_date, "EUR"),
+            spend=fmt_figure(to_date, "money"),
             date=fmt_date(c.as_of),
-            elapsed=fmt_percent(pace["elapsed"], 0),
-            forecast=fmt_money(forecast, "EUR"),
+            elapsed=fmt_figure(pace["elapsed"], "round_share"),
+            forecast=fmt_figure(forecast, "money"),
             end=fmt_date(c.end),
             status=status_text(pace["status"]),
         )
@@ -213,9 +218,9 @@ def burn_up(c: Shown) -> None:
         st.warning(
             t(
                 "campaign.burn.over",
-                forecast=fmt_money(forecast, "EUR"),
-                budget=fmt_money(plan_budget, "EUR"),
-                over=fmt_percent(forecast / plan_budget - 1, 0),
+                forecast=fmt_figure(forecast, "money"),
+                budget=fmt_figure(plan_budget, "money"),
+                over=fmt_figure(forecast / plan_budget - 1, "round_share"),
             ),
             icon=":material/trending_up:",
         )
@@ -229,8 +234,8 @@ def _rating_text(scales: pd.DataFrame) -> str:
     if len(scales) == 1:
         return t(
             "campaign.rating_of",
-            average=fmt_number(scales["average"].iloc[0], 1),
-            scale=fmt_number(scales["rating_scale"].iloc[0]),
+            average=fmt_figure(scales["average"].iloc[0], "rating"),
+            scale=fmt_figure(scales["rating_scale"].iloc[0], "count"),
         )
     if len(scales) > 1:
         return t("campaign.rating_mixed")
@@ -264,10 +269,10 @@ def feedback_section(c: Shown) -> None:
         return
     scales = feedback.ratings_by_scale(c.wh, c.sel)
     tiles = st.columns(3)
-    tiles[0].metric(t("campaign.tile.responses"), fmt_number(fb["feedback_responses"]))
+    tiles[0].metric(t("campaign.tile.responses"), fmt_figure(fb["feedback_responses"], "count"))
     tiles[1].metric(
         t("campaign.tile.positive"),
-        fmt_percent(fb["positive_feedback_share"], 1),
+        fmt_figure(fb["positive_feedback_share"], "share"),
         help=t("campaign.help.positive"),
     )
     tiles[2].metric(t("campaign.tile.rating"), _rating_text(scales), help=t("campaign.help.rating"))
@@ -280,6 +285,35 @@ def feedback_section(c: Shown) -> None:
             column_config=columns("rating_scale", "rated", "average", "share_of_scale"),
         )
     _comments(c)
+
+
+# --- old figures -----------------------------------------------------------------------------
+
+
+def stale_warning(code: str, days: Any) -> None:
+    """Say that a campaign's figures are ``days`` old and what to do: those who may upload get
+    an "Upload figures" button opening the Upload page on the campaign; others are told whom to
+    ask. No command line: the reader is in a browser."""
+    st.warning(
+        t("campaign.stale", code=plain_code(code), days=fmt_figure(days, "count")),
+        icon=":material/update:",
+    )
+    if auth.current_user().can_upload:
+        st.page_link(
+            "views/upload.py",
+            label=t("screens.stale.upload"),
+            icon=":material/upload:",
+            query_params={"campaign": code},
+        )
+    else:
+        st.caption(t("screens.stale.ask"))
+
+
+def stale_notice(c: Shown) -> None:
+    """The stale-data warning of the campaign shown, when its figures are old."""
+    fresh = metrics.data_freshness(c.wh, c.as_of, [c.code]).iloc[0]
+    if bool(fresh["no_recent_data"]):
+        stale_warning(c.code, fresh["days_without_data"])
 
 
 # --- 9. data freshness ------------------------------------------------------------------------
@@ -297,18 +331,10 @@ def freshness(c: Shown) -> None:
     )
     cols[1].metric(
         t("campaign.tile.days_without_data"),
-        fmt_number(fresh["days_without_data"]),
+        fmt_figure(fresh["days_without_data"], "count"),
         help=t("campaign.help.days_without_data"),
     )
     cols[2].metric(t("campaign.tile.last_load"), fmt_date(fresh["last_load_at"]))
-    if bool(fresh["no_recent_data"]):
-        st.warning(
-            t(
-                "campaign.stale",
-                code=plain_code(c.code),
-                days=fmt_number(fresh["days_without_data"]),
-            )
-        )
     loads = lookups.latest_loads(c.wh, c.code)
     if loads.empty:
         components.empty(t("campaign.empty.loads", code=plain_code(c.code)))

@@ -1,11 +1,13 @@
 """What every page draws the same way: tables and charts with their data downloadable (CSV and
 XLSX) and a short definition under them, empty states, and the date statuses are computed at.
 
-Tables write their figures in the reader's language: a number column given a Streamlit format
-(``localized``, ``euro``, ``percent``, or a printf ``%d`` / ``%.1f``) is shown through
-``i18n.number_formatter`` (``1 234,5`` and ``3,07 %`` in Russian) while the cells keep their
-numeric values, so the table still sorts by value. Streamlit's own formats follow the browser's
-locale, not the language chosen in the dashboard.
+Tables write their figures in the reader's language: a number column of a figure kind
+(:func:`figure_column`, ``i18n.FIGURES``) or given a Streamlit format (``localized``, ``euro``,
+``percent``, or a printf ``%d`` / ``%.1f``) is shown through ``i18n.figure_formatter``
+(``1 234`` and ``3,07 %`` in Russian) while the cells keep their numeric values, so the table
+still sorts by value; an absent text shows ``—``, never ``None``. Streamlit's own formats follow
+the browser's locale, not the language chosen in the dashboard, so English tables are written
+the same way.
 
 Downloads are written by ``dashboard.table_files`` (:func:`csv_bytes`, :func:`xlsx_bytes`, pure
 and without Streamlit): text cells that a spreadsheet would read as a formula get a leading
@@ -36,11 +38,13 @@ import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
 from dashboard.i18n import (
-    DEFAULT_LANGUAGE,
     LANG_KEY,
+    MISSING,
     column_date_format,
     column_datetime_format,
     current_language,
+    figure_formatter,
+    figure_kind,
     fmt_date,
     literal,
     localize_figure,
@@ -123,11 +127,12 @@ def _lazy(build: Callable[[pd.DataFrame], bytes], df: pd.DataFrame) -> Callable[
 
 
 def downloads(df: pd.DataFrame, *, key: str, name: str, what: str = "table") -> None:
-    """Two buttons, CSV and XLSX, for the frame; ``name`` is the file name without extension."""
+    """Two buttons side by side, "Download CSV" and "Download Excel", for the frame; ``name``
+    is the file name without extension."""
     st.session_state.setdefault(DOWNLOADS_KEY, {})[key] = df
     help_text = t("common.download_help", what=t(f"common.{what}"), rows=len(df))
-    left, right, _ = st.columns([1, 1, 8])
-    left.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         t("common.download_csv"),
         data=_lazy(csv_bytes, df),
         file_name=f"{name}.csv",
@@ -136,8 +141,9 @@ def downloads(df: pd.DataFrame, *, key: str, name: str, what: str = "table") -> 
         help=help_text,
         icon=":material/download:",
         on_click="ignore",
+        width="content",
     )
-    right.download_button(
+    row.download_button(
         t("common.download_xlsx"),
         data=_lazy(lambda d: xlsx_bytes(d, name), df),
         file_name=f"{name}.xlsx",
@@ -146,6 +152,7 @@ def downloads(df: pd.DataFrame, *, key: str, name: str, what: str = "table") -> 
         help=help_text,
         icon=":material/download:",
         on_click="ignore",
+        width="content",
     )
 
 
@@ -154,9 +161,31 @@ def definition(text: str) -> None:
     st.caption(text)
 
 
+# Streamlit's own format nearest to each figure kind (what the configuration says; the cells
+# are written by ``i18n.figure_formatter`` in :func:`localized`).
+_STREAMLIT_FORMATS = {"number": "localized", "percent": "percent", "money": "euro"}
+FIGURE_KEY = "figure"  # the figure kind of a column, in its configuration until it is drawn
+CURRENCY_KEY = "figure_currency"
+
+
+def figure_column(label: str, kind: str, *, currency: str | None = None, **kwargs: Any) -> Any:
+    """A number column of figures of ``kind`` (a key of ``i18n.FIGURES``; money in
+    ``currency``, EUR unless told), written as every tile and chart writes them: a ``count``
+    column never shows decimals, an amount has the decimals of its kind whatever its value."""
+    spec = st.column_config.NumberColumn(
+        label, format=_STREAMLIT_FORMATS[figure_kind(kind).style], **kwargs
+    )
+    return {**spec, FIGURE_KEY: kind, CURRENCY_KEY: currency}
+
+
 def number_column(label: str, **kwargs: Any) -> Any:
     """A number column written in the reader's language (``1 234``, ``1 234,57``)."""
     return st.column_config.NumberColumn(label, format="localized", **kwargs)
+
+
+def count_column(label: str, **kwargs: Any) -> Any:
+    """A count (impressions, posts, rows): ``313 787``, never with decimals."""
+    return figure_column(label, "count", **kwargs)
 
 
 def percent_column(label: str, **kwargs: Any) -> Any:
@@ -177,48 +206,82 @@ def date_column(label: str, **kwargs: Any) -> Any:
 _PRINTF = re.compile(r"%[,']?(?:\.(\d))?[dif]")
 
 
-def column_writer(fmt: str | None, values: pd.Series) -> Callable[[Any], str] | None:
-    """How a number column with Streamlit format ``fmt`` is written in the current language, or
-    None to leave it to Streamlit (no format, ``plain``, or a format it alone knows)."""
+def column_writer(
+    fmt: str | None, values: pd.Series, kind: str | None = None, currency: str | None = None
+) -> Callable[[Any], str] | None:
+    """How a number column with Streamlit format ``fmt`` (or of figure ``kind``, which wins,
+    money in ``currency``) is written in the current language, or None to leave it to
+    Streamlit (no format, ``plain``, or a format it alone knows)."""
+    if kind is not None:
+        return figure_formatter(kind, currency=currency)
     numbers = pd.to_numeric(values, errors="coerce").dropna()
     whole = bool(((numbers % 1) == 0).all())
     if fmt == "localized":
-        return number_formatter(0 if whole else 2)
+        return figure_formatter("count") if whole else number_formatter(2)
     if fmt == "euro":
-        return number_formatter(0 if whole else 2, kind="money", currency="EUR")
+        return figure_formatter("money" if whole else "unit_cost")
     if fmt == "percent":
         small = numbers.empty or numbers.abs().max() < 0.1
-        return number_formatter(2 if small else 1, kind="percent")
+        return figure_formatter("rate" if small else "share")
     match = _PRINTF.fullmatch(fmt or "")
     if match:
         return number_formatter(int(match.group(1) or 0))
     return None
 
 
+def _text_with_gaps(values: pd.Series) -> bool:
+    """Whether a column of text has absent cells (which Streamlit would show as ``None``)."""
+    text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+    if not (text and values.isna().any()):
+        return False
+    return not any(isinstance(v, list | tuple | dict | set) for v in values)
+
+
+def _plain_text(config: Mapping[str, Any] | None, column: str) -> bool:
+    """Whether ``column`` is shown as plain text (no configuration, or a text column), not a
+    link, a list or a picture, whose cells Streamlit draws from their values."""
+    spec = (config or {}).get(column)
+    if not isinstance(spec, Mapping):
+        return True
+    return (spec.get("type_config") or {}).get("type") in (None, "text")
+
+
 def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tuple[Any, Any]:
     """``df`` and its column configuration, with every formatted number column written in the
-    reader's language: a Styler whose display text carries the format, and the format taken
-    out of the configuration so Streamlit shows that text (and still sorts by the values).
-    English tables keep Streamlit's formats, which write English figures without the cost of a
-    Styler (about 0.1 s for a table of 200 rows)."""
-    if not column_config or current_language() == DEFAULT_LANGUAGE:
-        # Streamlit's own formats are English ones, and cost nothing on the server.
-        return df, column_config
+    reader's language (English too: Streamlit's own formats follow the browser's locale, and
+    their decimals the values), and absent values of any column shown as ``i18n.MISSING``,
+    never ``None``: a Styler whose display text carries the format, and the format taken out of
+    the configuration so Streamlit shows that text (and still sorts by the values)."""
     writers: dict[str, Callable[[Any], str]] = {}
-    config = dict(column_config)
-    for column, spec in column_config.items():
-        if column not in df.columns or not isinstance(spec, Mapping):
+    config = dict(column_config) if column_config else column_config
+    for column, spec in (column_config or {}).items():
+        if not isinstance(spec, Mapping):
+            continue
+        if FIGURE_KEY in spec:
+            spec = {k: v for k, v in spec.items() if k not in (FIGURE_KEY, CURRENCY_KEY)}
+            config[column] = spec
+        if column not in df.columns:
             continue
         type_config = spec.get("type_config") or {}
         if type_config.get("type") != "number":
             continue
-        writer = column_writer(type_config.get("format"), df[column])
-        if writer is not None:
+        kind = column_config[column].get(FIGURE_KEY)
+        currency = column_config[column].get(CURRENCY_KEY)
+        writer = column_writer(type_config.get("format"), df[column], kind, currency)
+        if writer is not None and not df.empty:
             writers[column] = writer
             config[column] = {**spec, "type_config": {**type_config, "format": None}}
-    if not writers or df.empty:
-        return df, column_config
-    return df.style.format(writers), config
+    texts = [
+        c
+        for c in df.columns
+        if c not in writers and _plain_text(config, c) and _text_with_gaps(df[c])
+    ]
+    if df.empty or not (writers or texts):
+        return df, config
+    styler = df.style.format(writers)
+    if texts:
+        styler = styler.format(str, subset=texts, na_rep=MISSING)
+    return styler, config
 
 
 def table(

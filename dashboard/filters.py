@@ -29,7 +29,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.charts import PLATFORM_NAMES
-from dashboard.i18n import input_date_format, literal, t
+from dashboard.i18n import current_language, input_date_format, literal, t
 from dashboard.metrics import Selection, lookups
 
 # URL parameter -> Selection field, for the list filters.
@@ -72,6 +72,7 @@ class Options:
     platforms: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    theme_names: Mapping[str, str] = field(default_factory=dict)  # in the page's language
 
     def choices(self, name: str) -> tuple[str, ...]:
         return tuple(self.campaigns) if name == "campaigns" else getattr(self, name)
@@ -278,14 +279,16 @@ def widget_values(selection: Selection, options: Options) -> dict[str, Any]:
 
 def options_from(wh: Any) -> Options:
     """The filter choices in a warehouse, from ``dashboard.data``'s cached queries."""
-    found = lookups.filter_options(wh)
+    lang = current_language()
+    found = lookups.filter_options(wh, lang)
     return Options(
         first_day=found["first_day"],
         last_day=found["last_day"],
-        campaigns=lookups.campaign_names(wh),
+        campaigns=lookups.campaign_names(wh, lang),
         platforms=tuple(found["platforms"]),
         regions=tuple(found["regions"]),
         themes=tuple(found["themes"]),
+        theme_names=found["theme_names"],
     )
 
 
@@ -361,7 +364,7 @@ def _draw_widgets(options: Options) -> None:
         "campaigns": lambda code: f"{code} · {names.get(code, '')}",
         "platforms": lambda p: PLATFORM_NAMES.get(p, p),
         "regions": str,
-        "themes": str,
+        "themes": lambda area: options.theme_names.get(area, area),
     }
     for name, label in lists.items():
         if options.choices(name):

@@ -26,6 +26,13 @@ no-break space (U+00A0) and use the decimal comma; Russian puts a no-break space
 (``4,31 %``), Kazakh does not (``4,31%``), as CLDR has it. Tenge is written ``₸`` in Russian and
 Kazakh (the ``ru_KZ``/``kk_KZ`` locales) and ``KZT`` in English, where the sign is less known.
 
+Figures: every figure the dashboard shows is of a kind in :data:`FIGURES` (``count``, ``share``,
+``rate``, ``money``, ``unit_cost``, ``rating``...), which fixes its style and decimals whatever the
+value: ``fmt_figure(313787.0, "count")`` is ``313,787``, never ``313,787.00``. Tiles call
+``fmt_figure``, table columns ``components.figure_column`` (``figure_formatter``), charts
+``plotly_figure`` (a d3 format with the language's prefix and suffix, percentages drawn times
+100 so that Russian reads ``3,07 %`` on charts too), so one figure reads the same everywhere.
+
 Plotly: ``plotly_separators()`` gives ``layout.separators`` (decimal mark then group separator),
 so d3 formats such as ``",.0f"`` come out right in every language; ``localize_figure()`` applies
 them and numeric date formats to a figure. Dates on charts are numeric in Russian and Kazakh
@@ -40,6 +47,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,6 +62,8 @@ from babel.numbers import (
     get_decimal_symbol,
     get_group_symbol,
 )
+
+from etl.messages import flatten, plural_form
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +87,6 @@ _PLOTLY_DATE_TICK = {"en": "%d %b\n%Y", "ru": "%d.%m\n%Y", "kk": "%d.%m\n%Y"}
 _PLOTLY_DATE_HOVER = {"en": "%d %b %Y", "ru": "%d.%m.%Y", "kk": "%d.%m.%Y"}
 
 MISSING = "—"  # what an absent figure is shown as, in every language
-_PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
 _reported: set[tuple[str, str]] = set()
 
 
@@ -85,17 +94,8 @@ _reported: set[tuple[str, str]] = set()
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str | dict[str, str]]:
-    out: dict[str, str | dict[str, str]] = {}
-    for name, value in table.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, Mapping):
-            if value and set(value) <= _PLURAL_FORMS and "other" in value:
-                out[key] = {form: str(text) for form, text in value.items()}
-            else:
-                out.update(_flatten(value, f"{key}."))
-        else:
-            out[key] = str(value)
-    return out
+    """Dotted keys of a catalogue file; the loader's messages use the same format."""
+    return flatten(table, prefix)
 
 
 @cache
@@ -176,10 +176,7 @@ def t(key: str, *, lang: str | None = None, count: float | None = None, **params
 
 
 def _plural_form(lang: str, count: float) -> str:
-    try:
-        return _locale(lang).plural_form(abs(count))
-    except Exception:
-        return "other"
+    return plural_form(_BABEL_LOCALES.get(lang, lang), count)
 
 
 # --- numbers and dates -----------------------------------------------------------------------
@@ -263,6 +260,106 @@ def fmt_money(
 ) -> str:
     """An amount with its currency: ``€1,234`` / ``KZT 1,234`` (en), ``1 234 €`` (ru, kk)."""
     return number_formatter(decimals, kind="money", currency=currency, lang=lang)(x)
+
+
+# --- figures: one way to write each kind of figure, everywhere --------------------------------
+
+
+@dataclass(frozen=True)
+class FigureKind:
+    """How a kind of figure is written: as a ``number``, a ``percent`` of a share, or ``money``,
+    with a fixed number of decimals, whatever the value (a count is never ``313 787,00``)."""
+
+    style: str
+    decimals: int
+    currency: str = "EUR"
+
+
+# Every kind of figure the dashboard shows. Tiles, table columns and chart labels and hovers all
+# write a figure through its kind, so one figure reads the same on every page.
+FIGURES: dict[str, FigureKind] = {
+    "count": FigureKind("number", 0),  # impressions, posts, participants, days, rows
+    "level": FigureKind("number", 1),  # a KPI's target or actual in its own unit (91.5)
+    "rating": FigureKind("number", 1),  # an average rating on a scale (4.3 of 5)
+    "share": FigureKind("percent", 1),  # a part of a whole: execution, elapsed, positive share
+    "round_share": FigureKind("percent", 0),  # a share quoted in a sentence: a band of 15%
+    "rate": FigureKind("percent", 2),  # a small ratio of counts: engagement or click rate
+    "money": FigureKind("money", 0),  # an amount in euros
+    "unit_cost": FigureKind("money", 2),  # a cost per thousand impressions, per engagement
+    "exchange_rate": FigureKind("number", 2),  # units of a currency per euro: 603.50
+}
+
+
+def figure_kind(kind: str) -> FigureKind:
+    """The kind ``kind`` of :data:`FIGURES`; ``ValueError`` naming the known ones."""
+    try:
+        return FIGURES[kind]
+    except KeyError:
+        known = ", ".join(FIGURES)
+        raise ValueError(f"unknown figure kind {kind!r}; use one of: {known}") from None
+
+
+def figure_formatter(
+    kind: str, *, lang: str | None = None, currency: str | None = None
+) -> Callable[[Any], str]:
+    """A function writing one figure of ``kind`` (a key of :data:`FIGURES`) in the language;
+    an absent figure is :data:`MISSING`. Made once for a whole table column."""
+    spec = figure_kind(kind)
+    return number_formatter(
+        spec.decimals, kind=spec.style, currency=currency or spec.currency, lang=lang
+    )
+
+
+def fmt_figure(
+    value: Any, kind: str, *, lang: str | None = None, currency: str | None = None
+) -> str:
+    """``value`` written as a figure of ``kind``: ``fmt_figure(313787, "count", lang="ru")`` is
+    ``313 787``, ``fmt_figure(0.0307, "rate", lang="ru")`` is ``3,07 %``."""
+    return figure_formatter(kind, lang=lang, currency=currency)(value)
+
+
+def fmt_count(value: Any, *, lang: str | None = None) -> str:
+    """A count, never with decimals: ``313,787`` (en), ``313 787`` (ru, kk)."""
+    return fmt_figure(value, "count", lang=lang)
+
+
+def figure_texts(values: Any, kind: str, *, lang: str | None = None) -> list[str]:
+    """Each of ``values`` written as :func:`fmt_figure` writes it: the hover and data labels
+    of a chart, so a chart shows a figure exactly as the tiles and tables do."""
+    write = figure_formatter(kind, lang=lang)
+    return [write(v) for v in values]
+
+
+@dataclass(frozen=True)
+class PlotlyFigure:
+    """A figure kind as plotly writes it on an axis: the values multiplied by ``scale`` (100
+    for percentages, whose sign plotly's d3 formats cannot space as Russian does), the d3
+    number format, and the text before and after the number."""
+
+    scale: float
+    d3: str
+    prefix: str
+    suffix: str
+
+    def axis(self) -> dict[str, str]:
+        """``update_xaxes``/``update_yaxes`` settings: ticks in this kind's format (whole
+        figures as whole numbers; others without trailing zeros: ``20 %``, ``2,5 %``)."""
+        tickformat = self.d3 if self.d3 == ",.0f" else ",~f"
+        return {"tickformat": tickformat, "tickprefix": self.prefix, "ticksuffix": self.suffix}
+
+    def template(self, var: str) -> str:
+        """A hover or text template part writing ``%{var}`` (already scaled) in this kind."""
+        return f"{self.prefix}%{{{var}:{self.d3}}}{self.suffix}"
+
+
+def plotly_figure(kind: str, *, lang: str | None = None) -> PlotlyFigure:
+    """How a chart writes figures of ``kind`` in the language (with ``localize_figure``'s
+    separators): ``plotly_figure("share", lang="ru").axis()`` gives ticks such as ``30 %``."""
+    spec = figure_kind(kind)
+    template, _ = _number_template(_language(lang), spec.style, spec.currency)
+    prefix, _, suffix = template.partition("{}")
+    scale = 100.0 if spec.style == "percent" else 1.0
+    return PlotlyFigure(scale, f",.{spec.decimals}f", prefix, suffix)
 
 
 def _as_date(d: Any) -> dt.date | None:

@@ -2,6 +2,10 @@
 for the editors, the workbook written from the edited tables, its check and its load, and the
 Google Sheets sources with their last sync and a sync.
 
+The edited tables are checked row by row as they change (:func:`row_problems`: empty required
+cells, numbers, dates and codes, an end before the start, duplicates, unknown campaigns and
+organisations), so that the page can point at the row before anything is saved.
+
 A set-up workbook is checked (a dry-run programme load) and loaded as uploads are, in a worker
 within the upload limits (``dashboard.uploads.run_load``), so a load is one batch in the load
 log that can be undone. The page checks right before each write that the signed-in user may
@@ -10,16 +14,20 @@ still manage the programme; the functions here do what it asks once it has.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from dashboard import uploads
 from dashboard.metrics import lookups
 from etl import programme, sheets, sources
-from etl.kinds import PROGRAMME_SHEETS
+from etl.kinds import BUDGET_HEADINGS, CAMPAIGN_STATUSES, PLATFORMS, PROGRAMME_SHEETS
 from etl.load import LoadResult
 from etl.warehouse import Warehouse
 
@@ -52,6 +60,174 @@ def columns(kind: str, lang: str) -> list[Column]:
     for name, header in programme.headers(kind, lang).items():
         field = PROGRAMME_SHEETS[kind].field(name)
         out.append(Column(name, header, field.type, field.required, field.help))
+    return out
+
+
+# --- checks as the tables are edited --------------------------------------------------------
+
+NUMBER_TYPES = ("amount", "number", "count", "heading")
+UNITS = ("#", "%")
+DIRECTIONS = ("increase", "decrease")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+# The sheets whose rows name a campaign, and the campaigns sheet whose rows name an organisation.
+_REFERENCES = {
+    "campaigns": ("organisation", "organisations"),
+    "budget_lines": ("campaign", "campaigns"),
+    "kpi_targets": ("campaign", "campaigns"),
+    "channels": ("campaign", "campaigns"),
+}
+PROBLEM_COLUMNS = ["row", "column", "value", "problem"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one cell of an edited set-up table: ``row`` counts from 1 as the
+    editor shows the rows, ``column`` is the field, ``code`` says what is wrong (the page
+    writes it out: ``required``, ``not_number``, ``negative``, ``not_whole``, ``not_date``,
+    ``end_before_start``, ``bad_heading``, ``bad_currency``, ``bad_status``, ``bad_platform``,
+    ``bad_unit``, ``bad_direction``, ``duplicate``, ``unknown_campaign``,
+    ``unknown_organisation``)."""
+
+    row: int
+    column: str
+    value: str
+    code: str
+
+
+def _empty(value: Any) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _cell_problem(ftype: str, value: Any) -> str | None:
+    """What is wrong with a filled cell of a field of type ``ftype``, or None."""
+    if ftype in NUMBER_TYPES:
+        number = _number(value)
+        if number is None:
+            return "not_number"
+        if ftype in ("amount", "count") and number < 0:
+            return "negative"
+        if ftype in ("count", "heading") and not number.is_integer():
+            return "not_whole"
+        if ftype == "heading" and int(number) not in BUDGET_HEADINGS:
+            return "bad_heading"
+        return None
+    text = str(value).strip()
+    checks = {
+        "date": lambda: _day(value) is not None,
+        "currency": lambda: bool(_CURRENCY.fullmatch(text.upper())),
+        "status": lambda: text.lower() in CAMPAIGN_STATUSES,
+        "platform": lambda: text.lower() in PLATFORMS,
+        "unit": lambda: text in UNITS,
+        "direction": lambda: text.lower() in DIRECTIONS,
+    }
+    if ftype in checks and not checks[ftype]():
+        return "not_date" if ftype == "date" else f"bad_{ftype}"
+    return None
+
+
+def _shown(value: Any) -> str:
+    if _empty(value):
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def row_problems(kind: str, frame: pd.DataFrame, known: Mapping[str, set[str]]) -> list[Problem]:
+    """What is wrong with the rows of the edited set-up table ``kind``, cell by cell, before
+    anything is saved: required cells left empty, numbers, dates and codes that cannot be read,
+    an end before the start, a second row with the same key, and codes of campaigns or
+    organisations that ``known`` (sheet -> its codes, as edited) does not have. The full check
+    of the loader still runs on "Check" and "Save"."""
+    sheet = PROGRAMME_SHEETS[kind]
+    problems: list[Problem] = []
+    seen: dict[tuple, int] = {}
+    reference = _REFERENCES.get(kind)
+    for position, (_, row) in enumerate(frame.iterrows(), start=1):
+        if all(_empty(row.get(f.name)) for f in sheet.fields):
+            continue  # a row added and left empty is not written
+        for field in sheet.fields:
+            value = row.get(field.name)
+            if _empty(value):
+                if field.required:
+                    problems.append(Problem(position, field.name, "", "required"))
+                continue
+            code = _cell_problem(field.type, value)
+            if code:
+                problems.append(Problem(position, field.name, _shown(value), code))
+        if kind == "campaigns":
+            start, end = _day(row.get("start_date")), _day(row.get("end_date"))
+            if start and end and end < start:
+                problems.append(
+                    Problem(position, "end_date", _shown(row.get("end_date")), "end_before_start")
+                )
+        if reference:
+            column, other = reference
+            value = row.get(column)
+            if not _empty(value) and str(value).strip() not in known.get(other, set()):
+                code = "unknown_organisation" if other == "organisations" else "unknown_campaign"
+                problems.append(Problem(position, column, _shown(value), code))
+        key = tuple(_shown(row.get(f)).strip().casefold() for f in sheet.row_key)
+        if all(key):
+            if key in seen:
+                problems.append(
+                    Problem(
+                        position, sheet.row_key[-1], _shown(row.get(sheet.row_key[-1])), "duplicate"
+                    )  # fmt: skip
+                )
+            seen.setdefault(key, position)
+    return problems
+
+
+def codes_of(frames: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """The campaign and organisation codes of the edited tables (what the other sheets may
+    name)."""
+    out = {}
+    for sheet in ("campaigns", "organisations"):
+        frame = frames.get(sheet)
+        out[sheet] = (
+            set()
+            if frame is None or "code" not in frame
+            else {str(c).strip() for c in frame["code"] if not _empty(c)}
+        )
+    return out
+
+
+def editable(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The set-up table ``kind`` with its number columns as numbers, so that the editor edits
+    them as numbers (and writes amounts with thousands separators)."""
+    out = frame.copy()
+    for field in PROGRAMME_SHEETS[kind].fields:
+        if field.type in NUMBER_TYPES and field.name in out:
+            out[field.name] = pd.to_numeric(out[field.name], errors="coerce")
     return out
 
 

@@ -5,7 +5,10 @@ dashboard, the metrics layer and the reports goes through :func:`read`.
 **Isolation.** Every query runs within the current scope. For a grantee or a viewer limited to
 some campaigns, the query runs in a catalog whose views and ``core`` tables are filtered copies
 of the warehouse's: rows of other campaigns, their organisations and their load batches are not
-there to be read, whatever the SQL asks for. Outside a running page the scope is the one
+there to be read, whatever the SQL asks for. The one read beyond a scope is
+:func:`programme_medians`, which gives back the median campaign's figures of the whole
+programme and nothing else (no row, no code, and nothing below three campaigns), so that a
+grantee sees its campaign beside the programme's. Outside a running page the scope is the one
 :func:`scoped` sets (everything by default: the CLI, benchmarks, tests of the measures).
 Queries run on one read-only connection per published copy (``Warehouse.published``), each on
 its own cursor; a load writes the main file and publishes a new copy under a new name, so an
@@ -349,6 +352,43 @@ def read(wh: Warehouse, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
     if _recorded is not None:
         _recorded.append((sql, params))
     return _cached_fetch(str(wh.path), wh.version(), current_scope(), sql, params)
+
+
+# A programme median is shown only when at least this many campaigns have a value: with fewer,
+# a campaign's own figure and the median would give away another campaign's.
+MIN_CAMPAIGNS_FOR_MEDIAN = 3
+
+
+def programme_medians(
+    wh: Warehouse, per_campaign_sql: str, params: dict, columns: list[str] | tuple[str, ...]
+) -> dict[str, float | None]:
+    """The median over the whole programme of each of ``columns`` of ``per_campaign_sql`` (one
+    row per campaign, with a ``campaign`` column), whatever the current scope: the one read a
+    grantee or a restricted viewer makes beyond their own campaigns, and what it gives back is
+    the medians alone, never a row, a code or a name. A column that fewer than
+    :data:`MIN_CAMPAIGNS_FOR_MEDIAN` campaigns have a value for gives None. Cached like
+    :func:`read`, under the whole programme's scope (the result is the same for every reader)."""
+    if not columns:
+        return {}
+    for name in columns:
+        if not name.isidentifier():
+            raise ValueError(f"not a column name: {name!r}")
+    parts = ", ".join(
+        f'median("{c}") FILTER (WHERE isfinite("{c}"::DOUBLE)) AS "m_{c}", '
+        f'count(DISTINCT campaign) FILTER (WHERE isfinite("{c}"::DOUBLE)) AS "n_{c}"'
+        for c in columns
+    )
+    sql = f"SELECT {parts} FROM ({per_campaign_sql}) per_campaign"
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    if _recorded is not None:
+        _recorded.append((sql, key))
+    row = _cached_fetch(str(wh.path), wh.version(), ALL, sql, key).iloc[0]
+    out: dict[str, float | None] = {}
+    for c in columns:
+        enough = int(row[f"n_{c}"]) >= MIN_CAMPAIGNS_FOR_MEDIAN
+        value = row[f"m_{c}"]
+        out[c] = float(value) if enough and not pd.isna(value) else None
+    return out
 
 
 def columns_of(wh: Warehouse, sql: str, params: dict | None = None) -> list[tuple[str, str]]:

@@ -11,6 +11,8 @@ header on, anyone could pick the address their sign-ins are counted against. The
 the connection's address and believes a proxy's header only as ``CAMPAIGNS_TRUSTED_PROXY_HEADER``
 and ``CAMPAIGNS_TRUSTED_PROXIES`` say (``etl.accounts.client_address``), so uvicorn's rewriting is
 turned off here: uvicorn imports this module before it wraps the app in that middleware.
+
+The toolbar is the viewer's (``client.toolbarMode``): no "Deploy" button for anyone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import streamlit as st
 import uvicorn.config
+from streamlit import config
 
 from dashboard.session_cookie import routes
 
@@ -36,5 +39,10 @@ class KeepConnectionAddress:
 
 
 uvicorn.config.ProxyHeadersMiddleware = KeepConnectionAddress  # type: ignore[misc,assignment]
+
+# Readers get the viewer's toolbar (no "Deploy" button, no developer options), as
+# .streamlit/config.toml says, also when the server is started from another folder.
+if config.get_where_defined("client.toolbarMode") == config.ConfigOption.DEFAULT_DEFINITION:
+    config.set_option("client.toolbarMode", "viewer")
 
 app = st.App(Path(__file__).with_name("app.py"), routes=routes())

@@ -45,7 +45,7 @@ from dashboard.i18n import (
     literal,
     t,
 )
-from dashboard.issue_text import issue_text
+from dashboard.issue_text import issue_text, summary_text
 from dashboard.metrics import lookups
 from etl import batches, forms, isolate, load, reading, templates
 from etl.accounts import User
@@ -811,6 +811,29 @@ def history(wh: Warehouse, campaign: str | None, limit: int = 200) -> pd.DataFra
     )
 
 
+def batch_summary(wh: Warehouse, batch_id: int, lang: str | None = None) -> str:
+    """A batch's one-line summary in ``lang`` (the page's language when None), made from the
+    figures stored with it; "" for a batch the user may not see."""
+    try:
+        df = data.read(
+            wh,
+            "SELECT status, message, message_code, message_params, rows_read, rows_loaded, "
+            "rows_rejected, rows_replaced FROM loads WHERE batch_id = ?",
+            (int(batch_id),),
+        )
+    except duckdb.BinderException:  # a warehouse not yet written since summaries kept codes
+        df = data.read(
+            wh,
+            "SELECT status, message, rows_read, rows_loaded, rows_rejected, rows_replaced "
+            "FROM loads WHERE batch_id = ?",
+            (int(batch_id),),
+        )
+    if df.empty:
+        return ""
+    record = {k: (None if is_empty(v) else v) for k, v in df.iloc[0].to_dict().items()}
+    return summary_text(record, lang)
+
+
 def _batch(wh: Warehouse, batch_id: int) -> dict | None:
     df = data.read(
         wh,
@@ -834,11 +857,37 @@ def original_file(wh: Warehouse, batch_id: int) -> tuple[str, Path] | None:
     return batches.download_name(source_name, batch["stored_file"], batch_id), path
 
 
+def _batch_errors(wh: Warehouse, batch_id: int) -> pd.DataFrame:
+    """The errors of a batch with the code and params they were made from (both empty for
+    errors stored before codes were kept)."""
+    where = "WHERE batch_id = ? AND severity = 'error' ORDER BY row_number NULLS FIRST, column_name"
+    try:
+        return data.read(
+            wh,
+            "SELECT severity, row_number, column_name, value, message, code, params "
+            f"FROM load_issues {where}",
+            (batch_id,),
+        )
+    except duckdb.BinderException:  # a warehouse not yet written since codes were kept
+        return data.read(
+            wh,
+            "SELECT severity, row_number, column_name, value, message, NULL AS code, "
+            f"NULL AS params FROM load_issues {where}",
+            (batch_id,),
+        )
+
+
 def rejected_rows(
-    wh: Warehouse, batch_id: int, *, row_label: str = "row", errors_label: str = "errors"
+    wh: Warehouse,
+    batch_id: int,
+    *,
+    row_label: str = "row",
+    errors_label: str = "errors",
+    lang: str | None = None,
 ) -> bytes | None:
-    """The batch's rows that were not loaded with their errors, as CSV; None when the batch
-    had no errors (or is not the user's to see)."""
+    """The batch's rows that were not loaded with their errors (in ``lang``, the page's
+    language when None), as CSV; None when the batch had no errors (or is not the user's to
+    see)."""
     if _batch(wh, batch_id) is None:
         return None
     kept = data.read(
@@ -846,15 +895,12 @@ def rejected_rows(
         "SELECT row_number, cells FROM core.rejected_row WHERE batch_id = ? ORDER BY row_number",
         (int(batch_id),),
     )
-    issues = data.read(
-        wh,
-        "SELECT severity, row_number, column_name, value, message FROM load_issues "
-        "WHERE batch_id = ? AND severity = 'error' ORDER BY row_number NULLS FIRST, column_name",
-        (int(batch_id),),
-    )
+    issues = _batch_errors(wh, int(batch_id))
     if kept.empty and issues.empty:
         return None
     records = issues.astype(object).where(issues.notna(), None).to_dict("records")
+    for record in records:  # each error in the page's language
+        record["message"] = issue_text(record, lang)
     return batches.rejected_rows_csv(
         kept.itertuples(index=False, name=None),
         records,

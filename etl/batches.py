@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 from etl import facts
 from etl.cells import neutral_text
 from etl.load.result import UsageError
+from etl.messages import message
 from etl.warehouse import Warehouse
 
 # What a kept file is called in the file store: its checksum, in a folder named by the first two
@@ -80,18 +81,15 @@ def undo(warehouse: Warehouse, batch_id: int, *, undone_by: str | None = None) -
             "SELECT status, source_name FROM core.batch WHERE batch_id = ?", [batch_id]
         ).fetchone()
         if row is None:
-            raise UndoRefused(f"there is no batch {batch_id}; `campaigns batches` lists them")
+            raise UndoRefused(message("undo.no_batch", batch=batch_id))
         if row[0] != "loaded":
             raise UndoRefused(
-                f"batch {batch_id} ({row[1]}) is {row[0]}; only a loaded batch can be undone"
+                message("undo.not_loaded", batch=batch_id, file=row[1], status=row[0])
             )
         blocking = facts.dependants(con, batch_id)
         if blocking:
             listed = ", ".join(f"{code} (batch {b})" for code, b in blocking)
-            raise UndoRefused(
-                f"undoing batch {batch_id} would remove campaigns that later loads use: "
-                f"{listed}; undo those batches first"
-            )
+            raise UndoRefused(message("undo.used_later", batch=batch_id, campaigns=listed))
         con.execute("BEGIN TRANSACTION")
         try:
             restored = sum(
@@ -292,8 +290,8 @@ def rejected_rows_csv(
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_cell(h) for h in (row_label, *header, errors_label)])
-    for message in errors.get(None, []):
-        writer.writerow(["", *([""] * len(header)), _cell(message)])
+    for text in errors.get(None, []):
+        writer.writerow(["", *([""] * len(header)), _cell(text)])
     for row in sorted({*cells, *(r for r in errors if r is not None)}):
         values = cells.get(row, {})
         writer.writerow(

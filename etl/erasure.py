@@ -225,20 +225,36 @@ def _black_out_issues(con, search: _Search) -> int:
     """Black out the identifier in the errors and warnings of the load log that quote it."""
     ident, mention = search.ident, search.mention
     issues = 0
-    for rowid, issue_value, message in con.execute(
-        f"SELECT rowid, value, message FROM core.batch_issue WHERE {search.in_batch} AND "
-        f"({mention.format(col='value')} OR "
-        f"{mention.format(col='message')})",
+    # the message's parameters (JSON text) quote the same values as the message
+    for rowid, issue_value, message, params in con.execute(
+        f"SELECT rowid, value, message, params FROM core.batch_issue WHERE {search.in_batch} "
+        f"AND ({mention.format(col='value')} OR {mention.format(col='message')} OR "
+        f"{mention.format(col='params')})",
         search.params,
     ).fetchall():
         new_value, new_message = ident.blacked_out(issue_value), ident.blacked_out(message)
-        if (new_value, new_message) != (issue_value, message):
+        new_params = _blacked_out_params(ident, params)
+        if (new_value, new_message, new_params) != (issue_value, message, params):
             con.execute(
-                "UPDATE core.batch_issue SET value = ?, message = ? WHERE rowid = ?",
-                [new_value, new_message, rowid],
+                "UPDATE core.batch_issue SET value = ?, message = ?, params = ? WHERE rowid = ?",
+                [new_value, new_message, new_params, rowid],
             )
             issues += 1
     return issues
+
+
+def _blacked_out_params(ident, params: str | None) -> str | None:
+    """An issue's parameters (JSON text) with the identifier blacked out in every value."""
+    if not params:
+        return params
+    try:
+        values = json.loads(params)
+    except ValueError:
+        return ident.blacked_out(params)
+    if not isinstance(values, dict):
+        return params
+    out = {k: ident.blacked_out(v) if isinstance(v, str) else v for k, v in values.items()}
+    return json.dumps(out, ensure_ascii=False)
 
 
 def _files_holding(con, wh: Warehouse, search: _Search, batches: set[int]) -> list[Path]:

@@ -334,7 +334,8 @@ def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, in
                 "campaign",
                 f"SELECT code, name, organisation AS organisation_code, thematic_area, "
                 f"regions, languages, start_date, end_date, coalesce(status, 'active') AS status, "
-                f"description, row_number AS source_row FROM {staged['campaigns']}",
+                f"description, name_ru, name_kk, thematic_area_ru, thematic_area_kk, "
+                f"row_number AS source_row FROM {staged['campaigns']}",
                 batch_id,
                 keep_unchanged=True,
             )
@@ -360,6 +361,7 @@ def write_programme(con, staged: dict[str, str], batch_id: int) -> tuple[int, in
                 f"lower(level) AS level, metric, unit, direction, baseline, "
                 f"CAST(baseline_year AS INTEGER) "
                 f"AS baseline_year, target, coalesce(cumulative, false) AS cumulative, "
+                f"indicator_ru, indicator_kk, "
                 f"row_number AS source_row FROM {staged['kpi_targets']}",
                 batch_id,
                 keep_unchanged=True,

@@ -17,6 +17,7 @@ from etl.kinds import (
     SEX_ALIASES,
     YES_NO_ALIASES,
 )
+from etl.messages.sql import issue_struct_sql
 
 MISSING_MARKERS = ("-", "--", "—", "–", "n/a", "na", "nan", "null", "none", "undefined", "#n/a")
 _SPACE_CHARS = " \t\r\n\u00a0\u202f\u2009\ufeff"
@@ -350,91 +351,96 @@ def suspect_sql(ftype: str, raw: str, typed: str, *, signed: bool = False) -> st
     return f"{raw} IS NOT NULL AND {typed} IS NULL"
 
 
-def problem_sql(ftype: str, v: str, typed: str, header: str, *, signed: bool = False) -> str:
-    """NULL when the cell is fine, else a message naming the value and how to write it.
+# The codes of a value its field cannot read (``etl/messages/stage``), by field type.
+_NOT_READ = {
+    "date": "cell.not_a_date",
+    "datetime": "cell.not_a_datetime",
+    "month": "cell.not_a_month",
+    "sex": "cell.unknown_sex",
+    "yes_no": "cell.not_yes_no",
+    "bool": "cell.not_yes_no",
+    "currency": "cell.unknown_currency",
+    "direction": "cell.not_a_direction",
+    "unit": "cell.not_a_unit",
+    "heading": "cell.unknown_heading",
+}
+_CHOICES = {"age_group": AGE_GROUPS, "status": CAMPAIGN_STATUSES, "platform": PLATFORMS}
 
-    ``signed`` counts and amounts may be below zero (a platform's net change for a day, a
-    refund)."""
-    got = f"'got ''' || {v} || ''''"
-    h = q(header).strip("'")
+
+def problem_branches(
+    ftype: str, v: str, typed: str, header: str, *, signed: bool = False
+) -> list[tuple[str, str, dict[str, str]]]:
+    """What can be wrong with a cell, in order: (SQL condition, message code, SQL of each
+    parameter). ``v`` is the cleaned cell, ``typed`` its typed value; the cell is fine when no
+    condition holds. ``signed`` counts and amounts may be below zero (a platform's net change
+    for a day, a refund)."""
     if ftype in ("count", "amount", "number", "rating"):
-        k_hint = (
-            f"CASE WHEN regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*([kKкК]|тыс\\.?|мың)') THEN "
-            f"'; write ' || CAST(round(CAST(replace(regexp_extract({v}, '[0-9]+([.,][0-9]+)?'),"
-            f" ',', '.') AS DOUBLE) * 1000) AS BIGINT) "
-            f"WHEN regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*(m|M|млн\\.?)') THEN "
-            f"'; write ' || CAST(round(CAST(replace(regexp_extract({v}, '[0-9]+([.,][0-9]+)?'),"
-            f" ',', '.') AS DOUBLE) * 1000000) AS BIGINT) "
-            f"ELSE '; write digits only, e.g. 1200' END"
-        )
-        what = {
-            "count": "a whole number",
-            "amount": "an amount",
-            "number": "a number",
-            "rating": "a rating from 1 to 5 (or 1 to 10)",
-        }[ftype]
-        checks = [
-            f"WHEN {typed} IS NULL THEN 'expected {what}, ' || {got} || {k_hint}",
+        number = f"regexp_extract({v}, '[0-9]+([.,][0-9]+)?')"
+        scaled = "CAST(round(CAST(replace({n}, ',', '.') AS DOUBLE) * {f}) AS BIGINT)"
+        thousands = f"regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*([kKкК]|тыс\\.?|мың)')"
+        millions = f"regexp_full_match({v}, '[0-9]+([.,][0-9]+)?\\s*(m|M|млн\\.?)')"
+        branches = [
+            (
+                f"{typed} IS NULL AND {thousands}",
+                f"cell.not_a_{ftype}_scaled",
+                {"value": v, "suggest": scaled.format(n=number, f=1000)},
+            ),
+            (
+                f"{typed} IS NULL AND {millions}",
+                f"cell.not_a_{ftype}_scaled",
+                {"value": v, "suggest": scaled.format(n=number, f=1000000)},
+            ),
+            (f"{typed} IS NULL", f"cell.not_a_{ftype}", {"value": v}),
         ]
         if ftype == "count" and not signed:
-            checks.append(
-                f"WHEN {typed} < 0 THEN '{h} cannot be negative, ' || {got} || "
-                f"'; it counts people or showings: check that the column holds the figure "
-                f"itself, not its change from the day before'"
+            branches.append(
+                (f"{typed} < 0", "cell.negative_count", {"column": q(header), "value": v})
             )
         elif ftype in ("amount", "rating") and not signed:
-            checks.append(
-                f"WHEN {typed} < 0 THEN '{h} cannot be negative, ' || {got} || "
-                f"'; write the figure without a minus sign'"
-            )
+            branches.append((f"{typed} < 0", "cell.negative", {"column": q(header), "value": v}))
         if ftype in ("count", "rating"):
-            checks.append(
-                f"WHEN {typed} <> floor({typed}) THEN 'expected a whole number, ' || {got} || "
-                f"'; counts have no fractions (a decimal comma or point may be misplaced)'"
-            )
+            branches.append((f"{typed} <> floor({typed})", "cell.fraction", {"value": v}))
         if ftype == "rating":
-            checks.append(
-                f"WHEN {typed} < 1 OR {typed} > 10 THEN 'expected a rating from 1 to 5 (or 1 "
-                f"to 10), ' || {got}"
-            )
-        return f"CASE WHEN {v} IS NULL THEN NULL {' '.join(checks)} END"
-    messages = {
-        "date": "expected a date, ' || {got} || '; write it as 2025-03-31 or 31.03.2025",
-        "datetime": "expected a date and time, ' || {got} || '; write it as "
-        "2025-03-31 14:30 or 31.03.2025 14:30",
-        "month": "expected a month, ' || {got} || '; write it as 2025-03 or 03.2025",
-        "platform": "unknown platform, ' || {got} || '; ' || {hint} || 'use one of: "
-        + ", ".join(PLATFORMS),
-        "sex": "unknown value, ' || {got} || '; use female, male, other or undisclosed",
-        "age_group": "unknown age group, ' || {got} || '; use one of: " + ", ".join(AGE_GROUPS),
-        "yes_no": "expected yes or no, ' || {got} || '",
-        "bool": "expected yes or no, ' || {got} || '",
-        "currency": "unknown currency, ' || {got} || '; use a three-letter code such as KZT",
-        "status": "unknown status, ' || {got} || '; use " + ", ".join(CAMPAIGN_STATUSES),
-        "direction": "expected increase or decrease, ' || {got} || '",
-        "unit": "expected # (a count) or % (a percentage), ' || {got} || '",
-        "heading": "unknown EU budget heading, ' || {got} || '; use 1 to 6, or 8 for indirect "
-        "costs",
-    }
-    if ftype not in messages:
-        return "NULL"
-    hint = "''"
+            branches.append((f"{typed} < 1 OR {typed} > 10", "cell.rating_range", {"value": v}))
+        return branches
     if ftype == "platform":
-        hint = did_you_mean(v, PLATFORM_ALIASES)
-    message = messages[ftype].format(got=got, hint=hint)
-    return f"CASE WHEN {v} IS NOT NULL AND {typed} IS NULL THEN '{message}' END"
+        best = did_you_mean(v, PLATFORM_ALIASES)
+        choices = q(", ".join(PLATFORMS))
+        return [
+            (
+                f"{typed} IS NULL AND ({best}).s >= 0.8",
+                "cell.unknown_platform_suggest",
+                {"value": v, "suggest": f"({best}).c", "choices": choices},
+            ),
+            (f"{typed} IS NULL", "cell.unknown_platform", {"value": v, "choices": choices}),
+        ]
+    if ftype in _CHOICES:
+        code = "cell.unknown_age_group" if ftype == "age_group" else "cell.unknown_status"
+        return [(f"{typed} IS NULL", code, {"value": v, "choices": q(", ".join(_CHOICES[ftype]))})]
+    if ftype in _NOT_READ:
+        return [(f"{typed} IS NULL", _NOT_READ[ftype], {"value": v})]
+    return []
+
+
+def problem_sql(ftype: str, v: str, typed: str, header: str, *, signed: bool = False) -> str:
+    """NULL when the cell is fine, else the issue's message, severity, code and params as a
+    struct ``{message, severity, code, params}`` naming the value and how to write it."""
+    branches = problem_branches(ftype, v, typed, header, signed=signed)
+    if not branches:
+        return "NULL"
+    whens = " ".join(
+        f"WHEN {cond} THEN {issue_struct_sql(code, **exprs)}" for cond, code, exprs in branches
+    )
+    return f"CASE WHEN {v} IS NULL THEN NULL {whens} END"
 
 
 def did_you_mean(v: str, choices: dict[str, str]) -> str:
-    """SQL for "did you mean 'x'? " naming the closest accepted word, or ''.
+    """SQL of the closest accepted word to ``v``: a struct ``{s: similarity, c: value}``.
 
     ``choices`` maps every accepted spelling to the value to suggest.
     """
     values = ", ".join(f"{{'a': {q(a)}, 'c': {q(c)}}}" for a, c in choices.items())
-    best = (
+    return (
         f"list_sort(list_transform([{values}], "
         f"lambda x: {{'s': jaro_winkler_similarity(lower({v}), x.a), 'c': x.c}}), 'DESC')[1]"
-    )
-    return (
-        f"(CASE WHEN ({best}).s >= 0.8 THEN 'did you mean ''' || ({best}).c || '''? ' ELSE '' END)"
     )

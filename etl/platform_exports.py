@@ -21,6 +21,7 @@ from importlib import resources
 from etl.dates import column_days, worded_moment
 from etl.headers import HeaderMatch, normalise
 from etl.kinds import METRIC_FIELDS
+from etl.messages import message
 
 Note = tuple[int | None, str, str | None, str]  # row, column, value, message
 
@@ -225,8 +226,7 @@ def _not_stored(profile: Profile, header: list[str], columns: dict[str, int]) ->
             None,
             "",
             None,
-            f"not stored from this {profile.label}: {', '.join(ignored)} (rates, durations "
-            "and audience figures are computed from the stored counts or not kept)",
+            message("exports.not_stored", export=profile.name, columns=", ".join(ignored)),
         )
     ]
 
@@ -250,7 +250,7 @@ def _without_totals(
                     number,
                     header[0],
                     first,
-                    "the export's total row was not loaded: totals are computed from the rows",
+                    message("exports.total_row"),
                 )
             )
             continue
@@ -294,8 +294,7 @@ def _metric_rows(
                         number,
                         header[published],
                         cells[published],
-                        f"published after {as_of}, the date the totals are stored as of; give "
-                        "the day the file was downloaded (--as-of YYYY-MM-DD)",
+                        message("exports.published_after", as_of=str(as_of)),
                     )
                 )
         if post_id is not None and cells[post_id]:
@@ -364,10 +363,7 @@ def _from_title(profile: Profile, preamble: list[str], name: str) -> tuple[str, 
         shown = " ".join(preamble).strip() or "(none)"
         accepted = ", ".join(profile.title_metric)
         raise ValueError(
-            f"{name}: a Meta insights series whose title line ({shown}) does not say a figure we "
-            f"store; we load the Facebook and Instagram {accepted} series (Reach.csv, Views.csv). "
-            "Follows and interactions series are counts of changes, not stored: upload the "
-            "follower count from the post or overview exports instead"
+            message("exports.series_unknown", name=name, title=shown, accepted=accepted)
         )
     return platform, metric
 

@@ -60,7 +60,8 @@ SETUP_SQL: dict[str, str] = {
         "SELECT code, name, organisation_code AS organisation, thematic_area, "
         "array_to_string(regions, ', ') AS regions, "
         "array_to_string(languages, ', ') AS languages, start_date, end_date, status, "
-        "description FROM core.campaign WHERE superseded_by IS NULL ORDER BY code"
+        "description, name_ru, name_kk, thematic_area_ru, thematic_area_kk "
+        "FROM core.campaign WHERE superseded_by IS NULL ORDER BY code"
     ),
     "budget_lines": (
         "SELECT campaign_code AS campaign, heading, line_code AS line, description, "
@@ -69,7 +70,8 @@ SETUP_SQL: dict[str, str] = {
     ),
     "kpi_targets": (
         "SELECT campaign_code AS campaign, indicator_code, indicator, level, metric, unit, "
-        "direction, baseline, baseline_year, target, cumulative FROM core.kpi_target "
+        "direction, baseline, baseline_year, target, cumulative, indicator_ru, indicator_kk "
+        "FROM core.kpi_target "
         "WHERE superseded_by IS NULL ORDER BY campaign_code, batch_id, source_row"
     ),
     "channels": (

@@ -19,6 +19,7 @@ from importlib import resources
 from etl import platform_exports
 from etl.headers import _lookup, match, normalise
 from etl.kinds import METRIC_FIELDS
+from etl.messages import message
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,12 @@ def unstored_export(header: list[str | None], name: str) -> str | None:
     for e in other_exports():
         columns = [str(c).strip() for c in header if c and normalise(c) in e.words]
         if columns:
-            return (
-                f"{name}: this is {e.label}: its columns {', '.join(columns)} are not figures "
-                f"we store, and it has none that we do (views, impressions, reach, likes, "
-                f"comments, shares, saves, clicks, followers). Nothing was loaded; {e.instead}"
+            return message(
+                "recognise.unstored_export",
+                name=name,
+                export=e.name,
+                columns=", ".join(columns),
+                instead=e.name,
             )
     return None
 
@@ -109,16 +112,15 @@ def near_miss(header: list[str | None], name: str) -> str | None:
     other = [
         str(c).strip() for i, c in enumerate(header) if i not in known and c and str(c).strip()
     ]
-    differs = (
-        f"; its other columns ({', '.join(other)[:200]}) are not in that export" if other else ""
-    )
-    return (
-        f"{name}: this looks like the {profile.label}, but it has no column for {wanted}{differs}. "
-        "It may be a variant of the export we do not read yet (another account type or UI "
-        "version) or an export with that column left out: export it again with that column, "
-        "or copy the figures into our metrics template (data/templates/metrics.en.csv). Nothing "
-        "was loaded"
-    )
+    if other:
+        return message(
+            "recognise.near_miss_others",
+            name=name,
+            export=profile.name,
+            wanted=wanted,
+            others=", ".join(other)[:200],
+        )
+    return message("recognise.near_miss", name=name, export=profile.name, wanted=wanted)
 
 
 @cache
@@ -163,8 +165,10 @@ def export_without_figures(
     ]
     date = found.get("date")
     held = [str(c).strip() for i, c in enumerate(header) if i != date and c and str(c).strip()]
-    return (
-        f"{name}: this is the {profile.label}, but its columns ({', '.join(held)[:200]}) hold "
-        "none of the figures we store from it; export it again with at least one of the "
-        f"columns {', '.join(needed)}. Nothing was loaded"
+    return message(
+        "recognise.no_figures",
+        name=name,
+        export=profile.name,
+        columns=", ".join(held)[:200],
+        needed=", ".join(needed),
     )

@@ -37,6 +37,8 @@ from gspread.utils import ValueRenderOption
 
 from etl.headers import find_header_row
 from etl.load import Issue, UsageError, load_file
+from etl.load.result import SUMMARY_CODE, summary_fields
+from etl.messages import message
 from etl.sources import ConfigError, Source
 from etl.warehouse import Warehouse
 
@@ -216,13 +218,11 @@ def fetch(client: gspread.Client, source: Source, account: str) -> Sheet:
             ) from None
         if exc.status == 403:
             raise FetchFailed(
-                f"spreadsheet {source.spreadsheet} not shared with the service account "
-                f"{account} (HTTP 403): share it with that address as Viewer"
+                message("sheets.not_shared", spreadsheet=source.spreadsheet, account=account)
             ) from None
         if exc.status == 404:
             raise FetchFailed(
-                f"spreadsheet {source.spreadsheet} not found (HTTP 404): check its address in "
-                f"the sources file, and share it with the service account {account} as Viewer"
+                message("sheets.not_found", spreadsheet=source.spreadsheet, account=account)
             ) from None
         raise
     try:
@@ -232,9 +232,19 @@ def fetch(client: gspread.Client, source: Source, account: str) -> Sheet:
             worksheet = spreadsheet.get_worksheet(0)
     except WorksheetNotFound:
         titles = ", ".join(f"'{w.title}'" for w in spreadsheet.worksheets())
+        if not titles:
+            raise FetchFailed(
+                message(
+                    "sheets.no_worksheet_none", title=spreadsheet.title, worksheet=source.worksheet
+                )
+            ) from None
         raise FetchFailed(
-            f"spreadsheet '{spreadsheet.title}' has no worksheet '{source.worksheet}'; "
-            f"it has {titles or 'none'}"
+            message(
+                "sheets.no_worksheet",
+                title=spreadsheet.title,
+                worksheet=source.worksheet,
+                titles=titles,
+            )
         ) from None
     values = worksheet.get_all_values(value_render_option=ValueRenderOption.formatted)
     return Sheet(spreadsheet.title, worksheet.title, [list(row) for row in values])
@@ -362,9 +372,10 @@ def _sync_one(
     try:
         sheet = fetch(client, source, account)
     except FetchFailed as exc:
-        return _failed(result, f"could not read the sheet: {exc}; nothing loaded")
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        return _failed(result, message("sheets.read_failed", reason=reason))
     except (GSpreadException, requests.RequestException, ValueError, KeyError) as exc:
-        return _failed(result, f"could not read the sheet ({type(exc).__name__}); nothing loaded")
+        return _failed(result, message("sheets.read_failed_type", error=type(exc).__name__))
     result.title, result.worksheet = sheet.title, sheet.worksheet
     rows = tidy(sheet.values)
     for header in rename_columns(rows, source.columns):
@@ -373,7 +384,7 @@ def _sync_one(
                 None,
                 header,
                 None,
-                f"columns names '{header}', which is not a header of the sheet",
+                message("sheets.column_not_in_sheet", header=header),
                 "warning",
             )
         )
@@ -392,7 +403,7 @@ def _sync_one(
             progress=lambda s: step(f"{source.name}: {s}"),
         )
     except UsageError as exc:
-        return _failed(result, f"{exc}; nothing loaded")
+        return _failed(result, message("sheets.not_loaded", reason=str(exc)))
     result.kind = loaded.kind
     result.batch_id = loaded.batch_id
     result.errors = loaded.errors
@@ -402,11 +413,16 @@ def _sync_one(
     result.rows_rejected = loaded.rows_rejected
     if loaded.status == "already_loaded":
         result.status = "unchanged"
-        result.message = f"unchanged since batch {loaded.batch_id}; nothing loaded"
+        result.message = message("sheets.unchanged", batch=loaded.batch_id)
     else:
         result.status = loaded.status
         result.rows_loaded = loaded.rows_loaded
-        result.message = f"{loaded.message} from '{sheet.title}' / {sheet.worksheet}"
+        result.message = message(
+            "sheets.loaded_from",
+            summary={"code": SUMMARY_CODE, "params": summary_fields(loaded)},
+            title=sheet.title,
+            worksheet=sheet.worksheet,
+        )
     return result
 
 

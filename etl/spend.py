@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -34,6 +35,7 @@ from etl.amounts import (
     split_amount,
 )
 from etl.headers import HeaderMatch, accepted_words
+from etl.messages import code_of, message
 from etl.normalise import MISSING_MARKERS
 from etl.stage import Context, Staged, stage
 
@@ -244,8 +246,7 @@ class _Rewrite:
                     n,
                     self.amount_head,
                     raw,
-                    f"the amount names two currencies ({', '.join(sorted(set(currencies)))}); "
-                    "write it with one",
+                    message("spend.two_currencies", currencies=", ".join(sorted(set(currencies)))),
                 )
                 continue
             if currencies and self.head_currency and currencies[0] != self.head_currency:
@@ -254,8 +255,12 @@ class _Rewrite:
                     n,
                     self.amount_head,
                     raw,
-                    f"the amount is marked {currencies[0]} but the column header "
-                    f"'{self.amount_head}' says {self.head_currency}; correct one of the two",
+                    message(
+                        "spend.mark_header_differ",
+                        mark=currencies[0],
+                        column=self.amount_head,
+                        header=self.head_currency,
+                    ),
                 )
             number = read_number(digits, self.out.decimal)
             if number is None:
@@ -281,9 +286,14 @@ class _Rewrite:
                     n,
                     heading,
                     written,
-                    f"currency {code} in column '{heading}' disagrees with the amount "
-                    f"'{self.cell(n, 'amount')}' in column '{self.amount_head}', which is in "
-                    f"{mark}; correct one of the two",
+                    message(
+                        "spend.currency_differs",
+                        currency=code,
+                        column=heading,
+                        amount=self.cell(n, "amount"),
+                        amount_column=self.amount_head,
+                        mark=mark,
+                    ),
                 )
             elif not _present(written) and mark:
                 self.put(cells, "currency", mark)
@@ -307,22 +317,10 @@ class _Rewrite:
                     n,
                     self.amount_head,
                     self.cell(n, "amount"),
-                    f"the amount is in {mark} but {others} other amount"
-                    f"{'s' if others != 1 else ''} of the file {'are' if others != 1 else 'is'} "
-                    f"in {main}; a file without a currency column holds one currency: add a "
-                    f"column 'currency' (валюта) or send the {mark} costs in a file of their own",
+                    message("spend.mixed_currencies", mark=mark, count=others, main=main),
                 )
-        source = (
-            f"the header of column '{self.amount_head}'"
-            if self.head_currency
-            else f"the marks of the amounts in column '{self.amount_head}'"
-        )
-        self.warn(
-            None,
-            "currency",
-            main,
-            f"the file has no currency column; the currency {main} was taken from {source}",
-        )
+        code = "spend.currency_from_header" if self.head_currency else "spend.currency_from_marks"
+        self.warn(None, "currency", main, message(code, currency=main, column=self.amount_head))
 
     def budget_lines(self) -> None:
         """Lines written with their description, or as their description alone."""
@@ -343,8 +341,7 @@ class _Rewrite:
                     n,
                     heading,
                     written,
-                    f"the budget line is given by its description only and was read as line "
-                    f"{code}; write the line code to be sure",
+                    message("spend.line_from_description", line=code),
                 )
             elif rest and _key(rest) != _key(self.budget[code]):
                 others = [c for c, d in self.budget.items() if d and _key(d) == _key(rest)]
@@ -353,9 +350,13 @@ class _Rewrite:
                         n,
                         heading,
                         written,
-                        f"the code and the description name two budget lines: {code} is "
-                        f"'{self.budget[code]}' and '{rest}' is line {others[0]}; write the "
-                        "right code",
+                        message(
+                            "spend.two_lines",
+                            line=code,
+                            description=self.budget[code],
+                            written=rest,
+                            other=others[0],
+                        ),
                     )
 
     def references(self) -> None:
@@ -392,8 +393,7 @@ class _Rewrite:
                     n,
                     description_head,
                     self.cell(n, "description"),
-                    f"same date, budget line, amount and description as row {first[base]}; "
-                    "both are kept as two costs: delete one if it was entered twice",
+                    message("spend.same_cost", first_row=first[base]),
                 )
             cells[self.columns["reference"]] = reference
         if not self.live:
@@ -402,11 +402,7 @@ class _Rewrite:
             None,
             REFERENCE_HEADER,
             None,
-            "the file has no document-number column; each cost was given a reference made from "
-            "its date, budget line, amount, currency and description (auto-...), so that the "
-            "file sent again replaces its rows instead of adding them. A file without document "
-            "numbers restates every such cost of its period: to correct or complete a period, "
-            "send all of its costs again",
+            message("spend.references_made"),
         )
 
 
@@ -443,19 +439,9 @@ def explain_missing(s: Staged) -> None:
             continue
         words = ", ".join(f"'{w}'" for w in accepted_words("spend", issue["column"]))
         if issue["column"] == "currency":
-            issue["message"] = (
-                "required column 'currency' is missing and the amounts carry no currency mark; "
-                f"add a column named one of {words} holding KZT, EUR or USD, or write the "
-                "currency with each amount, e.g. 12 500 ₸ or 12 500 KZT, or in the amount "
-                "column's header, e.g. 'Сумма, тг'"
-            )
+            issue["message"] = message("spend.currency_missing", words=words)
         elif issue["column"] == "reference":
-            issue["message"] = (
-                f"required column 'reference' is missing; name a column with one of: {words} "
-                "(the invoice or voucher number), or, if the costs have no numbers, give the "
-                "file a column saying what was paid for (description, назначение платежа): "
-                "each cost then gets a reference made from its content"
-            )
+            issue["message"] = message("spend.reference_missing", words=words)
 
 
 def stage_spend(
@@ -489,16 +475,25 @@ def stage_spend(
     else:
         s = stage(con, raw, hm, ctx, name=name, suffix="_0")
     explain_missing(s)
-    for row, column, value, message in rw.warnings:
+    for row, column, value, text in rw.warnings:
         if row is None:
-            s.file_warnings.append(_issue(row, column, value, message, "warning"))
+            s.file_warnings.append(_issue(row, column, value, text, "warning"))
     if s.file_errors:
         return s, table
     notes = [(*w, "warning") for w in rw.warnings if w[0] is not None]
     notes += [(*e, "error") for e in rw.errors]
     if notes:
-        con.executemany(f"INSERT INTO {s.issues_table} VALUES (?, ?, ?, ?, ?)", notes)
+        con.executemany(
+            f"INSERT INTO {s.issues_table} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(*note, *_code_and_params(note[3])) for note in notes],
+        )
     return s, table
+
+
+def _code_and_params(text: str) -> tuple[str | None, str | None]:
+    """A message's code and params (JSON text) as the issues table holds them."""
+    code, params = code_of(text)
+    return code, json.dumps(params, ensure_ascii=False) if code else None
 
 
 def _issue(row, column, value, message, severity) -> dict:

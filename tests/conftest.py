@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from dashboard.local_server import local_server
 from etl.warehouse import Warehouse
 
 METRICS_HEADER = (
@@ -341,49 +337,9 @@ def downloads(at, key: str):
 # --- the real server ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port free on this machine now."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def dashboard_server(script: Path, env: dict[str, str]) -> Iterator[str]:
     """``streamlit run script`` (with ``env`` added to this environment) on a free local port,
     as ``make run`` starts it, until the block ends; yields its address once it answers."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        env={**os.environ, **env},
-        cwd=APP.parents[1],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
-            ):
-                if r.read() == b"ok":
-                    break
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise AssertionError(f"the dashboard did not start:\n{server.stdout.read()}")
-            time.sleep(0.3)
+    with local_server(env, script=script) as (url, _server):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()

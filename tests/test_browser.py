@@ -222,7 +222,7 @@ def date_field(page, label: str):
 def test_a_period_change_reopens_from_the_copied_address(page, browser, app_url) -> None:
     page.goto(app_url)
     settle(page)
-    whole = tile(page, "Impressions")
+    whole = tile(page, "Impressions in the period")
     # The date field is a row of spin buttons (year, month, day): type over month and day, then
     # leave the field, which is when the app takes the new date.
     date_field(page, "From").locator('[data-type="month"]').click()
@@ -231,7 +231,7 @@ def test_a_period_change_reopens_from_the_copied_address(page, browser, app_url)
     page.locator("h1").first.click()
     page.wait_for_url("**from=2026-06-01*", timeout=30_000)
     settle(page)
-    june_on = tile(page, "Impressions")
+    june_on = tile(page, "Impressions in the period")
     assert june_on != whole
 
     copied = page.url
@@ -241,7 +241,7 @@ def test_a_period_change_reopens_from_the_copied_address(page, browser, app_url)
         settle(other)
         sign_in(other, "viewer")  # signing in opens the page the link named
         assert other.url == copied
-        assert tile(other, "Impressions") == june_on
+        assert tile(other, "Impressions in the period") == june_on
         shown = date_field(other, "From").locator('input[type="date"]').get_attribute("value")
         assert shown == "2026-06-01"
         no_errors(other)
@@ -323,7 +323,7 @@ def test_a_grantee_fixes_a_bad_row_uploads_and_only_it_sees_the_figures(
     adr = browser.new_context(accept_downloads=True).new_page()
     try:
         sign_in(other, "erk", f"{app_url}/")
-        erk_before = tile(other, "Impressions")
+        erk_before = tile(other, "Impressions in the period")
         sign_in(adr, "adr", f"{app_url}/campaign?campaign=PDP-01")
         before = number(tile(adr, "Impressions"))
 
@@ -371,7 +371,7 @@ def test_a_grantee_fixes_a_bad_row_uploads_and_only_it_sees_the_figures(
         # another organisation's grantee sees neither the figures nor the upload
         other.goto(f"{app_url}/")
         settle(other)
-        assert tile(other, "Impressions") == erk_before
+        assert tile(other, "Impressions in the period") == erk_before
         other.goto(f"{app_url}/upload")
         other.get_by_text("Uploads of FOE-02").wait_for(timeout=30_000)
         settle(other)

@@ -86,7 +86,7 @@ def test_portfolio_shows_headline_figures(loaded: Warehouse, monkeypatch) -> Non
     assert at.title[0].value == "Portfolio"
     tiles = metrics_by_label(at)
     assert tiles == {
-        "Impressions": "3,200",
+        "Impressions in the period": "3,200",
         "Engagements": "148",
         "Engagement rate by impressions": "4.31%",
         "Content items": "1",
@@ -108,7 +108,7 @@ def test_portfolio_shows_headline_figures(loaded: Warehouse, monkeypatch) -> Non
         (
             "ru",
             {
-                "Показы": "3\u00a0200",
+                "Показы за период": "3\u00a0200",
                 "Взаимодействия": "148",
                 "Уровень вовлечённости по показам": "4,31\u00a0%",
                 "Кампании": "2",
@@ -119,7 +119,7 @@ def test_portfolio_shows_headline_figures(loaded: Warehouse, monkeypatch) -> Non
         (
             "kk",
             {
-                "Көрсетілімдер": "3\u00a0200",
+                "Кезеңдегі көрсетілімдер": "3\u00a0200",
                 "Өзара әрекеттер": "148",
                 "Өзара әрекет деңгейі, көрсетілімдер бойынша": "4,31%",
                 "Науқандар": "2",
@@ -199,8 +199,8 @@ def test_empty_warehouse_says_how_to_load(warehouse: Warehouse, monkeypatch) -> 
     at = app_on(monkeypatch, warehouse.path)
 
     assert not at.exception
-    assert "campaigns load programme.xlsx" in at.info[0].value
-    assert "campaigns demo" in at.info[0].value
+    assert "Programme page" in at.info[0].value  # where campaigns are added, not a command
+    assert "`" not in at.info[0].value  # no command to type
     assert not at.metric
 
     at.switch_page("views/loads.py").run()
@@ -212,8 +212,10 @@ def test_missing_warehouse_says_how_to_build_one(tmp_path: Path, monkeypatch) ->
     at = app_on(monkeypatch, tmp_path / "nowhere" / "warehouse.duckdb")
 
     assert not at.exception
-    assert "campaigns demo" in at.warning[0].value
-    assert "make run" in at.warning[0].value
+    warning = at.warning[0].value
+    assert "docs/deployment.md" in warning and "programme officer" in warning
+    assert "`" not in warning and "make " not in warning
+    assert str(tmp_path) not in warning  # no server path shown to a web user
     assert not (tmp_path / "nowhere").exists()
 
 
@@ -274,7 +276,7 @@ def test_the_page_stays_usable_while_a_load_runs_and_then_shows_it(
         assert holder.stdout.readline().strip() == "holding"
         at = app_on(monkeypatch, programme.path)
         assert not at.exception
-        assert metrics_by_label(at)["Impressions"] == "—"  # nothing loaded yet
+        assert metrics_by_label(at)["Impressions in the period"] == "—"  # nothing loaded yet
     finally:
         holder.communicate("done\n", timeout=30)
     assert holder.returncode == 0
@@ -283,4 +285,4 @@ def test_the_page_stays_usable_while_a_load_runs_and_then_shows_it(
     assert load_file(programme, metrics, campaign="PDP-01").status == "loaded"
     at.run()
     assert not at.exception
-    assert metrics_by_label(at)["Impressions"] == f"{IMPRESSIONS:,}"
+    assert metrics_by_label(at)["Impressions in the period"] == f"{IMPRESSIONS:,}"

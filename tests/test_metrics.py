@@ -304,10 +304,24 @@ def test_demo_kpis_and_pace(demo):
         "SELECT count(*) FILTER (WHERE rating >= 4), count(rating) FROM feedback "
         "WHERE campaign_code = 'FOE-02'",
     )[0]
-    assert kpis.loc[("FOE-02", "OC1"), "actual"] == pytest.approx(100 * pos / rated)
+    oc1 = kpis.loc[("FOE-02", "OC1")]
+    assert oc1["actual"] == pytest.approx(100 * pos / rated)
+    # A share does not accumulate: it has met its target or not, and has no pace.
+    assert oc1["status"] == ("met" if 100 * pos / rated >= oc1["target"] else "not met")
+    assert pd.isna(oc1["pace"]) and pd.isna(oc1["expected"])
+    # Followers are a level: the same.
+    assert op4["status"] == ("met" if level >= op4["target"] else "not met")
+    assert pd.isna(op4["pace"])
+    # Cumulative counts keep their pace, and what they should have reached by now.
+    assert ati["expected"] == pytest.approx(target * elapsed)
     on_track = kpis[kpis["status"] == "on track"]
     assert {"PDP-01", "CEN-04", "DSEC-03"} <= {c for c, _ in on_track.index}
-    assert set(kpis["status"]) <= {"on track", "behind", "ahead"}
+    paced = kpis[kpis["cumulative"]]
+    assert set(paced["status"]) <= {"on track", "behind", "ahead"}
+    assert paced["pace"].notna().all()
+    levels = kpis[~kpis["cumulative"]]
+    assert len(levels) and set(levels["status"]) <= {"met", "not met"}
+    assert levels["pace"].isna().all()
 
 
 def test_demo_spend_pace_and_status(demo):
@@ -526,8 +540,9 @@ def test_kpis_decreasing_unmapped_and_levels(small):
     assert cpm["actual"] == pytest.approx(spend / 2000 * 1000)
     assert cpm["achievement"] == pytest.approx((2000 - cpm["actual"]) / (2000 - 1000))
     assert cpm["elapsed"] == pytest.approx(elapsed)
-    assert cpm["pace"] == pytest.approx(cpm["achievement"] / elapsed)
-    assert cpm["status"] == "ahead"
+    # a cost per mille is a rate meant to decrease: met when at or below its target, no pace
+    assert pd.isna(cpm["pace"])
+    assert cpm["status"] == ("met" if cpm["actual"] <= 1000 else "not met")
     for code in ("RCH1", "MM1"):
         assert kpis.loc[code, "status"] == "no data source"
         assert pd.isna(kpis.loc[code, "measure"]) and pd.isna(kpis.loc[code, "actual"])
@@ -574,6 +589,33 @@ def test_pure_pace_rules():
     assert mx.pace_status(0.86) == "on track" and mx.pace_status(0.84) == "behind"
     assert mx.pace_status(1.16) == "ahead" and mx.pace_status(1.14) == "on track"
     assert mx.pace_status(0.9, band=0.05) == "behind"
+
+
+def test_a_rate_is_met_or_not_and_only_counts_have_a_pace():
+    # a satisfaction share of 91 against a target of 80 from a baseline of 60: met, not "pace"
+    rate = mx.progress(91, 60, 80, "increase", False, elapsed=0.2, started=True, what="share")
+    assert rate.status == "met" and rate.pace is None
+    assert rate.achievement == pytest.approx((91 - 60) / (80 - 60))
+    short = mx.progress(79.9, 60, 80, "increase", False, elapsed=1.0, started=True, what="x")
+    assert short.status == "not met" and short.pace is None
+    # a level without a baseline still has a verdict
+    assert (
+        mx.progress(5, None, 5, "increase", False, elapsed=0.5, started=True, what="x").status
+        == "met"
+    )
+    # a cost meant to decrease: met at or below its target
+    assert (
+        mx.progress(9, 20, 10, "decrease", False, elapsed=0.1, started=True, what="x").status
+        == "met"
+    )
+    assert (
+        mx.progress(11, 20, 10, "decrease", False, elapsed=0.1, started=True, what="x").status
+        == "not met"
+    )
+    # a count that accumulates: 300 of 1000 with half the period gone is 60% of the pace
+    count = mx.progress(300, None, 1000, "increase", True, elapsed=0.5, started=True, what="x")
+    assert count.pace == pytest.approx(0.6) and count.status == "behind"
+    assert mx.expected_by_now(1000, 0.5, True) == 500 and mx.expected_by_now(80, 0.5, False) is None
 
 
 def test_spend_pace_flags_under_and_overspending(small):

@@ -267,9 +267,10 @@ def test_a_campaign_without_figures_says_what_to_load(
     at = open_page(monkeypatch, programme_template, "campaign", campaign="PDP-01")
 
     infos = " ".join(i.value for i in at.info)
-    assert "campaigns load FILE --campaign PDP-01" in infos
-    assert "campaigns load spend.csv --campaign PDP-01" in infos
-    assert "campaigns load responses.csv --campaign PDP-01" in infos
+    assert "No social-media figures for PDP-01" in infos
+    assert "No spend booked for PDP-01" in infos
+    assert "No feedback for PDP-01" in infos
+    assert "Upload page" in infos and "`campaigns" not in infos
     assert tiles(at)["Impressions"] == "—"
     kpis = at.session_state["_downloads"]["campaign_kpis"]
     assert list(kpis["status"]) == ["no data"]
@@ -347,28 +348,56 @@ def test_platform_shares_and_mix() -> None:
     fig = charts.platform_mix(shares, measures, "Share")
     assert [t.name for t in fig.data] == ["Instagram", "Telegram", "Facebook"]
     assert fig.data[1].marker.color == PLATFORM_COLOURS["telegram"]
-    assert list(fig.data[2].x) == [0.75, 0.25]
+    assert list(fig.data[2].x) == [75.0, 25.0]  # drawn as percentages
     assert fig.layout.barmode == "stack"
 
 
-def test_kpi_bullets_show_achievement_against_elapsed() -> None:
-    df = pd.DataFrame(
+KPI_LABELS = {
+    "axis": "X",
+    "actual": "Actual",
+    "target": "Target",
+    "baseline": "Baseline",
+    "expected": "Expected by now",
+    "pace": "Pace",
+    "status_title": "Status",
+    "statuses": {"behind": "behind", "met": "met", "no data": "no data"},
+}
+
+
+def test_kpi_chart_has_a_legend_a_baseline_and_pace_only_for_counts() -> None:
+    kpis = pd.DataFrame(
         {
-            "label": ["OP1", "OP2", "OP3"],
-            "achievement": [0.3, 0.9, None],
-            "elapsed": [0.6, 0.6, 0.6],
-            "status": ["behind", "ahead", "no data"],
+            "indicator_code": ["OP1", "OC1", "OP3"],
+            "indicator": ["Impressions", "Share of satisfied participants", "Participants"],
+            "status": ["behind", "met", "no data"],
+            "cumulative": [True, False, True],
+            "pace": [0.5, None, None],
+            "unit": ["#", "%", "#"],
+            "baseline": [None, 60.0, None],
+            "target": [1_000_000.0, 80.0, 500.0],
+            "actual": [300_000.0, 91.0, None],
+            "expected": [600_000.0, None, None],
         }
     )
-    fig = charts.kpi_bullets(df, {"achievement": "A", "elapsed": "E", "axis": "X"})
-    bars, ticks = fig.data
-    assert list(bars.y) == ["OP2", "OP1"]  # first KPI on top; no bar without data
-    assert list(bars.x) == [0.9, 0.3]
-    assert list(bars.marker.color) == [
-        charts.STATUS_COLOURS["ahead"],
-        charts.STATUS_COLOURS["behind"],
-    ]
-    assert list(ticks.x) == [0.6, 0.6]
+    fig = charts.kpi_bullets(charts.kpi_bullet_rows(kpis), KPI_LABELS)
+    names = [trace.name for trace in fig.data]
+    # a legend entry for every colour: each status shown, the target, baseline and expected tick
+    assert names == ["behind", "met", "Target", "Baseline", "Expected by now"]
+    assert fig.layout.showlegend is True
+    behind, met, target, baseline, expected = fig.data
+    assert behind.marker.color == charts.STATUS_COLOURS["behind"]
+    assert met.marker.color == charts.STATUS_COLOURS["met"]
+    assert list(behind.x) == [30.0] and list(met.x) == [pytest.approx(91 / 80 * 100)]
+    assert set(target.x) == {100.0} and set(target.y) == {"OP1", "OC1"}  # no bar without data
+    assert list(baseline.y) == ["OC1"] and list(baseline.x) == [pytest.approx(75.0)]
+    # what a count should have reached by now: only for the count, never for the rate
+    assert list(expected.y) == ["OP1"] and list(expected.x) == [pytest.approx(60.0)]
+    # the hover: the KPI's figures in its own unit; pace and what is expected only for the count
+    assert "Pace" not in met.hovertemplate and "Expected by now" not in met.hovertemplate
+    assert list(met.customdata[0])[1:4] == ["91.0%", "80.0%", "60.0%"]
+    assert met.customdata[0][6] == "met" and "Status: %{customdata[6]}" in met.hovertemplate
+    assert "Pace: %{customdata[5]}" in behind.hovertemplate
+    assert list(behind.customdata[0])[1:6] == ["300,000", "1,000,000", "—", "600,000", "50.0%"]
 
 
 def test_budget_lines_chart() -> None:

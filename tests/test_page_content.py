@@ -73,7 +73,7 @@ def test_tiles_best_formats_and_the_list_equal_sql(demo_warehouse: Warehouse, mo
     got = tiles(at)
     want = expected(wh)
     assert number(got["Posts published"]) == want["posts"]
-    assert number(got["Impressions (to date)"]) == want["impressions"]
+    assert number(got["Impressions of these posts (to date)"]) == want["impressions"]
     assert number(got["Views (to date)"]) == want["views"]
     assert number(got["Engagements (to date)"]) == want["engagements"]
     assert got["Engagement rate"] == f"{want['rate']:.2%}"
@@ -138,7 +138,9 @@ def test_tiles_best_formats_and_the_list_equal_sql(demo_warehouse: Warehouse, mo
     assert at.title[0].value == "Контент"
     got = tiles(at)
     assert got["Опубликовано"] == f"{want['posts']:,}".replace(",", NBSP)
-    assert got["Показы (на сегодня)"] == f"{int(want['impressions']):,}".replace(",", NBSP)
+    assert got["Показы этих публикаций (на сегодня)"] == f"{int(want['impressions']):,}".replace(
+        ",", NBSP
+    )
     rate = f"{want['rate'] * 100:.2f}".replace(".", ",")
     assert got["Уровень вовлечённости"] == f"{rate}{NBSP}%"
     assert [s.value for s in at.subheader] == ["Лучшие публикации", "Публикации"]
@@ -166,7 +168,7 @@ def test_link_filters_and_page_filters_change_the_posts(
     got = tiles(at)
     assert number(got["Posts published"]) == want["posts"]
     # figures to date: a post published in the period counts what it collected after it too
-    assert number(got["Impressions (to date)"]) == want["impressions"]
+    assert number(got["Impressions of these posts (to date)"]) == want["impressions"]
     assert number(got["Engagements (to date)"]) == want["engagements"]
     assert got["Engagement rate"] == f"{want['rate']:.2%}"
     platforms = at.session_state["_downloads"]["content_best_platform"]
@@ -204,7 +206,7 @@ def test_without_posts_the_page_says_what_to_load(
     at = open_page(monkeypatch, programme_template, "content")
     infos = " ".join(i.value for i in at.info)
     assert "No posts loaded yet" in infos
-    assert "campaigns load FILE --campaign CODE" in infos
+    assert "Upload page" in infos and "`campaigns" not in infos
     assert not at.metric
 
 
@@ -315,14 +317,48 @@ def test_group_bars_split_each_group_by_platform_in_the_fixed_order() -> None:
         ["video", "image", ""],
         {"video": "Video", "image": "Image", "": "not given"},
         {"axis": "Engagement rate", "group": "Format", "posts": "Posts", "legend": "Platform"},
-        ".2%",
+        "rate",
     )
     assert [t.name for t in fig.data] == ["Instagram", "TikTok"]  # telegram has no figure
     instagram, tiktok = fig.data
     assert list(instagram.x) == ["Video", "Image", "not given"]
-    assert list(instagram.y) == [0.03, 0.02, 0.01]
+    assert list(instagram.y) == pytest.approx([3.0, 2.0, 1.0])  # drawn as percentages
     assert instagram.marker.color == PLATFORM_COLOURS["instagram"]
     assert list(tiktok.x) == ["Video"] and tiktok.marker.color == PLATFORM_COLOURS["tiktok"]
     assert fig.layout.barmode == "group"
     assert list(fig.layout.xaxis.categoryarray) == ["Video", "Image", "not given"]
-    assert fig.layout.yaxis.tickformat == ".2%"
+    assert fig.layout.yaxis.ticksuffix == "%" and "%{y:,.2f}%" in instagram.hovertemplate
+
+
+@pytest.mark.parametrize(
+    ("lang", "content_label", "portfolio_label"),
+    [
+        ("en", "Impressions of these posts (to date)", "Impressions in the period"),
+        ("ru", "Показы этих публикаций (на сегодня)", "Показы за период"),
+        ("kk", "Осы жарияланымдардың көрсетілімдері (бүгінге)", "Кезеңдегі көрсетілімдер"),
+    ],
+)
+def test_content_and_portfolio_name_the_impressions_they_count(
+    demo_warehouse: Warehouse, monkeypatch, lang: str, content_label: str, portfolio_label: str
+) -> None:
+    """The two pages give different impression totals for the same filters (the posts' figures
+    to date against the channels' figures in the period): both right, and each page's tile
+    says which it counts, and its help points at the other page's."""
+    wh = demo_warehouse
+    content = open_page(monkeypatch, wh, "content", lang=lang)
+    portfolio = open_page(monkeypatch, wh, lang=lang)
+    assert not content.exception and not portfolio.exception
+    posts_tile = next(m for m in content.metric if m.label == content_label)
+    channels_tile = next(m for m in portfolio.metric if m.label == portfolio_label)
+
+    (channels,) = sql(wh, "SELECT sum(impressions) FROM channel_daily")[0]
+    posts_total = expected(wh)["impressions"]
+    assert channels != posts_total  # 10.69 M against 9.73 M in the demo
+    group = "," if lang == "en" else NBSP
+    assert posts_tile.value == f"{int(posts_total):,}".replace(",", group)
+    assert channels_tile.value == f"{int(channels):,}".replace(",", group)
+    # each help says what the other page counts, in the page's language
+    other_page = {"en": ("Content page", "Portfolio"), "ru": ("Контент", "Портфель"),
+                  "kk": ("Контент", "Портфель")}[lang]  # fmt: skip
+    assert other_page[0] in channels_tile.proto.help
+    assert other_page[1] in posts_tile.proto.help

@@ -259,14 +259,14 @@ def test_ratings_on_two_scales_are_never_averaged_together(
 
 def test_without_campaigns_it_says_to_load_the_programme(monkeypatch, warehouse) -> None:
     at = open_page(monkeypatch, warehouse, "feedback")
-    assert "campaigns load programme.xlsx" in at.info[0].value
+    assert "Programme page" in at.info[0].value
     assert not at.metric
 
 
 def test_without_feedback_it_says_what_to_load(monkeypatch, programme: Warehouse) -> None:
     at = open_page(monkeypatch, programme, "feedback", c="FOE-02")
-    assert "campaigns load responses.csv --campaign FOE-02" in at.info[0].value
-    assert "campaigns load participants.csv --campaign FOE-02" in at.info[0].value
+    assert "feedback forms and the participant counts of FOE-02" in at.info[0].value
+    assert "Upload page" in at.info[0].value and "`campaigns" not in at.info[0].value
     assert not at.metric
 
 
@@ -288,12 +288,12 @@ def test_rating_distribution_shows_shares_from_low_to_high() -> None:
     assert [trace.name for trace in fig.data] == ["1", "4", "5"]
     one, four, five = fig.data
     assert list(five.y) == ["A-01", "B-02"]
-    assert list(five.x) == pytest.approx([0.5, 1.0])  # of rated responses only
-    assert list(one.x) == pytest.approx([0.25, 0.0])
+    assert list(five.x) == pytest.approx([50.0, 100.0])  # % of rated responses only
+    assert list(one.x) == pytest.approx([25.0, 0.0])
     assert one.customdata[0][0] == 1 and one.customdata[0][1] == "Ay"
     assert one.marker.color != five.marker.color
     assert five.marker.color == charts.rating_colour(5, 5)
-    assert fig.layout.barmode == "stack" and fig.layout.xaxis.tickformat == ".0%"
+    assert fig.layout.barmode == "stack" and fig.layout.xaxis.ticksuffix == "%"
 
 
 def test_rating_distribution_labels_ratings_of_two_scales() -> None:
@@ -335,7 +335,7 @@ def test_monthly_responses_stack_campaigns_with_the_positive_share() -> None:
     assert list(a.y) == [3, 4] and list(b.y) == [0, 5]
     assert list(a.x) == ["May 2026", "Jun 2026"]
     assert a.marker.color == "#111111"
-    assert list(line.y) == [0.5, 0.75] and line.yaxis == "y2"
+    assert list(line.y) == [50.0, 75.0] and line.yaxis == "y2"  # drawn as percentages
     assert fig.layout.barmode == "stack" and fig.layout.xaxis.type == "category"
 
 
@@ -356,7 +356,7 @@ def test_theme_bars_and_top_words() -> None:
         language_labels={"ru": "Russian", "kk": "Kazakh"},
     )
     assert [trace.name for trace in fig.data] == ["Russian", "Kazakh"]  # ru, kk, en, other
-    assert list(fig.data[1].x) == [0.25, 0.75] and list(fig.data[1].customdata) == [1, 3]
+    assert list(fig.data[1].x) == [25.0, 75.0] and list(fig.data[1].customdata) == [1, 3]
     assert list(fig.data[0].y) == ["Privacy", "Venue"]
     assert fig.data[0].marker.color == charts.LANGUAGE_COLOURS["ru"]
 
@@ -383,8 +383,8 @@ def test_breakdown_bars() -> None:
     fig = charts.breakdown_bars(parts, title="t", axis_title="People", labels={"female": "Women"})
     (bars,) = fig.data
     assert list(bars.y) == ["Women", "male"]
-    assert list(bars.x) == [30, 10] and list(bars.customdata) == [0.75, 0.25]
-    assert "%{customdata:.1%}" in bars.hovertemplate
+    assert list(bars.x) == [30, 10] and list(bars.customdata) == [75.0, 25.0]
+    assert "%{customdata:,.1f}%" in bars.hovertemplate
 
 
 def test_monthly_responses_keep_the_busiest_campaigns_and_group_the_rest() -> None:

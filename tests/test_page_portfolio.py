@@ -70,7 +70,7 @@ def test_headline_figures_equal_the_warehouse(demo_warehouse, monkeypatch) -> No
     exp = expected(demo_warehouse)
 
     shown = tiles(at)
-    assert shown["Impressions"] == f"{exp['impressions']:,.0f}"
+    assert shown["Impressions in the period"] == f"{exp['impressions']:,.0f}"
     assert shown["Engagements"] == f"{exp['engagements']:,.0f}"
     assert shown["Engagement rate by impressions"] == f"{exp['engagement_rate']:.2%}"
     assert shown["Campaigns"] == str(exp["campaigns"])
@@ -90,7 +90,7 @@ def test_a_period_narrows_every_figure(demo_warehouse, monkeypatch) -> None:
     whole = expected(demo_warehouse)
 
     shown = tiles(at)
-    assert shown["Impressions"] == f"{exp['impressions']:,.0f}"
+    assert shown["Impressions in the period"] == f"{exp['impressions']:,.0f}"
     assert exp["impressions"] < whole["impressions"]
     assert shown["Spend (EUR)"] == f"€{exp['spend']:,.0f}"
     assert shown["Engagement rate by impressions"] == f"{exp['engagement_rate']:.2%}"
@@ -105,14 +105,14 @@ def test_a_campaign_filter_and_russian(demo_warehouse, monkeypatch) -> None:
     )[0]
 
     shown = tiles(at)
-    assert shown["Показы"] == f"{imp:,.0f}".replace(",", "\u00a0")
+    assert shown["Показы за период"] == f"{imp:,.0f}".replace(",", "\u00a0")
     assert shown["Кампании"] == "1"
     assert at.title[0].value == "Портфель"
     assert list(at.dataframe[0].value["link"].str.extract(r"campaign=([^&]+)")[0]) == ["PDP-01"]
     # the table writes its figures in Russian too, while its cells stay numbers
     styler = at.dataframe[0].proto.arrow_data.styler
     text = pa.ipc.open_stream(styler.display_values).read_pandas()
-    assert text.loc[0, "impressions"] == shown["Показы"]
+    assert text.loc[0, "impressions"] == shown["Показы за период"]
     assert at.dataframe[0].value.loc[0, "impressions"] == imp
 
 
@@ -175,7 +175,8 @@ def test_campaign_bars_sort_skip_missing_and_keep_colours() -> None:
     # plotly draws the first category at the bottom: the cheapest ends on top
     assert list(bar.y) == ["A-1", "C-3"] and list(bar.x) == [12.5, 3.25]
     assert list(bar.marker.color) == [colours["A-1"], colours["C-3"]]
-    assert "%{x:,.2f}" in bar.hovertemplate
+    assert "%{x:,.2f}" in bar.hovertemplate and bar.hovertemplate.startswith("<b>")
+    assert "€%{x:,.2f}" in bar.hovertemplate  # a cost per mille, written as the tiles write it
     assert len(set(colours.values())) == 4
 
 
@@ -198,6 +199,7 @@ def test_pace_scatter_plots_execution_against_elapsed_with_the_band() -> None:
     )
     band, plan, dots = fig.data
     assert list(dots.text) == ["A-1", "B-2"]  # C-3 has no execution
-    assert list(dots.x) == [0.5, 0.6] and list(dots.y) == [0.5, 0.9]
-    assert list(plan.x) == [0, 1] and list(plan.y) == [0, 1]
-    assert max(band.y) == pytest.approx(1.15) and band.fill == "toself"
+    # shares drawn as percentages, so that the sign follows the language (30 % in Russian)
+    assert list(dots.x) == [50.0, 60.0] and list(dots.y) == [50.0, 90.0]
+    assert list(plan.x) == [0, 100] and list(plan.y) == [0, 100]
+    assert max(band.y) == pytest.approx(115) and band.fill == "toself"

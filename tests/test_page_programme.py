@@ -177,7 +177,14 @@ def test_an_invalid_edit_is_refused_with_its_row_and_column(monkeypatch, program
     at = open_page(monkeypatch, programme)
     edit(at, "campaigns", edited_rows={index: {"organisation": "NOPE"}})
     at.run()
-    click(at, "programme_save")
+    # said at once, at its row, and "Save" is held back until it is fixed
+    problems = next(df.value for df in at.dataframe if "problem" in df.value.columns)
+    assert list(problems["row"]) == [index + 1]
+    assert list(problems["column"]) == ["Organisation"]
+    assert list(problems["value"]) == ["NOPE"]
+    assert at.button(key="programme_save").disabled
+    # the loader's own check says the same
+    click(at, "programme_check")
     assert any("cannot be saved" in e.value for e in at.error)
     issues = conftest.downloads(at, "programme_issues")
     found = issues[issues["column"] == "campaigns: organisation"]

@@ -514,6 +514,13 @@ def test_campaign_kpis_equal_the_campaign_page(monkeypatch, demo_warehouse, prog
         assert close(r[label("value_cumulative")], page.loc[code, "actual"], 1e-9), code
         assert close(r[label("achievement")], page.loc[code, "achievement"], 1e-9), code
         assert r[label("status")] == page.loc[code, "status"], code
+    # a level or a rate (followers, a share of positive ratings) is met or not, in both places;
+    # only the KPIs that add up over time have a pace
+    levels = page[~page["cumulative"].astype(bool) & page["actual"].notna()]
+    assert len(levels)
+    assert set(levels["status"]) <= {"met", "not met"} and levels["pace"].isna().all()
+    paced = page[page["cumulative"].astype(bool) & page["actual"].notna()]
+    assert set(paced["status"]) <= {"on track", "behind", "ahead"}
 
 
 # --- one campaign, grantees, viewers -------------------------------------------------------------

@@ -1,25 +1,36 @@
 """Chart builders: a DataFrame in, a plotly Figure out; no Streamlit here, so tests call them.
 
-Every platform keeps one colour on every chart. The colours come from the Okabe-Ito palette,
-which stays distinguishable for colour-blind readers, picked near each brand's hue where the
-palette allows (instagram purple, telegram light blue, facebook blue, youtube red, x black).
+Every platform keeps one colour on every chart, from colour-blind-safe palettes (Okabe-Ito, Paul
+Tol), near each brand's hue where that leaves red, amber and green alone (instagram pink,
+telegram light blue, facebook blue, x black; youtube indigo, tiktok grey, vk purple).
+
+Red, amber and green mean a status (on track, at risk, behind) and nothing else. Campaigns get
+blues, purples, cyan and greys (from Paul Tol's colour-blind-safe schemes), each campaign the
+colour its code alone gives (:func:`campaign_colour`), so it is the same on every page, for every
+role and whatever is filtered.
+
+Figures on charts are written as everywhere else (``dashboard.i18n.plotly_figure``): values of a
+percentage kind are drawn times 100 so that the sign follows the language (``30 %`` in Russian).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable
 
 import pandas as pd
-import plotly.colors as px_colors
 import plotly.graph_objects as go
+
+from dashboard.i18n import plotly_figure
 
 PLATFORM_COLOURS: dict[str, str] = {
     "instagram": "#CC79A7",
     "telegram": "#56B4E9",
     "facebook": "#0072B2",
-    "youtube": "#D55E00",
-    "tiktok": "#009E73",
-    "vk": "#E69F00",
+    "youtube": "#332288",
+    "tiktok": "#777777",
+    "vk": "#AA4499",
     "x": "#000000",
 }
 OTHER_COLOUR = "#999999"
@@ -35,8 +46,20 @@ PLATFORM_NAMES: dict[str, str] = {
 }
 
 
-# Campaign colours: a 24-colour qualitative palette, taken in campaign-code order.
-CAMPAIGN_PALETTE: tuple[str, ...] = tuple(px_colors.qualitative.Dark24)
+# Campaign colours: no red, amber or green, which mean a status; distinguishable by lightness
+# as well as hue.
+CAMPAIGN_PALETTE: tuple[str, ...] = (
+    "#004488",  # dark blue
+    "#88CCEE",  # light cyan
+    "#AA4499",  # purple
+    "#6699CC",  # mid blue
+    "#332288",  # indigo
+    "#CC79A7",  # lilac pink
+    "#777777",  # grey
+    "#44BBCC",  # cyan
+    "#5D3A9B",  # violet
+    "#B4A7D6",  # lavender
+)
 
 
 def platform_colour(platform: str) -> str:
@@ -49,14 +72,42 @@ def platform_order(platforms: Iterable[str]) -> list[str]:
     return sorted(set(platforms), key=lambda p: (order.get(p, len(order)), p))
 
 
+_NUMBER_AT_END = re.compile(r"(\d+)\s*$")
+
+
+def campaign_colour(code: str) -> str:
+    """A campaign's colour, from its code alone, so it is the same whoever looks and whatever
+    else is listed: codes numbered at their end (``PDP-01``, ``FOE-02``, as the programme
+    numbers its campaigns) take the palette in turn by that number, so campaigns numbered in
+    sequence never share a colour up to the palette's length; any other code a stable hash."""
+    text = str(code)
+    number = _NUMBER_AT_END.search(text)
+    if number:
+        place = int(number.group(1)) - 1
+    else:
+        place = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
+    return CAMPAIGN_PALETTE[place % len(CAMPAIGN_PALETTE)]
+
+
 def campaign_colours(codes: Iterable[str]) -> dict[str, str]:
-    """One colour per campaign, by its place among all the programme's campaign codes (pass
-    them all, not only the selected ones, so a campaign keeps its colour whatever is filtered);
-    past 24 campaigns the palette repeats."""
-    return {
-        code: CAMPAIGN_PALETTE[i % len(CAMPAIGN_PALETTE)]
-        for i, code in enumerate(sorted(set(codes)))
-    }
+    """Each campaign's :func:`campaign_colour`: the same whatever else is listed or filtered."""
+    return {code: campaign_colour(code) for code in sorted(set(codes))}
+
+
+def scaled(values: Iterable[float | None], kind: str) -> list[float | None]:
+    """``values`` as a chart of figures of ``kind`` draws them (percentages times 100)."""
+    scale = plotly_figure(kind).scale
+    return [None if v is None or pd.isna(v) else float(v) * scale for v in values]
+
+
+def figure_axis(kind: str) -> dict[str, str]:
+    """Axis tick settings for figures of ``kind`` in the current language."""
+    return plotly_figure(kind).axis()
+
+
+def figure_hover(var: str, kind: str) -> str:
+    """The hover or text template part writing ``%{var}`` as a figure of ``kind``."""
+    return plotly_figure(kind).template(var)
 
 
 def daily_by_platform(df: pd.DataFrame, metric: str, title: str) -> go.Figure:
@@ -79,7 +130,7 @@ def daily_by_platform(df: pd.DataFrame, metric: str, title: str) -> go.Figure:
                 line={"color": platform_colour(platform), "width": 2},
                 marker={"size": 5},
                 # unified hover: the day heads the box, then one exact value per platform
-                hovertemplate="%{y:,.0f}",
+                hovertemplate=figure_hover("y", "count"),
             )
         )
     fig.update_layout(
@@ -90,5 +141,5 @@ def daily_by_platform(df: pd.DataFrame, metric: str, title: str) -> go.Figure:
         separators=".,",
     )
     fig.update_xaxes(title_text="Day", type="date", tickformat="%d %b\n%Y", hoverformat="%d %b %Y")
-    fig.update_yaxes(title_text=metric, tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(title_text=metric, rangemode="tozero", **figure_axis("count"))
     return fig

@@ -29,22 +29,23 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts import OTHER_COLOUR
+from dashboard.charts import OTHER_COLOUR, figure_axis, figure_hover, scaled
 from dashboard.metrics import AHEAD, BEHIND, elapsed_share, pace_status
 from etl.kinds import DIRECT_HEADINGS as DIRECT_HEADINGS
 from etl.kinds import INDIRECT_HEADING as INDIRECT
 from etl.kinds import SUBTOTAL_HEADING as SUBTOTAL
 from etl.kinds import UNMATCHED_HEADING as UNMATCHED
 
-# One colour per heading on every chart (Okabe-Ito, colour-blind safe).
+# One colour per heading on every chart: colour-blind safe, and no red, amber or green, which
+# mean a status (over budget, spending ahead of or behind time).
 HEADING_COLOURS: dict[int, str] = {
-    1: "#0072B2",
-    2: "#E69F00",
-    3: "#009E73",
-    4: "#CC79A7",
-    5: "#56B4E9",
-    6: "#D55E00",
-    INDIRECT: "#F0E442",
+    1: "#004488",
+    2: "#88CCEE",
+    3: "#AA4499",
+    4: "#6699CC",
+    5: "#332288",
+    6: "#CC79A7",
+    INDIRECT: "#B4A7D6",
     UNMATCHED: "#000000",
 }
 BUDGET_COLOUR = "#BBBBBB"
@@ -199,7 +200,7 @@ def heading_bars(
     spent = rows["spent"].astype(float).fillna(0.0)
     budget = rows["budget"].astype(float)
     over = [bool(b == b and s > b) for b, s in zip(budget, spent, strict=True)]
-    execution = rows["execution"].astype(float)
+    execution = scaled(rows["execution"], "share")
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -221,7 +222,7 @@ def heading_bars(
             customdata=execution,
             hovertemplate=(
                 f"<b>%{{y}}</b><br>{spent_label}: %{{x:{number_format}}}"
-                f"<br>{execution_label}: %{{customdata:.1%}}<extra></extra>"
+                f"<br>{execution_label}: {figure_hover('customdata', 'share')}<extra></extra>"
             ),
         )
     )
@@ -255,7 +256,7 @@ def pace_bullets(
     rows = df[df["execution"].notna() & df["elapsed"].notna()].reset_index(drop=True)
     codes = list(rows["campaign"])
     names = list(rows["name"]) if "name" in rows else codes
-    elapsed = rows["elapsed"].astype(float)
+    elapsed = rows["elapsed"].astype(float) * 100  # percentages, as the axis writes them
     low, high = elapsed * (1 - band), elapsed * (1 + band)
     fig = go.Figure()
     fig.add_trace(
@@ -269,8 +270,8 @@ def pace_bullets(
             marker={"color": BAND_COLOUR},
             customdata=list(zip(low, high, strict=True)),
             hovertemplate=(
-                f"<b>%{{y}}</b><br>{band_label}: %{{customdata[0]:.1%}} – "
-                "%{customdata[1]:.1%}<extra></extra>"
+                f"<b>%{{y}}</b><br>{band_label}: {figure_hover('customdata[0]', 'share')} – "
+                f"{figure_hover('customdata[1]', 'share')}<extra></extra>"
             ),
         )
     )
@@ -278,13 +279,14 @@ def pace_bullets(
         go.Bar(
             name=execution_label,
             y=codes,
-            x=rows["execution"].astype(float),
+            x=scaled(rows["execution"], "share"),
             orientation="h",
             width=0.4,
             marker={"color": [colours.get(c, OTHER_COLOUR) for c in codes]},
             customdata=names,
             hovertemplate=(
-                f"<b>%{{y}}</b> %{{customdata}}<br>{execution_label}: %{{x:.1%}}<extra></extra>"
+                f"<b>%{{y}}</b> %{{customdata}}<br>{execution_label}: "
+                f"{figure_hover('x', 'share')}<extra></extra>"
             ),
         )
     )
@@ -295,10 +297,12 @@ def pace_bullets(
             x=elapsed,
             mode="markers",
             marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": ELAPSED_COLOUR}},
-            hovertemplate=f"<b>%{{y}}</b><br>{elapsed_label}: %{{x:.1%}}<extra></extra>",
+            hovertemplate=(
+                f"<b>%{{y}}</b><br>{elapsed_label}: {figure_hover('x', 'share')}<extra></extra>"
+            ),
         )
     )
-    top = max([1.0, *rows["execution"].astype(float).tolist(), *high.tolist()]) * 1.05
+    top = max([100.0, *(rows["execution"].astype(float) * 100).tolist(), *high.tolist()]) * 1.05
     fig.update_layout(
         title=title,
         barmode="overlay",
@@ -306,7 +310,7 @@ def pace_bullets(
         height=max(260, 90 + 34 * len(rows)),
         legend=_LEGEND,
     )
-    fig.update_xaxes(title_text=axis_title, tickformat=".0%", range=[0, top])
+    fig.update_xaxes(title_text=axis_title, range=[0, top], **figure_axis("share"))
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
     return fig
 

@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PLATFORM_NAMES, platform_colour, platform_order
+from dashboard.charts import (
+    PLATFORM_NAMES,
+    figure_axis,
+    figure_hover,
+    platform_colour,
+    platform_order,
+    scaled,
+)
+from dashboard.i18n import MISSING, fmt_figure, plotly_figure
 
 # KPI and campaign statuses: a colour for charts and an icon for tables (shape and colour, so
 # the status reads without colour too).
@@ -31,6 +40,8 @@ STATUS_COLOURS: dict[str, str] = {
     "on plan": "#009E73",
     "overspending": "#E69F00",
     "underspending": "#E69F00",
+    "met": "#009E73",
+    "not met": "#E69F00",
 }
 STATUS_ICONS: dict[str, str] = {
     "on track": "🟢",
@@ -44,10 +55,12 @@ STATUS_ICONS: dict[str, str] = {
     "on plan": "🟢",
     "overspending": "🟠",
     "underspending": "🟠",
+    "met": "🟢",
+    "not met": "🟠",
 }
 PLAN_COLOUR = "#999999"
 SPEND_COLOUR = "#0072B2"
-FORECAST_COLOUR = "#D55E00"
+FORECAST_COLOUR = "#AA4499"  # a projection, not a status: no red
 BUDGET_COLOUR = "#BBBBBB"
 
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
@@ -76,59 +89,185 @@ def short(text: str | None, width: int = 32) -> str:
 
 # --- KPI targets -------------------------------------------------------------------------------
 
+TARGET_COLOUR = "#000000"
+BASELINE_COLOUR = "#777777"
+EXPECTED_COLOUR = "#004488"
+
+
+def kpi_value_text(value: float | None, unit: str | None, target: float | None = None) -> str:
+    """A KPI's baseline, target or actual in its own unit, written as every page writes that
+    kind of figure: ``#`` a count, ``%`` a share (on the 0-100 scale), ``EUR`` money (with
+    cents when the KPI's ``target`` is a small amount, a cost per unit, for all its figures)."""
+    unit = str(unit or "").strip()
+    if unit == "#":
+        return fmt_figure(value, "count")
+    if unit == "%":
+        return fmt_figure(None if value is None or pd.isna(value) else value / 100, "share")
+    if unit.upper() in {"EUR", "€"}:
+        small = target is not None and not pd.isna(target) and abs(target) < 1000
+        return fmt_figure(value, "unit_cost" if small else "money")
+    text = fmt_figure(value, "level")
+    return f"{text} {unit}".strip() if text != MISSING else text
+
+
+def _in_unit(rows: pd.DataFrame, column: str) -> list[str]:
+    """``column`` of KPI rows, each in its KPI's unit (:func:`kpi_value_text`)."""
+    return [
+        kpi_value_text(v, u, target)
+        for v, u, target in zip(rows[column], rows["unit"], rows["target"], strict=True)
+    ]
+
+
+def _share_of_target(value: float | None, target: float) -> float | None:
+    if value is None or pd.isna(value) or not target:
+        return None
+    return float(value) / float(target)
+
 
 def kpi_bullet_rows(kpis: pd.DataFrame) -> pd.DataFrame:
-    """The rows :func:`kpi_bullets` draws from ``metrics.kpi_progress``: label (the indicator's
-    code), indicator, achievement, elapsed and status."""
-    return pd.DataFrame(
+    """The rows :func:`kpi_bullets` draws from ``metrics.kpi_progress``: label (the
+    indicator's code), indicator, status, cumulative, pace, unit, baseline, target, actual,
+    expected (by now, cumulative KPIs only), and the actual, baseline and expected value as
+    shares of the target (``share``, ``baseline_share``, ``expected_share``)."""
+    rows = pd.DataFrame(
         {
             "label": kpis["indicator_code"],
             "indicator": kpis["indicator"],
-            "achievement": kpis["achievement"],
-            "elapsed": kpis["elapsed"],
             "status": kpis["status"],
+            "cumulative": kpis["cumulative"].astype(bool),
+            "pace": kpis["pace"],
+            "unit": kpis["unit"],
+            "baseline": kpis["baseline"],
+            "target": kpis["target"],
+            "actual": kpis["actual"],
+            "expected": kpis["expected"],
         }
     )
+    for column in ("actual", "baseline", "expected"):
+        rows[f"{'share' if column == 'actual' else column + '_share'}"] = [
+            _share_of_target(v, tgt) for v, tgt in zip(rows[column], rows["target"], strict=True)
+        ]
+    return rows
 
 
-def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
-    """One bar per KPI: achievement (share of the target), with the elapsed share of the
-    campaign period as a tick on the same bar; bars are coloured by pace status.
-
-    ``df`` has columns ``label``, ``achievement`` and ``elapsed`` (fractions: 1.0 = 100%) and
-    ``status``; rows without an achievement are left out. ``labels``: ``achievement``,
-    ``elapsed``, ``axis``.
-    """
-    rows = df[df["achievement"].notna()].iloc[::-1]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=rows["achievement"].astype(float),
-            y=rows["label"],
-            orientation="h",
-            name=labels["achievement"],
-            marker={"color": [status_colour(s) for s in rows["status"]]},
-            hovertemplate="%{y}<br>" + labels["achievement"] + ": %{x:,.1%}<extra></extra>",
+def _kpi_hover(rows: pd.DataFrame, labels: Mapping[str, Any]) -> tuple[list[list[str]], str]:
+    """The hover of a trace of KPI bars: its data (the KPI's texts, shown as text) and its
+    template (the markup). The expected value and the pace are there only when every KPI of the
+    trace accumulates over time (a trace is one status, so they all do or none does)."""
+    paced = bool(len(rows)) and bool(rows["cumulative"].all() and rows["expected"].notna().all())
+    custom = []
+    for row in rows.itertuples(index=False):
+        unit = row.unit
+        custom.append(
+            [
+                short(row.indicator, 48),
+                kpi_value_text(row.actual, unit, row.target),
+                kpi_value_text(row.target, unit, row.target),
+                kpi_value_text(row.baseline, unit, row.target),
+                kpi_value_text(row.expected, unit, row.target) if paced else "",
+                fmt_figure(row.pace, "share") if paced else "",
+                labels["statuses"].get(row.status, row.status),
+            ]
         )
+    template = (
+        "<b>%{y}</b> %{customdata[0]}"
+        f"<br>{labels['actual']}: %{{customdata[1]}}"
+        f"<br>{labels['target']}: %{{customdata[2]}}"
+        f"<br>{labels['baseline']}: %{{customdata[3]}}"
     )
+    if paced:
+        template += (
+            f"<br>{labels['expected']}: %{{customdata[4]}}<br>{labels['pace']}: %{{customdata[5]}}"
+        )
+    template += f"<br>{labels['status_title']}: %{{customdata[6]}}<extra></extra>"
+    return custom, template
+
+
+def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, Any]) -> go.Figure:
+    """One bar per KPI: its actual as a share of its target (100% = the target, marked), its
+    baseline beside it, coloured by its status, one legend entry per status shown. Only KPIs
+    that accumulate over time (``cumulative``) carry the tick of what they should have reached
+    by now (their pace); a level or a rate has met its target or not.
+
+    ``df`` as :func:`kpi_bullet_rows` returns; rows without an actual are left out. ``labels``:
+    ``axis``, ``actual``, ``target``, ``baseline``, ``expected``, ``pace``, ``status_title``
+    and ``statuses`` (status -> its name).
+    """
+    rows = df[df["share"].notna()].iloc[::-1]
+    share = plotly_figure("share")
+    fig = go.Figure()
+    order = list(dict.fromkeys(rows["status"].iloc[::-1]))
+    for status in order:
+        part = rows[rows["status"] == status]
+        custom, template = _kpi_hover(part, labels)
+        fig.add_trace(
+            go.Bar(
+                x=scaled(part["share"], "share"),
+                y=part["label"],
+                orientation="h",
+                name=labels["statuses"].get(status, status),
+                marker={"color": status_colour(status)},
+                customdata=custom,
+                hovertemplate=template,
+                legendgroup=f"status-{status}",
+            )
+        )
     fig.add_trace(
         go.Scatter(
-            x=rows["elapsed"].astype(float),
+            x=[share.scale] * len(rows),
             y=rows["label"],
             mode="markers",
-            name=labels["elapsed"],
-            marker={"symbol": "line-ns-open", "size": 26, "color": "#000000", "line": {"width": 3}},
-            hovertemplate="%{y}<br>" + labels["elapsed"] + ": %{x:,.1%}<extra></extra>",
+            name=labels["target"],
+            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": TARGET_COLOUR}},
+            hovertext=_in_unit(rows, "target"),
+            hovertemplate="%{y} · " + labels["target"] + ": %{hovertext}<extra></extra>",
         )
     )
+    based = rows[rows["baseline_share"].notna()]
+    if len(based):
+        fig.add_trace(
+            go.Scatter(
+                x=scaled(based["baseline_share"], "share"),
+                y=based["label"],
+                mode="markers",
+                name=labels["baseline"],
+                marker={
+                    "symbol": "diamond",
+                    "size": 11,
+                    "color": BASELINE_COLOUR,
+                    "line": {"width": 1, "color": "#FFFFFF"},
+                },  # fmt: skip
+                hovertext=_in_unit(based, "baseline"),
+                hovertemplate="%{y} · " + labels["baseline"] + ": %{hovertext}<extra></extra>",
+            )
+        )
+    paced = rows[rows["cumulative"] & rows["expected_share"].notna()]
+    if len(paced):
+        fig.add_trace(
+            go.Scatter(
+                x=scaled(paced["expected_share"], "share"),
+                y=paced["label"],
+                mode="markers",
+                name=labels["expected"],
+                marker={
+                    "symbol": "line-ns-open",
+                    "size": 24,
+                    "color": EXPECTED_COLOUR,
+                    "line": {"width": 3, "color": EXPECTED_COLOUR},
+                },  # fmt: skip
+                hovertext=_in_unit(paced, "expected"),
+                hovertemplate="%{y} · " + labels["expected"] + ": %{hovertext}<extra></extra>",
+            )
+        )
     fig.update_layout(
         barmode="overlay",
         margin=_MARGIN,
-        height=120 + 45 * len(rows),
-        legend={"orientation": "h", "y": -0.25},
+        height=160 + 45 * len(rows),
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.3, "traceorder": "normal"},
     )
-    fig.update_xaxes(title_text=labels["axis"], tickformat=",.0%", rangemode="tozero")
-    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(title_text=labels["axis"], rangemode="tozero", **share.axis())
+    fig.update_yaxes(automargin=True, type="category")
     return fig
 
 
@@ -136,33 +275,33 @@ def kpi_bullets(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
 
 
 def series_by_platform(
-    df: pd.DataFrame, measure: str, labels: Mapping[str, str], *, percent: bool = False
+    df: pd.DataFrame, measure: str, labels: Mapping[str, str], *, kind: str = "count"
 ) -> go.Figure:
     """One line per platform over time, in the platforms' colours and fixed legend order.
 
     ``df`` has columns ``period`` (the day, the Monday of the week or the first of the month),
-    ``platform`` and ``measure``; ``labels``: ``y`` (axis title), ``x``, ``legend``.
+    ``platform`` and ``measure``; ``labels``: ``y`` (axis title), ``x``, ``legend``; ``kind``:
+    the figure kind of ``measure`` (``dashboard.i18n.FIGURES``).
     """
     fig = go.Figure()
-    number = ",.2%" if percent else ",.0f"
     for platform in platform_order(df["platform"].dropna()):
         rows = df[(df["platform"] == platform) & df[measure].notna()].sort_values("period")
         fig.add_trace(
             go.Scatter(
                 x=rows["period"],
-                y=rows[measure].astype(float),
+                y=scaled(rows[measure], kind),
                 name=platform_name(platform),
                 mode="lines+markers",
                 line={"color": platform_colour(platform), "width": 2},
                 marker={"size": 5},
-                hovertemplate=f"%{{y:{number}}}",
+                hovertemplate=figure_hover("y", kind),
             )
         )
     fig.update_layout(
         hovermode="x unified", legend_title_text=labels["legend"], margin=_MARGIN, height=380
     )
     fig.update_xaxes(title_text=labels["x"], type="date")
-    fig.update_yaxes(title_text=labels["y"], tickformat=number, rangemode="tozero")
+    fig.update_yaxes(title_text=labels["y"], rangemode="tozero", **figure_axis(kind))
     return fig
 
 
@@ -202,12 +341,14 @@ def platform_mix(shares: pd.DataFrame, measures: Mapping[str, str], axis: str) -
         fig.add_trace(
             go.Bar(
                 y=[measures[m] for m in order],
-                x=rows["share"].astype(float),
+                x=scaled(rows["share"], "share"),
                 customdata=rows["value"].astype(float),
                 orientation="h",
                 name=platform_name(platform),
                 marker={"color": platform_colour(platform)},
-                hovertemplate="%{y}: %{x:,.1%} (%{customdata:,.0f})",
+                hovertemplate=(
+                    f"%{{y}}: {figure_hover('x', 'share')} ({figure_hover('customdata', 'count')})"
+                ),
             )
         )
     fig.update_layout(
@@ -216,7 +357,7 @@ def platform_mix(shares: pd.DataFrame, measures: Mapping[str, str], axis: str) -
         height=140 + 50 * len(order),
         legend={"traceorder": "normal"},
     )
-    fig.update_xaxes(title_text=axis, tickformat=",.0%", range=[0, 1])
+    fig.update_xaxes(title_text=axis, range=[0, 100], **figure_axis("share"))
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 
@@ -254,11 +395,11 @@ def budget_lines(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
                 orientation="h",
                 name=name,
                 marker={"color": colour},
-                hovertemplate="%{y}<br>" + name + ": %{x:,.0f} EUR<extra></extra>",
+                hovertemplate=f"%{{y}}<br>{name}: {figure_hover('x', 'money')}<extra></extra>",
             )
         )
     fig.update_layout(barmode="group", margin=_MARGIN, height=140 + 40 * len(rows))
-    fig.update_xaxes(title_text=labels["axis"], tickformat=",.0f", rangemode="tozero")
+    fig.update_xaxes(title_text=labels["axis"], rangemode="tozero", **figure_axis("money"))
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -313,7 +454,7 @@ def burn_up(
     ``budget``, ``x``, ``y``.
     """
     fig = go.Figure()
-    hover = "%{x}<br>%{y:,.0f} EUR"
+    hover = "%{x}<br>" + figure_hover("y", "money")
     if budget:
         fig.add_trace(
             go.Scatter(
@@ -357,5 +498,5 @@ def burn_up(
         )
     fig.update_layout(hovermode="closest", margin=_MARGIN, height=380)
     fig.update_xaxes(title_text=labels["x"], type="date")
-    fig.update_yaxes(title_text=labels["y"], tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(title_text=labels["y"], rangemode="tozero", **figure_axis("money"))
     return fig

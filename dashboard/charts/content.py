@@ -14,7 +14,14 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import PLATFORM_NAMES, platform_colour, platform_order
+from dashboard.charts import (
+    PLATFORM_NAMES,
+    figure_axis,
+    figure_hover,
+    platform_colour,
+    platform_order,
+    scaled,
+)
 
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
@@ -24,30 +31,31 @@ def platform_name(platform: str) -> str:
 
 
 def platform_bars(
-    df: pd.DataFrame, value: str, labels: Mapping[str, str], number_format: str = ",.0f"
+    df: pd.DataFrame, value: str, labels: Mapping[str, str], kind: str = "count"
 ) -> go.Figure:
     """One horizontal bar per platform (column ``platform``) of the ``value`` column, the
     largest on top, in the platform's colour; ``content_items`` (the number of posts) shows on
-    hover. ``labels``: ``axis`` (the figure's name) and ``posts``."""
+    hover. ``labels``: ``axis`` (the figure's name) and ``posts``; ``kind``: the figure kind of
+    ``value`` (``dashboard.i18n.FIGURES``)."""
     rows = df[df[value].notna()].sort_values(value, ascending=True)
     names = [platform_name(p) for p in rows["platform"]]
     fig = go.Figure(
         go.Bar(
-            x=rows[value].astype(float),
+            x=scaled(rows[value], kind),
             y=names,
             orientation="h",
             marker={"color": [platform_colour(p) for p in rows["platform"]]},
             customdata=rows["content_items"].astype(float),
-            texttemplate=f"%{{x:{number_format}}}",
+            texttemplate=figure_hover("x", kind),
             textposition="auto",
             hovertemplate=(
-                f"<b>%{{y}}</b><br>{labels['axis']}: %{{x:{number_format}}}"
-                f"<br>{labels['posts']}: %{{customdata:,.0f}}<extra></extra>"
+                f"<b>%{{y}}</b><br>{labels['axis']}: {figure_hover('x', kind)}"
+                f"<br>{labels['posts']}: {figure_hover('customdata', 'count')}<extra></extra>"
             ),
         )
     )
     fig.update_layout(margin=_MARGIN, height=max(220, 60 + 36 * len(rows)), showlegend=False)
-    fig.update_xaxes(title_text=labels["axis"], tickformat=number_format, rangemode="tozero")
+    fig.update_xaxes(title_text=labels["axis"], rangemode="tozero", **figure_axis(kind))
     fig.update_yaxes(type="category", automargin=True)
     return fig
 
@@ -58,7 +66,7 @@ def group_bars_by_platform(
     order: list[str],
     group_names: Mapping[str, str],
     labels: Mapping[str, str],
-    number_format: str = ",.0f",
+    kind: str = "count",
 ) -> go.Figure:
     """Grouped bars: one group of bars per format or language (column ``group``, in ``order``
     and named by ``group_names``), one bar per platform in it, in the platform's colour, so a
@@ -74,14 +82,14 @@ def group_bars_by_platform(
         fig.add_trace(
             go.Bar(
                 x=[group_names.get(g, g) for g in part["group"]],
-                y=part[value].astype(float),
+                y=scaled(part[value], kind),
                 name=platform_name(platform),
                 marker={"color": platform_colour(platform)},
                 customdata=part["content_items"].astype(float),
                 hovertemplate=(
                     f"<b>%{{x}}</b> · {platform_name(platform)}<br>{labels['axis']}: "
-                    f"%{{y:{number_format}}}<br>{labels['posts']}: %{{customdata:,.0f}}"
-                    "<extra></extra>"
+                    f"{figure_hover('y', kind)}<br>{labels['posts']}: "
+                    f"{figure_hover('customdata', 'count')}<extra></extra>"
                 ),
             )
         )
@@ -97,5 +105,5 @@ def group_bars_by_platform(
         categoryorder="array",
         categoryarray=[group_names.get(g, g) for g in order],
     )
-    fig.update_yaxes(title_text=labels["axis"], tickformat=number_format, rangemode="tozero")
+    fig.update_yaxes(title_text=labels["axis"], rangemode="tozero", **figure_axis(kind))
     return fig

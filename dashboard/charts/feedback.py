@@ -18,17 +18,18 @@ import plotly.colors as px_colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts import OTHER_COLOUR
+from dashboard.charts import OTHER_COLOUR, figure_axis, figure_hover, scaled
 
 _MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
 _LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
 
-# Comment languages, in the order charts list them, with their colours (Okabe-Ito).
+# Comment languages, in the order charts list them, with their colours (colour-blind safe, and
+# no red, amber or green, which mean a status).
 LANGUAGE_ORDER: tuple[str, ...] = ("ru", "kk", "en", "other")
 LANGUAGE_COLOURS: dict[str, str] = {
     "ru": "#0072B2",
-    "kk": "#E69F00",
-    "en": "#009E73",
+    "kk": "#AA4499",
+    "en": "#88CCEE",
     "other": OTHER_COLOUR,
 }
 POSITIVE_COLOUR = "#333333"
@@ -36,9 +37,10 @@ BAR_COLOUR = "#0072B2"
 
 
 def rating_colour(rating: float, scale: float) -> str:
-    """Red at 1, yellow in the middle, green at the top of the scale."""
+    """Light blue at 1, darker up the scale to dark blue at its top: an order, not a status
+    (red, amber and green mean a status)."""
     position = 0.0 if scale <= 1 else min(1.0, max(0.0, (rating - 1) / (scale - 1)))
-    return px_colors.sample_colorscale("RdYlGn", [position])[0]
+    return px_colors.sample_colorscale("Blues", [0.3 + 0.7 * position])[0]
 
 
 def rating_label(rating: int, scale: int, mixed: bool) -> str:
@@ -85,7 +87,7 @@ def rating_distribution(
         fig.add_trace(
             go.Bar(
                 name=label,
-                x=list(part["share"].fillna(0.0)),
+                x=scaled(part["share"].fillna(0.0), "share"),
                 y=campaigns,
                 orientation="h",
                 marker={"color": rating_colour(rating, scale)},
@@ -95,7 +97,8 @@ def rating_distribution(
                 ],
                 hovertemplate=(
                     f"<b>%{{y}}</b> %{{customdata[1]}}<br>{legend_title} {label}: "
-                    "%{customdata[0]:,.0f} (%{x:.1%})<extra></extra>"
+                    f"{figure_hover('customdata[0]', 'count')} ({figure_hover('x', 'share')})"
+                    "<extra></extra>"
                 ),
             )
         )
@@ -106,7 +109,7 @@ def rating_distribution(
         height=max(280, 110 + 34 * len(campaigns)),
         legend={**_LEGEND, "title_text": legend_title, "traceorder": "normal"},
     )
-    fig.update_xaxes(title_text=axis_title, tickformat=".0%", range=[0, 1.001], dtick=0.2)
+    fig.update_xaxes(title_text=axis_title, range=[0, 100.1], dtick=20, **figure_axis("share"))
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
     return fig
 
@@ -152,7 +155,7 @@ def monthly_responses(
                 x=axis(part.index),
                 y=list(part.values),
                 marker={"color": colours.get(bar, OTHER_COLOUR)},
-                hovertemplate=f"{bar}: %{{y:,.0f}}<extra></extra>",
+                hovertemplate=f"{bar}: {figure_hover('y', 'count')}<extra></extra>",
             ),
             secondary_y=False,
         )
@@ -161,11 +164,11 @@ def monthly_responses(
         go.Scatter(
             name=positive_label,
             x=axis(line.index),
-            y=list(line.values),
+            y=scaled(line.values, "share"),
             mode="lines+markers",
             line={"color": POSITIVE_COLOUR, "width": 2},
             connectgaps=False,
-            hovertemplate=f"{positive_label}: %{{y:.1%}}<extra></extra>",
+            hovertemplate=f"{positive_label}: {figure_hover('y', 'share')}<extra></extra>",
         ),
         secondary_y=True,
     )
@@ -209,13 +212,13 @@ def _monthly_layout(
     else:
         fig.update_xaxes(title_text=month_title, type="date", dtick="M1")
     fig.update_yaxes(
-        title_text=responses_title, tickformat=",.0f", rangemode="tozero", secondary_y=False
+        title_text=responses_title, rangemode="tozero", secondary_y=False, **figure_axis("count")
     )
     fig.update_yaxes(
         title_text=positive_axis_title,
-        tickformat=".0%",
-        range=[0, 1.05],
-        dtick=0.2,
+        **figure_axis("share"),
+        range=[0, 105],
+        dtick=20,
         showgrid=False,
         secondary_y=True,
     )
@@ -242,13 +245,14 @@ def theme_bars(
         fig.add_trace(
             go.Bar(
                 name=name,
-                x=list(part["share"].fillna(0.0)),
+                x=scaled(part["share"].fillna(0.0), "share"),
                 y=labels,
                 orientation="h",
                 marker={"color": LANGUAGE_COLOURS.get(lang, OTHER_COLOUR)},
                 customdata=list(part["comments"].fillna(0).astype(int)),
                 hovertemplate=(
-                    f"{name} · %{{y}}: %{{customdata:,.0f}} (%{{x:.1%}})<extra></extra>"
+                    f"{name} · %{{y}}: {figure_hover('customdata', 'count')} "
+                    f"({figure_hover('x', 'share')})<extra></extra>"
                 ),
             )
         )
@@ -259,7 +263,7 @@ def theme_bars(
         height=max(300, 110 + 22 * len(themes) * max(1, len(fig.data))),
         legend={**_LEGEND, "traceorder": "normal"},
     )
-    fig.update_xaxes(title_text=axis_title, tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(title_text=axis_title, rangemode="tozero", **figure_axis("share"))
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
     return fig
 
@@ -291,7 +295,7 @@ def top_words(
                 y=list(part["word"]),
                 orientation="h",
                 marker={"color": LANGUAGE_COLOURS.get(lang, OTHER_COLOUR)},
-                hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+                hovertemplate=f"%{{y}}: {figure_hover('x', 'count')}<extra></extra>",
                 showlegend=False,
             ),
             row=1,
@@ -330,11 +334,13 @@ def breakdown_bars(
             y=names,
             orientation="h",
             marker={"color": BAR_COLOUR},
-            customdata=list(df["share"]),
-            text=list(df["share"]),
-            texttemplate="%{customdata:.1%}",
+            customdata=scaled(df["share"], "share"),
+            texttemplate=figure_hover("customdata", "share"),
             textposition="auto",
-            hovertemplate="%{y}: %{x:,.0f} (%{customdata:.1%})<extra></extra>",
+            hovertemplate=(
+                f"%{{y}}: {figure_hover('x', 'count')} "
+                f"({figure_hover('customdata', 'share')})<extra></extra>"
+            ),
         )
     )
     fig.update_layout(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import OTHER_COLOUR
+from dashboard.charts import OTHER_COLOUR, figure_axis, figure_hover, scaled
 
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
 
@@ -22,25 +22,27 @@ def campaign_bars(
     title: str,
     axis_title: str,
     colours: dict[str, str],
-    number_format: str = ",.2f",
+    kind: str = "unit_cost",
     ascending: bool = True,
 ) -> go.Figure:
     """Horizontal bars, one per campaign (column ``campaign``) with a ``value`` column.
 
     ``ascending`` puts the smallest value on top (for costs, where lower is better); the hover
-    gives the campaign's code, its name (column ``name`` if present) and the exact value."""
+    gives the campaign's code, its name (column ``name`` if present) and the exact value,
+    written as a figure of ``kind`` (``dashboard.i18n.FIGURES``) as tiles and tables write it."""
     rows = df[df[value].notna()].sort_values(value, ascending=not ascending)
     names = rows["name"] if "name" in rows else rows["campaign"]
     fig = go.Figure(
         go.Bar(
-            x=rows[value],
+            x=scaled(rows[value], kind),
             y=rows["campaign"],
             orientation="h",
             marker={"color": [colours.get(c, OTHER_COLOUR) for c in rows["campaign"]]},
             customdata=list(names),
-            hovertemplate=f"<b>%{{y}}</b> %{{customdata}}<br>%{{x:{number_format}}}<extra></extra>",
-            text=rows[value],
-            texttemplate=f"%{{x:{number_format}}}",
+            hovertemplate=(
+                f"<b>%{{y}}</b> %{{customdata}}<br>{figure_hover('x', kind)}<extra></extra>"
+            ),
+            texttemplate=figure_hover("x", kind),
             textposition="auto",
         )
     )
@@ -50,7 +52,7 @@ def campaign_bars(
         height=max(260, 40 + 28 * len(rows)),
         showlegend=False,
     )
-    fig.update_xaxes(title_text=axis_title, tickformat=number_format, rangemode="tozero")
+    fig.update_xaxes(title_text=axis_title, rangemode="tozero", **figure_axis(kind))
     fig.update_yaxes(type="category", automargin=True)
     return fig
 
@@ -71,7 +73,7 @@ def pace_scatter(
     on-track band around it (``1 +- band`` times the elapsed share)."""
     rows = df[df["execution"].notna() & df["elapsed"].notna()]
     fig = go.Figure()
-    grid = [i / 20 for i in range(21)]
+    grid = [i * 5.0 for i in range(21)]  # percentages of the period, as the axes write them
     fig.add_trace(
         go.Scatter(
             x=grid + grid[::-1],
@@ -85,8 +87,8 @@ def pace_scatter(
     )
     fig.add_trace(
         go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
+            x=[0, 100],
+            y=[0, 100],
             mode="lines",
             line={"color": "#009E73", "dash": "dash"},
             name=plan_label,
@@ -96,8 +98,8 @@ def pace_scatter(
     names = rows["name"] if "name" in rows else rows["campaign"]
     fig.add_trace(
         go.Scatter(
-            x=rows["elapsed"],
-            y=rows["execution"],
+            x=scaled(rows["elapsed"], "share"),
+            y=scaled(rows["execution"], "share"),
             mode="markers+text",
             text=rows["campaign"],
             textposition="top center",
@@ -110,13 +112,13 @@ def pace_scatter(
             name="",
             showlegend=False,
             hovertemplate=(
-                f"<b>%{{text}}</b> %{{customdata}}<br>{x_title}: %{{x:.1%}}"
-                f"<br>{y_title}: %{{y:.1%}}<extra></extra>"
+                f"<b>%{{text}}</b> %{{customdata}}<br>{x_title}: {figure_hover('x', 'share')}"
+                f"<br>{y_title}: {figure_hover('y', 'share')}<extra></extra>"
             ),
         )
     )
-    top = max([1.0, *rows["execution"].tolist()]) * 1.1
+    top = max([1.0, *rows["execution"].tolist()]) * 1.1 * 100
     fig.update_layout(title=title, margin=_MARGIN, height=420, legend={"orientation": "h"})
-    fig.update_xaxes(title_text=x_title, tickformat=".0%", range=[0, 1.05])
-    fig.update_yaxes(title_text=y_title, tickformat=".0%", range=[0, top])
+    fig.update_xaxes(title_text=x_title, range=[0, 105], **figure_axis("share"))
+    fig.update_yaxes(title_text=y_title, range=[0, top], **figure_axis("share"))
     return fig

@@ -31,7 +31,8 @@ The package's modules, each with one job: ``sources`` (the rows measures count a
 breakdowns), ``definition`` (what a measure is), ``social``, ``money`` and ``people`` (the
 measures of each area), ``measures`` (all of them, and the KPI indicators they count),
 ``selection`` (what to count, by which rules), ``builder`` (the SQL, and running it),
-``targets`` (KPI progress and pace), ``status`` (spend pace, freshness, status) and ``doc``.
+``targets`` (KPI progress and pace), ``status`` (spend pace, freshness, status), ``periods`` (a
+period against the one before it), ``benchmark`` (the programme's medians) and ``doc``.
 
 ``python -m dashboard.metrics`` rewrites the generated tables in ``docs/metrics.md``;
 ``--check`` fails when they are out of date.
@@ -39,6 +40,7 @@ measures of each area), ``measures`` (all of them, and the KPI indicators they c
 
 from __future__ import annotations
 
+from dashboard.metrics.benchmark import programme_medians
 from dashboard.metrics.builder import (
     Params,
     build_query,
@@ -60,6 +62,13 @@ from dashboard.metrics.measures import (
     MEASURES,
     UNMAPPED_INDICATORS,
     measure,
+)
+from dashboard.metrics.periods import (
+    RECENT_DAYS,
+    Comparison,
+    compared_periods,
+    period_comparison,
+    previous_period,
 )
 from dashboard.metrics.selection import ALL, DEFAULT_SETTINGS, Selection, Settings, as_selection
 from dashboard.metrics.sources import (
@@ -88,9 +97,11 @@ from dashboard.metrics.targets import (
     AHEAD,
     AT_RISK,
     BEHIND,
+    MET,
     NO_BASELINE,
     NO_DATA,
     NO_SOURCE,
+    NOT_MET,
     NOT_STARTED,
     ON_PLAN,
     ON_TRACK,
@@ -100,10 +111,12 @@ from dashboard.metrics.targets import (
     achievement,
     as_date,
     elapsed_share,
+    expected_by_now,
     kpi_progress,
     on_indicator_scale,
     pace_status,
     progress,
+    target_met,
 )
 
 __all__ = [
@@ -111,6 +124,7 @@ __all__ = [
     "AHEAD",
     "ALL",
     "AT_RISK",
+    "RECENT_DAYS",
     "BEHIND",
     "DEFAULT_SETTINGS",
     "DIMENSIONS",
@@ -123,6 +137,8 @@ __all__ = [
     "MARK_START",
     "MEASURES",
     "MEASURE_LIST",
+    "MET",
+    "NOT_MET",
     "NOT_STARTED",
     "NO_BASELINE",
     "NO_DATA",
@@ -146,6 +162,7 @@ __all__ = [
     "Params",
     "Progress",
     "Reason",
+    "Comparison",
     "Selection",
     "Settings",
     "Source",
@@ -156,8 +173,13 @@ __all__ = [
     "build_query",
     "campaign_conditions",
     "campaign_status",
+    "compared_periods",
+    "period_comparison",
+    "previous_period",
+    "programme_medians",
     "data_freshness",
     "elapsed_share",
+    "expected_by_now",
     "ignored_filters",
     "kpi_progress",
     "main",
@@ -172,6 +194,7 @@ __all__ = [
     "run_sql",
     "selected_rows",
     "spend_pace",
+    "target_met",
     "totals",
     "unavailable",
     "undated_participants",

@@ -14,23 +14,45 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from dashboard import metrics, reader
 from etl import programme
 from etl.warehouse import Warehouse
 
+# --- programme data in the page's language -----------------------------------------------
+
+# The languages programme data may be translated into (the set-up workbook's ``*_ru``, ``*_kk``
+# columns); English is the original.
+TRANSLATED = ("ru", "kk")
+
+
+def in_language(column: str, lang: str | None, table: str = "") -> str:
+    """SQL for ``column`` in ``lang``: its translation where the set-up gives one, else the
+    original (``name``, ``thematic_area``, ``indicator``); ``table`` qualifies the columns."""
+    prefix = f"{table}." if table else ""
+    if lang not in TRANSLATED:
+        return f"{prefix}{column}"
+    return f"coalesce(nullif(trim({prefix}{column}_{lang}), ''), {prefix}{column})"
+
+
 # --- the campaigns a reader may see, and what the filters offer ---------------------------
 
 
-def campaign_profiles(wh: Warehouse, sel: metrics.Selection | None = None) -> pd.DataFrame:
+def campaign_profiles(
+    wh: Warehouse, sel: metrics.Selection | None = None, lang: str | None = None
+) -> pd.DataFrame:
     """The campaigns a selection picks, one row each: code, name, organisation, thematic_area,
     regions, languages, start, end, status. Campaign codes, regions and thematic areas pick
-    campaigns, and so does the period (campaigns running at some time in it)."""
+    campaigns, and so does the period (campaigns running at some time in it). Names and
+    thematic areas are in ``lang`` where the set-up translates them."""
     params: dict[str, Any] = {}
     campaign_where = metrics.campaign_conditions(sel or metrics.Selection(), params)
     sql = f"""
-        SELECT c.code, c.name, c.organisation_name AS organisation, c.thematic_area,
+        SELECT c.code, {in_language("name", lang, "c")} AS name,
+               c.organisation_name AS organisation,
+               {in_language("thematic_area", lang, "c")} AS thematic_area,
                c.regions, c.languages, c.start_date AS start, c.end_date AS "end", c.status
         FROM campaigns c WHERE {campaign_where} ORDER BY c.code
     """
@@ -51,10 +73,12 @@ SELECT (SELECT min(start_date) FROM campaigns) AS first_day,
 """
 
 
-def filter_options(wh: Warehouse) -> dict[str, Any]:
+def filter_options(wh: Warehouse, lang: str | None = None) -> dict[str, Any]:
     """What the filters offer: ``first_day``/``last_day`` (the campaigns' earliest start and
     latest end, ``None`` without campaigns) and the lists ``platforms`` (of channels and of
-    daily channel figures), ``regions`` and ``themes`` (thematic areas) of the campaigns."""
+    daily channel figures), ``regions`` and ``themes`` (thematic areas) of the campaigns, with
+    ``theme_names``: each thematic area in ``lang`` (the set-up's translation, else as it is).
+    """
     row = reader.read(wh, _FILTER_OPTIONS).iloc[0]
 
     def day(value: Any) -> Any:
@@ -69,7 +93,18 @@ def filter_options(wh: Warehouse) -> dict[str, Any]:
         "platforms": values(row["platforms"]),
         "regions": values(row["regions"]),
         "themes": values(row["themes"]),
+        "theme_names": theme_names(wh, lang),
     }
+
+
+def theme_names(wh: Warehouse, lang: str | None = None) -> dict[str, str]:
+    """Thematic area -> the area in ``lang`` (as it is where the set-up has no translation)."""
+    df = reader.read(
+        wh,
+        f"SELECT DISTINCT thematic_area AS area, {in_language('thematic_area', lang)} AS shown "
+        "FROM campaigns WHERE trim(thematic_area) <> '' ORDER BY area",
+    )
+    return {str(a): str(s) for a, s in zip(df["area"], df["shown"], strict=True)}
 
 
 def allowed_campaigns(wh: Warehouse) -> tuple[str, ...]:
@@ -77,9 +112,11 @@ def allowed_campaigns(wh: Warehouse) -> tuple[str, ...]:
     return tuple(reader.read(wh, "SELECT code FROM campaigns ORDER BY code")["code"])
 
 
-def campaign_names(wh: Warehouse) -> dict[str, str]:
-    """Campaign code -> name, in code order."""
-    df = reader.read(wh, "SELECT code, name FROM campaigns ORDER BY code")
+def campaign_names(wh: Warehouse, lang: str | None = None) -> dict[str, str]:
+    """Campaign code -> name (in ``lang`` where the set-up translates it), in code order."""
+    df = reader.read(
+        wh, f"SELECT code, {in_language('name', lang)} AS name FROM campaigns ORDER BY code"
+    )
     return dict(zip(df["code"], df["name"], strict=True))
 
 
@@ -104,15 +141,31 @@ def campaign_exists(wh: Warehouse, code: str) -> bool:
     return bool(found["n"].iloc[0])
 
 
-def campaign_profile(wh: Warehouse, code: str) -> pd.Series:
+def campaign_profile(wh: Warehouse, code: str, lang: str | None = None) -> pd.Series:
     """The campaign's profile from the set-up: code, name, organisation_name, thematic_area,
-    regions, languages, start_date, end_date, status and description."""
+    regions, languages, start_date, end_date, status and description (name and thematic area
+    in ``lang`` where the set-up translates them)."""
     return metrics.run_sql(
         wh,
-        "SELECT code, name, organisation_name, thematic_area, regions, languages, start_date, "
-        "end_date, status, description FROM campaigns WHERE code = $code",
+        f"SELECT code, {in_language('name', lang)} AS name, organisation_name, "
+        f"{in_language('thematic_area', lang)} AS thematic_area, regions, languages, "
+        "start_date, end_date, status, description FROM campaigns WHERE code = $code",
         {"code": code},
     ).iloc[0]
+
+
+def indicator_names(wh: Warehouse, lang: str | None = None) -> dict[tuple[str, str], str]:
+    """(campaign code, indicator code) -> the indicator as worded in ``lang`` (the set-up's
+    translation, else as it is), for the reader's campaigns."""
+    df = reader.read(
+        wh,
+        f"SELECT campaign_code, indicator_code, {in_language('indicator', lang)} AS indicator "
+        "FROM kpi_targets ORDER BY campaign_code, indicator_code",
+    )
+    return {
+        (str(r.campaign_code), str(r.indicator_code)): str(r.indicator)
+        for r in df.itertuples(index=False)
+    }
 
 
 def campaign_channels(wh: Warehouse, code: str) -> pd.DataFrame:
@@ -433,14 +486,25 @@ def load_log(wh: Warehouse) -> pd.DataFrame:
 
 
 def batch_issues(wh: Warehouse, batch_id: int) -> pd.DataFrame:
-    """The errors and warnings of one batch: severity, row, column, value and message."""
-    return reader.read(
-        wh,
-        'SELECT severity, row_number AS "row", column_name AS "column", value, message '
-        "FROM load_issues WHERE batch_id = ? ORDER BY severity, row_number NULLS FIRST, "
-        "column_name",
-        (batch_id,),
-    )
+    """The errors and warnings of one batch: severity, row, column, value and message (in
+    English), with the code and params (JSON text) it was made from; both are empty for an
+    issue stored before codes were kept, which ``dashboard.issue_text`` shows in English."""
+    order = "ORDER BY severity, row_number NULLS FIRST, column_name"
+    try:
+        return reader.read(
+            wh,
+            'SELECT severity, row_number AS "row", column_name AS "column", value, message, '
+            f"code, params FROM load_issues WHERE batch_id = ? {order}",
+            (batch_id,),
+        )
+    except duckdb.BinderException:  # a warehouse not yet written since codes were kept
+        return reader.read(
+            wh,
+            'SELECT severity, row_number AS "row", column_name AS "column", value, message, '
+            f"NULL::VARCHAR AS code, NULL::VARCHAR AS params FROM load_issues "
+            f"WHERE batch_id = ? {order}",
+            (batch_id,),
+        )
 
 
 def batch_rejected_rows(wh: Warehouse, batch_id: int) -> pd.DataFrame:

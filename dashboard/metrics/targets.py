@@ -1,6 +1,11 @@
 """Targets and pace: the share of a period elapsed, a KPI's achievement and pace against it,
-and :func:`kpi_progress`, every KPI target of the campaigns at a date. Pace is on track within
-a band (+-15% by default) of the elapsed share, else behind or ahead.
+and :func:`kpi_progress`, every KPI target of the campaigns at a date.
+
+Pace belongs to indicators that accumulate over time (``cumulative``: impressions, participants,
+posts counted since the start): by now they should have reached the elapsed share of their
+target, and they are on track within a band (+-15% by default) of it, else behind or ahead. An
+indicator that does not accumulate (a level or a rate: followers, a satisfaction share of 91
+against a target of 80) has no pace: it has met its target or not.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ NOT_STARTED, NO_DATA, NO_SOURCE, NO_BASELINE = (
 )
 OVERSPENDING, UNDERSPENDING, ON_PLAN = "overspending", "underspending", "on plan"
 AT_RISK = "at risk"
+MET, NOT_MET = "met", "not met"
 
 
 def as_date(value: object) -> date:
@@ -94,6 +100,18 @@ def on_indicator_scale(value: float | None, measure_id: str, unit: str) -> float
     return value
 
 
+def target_met(actual: float, target: float, direction: str = "increase") -> bool:
+    """Whether a level or a rate has reached its target: at or above it, or at or below it for
+    an indicator meant to decrease."""
+    return actual <= target if direction == "decrease" else actual >= target
+
+
+def expected_by_now(target: float, elapsed: float, cumulative: bool) -> float | None:
+    """What a cumulative indicator should have reached by now, on its own scale (the elapsed
+    share of its target); None for a level or a rate, which has no pace."""
+    return target * elapsed if cumulative else None
+
+
 @dataclass(frozen=True)
 class Progress:
     """Where an indicator stands at a date: see :func:`progress`."""
@@ -117,13 +135,17 @@ def progress(
     band: float = DEFAULT_SETTINGS.band,
 ) -> Progress:
     """An indicator's achievement, pace and status (the rules of ``docs/metrics.md``): not
-    started, no data (``what`` names the figure missing), no baseline, else on track, behind
-    or ahead by its pace (achievement / ``elapsed`` share of its period)."""
+    started, no data (``what`` names the figure missing); a level or a rate (not
+    ``cumulative``) has met its target or not, with no pace; a cumulative indicator has no
+    baseline (a decrease without one), else is on track, behind or ahead by its pace
+    (achievement / ``elapsed`` share of its period)."""
     if not started:
         return Progress(None, None, NOT_STARTED)
     if actual is None:
         return Progress(None, None, NO_DATA, f"nothing loaded for {what} yet")
     ach = achievement(actual, baseline, target, direction, cumulative)
+    if not cumulative:
+        return Progress(ach, None, MET if target_met(actual, target, direction) else NOT_MET)
     if ach is None:
         return Progress(
             None, None, NO_BASELINE, "the target equals the baseline, or a decrease has no baseline"
@@ -190,6 +212,7 @@ def _target_record(
         "actual": None,
         "achievement": None,
         "elapsed": elapsed_share(t.start_date, t.end_date, as_of),
+        "expected": None,
         "pace": None,
         "status": None,
         "note": "",
@@ -215,13 +238,15 @@ def _target_record(
         band=settings.band,
     )
     rec.update(achievement=where.achievement, pace=where.pace, status=where.status, note=where.note)
+    if where.pace is not None:
+        rec["expected"] = expected_by_now(rec["target"], rec["elapsed"], rec["cumulative"])
     return rec
 
 
 KPI_COLUMNS = (
     "campaign", "indicator_code", "indicator", "level", "metric", "measure", "unit",
     "direction", "baseline", "baseline_year", "target", "cumulative", "actual", "achievement",
-    "elapsed", "pace", "status", "note",
+    "elapsed", "expected", "pace", "status", "note",
 )  # fmt: skip
 
 
@@ -235,11 +260,13 @@ def kpi_progress(
     """Every KPI target of the campaigns (all when empty) against its actual at ``as_of``.
 
     Columns: campaign, indicator_code, indicator, level, metric, measure, unit, direction,
-    baseline, baseline_year, target, cumulative, actual, achievement, elapsed, pace, status,
-    note. The actual is the mapped measure over the campaign's period up to ``as_of`` (a level
-    at ``as_of`` for followers; percentages on the target's 0-100 scale). ``status`` (see
-    :func:`progress`) is one of on track, behind, ahead, not started, no data (nothing loaded
-    yet), no data source (the indicator maps to no measure) or no baseline (a decreasing
+    baseline, baseline_year, target, cumulative, actual, achievement, elapsed, expected, pace,
+    status, note. The actual is the mapped measure over the campaign's period up to ``as_of`` (a
+    level at ``as_of`` for followers; percentages on the target's 0-100 scale). ``expected``
+    (what it should have reached by now) and ``pace`` are for cumulative indicators only.
+    ``status`` (see :func:`progress`) is one of on track, behind, ahead (cumulative
+    indicators), met, not met (levels and rates), not started, no data (nothing loaded yet), no
+    data source (the indicator maps to no measure) or no baseline (a decreasing cumulative
     indicator without one).
     """
     targets = _targets(wh, campaigns)

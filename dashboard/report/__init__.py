@@ -82,21 +82,35 @@ def export(
     *,
     formats: Sequence[str] = FORMATS,
     today: dt.date | None = None,
+    lang: str = "en",
 ) -> Export:
     """Build the report for ``request`` (within the current reader's scope) and render
-    ``formats``, with the changes since the latest submitted report of the same request."""
+    ``formats`` in ``lang`` (en, ru or kk; the data package is in English whatever the
+    language), with the changes since the latest submitted report of the same request."""
     config = config or load_config()
-    report = build(wh, request, config, today=today)
+    report = build(wh, request, config, today=today, lang=lang)
     previous = freeze.latest_for(wh, report)
-    changed = None
-    if previous is not None:
-        changed = freeze.changes(previous.report, report)
-        compared = Comparison(
-            previous.report_id, previous.title, previous.submitted_at, len(changed)
-        )
-        report.meta = replace(report.meta, compared_with=compared)
-    files = {fmt: render(wh, report, fmt, changed) for fmt in formats}
+    changed = _compared(report, previous)
+    files = {fmt: render(wh, report, fmt, changed) for fmt in formats if fmt != "package"}
+    if "package" in formats:
+        # The data package is for machines and the EU's archive: English in any case.
+        english = report
+        if report.meta.lang != "en":
+            when = report.meta.produced_at
+            english = build(wh, request, config, today=today, produced_at=when)
+        files["package"] = render(wh, english, "package", _compared(english, previous))
+        files = {fmt: files[fmt] for fmt in formats}
     return Export(report, changed, previous, files)
+
+
+def _compared(report: Report, previous: freeze.Submitted | None) -> pd.DataFrame | None:
+    """The changes of ``report`` since ``previous`` (None without one), noted in its meta."""
+    if previous is None:
+        return None
+    changed = freeze.changes(previous.report, report)
+    compared = Comparison(previous.report_id, previous.title, previous.submitted_at, len(changed))
+    report.meta = replace(report.meta, compared_with=compared)
+    return changed
 
 
 def submit(
@@ -124,7 +138,8 @@ def submit(
 
 
 def file_name(report: Report, fmt: str) -> str:
-    """``report_<scope>_<start>_<end>.<ext>``, e.g. ``report_PDP-01_2026-03-01_2026-11-30.pdf``."""
+    """``report_<scope>_<start>_<end>.<ext>``, e.g. ``report_PDP-01_2026-03-01_2026-11-30.pdf``;
+    a report in Russian or Kazakh ends in its language (``..._2026-11-30_ru.pdf``)."""
     m = report.meta
     if m.requested_campaigns:
         what = "-".join(m.requested_campaigns)
@@ -136,4 +151,5 @@ def file_name(report: Report, fmt: str) -> str:
         what = "-".join(m.campaigns) if len(m.campaigns) <= 3 else "campaigns"
     what = re.sub(r"[^A-Za-z0-9._-]+", "_", what)
     start, end = m.period_start.isoformat(), m.period_end.isoformat()
-    return f"report_{what}_{start}_{end}.{EXTENSIONS[fmt]}"
+    language = f"_{m.lang}" if m.lang != "en" and fmt != "package" else ""
+    return f"report_{what}_{start}_{end}{language}.{EXTENSIONS[fmt]}"

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import metrics, reader
+from dashboard.metrics.lookups import in_language
 from dashboard.report.config import ReportingConfig
 from dashboard.report.finance import (
     budget_lines_table,
@@ -38,6 +39,7 @@ from dashboard.report.results import (
     platforms_table,
     reach_table,
 )
+from dashboard.report.words import check_language, word
 from etl.warehouse import Warehouse
 
 
@@ -48,8 +50,12 @@ def build(
     *,
     today: dt.date | None = None,
     produced_at: dt.datetime | None = None,
+    lang: str = "en",
 ) -> Report:
-    """The report for ``request``, read within the current scope (see module docs)."""
+    """The report for ``request``, read within the current scope (see module docs), its
+    files in ``lang`` (en, ru or kk): headings, notes and the programme's data in the set-up's
+    translations (``Report.translations``); the figures are the same in every language."""
+    lang = check_language(lang)
     today = today or dt.date.today()
     settings = config.settings
     campaigns = _campaigns(wh, request)
@@ -64,23 +70,56 @@ def build(
     partial = bool(request.campaigns or request.organisation or reader.current_scope() is not None)
     produced_at = produced_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
-    meta = _meta(wh, request, config, campaigns, as_of, partial, produced_at)
-    report = Report(meta)
+    translations = _translations(wh, codes, lang)
+    meta = _meta(wh, request, config, campaigns, as_of, partial, produced_at, lang, translations)
+    report = Report(meta, translations=translations)
     add = report.tables.__setitem__
     splits = _splits(wh, config, period, settings)
     inputs = LogframeInputs(request, campaigns, as_of, partial, splits)
-    add("logframe", logframe_table(wh, config, inputs))
+    add("logframe", logframe_table(wh, config, inputs, lang))
     money = money_by_campaign(wh, campaigns, request.end, settings)
-    add("campaigns", campaigns_table(campaigns, splits["campaign"], money))
-    add("platforms", platforms_table(splits["platform"]))
-    add("reach", reach_table(wh, period))
-    add("financial", financial_table(wh, period, to_end, settings))
-    add("budget_lines", budget_lines_table(wh, period, settings))
-    add("costs", costs_table(wh, period, settings))
-    add("subgrants", subgrants_table(money, config.programme.subgrant_cap_eur))
-    for table in participant_tables(wh, period, codes, splits):
+    add("campaigns", campaigns_table(campaigns, splits["campaign"], money, lang))
+    add("platforms", platforms_table(splits["platform"], lang))
+    add("reach", reach_table(wh, period, lang))
+    add("financial", financial_table(wh, period, to_end, settings, lang))
+    add("budget_lines", budget_lines_table(wh, period, settings, lang))
+    add("costs", costs_table(wh, period, settings, lang))
+    add("subgrants", subgrants_table(money, config.programme.subgrant_cap_eur, lang))
+    for table in participant_tables(wh, period, codes, splits, lang):
         add(table.name, table)
     return report
+
+
+def _translations(wh: Warehouse, codes: tuple[str, ...], lang: str) -> dict[str, dict[str, str]]:
+    """The set-up's translations into ``lang`` of the campaigns' names and thematic areas and
+    of their indicators, by report column: original text -> translation (none in English)."""
+    if lang == "en":
+        return {}
+    camps = metrics.run_sql(
+        wh,
+        f"SELECT code, name, {in_language('name', lang)} AS name_shown, thematic_area, "
+        f"{in_language('thematic_area', lang)} AS area_shown FROM campaigns "
+        "WHERE list_contains($c, code) ORDER BY code",
+        {"c": list(codes)},
+    )
+    kpis = metrics.run_sql(
+        wh,
+        f"SELECT indicator, {in_language('indicator', lang)} AS shown FROM kpi_targets "
+        "WHERE list_contains($c, campaign_code) ORDER BY campaign_code, indicator_code",
+        {"c": list(codes)},
+    )
+
+    def changed(pairs: list[tuple[object, object]]) -> dict[str, str]:
+        return {str(a): str(b) for a, b in pairs if isinstance(a, str) and a != b}
+
+    rows = list(camps.itertuples(index=False))
+    found = {
+        "campaign_name": changed([(r.name, r.name_shown) for r in rows]),
+        "thematic_area": changed([(r.thematic_area, r.area_shown) for r in rows]),
+        "indicator": changed(list(zip(kpis["indicator"], kpis["shown"], strict=True))),
+        "result": changed([(f"{r.code}: {r.name}", f"{r.code}: {r.name_shown}") for r in rows]),
+    }
+    return {column: names for column, names in found.items() if names}
 
 
 def _meta(
@@ -91,8 +130,11 @@ def _meta(
     as_of: dt.date,
     partial: bool,
     produced_at: dt.datetime,
+    lang: str = "en",
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> ReportMeta:
     """What the report covers, for whom and when it was produced."""
+    names = (translations or {}).get("campaign_name", {})
     prog = config.programme
     organisations = campaigns.drop_duplicates("organisation")
     if len(organisations) == 1:
@@ -108,7 +150,7 @@ def _meta(
         campaigns=tuple(campaigns["code"]),
         requested_campaigns=request.campaigns,
         requested_organisation=request.organisation,
-        scope=_scope_label(request, campaigns, partial),
+        scope=_scope_label(request, campaigns, partial, lang, names),
         organisation=org_code,
         organisation_name=org_name or prog.implementing_partner,
         produced_at=produced_at,
@@ -121,6 +163,7 @@ def _meta(
         programme_start=prog.start,
         programme_end=prog.end,
         whole_programme=not partial,
+        lang=lang,
     )
 
 
@@ -176,19 +219,29 @@ def _campaigns(wh: Warehouse, request: Request) -> pd.DataFrame:
     )
 
 
-def _scope_label(request: Request, campaigns: pd.DataFrame, partial: bool) -> str:
+def _scope_label(
+    request: Request,
+    campaigns: pd.DataFrame,
+    partial: bool,
+    lang: str = "en",
+    names: dict[str, str] | None = None,
+) -> str:
+    codes = ", ".join(campaigns["code"])
     if request.campaigns and len(campaigns) == 1:
         row = campaigns.iloc[0]
-        return f"Campaign {row['code']}: {row['name']}"
+        name = (names or {}).get(row["name"], row["name"])
+        return word("scope.campaign", lang, code=row["code"], name=name)
     if request.campaigns:
-        return "Campaigns " + ", ".join(campaigns["code"])
+        return word("scope.campaigns", lang, codes=codes)
     orgs = campaigns.drop_duplicates("organisation")
     if request.organisation or (partial and len(orgs) == 1):
         row = orgs.iloc[0]
-        return f"Organisation {row['organisation']}: {row['organisation_name']}"
+        return word(
+            "scope.organisation", lang, code=row["organisation"], name=row["organisation_name"]
+        )
     if partial:
-        return "Campaigns " + ", ".join(campaigns["code"])
-    return "Whole programme"
+        return word("scope.campaigns", lang, codes=codes)
+    return word("scope.programme", lang)
 
 
 def _splits(

@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard import metrics
 from dashboard.report.model import Table, date_column
+from dashboard.report.words import amount, word
 from etl.kinds import DIRECT_HEADINGS, HEADING_NAMES, SUBTOTAL_HEADING, UNMATCHED_HEADING
 from etl.warehouse import Warehouse
 
@@ -51,6 +52,7 @@ def financial_table(
     period: metrics.Selection,
     to_end: metrics.Selection,
     settings: metrics.Settings,
+    lang: str = "en",
 ) -> Table:
     """Budget against spend by heading and line: each heading's lines under its total, the
     subtotal of direct costs, indirect costs, costs on lines not in the budget, the total."""
@@ -58,16 +60,13 @@ def financial_table(
     frame = _financial_frame(_heading_rows(lines))
     return Table(
         "financial",
-        "Financial report",
-        "Budget against spend by EU budget heading (Annex III) and line, in EUR, with the "
-        "amounts budgeted and booked in tenge.",
+        word("table.financial.title", lang),
+        word("table.financial.description", lang),
         frame[FINANCIAL_COLUMNS],
         keys=("row_type", "heading", "line_code"),
         notes=(
-            f"Conversion to EUR: {_fx_rule_text(settings)}. The rate of every converted cost is "
-            "in the Costs table, and of every budget line in the Budget lines table.",
-            "Cumulative spend counts every cost from the campaigns' start to the end of the "
-            "period; execution and variance compare it with the whole budget.",
+            word("note.financial_fx", lang, rule=_fx_rule_text(settings, lang)),
+            word("note.financial_cumulative", lang),
         ),
     )
 
@@ -159,13 +158,10 @@ def _financial_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _fx_rule_text(settings: metrics.Settings) -> str:
+def _fx_rule_text(settings: metrics.Settings, lang: str = "en") -> str:
     if settings.fx_rule == "booking_month":
-        return (
-            "each cost at the InforEuro rate of the month it was booked; budgets at the latest "
-            "rate loaded"
-        )
-    return "costs and budgets at the average InforEuro rate of each campaign's months"
+        return word("note.fx_booking_month", lang)
+    return word("note.fx_campaign_average", lang)
 
 
 # --- budget lines, costs, sub-grants ------------------------------------------------------------
@@ -187,7 +183,7 @@ def _rate_basis(month: str, settings: metrics.Settings, prefix: str = "") -> str
 
 
 def budget_lines_table(
-    wh: Warehouse, period: metrics.Selection, settings: metrics.Settings
+    wh: Warehouse, period: metrics.Selection, settings: metrics.Settings, lang: str = "en"
 ) -> Table:
     """Every budget line of the campaigns, as budgeted, with the rate of its EUR amount."""
     sql, params = metrics.selected_rows("budget", period, settings)
@@ -202,14 +198,16 @@ def budget_lines_table(
     )
     return Table(
         "budget_lines",
-        "Budget lines",
-        "Every budget line of the campaigns, as budgeted, with the rate its EUR amount uses.",
+        word("table.budget_lines.title", lang),
+        word("table.budget_lines.description", lang),
         frame,
         keys=("campaign", "line_code"),
     )
 
 
-def costs_table(wh: Warehouse, period: metrics.Selection, settings: metrics.Settings) -> Table:
+def costs_table(
+    wh: Warehouse, period: metrics.Selection, settings: metrics.Settings, lang: str = "en"
+) -> Table:
     """Every cost booked in the period, as booked, with the rate it was converted at."""
     sql, params = metrics.selected_rows("spend", period, settings)
     frame = metrics.run_sql(
@@ -225,22 +223,18 @@ def costs_table(wh: Warehouse, period: metrics.Selection, settings: metrics.Sett
     missing = int(frame["amount_eur"].isna().sum())
     notes = []
     if missing:
-        notes.append(
-            f"{missing} cost(s) have no EUR amount: no InforEuro rate of their month is loaded "
-            "yet. Load those months' rates (the fx template: `campaigns load FILE --kind fx`) "
-            "and export again."
-        )
+        notes.append(word("note.costs_without_eur", lang, n=missing))
     return Table(
         "costs",
-        "Costs",
-        "Every cost booked in the period, as booked, with the rate it was converted at.",
+        word("table.costs.title", lang),
+        word("table.costs.description", lang),
         frame,
         keys=("campaign", "spend_date", "line_code", "reference"),
         notes=tuple(notes),
     )
 
 
-def subgrants_table(money: pd.DataFrame, cap: float) -> Table:
+def subgrants_table(money: pd.DataFrame, cap: float, lang: str = "en") -> Table:
     """Each grantee's budget and cumulative spend (``money_by_campaign``) against the cap."""
     frame = (
         money.groupby(["organisation", "organisation_name"], as_index=False, dropna=False)
@@ -262,9 +256,8 @@ def subgrants_table(money: pd.DataFrame, cap: float) -> Table:
     ]
     return Table(
         "subgrants",
-        "Sub-grants",
-        f"Financial support to each grantee (all its campaigns) against the cap of EUR "
-        f"{cap:,.0f} per third party.",
+        word("table.subgrants.title", lang),
+        word("table.subgrants.description", lang, cap=amount(cap, lang)),
         frame.reset_index(drop=True),
         keys=("organisation",),
     )

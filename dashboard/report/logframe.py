@@ -1,6 +1,8 @@
 """The report's Logframe table: the programme's indicators (from the reporting file) with their
 values in the period and to date, achievement and status, then each campaign's KPI targets as
-the Campaign page shows them, all through the metrics layer."""
+the Campaign page shows them, all through the metrics layer (``metrics.progress``): an indicator
+that adds up over time is on track, behind or ahead of its pace, a level or a rate has met its
+target or not."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pandas as pd
 from dashboard import metrics
 from dashboard.report.config import Indicator, ReportingConfig
 from dashboard.report.model import Request, Table
+from dashboard.report.words import day, word
 from etl.warehouse import Warehouse
 
 NOT_MEASURED = "not measured by the dashboard"
@@ -57,18 +60,19 @@ class LogframeInputs:
         return tuple(self.campaigns["code"])
 
 
-def logframe_table(wh: Warehouse, config: ReportingConfig, inputs: LogframeInputs) -> Table:
+def logframe_table(
+    wh: Warehouse, config: ReportingConfig, inputs: LogframeInputs, lang: str = "en"
+) -> Table:
     """The Logframe table (see the module docs)."""
     rows = _programme_rows(wh, config, inputs)
     rows += _campaign_kpi_rows(wh, config.settings, inputs)
     return Table(
         "logframe",
-        "Logframe",
-        "One row per indicator: the programme's logframe (from the reporting file), then each "
-        "campaign's KPI targets.",
+        word("table.logframe.title", lang),
+        word("table.logframe.description", lang),
         _frame(rows),
         keys=("section", "indicator_code"),
-        notes=_notes(config, inputs),
+        notes=_notes(config, inputs, lang),
     )
 
 
@@ -257,18 +261,18 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _notes(config: ReportingConfig, inputs: LogframeInputs) -> tuple[str, ...]:
+def _notes(config: ReportingConfig, inputs: LogframeInputs, lang: str = "en") -> tuple[str, ...]:
     prog = config.programme
     notes = [
-        f"Status at {inputs.as_of.isoformat()}: achievement against the elapsed share of the "
-        f"implementation period ({prog.start.isoformat()} to {prog.end.isoformat()} for the "
-        "programme; each campaign's own dates for its KPIs), on track within +-15%.",
-        "Cumulative values count from the start of the programme (campaign KPIs: of the "
-        "campaign) to the end of the reporting period.",
+        word(
+            "note.logframe_status",
+            lang,
+            as_of=day(inputs.as_of, lang),
+            start=day(prog.start, lang),
+            end=day(prog.end, lang),
+        ),
+        word("note.logframe_cumulative", lang),
     ]
     if inputs.partial:
-        notes.append(
-            "Programme targets apply to the whole programme; this report covers part of it, so "
-            "they are not compared here."
-        )
+        notes.append(word("note.logframe_partial", lang))
     return tuple(notes)

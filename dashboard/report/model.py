@@ -75,8 +75,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "elapsed": ("share", "Share of the implementation period passed at the status date."),
     "status": (
         "text",
-        "on track when achievement / elapsed share is within 1 +- 0.15; behind or ahead "
-        "outside it; not started, no data, no data source or no baseline otherwise.",
+        "For indicators that add up over time: on track when achievement / elapsed share is "
+        "within 1 +- 0.15, behind or ahead outside it. For levels and rates: met or not met "
+        "against the target. Not started, no data, no data source or no baseline otherwise.",
     ),
     "source_of_verification": ("text", "Where the value comes from."),
     "disaggregation": ("text", "The value in the period split by the listed breakdowns."),
@@ -352,6 +353,7 @@ class ReportMeta(Mapping[str, Any]):
     whole_programme: bool
     submitted: Submission | None = None
     compared_with: Comparison | None = None
+    lang: str = "en"  # the language of the report's files: en, ru or kk
 
     @property
     def period_text(self) -> str:
@@ -367,12 +369,15 @@ class ReportMeta(Mapping[str, Any]):
         return None if self.data_as_of is None else self.data_as_of.isoformat(sep=" ")
 
     def plain(self) -> dict[str, Any]:
-        """The meta as JSON values; ``submitted`` and ``compared_with`` only when set."""
+        """The meta as JSON values; ``submitted`` and ``compared_with`` only when set, ``lang``
+        only when not English (so an English report keeps the form it always had)."""
         out: dict[str, Any] = {
             name: getattr(self, name)
             for name in self.__dataclass_fields__
-            if name not in ("submitted", "compared_with")
+            if name not in ("submitted", "compared_with", "lang")
         }
+        if self.lang != "en":
+            out["lang"] = self.lang
         for name in _DATES:
             out[name] = out[name].isoformat()
         for name in _TUPLES:
@@ -402,6 +407,7 @@ class ReportMeta(Mapping[str, Any]):
             values["submitted"] = Submission.from_plain(values["submitted"])
         if values["compared_with"] is not None:
             values["compared_with"] = Comparison.from_plain(values["compared_with"])
+        values["lang"] = values["lang"] or "en"
         return cls(**values)
 
     def __getitem__(self, key: str) -> Any:
@@ -416,8 +422,14 @@ class ReportMeta(Mapping[str, Any]):
 
 @dataclass
 class Report:
+    """A report's meta and tables. The tables hold the programme's data as the warehouse has it
+    (so reports in different languages compare figure by figure); ``translations`` gives, per
+    column (``campaign_name``, ``thematic_area``, ``indicator``, ``result``), the text the
+    files of a report in Russian or Kazakh show instead (``dashboard.report.words``)."""
+
     meta: ReportMeta
     tables: dict[str, Table] = field(default_factory=dict)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """The whole report as JSON text (dates as ISO strings, missing values as null)."""
@@ -438,7 +450,10 @@ class Report:
                 }
             )
         meta = self.meta.plain()
-        return json.dumps({"meta": meta, "tables": tables}, ensure_ascii=False, sort_keys=True)
+        whole: dict[str, Any] = {"meta": meta, "tables": tables}
+        if self.translations:
+            whole["translations"] = self.translations
+        return json.dumps(whole, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Report:
@@ -451,7 +466,8 @@ class Report:
             tables[t["name"]] = Table(
                 t["name"], t["title"], t["description"], frame, tuple(t["keys"]), tuple(t["notes"])
             )
-        return cls(ReportMeta.from_plain(raw["meta"]), tables)
+        translations = {str(c): dict(m) for c, m in (raw.get("translations") or {}).items()}
+        return cls(ReportMeta.from_plain(raw["meta"]), tables, translations)
 
 
 def date_column(column: pd.Series) -> pd.Series:

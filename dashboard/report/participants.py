@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard import metrics
 from dashboard.report.model import Table, date_column
+from dashboard.report.words import word
 from etl.warehouse import Warehouse
 
 PARTICIPANT_BREAKDOWNS = ("sex", "age_group", "region")
@@ -20,6 +21,7 @@ def participant_tables(
     period: metrics.Selection,
     codes: tuple[str, ...],
     splits: dict[str, pd.DataFrame],
+    lang: str = "en",
 ) -> list[Table]:
     """Participants, Participant totals, Participants by age group and sex, and Events;
     ``splits``: the period's participants by each of :data:`PARTICIPANT_BREAKDOWNS`."""
@@ -29,30 +31,30 @@ def participant_tables(
     return [
         Table(
             "participants",
-            "Participants",
-            "Participants of the events held in the period by sex, age group and region.",
+            word("table.participants.title", lang),
+            word("table.participants.description", lang),
             by_group,
             keys=("dimension", "group"),
-            notes=_notes(wh, codes, total),
+            notes=_notes(wh, codes, total, lang),
         ),
         Table(
             "participants_check",
-            "Participant totals",
-            "Each breakdown's parts added up, against the total counted once.",
+            word("table.participants_check.title", lang),
+            word("table.participants_check.description", lang),
             check,
             keys=("dimension",),
         ),
         Table(
             "participants_sex_age",
-            "Participants by age group and sex",
-            "Participants of the period by age group (rows) and sex (columns).",
+            word("table.participants_sex_age.title", lang),
+            word("table.participants_sex_age.description", lang),
             _sex_by_age(wh, period),
             keys=("age_group",),
         ),
         Table(
             "events",
-            "Events",
-            "Every event held in the period, with its participants.",
+            word("table.events.title", lang),
+            word("table.events.description", lang),
             _events(wh, period),
             keys=("campaign", "event_code"),
         ),
@@ -127,21 +129,23 @@ def _events(wh: Warehouse, period: metrics.Selection) -> pd.DataFrame:
     return events
 
 
-def _notes(wh: Warehouse, codes: tuple[str, ...], total: dict[str, Any]) -> tuple[str, ...]:
+def _notes(
+    wh: Warehouse, codes: tuple[str, ...], total: dict[str, Any], lang: str = "en"
+) -> tuple[str, ...]:
     """The period's events and participants, and participants of events not in the event
     list (no date, so in no period), never dropped silently."""
     notes = [
-        f"Events held in the period: {int(total['events_held'] or 0)}; participants: "
-        f"{int(total['participants'] or 0)}.",
+        word(
+            "note.participants_total",
+            lang,
+            events=int(total["events_held"] or 0),
+            participants=int(total["participants"] or 0),
+        ),
     ]
     orphans = metrics.undated_participants(wh, codes)
     if len(orphans):
         listed = ", ".join(
             f"{r.campaign}/{r.event_code} ({int(r.participants)})" for r in orphans.itertuples()
         )
-        notes.append(
-            f"Participants recorded for events that are not in the event list, so without a "
-            f"date and in no period: {listed}. Load these events' participants file again (it "
-            "gives each event's date) to count them."
-        )
+        notes.append(word("note.participants_orphans", lang, listed=listed))
     return tuple(notes)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from dashboard import metrics
 from dashboard.report.model import Table, date_column
+from dashboard.report.words import word
 from etl.warehouse import Warehouse
 
 # Measure -> column of the Campaigns table.
@@ -31,7 +32,7 @@ PLATFORM_MEASURES = ("content_items", "impressions", "views", "engagements", "en
 
 
 def campaigns_table(
-    campaigns: pd.DataFrame, by_campaign: pd.DataFrame, money: pd.DataFrame
+    campaigns: pd.DataFrame, by_campaign: pd.DataFrame, money: pd.DataFrame, lang: str = "en"
 ) -> Table:
     """Each campaign's results for the period (``by_campaign``: the period's figures by
     campaign), with its cumulative spend from ``money`` (``finance.money_by_campaign``)."""
@@ -50,34 +51,29 @@ def campaigns_table(
         frame[col] = date_column(frame[col])
     return Table(
         "campaigns",
-        "Campaigns",
-        "Each campaign's results for the period. Reach is in its own table: it counts unique "
-        "people per platform and window and is never added up.",
+        word("table.campaigns.title", lang),
+        word("table.campaigns.description", lang),
         frame,
         keys=("campaign",),
-        notes=(
-            "Impressions, views and engagements are activity on the days of the period; "
-            "content items are the posts published in it.",
-        ),
+        notes=(word("note.campaigns", lang),),
     )
 
 
-def platforms_table(by_platform: pd.DataFrame) -> Table:
+def platforms_table(by_platform: pd.DataFrame, lang: str = "en") -> Table:
     """The period's figures by platform (``by_platform``: by the platform breakdown)."""
     measures = list(PLATFORM_MEASURES)
     frame = by_platform[["platform", *measures]]
     frame = frame.dropna(subset=measures, how="all").sort_values("platform")
     return Table(
         "platforms",
-        "By platform",
-        "Content published, impressions, views and engagements by platform in the period, with "
-        "the highest one-day reach of a single channel (a peak, not a sum).",
+        word("table.platforms.title", lang),
+        word("table.platforms.description", lang),
         frame.reset_index(drop=True),
         keys=("platform",),
     )
 
 
-def reach_table(wh: Warehouse, period: metrics.Selection) -> Table:
+def reach_table(wh: Warehouse, period: metrics.Selection, lang: str = "en") -> Table:
     """Reach per campaign, platform and window, never added up."""
     df = metrics.reach_by_window(wh, period)
     frame = df.rename(
@@ -90,10 +86,8 @@ def reach_table(wh: Warehouse, period: metrics.Selection) -> Table:
     frame["reach_latest_date"] = date_column(frame["reach_latest_date"])
     return Table(
         "reach",
-        "Reach as reported",
-        "Reach per campaign, platform and window, as the platforms report it. Reach counts "
-        "unique people within its window: it is never added up over days, platforms or "
-        "campaigns, and no total of people reached is given.",
+        word("table.reach.title", lang),
+        word("table.reach.description", lang),
         frame[
             [
                 "campaign",

@@ -19,7 +19,17 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from dashboard.report.model import COLUMNS, Report, ReportMeta, Table, label
+from dashboard.report.model import COLUMNS, Report, ReportMeta, Table
+from dashboard.report.words import (
+    column_label,
+    column_meaning,
+    day,
+    moment,
+    period,
+    shown_frame,
+    unit_text,
+    word,
+)
 from etl.cells import is_list, neutral_text
 
 EU_BLUE = "#003399"
@@ -33,6 +43,8 @@ NUMBER_FORMATS = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
 }
+# Dates as Russian and Kazakh readers write them; English keeps the ISO form.
+LOCAL_DATES = {"date": "dd.mm.yyyy", "datetime": "dd.mm.yyyy hh:mm"}
 TEXT_WIDTH = 42  # longer text wraps within the column
 LINE_HEIGHT = 15
 
@@ -41,6 +53,8 @@ class _Book:
     """The workbook with its formats."""
 
     def __init__(self, buf: io.BytesIO, report: Report) -> None:
+        self.report = report
+        self.lang = report.meta.lang
         self.wb = xlsxwriter.Workbook(
             buf,
             {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
@@ -50,13 +64,21 @@ class _Book:
         self.wb.set_properties(
             {
                 "title": f"{m.programme}: {m.scope}",
-                "subject": m.period_text,
+                "subject": period(m.period_start, m.period_end, m.lang),
                 "author": m.programme,
                 "comments": m.funding_statement,
                 "created": produced,
             }
         )
         self.formats: dict[tuple, Any] = {}
+
+    def w(self, key: str, **params: Any) -> str:
+        """The report's text ``key`` in the workbook's language."""
+        return word(key, self.lang, **params)
+
+    def sheet(self, key: str) -> str:
+        """A sheet's name in the workbook's language."""
+        return self.w(f"sheet.{key}")
 
     def fmt(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
@@ -71,26 +93,26 @@ def render_xlsx(report: Report, changes: pd.DataFrame | None = None) -> bytes:
     book = _Book(buf, report)
     tables = report.tables
     _cover(book, report, changes)
-    _sheet(book, "Logframe", [tables["logframe"]], hide=("section", "measure"))
-    _sheet(book, "Campaigns", [tables["campaigns"]])
-    platforms = _sheet(book, "By platform", [tables["platforms"]])
+    _sheet(book, book.sheet("logframe"), [tables["logframe"]], hide=("section", "measure"))
+    _sheet(book, book.sheet("campaigns"), [tables["campaigns"]])
+    platforms = _sheet(book, book.sheet("platforms"), [tables["platforms"]])
     _platform_chart(book, platforms, tables["platforms"])
-    _sheet(book, "Reach", [tables["reach"]])
+    _sheet(book, book.sheet("reach"), [tables["reach"]])
     financial = _sheet(
         book,
-        "Financial report",
-        [tables["financial"], _headings(tables["financial"]), tables["subgrants"]],
+        book.sheet("financial"),
+        [tables["financial"], _headings(book, tables["financial"]), tables["subgrants"]],
     )
     _budget_chart(book, financial, tables["financial"])
-    _sheet(book, "Budget lines", [tables["budget_lines"]])
-    _sheet(book, "Costs", [tables["costs"]])
+    _sheet(book, book.sheet("budget_lines"), [tables["budget_lines"]])
+    _sheet(book, book.sheet("costs"), [tables["costs"]])
     participants = _sheet(
         book,
-        "Participants",
+        book.sheet("participants"),
         [tables["participants_check"], tables["participants"], tables["participants_sex_age"]],
     )
     _participants_chart(book, participants, tables["participants_sex_age"])
-    _sheet(book, "Events", [tables["events"]])
+    _sheet(book, book.sheet("events"), [tables["events"]])
     if changes is not None:
         _changes(book, report, changes)
     _definitions(book, report)
@@ -103,7 +125,7 @@ def render_xlsx(report: Report, changes: pd.DataFrame | None = None) -> bytes:
 
 def _cover(book: _Book, report: Report, changes: pd.DataFrame | None) -> None:
     m = report.meta
-    ws = book.wb.add_worksheet("Cover")
+    ws = book.wb.add_worksheet(book.sheet("cover"))
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 90)
@@ -116,7 +138,7 @@ def _cover(book: _Book, report: Report, changes: pd.DataFrame | None) -> None:
     key = book.fmt(bold=True, valign="top")
     value = book.fmt(text_wrap=True, valign="top")
     row = 4
-    for name, text in _cover_rows(m):
+    for name, text in _cover_rows(m, book.lang):
         ws.write_string(row, 0, name, key)
         _wrapped(ws, row, 1, text, value, 90)
         row += 1
@@ -126,59 +148,70 @@ def _cover(book: _Book, report: Report, changes: pd.DataFrame | None) -> None:
         row, 0, row, 1, neutral_text(m.disclaimer), book.fmt(italic=True, text_wrap=True)
     )
     row += 2
-    ws.write_string(row, 0, "Sheets", key)
-    for title, text in _contents(report, changes):
+    ws.write_string(row, 0, book.w("cover.sheets"), key)
+    for title, text in _contents(book, report, changes):
         _wrapped(ws, row, 1, f"{title}: {text}", value, 90)
         row += 1
     ws.set_footer(f"&L{m.funding_statement}&R&P / &N")
     ws.activate()
 
 
-def _cover_rows(m: ReportMeta) -> list[tuple[str, str]]:
+def _cover_rows(m: ReportMeta, lang: str = "en") -> list[tuple[str, str]]:
     """(name, text) of each line of the cover's details."""
+
+    def w(key: str, **params: Any) -> str:
+        return word(key, lang, **params)
+
     rows: list[tuple[str, str]] = [
-        ("Contract", m.contract or ""),
-        ("Report", m.scope),
-        ("Reporting period", m.period_text),
-        ("Organisation", m.organisation_name or ""),
-        ("Campaigns", ", ".join(m.campaigns)),
-        ("Date produced", _when(m.produced_at)),
-        ("Data as of (last load)", _when(m.data_as_of) or "no load yet"),
-        ("Status date", m.status_date.isoformat()),
-        ("Conversion to EUR", _fx_text(m.fx_rule)),
-        ("Implementation period", f"{m.programme_start} to {m.programme_end}"),
+        (w("cover.contract"), m.contract or ""),
+        (w("cover.report"), m.scope),
+        (w("cover.period"), period(m.period_start, m.period_end, lang)),
+        (w("cover.organisation"), m.organisation_name or ""),
+        (w("cover.campaigns"), ", ".join(m.campaigns)),
+        (w("cover.produced"), moment(m.produced_at, lang)),
+        (w("cover.data_as_of"), moment(m.data_as_of, lang) or w("cover.no_load")),
+        (w("cover.status_date"), day(m.status_date, lang)),
+        (w("cover.fx"), _fx_text(m.fx_rule, lang)),
+        (w("cover.implementation"), period(m.programme_start, m.programme_end, lang)),
     ]
     if m.submitted is not None:
         s = m.submitted
-        rows.append(("Submitted", f"{s.title}, on {s.at_text} by {s.by}"))
+        rows.append(
+            (w("cover.submitted"), w("cover.submitted_text", title=s.title, at=s.at_text, by=s.by))
+        )
     if m.compared_with is not None:
         c = m.compared_with
         rows.append(
             (
-                "Compared with",
-                f"submitted report #{c.report_id} ({c.title}, {c.submitted_at_text}): "
-                f"{c.changes} figure(s) differ; see the Changes sheet",
+                w("cover.compared"),
+                w(
+                    "cover.compared_text",
+                    id=c.report_id,
+                    title=c.title,
+                    at=c.submitted_at_text,
+                    changes=c.changes,
+                ),
             )
         )
     return rows
 
 
-def _contents(report: Report, changes: pd.DataFrame | None) -> list[tuple[str, str]]:
+def _contents(book: _Book, report: Report, changes: pd.DataFrame | None) -> list[tuple[str, str]]:
     t = report.tables
     out = [
-        ("Logframe", t["logframe"].description),
-        ("Campaigns", t["campaigns"].description),
-        ("By platform", t["platforms"].description),
-        ("Reach", t["reach"].description),
-        ("Financial report", f"{t['financial'].description} {t['subgrants'].description}"),
-        ("Budget lines", t["budget_lines"].description),
-        ("Costs", t["costs"].description),
-        ("Participants", t["participants"].description),
-        ("Events", t["events"].description),
+        (book.sheet("logframe"), t["logframe"].description),
+        (book.sheet("campaigns"), t["campaigns"].description),
+        (book.sheet("platforms"), t["platforms"].description),
+        (book.sheet("reach"), t["reach"].description),
+        (book.sheet("financial"), f"{t['financial'].description} {t['subgrants'].description}"),
+        (book.sheet("budget_lines"), t["budget_lines"].description),
+        (book.sheet("costs"), t["costs"].description),
+        (book.sheet("participants"), t["participants"].description),
+        (book.sheet("events"), t["events"].description),
     ]
     if changes is not None:
-        out.append(("Changes", "Every figure that differs from the submitted report."))
-    out.append(("Definitions", "What every column means."))
+        out.append((book.sheet("changes"), book.w("cover.changes_sheet")))
+    out.append((book.sheet("definitions"), book.w("cover.definitions_sheet")))
     return out
 
 
@@ -195,20 +228,10 @@ def _wrapped(ws: Worksheet, row: int, col: int, text: str, fmt: Any, width: int)
         ws.set_row(row, _height(text, width))
 
 
-def _when(value: dt.datetime | None) -> str:
-    if not value:
-        return ""
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-        return stamp.strftime("%Y-%m-%d %H:%M UTC")
-    return stamp.strftime("%Y-%m-%d %H:%M")
-
-
-def _fx_text(rule: str) -> str:
+def _fx_text(rule: str, lang: str = "en") -> str:
     if rule == "campaign_average":
-        return "InforEuro: average of the monthly rates of each campaign's months"
-    return "InforEuro: the rate of the month each cost was booked (budgets: the latest rate)"
+        return word("fx.campaign_average", lang)
+    return word("fx.booking_month", lang)
 
 
 def _sheet(
@@ -255,9 +278,10 @@ def _write_frame(
     head = book.fmt(bold=True, bg_color=HEADER_FILL, text_wrap=True, valign="top", border=1)
     ws.set_row(header, 2 * LINE_HEIGHT)
     for col, name in enumerate(frame.columns):
-        ws.write_string(header, col, neutral_text(label(name)), head)
-        widths[col] = max(widths.get(col, 0), min(len(label(name)), 24))
-    kinds = [_column_format(frame[name], _unit(name)) for name in frame.columns]
+        title = column_label(name, book.lang)
+        ws.write_string(header, col, neutral_text(title), head)
+        widths[col] = max(widths.get(col, 0), min(len(title), 24))
+    kinds = [_column_format(frame[name], _unit(name), book.lang) for name in frame.columns]
     row_types = list(frame["row_type"]) if "row_type" in frame else [None] * len(frame)
     cell_formats: dict[tuple, Any] = {}
 
@@ -276,7 +300,8 @@ def _write_frame(
             cell_formats[key] = book.fmt(**props) if props else None
         return cell_formats[key]
 
-    values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    shown = shown_frame(book.report, frame)  # texts in the report's language
+    values = shown.astype(object).where(shown.notna(), None).to_numpy().tolist()
     for i, row in enumerate(values):
         r = header + 1 + i
         lines = 1.0
@@ -291,7 +316,9 @@ def _write_frame(
             ws.set_row(r, LINE_HEIGHT * lines)
 
 
-def _column_format(column: pd.Series, unit: str) -> str | None:
+def _column_format(column: pd.Series, unit: str, lang: str = "en") -> str | None:
+    if lang != "en" and unit in LOCAL_DATES:
+        return LOCAL_DATES[unit]
     if unit in NUMBER_FORMATS:
         return NUMBER_FORMATS[unit]
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
@@ -340,30 +367,32 @@ def _changes(book: _Book, report: Report, changes: pd.DataFrame) -> None:
     c = report.meta.compared_with
     table = Table(
         "changes",
-        "Changes since the submitted report",
-        f"Submitted report #{c.report_id} ({c.title}, {c.submitted_at_text}): every figure "
-        "that differs now."
+        book.w("changes.title"),
+        book.w("changes.description", id=c.report_id, title=c.title, at=c.submitted_at_text)
         if c is not None
-        else "Every figure that differs from the submitted report.",
+        else book.w("changes.description_plain"),
         changes,
-        notes=() if len(changes) else ("No figure differs.",),
+        notes=() if len(changes) else (book.w("changes.none"),),
     )
-    _sheet(book, "Changes", [table])
+    _sheet(book, book.sheet("changes"), [table])
 
 
 def _definitions(book: _Book, report: Report) -> None:
-    ws = book.wb.add_worksheet("Definitions")
+    ws = book.wb.add_worksheet(book.sheet("definitions"))
     head = book.fmt(bold=True, bg_color=HEADER_FILL, border=1)
     wrap = book.fmt(text_wrap=True, valign="top")
-    for col, (name, width) in enumerate(
-        [("Table", 22), ("Column", 30), ("Heading", 30), ("Unit", 10), ("Meaning", 90)]
-    ):
+    titles = [("table", 22), ("column", 30), ("heading", 30), ("unit", 10), ("meaning", 90)]
+    for col, (key, width) in enumerate(titles):
+        name = book.w(f"defs.{key}")
         ws.write_string(0, col, neutral_text(name), head)
         ws.set_column(col, col, width)
     row = 1
     for table in report.tables.values():
         for name, unit, description in table.column_info():
-            for col, text in enumerate((table.title, name, label(name), unit, description)):
+            if book.lang != "en":
+                unit, description = unit_text(unit, book.lang), column_meaning(name, book.lang)
+            heading = column_label(name, book.lang)
+            for col, text in enumerate((table.title, name, heading, unit, description)):
                 ws.write_string(row, col, neutral_text(text), wrap)
             row += 1
     ws.freeze_panes(1, 0)
@@ -399,7 +428,7 @@ def _chart(
     for name, colour in series:
         chart.add_series(
             {
-                "name": label(name),
+                "name": column_label(name, book.lang),
                 "categories": cells(columns.index(category)),
                 "values": cells(columns.index(name)),
                 "fill": {"color": colour},
@@ -420,12 +449,12 @@ def _platform_chart(book: _Book, placed: dict, table: Table) -> None:
     where = placed["platforms"]
     chart = _chart(
         book,
-        "By platform",
+        book.sheet("platforms"),
         where,
         "platform",
         series,
         {"type": "column"},
-        title="Impressions and views by platform in the period",
+        title=book.w("chart.platforms"),
         below=where[:2],
     )
     if chart is not None:
@@ -437,12 +466,12 @@ def _budget_chart(book: _Book, placed: dict, table: Table) -> None:
     series = [("budget_eur", "#BBBBBB"), ("spent_cumulative_eur", EU_BLUE)]
     chart = _chart(
         book,
-        "Financial report",
+        book.sheet("financial"),
         placed["headings"],
         "heading_name",
         series,
         {"type": "bar"},
-        title="Budget and cumulative spend by heading (EUR)",
+        title=book.w("chart.budget"),
         below=placed["subgrants"][:2],
     )
     if chart is not None:
@@ -451,7 +480,7 @@ def _budget_chart(book: _Book, placed: dict, table: Table) -> None:
         chart.set_size({"width": 720, "height": 40 * placed["headings"][1] + 140})
 
 
-def _headings(financial: Table) -> Table:
+def _headings(book: _Book, financial: Table) -> Table:
     """The heading rows of the financial report, on their own for the chart."""
     frame = financial.frame
     frame = frame[frame["row_type"] == "heading"][
@@ -459,8 +488,8 @@ def _headings(financial: Table) -> Table:
     ]
     return Table(
         "headings",
-        "Budget execution by heading",
-        "Each heading's budget against its cumulative spend (the chart below).",
+        book.w("headings.title"),
+        book.w("headings.description"),
         frame.reset_index(drop=True),
     )
 
@@ -471,12 +500,12 @@ def _participants_chart(book: _Book, placed: dict, table: Table) -> None:
     series = [(c, colours.get(c, "#999999")) for c in where[2] if c not in ("age_group", "total")]
     chart = _chart(
         book,
-        "Participants",
+        book.sheet("participants"),
         where,
         "age_group",
         series,
         {"type": "column", "subtype": "stacked"},
-        title="Participants by age group and sex",
+        title=book.w("chart.participants"),
         below=where[:2],
     )
     if chart is not None:

@@ -28,10 +28,8 @@ from dashboard.i18n import (
     catalogue,
     current_language,
     fmt_date,
-    fmt_money,
+    fmt_figure,
     fmt_month,
-    fmt_number,
-    fmt_percent,
     t,
 )
 from dashboard.metrics import lookups
@@ -58,7 +56,7 @@ selection = sidebar_filters(wh)
 st.title(t("page.budget"))
 settings = metrics.DEFAULT_SETTINGS
 
-profiles = lookups.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection, current_language())
 if profiles.empty:
     components.empty(
         t("budget.empty.no_match") if not selection.is_default() else t("budget.empty.no_campaigns")
@@ -90,7 +88,7 @@ number_format = ",.0f"
 
 
 def money(value: float | None) -> str:
-    return fmt_money(value, currency)
+    return fmt_figure(value, "money", currency=currency)
 
 
 # --- money by campaign, heading and line, in the chosen currency ----------------------------
@@ -158,13 +156,15 @@ tiles[1].metric(
 )
 tiles[2].metric(
     t("budget.tile.execution"),
-    fmt_percent(execution, 1),
+    fmt_figure(execution, "share"),
     delta=t(f"budget.flag.{overall}") if overall else None,
     delta_color="off",
     delta_arrow="off",
-    help=t("budget.help.execution", band=fmt_percent(settings.band, 0)),
+    help=t("budget.help.execution", band=fmt_figure(settings.band, "round_share")),
 )
-tiles[3].metric(t("budget.tile.elapsed"), fmt_percent(elapsed, 1), help=t("budget.help.elapsed"))
+tiles[3].metric(
+    t("budget.tile.elapsed"), fmt_figure(elapsed, "share"), help=t("budget.help.elapsed")
+)
 tiles[4].metric(
     t("budget.tile.remaining", currency=currency),
     money(budget_total - spent_to_date if budget_total is not None else None),
@@ -172,7 +172,9 @@ tiles[4].metric(
 )
 if missing_rates:
     tiles[5].metric(
-        t("budget.tile.no_rate"), fmt_number(missing_rates), help=t("budget.help.no_rate")
+        t("budget.tile.no_rate"),
+        fmt_figure(missing_rates, "count"),
+        help=t("budget.help.no_rate"),
     )
 if selection.platforms:
     st.caption(t("budget.platform_scope"))
@@ -206,7 +208,7 @@ def _rates_caption() -> None:
             "budget.rates.latest",
             currency=plain(r.currency),
             month=fmt_month(r.last),
-            rate=fmt_number(r.rate, 2),
+            rate=fmt_figure(r.rate, "exchange_rate"),
         )
         for r in rates[rates["kind"] == "budget"].itertuples()
     ) or t("budget.rates.none")
@@ -296,11 +298,10 @@ annex["label"] = [
 annex["flag_label"] = [flag_label(f) for f in annex["flag"]]
 
 st.subheader(t("budget.section.headings"))
-money_format = "euro" if in_eur else "localized"
 
 
-def _money_column(key: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(t(key, currency=currency), format=money_format)
+def _money_column(key: str) -> dict:
+    return components.figure_column(t(key, currency=currency), "money", currency=currency)
 
 
 heading_columns = {
@@ -309,14 +310,14 @@ heading_columns = {
     "budget": _money_column("budget.col.budget"),
     "spent": _money_column("budget.col.spent"),
     "variance": _money_column("budget.col.variance"),
-    "execution": st.column_config.NumberColumn(t("budget.col.execution"), format="percent"),
-    "elapsed": st.column_config.NumberColumn(t("budget.col.elapsed"), format="percent"),
+    "execution": components.figure_column(t("budget.col.execution"), "share"),
+    "elapsed": components.figure_column(t("budget.col.elapsed"), "share"),
 }
 components.table(
     annex[list(heading_columns)],
     key="budget_headings",
     name=f"budget-by-heading-{currency.lower()}",
-    definition_text=t("budget.def.headings", band=fmt_percent(settings.band, 0)),
+    definition_text=t("budget.def.headings", band=fmt_figure(settings.band, "round_share")),
     download=annex[
         ["heading", "kind", "label", "budget", "spent", "variance", "execution", "elapsed", "flag"]
     ].assign(currency=currency),
@@ -361,8 +362,8 @@ line_columns = {
     "budget": _money_column("budget.col.budget"),
     "spent": _money_column("budget.col.spent"),
     "variance": _money_column("budget.col.variance"),
-    "execution": st.column_config.NumberColumn(t("budget.col.execution"), format="percent"),
-    "campaigns": st.column_config.NumberColumn(t("budget.col.campaigns"), format="localized"),
+    "execution": components.figure_column(t("budget.col.execution"), "share"),
+    "campaigns": components.figure_column(t("budget.col.campaigns"), "count"),
     "description": st.column_config.TextColumn(t("budget.col.description"), width="large"),
 }
 components.table(
@@ -407,9 +408,9 @@ campaign_columns = {
     "name": st.column_config.TextColumn(t("budget.col.campaign"), width="medium"),
     "status_label": st.column_config.TextColumn(t("budget.col.status")),
     "over_budget": st.column_config.CheckboxColumn(t("budget.col.over_budget")),
-    "execution": st.column_config.NumberColumn(t("budget.col.execution_to_date"), format="percent"),
-    "elapsed": st.column_config.NumberColumn(t("budget.col.elapsed_to_date"), format="percent"),
-    "pace": st.column_config.NumberColumn(t("budget.col.pace"), format="percent"),
+    "execution": components.figure_column(t("budget.col.execution_to_date"), "share"),
+    "elapsed": components.figure_column(t("budget.col.elapsed_to_date"), "share"),
+    "pace": components.figure_column(t("budget.col.pace"), "share"),
     "budget": _money_column("budget.col.budget"),
     "spent_period": _money_column("budget.col.spent"),
     "spent_to_date": _money_column("budget.col.spent_to_date"),
@@ -421,7 +422,7 @@ components.table(
     name=f"budget-by-campaign-{currency.lower()}",
     definition_text=t(
         "budget.def.campaigns" if in_eur else "budget.def.campaigns_kzt",
-        band=fmt_percent(settings.band, 0),
+        band=fmt_figure(settings.band, "round_share"),
     ),
     download=campaigns[
         [
@@ -452,7 +453,7 @@ components.chart(
         title=t("budget.chart.pace"),
         execution_label=t("budget.col.execution_to_date"),
         elapsed_label=t("budget.col.elapsed_to_date"),
-        band_label=t("budget.chart.band", band=fmt_percent(settings.band, 0)),
+        band_label=t("budget.chart.band", band=fmt_figure(settings.band, "round_share")),
         axis_title=t("budget.chart.share"),
         colours=colours,
         band=settings.band,
@@ -460,7 +461,7 @@ components.chart(
     campaigns[["campaign", "name", "budget_eur", "spend_eur", "execution", "elapsed", "status"]],
     key="budget_pace_chart",
     name="budget-execution-vs-elapsed",
-    definition_text=t("budget.def.pace", band=fmt_percent(settings.band, 0)),
+    definition_text=t("budget.def.pace", band=fmt_figure(settings.band, "round_share")),
 )
 
 # --- by month -------------------------------------------------------------------------------

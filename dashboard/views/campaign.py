@@ -1,5 +1,9 @@
 """Campaign: one campaign's profile, headline figures, KPI targets and pace, series by platform,
-platform mix and reach, top content, budget and burn-up, feedback and data freshness.
+platform mix and reach, top content, budget and burn-up, feedback and data freshness, in tabs
+(overview, KPIs, reach and engagement, content, budget, feedback, data) under the campaign's
+status. The headline tiles show their change against the previous period of the same length
+(``metrics.period_comparison``); a warning over the tabs says when the figures are old, with
+an "Upload figures" button for those who may send them.
 
 The campaign comes from the link (``?campaign=CODE``, as the Portfolio page links it) or the
 picker, which writes its choice back to the link. The sidebar's period and platforms apply to
@@ -21,13 +25,15 @@ from dashboard.charts import campaign as charts
 from dashboard.components import plain, plain_code
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
+    current_language,
     fmt_date,
-    fmt_money,
+    fmt_figure,
     fmt_number,
     fmt_percent,
     t,
 )
 from dashboard.metrics import lookups
+from dashboard.programme_text import status_label
 
 PICK_KEY = "campaign_pick"
 LAST_KEY = "_campaign_last"  # the campaign shown last, kept across page switches
@@ -47,9 +53,11 @@ state = st.session_state
 def _pick_campaign() -> str:
     """The campaign to show: the link's, else the picker's, else the last one shown, among
     those the sidebar selects; written back to the link. Stops the page when there is none."""
-    choices = lookups.campaign_profiles(wh, selection)  # the campaigns the sidebar selects
+    choices = lookups.campaign_profiles(
+        wh, selection, current_language()
+    )  # the campaigns the sidebar selects
     if choices.empty:
-        known = len(lookups.campaign_names(wh))
+        known = len(lookups.campaign_names(wh, current_language()))
         components.empty(
             t("campaign.empty.no_match") if known else t("campaign.empty.no_campaigns")
         )
@@ -95,7 +103,7 @@ _columns = parts.columns
 
 # --- 1. profile -------------------------------------------------------------------------------
 
-profile = lookups.campaign_profile(wh, code)
+profile = lookups.campaign_profile(wh, code, current_language())
 start_date = pd.Timestamp(profile["start_date"]).date()
 end_date = pd.Timestamp(profile["end_date"]).date()
 
@@ -140,7 +148,7 @@ def _show_profile() -> None:
             [
                 f"- **{t('campaign.profile.period')}:** "
                 f"{fmt_date(start_date)} – {fmt_date(end_date)}",
-                f"- **{t('campaign.profile.status')}:** {_shown(profile['status'])}",
+                f"- **{t('campaign.profile.status')}:** {_shown(status_label(profile['status']))}",
                 f"- **{t('campaign.profile.description')}:** {_shown(profile['description'])}",
             ]
         )
@@ -177,60 +185,106 @@ TILE_MEASURES = [
     "cost_per_mille",
     "spend_lines_without_rate",
 ]
+# The tiles that show their change against the previous period of the same length.
+COMPARED_MEASURES = (
+    "impressions",
+    "views",
+    "engagements",
+    "engagement_rate",
+    "content_items",
+    "cost_per_mille",
+)
 
 
-def _audience_tiles(tot: dict[str, float | None]) -> None:
-    """Impressions, views, engagements, engagement rate and posts."""
+def _delta(comparison: metrics.Comparison, measure_id: str) -> str | None:
+    """The change of a tile's measure against the previous period: a relative change
+    (``+12.3%``) or, for a rate, a difference in percentage points (``-0.42 pp``)."""
+    change = comparison.change(measure_id)
+    if change is None:
+        return None
+    sign = "+" if change > 0 else ""
+    if metrics.periods.is_rate(measure_id):
+        return t("screens.delta.pp", value=sign + fmt_number(change * 100, 2))
+    return sign + fmt_percent(change, 1)
+
+
+def _delta_description(comparison: metrics.Comparison) -> str:
+    """What the tiles' changes compare: the selected period with the one before it, or the
+    last days with as many days before them."""
+    before = comparison.previous
+    if comparison.from_selection:
+        return t("screens.delta.period", start=fmt_date(before[0]), end=fmt_date(before[1]))
+    return t("screens.delta.recent", days=metrics.RECENT_DAYS)
+
+
+def _audience_tiles(tot: dict[str, float | None], comparison: metrics.Comparison) -> None:
+    """Impressions, views, engagements, engagement rate and posts, each with its change
+    against the previous period (the caption under the tiles says which)."""
+
+    def change(measure_id: str) -> dict:
+        return {"delta": _delta(comparison, measure_id)}
+
     row = st.columns(5)
-    row[0].metric(t("campaign.tile.impressions"), fmt_number(tot["impressions"]))
-    row[1].metric(t("campaign.tile.views"), fmt_number(tot["views"]))
+    row[0].metric(
+        t("campaign.tile.impressions"),
+        fmt_figure(tot["impressions"], "count"),
+        **change("impressions"),
+    )
+    row[1].metric(t("campaign.tile.views"), fmt_figure(tot["views"], "count"), **change("views"))
     row[2].metric(
         t("campaign.tile.engagements"),
-        fmt_number(tot["engagements"]),
+        fmt_figure(tot["engagements"], "count"),
         help=t("campaign.help.engagements"),
+        **change("engagements"),
     )
     row[3].metric(
         t("campaign.tile.engagement_rate"),
-        fmt_percent(tot["engagement_rate"], 2),
+        fmt_figure(tot["engagement_rate"], "rate"),
         help=t("campaign.help.engagement_rate"),
+        **change("engagement_rate"),
     )
     row[4].metric(
         t("campaign.tile.content_items"),
-        fmt_number(tot["content_items"] or 0),
+        fmt_figure(tot["content_items"] or 0, "count"),
         help=t("campaign.help.content_items"),
+        **change("content_items"),
     )
 
 
-def _follower_and_money_tiles(tot: dict[str, float | None]) -> None:
+def _follower_and_money_tiles(tot: dict[str, float | None], comparison: metrics.Comparison) -> None:
     """Followers and their growth, spend, budget and cost per 1,000 impressions."""
     row = st.columns(5)
     row[0].metric(
         t("campaign.tile.followers"),
-        fmt_number(tot["followers"]),
+        fmt_figure(tot["followers"], "count"),
         help=t("campaign.help.followers"),
     )
     growth = tot["follower_growth"]
     row[1].metric(
         t("campaign.tile.follower_growth"),
-        ("+" if growth and growth > 0 else "") + fmt_number(growth),
+        ("+" if growth and growth > 0 else "") + fmt_figure(growth, "count"),
         help=t("campaign.help.follower_growth"),
     )
     spend = tot["spend_eur"] or 0.0
     budget = tot["budget_eur"]
     row[2].metric(
         t("campaign.tile.spend"),
-        fmt_money(spend, "EUR"),
-        delta=t("campaign.of_budget", share=fmt_percent(spend / budget, 1)) if budget else None,
+        fmt_figure(spend, "money"),
+        delta=t("campaign.of_budget", share=fmt_figure(spend / budget, "share"))
+        if budget
+        else None,
         delta_color="off",
         delta_arrow="off",
         help=t("campaign.help.spend"),
     )
     row[3].metric(
-        t("campaign.tile.budget"), fmt_money(budget, "EUR"), help=t("campaign.help.budget")
+        t("campaign.tile.budget"), fmt_figure(budget, "money"), help=t("campaign.help.budget")
     )
     row[4].metric(
         t("campaign.tile.cpm"),
-        fmt_money(tot["cost_per_mille"], "EUR", 2),
+        fmt_figure(tot["cost_per_mille"], "unit_cost"),
+        delta=_delta(comparison, "cost_per_mille"),
+        delta_color="inverse",  # a lower cost is better
         help=t("campaign.help.cpm_platforms") if sel.platforms else t("campaign.help.cpm"),
     )
 
@@ -241,8 +295,10 @@ def _show_headline() -> None:
     has_metrics = tot["impressions"] is not None or tot["views"] is not None
     if not has_metrics and tot["followers"] is None:
         components.empty(t("campaign.empty.metrics", code=plain_code(code)))
-    _audience_tiles(tot)
-    _follower_and_money_tiles(tot)
+    comparison = metrics.period_comparison(wh, COMPARED_MEASURES, sel, as_of)
+    _audience_tiles(tot, comparison)
+    _follower_and_money_tiles(tot, comparison)
+    st.caption(t("screens.delta.caption", compared=_delta_description(comparison)))
     if tot["spend_lines_without_rate"]:
         st.warning(t("campaign.unconverted", count=int(tot["spend_lines_without_rate"])))
     if sel.platforms:
@@ -265,27 +321,39 @@ def _kpi_note(row) -> str:
     return ""
 
 
+def _in_unit(kpis: pd.DataFrame, column: str) -> list[str]:
+    """Each KPI's figure in its own unit, as the KPI chart writes it (a count, a share...)."""
+    return [
+        charts.kpi_value_text(v, u, target)
+        for v, u, target in zip(kpis[column], kpis["unit"], kpis["target"], strict=True)
+    ]
+
+
 def _kpi_table(kpis: pd.DataFrame) -> None:
     view = pd.DataFrame(
         {
             "indicator": kpis["indicator_code"] + " · " + kpis["indicator"],
             "unit": kpis["unit"],
-            "target": kpis["target"],
-            "actual": pd.to_numeric(kpis["actual"]).round(1),
+            "baseline": _in_unit(kpis, "baseline"),
+            "target": _in_unit(kpis, "target"),
+            "actual": _in_unit(kpis, "actual"),
             "achievement": kpis["achievement"],
-            "elapsed": kpis["elapsed"],
+            "expected": _in_unit(kpis, "expected"),
             "pace": kpis["pace"],
             "status": [_status_text(s) for s in kpis["status"]],
             "note": [_kpi_note(r) for r in kpis.itertuples()],
         }
     )
+    config = _columns("indicator", "unit", "achievement", "pace", "status", "note")
+    for name in ("baseline", "target", "actual", "expected"):
+        config[name] = st.column_config.TextColumn(t(f"look.kpi.{name}"))
     components.table(
         view,
         key="campaign_kpis",
         name=f"{code}_kpis",
-        definition_text=t("campaign.def.kpis"),
+        definition_text=t("look.kpi.table"),
         download=kpis,
-        column_config=_columns(*view.columns),
+        column_config=config,
     )
 
 
@@ -295,23 +363,34 @@ def _show_kpis() -> None:
     if kpis.empty:
         components.empty(t("campaign.empty.kpis", code=plain_code(code)))
         return
+    names = lookups.indicator_names(wh, current_language())
+    kpis["indicator"] = [
+        names.get((code, c), n)
+        for c, n in zip(kpis["indicator_code"], kpis["indicator"], strict=True)
+    ]
     _kpi_table(kpis)
     bullets = charts.kpi_bullet_rows(kpis)
-    if bullets["achievement"].notna().any():
+    if bullets["share"].notna().any():
+        statuses = {s: t(f"campaign.status.{s.replace(' ', '_')}") for s in set(kpis["status"])}
         components.chart(
             components.figure(
                 charts.kpi_bullets,
                 bullets,
                 {
-                    "achievement": t("campaign.col.achievement"),
-                    "elapsed": t("campaign.col.elapsed"),
-                    "axis": t("campaign.axis.share_of_target"),
+                    "axis": t("look.kpi.axis"),
+                    "actual": t("look.kpi.actual"),
+                    "target": t("look.kpi.target"),
+                    "baseline": t("look.kpi.baseline"),
+                    "expected": t("look.kpi.expected"),
+                    "pace": t("look.kpi.pace"),
+                    "status_title": t("look.kpi.status"),
+                    "statuses": statuses,
                 },
             ),
             bullets,
             key="campaign_kpi_chart",
             name=f"{code}_kpi_pace",
-            definition_text=t("campaign.def.kpi_chart"),
+            definition_text=t("look.kpi.definition"),
         )
 
 
@@ -454,23 +533,35 @@ def _show_top_posts() -> None:
         definition_text=t(
             "campaign.def.top_rate" if measure == "engagement_rate" else "campaign.def.top",
             n=TOP_N,
-            min=fmt_number(MIN_IMPRESSIONS_FOR_RATE),
+            min=fmt_figure(MIN_IMPRESSIONS_FOR_RATE, "count"),
         ),
         download=top.drop(columns=["imp_rated"]),
-        column_config={**columns, "url": parts.POST_LINK},
+        column_config={**columns, "url": parts.post_link()},
     )
 
 
-_show_profile()
-_show_channels()
-_show_headline()
-_show_kpis()
-_show_series()
-_show_mix()
-_show_reach()
-_show_top_posts()
 shown = parts.Shown(wh, sel, code, as_of, start_date, end_date)
-parts.budget_lines(shown)
-parts.burn_up(shown)
-parts.feedback_section(shown)
-parts.freshness(shown)
+parts.stale_notice(shown)
+
+# One tab per kind of question, so that a section is one click away rather than a long scroll.
+TABS = ("overview", "kpis", "reach", "content", "budget", "feedback", "data")
+tabs = dict(zip(TABS, st.tabs([t(f"screens.campaign_tab.{n}") for n in TABS]), strict=True))
+with tabs["overview"]:
+    _show_headline()
+    _show_profile()
+with tabs["kpis"]:
+    _show_kpis()
+with tabs["reach"]:
+    _show_series()
+    _show_mix()
+    _show_reach()
+    _show_channels()
+with tabs["content"]:
+    _show_top_posts()
+with tabs["budget"]:
+    parts.budget_lines(shown)
+    parts.burn_up(shown)
+with tabs["feedback"]:
+    parts.feedback_section(shown)
+with tabs["data"]:
+    parts.freshness(shown)

@@ -19,7 +19,7 @@ import streamlit as st
 from dashboard import components, metrics
 from dashboard.charts import content as charts
 from dashboard.filters import sidebar_filters
-from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
+from dashboard.i18n import fmt_date, fmt_figure, t
 from dashboard.metrics import posts
 
 XLSX_MOST = 100_000  # a longer list downloads as CSV only: a spreadsheet file that size is slow
@@ -87,24 +87,26 @@ if not tot["content_items"]:
 
 tiles = st.columns(5)
 tiles[0].metric(
-    t("content.tile.posts"), fmt_number(tot["content_items"]), help=t("content.help.posts")
+    t("content.tile.posts"),
+    fmt_figure(tot["content_items"], "count"),
+    help=t("content.help.posts"),
 )
 tiles[1].metric(
-    t("content.tile.impressions"),
-    fmt_number(tot["post_impressions"]),
-    help=t("content.help.impressions"),
+    t("look.impressions.content_tile"),
+    fmt_figure(tot["post_impressions"], "count"),
+    help=t("look.impressions.content_help"),
 )
 tiles[2].metric(
-    t("content.tile.views"), fmt_number(tot["post_views"]), help=t("content.help.views")
+    t("content.tile.views"), fmt_figure(tot["post_views"], "count"), help=t("content.help.views")
 )
 tiles[3].metric(
     t("content.tile.engagements"),
-    fmt_number(tot["post_engagements"]),
+    fmt_figure(tot["post_engagements"], "count"),
     help=t("content.help.engagements"),
 )
 tiles[4].metric(
     t("content.tile.engagement_rate"),
-    fmt_percent(tot["post_engagement_rate"], 2),
+    fmt_figure(tot["post_engagement_rate"], "rate"),
     delta=t("content.tile.engagement_rate_of"),
     delta_color="off",
     delta_arrow="off",
@@ -122,8 +124,7 @@ rank = st.segmented_control(
 rank = rank or "impressions"
 measure = posts.TOTAL_OF[rank]
 measure_label = t(f"content.measure.{rank}")
-value_format = "percent" if rank == "engagement_rate" else "localized"
-chart_format = ".2%" if rank == "engagement_rate" else ",.0f"
+value_kind = "rate" if rank == "engagement_rate" else "count"
 
 
 # --- best performers ------------------------------------------------------------------------
@@ -145,7 +146,7 @@ for dimension, tab in zip(
                 plotted,
                 measure,
                 {"axis": measure_label, "posts": t("content.col.posts")},
-                chart_format,
+                value_kind,
             )
             chart_text = t("content.def.chart_platform", measure=measure_label)
         else:
@@ -162,7 +163,7 @@ for dimension, tab in zip(
                     "posts": t("content.col.posts"),
                     "legend": t("content.col.platform"),
                 },
-                chart_format,
+                value_kind,
             )
             chart_text = t(
                 "content.def.chart_groups", measure=measure_label, dimension=dimension_label
@@ -176,7 +177,7 @@ for dimension, tab in zip(
         )
         if rank == "engagement_rate" and table["best_title"].isna().all():
             components.empty(
-                t("content.empty.no_best", min=fmt_number(posts.MIN_IMPRESSIONS_FOR_RATE))
+                t("content.empty.no_best", min=fmt_figure(posts.MIN_IMPRESSIONS_FOR_RATE, "count"))
             )
         shown = table.assign(group=[name_of(g) for g in table["group"]])
         components.table(
@@ -187,16 +188,18 @@ for dimension, tab in zip(
                 "content.def.groups_rate" if rank == "engagement_rate" else "content.def.groups",
                 dimension=dimension_label,
                 measure=t(f"content.measure_lower.{rank}"),
-                min=fmt_number(posts.MIN_IMPRESSIONS_FOR_RATE),
+                min=fmt_figure(posts.MIN_IMPRESSIONS_FOR_RATE, "count"),
             ),
             download=table,
             column_config={
                 "group": st.column_config.TextColumn(t(f"content.col.{dimension}")),
-                "content_items": components.number_column(t("content.col.posts")),
-                "post_impressions": components.number_column(t("content.col.impressions")),
-                "post_views": components.number_column(t("content.col.views")),
-                "post_engagements": components.number_column(t("content.col.engagements")),
-                "post_engagement_rate": components.percent_column(t("content.col.engagement_rate")),
+                "content_items": components.count_column(t("content.col.posts")),
+                "post_impressions": components.count_column(t("content.col.impressions")),
+                "post_views": components.count_column(t("content.col.views")),
+                "post_engagements": components.count_column(t("content.col.engagements")),
+                "post_engagement_rate": components.figure_column(
+                    t("content.col.engagement_rate"), "rate"
+                ),
                 "best_title": st.column_config.TextColumn(
                     t("content.col.best_title"), width="large"
                 ),
@@ -204,9 +207,9 @@ for dimension, tab in zip(
                     t("content.col.best_link"), display_text="↗"
                 ),
                 "best_campaign": st.column_config.TextColumn(t("content.col.best_campaign")),
-                "best_value": st.column_config.NumberColumn(
+                "best_value": components.figure_column(
                     t("content.col.best_value", measure=t(f"content.measure_lower.{rank}")),
-                    format=value_format,
+                    value_kind,
                 ),
             },
         )
@@ -245,8 +248,8 @@ if matching > len(top):
     st.caption(
         t(
             "content.list_top",
-            n=fmt_number(len(top)),
-            total=fmt_number(matching),
+            n=fmt_figure(len(top), "count"),
+            total=fmt_figure(matching, "count"),
             measure=t(f"content.measure_lower.{rank}"),
         )
     )
@@ -279,17 +282,17 @@ components.table(
         "language": st.column_config.TextColumn(t("content.col.language")),
         "title": st.column_config.TextColumn(t("content.col.title"), width="large"),
         "url": st.column_config.LinkColumn(t("content.col.post"), display_text="↗"),
-        "impressions": components.number_column(t("content.col.impressions")),
-        "reach_lifetime": components.number_column(t("content.col.reach_lifetime")),
-        "reach_day_peak": components.number_column(t("content.col.reach_day_peak")),
-        "views": components.number_column(t("content.col.views")),
-        "engagements": components.number_column(t("content.col.engagements")),
-        "engagement_rate": components.percent_column(t("content.col.engagement_rate")),
-        "likes": components.number_column(t("content.col.likes")),
-        "comments": components.number_column(t("content.col.comments")),
-        "shares": components.number_column(t("content.col.shares")),
-        "saves": components.number_column(t("content.col.saves")),
-        "clicks": components.number_column(t("content.col.clicks")),
+        "impressions": components.count_column(t("content.col.impressions")),
+        "reach_lifetime": components.count_column(t("content.col.reach_lifetime")),
+        "reach_day_peak": components.count_column(t("content.col.reach_day_peak")),
+        "views": components.count_column(t("content.col.views")),
+        "engagements": components.count_column(t("content.col.engagements")),
+        "engagement_rate": components.figure_column(t("content.col.engagement_rate"), "rate"),
+        "likes": components.count_column(t("content.col.likes")),
+        "comments": components.count_column(t("content.col.comments")),
+        "shares": components.count_column(t("content.col.shares")),
+        "saves": components.count_column(t("content.col.saves")),
+        "clicks": components.count_column(t("content.col.clicks")),
         "basis": st.column_config.TextColumn(t("content.col.basis")),
         "figures_as_of": components.date_column(t("content.col.figures_as_of")),
     },
@@ -300,8 +303,8 @@ if matching > len(top):
     def _all_posts() -> pd.DataFrame:
         return posts.all_posts(wh, sel, rank, post_filter).drop(columns=["impressions_rated"])
 
-    st.caption(t("content.download_all", total=fmt_number(matching)))
-    help_text = t("content.download_all_help", rows=fmt_number(matching))
+    st.caption(t("content.download_all", total=fmt_figure(matching, "count")))
+    help_text = t("content.download_all_help", rows=fmt_figure(matching, "count"))
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(
         t("content.download_all_csv"),
@@ -320,7 +323,9 @@ if matching > len(top):
         file_name="posts-all.xlsx",
         mime=components.XLSX_MIME,
         key="content_posts_all_xlsx",
-        help=t("content.xlsx_too_many", most=fmt_number(XLSX_MOST)) if too_many else help_text,
+        help=t("content.xlsx_too_many", most=fmt_figure(XLSX_MOST, "count"))
+        if too_many
+        else help_text,
         icon=":material/download:",
         on_click="ignore",
         disabled=too_many,

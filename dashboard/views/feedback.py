@@ -27,9 +27,8 @@ from dashboard.filters import sidebar_filters
 from dashboard.i18n import (
     column_datetime_format,
     current_language,
+    fmt_figure,
     fmt_month,
-    fmt_number,
-    fmt_percent,
     t,
 )
 from dashboard.metrics import comments as fb
@@ -46,7 +45,7 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.feedback"))
 
-profiles = lookups.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection, current_language())
 if profiles.empty:
     components.empty(
         t("feedback.empty.no_match")
@@ -80,11 +79,13 @@ if not tot["feedback_responses"] and not tot["events_held"] and not tot["partici
 
 
 def _count(value: float | None) -> str:
-    return fmt_number(value or 0)
+    return fmt_figure(value or 0, "count")
 
 
 def _scales(values: pd.Series) -> str:
-    return ", ".join(fmt_number(v) for v in sorted({int(v) for v in values if pd.notna(v)}))
+    return ", ".join(
+        fmt_figure(v, "count") for v in sorted({int(v) for v in values if pd.notna(v)})
+    )
 
 
 def _in_order(parts: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -94,8 +95,8 @@ def _in_order(parts: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     return parts.iloc[sorted(range(len(parts)), key=keys.__getitem__)]
 
 
-def _rating(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="%.1f")
+def _rating(label: str) -> dict:
+    return components.figure_column(label, "rating")
 
 
 # Column name -> how every table of the page shows it.
@@ -108,17 +109,17 @@ COLUMNS = {
     "event_name": st.column_config.TextColumn(t("feedback.col.event"), width="large"),
     "event": st.column_config.TextColumn(t("feedback.col.event"), width="medium"),
     "event_date": components.date_column(t("feedback.col.date")),
-    "events_held": components.number_column(t("feedback.col.events")),
-    "participants": components.number_column(t("feedback.col.participants")),
-    "share": components.percent_column(t("feedback.col.share")),
-    "feedback_responses": components.number_column(t("feedback.col.responses")),
-    "rated": components.number_column(t("feedback.col.rated")),
+    "events_held": components.figure_column(t("feedback.col.events"), "count"),
+    "participants": components.figure_column(t("feedback.col.participants"), "count"),
+    "share": components.figure_column(t("feedback.col.share"), "share"),
+    "feedback_responses": components.figure_column(t("feedback.col.responses"), "count"),
+    "rated": components.figure_column(t("feedback.col.rated"), "count"),
     "average": _rating(t("feedback.col.average")),
     "average_rating": _rating(t("feedback.col.average")),
     "rating_scale": st.column_config.NumberColumn(t("feedback.col.scale"), format="%d"),
     "scale": st.column_config.TextColumn(t("feedback.col.scale")),
-    "share_of_scale": components.percent_column(t("feedback.col.share_of_scale")),
-    "positive_feedback_share": components.percent_column(t("feedback.col.positive")),
+    "share_of_scale": components.figure_column(t("feedback.col.share_of_scale"), "share"),
+    "positive_feedback_share": components.figure_column(t("feedback.col.positive"), "share"),
     "submitted_at": st.column_config.DatetimeColumn(
         t("feedback.col.submitted"), format=column_datetime_format()
     ),
@@ -140,12 +141,13 @@ scales = fb.ratings_by_scale(wh, sel)
 if len(scales) == 1:
     # "4.4 / 5": a figure, the same in every language, and short enough for a tile
     average = (
-        f"{fmt_number(scales['average'].iloc[0], 1)} / {fmt_number(scales['rating_scale'].iloc[0])}"
+        f"{fmt_figure(scales['average'].iloc[0], 'rating')} / "
+        f"{fmt_figure(scales['rating_scale'].iloc[0], 'count')}"
     )
 elif len(scales) > 1:
     average = t("feedback.rating_mixed")
 else:
-    average = fmt_number(None)
+    average = fmt_figure(None, "rating")
 tiles = st.columns(5)
 tiles[0].metric(
     t("feedback.tile.responses"),
@@ -155,7 +157,7 @@ tiles[0].metric(
 tiles[1].metric(t("feedback.tile.rating"), average, help=t("feedback.help.rating"))
 tiles[2].metric(
     t("feedback.tile.positive"),
-    fmt_percent(tot["positive_feedback_share"], 1),
+    fmt_figure(tot["positive_feedback_share"], "share"),
     help=t(
         "feedback.help.positive",
         positive=_count(tot["positive_responses"]),
@@ -407,15 +409,15 @@ else:
         st.caption(
             t(
                 "feedback.comments_shown",
-                shown=fmt_number(len(shown)),
-                matching=fmt_number(matching),
+                shown=fmt_figure(len(shown), "count"),
+                matching=fmt_figure(matching, "count"),
             )
         )
         components.table(
             shown[list(comment_columns)],
             key="feedback_comments",
             name="feedback-comments",
-            definition_text=t("feedback.def.comments", n=fmt_number(COMMENTS_SHOWN)),
+            definition_text=t("feedback.def.comments", n=fmt_figure(COMMENTS_SHOWN, "count")),
             download=shown[
                 [
                     "submitted_at",

@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import auth, components, reader, uploads
 from dashboard.components import plain
 from dashboard.i18n import fmt_date, input_date_format, t
-from dashboard.issue_text import issue_text, summary_text
+from dashboard.issue_text import issue_text, issues_in_language
 from dashboard.metrics import lookups
 from etl import batches
 from etl.warehouse import WarehouseBusy
@@ -155,7 +155,7 @@ batch_id = st.selectbox(
     ),
 )
 batch = records[batch_id]
-st.text(summary_text(batch))
+st.text(uploads.batch_summary(wh, batch_id))
 if batch["status"] == "undone":
     st.caption(
         t(
@@ -165,10 +165,9 @@ if batch["status"] == "undone":
         )
     )
 
-found = lookups.batch_issues(wh, batch_id)
 # Each stored issue as the page's language says it; "—" where it names no row or column.
+found = issues_in_language(lookups.batch_issues(wh, batch_id))
 found = found.assign(
-    message=[issue_text(issue) for issue in found.to_dict("records")],
     row=found["row"].map(lambda r: uploads.MISSING if uploads.is_empty(r) else str(int(r))),
     column=found["column"].map(lambda c: uploads.MISSING if uploads.is_empty(c) else str(c)),
     value=found["value"].map(lambda v: uploads.MISSING if uploads.is_empty(v) else str(v)),
@@ -266,7 +265,7 @@ if yes.button(t("loads.confirm_undo", batch=batch_id), key="loads_undo_confirm",
     except uploads.UploadRefused:
         st.session_state[FLASH] = ("error", t("loads.not_yours"))
     except batches.UndoRefused as exc:
-        st.session_state[FLASH] = ("error", plain(exc))
+        st.session_state[FLASH] = ("error", plain(issue_text(exc.args[0])))
     except WarehouseBusy:
         st.session_state[FLASH] = ("error", t("loads.busy"))
     else:

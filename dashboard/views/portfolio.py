@@ -1,5 +1,7 @@
 """Portfolio: the filtered campaigns' headline figures, one row per campaign with its status,
-and the campaigns compared on cost efficiency, engagement rate and pace.
+and the campaigns compared on cost efficiency, engagement rate and pace. A reader who has one
+campaign (a grantee, say) sees that campaign instead, with the programme's median campaign
+beside each figure (``metrics.programme_medians``: no other campaign is named).
 
 Every figure comes from the metrics layer (``dashboard.metrics``); statuses are computed at
 ``components.as_of`` (today, or the end of the selected period when it ends earlier).
@@ -12,11 +14,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, metrics, status_text
+from dashboard import campaign_sections, components, metrics, status_text
 from dashboard.charts import campaign_colours
 from dashboard.charts.portfolio import campaign_bars, pace_scatter
+from dashboard.components import figure_column, plain
 from dashboard.filters import sidebar_filters
-from dashboard.i18n import column_date_format, fmt_money, fmt_number, fmt_percent, t
+from dashboard.i18n import column_date_format, current_language, fmt_figure, t
 from dashboard.metrics import lookups
 
 TILES = (
@@ -41,7 +44,7 @@ wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
 st.title(t("page.portfolio"))
 
-profiles = lookups.campaign_profiles(wh, selection)
+profiles = lookups.campaign_profiles(wh, selection, current_language())
 if profiles.empty:
     components.empty(
         t("portfolio.no_campaigns") if selection.is_default() else t("portfolio.no_match")
@@ -53,37 +56,156 @@ sel = replace(selection, campaigns=codes)
 day = components.as_of(selection)
 settings = metrics.DEFAULT_SETTINGS
 
+
+# --- one campaign: its figures beside the programme's median -------------------------------
+BENCHMARKED = ("impressions", "engagements", "engagement_rate", "content_items",
+               "spend_execution", "cost_per_mille")  # fmt: skip
+
+
+def _one_campaign(code: str, name: str) -> None:
+    """A reader with one campaign (a grantee, say) sees it, not a comparison of it with itself:
+    its status and figures, each tile with the median campaign's figure of the programme over
+    the same period (``metrics.programme_medians``, which names no other campaign)."""
+    st.header(f"{plain(code)} · {plain(name)}")
+    row = metrics.campaign_status(wh, day, (code,), settings).iloc[0]
+    line = f"**{t('portfolio.col.status')}:** {_status_label(row['status'])}"
+    reasons = status_text.reasons_summary(row["reasons"])
+    st.markdown(line + (f" — {plain(reasons)}" if reasons else ""))
+    components.as_of_caption(day)
+    fresh = metrics.data_freshness(wh, day, (code,), settings).iloc[0]
+    if bool(fresh["no_recent_data"]):
+        campaign_sections.stale_warning(code, fresh["days_without_data"])
+    one = replace(selection, campaigns=(code,))
+    tot = metrics.totals(wh, [*BENCHMARKED, "spend_eur", "budget_eur", "views"], one, settings)
+    median = metrics.programme_medians(wh, BENCHMARKED, selection, settings)
+
+    def versus(measure_id: str, text) -> dict:
+        value = median[measure_id]
+        if value is None:
+            return {}
+        return {
+            "delta": t("screens.portfolio.median", value=text(value)),
+            "delta_color": "off",
+            "delta_arrow": "off",
+        }
+
+    def percent(value) -> str:
+        return fmt_figure(value, "rate")
+
+    def whole(value) -> str:
+        return fmt_figure(value, "count")
+
+    tiles = st.columns(4)
+    tiles[0].metric(
+        t("measure.impressions"),
+        fmt_figure(tot["impressions"], "count"),
+        help=t("help.impressions"),
+        **versus("impressions", whole),
+    )
+    tiles[1].metric(
+        t("measure.engagements"),
+        fmt_figure(tot["engagements"], "count"),
+        help=t("help.engagements"),
+        **versus("engagements", whole),
+    )
+    tiles[2].metric(
+        t("measure.engagement_rate"),
+        fmt_figure(tot["engagement_rate"], "rate"),
+        help=t("help.engagement_rate"),
+        **versus("engagement_rate", percent),
+    )
+    tiles[3].metric(
+        t("measure.content_items"),
+        fmt_figure(tot["content_items"], "count"),
+        help=t("help.content_items"),
+        **versus("content_items", whole),
+    )
+    tiles = st.columns(4)
+    tiles[0].metric(
+        t("measure.spend_eur"), fmt_figure(tot["spend_eur"] or 0, "money"), help=t("help.spend_eur")
+    )
+    tiles[1].metric(
+        t("measure.budget_eur"), fmt_figure(tot["budget_eur"], "money"), help=t("help.budget_eur")
+    )
+    tiles[2].metric(
+        t("portfolio.col.execution"),
+        fmt_figure(tot["spend_execution"], "share"),
+        **versus("spend_execution", lambda v: fmt_figure(v, "share")),
+    )
+    tiles[3].metric(
+        t("measure.cost_per_mille"),
+        fmt_figure(tot["cost_per_mille"], "unit_cost"),
+        help=t("help.cpm"),
+        **versus("cost_per_mille", lambda v: fmt_figure(v, "unit_cost")),
+    )
+    st.caption(t("screens.portfolio.median_note"))
+    components.downloads(
+        pd.DataFrame(
+            {
+                "measure": list(BENCHMARKED),
+                "campaign": code,
+                "value": [tot[m] for m in BENCHMARKED],
+                "programme_median": [median[m] for m in BENCHMARKED],
+            }
+        ),
+        key="portfolio_benchmark",
+        name=f"{code}-against-programme-median",
+    )
+    st.page_link(
+        "views/campaign.py",
+        label=t("screens.portfolio.open"),
+        icon=":material/campaign:",
+        query_params={"campaign": code},
+    )
+
+
+def _status_label(status: str) -> str:
+    return f"{STATUS_ICONS.get(status, '')} {t('status.' + status.replace(' ', '_'))}"
+
+
+if len(codes) == 1 and len(lookups.campaign_names(wh)) == 1:
+    _one_campaign(codes[0], profiles["name"].iloc[0])
+    st.stop()
+
 # --- headline tiles -------------------------------------------------------------------------
 tot = metrics.totals(wh, [*TILES, "spend_lines_without_rate"], sel)
 tiles = st.columns(4)
 tiles[0].metric(
-    t("measure.impressions"), fmt_number(tot["impressions"]), help=t("help.impressions")
+    t("look.impressions.portfolio_tile"),
+    fmt_figure(tot["impressions"], "count"),
+    help=t("look.impressions.portfolio_help"),
 )
 tiles[1].metric(
-    t("measure.engagements"), fmt_number(tot["engagements"]), help=t("help.engagements")
+    t("measure.engagements"), fmt_figure(tot["engagements"], "count"), help=t("help.engagements")
 )
 tiles[2].metric(
     t("measure.engagement_rate"),
-    fmt_percent(tot["engagement_rate"], 2),
+    fmt_figure(tot["engagement_rate"], "rate"),
     help=t("help.engagement_rate"),
 )
 tiles[3].metric(
-    t("measure.content_items"), fmt_number(tot["content_items"]), help=t("help.content_items")
+    t("measure.content_items"),
+    fmt_figure(tot["content_items"], "count"),
+    help=t("help.content_items"),
 )
 tiles = st.columns(4)
-tiles[0].metric(t("measure.campaigns"), fmt_number(len(codes)))
+tiles[0].metric(t("measure.campaigns"), fmt_figure(len(codes), "count"))
 tiles[1].metric(
     t("measure.spend_eur"),
-    fmt_money(tot["spend_eur"] or 0),
-    delta=t("portfolio.of_budget", share=fmt_percent(tot["spend_execution"], 1))
+    fmt_figure(tot["spend_eur"] or 0, "money"),
+    delta=t("portfolio.of_budget", share=fmt_figure(tot["spend_execution"], "share"))
     if tot["spend_execution"] is not None
     else None,
     delta_color="off",
     help=t("help.spend_eur"),
 )
-tiles[2].metric(t("measure.budget_eur"), fmt_money(tot["budget_eur"]), help=t("help.budget_eur"))
+tiles[2].metric(
+    t("measure.budget_eur"), fmt_figure(tot["budget_eur"], "money"), help=t("help.budget_eur")
+)
 tiles[3].metric(
-    t("measure.cost_per_mille"), fmt_money(tot["cost_per_mille"], decimals=2), help=t("help.cpm")
+    t("measure.cost_per_mille"),
+    fmt_figure(tot["cost_per_mille"], "unit_cost"),
+    help=t("help.cpm"),
 )
 if selection.platforms:
     st.caption(t("portfolio.platform_scope"))
@@ -113,9 +235,7 @@ table = (
 )
 reasons_of = dict(zip(status["campaign"], status["reasons"], strict=True))
 table["reasons"] = [status_text.reasons_summary(reasons_of[c]) for c in table["campaign"]]
-table["status_label"] = [
-    f"{STATUS_ICONS.get(s, '')} {t('status.' + s.replace(' ', '_'))}" for s in table["status"]
-]
+table["status_label"] = [_status_label(s) for s in table["status"]]
 table["link"] = components.page_urls("campaign", "campaign", table["campaign"])
 shown = table[
     [
@@ -144,30 +264,35 @@ event = components.table(
     on_select="rerun",
     selection_mode="single-row",
     column_config={
+        # The code, status and reasons stay on screen however far the figures scroll (at
+        # 1440 px wide, in every language). Streamlit pins columns only while they take less
+        # than 60% of the table's width: hence these widths, and the name left to scroll.
         "link": st.column_config.LinkColumn(
-            t("portfolio.col.code"), display_text=r"campaign=([^&]+)", help=t("portfolio.open_help")
+            t("portfolio.col.code"),
+            display_text=r"campaign=([^&]+)",
+            help=t("portfolio.open_help"),
+            width=80,
+            pinned=True,
         ),
-        "name": st.column_config.TextColumn(t("portfolio.col.name")),
-        "status_label": st.column_config.TextColumn(t("portfolio.col.status")),
-        "reasons": st.column_config.TextColumn(t("portfolio.col.reasons"), width="medium"),
+        "name": st.column_config.TextColumn(t("portfolio.col.name"), width="medium"),
+        "status_label": st.column_config.TextColumn(
+            t("portfolio.col.status"), width=130, pinned=True
+        ),
+        "reasons": st.column_config.TextColumn(t("portfolio.col.reasons"), width=350, pinned=True),
         "organisation": st.column_config.TextColumn(t("portfolio.col.organisation")),
         "thematic_area": st.column_config.TextColumn(t("portfolio.col.thematic_area")),
         "start": st.column_config.DateColumn(t("portfolio.col.start"), format=date_format),
         "end": st.column_config.DateColumn(t("portfolio.col.end"), format=date_format),
-        "impressions": st.column_config.NumberColumn(t("measure.impressions"), format="localized"),
-        "engagements": st.column_config.NumberColumn(t("measure.engagements"), format="localized"),
-        "engagement_rate": st.column_config.NumberColumn(
-            t("measure.engagement_rate"), format="percent"
-        ),
-        "content_items": st.column_config.NumberColumn(
-            t("measure.content_items"), format="localized"
-        ),
-        "spend_eur": st.column_config.NumberColumn(t("portfolio.col.spend_eur"), format="euro"),
-        "budget_eur": st.column_config.NumberColumn(t("measure.budget_eur"), format="euro"),
-        "execution": st.column_config.NumberColumn(t("portfolio.col.execution"), format="percent"),
-        "elapsed": st.column_config.NumberColumn(t("portfolio.col.elapsed"), format="percent"),
-        "kpi_pace": st.column_config.NumberColumn(t("portfolio.col.kpi_pace"), format="percent"),
-        "cost_per_mille": st.column_config.NumberColumn(t("measure.cost_per_mille"), format="euro"),
+        "impressions": figure_column(t("look.impressions.portfolio_tile"), "count"),
+        "engagements": figure_column(t("measure.engagements"), "count"),
+        "engagement_rate": figure_column(t("measure.engagement_rate"), "rate"),
+        "content_items": figure_column(t("measure.content_items"), "count"),
+        "spend_eur": figure_column(t("portfolio.col.spend_eur"), "money"),
+        "budget_eur": figure_column(t("measure.budget_eur"), "money"),
+        "execution": figure_column(t("portfolio.col.execution"), "share"),
+        "elapsed": figure_column(t("portfolio.col.elapsed"), "share"),
+        "kpi_pace": figure_column(t("portfolio.col.kpi_pace"), "share"),
+        "cost_per_mille": figure_column(t("measure.cost_per_mille"), "unit_cost"),
         "last_metric_date": st.column_config.DateColumn(
             t("portfolio.col.last_data_day"), format=date_format
         ),
@@ -192,7 +317,7 @@ with left:
             title=t("portfolio.chart.cpm"),
             axis_title=t("measure.cost_per_mille"),
             colours=colours,
-            number_format=",.2f",
+            kind="unit_cost",
             ascending=True,
         ),
         compare[["campaign", "name", "spend_eur", "impressions", "cost_per_mille"]],
@@ -209,7 +334,7 @@ with right:
             title=t("portfolio.chart.engagement_rate"),
             axis_title=t("measure.engagement_rate"),
             colours=colours,
-            number_format=".2%",
+            kind="rate",
             ascending=False,
         ),
         compare[["campaign", "name", "engagements", "impressions", "engagement_rate"]],
@@ -225,12 +350,12 @@ components.chart(
         x_title=t("portfolio.col.elapsed"),
         y_title=t("portfolio.col.execution"),
         plan_label=t("portfolio.chart.plan"),
-        band_label=t("portfolio.chart.band", band=fmt_percent(settings.band, 0)),
+        band_label=t("portfolio.chart.band", band=fmt_figure(settings.band, "share")),
         colours=colours,
         band=settings.band,
     ),
     compare[["campaign", "name", "budget_eur", "execution", "elapsed", "kpi_pace", "status"]],
     key="portfolio_pace",
     name="portfolio-pace",
-    definition_text=t("portfolio.chart.pace_definition", band=fmt_percent(settings.band, 0)),
+    definition_text=t("portfolio.chart.pace_definition", band=fmt_figure(settings.band, "share")),
 )

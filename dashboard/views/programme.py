@@ -1,12 +1,14 @@
 """Programme (officers): the campaign registry edited as tables, the set-up workbook exported
 and imported, and the Google Sheets sources with their last sync and a "sync now".
 
-The registry is the set-up workbook's five tables. "Check" writes the edited tables as a set-up
-workbook and makes a dry-run programme load of it (``dashboard.programme_admin``); "Save" loads
-it as one batch (source ``dashboard``), so every change is in the load log and can be undone on
-the Loads page. A set-up load restates each campaign it lists whole and leaves alone what is
-unchanged; a campaign or organisation missing from the tables is not deleted (close it with its
-status).
+The registry is the set-up workbook's five tables, with their columns titled in the reader's
+language; every edit is checked row by row at once (``programme_admin.row_problems``) and what
+is wrong is listed under its table, with "Save" held back until it is fixed. "Check" writes
+the edited tables as a set-up workbook and makes a dry-run programme load of it
+(``dashboard.programme_admin``); "Save" loads it as one batch (source ``dashboard``), so every
+change is in the load log and can be undone on the Loads page. A set-up load restates each
+campaign it lists whole and leaves alone what is unchanged; a campaign or organisation missing
+from the tables is not deleted (close it with its status).
 Everything shown is read through the page look-ups (``dashboard.metrics.lookups``, within the
 reader's scope); writes check the permission again right before they run.
 """
@@ -151,15 +153,18 @@ def _import(content: bytes, name: str, file_id: str) -> None:
 
 
 def _column_config(kind: str) -> dict:
-    """The editor's columns: the template's headers in the reader's language, typed."""
+    """The editor's columns: the template's headers in the reader's language, typed, amounts
+    with thousands separators."""
     config = {}
     for c in admin.columns(kind, lang):
-        name, header = c.name, c.header
+        name, header = c.name, _title(c.header)
         common = {"help": c.help, "required": c.required}
         if c.type == "date":
             config[name] = st.column_config.DateColumn(header, format="YYYY-MM-DD", **common)
-        elif c.type in ("amount", "number", "count", "heading"):
-            config[name] = st.column_config.NumberColumn(header, **common)
+        elif c.type in ("amount", "number"):
+            config[name] = st.column_config.NumberColumn(header, format="localized", **common)
+        elif c.type in ("count", "heading"):
+            config[name] = st.column_config.NumberColumn(header, format="%d", step=1, **common)
         elif c.type == "status":
             config[name] = st.column_config.SelectboxColumn(
                 header, options=list(CAMPAIGN_STATUSES), **common
@@ -169,6 +174,41 @@ def _column_config(kind: str) -> dict:
         else:
             config[name] = st.column_config.TextColumn(header, **common)
     return config
+
+
+def _title(header: str) -> str:
+    """A template header as a column title: ``дата начала`` as ``Дата начала``, and the
+    English template's ``end_date`` as ``End date``."""
+    words = header.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _show_problems(kind: str, problems: list[admin.Problem]) -> None:
+    """What is wrong in the edited table, row by row, under it."""
+    if not problems:
+        return
+    headers = {c.name: _title(c.header) for c in admin.columns(kind, lang)}
+    st.error(t("screens.programme.problems", count=len(problems)), icon=":material/error:")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "row": [p.row for p in problems],
+                "column": [headers.get(p.column, p.column) for p in problems],
+                "value": [p.value for p in problems],
+                "problem": [t(f"screens.programme.problem.{p.code}") for p in problems],
+            }
+        ),
+        key=f"programme_problems_{kind}",
+        hide_index=True,
+        column_config={
+            "row": st.column_config.NumberColumn(t("screens.programme.col.row"), format="%d"),
+            "column": st.column_config.TextColumn(t("screens.programme.col.column")),
+            "value": st.column_config.TextColumn(t("screens.programme.col.value")),
+            "problem": st.column_config.TextColumn(
+                t("screens.programme.col.problem"), width="large"
+            ),
+        },
+    )
 
 
 def _sync(configured: list[admin.Source], which: str | None, info: dict) -> None:
@@ -219,23 +259,33 @@ with tab_registry:
     st.info(t("programme.registry.deleting"), icon=":material/info:")
     names = admin.sheet_names(lang)
     edited: dict[str, pd.DataFrame] = {}
+    problems_total = 0
     for kind in PROGRAMME_ORDER:
         st.subheader(t(f"programme.sheet.{kind}"))
         st.caption(t("programme.registry.sheet_name", sheet=names[kind]))
         edited[kind] = st.data_editor(
-            frames[kind],
+            admin.editable(kind, frames[kind]),
             key=f"programme_edit_{kind}_{generation}",
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
             column_config=_column_config(kind),
         )
+        # checked as it is edited, against the codes of the tables as edited so far
+        problems = admin.row_problems(kind, edited[kind], admin.codes_of({**frames, **edited}))
+        _show_problems(kind, problems)
+        problems_total += len(problems)
     check, save, _ = st.columns([1, 1, 4])
     checking = check.button(
         t("programme.check.button"), key="programme_check", icon=":material/rule:"
     )
     saving = save.button(
-        t("programme.save.button"), key="programme_save", type="primary", icon=":material/save:"
+        t("programme.save.button"),
+        key="programme_save",
+        type="primary",
+        icon=":material/save:",
+        disabled=problems_total > 0,
+        help=t("screens.programme.fix_first") if problems_total else None,
     )
     if checking or saving:
         content = admin.setup_workbook(edited, lang)

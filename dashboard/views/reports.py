@@ -25,11 +25,13 @@ from dashboard.i18n import (
     DEFAULT_LANGUAGE,
     catalogue,
     column_datetime_format,
+    current_language,
     fmt_date,
     fmt_number,
     input_date_format,
     t,
 )
+from dashboard.i18n import LANGUAGES as REPORT_LANGUAGES
 from dashboard.metrics import lookups
 from dashboard.report import (
     FORMATS,
@@ -216,6 +218,48 @@ def columns(frame: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
+# The preview's columns in the order a reader looks for them (the rest follow as the report has
+# them), and those pinned to the left: the figures sit beside what they measure.
+PREVIEW_FIRST = {
+    "logframe": ("indicator_code", "indicator", "unit", "baseline", "target", "value_period",
+                 "value_cumulative", "achievement", "status"),
+    "financial": ("heading", "line_code", "description", "heading_name", "budget_eur",
+                  "spent_period_eur", "spent_cumulative_eur", "execution", "variance_eur"),
+}  # fmt: skip
+PREVIEW_PINNED = {"indicator_code", "indicator", "heading", "line_code"}
+# Logframe figures: a count and a percentage in the same column, so each cell is written on its
+# own (a count without decimals).
+PREVIEW_FIGURES = {"baseline", "target", "value_period", "value_cumulative"}
+
+
+def preview(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A report table as the page previews it: key columns first and pinned, the logframe's
+    figures each written with the decimals it has; the download keeps the table as it is."""
+    first = [c for c in PREVIEW_FIRST.get(name, ()) if c in frame.columns]
+    shown = frame[first + [c for c in frame.columns if c not in first]]
+    config = columns(shown)
+    for column in shown.columns:
+        if column not in config:
+            continue
+        spec = dict(config[column])
+        if column in PREVIEW_FIGURES and name == "logframe":
+            shown = shown.assign(**{column: shown[column].map(preview_figure)})
+            spec = dict(st.column_config.TextColumn(spec.get("label"), alignment="right"))
+        if column in PREVIEW_PINNED:
+            spec["pinned"] = True
+        if column in ("indicator", "description"):
+            spec["width"] = "medium"
+        config[column] = spec
+    return shown, config
+
+
+def preview_figure(value: Any) -> str:
+    """A logframe figure in the reader's language: a whole number without decimals, else two."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return figure_text(value) if isinstance(value, int | float) else str(value)
+
+
 def figure_text(text: Any) -> Any:
     """A figure of the changes table (text, as both reports hold it) written in the reader's
     language when it is a number: ``29534.859999999997`` as ``29,534.86``."""
@@ -262,7 +306,7 @@ except ConfigError as exc:
     st.error(t("reports.config_error", reason=plain(exc)), icon=":material/error:")
     st.stop()
 programme = config.programme
-names = lookups.campaign_names(wh)  # the reader's campaigns only, as every read
+names = lookups.campaign_names(wh, current_language())  # the reader's campaigns only, as every read
 if not names:
     components.empty(t("reports.no_campaigns"))
     st.stop()
@@ -334,6 +378,14 @@ with st.container(border=True):
         t("reports.to"), key=TO, format=input_date_format(), on_change=_typed_dates
     )
     right.caption(t("reports.programme_period", period=period_text(programme.start, programme.end)))
+    report_lang = right.selectbox(
+        t("donor_page.language"),
+        list(REPORT_LANGUAGES),
+        index=0,
+        key="reports_lang",
+        format_func=REPORT_LANGUAGES.get,
+        help=t("donor_page.language_help"),
+    )
 
 request: Request | None = None
 if not isinstance(start, dt.date) or not isinstance(end, dt.date):
@@ -401,12 +453,14 @@ def show_report(produced: Export, version: float) -> None:
         if table is None:
             continue
         st.markdown(f"**{t(key)}**")
+        shown, config = preview(name, table.frame)
         components.table(
-            table.frame,
+            shown,
             key=f"reports_{name}",
             name=f"{base}-{name}",
             definition_text=t(f"{key}_note"),
-            column_config=columns(table.frame),
+            download=table.frame,
+            column_config=config,
         )
 
 
@@ -456,7 +510,7 @@ def submit_form(request: Request, produced_key: tuple) -> None:
 
 if request is not None:
     produced_store: dict = st.session_state.setdefault(PRODUCED, {})
-    produced_key = (user.username, request)
+    produced_key = (user.username, request, report_lang)
     if st.button(
         t("reports.produce"), key="reports_produce", type="primary", icon=":material/summarize:"
     ):
@@ -465,7 +519,7 @@ if request is not None:
         if kept is None or kept[0] != version:
             try:
                 with st.spinner(t("reports.producing")):
-                    made = export(wh, request, config)
+                    made = export(wh, request, config, lang=report_lang)
             except Exception as exc:  # shown as a message, never a traceback
                 show_error(exc)
             else:
@@ -476,8 +530,10 @@ if request is not None:
     kept = produced_store.get(produced_key)
     if kept is not None:
         show_report(kept[1], kept[0])
-        if user.role == "officer":
+        if user.role == "officer" and report_lang == "en":
             submit_form(request, produced_key)
+        elif user.role == "officer":
+            st.caption(t("donor_page.submit_in_english"))
 
 
 # --- submitted reports ---------------------------------------------------------------------------

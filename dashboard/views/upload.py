@@ -37,11 +37,19 @@ kind = st.selectbox(
 )
 campaign: str | None = None
 if uploads.needs_campaign(kind):
-    names = lookups.campaign_names(wh)  # the user's campaigns only, as every read
+    names = lookups.campaign_names(
+        wh, current_language()
+    )  # the user's campaigns only, as every read
     codes = list(names)
     if not codes:
         components.empty(t("upload.no_campaigns"))
         st.stop()
+    # A link naming one of the user's campaigns (?campaign=CODE, as a stale-data warning
+    # links it) preselects it once; the picker decides from then on.
+    asked = st.query_params.get("campaign")
+    if asked in names and st.session_state.get("_upload_campaign_asked") != asked:
+        st.session_state["upload_campaign"] = asked
+        st.session_state["_upload_campaign_asked"] = asked
     campaign = st.selectbox(
         t("upload.campaign"),
         codes,
@@ -591,7 +599,7 @@ labels = {
 }
 batch_id = st.selectbox(t("upload.batch"), list(labels), key="upload_batch", format_func=labels.get)
 batch = loads[loads["batch_id"] == batch_id].iloc[0]
-st.text(summary_text(batch.to_dict()))
+st.text(uploads.batch_summary(wh, batch_id))
 left, middle, right = st.columns(3)
 original = uploads.original_file(wh, batch_id)
 if original is not None:

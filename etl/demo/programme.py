@@ -81,6 +81,8 @@ class Campaign:
     low_ratings: bool = False
     excel_ru: bool = False  # metrics and spend saved by a Russian-locale Excel
     comment_topics: tuple[str, ...] = ()  # feedback comment topics that fit its theme
+    # Its name and thematic area in Russian and Kazakh (the workbook's translation columns).
+    translations: tuple[str, str, str, str] = ("", "", "", "")
 
     def budget_line(self, line: str) -> Line:
         return next(x for x in self.lines if x.line == line)
@@ -145,6 +147,12 @@ def _campaign(
         low_ratings=record.get("low_ratings", False),
         excel_ru=record.get("excel_ru", False),
         comment_topics=tuple(record["comment_topics"]),
+        translations=(
+            record.get("name_ru", ""),
+            record.get("name_kk", ""),
+            record.get("theme_ru", ""),
+            record.get("theme_kk", ""),
+        ),
     )
 
 

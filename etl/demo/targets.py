@@ -73,6 +73,8 @@ def kpi_rows(
                 _BASELINE_YEAR,
                 target,
                 ind["cumulative"],
+                ind.get("indicator_ru", ""),
+                ind.get("indicator_kk", ""),
             ]
         )
     return out

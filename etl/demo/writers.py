@@ -88,6 +88,7 @@ def _campaign_rows() -> list[list[object]]:
             c.end,
             "active",
             c.description,
+            *c.translations,
         ]
         for c in CAMPAIGNS
     ]
@@ -126,9 +127,10 @@ def write_programme(path: Path, kpis: list[list[object]]) -> None:
     }
     organisations = [[o.code, o.name, o.city] for o in ORGS]
     _write_sheet(wb, formats, "organisations", organisations, (8, 50, 18))
-    widths = (10, 48, 12, 30, 30, 12, 12, 12, 10, 80)
+    widths = (10, 48, 12, 30, 30, 12, 12, 12, 10, 80, 40, 40, 30, 30)
     _write_sheet(wb, formats, "campaigns", _campaign_rows(), widths)
     _write_sheet(wb, formats, "budget_lines", _budget_rows(), (10, 9, 7, 64, 16, 9))
-    _write_sheet(wb, formats, "kpi_targets", kpis, (10, 14, 70, 9, 24, 6, 10, 10, 13, 12, 11))
+    kpi_widths = (10, 14, 70, 9, 24, 6, 10, 10, 13, 12, 11, 70, 70)
+    _write_sheet(wb, formats, "kpi_targets", kpis, kpi_widths)
     _write_sheet(wb, formats, "channels", _channel_rows(), (10, 11, 22, 44, 9))
     wb.close()

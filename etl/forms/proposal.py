@@ -31,6 +31,7 @@ from etl.forms.vocabulary import (
     words,
     words_hit,
 )
+from etl.messages import message
 
 # The fields a proposal looks for, in the order they are listed.
 PROPOSED = (
@@ -486,9 +487,5 @@ def _assumptions(
     else:
         notes.append("no language given: the questions are in more than one language")
     if "event_code" not in choices:
-        warnings.append(
-            "no question names the event: the responses are stored without one, and replace "
-            "the campaign's earlier responses loaded without an event; give the event on the "
-            'Upload page or as event = "CODE" under [form] in a mapping'
-        )
+        warnings.append(message("forms.no_event"))
     return language, notes, warnings

@@ -27,6 +27,7 @@ from etl.forms.vocabulary import (
 )
 from etl.headers import HeaderMatch
 from etl.kinds import FEEDBACK
+from etl.messages import message
 
 Note = tuple[int | None, str, str | None, str]  # row, column, value, message
 Rows = list[tuple[int, list[str | None]]]  # (row number in the file, cells)
@@ -113,14 +114,16 @@ def _find_questions(
                     None,
                     fname,
                     None,
-                    f"the mapping's question for {fname} ({' / '.join(texts)}) is not in "
-                    f"{name}; check the text against the file's header",
+                    message(
+                        "forms.question_missing", field=fname, texts=" / ".join(texts), name=name
+                    ),
                 )
             )
     if not any(f in found for f in mapping.questions if f != "submitted_at"):
         raise MappingError(
-            f"{name}: none of the mapping's questions is in the file; its questions are: "
-            + "; ".join(form_questions(header))
+            message(
+                "forms.no_question_found", name=name, questions="; ".join(form_questions(header))
+            )
         )
     return found, warnings
 
@@ -143,13 +146,12 @@ def _not_stored(header: list[str], rows: Rows, found: dict[str, list[int]]) -> l
                 None,
                 "",
                 None,
-                "personal data not stored: " + ", ".join(personal) + " (list a column under "
-                "[keep] in the mapping only when the programme needs it)",
+                message("forms.personal_not_stored", columns=", ".join(personal)),
             )
         )
     if other:
         warnings.append(
-            (None, "", None, "questions not in the mapping, not stored: " + "; ".join(other))
+            (None, "", None, message("forms.questions_not_stored", questions="; ".join(other)))
         )
     return warnings
 
@@ -181,11 +183,7 @@ def _response_times(
                 None,
                 column,
                 None,
-                f"every date in '{column}' reads either way, day first or month first (as "
-                f"{example}); they were read day first. If the form's Sheet writes the month "
-                "first (English, United States), choose month first on the Upload page, or "
-                'add date_order = "mdy" under [form] in the mapping, or load with '
-                "--date-order mdy",
+                message("forms.dates_assumed", column=column, example=example),
             )
         )
     if read.mixed:
@@ -195,10 +193,14 @@ def _response_times(
                 r2,
                 column,
                 v2,
-                f"'{column}' holds dates written day first (row {r1}: {v1}) and month first "
-                f"(row {r2}: {v2}); each was read the way it must be and those that read "
-                f"either way {'day' if read.order == 'dmy' else 'month'} first: check the "
-                "column in the file",
+                message(
+                    "forms.dates_mixed_day" if read.order == "dmy" else "forms.dates_mixed_month",
+                    column=column,
+                    first_row=r1,
+                    first=v1,
+                    row=r2,
+                    value=v2,
+                ),
             )
         )
     return stamps, dates_assumed, warnings

@@ -19,6 +19,7 @@ from etl import reading
 from etl.forms.mapping import Mapping, MappingError, mapping_from
 from etl.forms.recognition import looks_like_form
 from etl.forms.responses import columns_for
+from etl.messages import message
 from etl.warehouse import Warehouse
 
 
@@ -123,7 +124,7 @@ def read_responses(
     partial = len(data) > reading.FAST_PATH_BYTES
     fmt = reading.sniff_format(data)
     if fmt in ("json", "xls") or (fmt == "xlsx" and partial):
-        raise reading.FileRejected(f"{name}: not read as form responses ({fmt})")
+        raise reading.FileRejected(message("forms.not_responses", name=name, format=fmt))
     con = duckdb.connect()
     try:
         kinds = (kind,) if kind else None

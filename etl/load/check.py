@@ -18,6 +18,7 @@ from etl.load.findings import formula_issues, staged_file
 from etl.load.programme_workbook import stage_programme
 from etl.load.result import Issue, LoadResult
 from etl.load.rewritten import raw_rows, stage_export, stage_form
+from etl.messages import message
 from etl.stage import Context, Staged, stage
 
 
@@ -41,10 +42,7 @@ def read_and_stage(
     if fmt == "json":
         raise reading.FileRejected(reading.json_message(data if not large else data.head, name))
     if fmt == "xls":
-        raise reading.FileRejected(
-            f"{name}: old Excel 97-2003 (.xls) files are not read; open it in Excel and save as "
-            "Excel Workbook (.xlsx) or CSV UTF-8"
-        )
+        raise reading.FileRejected(message("load.old_excel", name=name))
     if fmt == "xlsx":
         book = reading.read_workbook(data, name)
         result.detected = {"format": "xlsx"}
@@ -64,10 +62,7 @@ def read_and_stage(
         raw = _read_csv(con, data, path, name=name, kind=kind, large=large)
     result.detected = {**result.detected, **raw.detected, "header_row": raw.header_row}
     if kind == "programme":
-        raise reading.FileRejected(
-            f"{name}: the programme set-up is a workbook (.xlsx) with the sheets organisations, "
-            "campaigns, budget, targets and channels; start from data/templates/programme.en.xlsx"
-        )
+        raise reading.FileRejected(message("load.programme_not_workbook", name=name))
     return _stage_table(
         con,
         raw,
@@ -160,10 +155,7 @@ def _stage_unmapped_form(
         result.detected["questions"] = proposal.questions
         result.detected["proposal"] = proposal.describe()
         raise reading.FileRejected(
-            f"{name}: these are form responses, and no question reads as a rating, "
-            "usefulness, recommendation or comment; say which question is which field "
-            "in a mapping file and load with --mapping FILE (docs/feedback.md shows "
-            "one), or on the Upload page. The questions are: " + "; ".join(proposal.questions)
+            message("load.form_unmapped", name=name, questions="; ".join(proposal.questions))
         )
     return stage_form(
         con,
@@ -185,9 +177,7 @@ def _kind_of(header: list[str], result: LoadResult, kind: str | None, name: str)
         breakdown = platform_exports.breakdown(header)
         if breakdown is not None and (kind is None or match(kind, header).missing):
             raise reading.FileRejected(
-                f"{name}: this is {breakdown.label}, not figures per day or per post; "
-                "audience breakdowns are not loaded. Upload the platform's overview or "
-                "content export, or our metrics template (data/templates/metrics.en.csv)"
+                message("load.audience_breakdown", name=name, export=breakdown.name)
             )
         if kind is None or match(kind, header).missing:
             _refuse_other_exports(header, name)
@@ -240,18 +230,28 @@ def _unknown_kind_message(header: list[str], name: str) -> str:
     matches = {k: match(k, header) for k in FILE_KINDS}
     best = max(matches, key=lambda k: len(matches[k].columns))
     found, spec = matches[best], FILE_KINDS[best]
-    text = f"{name}: cannot tell what kind of file this is from its header ({shown})"
     if not found.columns:
-        return f"{text}. Use one of our templates in data/templates/, or give the kind (--kind)"
-    lacks = []
-    if found.missing:
-        lacks.append(f"the columns {', '.join(found.missing)}")
+        return message("load.unknown_kind", name=name, header=shown)
+    columns = ", ".join(found.missing)
+    one_of = ""
     if spec.evidence and not any(f in found.columns for f in spec.evidence):
-        lacks.append(f"at least one of {', '.join(spec.evidence)}")
-    return (
-        f"{text}; it has {', '.join(header[i] for i in found.columns.values())} of a {best} "
-        f"file, which also needs {' and '.join(lacks) or 'more of its columns'}. Use our "
-        f"{best} template (data/templates/{best}.en.csv), or give the kind (--kind)"
+        one_of = ", ".join(spec.evidence)
+    if columns and one_of:
+        needs = message("load.needs_columns_and_one_of", columns=columns, fields=one_of)
+    elif columns:
+        needs = message("load.needs_columns", columns=columns)
+    elif one_of:
+        needs = message("load.needs_one_of", fields=one_of)
+    else:
+        needs = message("load.needs_more")
+    return message(
+        "load.unknown_kind_near",
+        name=name,
+        header=shown,
+        has=", ".join(header[i] for i in found.columns.values()),
+        kind=best,
+        needs=needs,
+        template=best,
     )
 
 
@@ -267,7 +267,7 @@ def _leave_out_personal(hm, header: list[str], result: LoadResult) -> None:
                 None,
                 None,
                 None,
-                "personal data not stored: " + ", ".join(c for _, c in personal),
+                message("load.personal_not_stored", columns=", ".join(c for _, c in personal)),
                 "warning",
             )
         )

@@ -9,6 +9,7 @@ import difflib
 import duckdb
 
 from etl import reading
+from etl.messages import message
 from etl.stage import Context
 
 # The --date-order of the load under way (set by ``load_file``), read where the checks'
@@ -19,10 +20,7 @@ DATE_ORDER: contextvars.ContextVar[str | None] = contextvars.ContextVar("date_or
 def campaign_context(con: duckdb.DuckDBPyConnection, campaign: str | None, name: str) -> Context:
     """The checks' context for a file of ``campaign``, refused when there is no such campaign."""
     if not campaign:
-        raise reading.FileRejected(
-            f"{name}: say which campaign the file is for (--campaign CODE); "
-            "`campaigns list` shows the codes"
-        )
+        raise reading.FileRejected(message("load.campaign_needed", name=name))
     row = con.execute(
         "SELECT start_date, end_date FROM campaigns WHERE code = ?", [campaign]
     ).fetchone()
@@ -31,9 +29,17 @@ def campaign_context(con: duckdb.DuckDBPyConnection, campaign: str | None, name:
         close = difflib.get_close_matches(campaign, codes, n=1, cutoff=0.6)
         if not close:
             close = [c for c in codes if c.casefold() == campaign.casefold()]
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        listed = ", ".join(codes) if codes else "none yet: load the programme set-up first"
-        raise reading.FileRejected(
-            f"campaign '{campaign}' does not exist; {hint}known campaigns: {listed}"
-        )
+        if not codes:
+            raise reading.FileRejected(message("load.campaign_unknown_none", campaign=campaign))
+        known = ", ".join(codes)
+        if close:
+            raise reading.FileRejected(
+                message(
+                    "load.campaign_unknown_suggest",
+                    campaign=campaign,
+                    suggest=close[0],
+                    known=known,
+                )
+            )
+        raise reading.FileRejected(message("load.campaign_unknown", campaign=campaign, known=known))
     return Context(campaign, row[0], row[1], DATE_ORDER.get())

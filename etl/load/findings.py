@@ -3,10 +3,13 @@ date orders, counts, file issues, platforms) and as row errors for formulas with
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from etl import reading
 from etl.load.result import Issue, LoadResult, issue_args
+from etl.messages import message
 from etl.stage import Staged
 
 
@@ -46,12 +49,13 @@ def formula_issues(
         if row <= raw.header_row or col not in used:
             continue
         con.execute(
-            f"INSERT INTO {s.issues_table} VALUES (?, ?, ?, ?, 'error')",
+            f"INSERT INTO {s.issues_table} VALUES (?, ?, ?, ?, 'error', ?, ?)",
             [
                 row,
                 raw.header[col],
                 formula,
-                f"the cell holds a formula ({formula}) with no saved result; open the file in "
-                "Excel and save it, or replace the formula by its value (Paste Special > Values)",
+                str(text := message("stage.formula_without_result", formula=formula)),
+                text.code,
+                json.dumps(text.params, ensure_ascii=False),
             ],
         )

@@ -20,6 +20,7 @@ from etl.load.context import DATE_ORDER
 from etl.load.preview import describe_rows
 from etl.load.result import Issue, LoadResult, UsageError
 from etl.load.write import write_batch
+from etl.messages import message
 from etl.normalise import DATE_ORDERS
 from etl.warehouse import Warehouse
 
@@ -203,9 +204,11 @@ def _already_loaded(
     result.previous_batch_id = result.batch_id = previous[0]
     result.kind = previous[1]
     result.rows_loaded = previous[2] or 0
-    result.message = (
-        f"{result.file} was already loaded as batch {previous[0]} on "
-        f"{previous[3]:%Y-%m-%d %H:%M}; nothing changed"
+    result.message = message(
+        "load.already_loaded",
+        file=result.file,
+        batch=previous[0],
+        at=f"{previous[3]:%Y-%m-%d %H:%M}",
     )
     return True
 
@@ -231,8 +234,7 @@ def _check(
                 None,
                 None,
                 _size(size),
-                f"{name} is {_size(size)}, above the {_size(max_bytes())} limit; split it by "
-                "month or platform and load the parts",
+                message("load.too_big", name=name, size=_size(size), limit=_size(max_bytes())),
             )
         )
         return {}
@@ -250,7 +252,7 @@ def _check(
             mapping=mapping,
         )
     except reading.FileRejected as exc:
-        result.errors.append(Issue(None, None, None, str(exc)))
+        result.errors.append(Issue(None, None, None, exc.message))
         return {}
     except reading.SettingError as exc:  # a limit (reading.LIMIT_SETTINGS) set to no number
         raise UsageError(str(exc)) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 
 import duckdb
 
@@ -53,14 +54,19 @@ def describe_rows(
         rows = con.execute(
             f"SELECT row_number{columns} FROM {s.table} ORDER BY row_number LIMIT ?", [limit]
         ).fetchall()
-        errors = dict(
-            con.execute(
-                f"SELECT row_number, string_agg(coalesce(column_name || ': ', '') || message, "
-                f"'; ' ORDER BY column_name) FROM {s.issues_table} WHERE severity = 'error' "
-                f"AND row_number <= ? GROUP BY row_number",
-                [rows[-1][0] if rows else 0],
-            ).fetchall()
-        )
+        errors, detail = {}, {}
+        for number, text, found in con.execute(
+            f"SELECT row_number, string_agg(coalesce(column_name || ': ', '') || message, "
+            f"'; ' ORDER BY column_name), list({{'column': column_name, 'message': message, "
+            f"'code': code, 'params': params}} ORDER BY column_name) FROM {s.issues_table} "
+            f"WHERE severity = 'error' AND row_number <= ? GROUP BY row_number",
+            [rows[-1][0] if rows else 0],
+        ).fetchall():
+            errors[number] = text
+            detail[number] = [
+                {"row": number, **i, "params": json.loads(i["params"]) if i["params"] else {}}
+                for i in found
+            ]
         for row in rows:
             item: dict = {"row": row[0]}
             if s.sheet:
@@ -68,6 +74,9 @@ def describe_rows(
             for f, value in zip(fields, row[1:], strict=True):
                 item[f.name] = _plain(value, f.type)
             item["errors"] = errors.get(row[0])
+            # the same errors one by one, with their codes, for a page to write in its language
+            for found in detail.get(row[0], []):
+                result.preview_issues.append({**found, "sheet": s.sheet} if s.sheet else found)
             result.preview.append(item)
 
 

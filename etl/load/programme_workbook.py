@@ -11,6 +11,8 @@ from etl.kinds import PROGRAMME_SHEETS
 from etl.load.context import DATE_ORDER
 from etl.load.findings import formula_issues
 from etl.load.result import Issue, LoadResult, issue_args
+from etl.messages import message
+from etl.messages.sql import issue_sql
 from etl.normalise import q
 from etl.stage import Context, Staged, stage
 
@@ -31,7 +33,7 @@ def stage_programme(
                     None,
                     sheet,
                     None,
-                    f"sheet '{sheet}' is not part of the set-up workbook and was ignored",
+                    message("programme.sheet_ignored", sheet=sheet),
                 )
             )
             continue
@@ -53,10 +55,7 @@ def stage_programme(
         if not s.file_errors:
             staged[table_kind] = s
     if "campaigns" not in staged and not any(k in staged for k in PROGRAMME_SHEETS):
-        raise reading.FileRejected(
-            f"{name}: no sheet of the set-up workbook was found; name the sheets organisations, "
-            "campaigns, budget, targets and channels (see data/templates/programme.en.xlsx)"
-        )
+        raise reading.FileRejected(message("programme.no_sheets", name=name))
     _cross_sheet_checks(con, staged)
     result.detected["sheets"] = {s.sheet: k for k, s in staged.items()}
     return staged
@@ -76,8 +75,8 @@ def _cross_sheet_checks(con: duckdb.DuckDBPyConnection, staged: dict[str, Staged
         col = s.header_col("organisation")
         con.execute(
             f"INSERT INTO {s.issues_table} SELECT row_number, {q(col)}, organisation, "
-            f"'organisation ' || organisation || ' is not in the organisations sheet nor in the "
-            f"warehouse; add it to the organisations sheet', 'error' FROM {s.table} "
+            f"{issue_sql('programme.unknown_organisation', organisation='organisation')} "
+            f"FROM {s.table} "
             f"WHERE organisation IS NOT NULL AND organisation NOT IN "
             f"({known('organisations', 'code', 'organisations', 'code')})"
         )
@@ -88,8 +87,7 @@ def _cross_sheet_checks(con: duckdb.DuckDBPyConnection, staged: dict[str, Staged
         col = s.header_col("campaign")
         con.execute(
             f"INSERT INTO {s.issues_table} SELECT row_number, {q(col)}, campaign, "
-            f"'campaign ' || campaign || ' is not in the campaigns sheet nor in the warehouse; "
-            f"add it to the campaigns sheet', 'error' FROM {s.table} "
+            f"{issue_sql('programme.unknown_campaign', campaign='campaign')} FROM {s.table} "
             f"WHERE campaign IS NOT NULL AND campaign NOT IN "
             f"({known('campaigns', 'code', 'campaigns', 'code')})"
         )

@@ -11,6 +11,7 @@ from etl import forms, platform_exports, reading, recognise
 from etl.load.context import DATE_ORDER, campaign_context
 from etl.load.findings import staged_file
 from etl.load.result import Issue, LoadResult
+from etl.messages import message
 from etl.stage import Staged, stage
 
 
@@ -37,7 +38,7 @@ def stage_form(
             date_order=DATE_ORDER.get(),
         )
     except forms.MappingError as exc:
-        raise reading.FileRejected(str(exc)) from None
+        raise reading.FileRejected(exc.args[0] if exc.args else str(exc)) from None
     result.kind, result.kind_detected = "feedback", proposal is not None
     why = proposal.choices if proposal is not None else {}
     result.detected["mapping"] = {
@@ -58,15 +59,8 @@ def stage_form(
         # The proposal is a function of the file's bytes: the checksum stays the file's, so the
         # same file again is "already loaded".
         result.detected["notes"] = [*proposal.lines(), *proposal.notes]
-        told = [
-            "the form's questions were matched to fields by their words and answers: "
-            + proposal.summary()
-            + ". Check them (the notes say why each was chosen); where one is wrong, choose "
-            "the questions on the Upload page and save them for the campaign, or load with "
-            "--mapping FILE",
-            *proposal.warnings,
-        ]
-        rw.warnings[:0] = [(None, "", None, message) for message in told]
+        told = [message("forms.proposed", fields=proposal.summary()), *proposal.warnings]
+        rw.warnings[:0] = [(None, "", None, text) for text in told]
     return _stage_rewritten(con, raw, rw, result, name=name, campaign=campaign)
 
 
@@ -94,9 +88,10 @@ def stage_export(
             name=name,
         )
     except ValueError as exc:
-        raise reading.FileRejected(str(exc)) from None
+        raise reading.FileRejected(exc.args[0] if exc.args else str(exc)) from None
     result.kind, result.kind_detected = "metrics", True
     result.detected["export"] = profile.label
+    result.detected["export_name"] = profile.name  # its label in other languages (etl.messages)
     if profile.grain == "post":
         result.detected["as_of"] = as_of.isoformat()
     if rw.notes:
@@ -123,8 +118,8 @@ def _stage_rewritten(
     campaign: str | None,
 ) -> dict[str, Staged]:
     """Stage rows rewritten into one of our kinds (``rw.match.kind``), with their warnings."""
-    for row, column, value, message in rw.warnings:
-        result.warnings.append(Issue(row, column or None, value, message, "warning"))
+    for row, column, value, text in rw.warnings:
+        result.warnings.append(Issue(row, column or None, value, text, "warning"))
     table = reading.numbered_table(con, f"raw_{rw.match.kind}", rw.header, rw.rows, raw)
     ctx = campaign_context(con, campaign, name)
     s = stage(con, table, rw.match, ctx, name=name, suffix="_0")

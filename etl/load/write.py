@@ -12,7 +12,8 @@ import duckdb
 
 from etl import batches, facts
 from etl.load.keep import cells_kept, store_file
-from etl.load.result import Issue, LoadResult, summary
+from etl.load.result import SUMMARY_CODE, Issue, LoadResult, summary, summary_fields
+from etl.messages import message
 from etl.normalise import q
 from etl.stage import Staged
 from etl.warehouse import Warehouse
@@ -121,9 +122,7 @@ def _loadable(
     result.rows_rejected = rows_with_errors
     loadable = not file_errors and (rows_with_errors == 0 or skip_invalid)
     if loadable and staged and result.rows_read - rows_with_errors - result.rows_skipped <= 0:
-        empty = Issue(
-            None, None, None, "the file has no rows to load; fill in rows under the header"
-        )
+        empty = Issue(None, None, None, message("load.no_rows"))
         result.errors.insert(0, empty)
         result._py_issues.append(empty)
         result.errors_total += 1
@@ -168,7 +167,7 @@ def _close_batch(
     con.execute(
         "UPDATE core.batch SET kind = ?, platform = ?, status = ?, stored_file = ?, "
         "rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_blank = ?, "
-        "detected = ?, message = ?, finished_at = ? "
+        "detected = ?, message = ?, message_code = ?, message_params = ?, finished_at = ? "
         "WHERE batch_id = ?",
         [
             result.kind or "unknown",
@@ -182,6 +181,8 @@ def _close_batch(
             result.rows_blank,
             json.dumps(result.detected, ensure_ascii=False, default=str),
             result.message,
+            SUMMARY_CODE,
+            json.dumps(summary_fields(result), default=str),
             dt.datetime.now(),
             batch_id,
         ],
@@ -203,7 +204,8 @@ def _collect_issues(con, result: LoadResult, staged: dict[str, Staged]) -> None:
                 result.warnings_total += count
         for severity, target in (("error", result.errors), ("warning", result.warnings)):
             rows = con.execute(
-                f"SELECT row_number, column_name, value, message, severity FROM ({union}) "
+                f"SELECT row_number, column_name, value, message, severity, code, params "
+                f"FROM ({union}) "
                 f"WHERE severity = ? ORDER BY row_number, column_name LIMIT ?",
                 [severity, MAX_ERRORS_REPORTED],
             ).fetchall()
@@ -226,14 +228,25 @@ def _record_issues(con, batch_id: int, result: LoadResult, staged: dict[str, Sta
     union = _issue_union(staged)
     if union:
         con.execute(
-            f"INSERT INTO core.batch_issue SELECT ?, severity, row_number, column_name, value, "
-            f"message FROM ({union})",
+            f"INSERT INTO core.batch_issue (batch_id, severity, row_number, column_name, value, "
+            f"message, code, params) SELECT ?, severity, row_number, column_name, value, "
+            f"message, code, params FROM ({union})",
             [batch_id],
         )
     for i in getattr(result, "_py_issues", []):
         con.execute(
-            "INSERT INTO core.batch_issue VALUES (?, ?, ?, ?, ?, ?)",
-            [batch_id, i.severity, i.row, i.column, i.value, i.message],
+            "INSERT INTO core.batch_issue (batch_id, severity, row_number, column_name, value, "
+            "message, code, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id,
+                i.severity,
+                i.row,
+                i.column,
+                i.value,
+                i.message,
+                i.code,
+                json.dumps(i.params, ensure_ascii=False, default=str) if i.code else None,
+            ],
         )
     if not result.rows_rejected:
         return
@@ -253,7 +266,7 @@ def _issue_union(staged: dict[str, Staged]) -> str | None:
     for s in staged.values():
         prefix = f"'{s.sheet}: ' || " if getattr(s, "sheet", None) else ""
         parts.append(
-            f"SELECT row_number, {prefix}column_name AS column_name, value, message, severity "
-            f"FROM {s.issues_table}"
+            f"SELECT row_number, {prefix}column_name AS column_name, value, message, severity, "
+            f"code, params FROM {s.issues_table}"
         )
     return " UNION ALL ".join(parts) if parts else None

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from etl.headers import find_header_row
+from etl.messages import message
 from etl.reading.large_csv import duckdb_csv
 from etl.reading.refusals import (
     FileRejected,
@@ -61,7 +62,7 @@ def decode(data: bytes, name: str, *, partial: bool = False) -> tuple[str, str]:
     except UnicodeDecodeError:
         if encoding != "utf-8":
             raise FileRejected(
-                f"{name}: the file says it is {encoding} but is not; save it again as CSV UTF-8"
+                message("reading.wrong_encoding", name=name, encoding=encoding)
             ) from None
         try:
             text, encoding = body.decode("cp1251"), "windows-1251"
@@ -84,10 +85,7 @@ def _looks_utf16(data: bytes) -> bool:
 
 
 def _not_a_table(name: str) -> str:
-    return (
-        f"{name}: this is not a text table or a spreadsheet; upload a CSV file or an XLSX "
-        "workbook (in Excel: File > Save As > CSV UTF-8 or Excel Workbook)"
-    )
+    return message("reading.not_a_table", name=name)
 
 
 _SEP_LINE = re.compile(r'^\ufeff?"?sep=(.)"?\s*$', re.IGNORECASE)
@@ -150,7 +148,7 @@ def read_csv_text(
     head_rows = _head_rows(text, delimiter, name, lim, head_only=head_only)
     start = 1 if skip_first else 0
     if len(head_rows) <= start or all(not any(c.strip() for c in r) for r in head_rows[start:]):
-        raise FileRejected(f"{name}: the file is empty; it needs a header row and data rows")
+        raise FileRejected(message("reading.empty_file", name=name))
     header_index = start + find_header_row(head_rows[start:], kinds)
     title_lines = preamble(head_rows[start:header_index])
     if head_only:
@@ -182,9 +180,12 @@ def _delimiter(lines_head: list[str], name: str) -> tuple[str, bool]:
         delimiter = _SEP_LINE.match(lines_head[0]).group(1)
         if delimiter.isalnum() or delimiter in "\"' \r\n":
             raise FileRejected(
-                f"{name}: the first line '{lines_head[0].strip()}' names {delimiter!r} as the "
-                "column separator, which cannot separate columns; save the file again as CSV "
-                "UTF-8 with commas"
+                message(
+                    "reading.bad_separator",
+                    name=name,
+                    line=lines_head[0].strip(),
+                    separator=repr(delimiter),
+                )
             )
         return delimiter, True
     return sniff_delimiter(lines_head[:60]), False
@@ -255,7 +256,8 @@ def _check_record(row: list[str], number: int, name: str, lim: Limits, *, cut=Fa
     """Refuse a record with more cells than a file may have columns, or too long a line.
     ``cut``: the record is the last of a file's first 64 KB, perhaps cut short."""
     if len(row) > lim.columns:
-        raise FileRejected(too_wide(name, f"row {number:,}", len(row), lim, at_least=cut))
+        where = message("reading.where_row", row=number)
+        raise FileRejected(too_wide(name, where, len(row), lim, at_least=cut))
     if len(row) + sum(map(len, row)) - 1 > lim.line_chars:
         raise FileRejected(too_long_line(name, number, lim))
 
@@ -302,6 +304,5 @@ def _csv_records(text: str, delimiter: str, name: str, lim: Limits) -> Iterator[
         if "field limit" in str(exc):
             raise FileRejected(too_long_cell(name, reader.line_num, lim)) from None
         raise FileRejected(
-            f"{name}: the file cannot be read as CSV near line {reader.line_num:,} ({exc}); "
-            "save it again as CSV UTF-8"
+            message("reading.not_csv_near", name=name, line=reader.line_num, error=str(exc))
         ) from None

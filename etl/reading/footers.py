@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from etl.messages import message
+
 # First cells of rows that sum up the rows above them rather than being data.
 TOTAL_WORDS = frozenset(
     (
@@ -80,8 +82,7 @@ def set_footer_aside(
                     first_row + offset,
                     "",
                     shown[:200],
-                    "a total or a note below the data, not loaded: totals are computed from "
-                    "the rows",
+                    message("reading.footer_row"),
                 )
             )
     # Separator lines between the data rows read as blank lines.

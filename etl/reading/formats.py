@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.messages import message
+
 # Files above this size skip the Python CSV reader and are parsed by DuckDB itself.
 FAST_PATH_BYTES = 8 * 1024 * 1024
 
@@ -71,13 +73,5 @@ def json_message(data: bytes, name: str) -> str:
         and isinstance(doc.get("messages"), list)
         and str(doc.get("type", "")).endswith("channel")
     ):
-        return (
-            f"{name}: this is a Telegram Desktop export of a channel: it has the posts but no "
-            "view counts or subscriber numbers. Copy each post's views and the channel's "
-            "subscribers from the channel statistics into our metrics template "
-            "(data/templates/metrics.en.csv, platform telegram) and load that"
-        )
-    return (
-        f"{name}: a JSON file is not read; upload the figures as CSV or XLSX, in our templates "
-        "(data/templates/) or as the platform exported them"
-    )
+        return message("reading.telegram_export", name=name)
+    return message("reading.json", name=name)

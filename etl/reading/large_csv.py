@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.messages import message
 from etl.reading.refusals import FileRejected, Limits, limits, too_long_line, too_many_cells
 
 
@@ -50,7 +51,7 @@ def duckdb_csv(
                     fout.write(chunk)
         except UnicodeError:
             raise FileRejected(
-                f"{name}: the file says it is {encoding} but is not; save it again as CSV UTF-8"
+                message("reading.wrong_encoding", name=name, encoding=encoding)
             ) from None
     columns = {f"c{i}": "VARCHAR" for i in range(max(width, 1))}
     escaped = str(src).replace("'", "''")
@@ -83,11 +84,9 @@ def _duckdb_refusal(name: str, error: str, lim: Limits) -> str:
     line = re.search(r"Line: (\d+)", error)
     if "maximum line size" in error.casefold():
         return too_long_line(name, int(line.group(1)) if line else None, lim)
-    near = f" near line {int(line.group(1)):,}" if line else ""
-    return (
-        f"{name}: the file cannot be read as CSV{near}; check the quotes and the line breaks "
-        "there, and save it again as CSV UTF-8"
-    )
+    if line:
+        return message("reading.not_csv_line", name=name, line=int(line.group(1)))
+    return message("reading.not_csv", name=name)
 
 
 def remove_temporary_files() -> None:

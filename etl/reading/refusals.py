@@ -13,13 +13,22 @@ from dataclasses import dataclass, fields
 
 import duckdb
 
+from etl.messages import Message, message
+
 # What DuckDB raises when a value of the file does not fit the type a step of the loader casts
 # it to (a number with digits typed twice, beyond a 64-bit integer): the load refuses the file.
 VALUE_OUT_OF_RANGE = (duckdb.ConversionException, duckdb.OutOfRangeException)
 
 
 class FileRejected(ValueError):
-    """The file as a whole cannot be read; the message says why and what to do."""
+    """The file as a whole cannot be read; the message says why and what to do (a loader
+    message, ``etl.messages.Message``, or plain text)."""
+
+    @property
+    def message(self) -> str:
+        """The message as given (a ``Message`` keeps its code and parameters)."""
+        first = self.args[0] if self.args else ""
+        return first if isinstance(first, str) else str(self)
 
 
 class SettingError(ValueError):
@@ -70,44 +79,31 @@ def limits() -> Limits:
 
 def out_of_range(name: str) -> str:
     """Why a file with a value DuckDB could not cast (``VALUE_OUT_OF_RANGE``) is refused."""
-    return (
-        f"{name}: a number in the file is too large to be a figure (a whole number goes up to "
-        "9,223,372,036,854,775,807); check the figures for digits typed twice or cells run "
-        "together, and load it again"
-    )
+    return message("reading.out_of_range", name=name)
 
 
-def too_wide(name: str, where: str, count: int, lim: Limits, *, at_least: bool = False) -> str:
+def too_wide(
+    name: str, where: str | Message, count: int, lim: Limits, *, at_least: bool = False
+) -> str:
     """Why a row with more cells than ``lim.columns`` is refused."""
-    return (
-        f"{name}: {where} has {'at least ' if at_least else ''}{count:,} columns, more than the "
-        f"{lim.columns:,} a file may have; check that it is a table of figures with one header "
-        "row, and save it again with only the columns to load"
-    )
+    code = "reading.too_wide_at_least" if at_least else "reading.too_wide"
+    return message(code, name=name, where=where, count=count, limit=lim.columns)
 
 
-def too_many_cells(name: str, lim: Limits, what: str = "the file") -> str:
+def too_many_cells(name: str, lim: Limits, sheet: str | None = None) -> str:
     """Why a file or a sheet with more than ``lim.cells`` cells is refused."""
-    return (
-        f"{name}: {what} has more than {lim.cells:,} cells (rows x columns); split it by month "
-        "or platform and load the parts, or delete the empty rows and columns around the data"
-    )
+    if sheet is not None:
+        return message("reading.sheet_too_many_cells", name=name, sheet=sheet, limit=lim.cells)
+    return message("reading.too_many_cells", name=name, limit=lim.cells)
 
 
 def too_long_cell(name: str, line: int, lim: Limits) -> str:
     """Why a CSV cell longer than ``lim.field_chars`` is refused."""
-    return (
-        f"{name}: a cell near line {line:,} is longer than {lim.field_chars:,} characters; "
-        'a stray double quote (") makes the rest of a file one cell: check the quotes on that '
-        "line, or shorten the cell, and save the file again"
-    )
+    return message("reading.too_long_cell", name=name, line=line, limit=lim.field_chars)
 
 
 def too_long_line(name: str, row: int | None, lim: Limits) -> str:
     """Why a CSV row longer than ``lim.line_chars`` is refused."""
-    where = f"row {row:,}" if row else "a row"
-    return (
-        f"{name}: {where} is longer than {lim.line_chars:,} characters; check the quotes "
-        "and the line breaks there (a whole table on one line is no table), and save the file "
-        "again as CSV UTF-8"
-    )
+    if row:
+        return message("reading.too_long_row", name=name, row=row, limit=lim.line_chars)
+    return message("reading.too_long_a_row", name=name, limit=lim.line_chars)

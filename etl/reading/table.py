@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from etl.headers import find_header_row
+from etl.messages import message
 from etl.reading.footers import set_footer_aside
 from etl.reading.refusals import FileRejected
 
@@ -52,7 +53,7 @@ def read_sheet(
 ) -> RawTable:
     """Store one sheet's rows as ``table``, its header found among the first rows."""
     if not rows or all(not any(c not in (None, "") for c in r) for r in rows):
-        raise FileRejected(f"{name}: the sheet is empty; it needs a header row and data rows")
+        raise FileRejected(message("reading.empty_sheet", name=name))
     header_index = find_header_row(rows, kinds)
     raw = rows_to_table(con, rows, header_index, table, name)
     raw.preamble = preamble(rows[:header_index])

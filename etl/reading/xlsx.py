@@ -19,6 +19,7 @@ from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
 
+from etl.messages import message
 from etl.reading.refusals import FileRejected, Limits, limits, too_many_cells, too_wide
 
 # Parts of a workbook (entries of its zip directory): an Excel workbook has a few dozen, a few
@@ -54,10 +55,7 @@ def read_workbook(data: bytes, name: str) -> Workbook:
     except Exception as exc:  # openpyxl and the XML parser raise many kinds for a damaged file
         raise FileRejected(_damaged_workbook(name, exc)) from None
     if not sheets:
-        raise FileRejected(
-            f"{name}: the workbook has no sheet that can be read (its sheets are missing or "
-            "damaged); save it again from Excel as .xlsx, or as CSV UTF-8"
-        )
+        raise FileRejected(message("reading.no_readable_sheet", name=name))
     formula_errors = []
     for (title, r_index, c_index), formula in found.items():
         rows = sheets.get(title, [])
@@ -68,7 +66,8 @@ def read_workbook(data: bytes, name: str) -> Workbook:
 
 
 def _again(name: str, what: str) -> str:
-    return f"{name}: {what}; save it again from Excel as .xlsx, or as CSV UTF-8, and upload that"
+    """A workbook refused for ``what`` (a message), and what to do."""
+    return message("reading.save_again", name=name, what=what)
 
 
 def _inspect_workbook(data: bytes, name: str, lim: Limits) -> bool:
@@ -76,46 +75,43 @@ def _inspect_workbook(data: bytes, name: str, lim: Limits) -> bool:
     check it: returns whether a sheet holds formulas."""
     parts = _zip_entries(data)
     if parts is not None and parts > MAX_WORKBOOK_PARTS:
-        raise FileRejected(
-            _again(name, f"the workbook has {parts:,} parts, far more than an Excel workbook")
-        )
+        raise FileRejected(_again(name, message("reading.workbook.many_parts", parts=parts)))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise FileRejected(
-            _again(name, "the workbook is damaged or cut short (its table of contents is missing)")
-        ) from None
+        raise FileRejected(_again(name, message("reading.workbook.cut_short"))) from None
     with archive:
         infos = archive.infolist()
         if not any(i.filename.startswith("xl/") for i in infos):
-            raise FileRejected(
-                f"{name}: cannot open the workbook: the file is a zip archive without an Excel "
-                "workbook in it; upload the .xlsx file itself, or save it again from Excel as "
-                ".xlsx or as CSV UTF-8"
-            )
+            raise FileRejected(message("reading.zip_without_workbook", name=name))
         sheets = {i.filename for i in infos if _SHEET_PART.fullmatch(i.filename)}
         if len(sheets) > lim.xlsx_sheets:
             raise FileRejected(
-                f"{name}: the workbook has {len(sheets):,} sheets, more than the "
-                f"{lim.xlsx_sheets:,} a workbook may have; copy the sheets to load into a "
-                "workbook of their own and load that"
+                message(
+                    "reading.too_many_sheets", name=name, count=len(sheets), limit=lim.xlsx_sheets
+                )
             )
         unpacked = sum(i.file_size for i in infos)
         packed = sum(i.compress_size for i in infos)
         if unpacked > lim.xlsx_uncompressed_mb * _MB:
             raise FileRejected(
-                f"{name}: the workbook unpacks to {_mb(unpacked)}, above the "
-                f"{_mb(lim.xlsx_uncompressed_mb * _MB)} limit; split it by month or platform "
-                "and load the parts, or save the sheet as CSV UTF-8"
+                message(
+                    "reading.unpacks_too_big",
+                    name=name,
+                    size=_mb(unpacked),
+                    limit=_mb(lim.xlsx_uncompressed_mb * _MB),
+                )
             )
         for size, small in [(i.file_size, i.compress_size) for i in infos] + [(unpacked, packed)]:
             if size > _MB and size > lim.xlsx_ratio * max(small, 1):
                 raise FileRejected(
                     _again(
                         name,
-                        f"the workbook holds a part that unpacks to {size / max(small, 1):,.0f} "
-                        f"times its compressed size, far beyond the {lim.xlsx_ratio:,.0f} times "
-                        "Excel's files come to: it is not loaded",
+                        message(
+                            "reading.workbook.ratio",
+                            ratio=f"{size / max(small, 1):,.0f}",
+                            limit=f"{lim.xlsx_ratio:,.0f}",
+                        ),
                     )
                 )
         return _scan_parts(archive, infos, sheets, name)
@@ -169,10 +165,7 @@ def _zip_entries(data: bytes) -> int | None:
     return int.from_bytes(data[at + 32 : at + 40], "little")
 
 
-_ENTITIES = (
-    "the workbook declares XML entities (a <!DOCTYPE>), which Excel never writes and which "
-    "can hide an attack: it is not read"
-)
+_ENTITIES = message("reading.workbook.entities")
 
 
 def _damaged_workbook(name: str, exc: BaseException) -> str:
@@ -189,29 +182,24 @@ def _damaged_workbook(name: str, exc: BaseException) -> str:
             return _again(name, what)
     # What is left (a cell reference, a number or a type openpyxl cannot read, a part
     # pointing at another that is not there) is the content of a part broken by the damage.
-    return _again(
-        name, "cannot open the workbook: it is damaged (a part does not follow the .xlsx format)"
-    )
+    return _again(name, message("reading.workbook.not_xlsx"))
 
 
 def _workbook_failure(exc: BaseException) -> str | None:
     if isinstance(exc, DefusedXmlException):
         return _ENTITIES
     if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
-        return "the workbook is damaged (a part failed its checksum)"
+        return message("reading.workbook.checksum")
     if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
-        return "the workbook is damaged (its compressed data cannot be unpacked)"
+        return message("reading.workbook.unpack")
     if isinstance(exc, NotImplementedError | RuntimeError) and (
         "encrypt" in str(exc) or "compression" in str(exc)
     ):
-        return (
-            "the workbook is encrypted or packed in a way Excel does not use; remove the "
-            "password in Excel first"
-        )
+        return message("reading.workbook.encrypted")
     if isinstance(exc, ET.ParseError | ExpatError | SyntaxError):
-        return "the workbook is damaged (one of its parts is not well-formed XML)"
+        return message("reading.workbook.xml")
     if isinstance(exc, KeyError):
-        return "the workbook is damaged (a part it lists is missing)"
+        return message("reading.workbook.missing_part")
     return None
 
 
@@ -248,11 +236,13 @@ def _sheet_rows(ws, name: str, lim: Limits) -> Iterator[tuple[int, tuple]]:
     for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
         if r_index > EXCEL_ROWS:
             raise FileRejected(
-                _again(name, f"sheet '{ws.title}' goes past row {EXCEL_ROWS:,}, Excel's last")
+                _again(
+                    name, message("reading.workbook.past_last_row", sheet=ws.title, rows=EXCEL_ROWS)
+                )
             )
         cells += max(len(row), 1)
         if cells > lim.cells:
-            raise FileRejected(too_many_cells(name, lim, f"sheet '{ws.title}'"))
+            raise FileRejected(too_many_cells(name, lim, ws.title))
         yield r_index, row
 
 
@@ -265,20 +255,25 @@ def _sheet_cells(ws, name: str, lim: Limits) -> list[list[str | None]]:
         while end and cells[end - 1] is None:
             end -= 1
         if end > lim.columns:
-            where = f"row {r_index:,} of sheet '{ws.title}'"
+            where = message("reading.where_sheet_row", row=r_index, sheet=ws.title)
             raise FileRejected(too_wide(name, where, end, lim))
         del cells[end:]
         if any(c is not None and len(c) > lim.field_chars for c in cells):
             raise FileRejected(
-                f"{name}: a cell in row {r_index:,} of sheet '{ws.title}' is longer than "
-                f"{lim.field_chars:,} characters; shorten it and save the workbook again"
+                message(
+                    "reading.sheet_cell_too_long",
+                    name=name,
+                    row=r_index,
+                    sheet=ws.title,
+                    limit=lim.field_chars,
+                )
             )
         rows.append(cells)
     while rows and not rows[-1]:
         rows.pop()
     width = max((len(r) for r in rows), default=0)
     if len(rows) * width > lim.cells:
-        raise FileRejected(too_many_cells(name, lim, f"sheet '{ws.title}'"))
+        raise FileRejected(too_many_cells(name, lim, ws.title))
     return [r + [None] * (width - len(r)) for r in rows]
 
 

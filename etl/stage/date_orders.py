@@ -7,6 +7,7 @@ import duckdb
 
 from etl.headers import HeaderMatch
 from etl.kinds import Kind
+from etl.messages import message
 from etl.reading import RawTable
 from etl.stage.records import Context, Staged, issue
 
@@ -56,9 +57,7 @@ def date_orders(
                         None,
                         column,
                         example,
-                        f"every date in column '{column}' (such as {example}) reads as well day "
-                        "first as month first; they were read day first (31/12/2026). If the file "
-                        "writes the month first, load it again with --date-order mdy",
+                        message("stage.dates_either_way", column=column, example=example),
                         "warning",
                     )
                 )

@@ -1,7 +1,9 @@
 """The checks each kind of file adds to those of each field: duplicate rows, figures that
 cannot be (reach above impressions), references to the programme, dates outside the campaign.
 
-Each check is a SQL query over the staged table giving issue rows; ``stage`` runs them all."""
+Each check is a SQL query over the staged table giving issue rows; ``stage`` runs them all.
+Their texts are loader messages (``etl.messages``): the English text, code and parameters of
+each issue come from ``issue_sql``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from etl import normalise as n
 from etl.headers import HeaderMatch
 from etl.kinds import NET_CHANGE_FIELDS, PROGRAMME_SHEETS
+from etl.messages.sql import issue_sql
 from etl.stage.records import Context
 
 # The file's own header of a field.
@@ -20,7 +23,7 @@ def kind_checks(
     kind: str, table: str, header: list[str], match: HeaderMatch, ctx: Context
 ) -> list[str]:
     """The SQL of the checks a kind of file adds to those of each field: each query gives
-    (row_number, column, value, message, severity) rows of the staged ``table``."""
+    (row_number, column, value, message, severity, code, params) rows of the staged ``table``."""
 
     def col(field_name: str) -> str:
         return _col(match, header, field_name)
@@ -45,36 +48,39 @@ def _metrics_checks(table: str, match: HeaderMatch, col: Column, ctx: Context) -
     dates outside the campaign, the time window."""
     checks: list[str] = []
     post = "coalesce(post_id, '')"
+    same = issue_sql("stage.duplicate_post_row", first_row="first_row")
     checks.append(
-        f"SELECT row_number, {n.q(col('date'))}, NULL, 'same date, platform and post as row '"
-        f" || first_row || '; keep one of the two rows', 'error' FROM (SELECT row_number, "
+        f"SELECT row_number, {n.q(col('date'))}, NULL, {same} FROM (SELECT row_number, "
         f"min(row_number) OVER (PARTITION BY date, platform, {post}, "
         f"coalesce(lower(time_window), 'day')) AS first_row "
         f"FROM {table} WHERE date IS NOT NULL AND platform IS NOT NULL) "
         f"WHERE row_number > first_row"
     )
+    reach_above = issue_sql(
+        "stage.reach_above_impressions",
+        reach=n.as_text("count", "reach"),
+        impressions=n.as_text("count", "impressions"),
+    )
     checks.append(
-        f"SELECT row_number, {n.q(col('reach'))}, reach__raw, 'reach ' || "
-        f"{n.as_text('count', 'reach')} || ' is above impressions ' || "
-        f"{n.as_text('count', 'impressions')} || "
-        f"'; reach counts unique people among the impressions, so it cannot be higher: "
-        f"check the two columns are not swapped', 'error' FROM {table} "
+        f"SELECT row_number, {n.q(col('reach'))}, reach__raw, {reach_above} FROM {table} "
         f"WHERE reach > impressions"
     )
     lifetime = "lower(coalesce(time_window, 'day')) = 'lifetime'"
     for f in (f for f in NET_CHANGE_FIELDS if f in match.columns):
+        below = issue_sql("stage.total_below_zero", value=f"{f}__raw")
+        change = issue_sql("stage.net_change_below_zero", "warning", field=n.q(f))
         checks.append(
-            f"SELECT row_number, {n.q(col(f))}, {f}__raw, CASE WHEN {lifetime} THEN "
-            f"'a post''s total so far cannot be below zero, got ''' || {f}__raw || '''; "
-            f"check the sign' ELSE 'a net change below zero ({f} withdrawn or removed "
-            f"that day), stored as reported' END, CASE WHEN {lifetime} THEN 'error' "
-            f"ELSE 'warning' END FROM {table} WHERE \"{f}\" < 0"
+            f"SELECT row_number, {n.q(col(f))}, {f}__raw, {below} FROM {table} "
+            f'WHERE "{f}" < 0 AND {lifetime}'
+        )
+        checks.append(
+            f"SELECT row_number, {n.q(col(f))}, {f}__raw, {change} FROM {table} "
+            f'WHERE "{f}" < 0 AND NOT ({lifetime})'
         )
     if "followers" in match.columns:
         checks.append(
-            f"SELECT row_number, {n.q(col('followers'))}, followers__raw, 'followers are "
-            f"counted for the whole channel; on a post row (post_id filled in) the value was "
-            f"ignored: put it on the channel row of that day', 'warning' FROM {table} "
+            f"SELECT row_number, {n.q(col('followers'))}, followers__raw, "
+            f"{issue_sql('stage.followers_on_post', 'warning')} FROM {table} "
             f"WHERE coalesce(post_id, '') <> '' AND followers IS NOT NULL"
         )
     # A post's lifetime totals are as of the export date, which may follow the campaign.
@@ -85,9 +91,8 @@ def _metrics_checks(table: str, match: HeaderMatch, col: Column, ctx: Context) -
     )
     if "time_window" in match.columns:
         checks.append(
-            f"SELECT row_number, {n.q(col('time_window'))}, time_window__raw, 'the window is "
-            f"day (figures for that day) or lifetime (a post''s totals so far); write one of "
-            f"the two', 'error' FROM {table} WHERE time_window IS NOT NULL AND "
+            f"SELECT row_number, {n.q(col('time_window'))}, time_window__raw, "
+            f"{issue_sql('stage.time_window')} FROM {table} WHERE time_window IS NOT NULL AND "
             f"lower(time_window) NOT IN ('day', 'lifetime')"
         )
     return checks
@@ -98,35 +103,43 @@ def _spend_checks(table: str, col: Column, ctx: Context) -> list[str]:
     amounts, dates outside the campaign, earlier costs without document numbers it drops."""
     checks: list[str] = []
     checks.append(_duplicates(table, ("reference",), col("reference"), "reference"))
-    checks.append(
-        f"SELECT s.row_number, {n.q(col('budget_line'))}, s.budget_line__raw, "
-        f"'budget line ' || s.budget_line || ' is not in the budget of this campaign; use "
-        f"one of: ' || coalesce((SELECT string_agg(line_code, ', ' ORDER BY line_code) "
-        f"FROM budget_lines WHERE campaign_code = {n.q(ctx.campaign or '')}), "
-        f"'(no budget loaded: load the programme set-up first)'), 'error' "
-        f"FROM {table} s WHERE s.budget_line IS NOT NULL AND s.budget_line NOT IN "
-        f"(SELECT line_code FROM budget_lines WHERE campaign_code = "
-        f"{n.q(ctx.campaign or '')})"
+    campaign_lines = f"FROM budget_lines WHERE campaign_code = {n.q(ctx.campaign or '')}"
+    lines = f"(SELECT string_agg(line_code, ', ' ORDER BY line_code) {campaign_lines})"
+    unknown_line = issue_sql("stage.budget_line_unknown", line="s.budget_line", lines=lines)
+    no_budget = issue_sql("stage.budget_line_no_budget", line="s.budget_line")
+    for message, budget in ((unknown_line, "EXISTS"), (no_budget, "NOT EXISTS")):
+        checks.append(
+            f"SELECT s.row_number, {n.q(col('budget_line'))}, s.budget_line__raw, {message} "
+            f"FROM {table} s WHERE s.budget_line IS NOT NULL AND s.budget_line NOT IN "
+            f"(SELECT line_code {campaign_lines}) AND {budget} (SELECT 1 {campaign_lines})"
+        )
+    no_rate = issue_sql(
+        "stage.no_exchange_rate",
+        "warning",
+        currency="s.currency",
+        month="strftime(s.date, '%Y-%m')",
     )
     checks.append(
-        f"SELECT s.row_number, {n.q(col('currency'))}, s.currency__raw, 'no exchange rate "
-        f"for ' || s.currency || ' in ' || strftime(s.date, '%Y-%m') || '; the amount is "
-        f"kept but has no EUR value until that month''s rate is loaded (kind fx)', "
-        f"'warning' FROM {table} s WHERE s.currency <> 'EUR' AND s.date IS NOT NULL AND "
+        f"SELECT s.row_number, {n.q(col('currency'))}, s.currency__raw, {no_rate} "
+        f"FROM {table} s WHERE s.currency <> 'EUR' AND s.date IS NOT NULL AND "
         f"NOT EXISTS (SELECT 1 FROM exchange_rates r WHERE r.currency = s.currency AND "
         f"r.month = date_trunc('month', s.date))"
     )
     checks.append(
-        f"SELECT row_number, {n.q(col('amount'))}, amount__raw, 'the amount is zero; "
-        f"delete the row or write the amount paid', 'error' FROM {table} WHERE amount = 0"
+        f"SELECT row_number, {n.q(col('amount'))}, amount__raw, "
+        f"{issue_sql('stage.amount_zero')} FROM {table} WHERE amount = 0"
     )
     # A refund or a reversal is a negative cost: it is kept, and nets off the line's spend.
+    line = "coalesce(budget_line, budget_line__raw)"
+    refund = issue_sql("stage.amount_refund", "warning", line=line)
     checks.append(
-        f"SELECT row_number, {n.q(col('amount'))}, amount__raw, 'a negative amount is "
-        f"booked as a refund or reversal and reduces the spend on line ' || "
-        f"coalesce(budget_line, budget_line__raw, '(no line)') || '; if it is a cost, "
-        f"write it without the minus sign or brackets', 'warning' FROM {table} "
-        f"WHERE amount < 0"
+        f"SELECT row_number, {n.q(col('amount'))}, amount__raw, {refund} FROM {table} "
+        f"WHERE amount < 0 AND {line} IS NOT NULL"
+    )
+    checks.append(
+        f"SELECT row_number, {n.q(col('amount'))}, amount__raw, "
+        f"{issue_sql('stage.amount_refund_no_line', 'warning')} FROM {table} "
+        f"WHERE amount < 0 AND {line} IS NULL"
     )
     checks.extend(_outside_period(table, "date", col("date"), ctx))
     # Costs without document numbers (references made by ``etl.spend``) that an earlier
@@ -135,22 +148,27 @@ def _spend_checks(table: str, col: Column, ctx: Context) -> list[str]:
     from etl.spend import AUTO_PREFIX
 
     auto = f"starts_with(reference, {n.q(AUTO_PREFIX)})"
-    checks.append(
-        f"SELECT NULL, {n.q(col('reference'))}, NULL, CAST(k AS VARCHAR) || CASE WHEN k = 1 "
-        f"THEN ' cost without a document number loaded earlier ' ELSE ' costs without a "
-        f"document number loaded earlier ' END || CASE WHEN lo = hi THEN 'on ' || "
-        f"CAST(lo AS VARCHAR) ELSE 'between ' || CAST(lo AS VARCHAR) || ' and ' || "
-        f"CAST(hi AS VARCHAR) END || CASE WHEN k = 1 THEN ' is' ELSE ' are' END || ' not in "
-        f"this file as loaded (changed or left out); loading the file replaces ' || CASE "
-        f"WHEN k = 1 THEN 'it' ELSE 'them' END || ', since a file without document numbers "
-        f"restates its period whole: send every cost of the period, not only new ones', "
-        f"'warning' FROM (SELECT count(*) AS k, min(p.spend_date) AS lo, "
+    dropped = (
+        f"(SELECT count(*) AS k, min(p.spend_date) AS lo, "
         f"max(p.spend_date) AS hi FROM spend p, (SELECT min(date) AS first, max(date) AS "
         f"last FROM {table} WHERE {auto}) f WHERE p.campaign_code = "
         f"{n.q(ctx.campaign or '')} AND starts_with(p.reference, {n.q(AUTO_PREFIX)}) AND "
         f"p.spend_date BETWEEN f.first AND f.last AND p.reference NOT IN (SELECT reference "
-        f"FROM {table} WHERE reference IS NOT NULL)) WHERE k > 0"
+        f"FROM {table} WHERE reference IS NOT NULL))"
     )
+    one_day = issue_sql("stage.costs_replaced_on", "warning", count="k", day="CAST(lo AS VARCHAR)")
+    period = issue_sql(
+        "stage.costs_replaced_between",
+        "warning",
+        count="k",
+        first="CAST(lo AS VARCHAR)",
+        last="CAST(hi AS VARCHAR)",
+    )
+    for message, when in ((one_day, "lo = hi"), (period, "lo <> hi")):
+        checks.append(
+            f"SELECT NULL, {n.q(col('reference'))}, NULL, {message} FROM {dropped} "
+            f"WHERE k > 0 AND {when}"
+        )
     return checks
 
 
@@ -165,10 +183,10 @@ def _participants_checks(table: str, col: Column, ctx: Context) -> list[str]:
             "event, region, sex and age group",
         )
     )
+    two_dates = issue_sql("stage.event_two_dates", event="event_code", first_row="first_row")
     checks.append(
-        f"SELECT row_number, {n.q(col('event_date'))}, event_date__raw, 'event ' || "
-        f"event_code || ' has another date in row ' || first_row || '; one event has one "
-        f"date', 'error' FROM (SELECT row_number, event_code, event_date, event_date__raw, "
+        f"SELECT row_number, {n.q(col('event_date'))}, event_date__raw, {two_dates} "
+        f"FROM (SELECT row_number, event_code, event_date, event_date__raw, "
         f"first_value(event_date) OVER w AS first_date, first_value(row_number) OVER w AS "
         f"first_row FROM {table} WHERE event_code IS NOT NULL AND event_date IS NOT NULL "
         f"WINDOW w AS (PARTITION BY event_code ORDER BY row_number)) "
@@ -186,17 +204,20 @@ def _feedback_checks(table: str, match: HeaderMatch, col: Column, ctx: Context) 
         scale = f"{rated}_scale"
         if rated not in match.columns:
             continue
+        above = issue_sql(
+            "stage.rating_above_scale",
+            field=n.q(rated),
+            rating=f"CAST({rated} AS INTEGER)",
+            scale=f"CAST(coalesce({scale}, 5) AS INTEGER)",
+        )
         checks.append(
-            f"SELECT row_number, {n.q(col(rated))}, {rated}__raw, '{rated} ' || "
-            f"CAST({rated} AS INTEGER) || ' is above the top of the scale (' || "
-            f"CAST(coalesce({scale}, 5) AS INTEGER) || '); ratings run from 1 to ' || "
-            f"CAST(coalesce({scale}, 5) AS INTEGER) || ': for a 1-10 question give "
-            f"{scale} = 10', 'error' FROM {table} WHERE {rated} > coalesce({scale}, 5)"
+            f"SELECT row_number, {n.q(col(rated))}, {rated}__raw, {above} FROM {table} "
+            f"WHERE {rated} > coalesce({scale}, 5)"
         )
         if scale in match.columns:
             checks.append(
-                f"SELECT row_number, {n.q(col(scale))}, {scale}__raw, 'the scale is 5 or "
-                f"10', 'error' FROM {table} WHERE {scale} NOT IN (5, 10)"
+                f"SELECT row_number, {n.q(col(scale))}, {scale}__raw, "
+                f"{issue_sql('stage.scale_5_or_10')} FROM {table} WHERE {scale} NOT IN (5, 10)"
             )
     return checks
 
@@ -205,10 +226,10 @@ def _fx_checks(table: str, col: Column) -> list[str]:
     """An exchange-rate file: duplicate months and currencies, rates not above zero."""
     checks: list[str] = []
     checks.append(_duplicates(table, ("month", "currency"), col("month"), "month and currency"))
+    rate = issue_sql("stage.rate_not_positive", value="units_per_eur__raw")
     checks.append(
-        f"SELECT row_number, {n.q(col('units_per_eur'))}, units_per_eur__raw, 'a rate must "
-        f"be above zero, got ''' || units_per_eur__raw || '''', 'error' FROM {table} "
-        f"WHERE units_per_eur <= 0"
+        f"SELECT row_number, {n.q(col('units_per_eur'))}, units_per_eur__raw, {rate} "
+        f"FROM {table} WHERE units_per_eur <= 0"
     )
     return checks
 
@@ -227,15 +248,16 @@ def _programme_checks(kind: str, table: str, col: Column) -> list[str]:
     )
     if kind == "campaigns":
         checks.append(
-            f"SELECT row_number, {n.q(col('end_date'))}, end_date__raw, 'the campaign ends "
-            f"before it starts; check the start and end dates', 'error' FROM {table} "
+            f"SELECT row_number, {n.q(col('end_date'))}, end_date__raw, "
+            f"{issue_sql('stage.campaign_ends_before_start')} FROM {table} "
             f"WHERE end_date < start_date"
         )
     if kind == "budget_lines":
+        heading = issue_sql(
+            "stage.line_heading", "warning", line="line", heading="CAST(heading AS VARCHAR)"
+        )
         checks.append(
-            f"SELECT row_number, {n.q(col('line'))}, line__raw, 'line ' || line || ' does "
-            f"not start with its heading number ' || heading || '; number lines inside a "
-            f"heading as ' || heading || '.1, ' || heading || '.2, ...', 'warning' "
+            f"SELECT row_number, {n.q(col('line'))}, line__raw, {heading} "
             f"FROM {table} WHERE heading IS NOT NULL AND line IS NOT NULL AND "
             f"split_part(line, '.', 1) <> CAST(heading AS VARCHAR)"
         )
@@ -248,11 +270,13 @@ def _col(match: HeaderMatch, header: list[str], field_name: str) -> str:
 
 
 def _duplicates(table: str, keys: tuple[str, ...], column: str, what: str) -> str:
+    """Rows with the same ``keys`` as an earlier row; ``what`` names the keys (field names,
+    which the file's headers also use)."""
     key_sql = ", ".join(f'"{k}"' for k in keys)
     present = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
+    same = issue_sql("stage.duplicate_row", keys=n.q(what), first_row="first_row")
     return (
-        f"SELECT row_number, {n.q(column)}, NULL, 'same {what} as row ' || first_row || "
-        f"'; keep one of the two rows', 'error' FROM (SELECT row_number, "
+        f"SELECT row_number, {n.q(column)}, NULL, {same} FROM (SELECT row_number, "
         f"min(row_number) OVER (PARTITION BY {key_sql}) AS first_row FROM {table} "
         f"WHERE {present}) WHERE row_number > first_row"
     )
@@ -263,9 +287,11 @@ def _outside_period(
 ) -> list[str]:
     if ctx.start is None or ctx.end is None:
         return []
+    outside = issue_sql(
+        "stage.outside_period", "warning", first=n.q(str(ctx.start)), last=n.q(str(ctx.end))
+    )
     return [
-        f'SELECT row_number, {n.q(column)}, "{field_name}__raw", '
-        f"'date outside the campaign period {ctx.start} to {ctx.end}; check the date or the "
-        f"campaign', 'warning' FROM {table} WHERE CAST(\"{field_name}\" AS DATE) NOT BETWEEN "
+        f'SELECT row_number, {n.q(column)}, "{field_name}__raw", {outside} '
+        f'FROM {table} WHERE CAST("{field_name}" AS DATE) NOT BETWEEN '
         f"DATE '{ctx.start}' AND DATE '{ctx.end}' AND {where}"
     ]

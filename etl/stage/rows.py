@@ -14,6 +14,8 @@ import duckdb
 from etl import normalise as n
 from etl.headers import HeaderMatch, accepted_words
 from etl.kinds import METRIC_FIELDS, NET_CHANGE_FIELDS, Kind
+from etl.messages import message as loader_message
+from etl.messages.sql import issue_sql
 from etl.reading import RawTable
 from etl.stage.date_orders import date_orders
 from etl.stage.kind_checks import kind_checks
@@ -97,7 +99,7 @@ def _header_issues(staged: Staged, raw: RawTable, match: HeaderMatch) -> None:
                 None,
                 field_name,
                 None,
-                f"required column '{field_name}' is missing; name a column with one of: {words}",
+                loader_message("stage.column_missing", field=field_name, words=words),
             )
         )
     if match.kind == "metrics" and not any(f in match.columns for f in METRIC_FIELDS):
@@ -106,9 +108,7 @@ def _header_issues(staged: Staged, raw: RawTable, match: HeaderMatch) -> None:
                 None,
                 None,
                 None,
-                "the file has no figure columns; a metrics file needs at least one of "
-                + ", ".join(METRIC_FIELDS)
-                + " (see data/templates/metrics.en.csv)",
+                loader_message("stage.no_figure_columns", fields=", ".join(METRIC_FIELDS)),
             )
         )
     for _index, cell in match.unknown:
@@ -117,7 +117,7 @@ def _header_issues(staged: Staged, raw: RawTable, match: HeaderMatch) -> None:
                 raw.header_row,
                 cell,
                 None,
-                f"column '{cell}' is not a known {match.kind} column and was ignored",
+                loader_message("stage.column_unknown", column=cell, kind=match.kind),
                 "warning",
             )
         )
@@ -128,8 +128,7 @@ def _header_issues(staged: Staged, raw: RawTable, match: HeaderMatch) -> None:
                 raw.header_row,
                 cell,
                 None,
-                f"column '{cell}' means the same as column '{first}' ({fname}); the first one "
-                "was used and this one ignored",
+                loader_message("stage.column_duplicate", column=cell, first=first, field=fname),
                 "warning",
             )
         )
@@ -205,16 +204,23 @@ def _field_checks(table: str, header: list[str], match: HeaderMatch, spec: Kind)
         if problem != "NULL":
             parts.append(
                 f"SELECT row_number, {n.q(col)} AS column_name, {raw_col} AS value, "
-                f"message, 'error' AS severity FROM (SELECT row_number, {raw_col}, "
-                f"{problem} AS message FROM (SELECT row_number, {raw_col}, {typed}, "
+                f"p.message, p.severity, p.code, p.params FROM (SELECT row_number, {raw_col}, "
+                f"{problem} AS p FROM (SELECT row_number, {raw_col}, {typed}, "
                 f"{n.clean(raw_col)} AS v FROM {table} "
                 f"WHERE {n.suspect_sql(f.type, raw_col, typed, signed=signed)})) "
-                "WHERE message IS NOT NULL"
+                "WHERE p IS NOT NULL"
             )
         if f.required:
-            empty_message = f"{col} is empty; fill it in ({f.help.rstrip('.')})"
+            # the field's description is a label (``field_help``: kind.field), in English as
+            # kinds.py has it
+            empty = issue_sql(
+                "stage.required_empty",
+                column=n.q(col),
+                field_help=n.q(f"{match.kind}.{f.name}"),
+                shown={"field_help": n.q(f.help.rstrip("."))},
+            )
             parts.append(
-                f"SELECT row_number, {n.q(col)}, {raw_col}, {n.q(empty_message)}, 'error' "
+                f"SELECT row_number, {n.q(col)}, {raw_col}, {empty} "
                 f"FROM {table} WHERE {typed} IS NULL AND ({raw_col} IS NULL OR "
                 f"{n.clean(raw_col)} IS NULL)"
             )
@@ -224,8 +230,8 @@ def _field_checks(table: str, header: list[str], match: HeaderMatch, spec: Kind)
 def _skipped_rows(table: str, header: list[str], match: HeaderMatch) -> str:
     """The SQL of the warning on each row set aside for having no figures."""
     figures = ", ".join(header[match.columns[f]] for f in METRIC_FIELDS if f in match.columns)
-    note = f"the row has no figures ({figures} are all empty), so it was skipped"
-    return f"SELECT row_number, NULL, NULL, {n.q(note)}, 'warning' FROM {table}_nofigures"
+    note = issue_sql("stage.row_no_figures", "warning", columns=n.q(figures))
+    return f"SELECT row_number, NULL, NULL, {note} FROM {table}_nofigures"
 
 
 def _issues_table(con: duckdb.DuckDBPyConnection, issues: str, parts: list[str]) -> None:
@@ -234,8 +240,8 @@ def _issues_table(con: duckdb.DuckDBPyConnection, issues: str, parts: list[str])
         " UNION ALL ".join(parts)
         if parts
         else (
-            "SELECT NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR "
-            "WHERE false"
+            "SELECT NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, "
+            "NULL::VARCHAR, NULL::VARCHAR WHERE false"
         )
     )
     con.execute(
@@ -243,8 +249,8 @@ def _issues_table(con: duckdb.DuckDBPyConnection, issues: str, parts: list[str])
         CREATE OR REPLACE TEMP TABLE {issues} AS
         SELECT row_number::BIGINT AS row_number, column_name::VARCHAR AS column_name,
                value::VARCHAR AS value, message::VARCHAR AS message,
-               severity::VARCHAR AS severity
-        FROM ({union}) AS u(row_number, column_name, value, message, severity)
+               severity::VARCHAR AS severity, code::VARCHAR AS code, params::VARCHAR AS params
+        FROM ({union}) AS u(row_number, column_name, value, message, severity, code, params)
         """
     )
 

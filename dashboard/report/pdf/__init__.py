@@ -28,6 +28,7 @@ from dashboard.report.pdf.sections import (
     results,
 )
 from dashboard.report.pdf.styles import register_fonts
+from dashboard.report.pdf.values import language
 
 __all__ = ["MAX_CAMPAIGN_ROWS", "render_pdf"]
 
@@ -36,11 +37,12 @@ def render_pdf(report: Report, changes: pd.DataFrame | None = None) -> bytes:
     """The PDF summary of ``report`` as bytes; ``changes`` (see ``freeze.changes``), when not
     empty, adds the figures that differ from the submitted report."""
     register_fonts()
-    story: list[Flowable] = cover(report)
-    story += [PageBreak(), *logframe(report)]
-    story += [PageBreak(), *results(report)]
-    story += [PageBreak(), *financial(report)]
-    story += [PageBreak(), *participants(report)]
-    if changes is not None and len(changes):
-        story += [PageBreak(), *changes_section(changes, report.meta.compared_with)]
-    return write_document(report.meta, story)
+    with language(report.meta.lang):
+        story: list[Flowable] = cover(report)
+        story += [PageBreak(), *logframe(report)]
+        story += [PageBreak(), *results(report)]
+        story += [PageBreak(), *financial(report)]
+        story += [PageBreak(), *participants(report)]
+        if changes is not None and len(changes):
+            story += [PageBreak(), *changes_section(changes, report.meta.compared_with)]
+        return write_document(report.meta, story)

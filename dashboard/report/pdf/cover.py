@@ -20,7 +20,8 @@ from dashboard.report.pdf.styles import (
     TITLE,
     WIDTH,
 )
-from dashboard.report.pdf.values import column_sum, count, eur, missing, moment, share, text
+from dashboard.report.pdf.values import column_sum, count, eur, missing, moment, share, text, w
+from dashboard.report.words import period
 
 
 def cover(report: Report) -> list[Flowable]:
@@ -28,23 +29,19 @@ def cover(report: Report) -> list[Flowable]:
     return [
         Emblem(meta.funding_statement or FUNDED_BY_EU),
         Spacer(1, 8 * mm),
-        para("Report summary", TITLE),
+        para(w("pdf.title"), TITLE),
         para(text(meta.programme), SUBTITLE),
         _details(meta),
         Spacer(1, 5 * mm),
         _disclaimer(meta),
         Spacer(1, 6 * mm),
-        para("Key figures", H1),
+        para(w("pdf.key_figures"), H1),
         grid(
-            ["Figure", "Value", "What it counts"],
+            [w("pdf.figure"), w("pdf.value"), w("pdf.what")],
             [list(r) for r in key_figures(report)],
             right={1},
         ),
-        para(
-            "Reach counts unique people per platform and window and is never added up; it is "
-            "not among the key figures. Sums over campaigns count activity once per campaign.",
-            NOTE,
-        ),
+        para(w("pdf.reach_note"), NOTE),
     ]
 
 
@@ -52,24 +49,29 @@ def _details(meta: ReportMeta) -> Table:
     """What the report covers, when it was produced and, when it applies, its submission or
     the submitted report it is compared with."""
     details = [
-        ("Programme", text(meta.programme)),
-        ("Contract", text(meta.contract)),
-        ("Report scope", text(meta.scope)),
-        ("Reporting period", meta.period_text),
-        ("Organisation", text(meta.organisation_name)),
-        ("Produced", moment(meta.produced_at)),
-        ("Data as of", moment(meta.data_as_of)),
+        (w("pdf.programme"), text(meta.programme)),
+        (w("pdf.contract"), text(meta.contract)),
+        (w("pdf.scope"), text(meta.scope)),
+        (w("pdf.period"), period(meta.period_start, meta.period_end, meta.lang)),
+        (w("pdf.organisation"), text(meta.organisation_name)),
+        (w("pdf.produced"), moment(meta.produced_at)),
+        (w("pdf.data_as_of"), moment(meta.data_as_of)),
     ]
     submitted = meta.submitted
     if submitted is not None:
         details.append(
             (
-                "Submitted",
-                f"{text(submitted.title)} ({submitted.at_text}, by {text(submitted.by)})",
+                w("pdf.submitted"),
+                w(
+                    "pdf.submitted_text",
+                    title=text(submitted.title),
+                    at=submitted.at_text,
+                    by=text(submitted.by),
+                ),
             )
         )
     if meta.compared_with is not None:
-        details.append(("Compared with", compared_text(meta.compared_with)))
+        details.append((w("pdf.compared"), compared_text(meta.compared_with)))
     return boxed(
         [[para(k, CELL_BOLD), para(v, CELL)] for k, v in details],
         [0.22 * WIDTH, 0.78 * WIDTH],
@@ -98,10 +100,12 @@ def _disclaimer(meta: ReportMeta) -> Table:
 
 
 def compared_text(compared: Comparison) -> str:
-    return (
-        f"submitted report #{text(compared.report_id)}: "
-        f"{text(compared.title)} ({compared.submitted_at_text}); "
-        f"{count(compared.changes)} figure(s) changed since"
+    return w(
+        "pdf.compared_text",
+        id=text(compared.report_id),
+        title=text(compared.title),
+        at=compared.submitted_at_text,
+        changes=count(compared.changes),
     )
 
 
@@ -110,43 +114,26 @@ def key_figures(report: Report) -> list[tuple[str, str, str]]:
     camps = report.tables["campaigns"].frame
     budget = column_sum(camps, "budget_eur")
     spent_to_date = column_sum(camps, "spent_cumulative_eur")
+
+    def row(key: str, value: str) -> tuple[str, str, str]:
+        return (w(f"pdf.kf.{key}"), value, w(f"pdf.kf.{key}_what"))
+
     rows = [
-        ("Campaigns", count(len(camps)), "Campaigns running in the period"),
-        (
-            "Content items",
-            count(column_sum(camps, "content_items")),
-            "Posts and videos published in the period",
-        ),
-        (
-            "Impressions",
-            count(column_sum(camps, "impressions")),
-            "Activity in the period, where platforms report impressions",
-        ),
-        ("Views", count(column_sum(camps, "views")), "Activity in the period"),
-        (
-            "Engagements",
-            count(column_sum(camps, "engagements")),
-            "Likes, comments, shares and saves in the period",
-        ),
+        row("campaigns", count(len(camps))),
+        row("content_items", count(column_sum(camps, "content_items"))),
+        row("impressions", count(column_sum(camps, "impressions"))),
+        row("views", count(column_sum(camps, "views"))),
+        row("engagements", count(column_sum(camps, "engagements"))),
     ]
     rows += _engagement_rate(report)
     rows += [
-        ("Events", count(column_sum(camps, "events")), "Events held in the period"),
-        (
-            "Participants",
-            count(column_sum(camps, "participants")),
-            "Participants of the events held in the period",
-        ),
-        (
-            "Spent in the period (EUR)",
-            eur(column_sum(camps, "spent_period_eur")),
-            "Costs booked in the period",
-        ),
-        ("Budget (EUR)", eur(budget), "The campaigns' whole budgets"),
-        (
-            "Execution",
+        row("events", count(column_sum(camps, "events"))),
+        row("participants", count(column_sum(camps, "participants"))),
+        row("spent", eur(column_sum(camps, "spent_period_eur"))),
+        row("budget", eur(budget)),
+        row(
+            "execution",
             share(spent_to_date / budget if budget and spent_to_date is not None else None),
-            "Spend from the campaigns' start to the end of the period / budget",
         ),
     ]
     return rows
@@ -166,9 +153,8 @@ def _engagement_rate(report: Report) -> list[tuple[str, str, str]]:
         value = float(value) / 100
     return [
         (
-            "Engagement rate",
+            w("pdf.kf.engagement_rate"),
             share(value),
-            f"Engagements / impressions over the channel-days reporting both "
-            f"(logframe {row['indicator_code']})",
+            w("pdf.kf.engagement_rate_what", code=row["indicator_code"]),
         )
     ]

@@ -43,6 +43,8 @@ from dashboard.report.pdf.styles import (
     GRID,
     HEAD,
     HEAD_RIGHT,
+    HEAD_SMALL,
+    HEAD_SMALL_RIGHT,
     HEADER_FILL,
     MARGIN,
     MUTED,
@@ -52,7 +54,8 @@ from dashboard.report.pdf.styles import (
     TOTAL_FILL,
     WIDTH,
 )
-from dashboard.report.pdf.values import missing, text, timestamp
+from dashboard.report.pdf.values import lang, missing, text, timestamp, w
+from dashboard.report.words import period
 
 FUNDED_BY_EU = "Funded by the European Union"
 
@@ -70,7 +73,9 @@ def notes(lines: Iterable[str]) -> list[Flowable]:
 
 
 def nothing(what: str) -> Paragraph:
-    return para(f"No {what} in the period.", BODY)
+    """ "No ... in the period." (``what``: indicators, campaigns, platforms, budget,
+    subgrants or participants)."""
+    return para(w("pdf.none", what=w(f"pdf.none_what.{what}")), BODY)
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -79,6 +84,17 @@ def nothing(what: str) -> Paragraph:
 def measure(value: str, font: str = FONT) -> float:
     """The width of ``value`` in a table cell, in points."""
     return pdfmetrics.stringWidth(value, font, CELL.fontSize)
+
+
+def _head_styles() -> tuple[ParagraphStyle, ParagraphStyle]:
+    """The column titles' styles (left, right) in the PDF's language."""
+    return (HEAD, HEAD_RIGHT) if lang() == "en" else (HEAD_SMALL, HEAD_SMALL_RIGHT)
+
+
+def _measure_head(value: str) -> float:
+    """The width of a column title's ``value``, in points."""
+    style = _head_styles()[0]
+    return pdfmetrics.stringWidth(value, style.fontName, style.fontSize)
 
 
 def fit_widths(
@@ -93,8 +109,8 @@ def fit_widths(
     right = set(right)
     ncols = len(header)
     pad = 2 * PADDING + 1
-    least = [max((measure(w, FONT_BOLD) for w in h.split()), default=0) + pad for h in header]
-    most = [measure(h, FONT_BOLD) + pad for h in header]
+    least = [max((_measure_head(w) for w in h.split()), default=0) + pad for h in header]
+    most = [_measure_head(h) + pad for h in header]
     for row in rows:
         if isinstance(row, str):
             continue
@@ -162,9 +178,10 @@ def grid(
     bold = set(bold_rows)
     row_colours = row_colours or {}
     columns = list(widths) if widths is not None else fit_widths(header, rows, right, total)
+    head, head_right = _head_styles()
     ncols = len(header)
     data: list[list[Any]] = [
-        [Paragraph(escape(h), HEAD_RIGHT if i in right else HEAD) for i, h in enumerate(header)]
+        [Paragraph(escape(h), head_right if i in right else head) for i, h in enumerate(header)]
     ]
     style = list(GRID_STYLE)
     for n, row in enumerate(rows):
@@ -241,7 +258,7 @@ class Emblem(Flowable):
 
 
 def _thousands(x: float, _pos: int) -> str:
-    return f"{x:,.0f}"
+    return f"{x:,.0f}" if lang() == "en" else f"{x:,.0f}".replace(",", "\u00a0")
 
 
 def chart(
@@ -287,7 +304,7 @@ def _bars(
         ax.barh(ys, xs, height=bar * 0.92, label=name, color=CHART_COLOURS[i % 2])
         for y, v in zip(ys, values, strict=True):
             if missing(v):
-                ax.text(top * 0.01, y, "not reported", va="center", fontsize=6, color="#555")
+                ax.text(top * 0.01, y, w("pdf.not_reported"), va="center", fontsize=6, color="#555")
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
 
@@ -304,7 +321,8 @@ def _pdf_date(meta: ReportMeta) -> Callable[..., str]:
 
 def _canvas_maker(meta: ReportMeta) -> Callable[..., Canvas]:
     statement = meta.funding_statement or FUNDED_BY_EU
-    where = f"{text(meta.scope)} · {meta.period_text}"
+    where = f"{text(meta.scope)} · {period(meta.period_start, meta.period_end, meta.lang)}"
+    page = w("pdf.page", number="{number}", total="{total}")
     date = _pdf_date(meta)
 
     class FooterCanvas(Canvas):
@@ -339,7 +357,11 @@ def _canvas_maker(meta: ReportMeta) -> Callable[..., Canvas]:
             self.drawString(MARGIN, y, statement)
             self.setFillColor(MUTED)
             self.setFont(FONT, 7.5)
-            self.drawRightString(PAGE_WIDTH - MARGIN, y, f"page {number} of {total}")
+            self.drawRightString(
+                PAGE_WIDTH - MARGIN,
+                y,
+                page.replace("{number}", str(number)).replace("{total}", str(total)),
+            )
             line = where
             while len(line) > 4 and pdfmetrics.stringWidth(line, FONT, 7) > WIDTH:
                 line = line[:-5] + "…"
@@ -361,10 +383,10 @@ def write_document(meta: ReportMeta, story: list[Flowable]) -> bytes:
         topMargin=MARGIN,
         bottomMargin=BOTTOM_MARGIN,
         title=f"{text(meta.programme)}: {text(meta.scope)}",
-        subject=f"Report summary, {meta.period_text}",
+        subject=w("pdf.subject", period=period(meta.period_start, meta.period_end, meta.lang)),
         author=text(meta.organisation_name),
         creator="campaign-dashboard",
-        lang="en",
+        lang=meta.lang,
         invariant=1,
         initialFontName=FONT,
     )

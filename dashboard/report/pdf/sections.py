@@ -8,10 +8,11 @@ import pandas as pd
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
-from dashboard.report.model import Comparison, Report, Table, label
+from dashboard.report.model import Comparison, Report, Table
 from dashboard.report.pdf.layout import boxed, chart, fit_widths, grid, notes, nothing, para
 from dashboard.report.pdf.styles import BODY, CELL_BOLD, H1, H2, NOTE, OVER, WIDTH
-from dashboard.report.pdf.values import count, eur, in_unit, missing, share, text
+from dashboard.report.pdf.values import count, eur, in_unit, lang, missing, share, text, w
+from dashboard.report.words import column_label, heading_name, shown_frame, value_text
 from etl.kinds import HEADING_NAMES
 
 # Beyond this many campaigns the summary gives counts instead of a row per campaign (the
@@ -21,8 +22,19 @@ ABOVE_CAP = "above the cap"
 
 # --- logframe ---------------------------------------------------------------------------------
 
-LOGFRAME_HEADER = ["Code", "Indicator", "Unit", "Baseline", "Target", "Value in the period",
-                   "Cumulative", "% of target", "Status"]  # fmt: skip
+LOGFRAME_HEADER = ("code", "indicator", "unit", "baseline", "target", "value_period",
+                   "cumulative", "achievement", "status")  # fmt: skip
+
+
+def label(column: str) -> str:
+    """A column's heading in the PDF's language."""
+    return column_label(column, lang())
+
+
+def _records(report: Report, frame: pd.DataFrame) -> list[tuple[dict, dict]]:
+    """Each row as the report has it (for the rules) and as the PDF shows it."""
+    shown = shown_frame(report, frame)
+    return list(zip(frame.to_dict("records"), shown.to_dict("records"), strict=True))
 
 
 def logframe(report: Report) -> list[Flowable]:
@@ -35,19 +47,20 @@ def logframe(report: Report) -> list[Flowable]:
         return [*out, nothing("indicators")]
     many = frame["campaign"].nunique() > MAX_CAMPAIGN_ROWS
     blocks: dict[str, list[list[str]]] = {}
-    for rec in frame.to_dict("records"):
+    for rec, shown in _records(report, frame):
         if many and rec.get("section") != "programme":
             continue
         heading = (
-            "Programme indicators"
+            w("pdf.lf.programme")
             if rec.get("section") == "programme"
-            else f"Campaign KPIs: {text(rec.get('result'))}"
+            else w("pdf.lf.campaign", result=text(shown.get("result")))
         )
-        blocks.setdefault(heading, []).append(_indicator_cells(rec))
+        blocks.setdefault(heading, []).append(_indicator_cells(shown))
     right = {3, 4, 5, 6, 7}
-    widths = fit_widths(LOGFRAME_HEADER, [r for rows in blocks.values() for r in rows], right)
+    header = [w(f"pdf.lf.{key}") for key in LOGFRAME_HEADER]
+    widths = fit_widths(header, [r for rows in blocks.values() for r in rows], right)
     for heading, rows in blocks.items():
-        block = grid(LOGFRAME_HEADER, [heading, *rows], right=right, widths=widths)
+        block = grid(header, [heading, *rows], right=right, widths=widths)
         out.append(KeepTogether([block, Spacer(1, 3 * mm)]) if len(rows) < 12 else block)
     if many:
         out += _kpi_summary(frame[frame["section"] == "campaign"])
@@ -74,45 +87,51 @@ def _kpi_summary(kpis: pd.DataFrame) -> list[Flowable]:
     counts = kpis.groupby(kpis["status"].fillna("no data"), sort=True).agg(
         kpis=("indicator_code", "size"), campaigns=("campaign", "nunique")
     )
-    rows = [[text(status), count(r.kpis), count(r.campaigns)] for status, r in counts.iterrows()]
+    rows = [
+        [text(value_text("status", status, lang())), count(r.kpis), count(r.campaigns)]
+        for status, r in counts.iterrows()
+    ]
     return [
-        para("Campaign KPIs by status", H2),
-        para(
-            f"{kpis['campaign'].nunique()} campaigns have {len(kpis)} KPIs; every one, with its "
-            "values, is in the workbook's Logframe sheet.",
-            BODY,
-        ),
-        grid(["Status", "KPIs", "Campaigns"], rows, right={1, 2}),
+        para(w("pdf.lf.by_status"), H2),
+        para(w("pdf.lf.many", campaigns=kpis["campaign"].nunique(), kpis=len(kpis)), BODY),
+        grid([w("pdf.lf.status"), w("pdf.lf.kpis"), w("pdf.lf.campaigns")], rows, right={1, 2}),
     ]
 
 
 # --- results ----------------------------------------------------------------------------------
 
-CAMPAIGN_HEADER = ["Campaign", "Name", "Org.", "Impressions", "Views", "Engagements",
-                   "Participants", "Spent in the period (EUR)", "Budget (EUR)",
-                   "Execution"]  # fmt: skip
-PLATFORM_HEADER = ["Platform", "Impressions", "Views", "Engagements",
-                   "Engagement rate (by impressions)",
-                   "Peak one-day reach (one channel)"]  # fmt: skip
+
+def _campaign_header() -> list[str]:
+    return [
+        w("pdf.res.campaign"),
+        w("pdf.res.name"),
+        w("pdf.res.org"),
+        *map(label, ("impressions", "views", "engagements", "participants")),
+        *map(label, ("spent_period_eur", "budget_eur", "execution")),
+    ]
+
+
+def _platform_header() -> list[str]:
+    return [
+        *map(label, ("platform", "impressions", "views", "engagements", "engagement_rate")),
+        w("pdf.res.peak"),
+    ]
 
 
 def results(report: Report) -> list[Flowable]:
     """Results by campaign (counts only, for a large programme), then by platform."""
-    return [para("Results", H1), *_campaigns(report.tables["campaigns"])] + _platforms(
+    return [para(w("pdf.results"), H1), *_campaigns(report)] + _platforms(
         report.tables["platforms"]
     )
 
 
-def _campaigns(camps: Table) -> list[Flowable]:
+def _campaigns(report: Report) -> list[Flowable]:
+    camps = report.tables["campaigns"]
     out: list[Flowable] = [para(camps.title, H2), para(camps.description, BODY)]
     if camps.frame.empty:
         return [*out, nothing("campaigns")]
     if len(camps.frame) > MAX_CAMPAIGN_ROWS:
-        text_ = (
-            f"{len(camps.frame)} campaigns: their results are in the workbook's Campaigns "
-            "sheet and the data package; the programme's totals are on the cover."
-        )
-        return [*out, para(text_, BODY)]
+        return [*out, para(w("pdf.res.many", n=len(camps.frame)), BODY)]
     rows = [
         [
             text(r.get("campaign")),
@@ -126,16 +145,16 @@ def _campaigns(camps: Table) -> list[Flowable]:
             eur(r.get("budget_eur")),
             share(r.get("execution")),
         ]
-        for r in camps.frame.to_dict("records")
+        for r in shown_frame(report, camps.frame).to_dict("records")
     ]
-    return [*out, grid(CAMPAIGN_HEADER, rows, right=range(3, 10)), *notes(camps.notes)]
+    return [*out, grid(_campaign_header(), rows, right=range(3, 10)), *notes(camps.notes)]
 
 
 def _platforms(platforms: Table) -> list[Flowable]:
     out: list[Flowable] = [para(platforms.title, H2), para(platforms.description, BODY)]
     frame = platforms.frame
     if frame.empty:
-        return [*out, nothing("platform figures")]
+        return [*out, nothing("platforms")]
     rows = [
         [
             text(r.get("platform")),
@@ -147,18 +166,18 @@ def _platforms(platforms: Table) -> list[Flowable]:
         ]
         for r in frame.to_dict("records")
     ]
-    out += [grid(PLATFORM_HEADER, rows, right=range(1, 6)), Spacer(1, 3 * mm)]
+    out += [grid(_platform_header(), rows, right=range(1, 6)), Spacer(1, 3 * mm)]
     figure = chart(
         [text(p) for p in frame["platform"]],
         [
-            ("Impressions", list(frame.get("impressions", [None] * len(frame)))),
-            ("Views", list(frame.get("views", [None] * len(frame)))),
+            (label("impressions"), list(frame.get("impressions", [None] * len(frame)))),
+            (label("views"), list(frame.get("views", [None] * len(frame)))),
         ],
         height_mm=min(40 + 9 * len(frame), 110),
-        xlabel="Impressions and views in the period",
+        xlabel=w("pdf.res.chart_x"),
     )
-    caption = "A platform that does not report a metric has no bar for it (not reported)."
-    heading = para("Impressions and views by platform", H2)
+    caption = w("pdf.res.chart_caption")
+    heading = para(w("pdf.res.chart_title"), H2)
     return [*out, KeepTogether([heading, figure, para(caption, NOTE)])]
 
 
@@ -176,31 +195,25 @@ def financial(report: Report) -> list[Flowable]:
     table = report.tables["financial"]
     frame = table.frame
     out: list[Flowable] = [para(table.title, H1)]
-    out.append(
-        para(
-            "Budget against spend by EU budget heading (Annex III), in EUR; the lines of each "
-            "heading are in the workbook.",
-            BODY,
-        )
-    )
+    out.append(para(w("pdf.fin.description"), BODY))
     summary = frame[frame["row_type"].isin(["heading", "subtotal", "total"])]
     if summary.empty:
-        out.append(nothing("budget or costs"))
+        out.append(nothing("budget"))
     else:
-        out += [_headings_grid(summary), *notes(table.notes)]
+        out += [_headings_grid(report, summary), *notes(table.notes)]
         out += _headings_chart(summary[summary["row_type"] == "heading"])
     return out + subgrants(report)
 
 
-def _headings_grid(summary: pd.DataFrame) -> Flowable:
+def _headings_grid(report: Report, summary: pd.DataFrame) -> Flowable:
     rows, bold = [], []
-    for n, r in enumerate(summary.to_dict("records")):
+    for n, (r, shown) in enumerate(_records(report, summary)):
         if r["row_type"] != "heading":
             bold.append(n)
         rows.append(
             [
                 text(r.get("heading")) if r["row_type"] == "heading" else "",
-                text(r.get("heading_name")),
+                text(shown.get("heading_name")),
                 eur(r.get("budget_eur")),
                 eur(r.get("spent_period_eur")),
                 eur(r.get("spent_cumulative_eur")),
@@ -208,7 +221,7 @@ def _headings_grid(summary: pd.DataFrame) -> Flowable:
                 eur(r.get("variance_eur")),
             ]
         )
-    header = ["Heading", "Name", *map(label, FINANCIAL_COLUMNS)]
+    header = [w("pdf.fin.heading"), w("pdf.fin.name"), *map(label, FINANCIAL_COLUMNS)]
     return grid(header, rows, right=range(2, 7), bold_rows=bold)
 
 
@@ -216,19 +229,20 @@ def _headings_chart(headings: pd.DataFrame) -> list[Flowable]:
     if not len(headings):
         return []
     labels = [
-        f"{text(h)} {text(name) if not missing(name) else HEADING_NAMES.get(h, '')}"
+        f"{text(h)} "
+        + text(heading_name(h, lang(), name if not missing(name) else HEADING_NAMES.get(h, "")))
         for h, name in zip(headings["heading"], headings["heading_name"], strict=True)
     ]
     figure = chart(
         labels,
         [
-            ("Budget", list(headings["budget_eur"])),
-            ("Spent, cumulative", list(headings["spent_cumulative_eur"])),
+            (w("pdf.fin.budget"), list(headings["budget_eur"])),
+            (w("pdf.fin.spent"), list(headings["spent_cumulative_eur"])),
         ],
         height_mm=min(35 + 10 * len(headings), 110),
         xlabel="EUR",
     )
-    return [KeepTogether([para("Budget and cumulative spend by heading", H2), figure])]
+    return [KeepTogether([para(w("pdf.fin.chart_title"), H2), figure])]
 
 
 def subgrants(report: Report) -> list[Flowable]:
@@ -238,14 +252,13 @@ def subgrants(report: Report) -> list[Flowable]:
     out: list[Flowable] = [CondPageBreak(50 * mm), para(table.title, H2)]
     out.append(para(table.description, BODY))
     if frame.empty:
-        return [*out, nothing("sub-grants")]
+        return [*out, nothing("subgrants")]
     if len(frame) > MAX_CAMPAIGN_ROWS:
         above = frame[frame["cap_status"] == ABOVE_CAP]
         out.append(
             para(
-                f"{len(frame)} grantees, {len(above)} above the cap; every grantee is in the "
-                "workbook's Financial report sheet."
-                + (" The grantees above the cap:" if len(above) else ""),
+                w("pdf.sub.many", n=len(frame), above=len(above))
+                + (w("pdf.sub.above") if len(above) else ""),
                 BODY,
             )
         )
@@ -253,7 +266,7 @@ def subgrants(report: Report) -> list[Flowable]:
             return out
         frame = above
     rows, over = [], {}
-    for n, r in enumerate(frame.to_dict("records")):
+    for n, (r, shown) in enumerate(_records(report, frame)):
         if r.get("cap_status") == ABOVE_CAP:
             over[n] = OVER
         rows.append(
@@ -266,17 +279,17 @@ def subgrants(report: Report) -> list[Flowable]:
                 eur(r.get("cap_eur")),
                 share(r.get("cap_share")),
                 eur(r.get("headroom_eur")),
-                text(r.get("cap_status")),
+                text(shown.get("cap_status")),
             ]
         )
-    header = ["Org.", *map(label, SUBGRANT_COLUMNS)]
+    header = [w("pdf.sub.org"), *map(label, SUBGRANT_COLUMNS)]
     out.append(grid(header, rows, right=range(3, 8), row_colours=over))
     return [*out, *notes(table.notes)]
 
 
 # --- participants -----------------------------------------------------------------------------
 
-DIMENSIONS = (("sex", "By sex"), ("age_group", "By age group"), ("region", "By region"))
+DIMENSIONS = ("sex", "age_group", "region")
 
 
 def participants(report: Report) -> list[Flowable]:
@@ -287,27 +300,28 @@ def participants(report: Report) -> list[Flowable]:
     if table.frame.empty:
         out.append(nothing("participants"))
     else:
-        out += [_breakdowns(table.frame), *notes(table.notes)]
+        out += [_breakdowns(report, table.frame), *notes(table.notes)]
     check = report.tables.get("participants_check")
     if check is not None:
-        out += _totals_check(check)
+        out += _totals_check(report, check)
     cross = report.tables.get("participants_sex_age")
     if cross is not None and len(cross.frame):
         out.append(_sex_by_age(cross))
     return out
 
 
-def _breakdowns(frame: pd.DataFrame) -> Flowable:
+def _breakdowns(report: Report, frame: pd.DataFrame) -> Flowable:
     """A table per breakdown, three side by side."""
     blocks = []
-    for dim, title in DIMENSIONS:
+    header = [w("pdf.part.group"), w("pdf.part.participants"), w("pdf.part.share")]
+    for dim in DIMENSIONS:
         part = frame[frame["dimension"] == dim]
         rows = [
             [text(r.get("group")), count(r.get("participants")), share(r.get("share"))]
-            for r in part.to_dict("records")
+            for r in shown_frame(report, part).to_dict("records")
         ]
-        inner = grid(["Group", "Participants", "Share"], rows, right={1, 2}, total=WIDTH / 3 - 4)
-        blocks.append([para(title, CELL_BOLD), inner])
+        inner = grid(header, rows, right={1, 2}, total=WIDTH / 3 - 4)
+        blocks.append([para(w(f"pdf.part.{dim}"), CELL_BOLD), inner])
     return boxed(
         [[b[0] for b in blocks], [b[1] for b in blocks]],
         [WIDTH / 3] * 3,
@@ -319,30 +333,36 @@ def _breakdowns(frame: pd.DataFrame) -> Flowable:
     )
 
 
-def _totals_check(check: Table) -> list[Flowable]:
+def _totals_check(report: Report, check: Table) -> list[Flowable]:
     out: list[Flowable] = [para(check.title, H2), para(check.description, BODY)]
     rows, flagged = [], {}
-    for n, r in enumerate(check.frame.to_dict("records")):
+    for n, (r, shown) in enumerate(_records(report, check.frame)):
         if r.get("check") not in ("ok", None):
             flagged[n] = OVER
         rows.append(
             [
-                text(r.get("dimension")).replace("_", " "),
+                text(shown.get("dimension")).replace("_", " "),
                 count(r.get("sum_of_parts")),
                 count(r.get("total")),
                 count(r.get("difference")),
-                text(r.get("check")),
+                text(shown.get("check")),
             ]
         )
     if not rows:
         return [*out, nothing("participants")]
-    header = ["Breakdown", "Sum of parts", "Total", "Difference", "Check"]
+    keys = ("breakdown", "sum_of_parts", "total", "difference", "check")
+    header = [w(f"pdf.part.{key}") for key in keys]
     return [*out, grid(header, rows, right={1, 2, 3}, row_colours=flagged)]
 
 
 def _sex_by_age(cross: Table) -> Flowable:
     columns = list(cross.frame.columns)
-    header = ["Age group" if c == "age_group" else text(c).capitalize() for c in columns]
+    header = [
+        w("pdf.part.age")
+        if c == "age_group"
+        else (text(c).capitalize() if lang() == "en" else label(c))
+        for c in columns
+    ]
     rows = [
         [text(v) if c == "age_group" else count(v) for c, v in zip(columns, rec, strict=True)]
         for rec in cross.frame.itertuples(index=False)
@@ -366,15 +386,12 @@ def changes_section(changes: pd.DataFrame, compared: Comparison | None) -> list[
         ]
         for r in changes.to_dict("records")
     ]
-    which = "the report as submitted"
+    which = w("changes.which_plain")
     if compared is not None:
-        which = f"submitted report #{text(compared.report_id)} ({text(compared.title)})"
+        which = w("changes.which", id=text(compared.report_id), title=text(compared.title))
+    keys = ("table", "row", "column", "submitted", "current", "change")
     return [
-        para("Changes since the submitted report", H1),
-        para(
-            f"{len(rows)} figure(s) differ from {which}: the submitted value, the value now "
-            "and, for numbers, the change.",
-            BODY,
-        ),
-        grid(["Table", "Row", "Column", "Submitted", "Current", "Change"], rows, right={5}),
+        para(w("changes.title"), H1),
+        para(w("changes.summary", n=len(rows), which=which), BODY),
+        grid([w(f"pdf.chg.{key}") for key in keys], rows, right={5}),
     ]

@@ -74,4 +74,8 @@ CELL_BOLD = _style("cell_bold", 7.2, bold=True, leading=8.8)
 CELL_BOLD_RIGHT = _style("cell_bold_right", 7.2, bold=True, leading=8.8, alignment=TA_RIGHT)
 HEAD = _style("head", 7.2, bold=True, leading=8.8)
 HEAD_RIGHT = _style("head_right", 7.2, bold=True, leading=8.8, alignment=TA_RIGHT)
+# Column titles in Russian and Kazakh, whose words are longer: a point smaller, so that a title
+# wraps between words rather than inside one.
+HEAD_SMALL = _style("head_small", 6.3, bold=True, leading=7.8)
+HEAD_SMALL_RIGHT = _style("head_small_right", 6.3, bold=True, leading=7.8, alignment=TA_RIGHT)
 BANNER = _style("banner", 16, bold=True, leading=19, textColor=EU_BLUE)
