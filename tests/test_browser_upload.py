@@ -141,7 +141,7 @@ def test_a_grantee_fixes_the_bad_cell_in_the_page_checks_again_and_loads(
     bad.write_text(f"{METRICS_HEADER}\n{GOOD}\n{BAD}\n")
 
     sign_in(page, f"{app_url}/upload")
-    page.get_by_text("Uploads of PDP-01").wait_for(timeout=30_000)
+    page.get_by_text("Uploads of PDP-01").wait_for(timeout=90_000)
     send(page, bad)
     verdict = page.get_by_text("1 row ready, 1 row with 1 error", exact=True)
     verdict.wait_for(timeout=60_000)
@@ -237,7 +237,7 @@ def test_the_upload_page_in_russian_and_kazakh(page, app_url, warehouse, tmp_pat
 
     sign_in(page, f"{app_url}/upload")
     page.goto(f"{app_url}/upload?lang={lang}")
-    page.get_by_text(said["history"]).wait_for(timeout=30_000)
+    page.get_by_text(said["history"]).wait_for(timeout=90_000)
     settle(page)
     no_errors(page)
 
