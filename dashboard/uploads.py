@@ -21,7 +21,9 @@ and saved with the campaign (:func:`save_form_mapping`).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import tempfile
 import threading
 import tomllib
@@ -34,13 +36,21 @@ import duckdb
 import pandas as pd
 
 from dashboard import data
-from dashboard.i18n import literal, t
-from dashboard.issue_text import issue_text
+from dashboard.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    catalogue,
+    current_language,
+    fmt_number,
+    literal,
+    t,
+)
+from dashboard.issue_text import issue_text, summary_text
 from dashboard.metrics import lookups
-from etl import batches, forms, isolate, load, templates
+from etl import batches, forms, isolate, load, reading, templates
 from etl.accounts import User
 from etl.isolate import OverLimit, WorkerFailed
-from etl.kinds import FILE_KINDS
+from etl.kinds import FILE_KINDS, aliases
 from etl.warehouse import Warehouse, WarehouseBusy
 
 CAMPAIGN_KINDS = tuple(k for k, spec in FILE_KINDS.items() if spec.needs_campaign)
@@ -105,6 +115,37 @@ def template_files(kind: str, lang: str) -> list[tuple[str, bytes, str]]:
         return out
 
 
+# --- the file picker ------------------------------------------------------------------------------
+
+_DROPZONE = '[data-testid="stFileUploaderDropzone"]'
+# Where Streamlit writes its own texts in the picker (its DOM as of Streamlit 1.67): the button,
+# the limit and types under it, and what shows while files are dragged over it.
+PICKER_TEXTS = {
+    "button": f'{_DROPZONE} [data-testid="stBaseButton-secondary"] '
+    '[data-testid="stMarkdownContainer"] p',
+    "limit": '[data-testid="stFileUploaderDropzoneInstructions"] span',
+    "drop": f"{_DROPZONE} > div:not([data-testid]):not(:has([data-testid])) > div",
+}
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string: quotes and backslashes escaped, line ends as spaces."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return '"' + " ".join(escaped.split()) + '"'
+
+
+def picker_style(*, button: str, limit: str, drop: str) -> str:
+    """A style element that shows the file picker's texts as given in place of Streamlit's
+    English ones (the English stays in the page, at size 0, so nothing moves)."""
+    texts = {"button": button, "limit": limit, "drop": drop}
+    rules = [
+        f"{selector} {{ font-size: 0; }} "
+        f"{selector}::after {{ content: {_css_string(texts[name])}; font-size: 0.875rem; }}"
+        for name, selector in PICKER_TEXTS.items()
+    ]
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
 # --- receiving, checking and loading -------------------------------------------------------------
 
 
@@ -132,9 +173,20 @@ def receive(name: str, content: bytes) -> Received:
     return Received(name, content, len(content), hashlib.sha256(content).hexdigest())
 
 
-def size_text(count: int) -> str:
-    """A size as people read it (200 MB, 1.5 MB, 512 KB)."""
-    return load._size(count)
+def size_text(count: int, lang: str | None = None) -> str:
+    """A size as people read it in the page's language (or ``lang``): 200 MB, 1.5 MB,
+    512 KB, 1048 bytes in English; 200 МБ, 1,5 МБ, 512 КБ, 1 048 байт in Russian."""
+    lang = lang if lang in LANGUAGES else current_language()
+    if lang == DEFAULT_LANGUAGE:
+        return load._size(count)
+    if count >= 1024 * 1024:
+        key, value = "upload.size.mb", float(f"{count / 1048576:.3g}")
+    elif count >= 10 * 1024:
+        key, value = "upload.size.kb", float(f"{count / 1024:.3g}")
+    else:
+        return t("upload.size.bytes", lang=lang, count=count)
+    decimals = 0 if value.is_integer() else len(repr(value).split(".")[1])
+    return t(key, lang=lang, n=fmt_number(value, decimals, lang=lang))
 
 
 # What a worker that was stopped raises: over the limits, failed (an incident), or the
@@ -180,7 +232,7 @@ def run_load(
         warehouse=wh,
         writes=not dry_run,
         progress=progress,
-        what=f"{'check' if dry_run else 'load'} of an upload ({size_text(len(content))}, "
+        what=f"{'check' if dry_run else 'load'} of an upload ({load._size(len(content))}, "
         f"{kind or 'kind to detect'}" + (f", by {loaded_by})" if loaded_by else ")"),
         name=name,
         kind=kind,
@@ -276,18 +328,294 @@ def mapping_frame(result: load.LoadResult) -> pd.DataFrame:
     )
 
 
-def preview_frame(result: load.LoadResult) -> pd.DataFrame:
-    """The rows as parsed, one per file row, with what is wrong with each."""
-    return pd.DataFrame(result.preview)
+def row_messages(result: load.LoadResult, lang: str | None = None) -> dict[int, str]:
+    """What is wrong with each row that has errors, in ``lang``: "column: what to fix" for
+    each of its errors, joined by "; "."""
+    found: dict[int, list[str]] = {}
+    for issue in result.errors:
+        if issue.row is None:
+            continue
+        text = issue_text(issue, lang)
+        found.setdefault(int(issue.row), []).append(
+            f"{issue.column}: {text}" if issue.column else text
+        )
+    return {row: "; ".join(texts) for row, texts in found.items()}
 
 
-def issues_frame(result: load.LoadResult) -> pd.DataFrame:
-    """Errors, then warnings: row, column, value and what to fix."""
+def preview_frame(result: load.LoadResult, lang: str | None = None) -> pd.DataFrame:
+    """The rows as parsed, one per file row, the rows with errors first (then in file order),
+    with what is wrong with each in ``lang``."""
+    frame = pd.DataFrame(result.preview)
+    if frame.empty:
+        return frame
+    messages = row_messages(result, lang)
+    frame["errors"] = [messages.get(int(r)) for r in frame["row"]]
+    bad = frame["errors"].notna()
+    return pd.concat([frame[bad], frame[~bad]], ignore_index=True)
+
+
+def cell_text(value: object, lang: str | None = None) -> str:
+    """A parsed cell as the preview writes it: numbers in the language's way (whole ones
+    without decimals), "—" for nothing."""
+    if isinstance(value, list | tuple):
+        return ", ".join(cell_text(v, lang) for v in value) or MISSING
+    if is_empty(value):
+        return MISSING
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return fmt_number(value, lang=lang)
+    if isinstance(value, float):
+        if value.is_integer():
+            return fmt_number(value, lang=lang)
+        decimals = min(4, len(repr(value).split(".")[-1].rstrip("0")))
+        return fmt_number(value, decimals, lang=lang)
+    return str(value)
+
+
+def preview_text(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """:func:`preview_frame` as text for a table: every cell but the row number written by
+    :func:`cell_text` (a table shows an empty cell as "None", whatever its style says)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if column != "row":
+            shown[column] = [cell_text(v, lang) for v in frame[column]]
+    return shown
+
+
+def field_label(kind: str | None, name: str, lang: str | None = None) -> str:
+    """A field of ``kind`` as our templates head it in the page's language (or ``lang``):
+    ``impressions`` is "показы" in Russian; the field's own name when there is none."""
+    lang = lang if lang in LANGUAGES else current_language()
+    try:
+        return aliases(kind, name)[lang][0] if kind else name
+    except (KeyError, IndexError, ValueError):
+        return name
+
+
+def bad_cells(result: load.LoadResult) -> set[tuple[int, str]]:
+    """The (row, field) cells of the preview holding an error; a column is named by the file's
+    header in an issue and by our field in the preview."""
+    fields = {header: fname for fname, header in (result.detected.get("columns") or {}).items()}
+    cells = set()
+    for issue in result.errors:
+        if issue.row is not None and issue.column:
+            cells.add((int(issue.row), fields.get(issue.column, issue.column)))
+    return cells
+
+
+def issues_frame(result: load.LoadResult, lang: str | None = None) -> pd.DataFrame:
+    """Errors, then warnings: row, column, value and what to fix (in ``lang``)."""
     rows = [
-        (i.severity, i.row, i.column, i.value, i.message)
+        (i.severity, i.row, i.column, i.value, issue_text(i, lang))
         for i in [*result.errors, *result.warnings]
     ]
     return pd.DataFrame(rows, columns=["severity", "row", "column", "value", "message"])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check found, counted as a person reads it: rows ready to load, rows with errors
+    and how many errors they hold, errors of the file as a whole, and warnings."""
+
+    ready: int
+    bad_rows: int
+    row_errors: int
+    file_errors: int
+    warnings: int
+
+    @property
+    def loadable(self) -> bool:
+        return self.file_errors == 0 and self.bad_rows == 0 and self.ready > 0
+
+
+def verdict(result: load.LoadResult) -> Verdict:
+    """The counts of a check's verdict (see :class:`Verdict`)."""
+    file_errors = sum(1 for i in result.errors if i.row is None)
+    row_errors = max(0, result.errors_total - file_errors)
+    bad_rows = result.rows_rejected or len({i.row for i in result.errors if i.row is not None})
+    ready = max(0, result.rows_read - bad_rows - result.rows_skipped - result.rows_blank)
+    if file_errors:
+        ready = 0
+    return Verdict(ready, bad_rows, row_errors, file_errors, result.warnings_total)
+
+
+def verdict_text(v: Verdict, lang: str | None = None) -> str:
+    """The verdict in a sentence: "5 rows ready, 1 row with 2 errors", in ``lang``."""
+    if v.file_errors:  # nothing can be loaded: the rows do not count
+        return t("upload.verdict.file_errors", lang=lang, count=v.file_errors)
+    parts = [t("upload.verdict.ready", lang=lang, count=v.ready)]
+    if v.ready and not v.bad_rows and not v.warnings:
+        return t("upload.verdict.clean", lang=lang, ready=parts[0])
+    if v.bad_rows:
+        parts.append(
+            t(
+                "upload.verdict.bad_rows",
+                lang=lang,
+                rows=t("upload.verdict.rows", lang=lang, count=v.bad_rows),
+                errors=t("upload.verdict.errors", lang=lang, count=v.row_errors),
+            )
+        )
+    if v.warnings:
+        parts.append(t("upload.verdict.warnings", lang=lang, count=v.warnings))
+    return t("upload.verdict.join", lang=lang).join(parts)
+
+
+def label(prefix: str, value: object) -> str:
+    """``value`` as the catalogue names it under ``prefix`` (a kind, a status), else as it
+    is; "—" for nothing."""
+    if is_empty(value):
+        return MISSING
+    key = f"{prefix}.{value}"
+    return t(key) if key in catalogue("en") else str(value)
+
+
+MISSING = "—"  # an absent value in a table, in every language
+
+
+def history_frame(loads: pd.DataFrame, statuses: str = "loads.status") -> pd.DataFrame:
+    """A load log as a table shows it: kinds and statuses (the labels under ``statuses``) in
+    the page's language, "—" for an empty text cell."""
+    shown = loads.copy()
+    if "kind" in shown:
+        shown["kind"] = shown["kind"].map(lambda k: label("upload.kinds", k))
+    if "status" in shown:
+        shown["status"] = shown["status"].map(lambda s: label(statuses, s))
+    if "source" in shown:
+        shown["source"] = shown["source"].map(lambda s: label("loads.source", s))
+    for column in ("platform", "source_name", "loaded_by", "undone_by", "campaign_code"):
+        if column in shown:
+            shown[column] = shown[column].map(lambda v: MISSING if is_empty(v) else str(v))
+    # What a reader looks for first on the left, where a narrow screen shows it.
+    first = [c for c in HISTORY_FIRST if c in shown.columns]
+    return shown[[*first, *[c for c in shown.columns if c not in first]]]
+
+
+HISTORY_FIRST = ("batch_id", "started_at", "status", "source_name", "kind", "campaign_code")
+
+
+def is_empty(value: object) -> bool:
+    """None, NaN, NaT or an empty text."""
+    if value is None or isinstance(value, str):
+        return not value
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: a value
+        return False
+
+
+# --- fixing rows on the page ---------------------------------------------------------------------
+
+FIX_ROWS = 500  # the most rows with errors the page offers to fix at once
+ROW_COLUMN = "\u2060row"  # the editor's own columns, named so that no file header is the same
+ERRORS_COLUMN = "\u2060errors"
+
+
+@dataclass(frozen=True)
+class FileTable:
+    """A file's header and its data rows (row number as a spreadsheet shows it, text cells), as
+    the loader reads them."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str | None, ...]], ...]
+
+
+def file_table(received: Received, kind: str | None) -> FileTable | None:
+    """The rows of ``received`` as the loader reads them, read in a worker process within the
+    upload limits; None when the file cannot be fixed on the page (too large to read whole, a
+    workbook of several sheets, a header cell empty or twice) or the worker was stopped."""
+    if received.size > reading.FAST_PATH_BYTES or kind == "programme":
+        return None
+    try:
+        header, rows = isolate.run(
+            forms.read_responses,
+            content=received.content,
+            what=f"reading an upload's rows to fix ({load._size(received.size)})",
+            name=received.name,
+            kind=kind,
+        )
+    except STOPPED:
+        return None
+    names = [str(h or "").strip() for h in header]
+    if not all(names) or len(set(names)) != len(names):
+        return None
+    return FileTable(tuple(names), tuple((int(n), tuple(cells)) for n, cells in rows))
+
+
+def fixable(result: load.LoadResult, table: FileTable | None) -> bool:
+    """Whether the rows with errors of ``result`` can be fixed in ``table``: a single table, and
+    every row and column an error names is in it."""
+    if table is None or result.detected.get("sheets"):
+        return False
+    numbers = {n for n, _ in table.rows}
+    for issue in result.errors:
+        if issue.row is None:
+            return False
+        if int(issue.row) not in numbers:
+            return False
+        if issue.column and issue.column not in table.header:
+            return False
+    return bool(result.errors)
+
+
+def fix_frame(
+    result: load.LoadResult, table: FileTable, lang: str | None = None, limit: int = FIX_ROWS
+) -> pd.DataFrame:
+    """The rows with errors as the file holds them, for editing: the row number, what to fix,
+    then one text column per header of the file."""
+    messages = row_messages(result, lang)
+    records = []
+    for number, cells in table.rows:
+        if number not in messages:
+            continue
+        record = {ROW_COLUMN: number, ERRORS_COLUMN: messages[number]}
+        for name, cell in zip(table.header, _padded(cells, len(table.header)), strict=True):
+            record[name] = cell if cell is not None else ""
+        records.append(record)
+        if len(records) >= limit:
+            break
+    return pd.DataFrame(records, columns=[ROW_COLUMN, ERRORS_COLUMN, *table.header])
+
+
+def _padded(cells: Sequence[str | None], width: int) -> list[str | None]:
+    return [*cells[:width], *[None] * (width - len(cells))]
+
+
+def corrected_name(name: str) -> str:
+    """The name of a corrected copy: "march.xlsx" -> "march (corrected).csv"."""
+    stem = Path(name).stem
+    suffix = " (corrected)"
+    return f"{stem if stem.endswith(suffix) else stem + suffix}.csv"
+
+
+def corrected(
+    received: Received,
+    table: FileTable,
+    edited: pd.DataFrame,
+    *,
+    delimiter: str | None = None,
+) -> Received:
+    """A corrected copy of ``received``: a CSV file (UTF-8, the file's own delimiter when it was
+    a CSV, else a comma) with the file's header and every row, those in ``edited`` (rows of
+    :func:`fix_frame`, changed by the user) as edited. It is received as any upload is."""
+    sep = {"comma": ",", "semicolon": ";", "tab": "\t"}.get(delimiter or "", ",")
+    changes: dict[int, dict[str, str]] = {}
+    for record in edited.to_dict("records"):
+        number = record.get(ROW_COLUMN)
+        if number is None or is_empty(number):
+            continue
+        changes[int(number)] = {
+            h: "" if is_empty(record.get(h)) else str(record.get(h)) for h in table.header
+        }
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
+    writer.writerow(table.header)
+    for number, cells in table.rows:
+        if number in changes:
+            writer.writerow([changes[number][h] for h in table.header])
+        else:
+            writer.writerow(["" if c is None else c for c in _padded(cells, len(table.header))])
+    return receive(corrected_name(received.name), out.getvalue().encode("utf-8"))
 
 
 # --- form responses ------------------------------------------------------------------------------
@@ -481,6 +809,29 @@ def history(wh: Warehouse, campaign: str | None, limit: int = 200) -> pd.DataFra
         "ORDER BY batch_id DESC LIMIT ?",
         (campaign, int(limit)),
     )
+
+
+def batch_summary(wh: Warehouse, batch_id: int, lang: str | None = None) -> str:
+    """A batch's one-line summary in ``lang`` (the page's language when None), made from the
+    figures stored with it; "" for a batch the user may not see."""
+    try:
+        df = data.read(
+            wh,
+            "SELECT status, message, message_code, message_params, rows_read, rows_loaded, "
+            "rows_rejected, rows_replaced FROM loads WHERE batch_id = ?",
+            (int(batch_id),),
+        )
+    except duckdb.BinderException:  # a warehouse not yet written since summaries kept codes
+        df = data.read(
+            wh,
+            "SELECT status, message, rows_read, rows_loaded, rows_rejected, rows_replaced "
+            "FROM loads WHERE batch_id = ?",
+            (int(batch_id),),
+        )
+    if df.empty:
+        return ""
+    record = {k: (None if is_empty(v) else v) for k, v in df.iloc[0].to_dict().items()}
+    return summary_text(record, lang)
 
 
 def _batch(wh: Warehouse, batch_id: int) -> dict | None:

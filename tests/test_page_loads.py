@@ -177,3 +177,58 @@ def page_alone(wh: Warehouse, page: str, username: str):
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def batches_table(at):
+    """The table of batches as the page shows it (not its download)."""
+    return next(d.value for d in at.dataframe if "batch_id" in d.value.columns)
+
+
+def test_kinds_statuses_messages_and_issues_are_in_the_pages_words(monkeypatch, log):
+    from dashboard.issue_text import issue_text, summary_text
+
+    at = open_page(monkeypatch, log)
+    shown = batches_table(at).set_index("batch_id")
+    kinds = {"metrics": "Channel and post figures (metrics)", "fx": "Exchange rates (fx)"}
+    kinds["programme"] = "Programme set-up workbook"
+    for batch_id, kind, status, campaign, source in sql(
+        log, "SELECT batch_id, kind, status, campaign_code, source FROM loads"
+    ):
+        assert shown.loc[batch_id, "kind"] == kinds[kind]
+        assert shown.loc[batch_id, "source"] == {"file": "command line"}[source]
+        assert shown.loc[batch_id, "status"] == {"loaded": "loaded", "rejected": "rejected"}[status]
+        assert shown.loc[batch_id, "campaign_code"] == (campaign or "—")
+    text = shown.astype(str)
+    assert not text.isin(["None", "nan", "NaT", "<NA>"]).any().any(), text
+
+    # The rejected batch: its summary and its stored error as the page's language says them.
+    ((batch, message, rows_read),) = sql(
+        log, "SELECT batch_id, message, rows_read FROM loads WHERE status = 'rejected'"
+    )
+    at.selectbox(key="loads_batch").set_value(batch).run()
+    record = {"message": message, "rows_read": rows_read, "status": "rejected"}
+    assert summary_text(record, "en") in [x.value for x in at.text]
+    stored = sql(
+        log,
+        "SELECT severity, row_number, column_name, value, message FROM load_issues "
+        "WHERE batch_id = ? AND severity = 'error'",
+        [batch],
+    )
+    expected = [
+        issue_text({"severity": s, "row": r, "column": c, "value": v, "message": m}, "en")
+        for s, r, c, v, m in stored
+    ]
+    errors = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert list(errors["message"]) == expected
+
+
+def test_after_an_undo_the_list_and_the_picker_show_it(monkeypatch, log):
+    at = open_page(monkeypatch, log)
+    at.selectbox(key="loads_batch").set_value(3).run()
+    at.button(key="loads_undo").click().run()
+    at.button(key="loads_undo_confirm").click().run()
+    assert not at.exception, at.exception
+    assert batches_table(at).set_index("batch_id").loc[3, "status"] == "undone"
+    assert at.selectbox(key="loads_batch").value == 3
+    assert at.selectbox(key="loads_batch").format_func(3).endswith("· undone")
+    assert not any(b.key == "loads_undo" for b in at.button)

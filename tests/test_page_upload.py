@@ -108,29 +108,128 @@ def test_a_viewer_is_refused(monkeypatch, programme):
     assert not page.get("file_uploader") and not page.selectbox
 
 
-def test_the_check_shows_what_was_read_and_each_error_by_row_and_column(monkeypatch, programme):
+def walk(node):
+    """Every element under ``node``, in the order the page draws them."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
+
+
+def file_box(at, title: str = "File"):
+    """The elements of the first file's box, in order, from its title on."""
+    elements = list(walk(at.main))
+    start = next(i for i, e in enumerate(elements) if e.type == "subheader" and e.value == title)
+    return elements[start:]
+
+
+# Two good rows and two bad ones: row 3 with one error (reach above impressions), row 4 with
+# two (a date that is none and a negative count).
+BAD_TWICE = "2026-13-40,telegram,,,-5,,,,,,,,"
+FOUR_ROWS = (
+    f"{METRICS_HEADER}\n{GOOD}\n{BAD}\n{BAD_TWICE}\n2026-03-04,telegram,,,,,2500,30,2,9,,,800\n"
+).encode()
+
+
+def styled_cells(frame_element) -> set[tuple[int, int]]:
+    """The (row, column) positions of a table's cells that carry a style."""
+    import re
+
+    css = frame_element.proto.arrow_data.styler.styles
+    return {(int(r), int(c)) for r, c in re.findall(r"_row(\d+)_col(\d+)", css)}
+
+
+def test_the_check_starts_with_its_verdict_then_the_rows_with_errors(
+    monkeypatch, programme, tmp_path
+):
+    from dashboard.issue_text import issue_text
+
     at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
-    upload(at, "march.csv", WITH_ERROR)
-    shown = frames(at)
-    table = shown["upload_detected"]
-    detected = dict(zip(table["Detected"], table["Value"], strict=True))
-    assert detected["Kind"] == "metrics" and detected["Delimiter"] == "comma"
-    assert detected["Period"] == "2026-03-02 – 2026-03-03"
-    assert detected["Encoding"] == "utf-8" and detected["Decimal mark"] == "point"
-    mapping = shown["upload_mapping"]
-    pairs = set(zip(mapping["header"], mapping["field"], strict=True))
-    assert ("impressions", "impressions") in pairs
-    preview = shown["upload_preview"]
-    assert list(preview["row"]) == [2, 3]
-    assert list(preview["impressions"]) == [1000, 100]
-    assert preview["errors"].isna().iloc[0] and "reach 200" in preview["errors"].iloc[1]
-    issues = shown["upload_issues"]
-    errors = issues[issues["severity"] == "error"]
-    found = list(zip(errors["row"], errors["column"], errors["value"], strict=True))
-    assert found == [(3, "reach", "200")]
+    upload(at, "march.csv", FOUR_ROWS)
+    # The loader's own dry run, the independent side: which rows and cells are wrong.
+    path = tmp_path / "march.csv"
+    path.write_bytes(FOUR_ROWS)
+    dry = load_file(programme, path, campaign="PDP-01", kind="metrics", dry_run=True)
+    bad_rows = sorted({i.row for i in dry.errors})
+    assert bad_rows == [3, 4] and len(dry.errors) == 3
+
+    # First, under the file's name: the verdict, 2 rows ready and 2 rows with 3 errors.
+    box = file_box(at)
+    assert [e.type for e in box[:3]] == ["subheader", "text", "warning"]
+    assert box[2].value == "2 rows ready, 2 rows with 3 errors"
+
+    # The rows as read: those with errors first, each with what is wrong beside it.
+    preview = frames(at)["upload_preview"]
+    assert list(preview["row"]) == [3, 4, 2, 5]
+    for position, row in enumerate([3, 4]):
+        expected = "; ".join(
+            f"{i.column}: {issue_text(i, 'en')}" for i in dry.errors if i.row == row
+        )
+        assert preview["errors"].iloc[position] == expected
+    assert list(preview["errors"].iloc[2:]) == ["—", "—"]
+    assert list(preview["impressions"]) == ["100", "-5", "1,000", "—"]
+    # Exactly the bad cells are marked: (row, column) of every error, and nothing else.
+    element = next(d for d in at.dataframe if "errors" in d.value.columns)
+    columns = list(element.value.columns)
+    position = {row: i for i, row in enumerate(element.value["row"])}
+    assert styled_cells(element) == {(position[i.row], columns.index(i.column)) for i in dry.errors}
+
+    # How the file was read is folded away: the detected settings and the column map.
+    (details,) = [e for e in at.expander if e.label.startswith("How the file was read")]
+    inside = list(walk(details))
+    detected = next(e.value for e in inside if e.type == "dataframe" and "Detected" in e.value)
+    found = dict(zip(detected["Detected"], detected["Value"], strict=True))
+    assert found["Kind"] == "Channel and post figures (metrics)" and found["Delimiter"] == "comma"
+    assert found["Period"] == "2026-03-02 – 2026-03-04"
+    assert found["Encoding"] == "utf-8" and found["Decimal mark"] == "point"
+    mapping = next(e.value for e in inside if e.type == "dataframe" and "field" in e.value)
+    assert ("impressions", "impressions") in set(
+        zip(mapping["header"], mapping["field"], strict=True)
+    )
+
     # Nothing written yet, and a file with errors cannot be loaded as it is.
     assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(0,)]
     assert confirm(at).disabled
+
+
+@pytest.mark.parametrize(
+    ("counts", "lang", "text"),
+    [
+        ((5, 1, 2, 0, 0), "en", "5 rows ready, 1 row with 2 errors"),
+        ((1, 2, 1, 0, 0), "en", "1 row ready, 2 rows with 1 error"),
+        ((5, 1, 2, 0, 0), "ru", "5 строк готово, 1 строка с 2 ошибками"),
+        ((1, 3, 1, 0, 0), "ru", "1 строка готова, 3 строки с 1 ошибкой"),
+        ((22, 11, 25, 0, 0), "ru", "22 строки готовы, 11 строк с 25 ошибками"),
+        ((5, 1, 2, 0, 0), "kk", "5 жол дайын, 1 жолда 2 қате бар"),
+        ((3, 0, 0, 0, 1), "en", "3 rows ready, 1 warning"),
+        ((3, 0, 0, 0, 0), "en", "3 rows ready: no errors or warnings, the file can be loaded."),
+        (
+            (1, 0, 0, 0, 0),
+            "ru",
+            "1 строка готова: ошибок и предупреждений нет, файл можно загрузить.",
+        ),
+        ((2, 0, 0, 0, 0), "kk", "2 жол дайын: қате де, ескерту де жоқ, файлды жүктеуге болады."),
+        ((3, 0, 0, 0, 2), "ru", "3 строки готовы, 2 предупреждения"),
+        ((3, 0, 0, 0, 2), "kk", "3 жол дайын, 2 ескерту"),
+        ((0, 0, 0, 1, 0), "en", "1 error in the file as a whole"),
+        ((0, 0, 0, 2, 0), "ru", "2 ошибки в файле в целом"),
+        ((0, 0, 0, 1, 0), "kk", "Файлдың өзінде 1 қате"),
+    ],
+)
+def test_the_verdict_reads_right_in_each_language(counts, lang, text):
+    assert uploads.verdict_text(uploads.Verdict(*counts), lang) == text
+
+
+@pytest.mark.parametrize(
+    ("lang", "sizes"),
+    [
+        ("en", ["200 MB", "1.5 MB", "512 KB", "1048 bytes"]),
+        ("ru", ["200 МБ", "1,5 МБ", "512 КБ", "1\u00a0048 байт"]),
+        ("kk", ["200 МБ", "1,5 МБ", "512 КБ", "1\u00a0048 байт"]),
+    ],
+)
+def test_sizes_in_each_language(lang, sizes):
+    counts = [200 * 1024 * 1024, 3 * 512 * 1024, 512 * 1024, 1048]
+    assert [uploads.size_text(n, lang) for n in counts] == sizes
 
 
 def test_confirm_loads_the_valid_rows_when_asked(monkeypatch, programme):
@@ -159,7 +258,10 @@ def test_a_clean_file_loads_and_the_same_file_again_says_so(monkeypatch, program
     at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
     upload(at, "clean.csv", CLEAN)
     assert "upload_issues" not in frames(at)
-    assert any(s.value.startswith("No errors or warnings") for s in at.success)
+    assert any(
+        s.value == "2 rows ready: no errors or warnings, the file can be loaded."
+        for s in at.success
+    )
     confirm(at).click().run()
     assert sql(programme, "SELECT rows_loaded, status FROM core.batch WHERE source = 'upload'") == [
         (2, "loaded")
@@ -398,3 +500,97 @@ def test_a_form_with_nothing_proposed_is_mapped_by_hand(monkeypatch, programme):
         (dt.datetime(2026, 3, 27, 15, 58, 32), "Алматы", None),
         (dt.datetime(2026, 3, 28, 9, 5), "Астана", None),
     ]
+
+
+# --- the history after a load or an undo ------------------------------------------------------
+
+
+def test_after_a_load_and_an_undo_every_list_shows_the_new_state(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    assert any(i.value == "Nothing has been sent here yet." for i in at.info)
+    upload(at, "clean.csv", CLEAN)
+    confirm(at).click().run()
+    assert not at.exception, at.exception
+    ((batch_id, status),) = sql(
+        programme, "SELECT batch_id, status FROM core.batch WHERE source = 'upload'"
+    )
+    assert status == "loaded"
+    assert any("2 of 2 rows loaded" in s.value for s in at.success)
+    history = frames(at)["upload_history"]
+    assert list(history["batch_id"]) == [batch_id]
+    assert list(history["status"]) == ["loaded"]
+    assert list(history["kind"]) == ["Channel and post figures (metrics)"]
+    assert at.selectbox(key="upload_batch").options == [f"#{batch_id} · clean.csv · loaded"]
+
+    at.button(key="upload_undo").click().run()
+    at.button(key="upload_undo_yes").click().run()
+    assert not at.exception, at.exception
+    assert sql(programme, "SELECT status FROM core.batch WHERE batch_id = ?", [batch_id]) == [
+        ("undone",)
+    ]
+    assert list(frames(at)["upload_history"]["status"]) == ["undone"]
+    assert at.selectbox(key="upload_batch").options == [f"#{batch_id} · clean.csv · undone"]
+    assert not any(b.key == "upload_undo" for b in at.button)
+
+
+def test_the_history_names_kinds_and_shows_no_none(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload")
+    at.selectbox(key="upload_kind").set_value("fx").run()
+    history = frames(at)["upload_history"]
+    # the set-up workbook and the rates of the programme fixture, newest first
+    assert list(history["kind"]) == ["Exchange rates (fx)", "Programme set-up workbook"]
+    assert list(history["platform"]) == ["—", "—"]
+    text = history.astype(str)
+    assert not text.isin(["None", "nan", "NaT", "<NA>"]).any().any(), text
+
+
+def test_a_warning_is_counted_in_the_verdict_and_listed_under_the_rows(
+    monkeypatch, programme, tmp_path
+):
+    from dashboard.issue_text import issue_text
+
+    # a row without any figure is left out with a warning
+    content = f"{METRICS_HEADER}\n{GOOD}\n2026-03-05,instagram,,,,,,,,,,,\n".encode()
+    path = tmp_path / "w.csv"
+    path.write_bytes(content)
+    dry = load_file(programme, path, campaign="PDP-01", kind="metrics", dry_run=True)
+    assert not dry.errors and len(dry.warnings) == 1
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    upload(at, "w.csv", content)
+    box = file_box(at)
+    assert (box[2].type, box[2].value) == ("success", "1 row ready, 1 warning")
+    table = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    (warning,) = dry.warnings
+    assert list(table["message"]) == [issue_text(warning, "en")]
+    assert list(table["row"]) == ["—" if warning.row is None else str(warning.row)]
+    assert not confirm(at).disabled
+
+
+def test_check_again_takes_the_corrected_copy_and_back_returns_to_the_file(monkeypatch, programme):
+    at = open_page(monkeypatch, programme, "upload", user="grantee-ADR")
+    upload(at, "march.csv", FOUR_ROWS)
+    skip = next(c for c in at.checkbox if c.key and c.key.startswith("upload_skip_"))
+    assert skip.label.startswith("Load the valid rows and keep the 2 invalid ones aside")
+    # Checked again without a change: the corrected copy stands in for the file, same verdict.
+    next(b for b in at.button if b.key and b.key.startswith("upload_recheck_")).click().run()
+    assert not at.exception, at.exception
+    # (the name is escaped, so that it shows as typed whatever Markdown it holds)
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert "Checked: march (corrected).csv, the file as corrected on this page." in captions
+    assert file_box(at)[3].value == "2 rows ready, 2 rows with 3 errors"
+    back = next(b for b in at.button if b.key and b.key.startswith("upload_start_over_"))
+    back.click().run()
+    assert not at.exception, at.exception
+    assert not any("(corrected)" in c.value for c in at.caption)
+    assert not any(b.key and b.key.startswith("upload_start_over_") for b in at.button)
+    assert sql(programme, "SELECT count(*) FROM core.batch WHERE source = 'upload'") == [(0,)]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+@pytest.mark.parametrize("kind", ["metrics", "spend", "participants", "feedback", "fx"])
+def test_the_rows_as_read_are_headed_as_the_templates(kind, lang):
+    from etl.kinds import FILE_KINDS
+
+    header = template_header(kind, lang)
+    fields = [f.name for f in FILE_KINDS[kind].fields][: len(header)]
+    assert [uploads.field_label(kind, f, lang) for f in fields] == header

@@ -225,3 +225,108 @@ def test_streamlit_accepts_files_up_to_the_loaders_limit():
     config = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
     with config.open("rb") as fh:
         assert tomllib.load(fh)["server"]["maxUploadSize"] == DEFAULT_MAX_MB
+
+
+# --- fixing the rows with errors on the page --------------------------------------------------
+
+
+def test_rows_fixed_on_the_page_make_a_corrected_file_that_checks_and_loads(programme):
+    """The Russian Excel CSV with a negative count in row 3: the page reads its rows as the
+    loader does, the user corrects the cell, and the corrected copy (UTF-8, the file's own
+    semicolons and headers) goes through the same check and load as an upload."""
+    from dashboard import data, uploads
+    from etl.accounts import Accounts
+    from etl.demo import demo_password
+
+    received = uploads.receive("март.csv", RU_METRICS.encode("cp1251"))
+    result = uploads.check(programme, received, campaign="PDP-01", kind="metrics")
+    assert [(i.row, i.column, i.value) for i in result.errors] == [(3, "показы", "-1")]
+
+    table = uploads.file_table(received, "metrics")
+    assert table is not None and table.header == ("дата", "платформа", "показы", "охват", "лайки")
+    assert uploads.fixable(result, table)
+    frame = uploads.fix_frame(result, table)
+    assert list(frame[uploads.ROW_COLUMN]) == [3]
+    assert frame.loc[0, "показы"] == "-1" and frame.loc[0, "платформа"] == "telegram"
+    assert frame.loc[0, uploads.ERRORS_COLUMN].startswith("показы: ")
+
+    edited = frame.copy()
+    edited.loc[0, "показы"] = "1 200"
+    fixed = uploads.corrected(received, table, edited, delimiter=result.detected["delimiter"])
+    assert fixed.name == "март (corrected).csv"
+    lines = fixed.content.decode("utf-8").splitlines()
+    assert lines == [
+        "дата;платформа;показы;охват;лайки",
+        "02.03.2026;instagram;1 500;900;12,0",
+        "03.03.2026;telegram;1 200;;4",
+        "05.03.2026;instagram;2 000;1 800;",
+    ]
+
+    again = uploads.check(programme, fixed, campaign="PDP-01", kind="metrics")
+    assert again.errors == [] and again.would_load
+    assert uploads.verdict(again) == uploads.Verdict(3, 0, 0, 0, again.warnings_total)
+
+    password = demo_password("grantee-ADR")
+    accounts = Accounts.for_warehouse(programme)
+    accounts.add("grantee-ADR", "grantee", organisation="ADR", password=password)
+    grantee = accounts.get("grantee-ADR")
+    with data.scoped(data.Scope(organisation="ADR")):
+        loaded = uploads.load_received(
+            programme, grantee, fixed, campaign="PDP-01", kind="metrics", skip_invalid=False
+        )
+    assert loaded.status == "loaded" and loaded.rows_loaded == 3
+    assert rows_of(
+        programme,
+        "SELECT source_name, rows_loaded, rows_rejected FROM core.batch WHERE batch_id = ?",
+        [loaded.batch_id],
+    ) == [("март (corrected).csv", 3, 0)]
+    assert rows_of(
+        programme,
+        "SELECT impressions FROM channel_daily WHERE campaign_code = 'PDP-01' "
+        "AND platform = 'telegram' AND day = DATE '2026-03-03'",
+    ) == [(1200,)]
+
+
+def test_a_workbooks_rows_are_fixed_into_a_csv_with_its_headers(programme, tmp_path):
+    import openpyxl
+
+    from dashboard import uploads
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["date", "platform", "impressions", "likes"])
+    sheet.append(["2026-03-02", "instagram", 1500, 12])
+    sheet.append(["2026-03-03", "instagram", "lots", 4])
+    path = tmp_path / "march.xlsx"
+    book.save(path)
+
+    received = uploads.receive("march.xlsx", path.read_bytes())
+    result = uploads.check(programme, received, campaign="PDP-01", kind="metrics")
+    assert [(i.row, i.column) for i in result.errors] == [(3, "impressions")]
+    table = uploads.file_table(received, "metrics")
+    assert uploads.fixable(result, table)
+    edited = uploads.fix_frame(result, table)
+    edited.loc[0, "impressions"] = "1700"
+    fixed = uploads.corrected(received, table, edited, delimiter=result.detected.get("delimiter"))
+    assert fixed.name == "march (corrected).csv"
+    rows = list(csv.reader(io.StringIO(fixed.content.decode("utf-8"))))
+    assert rows[0] == ["date", "platform", "impressions", "likes"]
+    assert rows[2][1:] == ["instagram", "1700", "4"]
+    again = uploads.check(programme, fixed, campaign="PDP-01", kind="metrics")
+    assert again.errors == [] and again.rows_read == 2
+    # Corrected again, the name says it once.
+    assert uploads.corrected_name(fixed.name) == "march (corrected).csv"
+
+
+def test_rows_that_cannot_be_fixed_on_the_page(programme):
+    from dashboard import uploads
+
+    # A header cell given twice: the grid could not tell the columns apart.
+    twice = "date,platform,impressions,impressions\n2026-03-02,instagram,5,x\n"
+    received = uploads.receive("twice.csv", twice.encode())
+    assert uploads.file_table(received, "metrics") is None
+    # An error of the file as a whole (no platform column) has no row to fix.
+    whole = uploads.receive("whole.csv", b"date,impressions\n2026-03-02,-5\n")
+    result = uploads.check(programme, whole, campaign="PDP-01", kind="metrics")
+    assert any(i.row is None for i in result.errors)
+    assert not uploads.fixable(result, uploads.file_table(whole, "metrics"))

@@ -15,9 +15,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, components, issue_text, uploads
+from dashboard import auth, components, reader, uploads
 from dashboard.components import plain
 from dashboard.i18n import fmt_date, input_date_format, t
+from dashboard.issue_text import issue_text, issues_in_language
 from dashboard.metrics import lookups
 from etl import batches
 from etl.warehouse import WarehouseBusy
@@ -51,11 +52,12 @@ def _campaign_label(code: str) -> str:
     return code or t("loads.no_campaign")
 
 
-STATUSES = ("loaded", "rejected", "undone")
-
-
 def _status_label(status: str) -> str:
-    return t(f"loads.status.{status}") if status in STATUSES else status
+    return uploads.label("loads.status", status)
+
+
+def _kind_label(kind: str) -> str:
+    return uploads.label("upload.kinds", kind)
 
 
 days = pd.to_datetime(log["started_at"]).dt.date
@@ -71,7 +73,11 @@ with st.container(border=True):
         placeholder=t("filters.all"),
     )
     kinds = middle.multiselect(
-        t("loads.filter.kind"), _choices("kind"), key="loads_kind", placeholder=t("filters.all")
+        t("loads.filter.kind"),
+        _choices("kind"),
+        key="loads_kind",
+        format_func=_kind_label,
+        placeholder=t("filters.all"),
     )
     statuses = right.multiselect(
         t("loads.filter.status"),
@@ -88,6 +94,7 @@ with st.container(border=True):
         t("loads.filter.source"),
         _choices("source"),
         key="loads_source",
+        format_func=lambda s: uploads.label("loads.source", s),
         placeholder=t("filters.all"),
     )
     period = right.date_input(
@@ -118,7 +125,7 @@ if shown.empty:
     st.stop()
 
 components.table(
-    shown.drop(columns=["message", "undone_at"]),
+    uploads.history_frame(shown.drop(columns=["message", "undone_at"])),
     key="loads_batches",
     name="loads",
     definition_text=t(
@@ -148,7 +155,7 @@ batch_id = st.selectbox(
     ),
 )
 batch = records[batch_id]
-st.text(str(batch["message"] or ""))
+st.text(uploads.batch_summary(wh, batch_id))
 if batch["status"] == "undone":
     st.caption(
         t(
@@ -158,11 +165,22 @@ if batch["status"] == "undone":
         )
     )
 
-found = issue_text.issues_in_language(lookups.batch_issues(wh, batch_id))
+# Each stored issue as the page's language says it; "—" where it names no row or column.
+found = issues_in_language(lookups.batch_issues(wh, batch_id))
+found = found.assign(
+    row=found["row"].map(lambda r: uploads.MISSING if uploads.is_empty(r) else str(int(r))),
+    column=found["column"].map(lambda c: uploads.MISSING if uploads.is_empty(c) else str(c)),
+    value=found["value"].map(lambda v: uploads.MISSING if uploads.is_empty(v) else str(v)),
+    severity=found["severity"].map(lambda s: uploads.label("upload.severity", s)),
+)
 rejected = lookups.batch_rejected_rows(wh, batch_id)
-issue_config = components.issue_columns()
-errors = found[found["severity"] == "error"]
-warnings = found[found["severity"] != "error"]
+# the row as text: "—" for an issue of the file as a whole
+issue_config = {
+    **components.issue_columns(),
+    "row": st.column_config.TextColumn(t("loads.col.row")),
+}
+errors = found[found["severity"] == uploads.label("upload.severity", "error")]
+warnings = found[found["severity"] != uploads.label("upload.severity", "error")]
 tab_errors, tab_warnings, tab_rejected = st.tabs(
     [
         t("loads.tab.errors", count=len(errors)),
@@ -191,7 +209,11 @@ with tab_rejected:
     else:
         cells = pd.DataFrame([json.loads(c) for c in rejected["cells"]])
         cells.insert(0, t("loads.col.row"), rejected["row_number"].astype(int).to_numpy())
-        st.dataframe(cells.astype(str), hide_index=True, key="loads_rejected")
+        st.dataframe(
+            cells.map(lambda v: uploads.MISSING if uploads.is_empty(v) else str(v)),
+            hide_index=True,
+            key="loads_rejected",
+        )
         st.download_button(
             t("loads.download_rejected"),
             data=uploads.rejected_rows(
@@ -243,10 +265,13 @@ if yes.button(t("loads.confirm_undo", batch=batch_id), key="loads_undo_confirm",
     except uploads.UploadRefused:
         st.session_state[FLASH] = ("error", t("loads.not_yours"))
     except batches.UndoRefused as exc:
-        st.session_state[FLASH] = ("error", plain(issue_text.issue_text(exc.args[0])))
+        st.session_state[FLASH] = ("error", plain(issue_text(exc.args[0])))
     except WarehouseBusy:
         st.session_state[FLASH] = ("error", t("loads.busy"))
     else:
+        # every list and picker of the page is drawn from the new state on the rerun
+        st.cache_data.clear()
+        reader.clear_cache()
         st.session_state[FLASH] = (
             "success",
             t(

@@ -9,9 +9,10 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import auth, components, uploads
+from dashboard import auth, components, reader, uploads
 from dashboard.components import plain
 from dashboard.i18n import current_language, fmt_date, t
+from dashboard.issue_text import issue_text, summary_text
 from dashboard.metrics import lookups
 
 wh = st.session_state["warehouse"]
@@ -22,6 +23,9 @@ DONE = "_upload_done"  # file id -> result of its load
 STOPPED = "_upload_stopped"  # (file id, campaign, kind, version) -> why its check was stopped
 FLASH = "_upload_flash"  # a message to show once after an undo
 FORM_SAVED = "_upload_form_saved"  # file id -> id of the form mapping saved from it
+TABLES = "_upload_tables"  # file checksum -> its rows as the loader reads them, to fix
+ORIGINALS = "_upload_originals"  # file id -> the file as sent, while a corrected copy is held
+BAD_CELL = "rgba(255, 75, 75, 0.25)"  # the background of a cell holding an error
 
 st.title(t("page.upload"))
 st.caption(t("upload.intro"))
@@ -80,6 +84,15 @@ with st.expander(t("upload.templates"), icon=":material/description:"):
 
 # --- files ---------------------------------------------------------------------------------------
 limit = uploads.size_text(uploads.load.max_bytes())
+# Streamlit writes the picker's button, limit and drop texts in English only: each is hidden
+# and the page's own text shown in its place.
+st.html(
+    uploads.picker_style(
+        button=t("upload.picker.button"),
+        limit=t("upload.picker.limit", limit=limit),
+        drop=t("upload.picker.drop"),
+    )
+)
 files = st.file_uploader(
     t("upload.files", limit=limit),
     type=["csv", "txt", "tsv", "xlsx"],
@@ -94,6 +107,11 @@ stopped: dict = st.session_state.setdefault(STOPPED, {})
 present = {f.file_id for f in files or []}
 for gone in [fid for fid in received if fid not in present]:
     received.pop(gone).discard()
+    st.session_state.get(ORIGINALS, {}).pop(gone, None)
+# The rows read to fix are kept for the files held now only.
+held = {f.checksum for f in received.values()}
+for checksum in [c for c in st.session_state.get(TABLES, {}) if c not in held]:
+    del st.session_state[TABLES][checksum]
 
 
 def _key(file_id: str) -> str:
@@ -117,7 +135,7 @@ def _show_result(result: uploads.load.LoadResult) -> None:
         )
     else:
         st.error(t("upload.rejected", errors=result.errors_total), icon=":material/error:")
-    st.text(result.message)
+    st.text(summary_text(result))
 
 
 def _form_origin(setup: uploads.FormSetup) -> None:
@@ -241,7 +259,9 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
     preview = uploads.form_preview(wh, file, text, campaign=campaign) if chose else None
     if preview is not None and not preview.empty:
         st.markdown(t("upload.form.preview", rows=len(preview)))
-        st.dataframe(preview, hide_index=True, key=f"upload_form_preview_{key}")
+        st.dataframe(
+            uploads.preview_text(preview), hide_index=True, key=f"upload_form_preview_{key}"
+        )
     if st.button(
         t("upload.form.save"),
         key=f"upload_form_save_{key}",
@@ -260,6 +280,191 @@ def _form_mapping(key: str, file_id: str, file, setup: uploads.FormSetup) -> Non
             st.rerun()
     if st.session_state.get(FORM_SAVED, {}).get(file_id) is not None and setup.origin == "saved":
         st.success(t("upload.form.saved_now"), icon=":material/check_circle:")
+
+
+def _cell_styles(frame, bad: set[tuple[int, str]]):
+    """A Styler marking the bad cells of the preview (and writing "—" for an empty one)."""
+    style = f"background-color: {BAD_CELL}; font-weight: 600"
+
+    def mark(data):
+        out = data.copy().astype(object)
+        for column in data.columns:
+            out[column] = [style if (int(r), column) in bad else "" for r in data["row"]]
+        return out
+
+    return frame.style.apply(mark, axis=None)
+
+
+def _show_verdict(result: uploads.load.LoadResult) -> uploads.Verdict:
+    """The check's verdict, first: rows ready, rows with errors and their errors."""
+    found = uploads.verdict(result)
+    text = uploads.verdict_text(found)
+    if found.file_errors:
+        st.error(text, icon=":material/error:")
+    elif found.bad_rows:
+        st.warning(text, icon=":material/warning:")
+    elif found.ready:
+        st.success(text, icon=":material/check_circle:")
+    else:
+        st.info(text, icon=":material/info:")
+    for issue in result.errors:
+        if issue.row is None:
+            where = f"{plain(issue.column)}: " if issue.column else ""
+            st.error(where + plain(issue_text(issue)), icon=":material/block:")
+    return found
+
+
+def _fix_rows(key: str, file_id: str, file: uploads.Received, result) -> bool:
+    """The rows with errors in an editable grid, and "Check again" with the cells as edited:
+    a corrected copy of the file takes the file's place and is checked as an upload is.
+    False when the rows cannot be fixed on the page."""
+    tables: dict = st.session_state.setdefault(TABLES, {})
+    if file.checksum not in tables:
+        with st.spinner(t("upload.fix.reading")):
+            tables[file.checksum] = uploads.file_table(file, result.kind)
+    table = tables[file.checksum]
+    if not uploads.fixable(result, table):
+        return False
+    frame = uploads.fix_frame(result, table)
+    st.markdown(f"**{t('upload.fix.title', count=len(frame))}**")
+    st.caption(t("upload.fix.help"))
+    bad_columns = {i.column for i in result.errors if i.column}
+    order = [
+        uploads.ROW_COLUMN,
+        uploads.ERRORS_COLUMN,
+        *[h for h in table.header if h in bad_columns],
+        *[h for h in table.header if h not in bad_columns],
+    ]
+    config = {
+        uploads.ROW_COLUMN: st.column_config.NumberColumn(
+            t("upload.col.row"), format="%d", disabled=True, pinned=True
+        ),
+        uploads.ERRORS_COLUMN: st.column_config.TextColumn(
+            t("upload.col.fix"), disabled=True, width="large"
+        ),
+    }
+    for header in table.header:
+        config[header] = st.column_config.TextColumn(
+            f"⚠ {header}" if header in bad_columns else header,
+            help=t("upload.fix.bad_column") if header in bad_columns else None,
+        )
+    edited = st.data_editor(
+        frame,
+        hide_index=True,
+        column_order=order,
+        column_config=config,
+        num_rows="fixed",
+        key=f"upload_fix_{key}_{file.checksum[:12]}",
+    )
+    left, right = st.columns([1, 3])
+    if left.button(
+        t("upload.fix.check_again"),
+        key=f"upload_recheck_{key}",
+        icon=":material/refresh:",
+        type="primary",
+    ):
+        fixed = uploads.corrected(file, table, edited, delimiter=result.detected.get("delimiter"))
+        originals: dict = st.session_state.setdefault(ORIGINALS, {})
+        originals.setdefault(file_id, file)
+        st.session_state[RECEIVED][file_id] = fixed
+        st.rerun()
+    if file_id in st.session_state.get(ORIGINALS, {}) and right.button(
+        t("upload.fix.start_over"), key=f"upload_start_over_{key}", icon=":material/undo:"
+    ):
+        st.session_state[RECEIVED][file_id] = st.session_state[ORIGINALS].pop(file_id)
+        st.rerun()
+    return True
+
+
+def _show_preview(key: str, result) -> None:
+    preview = uploads.preview_frame(result)
+    if preview.empty:
+        return
+    st.markdown(f"**{t('upload.preview', rows=len(preview), total=result.rows_read)}**")
+    bad = uploads.bad_cells(result)
+    shown = uploads.preview_text(preview)
+    st.dataframe(
+        _cell_styles(shown, bad) if bad else shown,
+        hide_index=True,
+        key=f"upload_preview_{key}",
+        column_order=["row", "errors", *[c for c in preview.columns if c not in ("row", "errors")]],
+        column_config={
+            **{
+                c: st.column_config.TextColumn(uploads.field_label(result.kind, c))
+                for c in preview.columns
+                if c not in ("row", "errors")
+            },
+            "row": st.column_config.NumberColumn(t("upload.col.row"), format="%d", pinned=True),
+            "errors": st.column_config.TextColumn(t("upload.col.errors"), width="large"),
+        },
+    )
+
+
+def _show_warnings(key: str, result) -> None:
+    issues = uploads.issues_frame(result)
+    warnings = issues[issues["severity"] == "warning"]
+    if warnings.empty:
+        return
+    st.markdown(f"**{t('upload.warnings', count=len(warnings))}**")
+    shown = warnings.drop(columns=["severity"]).astype(object)
+    shown["row"] = [uploads.MISSING if uploads.is_empty(r) else str(int(r)) for r in shown["row"]]
+    for column in ("column", "value"):
+        shown[column] = [uploads.MISSING if uploads.is_empty(v) else str(v) for v in shown[column]]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        key=f"upload_warnings_{key}",
+        column_config={
+            "row": st.column_config.TextColumn(t("upload.col.row")),
+            "column": st.column_config.TextColumn(t("upload.col.column")),
+            "value": st.column_config.TextColumn(t("upload.col.value")),
+            "message": st.column_config.TextColumn(t("upload.col.note"), width="large"),
+        },
+    )
+
+
+def _show_details(key: str, result) -> None:
+    """How the file was read (encoding, delimiter, the kind, the column map), folded away."""
+    with st.expander(t("upload.details"), icon=":material/tune:"):
+        st.caption(
+            t("upload.kind_detected" if result.kind_detected else "upload.kind_chosen",
+              kind=uploads.label("upload.kinds", result.kind))
+        )  # fmt: skip
+        detected = uploads.detected_rows(result)
+        st.dataframe(
+            {
+                t("upload.col.what"): [t(f"upload.detect.{k}") for k, _ in detected],
+                t("upload.col.value"): [
+                    uploads.label("upload.kinds", v)
+                    if k == "kind"
+                    else uploads.label("upload.detected_value", v)
+                    for k, v in detected
+                ],
+            },
+            hide_index=True,
+            key=f"upload_detected_{key}",
+        )
+        mapping = uploads.mapping_frame(result)
+        if not mapping.empty:
+            st.markdown(f"**{t('upload.mapping')}**")
+            st.dataframe(
+                mapping.assign(
+                    field=[uploads.field_label(result.kind, f) for f in mapping["field"]]
+                ),
+                hide_index=True,
+                key=f"upload_mapping_{key}",
+                column_config={
+                    "header": st.column_config.TextColumn(t("upload.col.header")),
+                    "field": st.column_config.TextColumn(t("upload.col.field")),
+                },
+            )
+
+
+def _after_write() -> None:
+    """A load or an undo changed the warehouse: forget what was read before it, so that every
+    list and picker of the page is drawn from the new state on the rerun."""
+    st.cache_data.clear()
+    reader.clear_cache()
 
 
 for upload in files or []:
@@ -285,7 +490,9 @@ for upload in files or []:
                 )
                 continue
         file = received[upload.file_id]
-        check_key = (upload.file_id, campaign, kind, wh.version())
+        if file.name != upload.name:
+            st.caption(t("upload.fix.corrected", name=plain(file.name)))
+        check_key = (upload.file_id, file.checksum, campaign, kind, wh.version())
         if check_key not in checked and check_key not in stopped:
             with st.spinner(t("upload.checking")):
                 try:
@@ -302,79 +509,37 @@ for upload in files or []:
             continue
         result = checked[check_key]
 
-        st.markdown(f"**{t('upload.detected')}**")
-        detected = uploads.detected_rows(result)
-        st.dataframe(
-            {
-                t("upload.col.what"): [t(f"upload.detect.{k}") for k, _ in detected],
-                t("upload.col.value"): [v for _, v in detected],
-            },
-            hide_index=True,
-            key=f"upload_detected_{key}",
-        )
-        setup = uploads.form_setup(result) if campaign else None
-        if setup is not None:
-            with st.container(border=True):
-                _form_mapping(key, upload.file_id, file, setup)
-        mapping = uploads.mapping_frame(result)
-        if not mapping.empty:
-            st.markdown(f"**{t('upload.mapping')}**")
-            st.dataframe(
-                mapping,
-                hide_index=True,
-                key=f"upload_mapping_{key}",
-                column_config={
-                    "header": st.column_config.TextColumn(t("upload.col.header")),
-                    "field": st.column_config.TextColumn(t("upload.col.field")),
-                },
-            )
-        preview = uploads.preview_frame(result)
-        if not preview.empty:
-            st.markdown(f"**{t('upload.preview', rows=len(preview), total=result.rows_read)}**")
-            st.dataframe(
-                preview,
-                hide_index=True,
-                key=f"upload_preview_{key}",
-                column_config={
-                    "row": st.column_config.NumberColumn(t("upload.col.row"), format="%d"),
-                    "errors": st.column_config.TextColumn(t("upload.col.errors")),
-                },
-            )
-        issues = uploads.issues_frame(result)
-        if issues.empty:
-            st.success(t("upload.no_issues"), icon=":material/check_circle:")
-        else:
-            counts = {"errors": result.errors_total, "warnings": result.warnings_total}
-            st.markdown(f"**{t('upload.issues', **counts)}**")
-            st.dataframe(
-                issues.assign(severity=issues["severity"].map(lambda s: t(f"upload.severity.{s}"))),
-                hide_index=True,
-                key=f"upload_issues_{key}",
-                column_config={
-                    "severity": st.column_config.TextColumn(t("upload.col.severity")),
-                    "row": st.column_config.NumberColumn(t("upload.col.row"), format="%d"),
-                    "column": st.column_config.TextColumn(t("upload.col.column")),
-                    "value": st.column_config.TextColumn(t("upload.col.value")),
-                    "message": st.column_config.TextColumn(t("upload.col.fix")),
-                },
-            )
+        found = _show_verdict(result)
         earlier = uploads.earlier_load(
             wh, result, campaign if uploads.needs_campaign(kind) else None
         )
         if earlier is not None:
             st.info(t("upload.duplicate", batch=int(earlier["batch_id"])), icon=":material/info:")
+        setup = uploads.form_setup(result) if campaign else None
+        if setup is not None:
+            with st.container(border=True):
+                _form_mapping(key, upload.file_id, file, setup)
+        fixing = bool(found.bad_rows and not found.file_errors) and _fix_rows(
+            key, upload.file_id, file, result
+        )
+        _show_preview(key, result)
+        _show_warnings(key, result)
+        _show_details(key, result)
 
-        file_errors = any(i.row is None for i in result.errors)
+        file_errors = found.file_errors > 0
         row_errors = result.rows_rejected > 0
         skip = False
         if row_errors and not file_errors:
             skip = st.checkbox(
-                t("upload.skip_invalid", rejected=result.rows_rejected),
+                t("upload.skip_invalid", count=result.rows_rejected),
                 key=f"upload_skip_{key}",
             )
         can_load = not file_errors and (not row_errors or skip) and bool(result.would_load or skip)
         if not can_load:
-            st.warning(t("upload.fix_first"), icon=":material/warning:")
+            st.warning(
+                t("upload.fix.or_skip" if fixing else "upload.fix_first"),
+                icon=":material/warning:",
+            )
         if st.button(
             t("upload.confirm"),
             key=f"upload_confirm_{key}",
@@ -400,7 +565,11 @@ for upload in files or []:
             else:
                 done[upload.file_id] = loaded
                 received.pop(upload.file_id).discard()
-                _show_result(loaded)
+                st.session_state.get(ORIGINALS, {}).pop(upload.file_id, None)
+                if loaded.batch_id is not None:  # the history's picker opens on the new batch
+                    st.session_state["upload_batch"] = int(loaded.batch_id)
+                _after_write()
+                st.rerun()
 
 # --- history -------------------------------------------------------------------------------------
 st.subheader(
@@ -413,7 +582,7 @@ loads = uploads.history(wh, campaign if uploads.needs_campaign(kind) else None)
 if loads.empty:
     components.empty(t("upload.no_history"))
     st.stop()
-shown = loads.assign(status=loads["status"].map(lambda s: t(f"upload.status.{s}")))
+shown = uploads.history_frame(loads, statuses="upload.status")
 components.table(
     shown.drop(columns=["message", "undone_at"]),
     key="upload_history",
@@ -430,7 +599,7 @@ labels = {
 }
 batch_id = st.selectbox(t("upload.batch"), list(labels), key="upload_batch", format_func=labels.get)
 batch = loads[loads["batch_id"] == batch_id].iloc[0]
-st.text(str(batch["message"] or ""))
+st.text(uploads.batch_summary(wh, batch_id))
 left, middle, right = st.columns(3)
 original = uploads.original_file(wh, batch_id)
 if original is not None:
@@ -472,6 +641,7 @@ if batch["status"] == "loaded" and user.can_undo(loaded_by):
             except (uploads.UploadRefused, uploads.batches.UndoRefused) as exc:
                 st.error(t("upload.undo_refused", reason=plain(exc)), icon=":material/block:")
             else:
+                _after_write()
                 st.session_state[FLASH] = t(
                     "upload.undone",
                     batch=batch_id,
