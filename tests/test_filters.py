@@ -268,7 +268,7 @@ def test_without_filters_the_whole_programme_shows(loaded: Warehouse, monkeypatc
     assert at.multiselect(key="filter_platforms").options == ["Instagram", "Telegram", "TikTok"]
     assert at.multiselect(key="filter_regions").options == ["Almaty", "Astana", "Shymkent"]
     impressions = 1000 + 2000 + 700 + 5000 + 3000
-    assert tiles(at)["Impressions"] == f"{impressions:,}" == "11,700"
+    assert tiles(at)["Impressions in the period"] == f"{impressions:,}" == "11,700"
     assert tiles(at)["Campaigns"] == "2"
     assert at.query_params == {}
     assert not at.warning
@@ -282,9 +282,9 @@ def test_the_link_selects_the_filters(loaded: Warehouse, monkeypatch) -> None:
     assert at.multiselect(key="filter_platforms").value == ["instagram", "tiktok"]
     # from April: PDP-01 instagram 2,000 (100 engagements), FOE-02 tiktok 5,000 + 3,000 (520)
     shown = tiles(at)
-    assert {k: shown[k] for k in ("Campaigns", "Impressions", "Engagements")} == {
+    assert {k: shown[k] for k in ("Campaigns", "Impressions in the period", "Engagements")} == {
         "Campaigns": "2",
-        "Impressions": "10,000",
+        "Impressions in the period": "10,000",
         "Engagements": "620",
     }
     assert shown["Engagement rate by impressions"] == "6.20%"
@@ -298,12 +298,12 @@ def test_the_link_selects_the_filters(loaded: Warehouse, monkeypatch) -> None:
 def test_campaign_region_and_theme_filters(loaded: Warehouse, monkeypatch) -> None:
     at = open_app(monkeypatch, loaded, r="Shymkent")
     assert list(campaign_table(at).index) == ["FOE-02"]
-    assert tiles(at)["Impressions"] == "8,000" and tiles(at)["Spend (EUR)"] == "€0"
+    assert tiles(at)["Impressions in the period"] == "8,000" and tiles(at)["Spend (EUR)"] == "€0"
 
     at = open_app(monkeypatch, loaded, t="personal-data protection", to="2026-03-31")
     assert list(campaign_table(at).index) == ["PDP-01"]
     # March: instagram 1,000 (60 engagements) and telegram 700 (7); March spend 1,000 EUR
-    assert tiles(at)["Impressions"] == "1,700"
+    assert tiles(at)["Impressions in the period"] == "1,700"
     assert tiles(at)["Engagements"] == "67"
     assert tiles(at)["Spend (EUR)"] == "€1,000"
 
@@ -327,10 +327,10 @@ def test_changing_a_widget_updates_the_link(loaded: Warehouse, monkeypatch) -> N
     assert at.query_params == {"c": "FOE-02,PDP-01"}
     at.date_input(key="filter_to").set_value(dt.date(2026, 3, 31)).run()
     assert at.query_params == {"c": "FOE-02,PDP-01", "to": "2026-03-31"}
-    assert tiles(at)["Impressions"] == "1,700"  # FOE-02 starts in April: only PDP-01's March
+    assert tiles(at)["Impressions in the period"] == "1,700"  # FOE-02 starts in April: only PDP-01's March
     at.multiselect(key="filter_platforms").set_value(["telegram"]).run()
     assert at.query_params["p"] == "telegram"
-    assert tiles(at)["Impressions"] == "700"
+    assert tiles(at)["Impressions in the period"] == "700"
 
     # the start set after the end: the two are swapped, and the reader told
     at.date_input(key="filter_from").set_value(dt.date(2026, 5, 1)).run()
@@ -343,7 +343,7 @@ def test_changing_a_widget_updates_the_link(loaded: Warehouse, monkeypatch) -> N
     at.button(key="filter_reset").click().run()
     assert at.query_params == {}
     assert at.multiselect(key="filter_campaigns").value == []
-    assert tiles(at)["Impressions"] == "11,700"
+    assert tiles(at)["Impressions in the period"] == "11,700"
 
 
 def test_a_cleared_url_is_restored_from_the_session(loaded: Warehouse, monkeypatch) -> None:
@@ -355,7 +355,7 @@ def test_a_cleared_url_is_restored_from_the_session(loaded: Warehouse, monkeypat
     assert not at.exception
     assert at.multiselect(key="filter_platforms").value == ["tiktok"]
     assert at.query_params["p"] == "tiktok"
-    assert tiles(at)["Показы"] == "8\u00a0000"
+    assert tiles(at)["Показы за период"] == "8\u00a0000"
 
 
 def test_the_filters_follow_the_reader_to_another_page(loaded: Warehouse, monkeypatch) -> None:
@@ -368,7 +368,7 @@ def test_the_filters_follow_the_reader_to_another_page(loaded: Warehouse, monkey
     assert at.query_params == {"c": "PDP-01", "to": "2026-03-31"}
     at.switch_page("views/portfolio.py").run()
     assert at.multiselect(key="filter_campaigns").value == ["PDP-01"]
-    assert tiles(at)["Impressions"] == "1,700"  # PDP-01 in March: instagram 1,000, telegram 700
+    assert tiles(at)["Impressions in the period"] == "1,700"  # PDP-01 in March: instagram 1,000, telegram 700
 
 
 def test_no_match_says_so(loaded: Warehouse, monkeypatch) -> None:

@@ -171,7 +171,7 @@ def test_a_grantee_with_one_campaign_sees_it_beside_the_programme_median(
     )]  # fmt: skip
     median = statistics.median(per_campaign)
     (own,) = sql(wh, "SELECT sum(impressions) FROM channel_daily WHERE campaign_code = 'PDP-01'")[0]
-    tile = metric(at, "Impressions")
+    tile = metric(at, "Impressions in the period")
     assert tile.value == f"{own:,.0f}"
     assert tile.delta == f"programme median {median:,.0f}"
     assert [p.proto.label for p in at.page_link if "campaign" in p.proto.page] == [

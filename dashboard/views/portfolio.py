@@ -97,9 +97,9 @@ def _one_campaign(code: str, name: str) -> None:
 
     tiles = st.columns(4)
     tiles[0].metric(
-        t("measure.impressions"),
+        t("look.impressions.portfolio_tile"),
         fmt_figure(tot["impressions"], "count"),
-        help=t("help.impressions"),
+        help=t("look.impressions.portfolio_help"),
         **versus("impressions", whole),
     )
     tiles[1].metric(

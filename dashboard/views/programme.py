@@ -22,6 +22,7 @@ from dashboard import auth, components, uploads
 from dashboard import programme_admin as admin
 from dashboard.components import plain
 from dashboard.i18n import LANGUAGES, column_datetime_format, current_language, t
+from dashboard.issue_text import issue_text, summary_text
 from dashboard.metrics import lookups
 from etl.kinds import CAMPAIGN_STATUSES
 from etl.load import LoadResult
@@ -43,6 +44,13 @@ IMPORT_CHECKED = "programme_import_checked"
 flash = st.session_state.pop(FLASH, None)
 if flash:
     (st.success if flash[0] == "success" else st.error)(flash[1])
+
+
+def _translated_status(frame: pd.DataFrame) -> pd.DataFrame:
+    """The last sync's status in the page's language (blank before any sync)."""
+    return frame.assign(
+        status=frame["status"].map(lambda s: uploads.label("loads.status", s) if s else "")
+    )
 
 
 def _write_check() -> bool:
@@ -348,7 +356,9 @@ with tab_sources:
 
     if configured:
         components.table(
-            admin.sources_status(wh, configured, t("programme.sources.detected")),
+            _translated_status(
+                admin.sources_status(wh, configured, t("programme.sources.detected"))
+            ),
             key="programme_sources",
             name="sources",
             definition_text=t("programme.sources.table_note", path=str(path)),
@@ -376,10 +386,10 @@ with tab_sources:
                 [
                     {
                         t("programme.col.source"): r["name"],
-                        t("programme.col.status"): r["status"],
+                        t("programme.col.status"): uploads.label("loads.status", r["status"]),
                         t("programme.col.rows"): r["rows_loaded"],
                         t("programme.col.batch"): r["batch_id"],
-                        t("programme.col.message"): r["message"],
+                        t("programme.col.message"): summary_text(r),
                     }
                     for r in results
                 ]
@@ -393,7 +403,7 @@ with tab_sources:
                 t("programme.col.row"): e["row"],
                 t("programme.col.column"): e["column"] or "",
                 t("programme.col.value"): "" if e["value"] is None else str(e["value"]),
-                t("programme.col.message"): e["message"],
+                t("programme.col.message"): issue_text(e),
             }
             for r in results
             for e in r["errors"]
