@@ -327,7 +327,8 @@ def test_changing_a_widget_updates_the_link(loaded: Warehouse, monkeypatch) -> N
     assert at.query_params == {"c": "FOE-02,PDP-01"}
     at.date_input(key="filter_to").set_value(dt.date(2026, 3, 31)).run()
     assert at.query_params == {"c": "FOE-02,PDP-01", "to": "2026-03-31"}
-    assert tiles(at)["Impressions in the period"] == "1,700"  # FOE-02 starts in April: only PDP-01's March
+    # FOE-02 starts in April: only PDP-01's March
+    assert tiles(at)["Impressions in the period"] == "1,700"
     at.multiselect(key="filter_platforms").set_value(["telegram"]).run()
     assert at.query_params["p"] == "telegram"
     assert tiles(at)["Impressions in the period"] == "700"
@@ -368,7 +369,8 @@ def test_the_filters_follow_the_reader_to_another_page(loaded: Warehouse, monkey
     assert at.query_params == {"c": "PDP-01", "to": "2026-03-31"}
     at.switch_page("views/portfolio.py").run()
     assert at.multiselect(key="filter_campaigns").value == ["PDP-01"]
-    assert tiles(at)["Impressions in the period"] == "1,700"  # PDP-01 in March: instagram 1,000, telegram 700
+    # PDP-01 in March: instagram 1,000, telegram 700
+    assert tiles(at)["Impressions in the period"] == "1,700"
 
 
 def test_no_match_says_so(loaded: Warehouse, monkeypatch) -> None:
