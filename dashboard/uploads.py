@@ -683,7 +683,8 @@ def form_setup(result: load.LoadResult) -> FormSetup | None:
     for fname, item in (mapping.get("fields") or {}).items():
         if fname in FORM_FIELDS:
             setup.chosen[fname] = [q for q in item["questions"] if q in setup.questions]
-            setup.why[fname] = item.get("why") or ""
+            reasons = item.get("reasons") or []
+            setup.why[fname] = "; ".join(issue_text(r) for r in reasons) or item.get("why") or ""
     setup.scales = dict(m.scales)
     setup.event, setup.language, setup.date_order = m.event, m.language, m.date_order
     setup.dates_assumed = bool(mapping.get("dates_assumed"))

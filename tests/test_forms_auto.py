@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from dashboard.issue_text import issue_text
 from etl import forms
 from etl.warehouse import Warehouse
 
@@ -165,6 +166,15 @@ def test_a_russian_form_loads_with_a_proposed_mapping(
     )
     assert any(
         w["message"].startswith("the form's questions were matched") for w in data["warnings"]
+    )
+    # why each field was chosen, in the reader's language too
+    reasons = mapping["fields"]["rating"]["reasons"]
+    assert "; ".join(issue_text(r, "en") for r in reasons) == mapping["fields"]["rating"]["why"]
+    assert "; ".join(issue_text(r, "ru") for r in reasons) == (
+        "слова вопроса (оцен*); ответы от 4 до 10"
+    )
+    assert "; ".join(issue_text(r, "kk") for r in reasons) == (
+        "сұрақтың сөздері (оцен*); жауаптар: 4–10"
     )
     text = mapping["text"]
     assert forms.mapping_from(tomllib.loads(text)).scales == {

@@ -31,7 +31,7 @@ from etl.forms.vocabulary import (
     words,
     words_hit,
 )
-from etl.messages import message
+from etl.messages import Message, message
 
 # The fields a proposal looks for, in the order they are listed.
 PROPOSED = (
@@ -156,69 +156,69 @@ def _profile(values: list[str], events: dict[str, str]) -> _Answers:
     )
 
 
-def _range(numbers: list[int]) -> str:
-    return f"{min(numbers)} to {max(numbers)}"
-
-
-def _fit(fname: str, a: _Answers, named: bool) -> tuple[float, str] | None:
+def _fit(fname: str, a: _Answers, named: bool) -> tuple[float, Message] | None:
     """How well the answers fit ``fname``: (points, what the answers are), or None when they
     cannot be that field. ``named``: the question's words name the field."""
     if not a.values:
-        return (0, "no answers yet") if named else None
+        return (0, message("forms.why.no_answers")) if named else None
     if fname in SCALED:
         if a.share(a.scaled) >= 0.8 and all(n <= 10 for n in a.numbers):
             if any(n < 1 for n in a.numbers):
                 return None
-            what = f"answers {_range(a.numbers)}" if a.numbers else "answers on a worded scale"
+            what = (
+                message("forms.why.answers_range", low=min(a.numbers), high=max(a.numbers))
+                if a.numbers
+                else message("forms.why.worded_scale")
+            )
             if a.worded and a.numbers:
-                what = "answers are numbers and scale words"
+                what = message("forms.why.numbers_and_words")
             useful = fname == "usefulness" and a.share(a.useful) >= 0.5
             if fname == "usefulness" and useful:
-                return 3, what + " speaking of usefulness"
+                return 3, message("forms.why.usefulness", what=what.as_dict())
             if fname == "usefulness" and not named:
                 return None  # a rating-like question that does not say it is usefulness
             return 2, what
         if named and a.share(a.scaled) >= 0.5:
-            return 0, "most answers read as a rating"
+            return 0, message("forms.why.mostly_rating")
         return None
     if fname == "would_recommend":
         if a.share(a.yes_no) >= 0.8:
-            return 2, "answers yes or no"
+            return 2, message("forms.why.yes_no")
         if named and a.numbers and len(a.numbers) == len(a.values) and max(a.numbers) <= 10:
             if set(a.numbers) <= {0, 1}:
-                return 1, "answers 1 or 0 (yes or no)"
-            return 1, f"answers {_range(a.numbers)}: 9 and 10 are yes, 0 to 6 no"
+                return 1, message("forms.why.one_zero")
+            return 1, message("forms.why.nps", low=min(a.numbers), high=max(a.numbers))
         return None
     if fname == "sex":
         if a.share(a.sexes) >= 0.8:
-            return 3, "answers name a sex"
+            return 3, message("forms.why.sex")
         if named and a.share(a.sexes) >= 0.5:
-            return 1, "most answers name a sex"
+            return 1, message("forms.why.mostly_sex")
         return None
     if fname == "age_group":
         if a.share(a.ages) >= 0.8:
-            return 3, "answers are age groups"
+            return 3, message("forms.why.age_groups")
         if named and a.share(a.years) >= 0.8:
-            return 1, "answers are ages in years, stored as age groups"
+            return 1, message("forms.why.ages")
         return None
     if fname == "region":
         if a.share(a.places) >= 0.5 and a.mean_length < 40:
-            return 3, "answers name places in Kazakhstan"
+            return 3, message("forms.why.places")
         if named and a.mean_length < 60 and a.share(a.scaled) < 0.5:
-            return 0, "short answers"
+            return 0, message("forms.why.short")
         return None
     if fname == "comment":
         if a.share(a.scaled) >= 0.5 or a.share(a.yes_no) >= 0.5 or a.checkboxes:
             return None
         texty = a.mean_length >= 15 and (len(a.values) < 3 or a.distinct >= 0.6 * len(a.values))
         if texty:
-            return 2 + min(a.mean_length, 200) / 1000, "answers are free text"
-        return (0, "answers are text") if named else None
+            return 2 + min(a.mean_length, 200) / 1000, message("forms.why.free_text")
+        return (0, message("forms.why.text")) if named else None
     if fname == "event_code":
         if a.share(a.events) >= 0.8:
-            return 3, "answers name the campaign's events"
+            return 3, message("forms.why.events")
         if named and a.share(a.scaled) < 0.8 and a.distinct <= 20 and a.mean_length <= 80:
-            return 0, "answers name a few events"
+            return 0, message("forms.why.few_events")
         return None
     return None
 
@@ -229,8 +229,13 @@ class Choice:
 
     field: str
     questions: tuple[str, ...]
-    why: str
+    reasons: tuple[Message, ...]
     scale: int | None = None
+
+    @property
+    def why(self) -> str:
+        """Why, in English: the reasons joined by "; " (each carries its code to translate)."""
+        return "; ".join(self.reasons)
 
     def brief(self) -> str:
         """``rating ← 'Оцените семинар в целом' (1–10)``"""
@@ -275,7 +280,12 @@ class Proposal:
             "origin": "proposed",
             "proposed": True,
             "fields": {
-                f: {"questions": list(c.questions), "why": c.why} for f, c in self.choices.items()
+                f: {
+                    "questions": list(c.questions),
+                    "why": c.why,
+                    "reasons": [r.as_dict() for r in c.reasons],
+                }
+                for f, c in self.choices.items()
             },
             "questions": self.questions,
         }
@@ -387,7 +397,7 @@ def _candidates(
             if fit is None or (not hits and fit[0] < 2):
                 continue
             points, what = fit
-            reasons = [f"the question's words ({', '.join(hits)})"] if hits else []
+            reasons = [message("forms.why.words", words=", ".join(hits))] if hits else []
             reasons.append(what)
             total = (_HEADER_POINTS[fname] if hits else 0) + points
             candidates.append(
@@ -462,16 +472,16 @@ def _choices(
                 scale = 10
             elif any(_TEN.search(t) for t in texts):
                 scale = 10
-                reasons = [*reasons, "the question says 10"]
+                reasons = [*reasons, message("forms.why.says_ten")]
             else:
                 scale = 5
             scales[fname] = scale
         if len(cols) > 1:
             reasons = [
                 *reasons,
-                "the question was reworded: each response takes the column it answered",
+                message("forms.why.reworded"),
             ]
-        choices[fname] = Choice(fname, texts, "; ".join(reasons), scale)
+        choices[fname] = Choice(fname, texts, tuple(reasons), scale)
     return choices, scales
 
 

@@ -49,7 +49,11 @@ def stage_form(
         "proposed": proposal is not None,
         "saved_id": mapping.saved_id,
         "fields": {
-            f: {"questions": qs, "why": why[f].why if f in why else ""}
+            f: {
+                "questions": qs,
+                "why": why[f].why if f in why else "",
+                "reasons": [r.as_dict() for r in why[f].reasons] if f in why else [],
+            }
             for f, qs in rw.fields.items()
         },
         "questions": forms.form_questions(raw.header),
