@@ -17,6 +17,7 @@ or secret anywhere but the account store (hashed) and that cookie.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import streamlit as st
@@ -97,6 +98,13 @@ def _verified_email() -> str | None:
     if st.user.get("email_verified") is False:
         return None
     return str(email) if email else None
+
+
+def sign_in_id() -> str | None:
+    """Which sign-in this session belongs to (a digest of its session token), the same in every
+    tab and after a reload; None when signed in another way (single sign-on)."""
+    token = st.session_state.get(_TOKEN)
+    return hashlib.sha256(token.encode()).hexdigest()[:32] if isinstance(token, str) else None
 
 
 def current_user() -> User:

@@ -37,7 +37,7 @@ DOCS_DIR = ROOT / "docs" / "screenshots"
 DOCS_SHOTS = (
     *(("officer", "en", page) for page in (
         "portfolio", "campaign", "content", "budget", "feedback",
-        "reports", "upload", "programme", "loads",
+        "reports", "upload", "programme", "loads", "alerts",
     )),
     ("grantee", "ru", "portfolio"),
     ("grantee", "kk", "upload"),
@@ -98,6 +98,12 @@ def _whole_page(tab, path: Path) -> None:
     tab.set_viewport_size(VIEWPORT)
 
 
+def _hide_notices(tab) -> None:
+    """Hide the sign-in notice of open alerts: it would cover the top right of every picture
+    (each address opened anew is a new session, which shows it again)."""
+    tab.add_style_tag(content='[data-testid="stToastContainer"] { display: none !important; }')
+
+
 def _error_of(tab) -> str | None:
     """The text of an exception the page drew, if it drew one."""
     errors = tab.locator('[data-testid="stException"]')
@@ -124,6 +130,7 @@ def take(url: str, out: Path, roles: dict[str, str], languages: tuple[str, ...])
                         tab.goto(f"{address}?lang={lang}")
                         _settle(tab)
                         shot.error = _error_of(tab)
+                        _hide_notices(tab)
                         shot.path.parent.mkdir(parents=True, exist_ok=True)
                         if (role, lang, name) in DOCS_SHOTS:
                             tab.screenshot(path=str(shot.path.with_suffix(".screen.png")))

@@ -53,6 +53,11 @@ def test_an_officer_is_shown_every_open_alert_once_on_signing_in(
         assert campaign in notice and subject in notice
     at.run()  # the same session: not again
     assert _toasts(at) == []
+    # another tab or a reload of the same sign-in (its session token): not again either
+    again = open_page(monkeypatch, wh, user=None)
+    again.session_state["_auth_token"] = at.session_state["_auth_token"]
+    again.run()
+    assert not again.exception and _toasts(again) == []
 
 
 def test_a_grantee_is_shown_only_their_organisations_alerts(
