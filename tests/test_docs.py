@@ -166,3 +166,20 @@ def test_system_deps_names_what_to_install_when_it_may_not(tmp_path):
     assert required.returncode == 1
     assert "CAMPAIGNS_REQUIRE_LIBREOFFICE is set" in required.stderr
     assert "libreoffice-calc" in required.stderr
+
+
+def test_every_picture_the_docs_show_is_there_and_made_by_make_screenshots():
+    """Each image a page of the docs (or the README) shows exists, and the ones of
+    ``docs/screenshots/`` are those ``make screenshots DOCS=1`` refreshes."""
+    from scripts import screenshots
+
+    made = {f"{role}-{lang}-{page}.png" for role, lang, page in screenshots.DOCS_SHOTS}
+    shown: set[str] = set()
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", doc.read_text(encoding="utf-8")):
+            picture = (doc.parent / target).resolve()
+            assert picture.is_file(), f"{doc.name} shows {target}, which is not there"
+            if picture.parent == ROOT / "docs" / "screenshots":
+                shown.add(picture.name)
+    assert shown == made
+    assert {p.name for p in (ROOT / "docs" / "screenshots").glob("*.png")} == made
