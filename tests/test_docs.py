@@ -5,6 +5,7 @@ deprecated Streamlit argument, the dependencies that break across major versions
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -171,8 +172,11 @@ def test_system_deps_names_what_to_install_when_it_may_not(tmp_path):
 def test_every_picture_the_docs_show_is_there_and_made_by_make_screenshots():
     """Each image a page of the docs (or the README) shows exists, and the ones of
     ``docs/screenshots/`` are those ``make screenshots DOCS=1`` refreshes."""
-    from scripts import screenshots
-
+    spec = importlib.util.spec_from_file_location(
+        "screenshots", ROOT / "scripts" / "screenshots.py"
+    )
+    screenshots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(screenshots)
     made = {f"{role}-{lang}-{page}.png" for role, lang, page in screenshots.DOCS_SHOTS}
     shown: set[str] = set()
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
