@@ -9,6 +9,7 @@ import importlib.util
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -176,6 +177,7 @@ def test_every_picture_the_docs_show_is_there_and_made_by_make_screenshots():
         "screenshots", ROOT / "scripts" / "screenshots.py"
     )
     screenshots = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = screenshots  # its dataclass looks its module up there
     spec.loader.exec_module(screenshots)
     made = {f"{role}-{lang}-{page}.png" for role, lang, page in screenshots.DOCS_SHOTS}
     shown: set[str] = set()
