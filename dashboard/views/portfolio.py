@@ -57,6 +57,32 @@ day = components.as_of(selection)
 settings = metrics.DEFAULT_SETTINGS
 
 
+# --- headline tiles: how each shows its measure ---------------------------------------------
+# Measure -> (label key, figure kind, help key or None).
+TILE_LOOK = {
+    "impressions": ("look.impressions.portfolio_tile", "count", "look.impressions.portfolio_help"),
+    "engagements": ("measure.engagements", "count", "help.engagements"),
+    "engagement_rate": ("measure.engagement_rate", "rate", "help.engagement_rate"),
+    "content_items": ("measure.content_items", "count", "help.content_items"),
+    "spend_eur": ("measure.spend_eur", "money", "help.spend_eur"),
+    "budget_eur": ("measure.budget_eur", "money", "help.budget_eur"),
+    "spend_execution": ("portfolio.col.execution", "share", None),
+    "cost_per_mille": ("measure.cost_per_mille", "unit_cost", "help.cpm"),
+}
+AUDIENCE_TILES = ("impressions", "engagements", "engagement_rate", "content_items")
+MONEY_TILES = ("spend_eur", "budget_eur", "spend_execution", "cost_per_mille")
+
+
+def _tile(column, tot: dict, measure_id: str, **extra) -> None:
+    """One headline tile: the measure's label, its figure written by kind, its help."""
+    label, kind, help_key = TILE_LOOK[measure_id]
+    value = tot[measure_id]
+    if measure_id == "spend_eur":
+        value = value or 0  # nothing spent yet reads 0, not a dash
+    shown_help = t(help_key) if help_key else None
+    column.metric(t(label), fmt_figure(value, kind), help=shown_help, **extra)
+
+
 # --- one campaign: its figures beside the programme's median -------------------------------
 BENCHMARKED = ("impressions", "engagements", "engagement_rate", "content_items",
                "spend_execution", "cost_per_mille")  # fmt: skip
@@ -79,65 +105,20 @@ def _one_campaign(code: str, name: str) -> None:
     tot = metrics.totals(wh, [*BENCHMARKED, "spend_eur", "budget_eur", "views"], one, settings)
     median = metrics.programme_medians(wh, BENCHMARKED, selection, settings)
 
-    def versus(measure_id: str, text) -> dict:
-        value = median[measure_id]
+    def versus(measure_id: str) -> dict:
+        value = median.get(measure_id)
         if value is None:
             return {}
+        shown = fmt_figure(value, TILE_LOOK[measure_id][1])
         return {
-            "delta": t("screens.portfolio.median", value=text(value)),
+            "delta": t("screens.portfolio.median", value=shown),
             "delta_color": "off",
             "delta_arrow": "off",
         }
 
-    def percent(value) -> str:
-        return fmt_figure(value, "rate")
-
-    def whole(value) -> str:
-        return fmt_figure(value, "count")
-
-    tiles = st.columns(4)
-    tiles[0].metric(
-        t("look.impressions.portfolio_tile"),
-        fmt_figure(tot["impressions"], "count"),
-        help=t("look.impressions.portfolio_help"),
-        **versus("impressions", whole),
-    )
-    tiles[1].metric(
-        t("measure.engagements"),
-        fmt_figure(tot["engagements"], "count"),
-        help=t("help.engagements"),
-        **versus("engagements", whole),
-    )
-    tiles[2].metric(
-        t("measure.engagement_rate"),
-        fmt_figure(tot["engagement_rate"], "rate"),
-        help=t("help.engagement_rate"),
-        **versus("engagement_rate", percent),
-    )
-    tiles[3].metric(
-        t("measure.content_items"),
-        fmt_figure(tot["content_items"], "count"),
-        help=t("help.content_items"),
-        **versus("content_items", whole),
-    )
-    tiles = st.columns(4)
-    tiles[0].metric(
-        t("measure.spend_eur"), fmt_figure(tot["spend_eur"] or 0, "money"), help=t("help.spend_eur")
-    )
-    tiles[1].metric(
-        t("measure.budget_eur"), fmt_figure(tot["budget_eur"], "money"), help=t("help.budget_eur")
-    )
-    tiles[2].metric(
-        t("portfolio.col.execution"),
-        fmt_figure(tot["spend_execution"], "share"),
-        **versus("spend_execution", lambda v: fmt_figure(v, "share")),
-    )
-    tiles[3].metric(
-        t("measure.cost_per_mille"),
-        fmt_figure(tot["cost_per_mille"], "unit_cost"),
-        help=t("help.cpm"),
-        **versus("cost_per_mille", lambda v: fmt_figure(v, "unit_cost")),
-    )
+    for row in (AUDIENCE_TILES, MONEY_TILES):
+        for column, measure_id in zip(st.columns(4), row, strict=True):
+            _tile(column, tot, measure_id, **versus(measure_id))
     st.caption(t("screens.portfolio.median_note"))
     components.downloads(
         pd.DataFrame(
@@ -169,44 +150,21 @@ if len(codes) == 1 and len(lookups.campaign_names(wh)) == 1:
 
 # --- headline tiles -------------------------------------------------------------------------
 tot = metrics.totals(wh, [*TILES, "spend_lines_without_rate"], sel)
-tiles = st.columns(4)
-tiles[0].metric(
-    t("look.impressions.portfolio_tile"),
-    fmt_figure(tot["impressions"], "count"),
-    help=t("look.impressions.portfolio_help"),
-)
-tiles[1].metric(
-    t("measure.engagements"), fmt_figure(tot["engagements"], "count"), help=t("help.engagements")
-)
-tiles[2].metric(
-    t("measure.engagement_rate"),
-    fmt_figure(tot["engagement_rate"], "rate"),
-    help=t("help.engagement_rate"),
-)
-tiles[3].metric(
-    t("measure.content_items"),
-    fmt_figure(tot["content_items"], "count"),
-    help=t("help.content_items"),
-)
+for column, measure_id in zip(st.columns(4), AUDIENCE_TILES, strict=True):
+    _tile(column, tot, measure_id)
 tiles = st.columns(4)
 tiles[0].metric(t("measure.campaigns"), fmt_figure(len(codes), "count"))
-tiles[1].metric(
-    t("measure.spend_eur"),
-    fmt_figure(tot["spend_eur"] or 0, "money"),
+_tile(
+    tiles[1],
+    tot,
+    "spend_eur",
     delta=t("portfolio.of_budget", share=fmt_figure(tot["spend_execution"], "share"))
     if tot["spend_execution"] is not None
     else None,
     delta_color="off",
-    help=t("help.spend_eur"),
 )
-tiles[2].metric(
-    t("measure.budget_eur"), fmt_figure(tot["budget_eur"], "money"), help=t("help.budget_eur")
-)
-tiles[3].metric(
-    t("measure.cost_per_mille"),
-    fmt_figure(tot["cost_per_mille"], "unit_cost"),
-    help=t("help.cpm"),
-)
+_tile(tiles[2], tot, "budget_eur")
+_tile(tiles[3], tot, "cost_per_mille")
 if selection.platforms:
     st.caption(t("portfolio.platform_scope"))
 if tot["spend_lines_without_rate"]:
