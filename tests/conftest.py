@@ -343,3 +343,18 @@ def dashboard_server(script: Path, env: dict[str, str]) -> Iterator[str]:
     as ``make run`` starts it, until the block ends; yields its address once it answers."""
     with local_server(env, script=script) as (url, _server):
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium for a module of browser tests (``tests/browsing.py``)."""
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"browser tests need Debian's chromium ({CHROMIUM})", pytrace=False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

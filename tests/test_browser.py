@@ -9,94 +9,32 @@ downloaded. Without it the module is skipped, except where ``CAMPAIGNS_REQUIRE_B
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
-from click.testing import CliRunner
+from browsing import demo_warehouse, no_errors, serve, settle, sign_in, skip_without_chromium, sql
 from conftest import dashboard_server
 
-from cli import cli
 from etl.warehouse import Warehouse
 
 # One worker runs them all, so the demo warehouse and the server are made once.
 pytestmark = pytest.mark.xdist_group("browser")
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-MISSING = "Debian's chromium is not installed (apt-get install chromium)"
-if not CHROMIUM.exists() and not os.environ.get("CAMPAIGNS_REQUIRE_BROWSER"):
-    pytest.skip(f"browser tests skipped: {MISSING}", allow_module_level=True)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _require_chromium() -> None:
-    """Fail every test of the module, with the install hint, when ``CAMPAIGNS_REQUIRE_BROWSER``
-    is set and Chromium is missing."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"CAMPAIGNS_REQUIRE_BROWSER is set but {MISSING}", pytrace=False)
+skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Warehouse:
-    wh = Warehouse(tmp_path_factory.mktemp("browser") / "warehouse.duckdb")
-    result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
-    assert result.exit_code == 0, result.output
-    return wh
-
-
-def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(wh.read_path), read_only=True)
-    try:
-        return con.execute(text, params or []).fetchall()
-    finally:
-        con.close()
+    return demo_warehouse(tmp_path_factory, "browser")
 
 
 @pytest.fixture(scope="module")
 def app_url(warehouse: Warehouse) -> Iterator[str]:
-    assert CHROMIUM.exists(), "browser tests need Debian's chromium: apt-get install chromium"
-    with dashboard_server(
-        ROOT / "dashboard" / "server.py", {"CAMPAIGNS_WAREHOUSE": str(warehouse.path)}
-    ) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def sign_in(page, username: str = "officer", url: str | None = None) -> None:
-    """Open ``url`` (or stay where the page is) and sign in as a demo account there."""
-    from etl.demo import demo_password
-
-    if url is not None:
-        page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(demo_password(username))
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=30_000)
-    settle(page)
+    yield from serve(warehouse)
 
 
 @pytest.fixture(scope="module")
@@ -119,21 +57,6 @@ def page(browser, officer_session):
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def settle(page) -> None:
-    """Wait until the app has drawn and finished its script run."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
-    page.wait_for_selector('[data-testid="stMain"]', timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
-    page.wait_for_timeout(300)
-
-
-def no_errors(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()
 
 
 def test_the_portfolio_lists_every_demo_campaign(page, app_url) -> None:

@@ -9,67 +9,34 @@ column the grid has on screen, which is what these tests read.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
+import browsing
 import pytest
-from click.testing import CliRunner
-from conftest import dashboard_server
+from browsing import SCREEN, demo_warehouse, serve, sign_in, skip_without_chromium
 
-from cli import cli
 from dashboard.i18n import t
-from etl.warehouse import Warehouse
 
 pytestmark = pytest.mark.xdist_group("browser")
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-SCREEN = {"width": 1440, "height": 900}
-MISSING = "Debian's chromium is not installed (apt-get install chromium)"
-if not CHROMIUM.exists() and not os.environ.get("CAMPAIGNS_REQUIRE_BROWSER"):
-    pytest.skip(f"browser tests skipped: {MISSING}", allow_module_level=True)
+skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory) -> Iterator[str]:
-    assert CHROMIUM.exists(), f"CAMPAIGNS_REQUIRE_BROWSER is set but {MISSING}"
-    wh = Warehouse(tmp_path_factory.mktemp("layout") / "warehouse.duckdb")
-    result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
-    assert result.exit_code == 0, result.output
-    with dashboard_server(
-        ROOT / "dashboard" / "server.py", {"CAMPAIGNS_WAREHOUSE": str(wh.path)}
-    ) as url:
-        yield url
+    yield from serve(demo_warehouse(tmp_path_factory, "layout"))
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def page(app_url, browser):
     """A 1440×900 tab signed in as the demo officer."""
-    from playwright.sync_api import sync_playwright
-
-    from etl.demo import demo_password
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        tab = browser.new_context(viewport=SCREEN).new_page()
-        tab.goto(app_url)
-        tab.get_by_role("textbox", name="Username").fill("officer")
-        tab.get_by_role("textbox", name="Password").fill(demo_password("officer"))
-        tab.get_by_role("button", name="Sign in").click()
-        tab.wait_for_selector('[data-testid="stSidebarNav"]', timeout=30_000)
-        yield tab
-        browser.close()
+    tab = browser.new_context(viewport=SCREEN).new_page()
+    sign_in(tab, "officer", app_url)
+    yield tab
 
 
 def settle(page) -> None:
-    page.wait_for_selector('[data-testid="stMain"]', timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-    page.wait_for_timeout(500)
+    browsing.settle(page, pause_ms=500)
 
 
 def headers(grid) -> list[str]:

@@ -5,27 +5,26 @@ the file picker included. A Streamlit server runs on a demo warehouse of the mod
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
-from click.testing import CliRunner
-from conftest import METRICS_HEADER, dashboard_server
+from browsing import (
+    demo_warehouse,
+    no_errors,
+    serve,
+    settle,
+    skip_without_chromium,
+    sql,
+)
+from browsing import sign_in as sign_in_as
+from conftest import METRICS_HEADER
 
-from cli import cli
 from etl.warehouse import Warehouse
 
 # With the other browser tests on one worker: one Chromium at a time.
 pytestmark = pytest.mark.xdist_group("browser")
-
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-MISSING = "Debian's chromium is not installed (apt-get install chromium)"
-if not CHROMIUM.exists() and not os.environ.get("CAMPAIGNS_REQUIRE_BROWSER"):
-    pytest.skip(f"browser tests skipped: {MISSING}", allow_module_level=True)
+skip_without_chromium()
 
 # Two days after the demo's last figures, on a channel PDP-01 has: new rows, not restated.
 GOOD = "2026-11-25,telegram,,,4100,,,52,,,,,"
@@ -35,29 +34,12 @@ BAD = FIXED.replace("3900", "-3900")  # a count cannot be negative
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Warehouse:
-    assert CHROMIUM.exists(), f"CAMPAIGNS_REQUIRE_BROWSER is set but {MISSING}"
-    wh = Warehouse(tmp_path_factory.mktemp("browser-upload") / "warehouse.duckdb")
-    result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
-    assert result.exit_code == 0, result.output
-    return wh
+    return demo_warehouse(tmp_path_factory, "browser-upload")
 
 
 @pytest.fixture(scope="module")
 def app_url(warehouse: Warehouse) -> Iterator[str]:
-    with dashboard_server(
-        ROOT / "dashboard" / "server.py", {"CAMPAIGNS_WAREHOUSE": str(warehouse.path)}
-    ) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from serve(warehouse)
 
 
 @pytest.fixture
@@ -67,37 +49,8 @@ def page(browser):
     context.close()
 
 
-def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(wh.read_path), read_only=True)
-    try:
-        return con.execute(text, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def settle(page) -> None:
-    """Wait until the app has drawn and finished its script run."""
-    page.wait_for_selector('[data-testid="stMain"]', timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-    page.wait_for_timeout(300)
-
-
 def sign_in(page, url: str, username: str = "adr") -> None:
-    from etl.demo import demo_password
-
-    page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(demo_password(username))
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=30_000)
-    settle(page)
-
-
-def no_errors(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()
+    sign_in_as(page, username, url)
 
 
 def grid_cells(grid) -> list[str]:
