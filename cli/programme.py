@@ -36,7 +36,7 @@ def demo(wh: Warehouse, force: bool) -> None:
         raise UserError(f"{len(bad)} demo files did not load")
     out.print(f"[green]demo programme ready in {wh.path}[/green]")
     out.print("demo accounts (username / password):")
-    for username, role, organisation, _name in DEMO_ACCOUNTS:
+    for username, role, organisation, _name, _language in DEMO_ACCOUNTS:
         scope = f" of {organisation}" if organisation else ""
         out.print(f"  {username:<8} {demo_password(username):<18} {role}{scope}")
 

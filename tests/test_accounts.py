@@ -235,9 +235,11 @@ def test_the_demo_has_an_account_for_each_role(demo_warehouse: Warehouse) -> Non
 
     accounts = store(demo_warehouse)
     roles = {}
-    for username, role, organisation, _ in DEMO_ACCOUNTS:
+    for username, role, organisation, _name, language in DEMO_ACCOUNTS:
         user = accounts.authenticate(username, demo_password(username))
         assert (user.role, user.organisation) == (role, organisation)
+        # an address that receives no mail, and the language of its alert digests
+        assert (user.email, user.language) == (f"{username}@demo.example", language)
         roles.setdefault(role, []).append(username)
     assert set(roles) == {"officer", "grantee", "viewer"}
     assert len(roles["grantee"]) >= 2

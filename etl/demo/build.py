@@ -15,11 +15,13 @@ from etl.warehouse import Warehouse
 # The demo programme's accounts, one per role (and a second grantee to see the isolation):
 # (username, role, organisation, name). Each password is "<username>-demo-2026"; the README
 # lists them. A real deployment removes them (`campaigns users remove`).
-DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str], ...] = (
-    ("officer", "officer", None, "Programme officer (demo)"),
-    ("adr", "grantee", "ADR", "Almaty Digital Rights Centre (demo)"),
-    ("erk", "grantee", "ERK", "Erkin Soz Media Initiative (demo)"),
-    ("viewer", "viewer", None, "EU Delegation (demo)"),
+# (username, role, organisation, name, language of its alert e-mails); each has the address
+# <username>@demo.example, a domain that never receives mail.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str, str], ...] = (
+    ("officer", "officer", None, "Programme officer (demo)", "en"),
+    ("adr", "grantee", "ADR", "Almaty Digital Rights Centre (demo)", "ru"),
+    ("erk", "grantee", "ERK", "Erkin Soz Media Initiative (demo)", "kk"),
+    ("viewer", "viewer", None, "EU Delegation (demo)", "en"),
 )
 
 
@@ -30,11 +32,17 @@ def demo_password(username: str) -> str:
 def add_demo_accounts(warehouse: Warehouse) -> list[str]:
     """Create the demo accounts, replacing any with the same names; their usernames."""
     accounts = Accounts.for_warehouse(warehouse)
-    for username, role, organisation, name in DEMO_ACCOUNTS:
+    for username, role, organisation, name, language in DEMO_ACCOUNTS:
         if accounts.get(username) is not None:
             accounts.remove(username)
         accounts.add(
-            username, role, name=name, organisation=organisation, password=demo_password(username)
+            username,
+            role,
+            name=name,
+            organisation=organisation,
+            password=demo_password(username),
+            email=f"{username}@demo.example",
+            language=language,
         )
     return [a[0] for a in DEMO_ACCOUNTS]
 
