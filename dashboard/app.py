@@ -41,9 +41,9 @@ st.set_page_config(page_title=t("app.title"), page_icon=":bar_chart:", layout="w
 
 @st.cache_resource(show_spinner=False)
 def _migrate(path: str) -> None:
-    """Bring the schema up to date once per server process (a running load does it too)."""
-    with contextlib.suppress(WarehouseBusy):
-        Warehouse(Path(path)).migrate(wait_seconds=2)
+    """Bring the schema up to date once per server process (a running load does it too). A
+    busy warehouse raises, which Streamlit does not cache: the next run tries again."""
+    Warehouse(Path(path)).migrate(wait_seconds=2)
 
 
 @st.cache_resource(show_spinner=False)
@@ -93,7 +93,8 @@ if user is None:
     st.stop()
 auth.account_menu(warehouse, user)
 
-_migrate(str(warehouse.path))
+with contextlib.suppress(WarehouseBusy):
+    _migrate(str(warehouse.path))
 try:
     alert_notice.show(warehouse, user)
     page.run()

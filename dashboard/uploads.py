@@ -815,20 +815,12 @@ def history(wh: Warehouse, campaign: str | None, limit: int = 200) -> pd.DataFra
 def batch_summary(wh: Warehouse, batch_id: int, lang: str | None = None) -> str:
     """A batch's one-line summary in ``lang`` (the page's language when None), made from the
     figures stored with it; "" for a batch the user may not see."""
-    try:
-        df = data.read(
-            wh,
-            "SELECT status, message, message_code, message_params, rows_read, rows_loaded, "
-            "rows_rejected, rows_replaced FROM loads WHERE batch_id = ?",
-            (int(batch_id),),
-        )
-    except duckdb.BinderException:  # a warehouse not yet written since summaries kept codes
-        df = data.read(
-            wh,
-            "SELECT status, message, rows_read, rows_loaded, rows_rejected, rows_replaced "
-            "FROM loads WHERE batch_id = ?",
-            (int(batch_id),),
-        )
+    df = data.read(
+        wh,
+        "SELECT status, message, message_code, message_params, rows_read, rows_loaded, "
+        "rows_rejected, rows_replaced FROM loads WHERE batch_id = ?",
+        (int(batch_id),),
+    )
     if df.empty:
         return ""
     record = {k: (None if is_empty(v) else v) for k, v in df.iloc[0].to_dict().items()}
@@ -861,21 +853,13 @@ def original_file(wh: Warehouse, batch_id: int) -> tuple[str, Path] | None:
 def _batch_errors(wh: Warehouse, batch_id: int) -> pd.DataFrame:
     """The errors of a batch with the code and params they were made from (both empty for
     errors stored before codes were kept)."""
-    where = "WHERE batch_id = ? AND severity = 'error' ORDER BY row_number NULLS FIRST, column_name"
-    try:
-        return data.read(
-            wh,
-            "SELECT severity, row_number, column_name, value, message, code, params "
-            f"FROM load_issues {where}",
-            (batch_id,),
-        )
-    except duckdb.BinderException:  # a warehouse not yet written since codes were kept
-        return data.read(
-            wh,
-            "SELECT severity, row_number, column_name, value, message, NULL AS code, "
-            f"NULL AS params FROM load_issues {where}",
-            (batch_id,),
-        )
+    return data.read(
+        wh,
+        "SELECT severity, row_number, column_name, value, message, code, params "
+        "FROM load_issues WHERE batch_id = ? AND severity = 'error' "
+        "ORDER BY row_number NULLS FIRST, column_name",
+        (batch_id,),
+    )
 
 
 def rejected_rows(

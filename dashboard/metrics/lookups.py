@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from dashboard import metrics, reader
@@ -489,22 +488,13 @@ def batch_issues(wh: Warehouse, batch_id: int) -> pd.DataFrame:
     """The errors and warnings of one batch: severity, row, column, value and message (in
     English), with the code and params (JSON text) it was made from; both are empty for an
     issue stored before codes were kept, which ``dashboard.issue_text`` shows in English."""
-    order = "ORDER BY severity, row_number NULLS FIRST, column_name"
-    try:
-        return reader.read(
-            wh,
-            'SELECT severity, row_number AS "row", column_name AS "column", value, message, '
-            f"code, params FROM load_issues WHERE batch_id = ? {order}",
-            (batch_id,),
-        )
-    except duckdb.BinderException:  # a warehouse not yet written since codes were kept
-        return reader.read(
-            wh,
-            'SELECT severity, row_number AS "row", column_name AS "column", value, message, '
-            f"NULL::VARCHAR AS code, NULL::VARCHAR AS params FROM load_issues "
-            f"WHERE batch_id = ? {order}",
-            (batch_id,),
-        )
+    return reader.read(
+        wh,
+        'SELECT severity, row_number AS "row", column_name AS "column", value, message, code, '
+        "params FROM load_issues WHERE batch_id = ? "
+        "ORDER BY severity, row_number NULLS FIRST, column_name",
+        (batch_id,),
+    )
 
 
 def batch_rejected_rows(wh: Warehouse, batch_id: int) -> pd.DataFrame:
