@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlencode
 
-from dashboard.i18n import catalogue, fmt_date, fmt_money, fmt_percent, t
+from dashboard.i18n import catalogue, current_language, fmt_date, fmt_figure, t
 from dashboard.metrics.alerts import current_alerts
 from etl.accounts import User
 from etl.alerts import Alert, state
@@ -63,59 +63,59 @@ def _kind(kind: str, lang: str) -> str:
     return t(key, lang=lang) if key in catalogue(lang) else kind
 
 
+# How an alert's parameters are written in its text: a figure kind (dashboard.i18n.FIGURES),
+# "date", or "kind" (a kind of data); others as they are.
+PARAM_KINDS = {
+    "achievement": "round_share",
+    "elapsed": "round_share",
+    "execution": "round_share",
+    "spend_eur": "money",
+    "budget_eur": "money",
+    "days": "count",
+    "last_date": "date",
+    "day": "date",
+    "kind": "kind",
+}
+# Parameters a rule's text names differently from the figure it holds.
+PARAM_NAMES = {"spend_eur": "spend", "budget_eur": "budget"}
+
+
+def _param(name: str, value: object, lang: str) -> object:
+    how = PARAM_KINDS.get(name)
+    if how == "date":
+        return fmt_date(value, lang=lang) if value else ""
+    if how == "kind":
+        return _kind(str(value or ""), lang)
+    if how is not None:
+        return fmt_figure(value, how, lang=lang)
+    return "" if value is None else value
+
+
 def alert_text(a: Alert, lang: str | None = None) -> str:
-    """What the alert says, in ``lang``: the campaign, what is wrong and the figures."""
-    p = a.params
-    campaign = a.campaign or t("alerts.text.programme", lang=lang)
-    pct = {"lang": lang, "decimals": 0}
-    if a.rule == "kpi_behind":
-        return t(
-            "alerts.text.kpi_behind",
-            lang=lang,
-            campaign=campaign,
-            indicator=p.get("indicator", a.subject),
-            indicator_name=p.get("indicator_name", ""),
-            achievement=fmt_percent(p.get("achievement"), **pct),
-            elapsed=fmt_percent(p.get("elapsed"), **pct),
-        )
-    if a.rule == "spend_ahead":
-        return t(
-            "alerts.text.spend_ahead",
-            lang=lang,
-            campaign=campaign,
-            execution=fmt_percent(p.get("execution"), **pct),
-            elapsed=fmt_percent(p.get("elapsed"), **pct),
-        )
-    if a.rule == "budget_line_over":
-        return t(
-            "alerts.text.budget_line_over",
-            lang=lang,
-            campaign=campaign,
-            line=p.get("line", a.subject),
-            spend=fmt_money(p.get("spend_eur"), "EUR", lang=lang),
-            budget=fmt_money(p.get("budget_eur"), "EUR", lang=lang),
-            execution=fmt_percent(p.get("execution"), **pct),
-        )
-    if a.rule == "no_figures":
-        last = p.get("last_date")
-        key = "alerts.text.no_figures" if last else "alerts.text.no_figures_since_start"
-        return t(key, lang=lang, count=p.get("days", 0), campaign=campaign,
-                 last=fmt_date(last, lang=lang) if last else "")  # fmt: skip
-    if a.rule == "load_rejected":
-        return t(
-            "alerts.text.load_rejected",
-            lang=lang,
-            campaign=campaign,
-            file=p.get("file") or t("alerts.text.no_file", lang=lang),
-            kind=_kind(str(p.get("kind", "")), lang or DEFAULT_LANGUAGE),
-            day=fmt_date(p.get("day"), lang=lang),
-            batch=p.get("batch", a.subject),
-        )
-    # A rule added later writes its text from ``alerts.text.<rule>`` with its parameters.
+    """What the alert says, in ``lang``: the campaign, what is wrong and the figures, from the
+    catalogue's ``alerts.text.<rule>`` with the alert's parameters written by kind."""
+    lang = lang or current_language()
+    p = dict(a.params)
+    words = {PARAM_NAMES.get(k, k): _param(k, v, lang) for k, v in p.items()}
+    words["campaign"] = a.campaign or t("alerts.text.programme", lang=lang)
     key = f"alerts.text.{a.rule}"
-    if key in catalogue(lang or DEFAULT_LANGUAGE):
-        return t(key, lang=lang, campaign=campaign, **{k: str(v) for k, v in p.items()})
-    return f"{campaign}: {t(f'alerts.name.{a.rule}', lang=lang)}"
+    if a.rule == "kpi_behind":
+        words.setdefault("indicator", a.subject)
+        words.setdefault("indicator_name", "")
+    elif a.rule == "budget_line_over":
+        words.setdefault("line", a.subject)
+    elif a.rule == "no_figures":
+        key = (
+            "alerts.text.no_figures" if p.get("last_date") else "alerts.text.no_figures_since_start"
+        )
+        words["count"] = p.get("days", 0)
+        words["last"] = words.pop("last_date", "")
+    elif a.rule == "load_rejected":
+        words["file"] = p.get("file") or t("alerts.text.no_file", lang=lang)
+        words.setdefault("batch", a.subject)
+    if key in catalogue(lang):
+        return t(key, lang=lang, **words)
+    return f"{words['campaign']}: {t(f'alerts.name.{a.rule}', lang=lang)}"
 
 
 def alert_link(a: Alert, user: User, config: AlertsConfig) -> str:
