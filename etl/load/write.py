@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import batches, facts
+from etl import batches, facts, reporting
 from etl.load.keep import cells_kept, store_file
 from etl.load.result import SUMMARY_CODE, Issue, LoadResult, summary, summary_fields
 from etl.messages import message
@@ -56,6 +56,8 @@ def write_batch(
         if _loadable(con, result, staged, skip_invalid=skip_invalid):
             step("writing")
             _write_facts(con, result, staged, campaign=campaign, batch_id=batch_id)
+            # A row written or replaced in an approved period of its campaign: refused whole.
+            reporting.check_locks(con, batch_id)
             result.status = "dry_run" if dry_run else "loaded"
         else:
             result.status = "dry_run" if dry_run else "rejected"
