@@ -4,7 +4,8 @@ One module per group of commands: ``loads`` (init, load, list, batches, undo, fo
 ``programme`` (demo, templates, export-setup), ``sync``, ``users``, ``reports`` (export,
 report), ``alerts`` and ``reporting``. Each imports what a command of its group needs only when
 that import is quick; the slow ones (pandas, the Google clients, the account store, the
-dashboard's report builder) are imported by the commands that use them, so that ``campaigns --help`` stays quick."""
+dashboard's report builder) are imported by the commands that use them, so that
+``campaigns --help`` stays quick."""
 
 from __future__ import annotations
 
