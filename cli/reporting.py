@@ -250,7 +250,7 @@ def history_(wh: Warehouse, campaign: str | None, period: str | None, as_json: b
         grid.add_column(col)
     for s in steps:
         grid.add_row(
-            f"{s['at']:%Y-%m-%d %H:%M}", s["campaign_code"], s["period"], s["action"],
+            f"{s['taken_at']:%Y-%m-%d %H:%M}", s["campaign_code"], s["period"], s["action"],
             s["state_before"] or "", s["state_after"], f"{s['username']} ({s['role']})",
             s["comment"] or "",
         )  # fmt: skip

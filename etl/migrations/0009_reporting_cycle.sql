@@ -28,7 +28,7 @@ CREATE TABLE core.reporting_event (
     state_after   VARCHAR NOT NULL,
     username      VARCHAR NOT NULL,
     role          VARCHAR NOT NULL,
-    at            TIMESTAMP NOT NULL,
+    taken_at      TIMESTAMP NOT NULL,
     comment       VARCHAR,
     narrative     JSON
 );
@@ -39,6 +39,6 @@ SELECT campaign_code, period, period_start, period_end, state, narrative, commen
 FROM core.reporting_period;
 
 CREATE VIEW reporting_history AS
-SELECT campaign_code, period, action, state_before, state_after, username, role, at, comment,
+SELECT campaign_code, period, action, state_before, state_after, username, role, taken_at, comment,
        narrative
 FROM core.reporting_event;

@@ -326,9 +326,9 @@ def history(
     with warehouse.reader() as con:
         cur = con.execute(
             "SELECT campaign_code, period, action, state_before, state_after, username, role, "
-            "at, comment, narrative FROM core.reporting_event "
+            "taken_at, comment, narrative FROM core.reporting_event "
             "WHERE (? IS NULL OR campaign_code = ?) AND (? IS NULL OR period = ?) "
-            "ORDER BY at, campaign_code, period",
+            "ORDER BY taken_at, campaign_code, period",
             [campaign, campaign, period, period],
         )
         names = [d[0] for d in cur.description]
