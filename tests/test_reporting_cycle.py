@@ -156,7 +156,7 @@ def test_quarterly_periods_and_the_kinds_owed_come_from_the_settings(
 ) -> None:
     settings_file = write(
         tmp_path / "reporting.toml",
-        '[reporting]\nperiod_months = 3\ndue_days = 30\nkinds = ["metrics"]\n',
+        '[cycle]\nperiod_months = 3\ndue_days = 30\nkinds = ["metrics"]\n',
     )
     settings = load_settings(settings_file)
     assert (settings.period_months, settings.due_days, settings.kinds) == (3, 30, ("metrics",))
@@ -170,7 +170,7 @@ def test_quarterly_periods_and_the_kinds_owed_come_from_the_settings(
     ]
     with pytest.raises(ReportingRefused, match="2026-05"):
         owed(programme, dt.date(2026, 8, 1), period="2026-05", settings=settings)
-    bad = write(tmp_path / "bad.toml", "[reporting]\nperiod_months = 5\n")
+    bad = write(tmp_path / "bad.toml", "[cycle]\nperiod_months = 5\n")
     with pytest.raises(ValueError, match="period_months"):
         load_settings(bad)
 
@@ -342,7 +342,7 @@ def test_the_reporting_commands_round_trip(
     accounts.add("olga", "officer", password="a long officer password 1")
     accounts.add("adr", "grantee", organisation="ADR", password="a long grantee password 1")
     _load(programme, _metrics(tmp_path, "m.csv", ["2026-03-10"]), "PDP-01", "2026-04-10")
-    settings = write(tmp_path / "r.toml", '[reporting]\nkinds = ["metrics", "spend"]\n')
+    settings = write(tmp_path / "r.toml", '[cycle]\nkinds = ["metrics", "spend"]\n')
     monkeypatch.setenv("CAMPAIGNS_REPORTING", str(settings))
     if True:
         code, _, data = invoke(

@@ -2,9 +2,10 @@
 (submitted by the campaign's grantee, approved or returned by an officer, reopened with a
 reason), and the lock an approved period puts on the campaign's figures.
 
-What each campaign owes per period (the kinds of file, the period's length, the due day) comes
-from ``reporting.toml`` beside this module, overridden by a file named by
-``CAMPAIGNS_REPORTING`` (:func:`load_settings`). Whether each kind was received, late or is
+What each campaign owes per period (the kinds of file, the period's length, the due day) is the
+``[cycle]`` table of the programme's reporting file (``dashboard/report/reporting.toml``, or the
+file named by ``CAMPAIGNS_REPORTING``), each value left out taking its default
+(:func:`load_settings`). Whether each kind was received, late or is
 missing is computed by the metrics layer (``dashboard.metrics.reporting``).
 
 Steps:
@@ -46,7 +47,8 @@ from etl.messages import message
 from etl.warehouse import Warehouse
 
 ENV_VAR = "CAMPAIGNS_REPORTING"
-DEFAULT_PATH = Path(__file__).with_name("reporting.toml")
+# The programme's reporting file (its donor-report settings and logframe, and ``[cycle]``).
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "dashboard" / "report" / "reporting.toml"
 OWED_KINDS = ("metrics", "spend", "participants", "feedback")
 PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)
 STATES = ("submitted", "approved", "returned", "reopened")
@@ -79,26 +81,29 @@ class ReportingSettings:
 
 
 def load_settings(path: Path | None = None) -> ReportingSettings:
-    """The defaults of ``reporting.toml``, with what ``path`` (or ``CAMPAIGNS_REPORTING``) sets
-    laid over them; a value that cannot be used is a :class:`UsageError` naming the file."""
-    values: dict[str, Any] = dict(_read(DEFAULT_PATH).get("reporting", {}))
-    chosen = path or (Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else None)
-    if chosen is not None:
-        values.update(_read(chosen).get("reporting", {}))
-    where = chosen or DEFAULT_PATH
+    """The ``[cycle]`` table of the reporting file ``path`` (default: ``CAMPAIGNS_REPORTING``,
+    else the shipped one), each value it leaves out taking its default; a value that cannot be
+    used is a :class:`UsageError` naming the file."""
+    where = Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
+    values: dict[str, Any] = dict(_read(where).get("cycle", {}))
     months = values.get("period_months", 1)
     if months not in PERIOD_MONTHS:
         raise UsageError(
-            f"{where}: period_months is {months!r}; use one of {', '.join(map(str, PERIOD_MONTHS))}"
+            f"{where}: [cycle] period_months is {months!r}; "
+            f"use one of {', '.join(map(str, PERIOD_MONTHS))}"
         )
     due = values.get("due_days", 15)
     if not isinstance(due, int) or due < 0:
-        raise UsageError(f"{where}: due_days is {due!r}; give a whole number of days, 0 or more")
+        raise UsageError(
+            f"{where}: [cycle] due_days is {due!r}; give a whole number of days, 0 or more"
+        )
     kinds = tuple(values.get("kinds", OWED_KINDS))
     unknown = [k for k in kinds if k not in OWED_KINDS]
     if unknown or not kinds:
-        raise UsageError(f"{where}: kinds {list(kinds)!r}; give some of {', '.join(OWED_KINDS)}")
-    return ReportingSettings(months, due, kinds, chosen)
+        raise UsageError(
+            f"{where}: [cycle] kinds {list(kinds)!r}; give some of {', '.join(OWED_KINDS)}"
+        )
+    return ReportingSettings(months, due, kinds, where)
 
 
 def _read(path: Path) -> dict[str, Any]:
