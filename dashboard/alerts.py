@@ -111,6 +111,16 @@ def alert_text(a: Alert, lang: str | None = None) -> str:
             day=fmt_date(p.get("day"), lang=lang),
             batch=p.get("batch", a.subject),
         )
+    if a.rule == "report_overdue":
+        use = lang or DEFAULT_LANGUAGE
+        return t(
+            "alerts.text.report_overdue",
+            lang=lang,
+            campaign=campaign,
+            period=p.get("period", a.subject),
+            due=fmt_date(p.get("due"), lang=lang),
+            kinds=", ".join(_kind(str(k), use) for k in p.get("kinds", [])),
+        )
     # A rule added later writes its text from ``alerts.text.<rule>`` with its parameters.
     key = f"alerts.text.{a.rule}"
     if key in catalogue(lang or DEFAULT_LANGUAGE):

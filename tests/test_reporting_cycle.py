@@ -391,3 +391,57 @@ def test_the_reporting_commands_round_trip(
         }
         code, output, _ = invoke("reporting", "submit", "PDP-01", "2026-03", "--user", "nobody")
         assert code == 1 and "no account" in output
+
+
+# --- the alert ---------------------------------------------------------------------------------
+
+
+def test_a_report_overdue_is_an_alert_until_it_comes_or_the_period_is_approved(
+    programme: Warehouse, tmp_path: Path, fresh_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.alerts import alert_text
+    from dashboard.metrics.alerts import current_alerts
+    from etl.alerts.config import load_config
+
+    monkeypatch.setenv(
+        "CAMPAIGNS_REPORTING",
+        str(write(tmp_path / "r.toml", '[cycle]\nkinds = ["metrics", "spend"]\n')),
+    )
+    only = write(
+        tmp_path / "alerts.toml",
+        "".join(
+            f"[rules.{name}]\nenabled = {'true' if name == 'report_overdue' else 'false'}\n"
+            for name in (
+                "kpi_behind",
+                "spend_ahead",
+                "budget_line_over",
+                "no_figures",
+                "load_rejected",
+                "report_overdue",
+            )
+        ),  # fmt: skip
+    )
+    config = load_config(only)
+    assert load_config().rule("report_overdue").enabled is False  # off by default
+    _load(programme, _metrics(tmp_path, "m.csv", ["2026-03-10"]), "PDP-01", "2026-04-01")
+    as_of = dt.date(2026, 4, 20)  # March due 15 April; April not yet due
+    found = current_alerts(programme, as_of, config)
+    assert [(a.rule, a.campaign, a.subject, a.fingerprint) for a in found] == [
+        ("report_overdue", "PDP-01", "2026-03", "missing:spend")
+    ]
+    assert alert_text(found[0], "en") == (
+        "PDP-01: the reports for 2026-03 were due on 15 Apr 2026; not received: Costs (spend)."
+    )
+    assert "Расходы" in alert_text(found[0], "ru")
+    # Spend comes (late): nothing overdue for March any more.
+    _load(programme, _spend(tmp_path, "s.csv", "2026-03-05", "R-9"), "PDP-01", "2026-04-21")
+    assert current_alerts(programme, dt.date(2026, 4, 22), config) == []
+    # May: April's spend and metrics are missing for both campaigns, until April is approved.
+    found = current_alerts(programme, dt.date(2026, 5, 16), config)
+    assert {(a.campaign, a.subject, a.fingerprint) for a in found} == {
+        ("PDP-01", "2026-04", "missing:metrics,spend"),
+        ("FOE-02", "2026-04", "missing:metrics,spend"),
+    }
+    _approve(programme, "FOE-02", "2026-04")
+    found = current_alerts(programme, dt.date(2026, 5, 16), config)
+    assert [(a.campaign, a.subject) for a in found] == [("PDP-01", "2026-04")]
