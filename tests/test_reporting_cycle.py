@@ -18,7 +18,6 @@ from etl.accounts import User
 from etl.load import load_file
 from etl.messages import render
 from etl.reporting import (
-    PeriodLocked,
     ReportingRefused,
     ReportingSettings,
     history,
@@ -277,28 +276,46 @@ def test_an_approved_period_refuses_loads_and_undos_until_reopened(
 ) -> None:
     march = _load(programme, _metrics(tmp_path, "m.csv", ["2026-03-10"]), "PDP-01")
     _approve(programme, "PDP-01", "2026-03")
-    before = (_facts(programme), sql(programme, "SELECT * FROM core.batch ORDER BY batch_id"))
+    facts_before = _facts(programme)
+    log_before = sql(programme, "SELECT * FROM core.batch ORDER BY batch_id")
 
-    # A correction of a March figure, and a file running from March into April: refused whole.
+    # A correction of a March figure, and a file running from March into April: refused whole,
+    # and kept in the load log as rejected with the lock as its error.
+    refused = []
     for name, days in (("fix.csv", ["2026-03-10"]), ("span.csv", ["2026-03-31", "2026-04-01"])):
-        with pytest.raises(PeriodLocked) as exc:
-            load_file(programme, _metrics(tmp_path, name, days, 500), campaign="PDP-01")
-        said = exc.value.args[0]
+        result = load_file(programme, _metrics(tmp_path, name, days, 500), campaign="PDP-01")
+        assert (result.status, result.rows_loaded) == ("rejected", 0)
+        said = result.errors[0]
         assert said.code == "reporting.locked"
         assert (said.params["campaign"], said.params["period"], said.params["user"]) == (
             "PDP-01",
             "2026-03",
             "olga",
         )
-        assert "PDP-01 2026-03" in str(said) and "olga" in str(said)
+        assert "PDP-01 2026-03" in said.message and "olga" in said.message
+        assert "утверждён и заблокирован" in said.text("ru")
+        refused.append(result.batch_id)
+    # A dry run says the same and writes nothing.
+    check = load_file(
+        programme, _metrics(tmp_path, "dry.csv", ["2026-03-12"], 800), campaign="PDP-01",
+        dry_run=True,
+    )  # fmt: skip
+    assert check.errors[0].code == "reporting.locked" and not check.would_load
     with pytest.raises(batches.UndoRefused) as exc:
         batches.undo(programme, march, undone_by="olga")
     assert exc.value.args[0].code == "reporting.locked"
-    # The refusals changed nothing: the same facts, the same load log.
-    assert (
-        _facts(programme),
-        sql(programme, "SELECT * FROM core.batch ORDER BY batch_id"),
-    ) == before
+    # The refusals changed no figure; the load log only gained the two rejected loads.
+    assert _facts(programme) == facts_before
+    assert sql(programme, "SELECT * FROM core.batch ORDER BY batch_id")[: len(log_before)] == (
+        log_before
+    )
+    assert sql(
+        programme, "SELECT batch_id, status FROM core.batch WHERE batch_id > ? ORDER BY 1",
+        [log_before[-1][0]],
+    ) == [(b, "rejected") for b in refused]  # fmt: skip
+    assert sql(
+        programme, "SELECT DISTINCT code FROM core.batch_issue WHERE batch_id IN (?, ?)", refused
+    ) == [("reporting.locked",)]
 
     # April, and another campaign's March, are not locked.
     april = _load(programme, _metrics(tmp_path, "a.csv", ["2026-04-02"]), "PDP-01")
@@ -309,6 +326,9 @@ def test_an_approved_period_refuses_loads_and_undos_until_reopened(
         programme, _metrics(tmp_path, "fix2.csv", ["2026-03-10"], 700), campaign="PDP-01"
     )
     assert fixed.status == "loaded"
+    assert sql(
+        programme, "SELECT impressions FROM metric_observations WHERE campaign_code = 'PDP-01'"
+    ) == [(700.0,)]
     assert batches.undo(programme, fixed.batch_id, undone_by="olga")["status"] == "undone"
     assert batches.undo(programme, march, undone_by="olga")["status"] == "undone"
     assert sql(programme, "SELECT count(*) FROM metric_observations")[0][0] == 0

@@ -22,9 +22,10 @@ the narrative); a refused step changes nothing and raises :class:`ReportingRefus
 coded message (``etl/messages/reporting``).
 
 Locks: :func:`check_locks` is called inside the transaction of a load (after its facts are
-written) and of an undo (before its facts are removed). It looks at the rows the batch writes
-or replaces (or, for an undo, removes or restores) and refuses with :class:`PeriodLocked`
-when one of them is dated in an approved period of its campaign.
+written: a refused load takes them back and is recorded as rejected, the lock as its error) and
+of an undo (before its facts are removed: refused). It looks at the rows the batch writes or
+replaces (or, for an undo, removes or restores) and raises :class:`PeriodLocked` when one of
+them is dated in an approved period of its campaign.
 """
 
 from __future__ import annotations
