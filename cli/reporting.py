@@ -42,6 +42,17 @@ def _actor(wh: Warehouse, username: str) -> Actor:
     return Actor(user.username, user.role, user.organisation)
 
 
+def _value(value: object) -> object:
+    """A cell of the owed table as JSON takes it: no NaT or NaN, times as datetimes."""
+    import pandas as pd
+
+    if isinstance(value, list | str) or value is None:
+        return value
+    if pd.isna(value):
+        return None
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
 def _need_warehouse(wh: Warehouse) -> None:
     if not wh.exists():
         raise UserError(f"no warehouse at {wh.path}: run `campaigns init` or `campaigns demo`")
@@ -126,7 +137,7 @@ def status(
         table = owed(wh, day, campaign=campaign, period=period, settings=load_settings())
     except ReportingRefused as exc:
         raise UserError(_said(exc)) from None
-    rows = table.to_dict("records")
+    rows = [{k: _value(v) for k, v in r.items()} for r in table.to_dict("records")]
     if as_json:
         click.echo(
             json.dumps({"as_of": day.isoformat(), "owed": rows}, ensure_ascii=False, indent=2,

@@ -375,6 +375,11 @@ def test_the_reporting_commands_round_trip(
             ("2026-04", "metrics", "not_due"),
             ("2026-04", "spend", "not_due"),
         ]
+        assert data["owed"][0]["received_at"] == "2026-04-10 10:05:00"
+        assert data["owed"][0]["batches"] == [3]
+        assert data["owed"][1]["received_at"] is None and data["owed"][1]["submission"] is None
+        code, output, _ = invoke("reporting", "status", "--as-of", "2026-04-20")
+        assert code == 0 and "PDP-01" in output and "not_due" in output
         story = write(
             tmp_path / "n.toml",
             'achievements = "Две тысячи подписчиков"\nsuccess_story = "Мектеп мұғалімі"\n',

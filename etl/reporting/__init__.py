@@ -334,7 +334,7 @@ def history(
             "SELECT campaign_code, period, action, state_before, state_after, username, role, "
             "taken_at, comment, narrative FROM core.reporting_event "
             "WHERE (? IS NULL OR campaign_code = ?) AND (? IS NULL OR period = ?) "
-            "ORDER BY taken_at, campaign_code, period",
+            "ORDER BY taken_at, rowid",
             [campaign, campaign, period, period],
         )
         names = [d[0] for d in cur.description]
