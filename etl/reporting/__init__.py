@@ -343,8 +343,9 @@ def history(
 
 # --- locks -------------------------------------------------------------------------------------
 
-# The campaign and date of every dated row a batch wrote or replaced (for an undo: removes or
-# restores). A participant count is dated by its event.
+# The campaign and date of every dated figure a batch wrote or replaced (for an undo: removes or
+# restores). A participant count is dated by its event. A post's description (its title,
+# format) is no figure: restating it is not refused, while its figures are dated by their day.
 _TOUCHED = """
     SELECT campaign_code, metric_date AS day FROM core.metric_observation
         WHERE batch_id = $b OR superseded_by = $b
@@ -352,8 +353,6 @@ _TOUCHED = """
     UNION SELECT campaign_code, CAST(submitted_at AS DATE) FROM core.feedback_response
         WHERE batch_id = $b OR superseded_by = $b
     UNION SELECT campaign_code, event_date FROM core.event WHERE batch_id = $b OR superseded_by = $b
-    UNION SELECT campaign_code, CAST(published_at AS DATE) FROM core.content_item
-        WHERE (batch_id = $b OR superseded_by = $b) AND published_at IS NOT NULL
     UNION SELECT p.campaign_code, e.event_date FROM core.participant_count p
         JOIN core.event e ON e.campaign_code = p.campaign_code AND e.event_code = p.event_code
         WHERE p.batch_id = $b OR p.superseded_by = $b
