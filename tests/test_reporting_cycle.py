@@ -470,3 +470,67 @@ def test_a_report_overdue_is_an_alert_until_it_comes_or_the_period_is_approved(
     _approve(programme, "FOE-02", "2026-04")
     found = current_alerts(programme, dt.date(2026, 5, 16), config)
     assert [(a.campaign, a.subject) for a in found] == [("PDP-01", "2026-04")]
+
+
+def test_participants_are_dated_by_their_event_and_feedback_by_its_submission(
+    programme: Warehouse, tmp_path: Path, fresh_cache: None
+) -> None:
+    head = "event_code,event_name,event_date,event_type,region,sex,age_group,participants\n"
+    event = "E1,Training,2026-04-10,training,Almaty"
+    people = _load(
+        programme,
+        write(tmp_path / "p1.csv", head + f"{event},female,18-24,12\n{event},male,18-24,7\n"),
+        "PDP-01",
+        "2026-05-10",
+    )
+    fb_head = (
+        "submitted_at,event_code,rating,usefulness,would_recommend,comment,sex,age_group,"
+        "region,language\n"
+    )
+    said = _load(
+        programme,
+        write(
+            tmp_path / "f1.csv", fb_head + "2026-04-30 18:00:00,E1,5,4,yes,Good,F,18-24,Almaty,ru\n"
+        ),
+        "PDP-01",
+        "2026-05-16",
+    )
+    table = owed(programme, dt.date(2026, 5, 20), campaign="PDP-01", settings=MONTHLY)
+    april = table[table.period == "2026-04"].set_index("kind")
+    assert april.loc["participants", "state"] == "received"
+    assert april.loc["participants", "batches"] == [people]
+    assert april.loc["feedback", "state"] == "late"  # due 15 May, came the 16th
+    assert april.loc["feedback", "batches"] == [said]
+    may = table[table.period == "2026-05"].set_index("kind")
+    assert set(may["state"]) == {"not_due"}
+
+    _approve(programme, "PDP-01", "2026-04")
+    counts = sql(programme, "SELECT sex, participants FROM participants ORDER BY 1")
+    restated = load_file(
+        programme, write(tmp_path / "p2.csv", head + f"{event},female,18-24,13\n"),
+        campaign="PDP-01",
+    )  # fmt: skip
+    assert restated.status == "rejected" and restated.errors[0].code == "reporting.locked"
+    late_answer = load_file(
+        programme,
+        write(tmp_path / "f2.csv", fb_head + "2026-04-29 09:00:00,E1,3,3,no,,M,25-34,Almaty,kk\n"),
+        campaign="PDP-01",
+    )
+    assert late_answer.errors[0].code == "reporting.locked"
+    assert sql(programme, "SELECT sex, participants FROM participants ORDER BY 1") == counts
+    assert sql(programme, "SELECT count(*) FROM feedback")[0][0] == 1
+    # A feedback file restates its events whole: May's response to E1 would take April's away,
+    # so it is refused too; a response about another event loads.
+    same_event = load_file(
+        programme,
+        write(tmp_path / "f3.csv", fb_head + "2026-05-02 09:00:00,E1,4,4,yes,,M,25-34,Almaty,kk\n"),
+        campaign="PDP-01",
+    )
+    assert same_event.errors[0].code == "reporting.locked"
+    other_event = load_file(
+        programme,
+        write(tmp_path / "f4.csv", fb_head + "2026-05-02 09:00:00,E2,4,4,yes,,M,25-34,Almaty,kk\n"),
+        campaign="PDP-01",
+    )
+    assert other_event.status == "loaded", other_event.errors
+    assert sql(programme, "SELECT count(*) FROM feedback")[0][0] == 2
