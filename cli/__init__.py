@@ -2,9 +2,10 @@
 
 One module per group of commands: ``loads`` (init, load, list, batches, undo, forget),
 ``programme`` (demo, templates, export-setup), ``sync``, ``users``, ``reports`` (export,
-report) and ``alerts``. Each imports what a command of its group needs only when that import
-is quick; the slow ones (pandas, the Google clients, the account store, the dashboard's report
-builder) are imported by the commands that use them, so that ``campaigns --help`` stays quick."""
+report), ``alerts`` and ``reporting``. Each imports what a command of its group needs only when
+that import is quick; the slow ones (pandas, the Google clients, the account store, the
+dashboard's report builder) are imported by the commands that use them, so that
+``campaigns --help`` stays quick."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from cli import alerts, loads, programme, reports, sync, users
+from cli import alerts, loads, programme, reporting, reports, sync, users
 from cli.common import LANG_META
 from etl.messages import DEFAULT_LANGUAGE, LANGUAGES
 from etl.warehouse import ENV_VAR, Warehouse
@@ -46,7 +47,7 @@ def cli(ctx: click.Context, warehouse: Path, lang: str) -> None:
     ctx.meta[LANG_META] = lang
 
 
-for _group in (loads, programme, sync, users, reports, alerts):
+for _group in (loads, programme, sync, users, reports, alerts, reporting):
     for _command in _group.COMMANDS:
         cli.add_command(_command)
 

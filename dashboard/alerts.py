@@ -75,6 +75,8 @@ PARAM_KINDS = {
     "last_date": "date",
     "day": "date",
     "kind": "kind",
+    "kinds": "kinds",
+    "due": "date",
 }
 # Parameters a rule's text names differently from the figure it holds.
 PARAM_NAMES = {"spend_eur": "spend", "budget_eur": "budget"}
@@ -86,6 +88,8 @@ def _param(name: str, value: object, lang: str) -> object:
         return fmt_date(value, lang=lang) if value else ""
     if how == "kind":
         return _kind(str(value or ""), lang)
+    if how == "kinds":
+        return ", ".join(_kind(str(k), lang) for k in value or [])
     if how is not None:
         return fmt_figure(value, how, lang=lang)
     return "" if value is None else value
@@ -110,6 +114,8 @@ def alert_text(a: Alert, lang: str | None = None) -> str:
         )
         words["count"] = p.get("days", 0)
         words["last"] = words.pop("last_date", "")
+    elif a.rule == "report_overdue":
+        words.setdefault("period", a.subject)
     elif a.rule == "load_rejected":
         words["file"] = p.get("file") or t("alerts.text.no_file", lang=lang)
         words.setdefault("batch", a.subject)

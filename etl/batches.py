@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 
-from etl import facts
+from etl import facts, reporting
 from etl.cells import neutral_text
 from etl.load.result import UsageError
 from etl.messages import message
@@ -92,6 +92,11 @@ def undo(warehouse: Warehouse, batch_id: int, *, undone_by: str | None = None) -
             raise UndoRefused(message("undo.used_later", batch=batch_id, campaigns=listed))
         con.execute("BEGIN TRANSACTION")
         try:
+            # A row removed or restored in an approved period of its campaign: refused.
+            try:
+                reporting.check_locks(con, batch_id)
+            except reporting.PeriodLocked as exc:
+                raise UndoRefused(exc.args[0]) from None
             restored = sum(
                 con.execute(
                     f"SELECT count(*) FROM core.{t} WHERE superseded_by = ?", [batch_id]

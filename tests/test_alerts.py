@@ -205,7 +205,7 @@ def test_the_rule_registry_keeps_its_order_and_refuses_a_name_twice() -> None:
     with pytest.raises(ValueError, match="two alert rules"):
         rule("kpi_behind")(lambda wh, day, settings: [])
     assert list(RULES) == ["kpi_behind", "spend_ahead", "budget_line_over", "no_figures",
-                           "load_rejected"]  # fmt: skip
+                           "load_rejected", "report_overdue"]  # fmt: skip
 
 
 def test_migrations_with_a_gap_in_their_numbers_apply_in_order(tmp_path: Path) -> None:

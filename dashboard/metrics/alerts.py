@@ -5,12 +5,10 @@ figures' freshness from :func:`data_freshness`) and the load log. Reads go throu
 reader, so a grantee's evaluation sees only their organisation's campaigns.
 
 :data:`RULES` is the registry: ``@rule("name")`` adds one, and its settings come from the
-``[rules.name]`` table of the alerts file (``etl/alerts/alerts.toml``). The rule "a report
-overdue" is meant to be added here the same way once reporting periods are kept: a function
-returning one alert per campaign, period and kind of report owed and not received by its day
-(subject: the period and kind; fingerprint: what is still missing), with ``[rules.<name>]`` in
-``alerts.toml`` and the catalogue keys ``alerts.name.<name>`` and ``alerts.text.<name>`` (its
-parameters, and ``campaign``, fill the text).
+``[rules.name]`` table of the alerts file (``etl/alerts/alerts.toml``), its texts from the
+catalogue keys ``alerts.name.<name>`` and ``alerts.text.<name>`` (its parameters, and
+``campaign``, fill the text). ``report_overdue`` reads what each campaign owes per reporting
+period from :func:`dashboard.metrics.reporting.owed`.
 """
 
 from __future__ import annotations
@@ -237,6 +235,35 @@ def load_rejected(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[A
                     "day": as_date(r.day).isoformat(),
                 },
             )
+        )
+    return found
+
+
+@rule("report_overdue")
+def report_overdue(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Alert]:
+    """A reporting period past its due day with kinds of file owed and not received
+    (``missing`` in :func:`owed`), unless the period is approved: one alert per campaign and
+    period (subject: the period), news again when what is missing changes."""
+    from dashboard.metrics.reporting import MISSING, owed
+
+    table = owed(wh, as_of)
+    found = []
+    missing = table[(table["state"] == MISSING) & (table["submission"] != "approved")]
+    for (campaign, period), rows in missing.groupby(["campaign", "period"], sort=True):
+        kinds = list(rows["kind"])
+        found.append(
+            Alert(
+                "report_overdue",
+                str(campaign),
+                str(period),
+                "missing:" + ",".join(kinds),
+                str(rows["organisation"].iloc[0]),
+                {
+                    "period": str(period),
+                    "due": as_date(rows["due"].iloc[0]).isoformat(),
+                    "kinds": kinds,
+                },
+            )  # fmt: skip
         )
     return found
 

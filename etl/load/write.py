@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import batches, facts
+from etl import batches, facts, reporting
 from etl.load.keep import cells_kept, store_file
 from etl.load.result import SUMMARY_CODE, Issue, LoadResult, summary, summary_fields
 from etl.messages import message
@@ -57,6 +57,8 @@ def write_batch(
             step("writing")
             _write_facts(con, result, staged, campaign=campaign, batch_id=batch_id)
             result.status = "dry_run" if dry_run else "loaded"
+            if _locked(con, result, batch_id):
+                result.status = "dry_run" if dry_run else "rejected"
         else:
             result.status = "dry_run" if dry_run else "rejected"
             result.rows_loaded = 0
@@ -158,6 +160,24 @@ def _write_facts(
         loaded, replaced = facts.WRITERS[result.kind](con, s.table, campaign, batch_id)
         result.rows_loaded = con.execute(f"SELECT count(*) FROM {s.table}").fetchone()[0]
     result.records_written, result.rows_replaced = loaded, replaced
+
+
+def _locked(con: duckdb.DuckDBPyConnection, result: LoadResult, batch_id: int) -> bool:
+    """Whether the batch changes figures of an approved (locked) reporting period of its
+    campaign (``etl.reporting.check_locks``). If so it is refused whole: what it wrote is taken
+    back in this transaction, and its error names the lock."""
+    try:
+        reporting.check_locks(con, batch_id)
+    except reporting.PeriodLocked as exc:
+        facts.undo(con, batch_id)
+        locked = Issue(None, None, None, exc.args[0])
+        result.errors.insert(0, locked)
+        result._py_issues.append(locked)
+        result.errors_total += 1
+        result.rows_loaded = result.records_written = result.rows_replaced = 0
+        result.would_load = False
+        return True
+    return False
 
 
 def _close_batch(

@@ -1,0 +1,139 @@
+"""What each campaign owes per reporting period, and its state.
+
+For every campaign, every reporting period that has begun by ``as_of`` (periods and due days
+from ``etl.reporting.load_settings``) and every kind of file owed, one row saying:
+
+- ``received``: a load of that kind for the campaign touches the period (one of its rows is
+  dated in it: a metric's date, a spend's date, a feedback response's submission, a participant
+  count's event) and the first such load came by the due day;
+- ``late``: the first such load came after the due day;
+- ``missing``: the due day has passed and nothing came;
+- ``not_due``: nothing yet, and the due day has not passed.
+
+A load counts if it is loaded (not rejected or undone); a row it wrote that a later load
+replaced still shows it was received. Each row also carries the period's submission state
+(``etl.reporting``: submitted, approved, returned, reopened; empty when never submitted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dashboard.metrics.builder import run_sql
+from etl.reporting import (
+    ReportingSettings,
+    campaign_periods,
+    due_date,
+    load_settings,
+    period_bounds,
+)
+from etl.warehouse import Warehouse
+
+RECEIVED, LATE, MISSING, NOT_DUE = "received", "late", "missing", "not_due"
+OWED_STATES = (RECEIVED, LATE, MISSING, NOT_DUE)
+
+# Each loaded batch, the campaign it is about, when it came, and the months its dated rows fall
+# in.
+_TOUCHED = """
+    WITH touched AS (
+        SELECT batch_id, campaign_code, metric_date AS day FROM core.metric_observation
+        UNION SELECT batch_id, campaign_code, spend_date FROM core.spend
+        UNION SELECT batch_id, campaign_code, CAST(submitted_at AS DATE)
+              FROM core.feedback_response
+        UNION SELECT p.batch_id, p.campaign_code, e.event_date FROM core.participant_count p
+              JOIN core.event e ON e.campaign_code = p.campaign_code
+               AND e.event_code = p.event_code
+    )
+    SELECT b.batch_id, b.kind, t.campaign_code AS campaign,
+           coalesce(b.finished_at, b.started_at) AS received_at,
+           CAST(date_trunc('month', t.day) AS DATE) AS month
+    FROM touched t JOIN core.batch b ON b.batch_id = t.batch_id
+    WHERE b.status = 'loaded' AND t.day IS NOT NULL
+    GROUP BY ALL
+"""
+
+_CAMPAIGNS = """
+    SELECT code AS campaign, organisation_code AS organisation, start_date, end_date
+    FROM campaigns ORDER BY code
+"""
+
+_SUBMISSIONS = """
+    SELECT campaign_code AS campaign, period, state, comment, narrative, approved_by,
+           approved_at
+    FROM reporting_periods
+"""
+
+COLUMNS = (
+    "campaign", "organisation", "period", "period_start", "period_end", "due", "kind", "state",
+    "received_at", "batches", "submission", "comment", "approved_by", "approved_at",
+)  # fmt: skip
+
+
+def _day(value: object) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def owed(
+    wh: Warehouse,
+    as_of: dt.date,
+    *,
+    campaign: str | None = None,
+    period: str | None = None,
+    settings: ReportingSettings | None = None,
+) -> pd.DataFrame:
+    """One row per campaign, period begun by ``as_of`` and kind owed (see the module's
+    docstring), by campaign, period and the kinds' order in the settings."""
+    settings = settings or load_settings()
+    if period is not None:
+        period_bounds(period, settings)  # refuses a name that is no period
+    campaigns = run_sql(wh, _CAMPAIGNS)
+    loads = [
+        (r.campaign, r.kind, _day(r.month), pd.Timestamp(r.received_at), int(r.batch_id))
+        for r in run_sql(wh, _TOUCHED).itertuples(index=False)
+    ]
+    submissions = {
+        (s.campaign, s.period): s for s in run_sql(wh, _SUBMISSIONS).itertuples(index=False)
+    }
+    rows = []
+    for c in campaigns.itertuples(index=False):
+        if campaign is not None and c.campaign != campaign:
+            continue
+        mine = [x for x in loads if x[0] == c.campaign]
+        for key in campaign_periods(_day(c.start_date), _day(c.end_date), settings, as_of):
+            if period is not None and key != period:
+                continue
+            start, end = period_bounds(key, settings)
+            due = due_date(end, settings)
+            sub = submissions.get((c.campaign, key))
+            for kind in settings.kinds:
+                hits = [x for x in mine if x[1] == kind and start <= x[2] <= end]
+                received_at = min((x[3] for x in hits), default=None)
+                if received_at is not None:
+                    state = RECEIVED if received_at.date() <= due else LATE
+                else:
+                    state = MISSING if as_of > due else NOT_DUE
+                rows.append(
+                    {
+                        "campaign": c.campaign,
+                        "organisation": c.organisation,
+                        "period": key,
+                        "period_start": start,
+                        "period_end": end,
+                        "due": due,
+                        "kind": kind,
+                        "state": state,
+                        "received_at": received_at.to_pydatetime() if received_at else None,
+                        "batches": sorted({x[4] for x in hits}),
+                        "submission": sub.state if sub else None,
+                        "comment": sub.comment if sub else None,
+                        "approved_by": sub.approved_by if sub else None,
+                        "approved_at": (
+                            pd.Timestamp(sub.approved_at).to_pydatetime()
+                            if sub is not None and not pd.isna(sub.approved_at)
+                            else None
+                        ),
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
