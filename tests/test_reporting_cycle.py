@@ -447,7 +447,7 @@ def test_a_report_overdue_is_an_alert_until_it_comes_or_the_period_is_approved(
         ),  # fmt: skip
     )
     config = load_config(only)
-    assert load_config().rule("report_overdue").enabled is False  # off by default
+    assert load_config().rule("report_overdue").enabled  # on by default
     _load(programme, _metrics(tmp_path, "m.csv", ["2026-03-10"]), "PDP-01", "2026-04-01")
     as_of = dt.date(2026, 4, 20)  # March due 15 April; April not yet due
     found = current_alerts(programme, as_of, config)

@@ -78,7 +78,14 @@ class ReportingSettings:
     period_months: int = 1
     due_days: int = 15
     kinds: tuple[str, ...] = OWED_KINDS
+    # The first period the cycle runs for (``YYYY-MM``); None: from each campaign's start.
+    # Earlier periods owe nothing and take no steps: their figures stand as loaded.
+    first_period: str | None = None
     path: Path | None = None
+
+    def in_cycle(self, period: str) -> bool:
+        """Whether ``period`` (``YYYY-MM``) is one the cycle runs for."""
+        return self.first_period is None or period >= self.first_period
 
 
 def load_settings(path: Path | None = None) -> ReportingSettings:
@@ -104,7 +111,19 @@ def load_settings(path: Path | None = None) -> ReportingSettings:
         raise UsageError(
             f"{where}: [cycle] kinds {list(kinds)!r}; give some of {', '.join(OWED_KINDS)}"
         )
-    return ReportingSettings(months, due, kinds, where)
+    first = values.get("first_period")
+    if first is not None:
+        first = str(first)
+        m = _PERIOD.match(first)
+        start = (
+            dt.date(int(m.group(1)), int(m.group(2)), 1) if m and 0 < int(m.group(2)) < 13 else None
+        )
+        if start is None or period_start_of(start, ReportingSettings(months)) != start:
+            raise UsageError(
+                f"{where}: [cycle] first_period is {first!r}; give the first month of a period "
+                f'as "YYYY-MM" (periods of {months} month(s) start in January)'
+            )
+    return ReportingSettings(months, due, kinds, first, where)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -159,12 +178,13 @@ def campaign_periods(
     start: dt.date, end: dt.date, settings: ReportingSettings, until: dt.date | None = None
 ) -> list[str]:
     """The periods a campaign running from ``start`` to ``end`` reports for (those that
-    overlap it), up to the one ``until`` falls in."""
+    overlap it, from the cycle's first period), up to the one ``until`` falls in."""
     last = min(end, until) if until else end
     periods = []
     current = period_start_of(start, settings)
     while current <= last:
-        periods.append(period_key(current))
+        if settings.in_cycle(period_key(current)):
+            periods.append(period_key(current))
         current = _add_months(current, settings.period_months)
     return periods
 
@@ -234,6 +254,10 @@ def take_step(
         raise ValueError(f"unknown step '{action}'")
     settings = settings or load_settings()
     start, end = period_bounds(period, settings)
+    if not settings.in_cycle(period):
+        raise ReportingRefused(
+            message("reporting.before_cycle", period=period, first=settings.first_period)
+        )
     comment = (comment or "").strip() or None
     text = clean_narrative(narrative) if action == "submit" else None
     now = now or dt.datetime.now().replace(microsecond=0)
