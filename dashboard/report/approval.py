@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -109,14 +109,17 @@ def narratives_table(
     )
 
 
-def periods_text(periods: Sequence[PeriodState], lang: str = "en") -> str:
-    """``PDP-01 2026-10 (submitted), ...`` in ``lang``."""
+def periods_text(
+    periods: Sequence[PeriodState], lang: str = "en", code: Callable[[str], str] = str
+) -> str:
+    """``PDP-01 2026-10 (submitted), ...`` in ``lang``, each campaign code and period written
+    by ``code`` (a page escapes them for Markdown)."""
     return ", ".join(
         word(
             "approval.item",
             lang,
-            campaign=p.campaign,
-            period=p.period,
+            campaign=code(p.campaign),
+            period=code(p.period),
             state=state_word(p.state, lang),
         )
         for p in periods
@@ -128,10 +131,13 @@ def state_word(state: str, lang: str = "en") -> str:
     return word(f"value.state.{state}", lang)
 
 
-def statement(meta: ReportMeta, lang: str | None = None) -> str | None:
+def statement(
+    meta: ReportMeta, lang: str | None = None, code: Callable[[str], str] = str
+) -> str | None:
     """What the report counted of the reporting cycle, in ``lang`` (default: the report's
     language): "Figures of periods not yet approved are left out: ..." or "Includes figures
-    not yet approved: ..."; None for a report made before the cycle."""
+    not yet approved: ..."; None for a report made before the cycle. ``code`` writes each
+    campaign code and period (see :func:`periods_text`)."""
     a = meta.approval
     if a is None:
         return None
@@ -139,7 +145,7 @@ def statement(meta: ReportMeta, lang: str | None = None) -> str | None:
     if not a.not_approved:
         return word("approval.all_approved", lang)
     key = "approval.left_out" if a.approved_only else "approval.included"
-    return word(key, lang, periods=periods_text(a.not_approved, lang))
+    return word(key, lang, periods=periods_text(a.not_approved, lang, code))
 
 
 def approval_table(meta: ReportMeta) -> Table | None:

@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data
-from dashboard.components import plain
+from dashboard.components import plain, plain_code
 from dashboard.i18n import (
     DEFAULT_LANGUAGE,
     catalogue,
@@ -442,11 +442,11 @@ def show_report(produced: Export, version: float) -> None:
                 )
             )
         st.markdown("\n".join(f"- {line}" for line in lines))
-        approval = statement(meta, current_language())
+        approval = statement(meta, current_language(), plain_code)
         if approval is not None:
             unapproved = meta.approval is not None and bool(meta.approval.not_approved)
             st.info(
-                plain(approval),
+                approval,
                 icon=":material/pending_actions:" if unapproved else ":material/task_alt:",
             )
         download_buttons(produced.files, report, "reports_file")
