@@ -115,14 +115,7 @@ def periods_text(
     """``PDP-01 2026-10 (submitted), ...`` in ``lang``, each campaign code and period written
     by ``code`` (a page escapes them for Markdown)."""
     return ", ".join(
-        word(
-            "approval.item",
-            lang,
-            campaign=code(p.campaign),
-            period=code(p.period),
-            state=state_word(p.state, lang),
-        )
-        for p in periods
+        f"{code(p.campaign)} {code(p.period)} ({state_word(p.state, lang)})" for p in periods
     )
 
 
