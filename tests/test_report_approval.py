@@ -40,7 +40,8 @@ SMK = User("smk", "Shymkent Media Club", "grantee", organisation="SMK")  # runs 
 START, END = dt.date(2026, 4, 1), dt.date(2026, 6, 30)
 TODAY = dt.date(2026, 7, 20)
 
-# (day, impressions, likes, followers) of each campaign's one channel, as loaded.
+# (day, impressions, likes, followers) of each campaign's one channel, as loaded; its one-day
+# reach is half its impressions.
 CHANNEL = {
     "PDP-01": (
         "instagram",
@@ -60,6 +61,8 @@ CHANNEL = {
         ],
     ),
 }
+# PDP-01's posts: (post id, day of its figures, impressions); dated by their first day.
+POSTS = [("P-APR", "2026-04-12", 300), ("P-MAY", "2026-05-20", 450)]
 # PDP-01's costs: (day, amount in KZT); the programme's rate for month m is 600 + m + 0.5.
 SPEND = [("2026-04-08", 100000), ("2026-05-08", 200000), ("2026-06-08", 300000)]
 APPROVED = {"PDP-01": {"04", "06"}, "FOE-02": {"04"}}
@@ -91,7 +94,14 @@ def cycle(programme: Warehouse, tmp_path: Path) -> Warehouse:
     """The programme with its figures loaded, then PDP-01's April and June and FOE-02's April
     approved, PDP-01's May submitted, FOE-02's May returned and its June never submitted."""
     for campaign, (platform, days) in CHANNEL.items():
-        rows = [f"{d},{platform},,,{imp},,,{likes},,,,,{fol}" for d, imp, likes, fol in days]
+        rows = [
+            f"{d},{platform},,,{imp},{imp // 2},,{likes},,,,,{fol}" for d, imp, likes, fol in days
+        ]
+        if campaign == "PDP-01":
+            rows += [
+                f"{d},{platform},{post},https://instagram.com/p/{post},{imp},,,,,,,,"
+                for post, d, imp in POSTS
+            ]
         path = write(tmp_path / f"{campaign}.csv", METRICS_HEADER + "\n" + "\n".join(rows) + "\n")
         assert load_file(programme, path, campaign=campaign).status == "loaded"
     costs = "".join(f"{d},1.1,{a},KZT,Coordinator,R-{i}\n" for i, (d, a) in enumerate(SPEND))
@@ -135,8 +145,30 @@ def _expected(approved_only: bool) -> dict[str, dict[str, float]]:
             "followers_end": kept[-1][3],
             "followers_gained": kept[-1][3] - kept[0][3],
             "spent_period_eur": sum(spend) if spend else None,
+            # posts published in the period (approved ones): none is no figure
+            "content_items": sum(
+                1
+                for _, d, _ in POSTS
+                if campaign == "PDP-01" and (not approved_only or _approved(campaign, d))
+            )
+            or None,
         }
     return out
+
+
+def _peak_reach(report: Report) -> dict[str, float]:
+    frame = report.tables["reach"].frame
+    day = frame[frame["window"] == "day"]
+    return dict(zip(day["campaign"], day["reach_day_peak"], strict=True))
+
+
+def _expected_peaks(approved_only: bool) -> dict[str, float]:
+    return {
+        campaign: max(
+            imp // 2 for d, imp, _, _ in days if not approved_only or _approved(campaign, d)
+        )
+        for campaign, (_, days) in CHANNEL.items()
+    }
 
 
 def _campaigns(report: Report) -> dict[str, dict]:
@@ -158,6 +190,8 @@ def _check(report: Report, expected: dict[str, dict[str, float]]) -> None:
 def test_the_report_counts_approved_periods_only_by_default(cycle: Warehouse) -> None:
     report = build(cycle, Request(START, END), load_config(), today=TODAY)
     _check(report, _expected(approved_only=True))
+    # Reach is never added up: the peak one-day reach of the approved days.
+    assert _peak_reach(report) == _expected_peaks(approved_only=True)
     # The rate is the ratio of the approved sums, not an average of monthly rates.
     rate = _campaigns(report)["PDP-01"]["engagement_rate"]
     assert rate == pytest.approx((50 + 60 + 80) / (1000 + 1500 + 2500))
@@ -170,6 +204,7 @@ def test_the_report_counts_approved_periods_only_by_default(cycle: Warehouse) ->
 def test_including_figures_not_approved_is_the_report_of_every_figure(cycle: Warehouse) -> None:
     report = build(cycle, Request(START, END, approved_only=False), load_config(), today=TODAY)
     _check(report, _expected(approved_only=False))
+    assert _peak_reach(report) == _expected_peaks(approved_only=False)
     assert report.meta.approval == Approval(False, NOT_APPROVED)
     # The same figures as the metrics layer gives without the approved-only rule.
     sel = metrics.Selection(start=START, end=END, campaigns=("FOE-02", "PDP-01"))
