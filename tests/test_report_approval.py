@@ -22,6 +22,7 @@ from conftest import METRICS_HEADER, write
 
 from dashboard import metrics
 from dashboard.report import Request, build, export, submit
+from dashboard.report.behind import data_files
 from dashboard.report.config import load_config
 from dashboard.report.model import Approval, PeriodState, Report
 from dashboard.report.package import render_package
@@ -287,10 +288,20 @@ def test_the_workbook_pdf_and_package_say_what_is_left_out(cycle: Warehouse) -> 
     assert APRIL["challenges"] in flat and JUNE["success_story"] in flat
     assert MAY["achievements"] not in flat
 
-    files = zipfile.ZipFile(io.BytesIO(render_package(report)))
+    files = zipfile.ZipFile(
+        io.BytesIO(render_package(report, rows_behind=data_files(cycle, report)))
+    )
     assert statement in files.read("README.txt").decode("utf-8")
     assert "report/narratives.csv" in files.namelist()
     assert "report/approval.csv" in files.namelist()
+    # The rows behind the figures are those of approved periods too.
+    channel = pd.read_csv(io.BytesIO(files.read("data/channel_daily.csv")), encoding="utf-8-sig")
+    assert sorted(zip(channel["campaign_code"], channel["day"], strict=True)) == sorted(
+        (campaign, d)
+        for campaign, (_, days) in CHANNEL.items()
+        for d, *_ in days
+        if _approved(campaign, d)
+    )
 
 
 def test_with_figures_not_approved_the_files_name_them_and_every_narrative(
