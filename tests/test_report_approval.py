@@ -90,6 +90,19 @@ def _approved(campaign: str, day: str) -> bool:
     return day[5:7] in APPROVED[campaign]
 
 
+@pytest.fixture(autouse=True)
+def cycle_from_each_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The programme's reporting file, its cycle running from each campaign's start."""
+    shipped = Path(__file__).parents[1] / "dashboard" / "report" / "reporting.toml"
+    text = "".join(
+        line for line in shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.startswith("first_period")
+    )  # fmt: skip
+    path = write(tmp_path / "reporting.toml", text)
+    monkeypatch.setenv("CAMPAIGNS_REPORTING", str(path))
+    return path
+
+
 @pytest.fixture
 def cycle(programme: Warehouse, tmp_path: Path) -> Warehouse:
     """The programme with its figures loaded, then PDP-01's April and June and FOE-02's April
@@ -435,3 +448,27 @@ def test_the_reports_page_has_only_approved_periods_ticked(monkeypatch, cycle: W
     at.session_state["lang"] = "ru"
     at.run()
     assert at.checkbox(key="reports_approved_only").label == "Только утверждённые периоды"
+
+
+def test_figures_before_the_cycle_starts_count_as_loaded(
+    cycle: Warehouse, cycle_from_each_start: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the cycle starting in June, April and May owe no approval: every April and May
+    figure counts, and of June only the approved PDP-01's (FOE-02's June is not submitted)."""
+    text = cycle_from_each_start.read_text(encoding="utf-8")
+    june = write(
+        cycle_from_each_start.with_name("june.toml"),
+        text.replace("[cycle]\n", '[cycle]\nfirst_period = "2026-06"\n'),
+    )
+    monkeypatch.setenv("CAMPAIGNS_REPORTING", str(june))
+    report = build(cycle, Request(START, END), load_config(), today=TODAY)
+    foe_before_june = [r for r in CHANNEL["FOE-02"][1] if r[0] < "2026-06"]
+    impressions = {
+        "PDP-01": sum(r[1] for r in CHANNEL["PDP-01"][1]),
+        "FOE-02": sum(r[1] for r in foe_before_june),
+    }
+    got = _campaigns(report)
+    assert {c: got[c]["impressions"] for c in impressions} == impressions
+    assert report.meta.approval == Approval(
+        True, (PeriodState("FOE-02", "2026-06", "not_submitted"),)
+    )

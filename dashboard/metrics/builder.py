@@ -16,6 +16,7 @@ from dashboard.metrics.definition import Measure
 from dashboard.metrics.measures import MEASURES, measure
 from dashboard.metrics.selection import ALL, DEFAULT_SETTINGS, Selection, Settings, as_selection
 from dashboard.metrics.sources import DIMENSIONS, GRAINS, SOURCES, Source, relation
+from etl.reporting import load_settings
 from etl.warehouse import Warehouse
 
 
@@ -126,7 +127,7 @@ def _date_conditions(
     own, when asked), or before the period's start for an opening level; with
     ``approved_only``, in an approved period of the row's campaign too."""
     lower = _lower_bound(sel, p)
-    where = [_APPROVED.format(d=d)] if sel.approved_only else []
+    where = [_approved(d, p)] if sel.approved_only else []
     if before_start:
         return [*where, f"{d} < {lower}"]
     if lower:
@@ -146,6 +147,15 @@ _APPROVED = (
     "EXISTS (SELECT 1 FROM reporting_periods ap WHERE ap.campaign_code = s.campaign_code "
     "AND ap.state = 'approved' AND {d} BETWEEN ap.period_start AND ap.period_end)"
 )
+
+
+def _approved(d: str, p: Params) -> str:
+    """``_APPROVED``, and rows dated before the reporting cycle's first period (the
+    ``[cycle]`` of the reporting file), which owe no approval and stand as loaded."""
+    first = load_settings().first_day
+    if first is None:
+        return _APPROVED.format(d=d)
+    return f"({d} < {p('cycle_start', first)} OR {_APPROVED.format(d=d)})"
 
 
 def _lower_bound(sel: Selection, p: Params) -> str | None:

@@ -24,7 +24,9 @@ class Selection:
 
     ``approved_only`` keeps only rows dated in a reporting period their campaign has approved
     (a row of ``reporting_periods`` in state ``approved``, between the period's first and last
-    day as approved), as the donor report counts by default. For each kind of measure:
+    day as approved), as the donor report counts by default; rows dated before the reporting
+    cycle's first period (``first_period`` in the ``[cycle]`` of the reporting file) owe no
+    approval and count as loaded. For each kind of measure:
 
     - sums (impressions, spend, participants, responses) add up the approved rows only;
     - ratios (engagement rate, cost per mille, positive share) divide the approved sum of the

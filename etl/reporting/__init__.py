@@ -87,6 +87,13 @@ class ReportingSettings:
         """Whether ``period`` (``YYYY-MM``) is one the cycle runs for."""
         return self.first_period is None or period >= self.first_period
 
+    @property
+    def first_day(self) -> dt.date | None:
+        """The first day of the cycle's first period (None: the cycle has no start)."""
+        if self.first_period is None:
+            return None
+        return dt.date(int(self.first_period[:4]), int(self.first_period[5:7]), 1)
+
 
 def load_settings(path: Path | None = None) -> ReportingSettings:
     """The ``[cycle]`` table of the reporting file ``path`` (default: ``CAMPAIGNS_REPORTING``,
