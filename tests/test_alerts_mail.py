@@ -24,6 +24,7 @@ from etl.warehouse import Warehouse
 
 SENDER = "Campaign dashboard <dashboard@example.org>"
 USERNAME, PASSWORD = "mailer", "s3cret-smtp-Pa55"
+PW = "a-long-password-1"  # the accounts' passwords
 
 
 class Inbox:
@@ -90,16 +91,21 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Inbox, int]]:
 def people(programme: Warehouse, tmp_path: Path) -> Warehouse:
     """The programme with its alert-making figures, and people to tell."""
     load_facts(programme, tmp_path)
-    accounts = Accounts.for_warehouse(programme)
-    pw = "a-long-password-1"
-    accounts.add("olga", "officer", email="olga@example.org", password=pw)
-    accounts.add("amina", "grantee", organisation="ADR", email="amina@example.org",
-                 language="ru", password=pw)  # fmt: skip
-    accounts.add("bolat", "grantee", organisation="SMK", email="bolat@example.org",
-                 language="kk", password=pw)  # fmt: skip
-    accounts.add("nomail", "grantee", organisation="ADR", password=pw)
-    accounts.add("donor", "viewer", email="donor@example.org", password=pw)
+    accounts = _add_people(programme)
+    accounts.add("nomail", "grantee", organisation="ADR", password=PW)
+    accounts.add("donor", "viewer", email="donor@example.org", password=PW)
     return programme
+
+
+def _add_people(wh: Warehouse) -> Accounts:
+    """An officer (English), ADR's grantee (Russian) and SMK's (Kazakh), each with an address."""
+    accounts = Accounts.for_warehouse(wh)
+    accounts.add("olga", "officer", email="olga@example.org", password=PW)
+    accounts.add("amina", "grantee", organisation="ADR", email="amina@example.org",
+                 language="ru", password=PW)  # fmt: skip
+    accounts.add("bolat", "grantee", organisation="SMK", email="bolat@example.org",
+                 language="kk", password=PW)  # fmt: skip
+    return accounts
 
 
 def _plain(message: EmailMessage) -> str:
@@ -251,13 +257,7 @@ def test_an_overdue_report_reaches_the_grantee_and_the_officer_until_it_is_submi
         "2026-05-12,5.4,150000.00,KZT,Hall for the May debate,FOE/2026/0007\n",
     )
     assert load_file(programme, foe_may, campaign="FOE-02").status == "loaded"
-    accounts = Accounts.for_warehouse(programme)
-    pw = "a-long-password-1"
-    accounts.add("olga", "officer", email="olga@example.org", password=pw)
-    accounts.add("amina", "grantee", organisation="ADR", email="amina@example.org",
-                 language="ru", password=pw)  # fmt: skip
-    accounts.add("bolat", "grantee", organisation="SMK", email="bolat@example.org",
-                 language="kk", password=pw)  # fmt: skip
+    _add_people(programme)
 
     code, output, _ = invoke("alerts", "--send", "--as-of", "2026-07-01")
     assert code == 0, output
