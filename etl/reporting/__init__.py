@@ -390,9 +390,25 @@ _TOUCHED = """
 """
 
 
+# The exchange rates batch $b changes: a (month, currency) whose rate it writes differently from
+# the rate it replaces, or where it writes or replaces the only one. Restating a month's rate
+# with the same value changes nothing.
+_RATES_CHANGED = """
+    SELECT month, currency FROM (
+        (SELECT month, currency, units_per_eur FROM core.fx_rate WHERE batch_id = $b
+         EXCEPT SELECT month, currency, units_per_eur FROM core.fx_rate WHERE superseded_by = $b)
+        UNION
+        (SELECT month, currency, units_per_eur FROM core.fx_rate WHERE superseded_by = $b
+         EXCEPT SELECT month, currency, units_per_eur FROM core.fx_rate WHERE batch_id = $b)
+    )
+"""
+
+
 def check_locks(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
     """Refuse (:class:`PeriodLocked`, naming the first lock) when a row batch ``batch_id``
-    writes, replaces, removes or restores is dated in an approved period of its campaign."""
+    writes, replaces, removes or restores is dated in an approved period of its campaign, or
+    when it changes the exchange rate of a month in any campaign's approved period (the rate
+    converts that period's costs to EUR)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_schema = 'core' AND table_name = 'reporting_period'"
@@ -414,6 +430,29 @@ def check_locks(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
         raise PeriodLocked(
             message(
                 "reporting.locked",
+                campaign=campaign,
+                period=period,
+                user=by,
+                date=at.strftime("%Y-%m-%d %H:%M") if at else "",
+            )
+        )
+    rate = con.execute(
+        f"""
+        SELECT f.currency, f.month, r.campaign_code, r.period, r.approved_by, r.approved_at
+        FROM ({_RATES_CHANGED}) f JOIN core.reporting_period r
+          ON r.state = 'approved'
+         AND f.month BETWEEN date_trunc('month', r.period_start) AND r.period_end
+        ORDER BY f.month, f.currency, r.campaign_code LIMIT 1
+        """,
+        {"b": batch_id},
+    ).fetchone()
+    if rate is not None:
+        currency, month, campaign, period, by, at = rate
+        raise PeriodLocked(
+            message(
+                "reporting.locked_rate",
+                currency=currency,
+                month=f"{month:%Y-%m}",
                 campaign=campaign,
                 period=period,
                 user=by,
