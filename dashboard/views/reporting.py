@@ -233,6 +233,11 @@ left, right = st.columns(2)
 code = left.selectbox(t("reporting_page.pick_campaign"), campaigns, key="reporting_campaign")
 mine = shown[shown["campaign"] == code].sort_values("period", ascending=False)
 periods = list(mine["period"])
+# A link naming a period of the campaign (?period=YYYY-MM) picks it, once.
+asked = st.query_params.get("period")
+if asked in periods and st.session_state.get("_reporting_asked_period") != (code, asked):
+    st.session_state["reporting_period"] = asked
+    st.session_state["_reporting_asked_period"] = (code, asked)
 if st.session_state.get("reporting_period") not in periods:
     # the latest period waiting for a step: an officer's to approve; a grantee's to submit
     # again after a return or a reopening, else to submit
