@@ -184,7 +184,8 @@ def test_the_detail_of_a_period_lists_its_loads_narrative_and_audit_trail(
     assert list(kinds["kind"]) == list(KINDS)
     assert list(kinds["state"]) == ["✓ received", "⏱ late", "✗ missing", "✗ missing"]
     assert list(kinds["loads"]) == [f"#{cycle['pdp_march']}", f"#{cycle['pdp_spend']}", "", ""]
-    assert list(kinds["due"]) == [dt.date(2026, 4, 15)] * 4
+    assert list(kinds["due"]) == ["15 Apr 2026"] * 4
+    assert list(kinds["received"]) == ["10 Apr 2026", "16 Apr 2026", "—", "—"]
     loads = _frame(at, "file")
     assert list(loads["batch_id"]) == [cycle["pdp_march"], cycle["pdp_spend"]]
     assert list(loads["file"]) == ["m1.csv", "s.csv"]

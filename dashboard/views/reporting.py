@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components
-from dashboard.i18n import column_datetime_format, fmt_date, fmt_month, literal, t
+from dashboard.i18n import MISSING, column_datetime_format, fmt_date, fmt_month, literal, t
 from dashboard.issue_text import issue_text
 from dashboard.metrics import lookups
 from dashboard.metrics import reporting as cycle
@@ -163,7 +163,7 @@ components.table(
         "campaign": st.column_config.TextColumn(
             t("reporting_page.col.campaign"), pinned=True, width=90
         ),
-        **{p: st.column_config.TextColumn(p, width=150) for p in wide.columns[2:]},
+        **{p: st.column_config.TextColumn(p, width=200) for p in wide.columns[2:]},
     },
 )
 
@@ -228,7 +228,9 @@ if asked in campaigns and st.session_state.get("_reporting_asked") != asked:
     st.session_state["reporting_campaign"] = asked
     st.session_state["_reporting_asked"] = asked
 if st.session_state.get("reporting_campaign") not in campaigns:
-    st.session_state.pop("reporting_campaign", None)
+    # an officer starts on the first campaign with a period waiting for approval
+    waiting = sorted(shown.loc[shown["submission"] == "submitted", "campaign"].unique())
+    st.session_state["reporting_campaign"] = waiting[0] if officer and waiting else campaigns[0]
 left, right = st.columns(2)
 code = left.selectbox(t("reporting_page.pick_campaign"), campaigns, key="reporting_campaign")
 mine = shown[shown["campaign"] == code].sort_values("period", ascending=False)
@@ -278,8 +280,8 @@ kinds = pd.DataFrame(
     {
         "kind": [kind_label(k) for k in rows["kind"]],
         "state": [owed_label(s) for s in rows["state"]],
-        "due": rows["due"].to_list(),
-        "received": rows["received_at"].to_list(),
+        "due": [fmt_date(d) for d in rows["due"]],
+        "received": [MISSING if pd.isna(d) else fmt_date(d) for d in rows["received_at"]],
         "loads": [", ".join(f"#{b}" for b in bs) for bs in rows["batches"]],
     }
 )
@@ -291,8 +293,8 @@ components.table(
     column_config={
         "kind": st.column_config.TextColumn(t("reporting_page.col.kind")),
         "state": st.column_config.TextColumn(t("reporting_page.col.state")),
-        "due": components.date_column(t("reporting_page.col.due")),
-        "received": components.date_column(t("reporting_page.col.received")),
+        "due": st.column_config.TextColumn(t("reporting_page.col.due")),
+        "received": st.column_config.TextColumn(t("reporting_page.col.received")),
         "loads": st.column_config.TextColumn(t("reporting_page.col.loads")),
     },
 )
