@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("fresh_cache")
 ADR = User("grantee-ADR", "ADR", "grantee", organisation="ADR")  # runs PDP-01
 OFFICER = User("olga", "Olga", "officer")
 KINDS = ("metrics", "spend", "participants", "feedback")
-SIGNS = {"received": "✓", "late": "⏱", "missing": "✗", "not_due": "·"}
+SIGNS = {"received": "✓", "late": "!", "missing": "✗", "not_due": "·"}
 SUBMISSIONS = {
     None: "⚪ not submitted",
     "submitted": "🟠 submitted",
@@ -159,8 +159,8 @@ def test_the_grid_shows_each_period_as_the_loads_and_steps_make_it(
         "FOE-02": _expected_cells("FOE-02", today, {"2026-04": "approved"}),
     }
     # spot checks in the expectation's own words
-    assert grid["PDP-01"]["2026-03"] == "🟠 submitted ✓⏱✗✗"
-    assert grid["PDP-01"]["2026-04"] == "🔴 returned ⏱✗✗✗"
+    assert grid["PDP-01"]["2026-03"] == "🟠 submitted ✓!✗✗"
+    assert grid["PDP-01"]["2026-04"] == "🔴 returned !✗✗✗"
     frame = _frame(at, "organisation_name")
     assert list(frame.columns[:2]) == ["organisation_name", "campaign"]
     periods = list(frame.columns[2:])
@@ -182,7 +182,7 @@ def test_the_detail_of_a_period_lists_its_loads_narrative_and_audit_trail(
     assert at.selectbox(key="reporting_period").value == "2026-03"  # the one waiting
     kinds = _frame(at, "loads")
     assert list(kinds["kind"]) == list(KINDS)
-    assert list(kinds["state"]) == ["✓ received", "⏱ late", "✗ missing", "✗ missing"]
+    assert list(kinds["state"]) == ["✓ received", "! late", "✗ missing", "✗ missing"]
     assert list(kinds["loads"]) == [f"#{cycle['pdp_march']}", f"#{cycle['pdp_spend']}", "", ""]
     assert list(kinds["due"]) == ["15 Apr 2026"] * 4
     assert list(kinds["received"]) == ["10 Apr 2026", "16 Apr 2026", "—", "—"]

@@ -13,6 +13,12 @@ from ``etl.reporting.load_settings``) and every kind of file owed, one row sayin
 A load counts if it is loaded (not rejected or undone); a row it wrote that a later load
 replaced still shows it was received. Each row also carries the period's submission state
 (``etl.reporting``: submitted, approved, returned, reopened; empty when never submitted).
+
+For the Reporting page: :func:`cells` folds ``owed`` to one row per campaign and period;
+:func:`submission`, :func:`period_loads` and :func:`period_history` read one period's
+submission (its narrative, the officer's comment), the loads behind it and its audit trail.
+Every read goes through the dashboard's scoped reader, so a grantee reads its own campaigns
+only.
 """
 
 from __future__ import annotations

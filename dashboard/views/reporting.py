@@ -7,7 +7,7 @@ behind it, the narrative, the officer's comment, the audit trail) and the steps 
 takes on it: approve, return with a comment, reopen with a reason. A grantee sees its own
 campaigns only (every read is within the signed-in user's scope): what each period still
 owes, the officer's comment on a returned period, and the form that submits a period with its
-narrative.
+narrative. A link may name the campaign and the period (``?campaign=CODE&period=YYYY-MM``).
 
 What is owed and the period's details are read through ``dashboard.metrics.reporting``; the
 steps are ``etl.reporting.take_step``, whose refusals (coded messages) are shown in the page's
@@ -45,7 +45,7 @@ SUBMISSION_ICONS = {
     "reopened": "🟠",
 }
 # One sign per kind of file in a cell, in the settings' order of kinds.
-KIND_SIGNS = {cycle.RECEIVED: "✓", cycle.LATE: "⏱", cycle.MISSING: "✗", cycle.NOT_DUE: "·"}
+KIND_SIGNS = {cycle.RECEIVED: "✓", cycle.LATE: "!", cycle.MISSING: "✗", cycle.NOT_DUE: "·"}
 
 st.title(t("page.reporting"))
 st.caption(t("reporting_page.intro_officer" if officer else "reporting_page.intro_grantee"))
@@ -159,7 +159,9 @@ components.table(
         on=["campaign", "period"],
     ),
     column_config={
-        "organisation_name": st.column_config.TextColumn(t("reporting_page.col.organisation")),
+        "organisation_name": st.column_config.TextColumn(
+            t("reporting_page.col.organisation"), width=220
+        ),
         "campaign": st.column_config.TextColumn(
             t("reporting_page.col.campaign"), pinned=True, width=90
         ),
