@@ -353,3 +353,23 @@ def test_viewers_do_not_get_the_page(monkeypatch, programme: Warehouse) -> None:
     at = open_page(monkeypatch, programme, "reporting", user="viewer")
     assert "Reporting" not in [t.value for t in at.title]
     assert not [b for b in at.button if b.label == "Approve"]
+
+
+def test_a_periods_reads_stay_within_the_readers_scope(programme: Warehouse, cycle) -> None:
+    """The period reads of ``dashboard.metrics.reporting`` go through the scoped reader: a
+    grantee of another organisation reads nothing of PDP-01's period."""
+    from dashboard import reader
+    from dashboard.metrics import reporting
+
+    take_step(programme, "submit", "PDP-01", "2026-03", ADR, narrative={"challenges": "Heat"})
+    batches = [cycle["pdp_march"], cycle["pdp_spend"]]
+    assert reporting.submission(programme, "PDP-01", "2026-03")["narrative"] == {
+        "challenges": "Heat"
+    }
+    assert list(reporting.period_loads(programme, batches)["batch_id"]) == batches
+    assert list(reporting.period_history(programme, "PDP-01", "2026-03")["action"]) == ["submit"]
+    with reader.scoped(reader.Scope(organisation="SMK")):
+        assert reporting.submission(programme, "PDP-01", "2026-03") is None
+        assert reporting.period_loads(programme, batches).empty
+        assert reporting.period_history(programme, "PDP-01", "2026-03").empty
+        assert set(reporting.owed(programme, dt.date.today())["campaign"]) == {"FOE-02"}
