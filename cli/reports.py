@@ -31,12 +31,22 @@ def _day(value: dt.date | dt.datetime) -> dt.date:
 
 
 def _report_request(
-    start: dt.date, end: dt.date, campaigns: tuple[str, ...], organisation: str | None
+    start: dt.date,
+    end: dt.date,
+    campaigns: tuple[str, ...],
+    organisation: str | None,
+    include_unapproved: bool = False,
 ) -> Request:
     from dashboard.report import ReportError, Request  # on use: see the module docstring
 
     try:
-        return Request(_day(start), _day(end), tuple(campaigns), organisation)
+        return Request(
+            _day(start),
+            _day(end),
+            tuple(campaigns),
+            organisation,
+            approved_only=not include_unapproved,
+        )
     except ReportError as exc:
         raise UserError(str(exc)) from None
 
@@ -96,6 +106,9 @@ _selection_options = [
     click.option("--organisation", metavar="CODE", help="Only this grantee's campaigns."),
     click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
                  help="Reporting file (default: CAMPAIGNS_REPORTING, else the shipped one)."),
+    click.option("--include-unapproved", is_flag=True,
+                 help="Count figures of reporting periods not approved yet too (the report "
+                 "names them). Default: approved periods only."),
 ]  # fmt: skip
 
 
@@ -144,6 +157,7 @@ def export_report(
     config_path: Path | None,
     fmt: str,
     output: Path | None,
+    include_unapproved: bool,
     username: str | None,
     lang: str,
 ) -> None:
@@ -154,15 +168,20 @@ def export_report(
 
     Example: campaigns export --from 2026-03-01 --to 2026-11-30 -c PDP-01 --format xlsx
 
+    The figures count only reporting periods their campaign has approved; the files name the
+    periods left out. --include-unapproved counts every figure loaded and names the periods
+    not approved yet.
+
     With --lang ru or --lang kk the workbook and the PDF are in Russian or Kazakh: headings,
     notes, numbers and dates, and the campaign names, thematic areas and indicators the
     programme set-up translates.
     """
     from dashboard import reader  # on use: see the module docstring
     from dashboard.report import FORMATS, ReportError, export
+    from dashboard.report.approval import statement
 
     _migrated(wh)
-    request = _report_request(start, end, campaigns, organisation)
+    request = _report_request(start, end, campaigns, organisation, include_unapproved)
     config = _reporting_config(config_path)
     formats = FORMATS if fmt == "all" else (fmt,)
     with reader.scoped(_reader_scope(wh, username)):
@@ -172,6 +191,9 @@ def export_report(
             raise UserError(str(exc)) from None
     for path in _write_files(result.files, result.report, output):
         out.print(f"wrote {path}")
+    approval = statement(result.report.meta, "en")
+    if approval:
+        out.print(approval)
     if result.compared_with is not None:
         c = result.compared_with
         out.print(
@@ -207,6 +229,7 @@ def report_submit(
     campaigns: tuple[str, ...],
     organisation: str | None,
     config_path: Path | None,
+    include_unapproved: bool,
     title: str,
     username: str,
 ) -> None:
@@ -219,7 +242,7 @@ def report_submit(
             f"'{username}' is not an officer's account: only officers mark reports as submitted"
         )
     _migrated(wh)
-    request = _report_request(start, end, campaigns, organisation)
+    request = _report_request(start, end, campaigns, organisation, include_unapproved)
     config = _reporting_config(config_path)
     try:
         with busy():

@@ -124,7 +124,8 @@ class SignInWait(LoginRefused):
 
     def __init__(self, seconds: int) -> None:
         self.seconds = seconds
-        super().__init__(f"too many failed sign-ins; wait {seconds} seconds, then try again")
+        unit = "second" if seconds == 1 else "seconds"
+        super().__init__(f"too many failed sign-ins; wait {seconds} {unit}, then try again")
 
 
 def _clock() -> float:

@@ -148,10 +148,11 @@ def test_sign_in_is_slowed_after_repeated_failures_never_locked(programme: Wareh
     for _ in range(ACCOUNT_FREE_FAILURES):
         with pytest.raises(LoginRefused, match="wrong username or password"):
             accounts.authenticate("dana", "not the password", client="10.0.0.7")
-    # right away, even the right password waits, and the refusal says how long
-    with pytest.raises(SignInWait, match="wait 2 seconds") as refused:
+    # right away, even the right password waits, and the refusal says how long: 2 seconds
+    # after the last failure, 1 when a busy machine took over a second since
+    with pytest.raises(SignInWait, match=r"wait (2 seconds|1 second)\b") as refused:
         accounts.authenticate("dana", PASSWORD, client="10.0.0.8")
-    assert refused.value.seconds == 2
+    assert refused.value.seconds in (1, 2)
     # once the failures are older than the wait, the right password signs in
     con = sqlite3.connect(accounts.path)
     con.execute("UPDATE login_failure SET at = at - 3")

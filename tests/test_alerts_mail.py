@@ -24,6 +24,7 @@ from etl.warehouse import Warehouse
 
 SENDER = "Campaign dashboard <dashboard@example.org>"
 USERNAME, PASSWORD = "mailer", "s3cret-smtp-Pa55"
+PW = "a-long-password-1"  # the accounts' passwords
 
 
 class Inbox:
@@ -90,16 +91,21 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Inbox, int]]:
 def people(programme: Warehouse, tmp_path: Path) -> Warehouse:
     """The programme with its alert-making figures, and people to tell."""
     load_facts(programme, tmp_path)
-    accounts = Accounts.for_warehouse(programme)
-    pw = "a-long-password-1"
-    accounts.add("olga", "officer", email="olga@example.org", password=pw)
-    accounts.add("amina", "grantee", organisation="ADR", email="amina@example.org",
-                 language="ru", password=pw)  # fmt: skip
-    accounts.add("bolat", "grantee", organisation="SMK", email="bolat@example.org",
-                 language="kk", password=pw)  # fmt: skip
-    accounts.add("nomail", "grantee", organisation="ADR", password=pw)
-    accounts.add("donor", "viewer", email="donor@example.org", password=pw)
+    accounts = _add_people(programme)
+    accounts.add("nomail", "grantee", organisation="ADR", password=PW)
+    accounts.add("donor", "viewer", email="donor@example.org", password=PW)
     return programme
+
+
+def _add_people(wh: Warehouse) -> Accounts:
+    """An officer (English), ADR's grantee (Russian) and SMK's (Kazakh), each with an address."""
+    accounts = Accounts.for_warehouse(wh)
+    accounts.add("olga", "officer", email="olga@example.org", password=PW)
+    accounts.add("amina", "grantee", organisation="ADR", email="amina@example.org",
+                 language="ru", password=PW)  # fmt: skip
+    accounts.add("bolat", "grantee", organisation="SMK", email="bolat@example.org",
+                 language="kk", password=PW)  # fmt: skip
+    return accounts
 
 
 def _plain(message: EmailMessage) -> str:
@@ -227,3 +233,46 @@ def test_smtp_settings_from_the_secrets_file_and_the_environment(tmp_path, monke
     assert settings.port == 465 and settings.ssl and not settings.starttls
     with pytest.raises(MailError, match="no SMTP server set"):
         smtp_settings(tmp_path / "none.toml")
+
+
+def test_an_overdue_report_reaches_the_grantee_and_the_officer_until_it_is_submitted(
+    smtp, programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, invoke
+) -> None:
+    """Spend is owed monthly from May, due the 15th after: on 1 July, PDP-01's May spend is
+    overdue (nothing came); FOE-02's came. Once PDP-01 submits May saying there was nothing,
+    the alert closes and no mail repeats it."""
+    inbox, _ = smtp
+    monkeypatch.setenv("CAMPAIGNS_REPORTING", str(write(
+        tmp_path / "reporting.toml", '[cycle]\nkinds = ["spend"]\nfirst_period = "2026-05"\n'
+    )))  # fmt: skip
+    only_overdue = "".join(
+        f"[rules.{r}]\nenabled = {'true' if r == 'report_overdue' else 'false'}\n"
+        for r in ("kpi_behind", "spend_ahead", "budget_line_over", "no_figures",
+                  "load_rejected", "report_overdue")
+    )  # fmt: skip
+    monkeypatch.setenv("CAMPAIGNS_ALERTS", str(write(tmp_path / "alerts.toml", only_overdue)))
+    foe_may = write(
+        tmp_path / "spend.csv",
+        "date,budget_line,amount,currency,description,reference\n"
+        "2026-05-12,5.4,150000.00,KZT,Hall for the May debate,FOE/2026/0007\n",
+    )
+    assert load_file(programme, foe_may, campaign="FOE-02").status == "loaded"
+    _add_people(programme)
+
+    code, output, _ = invoke("alerts", "--send", "--as-of", "2026-07-01")
+    assert code == 0, output
+    mail = inbox.by_recipient()
+    assert set(mail) == {"olga@example.org", "amina@example.org"}  # FOE-02 owes nothing
+    (olga_item,) = _items(mail["olga@example.org"])
+    assert olga_item.startswith("PDP-01:") and "2026-05" in olga_item
+    assert "due on" in olga_item and "15 Jun 2026" in olga_item
+    (amina_item,) = _items(mail["amina@example.org"])
+    assert amina_item.startswith("PDP-01: отчёты за 2026-05 нужно было сдать до 15.06.2026")
+
+    # The grantee submits May: nothing of it was owed after all; the next day nothing is sent.
+    code, output, _ = invoke("reporting", "submit", "PDP-01", "2026-05", "--user", "amina")
+    assert code == 0, output
+    inbox.received.clear()
+    code, output, _ = invoke("alerts", "--send", "--as-of", "2026-07-02")
+    assert code == 0, output
+    assert inbox.received == []

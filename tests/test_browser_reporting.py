@@ -16,7 +16,7 @@ import pytest
 from browsing import demo_warehouse, no_errors, serve, settle, sign_in, skip_without_chromium, sql
 from conftest import METRICS_HEADER
 
-from etl.reporting import history, state
+from etl.reporting import history, load_settings, state
 from etl.warehouse import Warehouse
 
 # With the other browser tests on one worker: one Chromium at a time.
@@ -37,14 +37,14 @@ def app_url(warehouse: Warehouse) -> Iterator[str]:
 
 
 def _open_period(wh: Warehouse) -> tuple[str, dt.date]:
-    """The latest month before the demo's last figures in which PDP-01 has telegram figures
-    and no step was taken yet: its name and a day of it with figures."""
+    """The latest period of the reporting cycle, up to the demo's last figures, in which PDP-01
+    has telegram figures and no step was taken yet: its name and a day of it with figures."""
+    settings = load_settings()
     (last,) = sql(wh, "SELECT max(day) FROM channel_daily WHERE campaign_code = ?", [CAMPAIGN])[0]
     taken = {p for (p,) in sql(wh, "SELECT period FROM reporting_periods WHERE campaign_code = ?",
                                 [CAMPAIGN])}  # fmt: skip
     month = last.replace(day=1)
     for _ in range(24):
-        month = (month - dt.timedelta(days=1)).replace(day=1)
         key = f"{month:%Y-%m}"
         end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
         days = sql(
@@ -53,8 +53,9 @@ def _open_period(wh: Warehouse) -> tuple[str, dt.date]:
             "AND day BETWEEN ? AND ?",
             [CAMPAIGN, month, end],
         )[0][0]
-        if key not in taken and days is not None:
+        if key not in taken and days is not None and settings.in_cycle(key):
             return key, days
+        month = (month - dt.timedelta(days=1)).replace(day=1)
     raise AssertionError("the demo has no period of PDP-01 left to submit")
 
 

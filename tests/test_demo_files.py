@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from etl.demo import DATA_AS_OF, DemoFile, write_demo_files
+from etl.demo.cycle import FIRST_PERIOD
 from etl.kinds import AGE_GROUPS, PLATFORMS, header_words, template_header
 
 SHEETS = ("organisations", "campaigns", "budget_lines", "kpi_targets", "channels")
@@ -67,7 +68,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> list[DemoFile]:
 
 @pytest.fixture(scope="module")
 def tables(demo: list[DemoFile]) -> dict[tuple[str, str | None], list[dict[str, str]]]:
-    return {(f.kind, f.campaign): _read_csv(f)[1] for f in demo if f.kind != "programme"}
+    """Each kind's rows per campaign, its files' rows one after the other."""
+    out: dict[tuple[str, str | None], list[dict[str, str]]] = {}
+    for f in demo:
+        if f.kind != "programme":
+            out.setdefault((f.kind, f.campaign), []).extend(_read_csv(f)[1])
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -118,12 +124,37 @@ def test_files_come_in_load_order(demo: list[DemoFile], campaigns: dict) -> None
     assert demo[0].path.suffix == ".xlsx"
     rest = demo[2:]
     assert len(campaigns) == 5
-    assert len(rest) == 4 * len(campaigns)
-    for i, code in enumerate(campaigns):
-        group = rest[4 * i : 4 * i + 4]
-        assert [(f.kind, f.campaign) for f in group] == [(k, code) for k in CAMPAIGN_KINDS]
-        assert [f.path.name for f in group] == [f"{k}_{code}.csv" for k in CAMPAIGN_KINDS]
+    # In the order the files came, each campaign's months in order, a month's kinds in the
+    # template order (participants before the feedback on their events).
+    assert [f.sent for f in demo] == sorted(f.sent for f in demo)
+    for code in campaigns:
+        mine = [f for f in rest if f.campaign == code]
+        names = [f.path.name for f in mine]
+        # The months before the reporting cycle in one file per kind, then one per month.
+        assert names[:4] == [f"{k}_{code}.csv" for k in CAMPAIGN_KINDS]
+        months = [re.fullmatch(rf"[a-z]+_{code}_(\d{{4}}-\d{{2}})\.csv", n) for n in names[4:]]
+        assert all(months), names
+        keys = [m.group(1) for m in months]
+        assert keys == sorted(keys) and keys[0] == FIRST_PERIOD
+        for key in dict.fromkeys(keys):
+            kinds = [f.kind for f in mine[4:] if f.path.name.endswith(f"_{key}.csv")]
+            assert kinds == [k for k in CAMPAIGN_KINDS if k in kinds], (code, key)
     assert all(f.path.is_file() for f in demo)
+
+
+def test_each_file_holds_its_months(demo: list[DemoFile]) -> None:
+    first = date.fromisoformat(FIRST_PERIOD + "-01")
+    date_field = {"metrics": "date", "spend": "date", "participants": "event_date"}
+    for f in demo[2:]:
+        _, rows = _read_csv(f)
+        assert rows, f.path.name
+        field = date_field.get(f.kind, "submitted_at")
+        days = {_date(r[field][:10]) for r in rows}
+        month = re.search(r"_(\d{4}-\d{2})\.csv$", f.path.name)
+        if month is None:
+            assert max(days) < first, f.path.name
+        else:
+            assert {f"{d:%Y-%m}" for d in days} == {month.group(1)}, f.path.name
 
 
 def test_same_seed_gives_identical_bytes(demo: list[DemoFile], tmp_path: Path) -> None:

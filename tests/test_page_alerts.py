@@ -1,7 +1,7 @@
 """The alerts in the app: the notice a person gets on signing in (their open alerts only, once
 per session) and the officers' Alerts page, through AppTest on a real warehouse. The rules that
-depend on today's date (no new figures, spend pace) are switched off, so the alerts expected
-from ``tests/alert_facts.py`` hold whatever the day the tests run."""
+depend on today's date (no new figures, spend pace, reports overdue) are switched off, so the
+alerts expected from ``tests/alert_facts.py`` hold whatever the day the tests run."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from etl.alerts.config import load_config
 from etl.load import load_file
 from etl.warehouse import Warehouse
 
-STEADY = "[rules.no_figures]\nenabled = false\n[rules.spend_ahead]\nenabled = false\n"
+STEADY = "".join(
+    f"[rules.{name}]\nenabled = false\n" for name in ("no_figures", "spend_ahead", "report_overdue")
+)
 
 
 @pytest.fixture

@@ -17,15 +17,15 @@ from conftest import METRICS_HEADER, open_page, write
 
 from etl.accounts import User
 from etl.load import load_file
-from etl.reporting import history, state, take_step
+from etl.reporting import DEFAULT_PATH, history, state, take_step
 from etl.warehouse import Warehouse
 
-pytestmark = pytest.mark.usefixtures("fresh_cache")
+pytestmark = pytest.mark.usefixtures("fresh_cache", "cycle_from_the_start")
 
 ADR = User("grantee-ADR", "ADR", "grantee", organisation="ADR")  # runs PDP-01
 OFFICER = User("olga", "Olga", "officer")
 KINDS = ("metrics", "spend", "participants", "feedback")
-SIGNS = {"received": "✓", "late": "!", "missing": "✗", "not_due": "·"}
+SIGNS = {"received": "✓", "late": "!", "missing": "✗", "not_due": "·", "none": "–"}
 SUBMISSIONS = {
     None: "⚪ not submitted",
     "submitted": "🟠 submitted",
@@ -34,6 +34,16 @@ SUBMISSIONS = {
     "reopened": "🟠 reopened",
 }
 STARTS = {"PDP-01": dt.date(2026, 3, 1), "FOE-02": dt.date(2026, 4, 1)}
+
+
+@pytest.fixture
+def cycle_from_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The programme's reporting file with the cycle running from each campaign's start (the
+    shipped one starts it later), so that every period of the test programme is in it."""
+    shipped = DEFAULT_PATH.read_text(encoding="utf-8")
+    own = re.sub(r"(?m)^first_period\s*=.*$", "", shipped)
+    assert own != shipped
+    monkeypatch.setenv("CAMPAIGNS_REPORTING", str(write(tmp_path / "reporting.toml", own)))
 
 
 def _load(wh: Warehouse, path: Path, campaign: str, received: str) -> int:
@@ -97,7 +107,9 @@ def cycle(programme: Warehouse, tmp_path: Path) -> dict[str, int]:
 def _expected_cells(
     campaign: str, today: dt.date, submissions: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """Each monthly period of the campaign up to today, as its grid cell should read."""
+    """Each monthly period of the campaign up to today, as its grid cell should read: a kind
+    not received is missing once due, unless the period is submitted or approved without it
+    (nothing to report)."""
     out = {}
     month = STARTS[campaign]
     while month <= today:
@@ -105,13 +117,16 @@ def _expected_cells(
         last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
         due = last + dt.timedelta(days=15)
         signs = ""
+        submitted = (submissions or {}).get(key)
         for kind in KINDS:
             came = RECEIVED.get((campaign, key, kind))
             if came is not None:
                 signs += SIGNS["received" if came <= due else "late"]
+            elif submitted in ("submitted", "approved"):
+                signs += SIGNS["none"]
             else:
                 signs += SIGNS["missing" if today > due else "not_due"]
-        out[key] = f"{SUBMISSIONS[(submissions or {}).get(key)]} {signs}"
+        out[key] = f"{SUBMISSIONS[submitted]} {signs}"
         month = last + dt.timedelta(days=1)
     return out
 
@@ -159,7 +174,7 @@ def test_the_grid_shows_each_period_as_the_loads_and_steps_make_it(
         "FOE-02": _expected_cells("FOE-02", today, {"2026-04": "approved"}),
     }
     # spot checks in the expectation's own words
-    assert grid["PDP-01"]["2026-03"] == "🟠 submitted ✓!✗✗"
+    assert grid["PDP-01"]["2026-03"] == "🟠 submitted ✓!––"
     assert grid["PDP-01"]["2026-04"] == "🔴 returned !✗✗✗"
     frame = _frame(at, "organisation_name")
     assert list(frame.columns[:2]) == ["organisation_name", "campaign"]
@@ -182,7 +197,9 @@ def test_the_detail_of_a_period_lists_its_loads_narrative_and_audit_trail(
     assert at.selectbox(key="reporting_period").value == "2026-03"  # the one waiting
     kinds = _frame(at, "loads")
     assert list(kinds["kind"]) == list(KINDS)
-    assert list(kinds["state"]) == ["✓ received", "! late", "✗ missing", "✗ missing"]
+    assert list(kinds["state"]) == ["✓ received", "! late", "– nothing to report"] + [
+        "– nothing to report"
+    ]
     assert list(kinds["loads"]) == [f"#{cycle['pdp_march']}", f"#{cycle['pdp_spend']}", "", ""]
     assert list(kinds["due"]) == ["15 Apr 2026"] * 4
     assert list(kinds["received"]) == ["10 Apr 2026", "16 Apr 2026", "—", "—"]

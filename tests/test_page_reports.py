@@ -57,9 +57,12 @@ def run(at):
     return at
 
 
-def produce(at, start: dt.date = START, end: dt.date = END):
+def produce(at, start: dt.date = START, end: dt.date = END, approved_only: bool = False):
+    """Produce the report of ``start``..``end``; these tests compare figures with every row
+    loaded, so by default they include figures of periods not approved."""
     at.date_input(key="reports_from").set_value(start)
     at.date_input(key="reports_to").set_value(end)
+    at.checkbox(key="reports_approved_only").set_value(approved_only)
     run(at)
     at.button(key="reports_produce").click()
     return run(at)

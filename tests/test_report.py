@@ -60,7 +60,11 @@ def sheet_table(wb: openpyxl.Workbook, sheet: str, title: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def programme_export(demo_warehouse: Warehouse):
     result = export(
-        demo_warehouse, Request(START, END), load_config(), formats=("xlsx",), today=TODAY
+        demo_warehouse,
+        Request(START, END, approved_only=False),
+        load_config(),
+        formats=("xlsx",),
+        today=TODAY,
     )
     wb = openpyxl.load_workbook(io.BytesIO(result.files["xlsx"]))
     return result, wb
@@ -548,9 +552,16 @@ def test_grantee_exports_only_its_campaigns(demo_warehouse: Warehouse) -> None:
         "ON o.code = c.organisation_code WHERE c.organisation_code <> 'ADR'",
     )
     with data.scoped(data.Scope(organisation="ADR")):
-        result = export(wh, Request(START, END), formats=("xlsx", "package"), today=TODAY)
+        result = export(
+            wh, Request(START, END, approved_only=False), formats=("xlsx", "package"), today=TODAY
+        )
         with pytest.raises(ReportError, match="FOE-02"):
-            build(wh, Request(START, END, campaigns=("FOE-02",)), load_config(), today=TODAY)
+            build(
+                wh,
+                Request(START, END, campaigns=("FOE-02",), approved_only=False),
+                load_config(),
+                today=TODAY,
+            )
     assert result.report.meta["campaigns"] == ["PDP-01"]
     assert result.report.meta["scope"].startswith("Organisation ADR")
     text = _all_text(result.files)
@@ -567,7 +578,10 @@ def test_grantee_exports_only_its_campaigns(demo_warehouse: Warehouse) -> None:
 
 def test_one_campaign_report(demo_warehouse: Warehouse) -> None:
     result = export(
-        demo_warehouse, Request(START, END, campaigns=("FOE-02",)), formats=("xlsx",), today=TODAY
+        demo_warehouse,
+        Request(START, END, campaigns=("FOE-02",), approved_only=False),
+        formats=("xlsx",),
+        today=TODAY,
     )
     m = result.report.meta
     assert m["campaigns"] == ["FOE-02"] and m["scope"].startswith("Campaign FOE-02")
@@ -619,7 +633,12 @@ def test_participants_of_an_event_not_listed_are_never_dropped_silently(
         "'PDP-01' AND event_code = 'PDP-01-E02' AND superseded_by IS NULL",
     )[0][0]
     assert lost
-    report = build(wh, Request(START, END, campaigns=("PDP-01",)), load_config(), today=TODAY)
+    report = build(
+        wh,
+        Request(START, END, campaigns=("PDP-01",), approved_only=False),
+        load_config(),
+        today=TODAY,
+    )
     notes = " ".join(report.tables["participants"].notes)
     assert f"PDP-01/PDP-01-E02 ({lost})" in notes
     at = open_page(monkeypatch, wh, "feedback", c="PDP-01")
@@ -631,7 +650,9 @@ def test_participants_of_an_event_not_listed_are_never_dropped_silently(
 
 
 def test_data_package(demo_warehouse: Warehouse) -> None:
-    result = export(demo_warehouse, Request(START, END), formats=("package",), today=TODAY)
+    result = export(
+        demo_warehouse, Request(START, END, approved_only=False), formats=("package",), today=TODAY
+    )
     with zipfile.ZipFile(io.BytesIO(result.files["package"])) as z:
         names = set(z.namelist())
         descriptor = json.loads(z.read("datapackage.json"))
@@ -688,7 +709,7 @@ def test_submitted_report_is_frozen_and_later_exports_show_changes(
 ) -> None:
     wh = copy_warehouse(demo_warehouse, tmp_path / "wh" / "warehouse.duckdb")
     wh.migrate()
-    request = Request(START, END)
+    request = Request(START, END, approved_only=False)
     report_id, first = submit(
         wh, request, title="Interim report 1", submitted_by="officer", today=TODAY
     )
@@ -726,7 +747,12 @@ def test_submitted_report_is_frozen_and_later_exports_show_changes(
     cover = {r[0]: r[1] for r in wb["Cover"].iter_rows(values_only=True) if r[0]}
     assert f"#{report_id}" in cover["Compared with"]
     # Another period is another report: nothing to compare with.
-    other = export(wh, Request(START, dt.date(2026, 9, 30)), formats=("xlsx",), today=TODAY)
+    other = export(
+        wh,
+        Request(START, dt.date(2026, 9, 30), approved_only=False),
+        formats=("xlsx",),
+        today=TODAY,
+    )
     assert other.compared_with is None and other.changes is None
 
 
@@ -740,8 +766,8 @@ def test_grantees_see_only_their_submitted_reports(tmp_path: Path, demo_warehous
         report = build(wh, request, config, today=TODAY)
         return freeze.submit(wh, report, {}, title=title, submitted_by="officer", submitted_at=now)
 
-    programme_id = submitted(Request(START, END), "Programme")
-    own_id = submitted(Request(START, END, campaigns=("PDP-01",)), "PDP-01")
+    programme_id = submitted(Request(START, END, approved_only=False), "Programme")
+    own_id = submitted(Request(START, END, campaigns=("PDP-01",), approved_only=False), "PDP-01")
     assert set(freeze.submitted(wh)["report_id"]) == {programme_id, own_id}
     with data.scoped(data.Scope(organisation="ADR")):
         assert list(freeze.submitted(wh)["report_id"]) == [own_id]
@@ -795,7 +821,10 @@ def test_formula_text_is_neutralised(tmp_path: Path, demo_warehouse, fresh_cache
     wh = copy_warehouse(demo_warehouse, tmp_path / "wh" / "warehouse.duckdb")
     _add_cost(wh, tmp_path, 5000, '"=HYPERLINK(""http://x.example"",""click"")"')
     result = export(
-        wh, Request(START, END, campaigns=("PDP-01",)), formats=("xlsx", "package"), today=TODAY
+        wh,
+        Request(START, END, campaigns=("PDP-01",), approved_only=False),
+        formats=("xlsx", "package"),
+        today=TODAY,
     )
     wb = openpyxl.load_workbook(io.BytesIO(result.files["xlsx"]))
     costs = sheet_table(wb, "Costs", "Costs")
@@ -813,8 +842,20 @@ def test_formula_text_is_neutralised(tmp_path: Path, demo_warehouse, fresh_cache
 def test_same_report_same_bytes_and_json_round_trip(demo_warehouse: Warehouse) -> None:
     now = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
     config = load_config()
-    one = build(demo_warehouse, Request(START, END), config, today=TODAY, produced_at=now)
-    two = build(demo_warehouse, Request(START, END), config, today=TODAY, produced_at=now)
+    one = build(
+        demo_warehouse,
+        Request(START, END, approved_only=False),
+        config,
+        today=TODAY,
+        produced_at=now,
+    )
+    two = build(
+        demo_warehouse,
+        Request(START, END, approved_only=False),
+        config,
+        today=TODAY,
+        produced_at=now,
+    )
     for fmt in ("xlsx", "package"):
         assert render(demo_warehouse, one, fmt) == render(demo_warehouse, two, fmt)
     back = type(one).from_json(one.to_json())
@@ -826,7 +867,7 @@ def test_same_report_same_bytes_and_json_round_trip(demo_warehouse: Warehouse) -
 
 def test_changes_lists_each_differing_figure(demo_warehouse: Warehouse) -> None:
     config = load_config()
-    before = build(demo_warehouse, Request(START, END), config, today=TODAY)
+    before = build(demo_warehouse, Request(START, END, approved_only=False), config, today=TODAY)
     after = type(before).from_json(before.to_json())
     frame = after.tables["campaigns"].frame
     frame.loc[frame["campaign"] == "CEN-04", "impressions"] += 1000
@@ -871,7 +912,9 @@ def test_reporting_file_from_the_environment(tmp_path: Path, monkeypatch, demo_w
     text = DEFAULT_PATH.read_text("utf-8").replace("target = 18000000", "target = 9000000")
     path.write_text(text, "utf-8")
     monkeypatch.setenv("CAMPAIGNS_REPORTING", str(path))
-    report = build(demo_warehouse, Request(START, END), load_config(), today=TODAY)
+    report = build(
+        demo_warehouse, Request(START, END, approved_only=False), load_config(), today=TODAY
+    )
     lf = report.tables["logframe"].frame.set_index("indicator_code")
     assert lf.loc["OP1", "target"] == 9000000
     assert metrics.MEASURES[lf.loc["OP1", "measure"]].id == "impressions"
@@ -880,7 +923,11 @@ def test_reporting_file_from_the_environment(tmp_path: Path, monkeypatch, demo_w
 def test_a_programme_without_figures_yet_exports(programme: Warehouse, fresh_cache) -> None:
     """Only the set-up and rates loaded: every file is made, the tables are empty, not
     missing, and the logframe says there is no data yet."""
-    result = export(programme, Request(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), today=TODAY)
+    result = export(
+        programme,
+        Request(dt.date(2026, 1, 1), dt.date(2026, 12, 31), approved_only=False),
+        today=TODAY,
+    )
     assert set(result.files) == {"xlsx", "package", "pdf"}
     wb = openpyxl.load_workbook(io.BytesIO(result.files["xlsx"]))
     assert sheet_table(wb, "Costs", "Costs").empty

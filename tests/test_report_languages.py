@@ -36,10 +36,10 @@ ROOT = Path(__file__).parents[1]
 SHEETS = {
     "ru": ["Обложка", "Логическая рамка", "Кампании", "По платформам", "Охват",
            "Финансовый отчёт", "Статьи бюджета", "Расходы", "Участники", "Мероприятия",
-           "Определения"],
+           "Утверждение", "Описательные отчёты", "Определения"],
     "kk": ["Мұқаба", "Логикалық шеңбер", "Науқандар", "Платформалар бойынша", "Қамту",
            "Қаржылық есеп", "Бюджет баптары", "Шығыстар", "Қатысушылар", "Іс-шаралар",
-           "Анықтамалар"],
+           "Бекіту", "Баяндамалар", "Анықтамалар"],
 }  # fmt: skip
 HUMAN_RESOURCES = {"ru": "Персонал", "kk": "Адам ресурстары"}  # as the Budget page names it
 
@@ -49,7 +49,12 @@ pytestmark = pytest.mark.usefixtures("fresh_cache")
 def exported(wh: Warehouse, lang: str | None, formats=("xlsx", "pdf"), request=None):
     kwargs = {} if lang is None else {"lang": lang}
     return export(
-        wh, request or Request(START, END), load_config(), formats=formats, today=TODAY, **kwargs
+        wh,
+        request or Request(START, END, approved_only=False),
+        load_config(),
+        formats=formats,
+        today=TODAY,
+        **kwargs,
     )
 
 
@@ -82,10 +87,11 @@ def reports(demo_warehouse: Warehouse) -> dict[str, object]:
 
 
 def test_english_stays_the_default_and_unchanged(demo_warehouse: Warehouse, reports) -> None:
-    default = build(demo_warehouse, Request(START, END), load_config(), today=TODAY,
-                    produced_at=PRODUCED)  # fmt: skip
-    english = build(demo_warehouse, Request(START, END), load_config(), today=TODAY,
-                    produced_at=PRODUCED, lang="en")  # fmt: skip
+    request = Request(START, END, approved_only=False)
+    default = build(demo_warehouse, request, load_config(), today=TODAY, produced_at=PRODUCED)
+    english = build(
+        demo_warehouse, request, load_config(), today=TODAY, produced_at=PRODUCED, lang="en"
+    )
     assert default.to_json() == english.to_json()
     plain = json.loads(default.to_json())
     assert "translations" not in plain and "lang" not in plain["meta"]  # the JSON of old
@@ -190,7 +196,9 @@ def test_every_kazakh_letter_prints(tmp_path: Path, warehouse: Warehouse) -> Non
     wh = warehouse  # a fresh empty warehouse of this test
     loaded = load_file(wh, write_programme(tmp_path / "set-up.xlsx", translated_sheets()))
     assert loaded.status == "loaded", loaded.errors
-    request = Request(dt.date(2026, 3, 1), dt.date(2026, 6, 30), campaigns=("PDP-01",))
+    request = Request(
+        dt.date(2026, 3, 1), dt.date(2026, 6, 30), campaigns=("PDP-01",), approved_only=False
+    )
     result = exported(wh, "kk", formats=("pdf",), request=request)
     text = flat(pdf_text(result.files["pdf"]))
     for letter in KAZAKH_LETTERS + KAZAKH_LETTERS.upper():

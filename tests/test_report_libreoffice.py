@@ -48,7 +48,7 @@ def test_workbook_converts_to_pdf_in_libreoffice(
     config = load_config()
     report = build(
         demo_warehouse,
-        Request(dt.date(2026, 3, 1), dt.date(2026, 11, 30)),
+        Request(dt.date(2026, 3, 1), dt.date(2026, 11, 30), approved_only=False),
         config,
         today=dt.date(2026, 11, 30),
         produced_at=dt.datetime(2026, 11, 30, 9, 30, tzinfo=dt.UTC),

@@ -28,7 +28,7 @@ PRODUCED = dt.datetime(2026, 11, 30, 9, 30, tzinfo=dt.UTC)
 def _report(wh: Warehouse, campaigns: tuple[str, ...] = ()) -> Report:
     return build(
         wh,
-        Request(START, END, campaigns=campaigns),
+        Request(START, END, campaigns=campaigns, approved_only=False),
         load_config(),
         today=END,
         produced_at=PRODUCED,

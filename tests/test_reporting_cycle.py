@@ -334,6 +334,48 @@ def test_an_approved_period_refuses_loads_and_undos_until_reopened(
     assert sql(programme, "SELECT count(*) FROM metric_observations")[0][0] == 0
 
 
+def test_a_rate_of_an_approved_month_cannot_change_until_reopened(
+    programme: Warehouse, tmp_path: Path
+) -> None:
+    """The programme's KZT rates (batch 2) give March 603.5. With PDP-01's March approved, a
+    rates file restating every month as it was and adding 2027 loads; one changing March's
+    rate is refused, as is undoing the rates that March's EUR figures were approved with."""
+    rates = {f"2026-{m:02d}": f"{600 + m}.5" for m in range(1, 13)}
+    header = "month,currency,units_per_eur\n"
+
+    def rates_file(name: str, values: dict[str, str]) -> Path:
+        body = "".join(f"{month},KZT,{v}\n" for month, v in values.items())
+        return write(tmp_path / name, header + body)
+
+    _approve(programme, "PDP-01", "2026-03")
+    before = sql(programme, "SELECT * FROM exchange_rates ORDER BY ALL")
+    changed = load_file(programme, rates_file("fix.csv", {**rates, "2026-03": "590.0"}))
+    assert changed.status == "rejected"
+    (said,) = changed.errors
+    assert said.code == "reporting.locked_rate"
+    assert (said.params["month"], said.params["currency"], said.params["campaign"]) == (
+        "2026-03", "KZT", "PDP-01",
+    )  # fmt: skip
+    assert "курс KZT за 2026-03" in said.text("ru")
+    assert sql(programme, "SELECT * FROM exchange_rates ORDER BY ALL") == before
+    # Restating March as it was, and April's new rate (April is not approved), load.
+    more = load_file(
+        programme, rates_file("more.csv", {**rates, "2026-04": "611.0", "2027-01": "612.5"})
+    )
+    assert more.status == "loaded", more.errors
+    assert sql(
+        programme, "SELECT units_per_eur FROM exchange_rates WHERE month IN ('2026-03-01', "
+        "'2026-04-01', '2027-01-01') ORDER BY month",
+    ) == [(603.5,), (611.0,), (612.5,)]  # fmt: skip
+    # Undoing it restores April's old rate and removes January's: no approved month changes.
+    assert batches.undo(programme, more.batch_id, undone_by="olga")["status"] == "undone"
+    with pytest.raises(batches.UndoRefused) as exc:
+        batches.undo(programme, 2, undone_by="olga")  # the rates March was approved with
+    assert exc.value.args[0].code == "reporting.locked_rate"
+    take_step(programme, "reopen", "PDP-01", "2026-03", OFFICER, comment="rate", settings=MONTHLY)
+    assert load_file(programme, rates_file("fix2.csv", {"2026-03": "590.0"})).status == "loaded"
+
+
 def test_lock_and_refusals_in_russian_and_kazakh(programme: Warehouse) -> None:
     _approve(programme, "PDP-01", "2026-03")
     with pytest.raises(ReportingRefused) as exc:
@@ -447,7 +489,7 @@ def test_a_report_overdue_is_an_alert_until_it_comes_or_the_period_is_approved(
         ),  # fmt: skip
     )
     config = load_config(only)
-    assert load_config().rule("report_overdue").enabled is False  # off by default
+    assert load_config().rule("report_overdue").enabled  # on by default
     _load(programme, _metrics(tmp_path, "m.csv", ["2026-03-10"]), "PDP-01", "2026-04-01")
     as_of = dt.date(2026, 4, 20)  # March due 15 April; April not yet due
     found = current_alerts(programme, as_of, config)

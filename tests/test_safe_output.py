@@ -391,7 +391,7 @@ def test_the_donor_report_files_neutralise_formulas(payloads, tmp_path) -> None:
     result = CliRunner().invoke(
         cli,
         ["--warehouse", str(payloads.path), "export", "--from", "2026-03-01", "--to",
-         "2026-11-30", "--format", "all", "--output", str(tmp_path)],
+         "2026-11-30", "--format", "all", "--output", str(tmp_path), "--include-unapproved"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     (workbook,) = tmp_path.glob("*.xlsx")

@@ -121,7 +121,7 @@ def test_five_wrong_passwords_slow_the_account_and_the_owner_gets_in_after_the_w
             accounts.authenticate("dana", password, client=client)
         assert refused.value.seconds == 2
     clock[0] += 1
-    with pytest.raises(SignInWait, match="wait 1 seconds"):
+    with pytest.raises(SignInWait, match="wait 1 second,"):
         accounts.authenticate("dana", PASSWORD)
     assert hasher.checked == 0
     assert failures(accounts) == ACCOUNT_FREE_FAILURES

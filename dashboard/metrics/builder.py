@@ -16,6 +16,7 @@ from dashboard.metrics.definition import Measure
 from dashboard.metrics.measures import MEASURES, measure
 from dashboard.metrics.selection import ALL, DEFAULT_SETTINGS, Selection, Settings, as_selection
 from dashboard.metrics.sources import DIMENSIONS, GRAINS, SOURCES, Source, relation
+from etl.reporting import load_settings
 from etl.warehouse import Warehouse
 
 
@@ -123,11 +124,12 @@ def _date_conditions(
     d: str, sel: Selection, grain: str, p: Params, before_start: bool
 ) -> list[str]:
     """The conditions on the rows' date column ``d``: within the period (and each campaign's
-    own, when asked), or before the period's start for an opening level."""
+    own, when asked), or before the period's start for an opening level; with
+    ``approved_only``, in an approved period of the row's campaign too."""
     lower = _lower_bound(sel, p)
+    where = [_approved(d, p)] if sel.approved_only else []
     if before_start:
-        return [f"{d} < {lower}"]
-    where = []
+        return [*where, f"{d} < {lower}"]
     if lower:
         where.append(f"{d} >= {lower}")
     if sel.end:
@@ -137,6 +139,23 @@ def _date_conditions(
     if grain != "total":
         where.append(f"{d} IS NOT NULL")
     return where
+
+
+# The one condition of ``Selection.approved_only``: the row (alias ``s``, dated by ``{d}``) is
+# in a reporting period its campaign has approved, as the period's bounds were approved.
+_APPROVED = (
+    "EXISTS (SELECT 1 FROM reporting_periods ap WHERE ap.campaign_code = s.campaign_code "
+    "AND ap.state = 'approved' AND {d} BETWEEN ap.period_start AND ap.period_end)"
+)
+
+
+def _approved(d: str, p: Params) -> str:
+    """``_APPROVED``, and rows dated before the reporting cycle's first period (the
+    ``[cycle]`` of the reporting file), which owe no approval and stand as loaded."""
+    first = load_settings().first_day
+    if first is None:
+        return _APPROVED.format(d=d)
+    return f"({d} < {p('cycle_start', first)} OR {_APPROVED.format(d=d)})"
 
 
 def _lower_bound(sel: Selection, p: Params) -> str | None:

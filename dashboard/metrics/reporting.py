@@ -8,7 +8,10 @@ from ``etl.reporting.load_settings``) and every kind of file owed, one row sayin
   count's event) and the first such load came by the due day;
 - ``late``: the first such load came after the due day;
 - ``missing``: the due day has passed and nothing came;
-- ``not_due``: nothing yet, and the due day has not passed.
+- ``not_due``: nothing yet, and the due day has not passed;
+- ``none``: nothing came, and the period is submitted (or approved): submitting it says there
+  was nothing of that kind to report (no event held, say). A returned or reopened period owes
+  it again.
 
 A load counts if it is loaded (not rejected or undone); a row it wrote that a later load
 replaced still shows it was received. Each row also carries the period's submission state
@@ -39,8 +42,10 @@ from etl.reporting import (
 )
 from etl.warehouse import Warehouse
 
-RECEIVED, LATE, MISSING, NOT_DUE = "received", "late", "missing", "not_due"
-OWED_STATES = (RECEIVED, LATE, MISSING, NOT_DUE)
+RECEIVED, LATE, MISSING, NOT_DUE, NONE = "received", "late", "missing", "not_due", "none"
+OWED_STATES = (RECEIVED, LATE, MISSING, NOT_DUE, NONE)
+# The submission states that say the period is complete as it stands.
+_DECLARED = ("submitted", "approved")
 # A period no step was taken on yet (its state in ``cells``).
 NOT_SUBMITTED = "not_submitted"
 
@@ -122,6 +127,8 @@ def owed(
                 received_at = min((x[3] for x in hits), default=None)
                 if received_at is not None:
                     state = RECEIVED if received_at.date() <= due else LATE
+                elif sub is not None and sub.state in _DECLARED:
+                    state = NONE
                 else:
                     state = MISSING if as_of > due else NOT_DUE
                 rows.append(

@@ -21,6 +21,26 @@ class Selection:
     period's budget is the budget of the campaigns running in it. ``campaigns_in_period=False``
     keeps every campaign whatever its dates. ``within_campaign_period`` keeps only rows dated
     within each campaign's own start and end dates.
+
+    ``approved_only`` keeps only rows dated in a reporting period their campaign has approved
+    (a row of ``reporting_periods`` in state ``approved``, between the period's first and last
+    day as approved), as the donor report counts by default; rows dated before the reporting
+    cycle's first period (``first_period`` in the ``[cycle]`` of the reporting file) owe no
+    approval and count as loaded. For each kind of measure:
+
+    - sums (impressions, spend, participants, responses) add up the approved rows only;
+    - ratios (engagement rate, cost per mille, positive share) divide the approved sum of the
+      numerator by the approved sum of the denominator;
+    - reach within a day or a post (non-additive) combines the approved days' rows only;
+    - levels (followers) are each channel's last approved value in the period, and growth is
+      that level minus the channel's last approved value before the period (or, with none,
+      its first approved value in it): the change over a period not approved shows in the
+      next approved level, as a level is not a flow;
+    - posts (content) count when published on a day of an approved period, with their
+      figures to date as loaded (a post's figures are not split by the period they were
+      earned in);
+    - rows with no date (a participant count whose event has no day) are in no period, so
+      never approved; undated sources (budget lines) are not affected.
     """
 
     start: date | None = None
@@ -31,6 +51,7 @@ class Selection:
     themes: tuple[str, ...] = ()
     within_campaign_period: bool = False
     campaigns_in_period: bool = True
+    approved_only: bool = False
 
     def __post_init__(self) -> None:
         for name in ("campaigns", "platforms", "regions", "themes"):
@@ -64,6 +85,7 @@ def as_selection(value: object | None) -> Selection:
         themes=tuple(getattr(value, "themes", ()) or ()),
         within_campaign_period=bool(getattr(value, "within_campaign_period", False)),
         campaigns_in_period=bool(getattr(value, "campaigns_in_period", True)),
+        approved_only=bool(getattr(value, "approved_only", False)),
     )
 
 

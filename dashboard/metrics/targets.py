@@ -170,7 +170,12 @@ def _targets(wh: Warehouse, campaigns: Sequence[str]) -> pd.DataFrame:
 
 
 def _actuals(
-    wh: Warehouse, targets: pd.DataFrame, needed: list[str], as_of: date, settings: Settings
+    wh: Warehouse,
+    targets: pd.DataFrame,
+    needed: list[str],
+    as_of: date,
+    settings: Settings,
+    approved_only: bool = False,
 ) -> dict[tuple[str, str], float]:
     """(campaign, measure) -> the measure over the campaign's own period up to ``as_of``, for
     the measures the targets need (none reported: left out)."""
@@ -182,6 +187,7 @@ def _actuals(
         end=as_of,
         within_campaign_period=True,
         campaigns_in_period=False,
+        approved_only=approved_only,
     )
     df = query(wh, needed, sel, "total", ("campaign",), settings)
     for row in df.itertuples(index=False):
@@ -256,8 +262,12 @@ def kpi_progress(
     as_of: date,
     campaigns: Sequence[str] = (),
     settings: Settings = DEFAULT_SETTINGS,
+    *,
+    approved_only: bool = False,
 ) -> pd.DataFrame:
-    """Every KPI target of the campaigns (all when empty) against its actual at ``as_of``.
+    """Every KPI target of the campaigns (all when empty) against its actual at ``as_of``
+    (counting only figures of approved reporting periods when ``approved_only``, see
+    ``Selection.approved_only``).
 
     Columns: campaign, indicator_code, indicator, level, metric, measure, unit, direction,
     baseline, baseline_year, target, cumulative, actual, achievement, elapsed, expected, pace,
@@ -274,7 +284,8 @@ def kpi_progress(
         INDICATOR_MEASURES.get(m.strip().lower()) if isinstance(m, str) else None
         for m in targets["metric"]
     ]
-    actuals = _actuals(wh, targets, sorted({m for m in mapped if m}), as_of, settings)
+    needed = sorted({m for m in mapped if m})
+    actuals = _actuals(wh, targets, needed, as_of, settings, approved_only)
     records = [
         _target_record(t, mid, actuals.get((t.campaign, mid)) if mid else None, as_of, settings)
         for t, mid in zip(targets.itertuples(index=False), mapped, strict=True)

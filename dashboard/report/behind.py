@@ -56,7 +56,10 @@ def data_queries(report: Report) -> list[DataQuery]:
     items, participants and feedback of its period, KPI targets and exchange rates."""
     m = report.meta
     codes = list(m.campaigns)
-    period = metrics.Selection(start=m.period_start, end=m.period_end, campaigns=tuple(codes))
+    approved = m.approval is not None and m.approval.approved_only
+    period = metrics.Selection(
+        start=m.period_start, end=m.period_end, campaigns=tuple(codes), approved_only=approved
+    )
     settings = metrics.Settings(fx_rule=m.fx_rule)
     out = [
         DataQuery(

@@ -5,7 +5,13 @@ made from, computed through the dashboard's metrics layer for one reporting peri
 :func:`build` reads what the report covers (its campaigns, the last load) and fills the meta,
 then asks each section for its tables: ``logframe``, ``results`` (campaigns, platforms,
 reach), ``finance`` (financial report, budget lines, costs, sub-grants) and ``participants``
-(participants, totals check, age by sex, events).
+(participants, totals check, age by sex, events), and ``approval`` (the campaign-periods not
+approved, in the meta, and the grantees' narratives).
+
+By default (``Request.approved_only``) every figure counts only rows dated in reporting periods
+their campaign has approved (``metrics.Selection.approved_only``); the meta lists the
+campaign-periods in the report's range that are not, left out (or, with ``approved_only``
+off, included).
 
 Reads go through ``dashboard.reader.read``, so a report holds only what its reader may see: a
 grantee's report, from the Reports page or from ``campaigns export --user``, has only that
@@ -15,12 +21,14 @@ organisation's campaigns.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from dashboard import metrics, reader
 from dashboard.metrics.lookups import in_language
+from dashboard.report.approval import approval, narratives_table
 from dashboard.report.config import ReportingConfig
 from dashboard.report.finance import (
     budget_lines_table,
@@ -40,6 +48,7 @@ from dashboard.report.results import (
     reach_table,
 )
 from dashboard.report.words import check_language, word
+from etl.reporting import load_settings
 from etl.warehouse import Warehouse
 
 
@@ -63,21 +72,31 @@ def build(
         raise ReportError(_no_campaigns(request))
     codes = tuple(campaigns["code"])
     as_of = min(today, request.end)
-    period = metrics.Selection(start=request.start, end=request.end, campaigns=codes)
+    approved = request.approved_only
+    period = metrics.Selection(
+        start=request.start, end=request.end, campaigns=codes, approved_only=approved
+    )
     # From each campaign's first day to the end of the period: spend to date, as spend pace
     # and the Budget page count it.
-    to_end = metrics.Selection(end=request.end, campaigns=codes, campaigns_in_period=False)
+    to_end = metrics.Selection(
+        end=request.end, campaigns=codes, campaigns_in_period=False, approved_only=approved
+    )
     partial = bool(request.campaigns or request.organisation or reader.current_scope() is not None)
     produced_at = produced_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     translations = _translations(wh, codes, lang)
     meta = _meta(wh, request, config, campaigns, as_of, partial, produced_at, lang, translations)
+    cycle = load_settings(config.path)
+    meta = replace(
+        meta,
+        approval=approval(wh, campaigns, request.start, request.end, as_of, cycle, approved),
+    )
     report = Report(meta, translations=translations)
     add = report.tables.__setitem__
     splits = _splits(wh, config, period, settings)
     inputs = LogframeInputs(request, campaigns, as_of, partial, splits)
     add("logframe", logframe_table(wh, config, inputs, lang))
-    money = money_by_campaign(wh, campaigns, request.end, settings)
+    money = money_by_campaign(wh, campaigns, request.end, settings, approved_only=approved)
     add("campaigns", campaigns_table(campaigns, splits["campaign"], money, lang))
     add("platforms", platforms_table(splits["platform"], lang))
     add("reach", reach_table(wh, period, lang))
@@ -87,6 +106,7 @@ def build(
     add("subgrants", subgrants_table(money, config.programme.subgrant_cap_eur, lang))
     for table in participant_tables(wh, period, codes, splits, lang):
         add(table.name, table)
+    add("narratives", narratives_table(wh, codes, request.start, request.end, approved, lang))
     return report
 
 

@@ -25,9 +25,15 @@ FINANCIAL_COLUMNS = ["row_type", "heading", "heading_name", "line_code", "descri
 
 
 def money_by_campaign(
-    wh: Warehouse, campaigns: pd.DataFrame, end: dt.date, settings: metrics.Settings
+    wh: Warehouse,
+    campaigns: pd.DataFrame,
+    end: dt.date,
+    settings: metrics.Settings,
+    *,
+    approved_only: bool = False,
 ) -> pd.DataFrame:
-    """Budget and spend to ``end`` (from each campaign's start) of every campaign of the
+    """Budget and spend to ``end`` (from each campaign's start; with ``approved_only``, the
+    spend of approved periods only) of every campaign of the
     report's grantees, whatever its dates: the sub-grants count them all against the cap, and
     the Campaigns table takes its cumulative spend from them. Columns: campaign, organisation,
     organisation_name, budget_eur, spend_eur."""
@@ -38,7 +44,10 @@ def money_by_campaign(
         {"o": sorted(set(campaigns["organisation"]))},
     )
     sel = metrics.Selection(
-        end=end, campaigns=tuple(all_campaigns["campaign"]), campaigns_in_period=False
+        end=end,
+        campaigns=tuple(all_campaigns["campaign"]),
+        campaigns_in_period=False,
+        approved_only=approved_only,
     )
     money = metrics.query(wh, ["budget_eur", "spend_eur"], sel, "total", ("campaign",), settings)
     return all_campaigns.merge(money, on="campaign", how="left")

@@ -83,8 +83,13 @@ def _programme_rows(
     wh: Warehouse, config: ReportingConfig, inputs: LogframeInputs
 ) -> list[dict[str, Any]]:
     settings, prog, request = config.settings, config.programme, inputs.request
-    period = metrics.Selection(start=request.start, end=request.end, campaigns=inputs.codes)
-    cumulative = metrics.Selection(start=prog.start, end=request.end, campaigns=inputs.codes)
+    approved = request.approved_only
+    period = metrics.Selection(
+        start=request.start, end=request.end, campaigns=inputs.codes, approved_only=approved
+    )
+    cumulative = metrics.Selection(
+        start=prog.start, end=request.end, campaigns=inputs.codes, approved_only=approved
+    )
     needed = sorted({i.measure for i in config.indicators if i.measure})
     in_period = metrics.query(wh, needed, period, "total", (), settings) if needed else None
     so_far = metrics.query(wh, needed, cumulative, "total", (), settings) if needed else None
@@ -198,7 +203,9 @@ def _campaign_kpi_rows(
     wh: Warehouse, settings: metrics.Settings, inputs: LogframeInputs
 ) -> list[dict[str, Any]]:
     """Each campaign's own KPI targets, as the Campaign page shows them at the status date."""
-    kpis = metrics.kpi_progress(wh, inputs.as_of, inputs.codes, settings)
+    kpis = metrics.kpi_progress(
+        wh, inputs.as_of, inputs.codes, settings, approved_only=inputs.request.approved_only
+    )
     if not len(kpis):
         return []
     by_campaign = _kpi_values_in_period(wh, settings, inputs, kpis)
@@ -221,7 +228,12 @@ def _kpi_values_in_period(
     if not measures:
         return pd.DataFrame()
     request = inputs.request
-    period = metrics.Selection(start=request.start, end=request.end, campaigns=inputs.codes)
+    period = metrics.Selection(
+        start=request.start,
+        end=request.end,
+        campaigns=inputs.codes,
+        approved_only=request.approved_only,
+    )
     within = replace(period, within_campaign_period=True)
     by_campaign = metrics.query(wh, measures, within, "total", ("campaign",), settings)
     return by_campaign.set_index("campaign")

@@ -25,12 +25,16 @@ class ReportError(ValueError):
 @dataclass(frozen=True)
 class Request:
     """What a report covers: a period (both days included) and the campaigns, all the reader
-    may see when neither ``campaigns`` nor ``organisation`` is given."""
+    may see when neither ``campaigns`` nor ``organisation`` is given. ``approved_only`` (the
+    default) counts only figures dated in reporting periods their campaign has approved."""
 
     start: dt.date
     end: dt.date
     campaigns: tuple[str, ...] = ()
     organisation: str | None = None
+    # Count only figures of reporting periods their campaign has approved (the default); False
+    # includes figures not yet approved too (the report says which).
+    approved_only: bool = True
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -184,6 +188,20 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "submitted": ("text", "The figure in the submitted report."),
     "current": ("text", "The figure now."),
     "change": ("number", "Current - submitted, for numbers."),
+    "period": (
+        "text",
+        "The reporting period, named by its first month (YYYY-MM); its length is the "
+        "programme's reporting cycle (monthly by default).",
+    ),
+    "state": (
+        "text",
+        "The period's submission state: approved, submitted (waiting for the officer), "
+        "returned (to the grantee, with a comment), reopened (after approval) or not "
+        "submitted.",
+    ),
+    "achievements": ("text", "The grantee's narrative: what the campaign achieved in the period."),
+    "challenges": ("text", "The grantee's narrative: the challenges met in the period."),
+    "success_story": ("text", "The grantee's narrative: a success story of the period."),
 }
 
 
@@ -318,6 +336,49 @@ class Comparison:
         )
 
 
+# The states a campaign's reporting period is in when it is not approved.
+NOT_APPROVED_STATES = ("submitted", "returned", "reopened", "not_submitted")
+
+
+@dataclass(frozen=True)
+class PeriodState:
+    """A campaign's reporting period in the report's range and its submission state."""
+
+    campaign: str
+    period: str
+    state: str
+
+    def plain(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "period": self.period, "state": self.state}
+
+    @classmethod
+    def from_plain(cls, raw: Mapping[str, Any]) -> PeriodState:
+        return cls(str(raw["campaign"]), str(raw["period"]), str(raw["state"]))
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What a report counted of the reporting cycle: only figures of approved periods
+    (``approved_only``) or all, and the campaign-periods in its range not approved (left out
+    when ``approved_only``, included otherwise), by campaign and period."""
+
+    approved_only: bool
+    not_approved: tuple[PeriodState, ...] = ()
+
+    def plain(self) -> dict[str, Any]:
+        return {
+            "approved_only": self.approved_only,
+            "not_approved": [p.plain() for p in self.not_approved],
+        }
+
+    @classmethod
+    def from_plain(cls, raw: Mapping[str, Any]) -> Approval:
+        return cls(
+            bool(raw.get("approved_only", False)),
+            tuple(PeriodState.from_plain(p) for p in raw.get("not_approved") or ()),
+        )
+
+
 _DATES = ("period_start", "period_end", "status_date", "programme_start", "programme_end")
 _TUPLES = ("campaigns", "requested_campaigns")
 
@@ -327,6 +388,8 @@ class ReportMeta(Mapping[str, Any]):
     """What a report covers and when it was produced. ``scope`` names what it covers for the
     reader; ``requested_*`` what was asked for (empty: all the reader may see); ``campaigns``
     the campaigns it holds. ``data_as_of`` is the end of the last load (None before any).
+    ``approval`` says whether it counted approved periods only and which were not approved
+    (None: a report made before the reporting cycle, which counted every figure loaded).
 
     :meth:`plain` is the JSON form (dates as ISO text); reading it by key (``meta["scope"]``,
     ``meta.get("submitted")``) gives that form too, for code that reads the meta as a mapping."""
@@ -354,6 +417,7 @@ class ReportMeta(Mapping[str, Any]):
     submitted: Submission | None = None
     compared_with: Comparison | None = None
     lang: str = "en"  # the language of the report's files: en, ru or kk
+    approval: Approval | None = None
 
     @property
     def period_text(self) -> str:
@@ -369,12 +433,13 @@ class ReportMeta(Mapping[str, Any]):
         return None if self.data_as_of is None else self.data_as_of.isoformat(sep=" ")
 
     def plain(self) -> dict[str, Any]:
-        """The meta as JSON values; ``submitted`` and ``compared_with`` only when set, ``lang``
-        only when not English (so an English report keeps the form it always had)."""
+        """The meta as JSON values; ``submitted``, ``compared_with`` and ``approval`` only when
+        set, ``lang`` only when not English (so an English report keeps the form it always
+        had)."""
         out: dict[str, Any] = {
             name: getattr(self, name)
             for name in self.__dataclass_fields__
-            if name not in ("submitted", "compared_with", "lang")
+            if name not in ("submitted", "compared_with", "lang", "approval")
         }
         if self.lang != "en":
             out["lang"] = self.lang
@@ -384,7 +449,7 @@ class ReportMeta(Mapping[str, Any]):
             out[name] = list(out[name])
         out["produced_at"] = self.produced_at_text
         out["data_as_of"] = self.data_as_of_text
-        for name in ("submitted", "compared_with"):
+        for name in ("submitted", "compared_with", "approval"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value.plain()
@@ -408,6 +473,8 @@ class ReportMeta(Mapping[str, Any]):
         if values["compared_with"] is not None:
             values["compared_with"] = Comparison.from_plain(values["compared_with"])
         values["lang"] = values["lang"] or "en"
+        if values["approval"] is not None:
+            values["approval"] = Approval.from_plain(values["approval"])
         return cls(**values)
 
     def __getitem__(self, key: str) -> Any:

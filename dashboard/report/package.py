@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard.report.approval import approval_table, statement
 from dashboard.report.model import COLUMNS, Report, label
 from dashboard.table_files import csv_bytes
 from etl.cells import is_list, neutral
@@ -99,6 +100,11 @@ def render_package(
         _TableFile(f"report/{t.name}.csv", t.description, t.frame, t.keys)
         for t in report.tables.values()
     ]
+    approval = approval_table(report.meta)
+    if approval is not None:
+        tables.append(
+            _TableFile("report/approval.csv", approval.description, approval.frame, approval.keys)
+        )
     if changes is not None:
         tables.append(
             _TableFile(
@@ -277,6 +283,9 @@ def _readme(report: Report, listed: list[tuple[str, int | None, str]]) -> str:
     for path, rows, description in listed:
         count = f" ({rows} rows)" if rows is not None else ""
         lines.append(f"  {path}{count}: {description}")
+    approval = statement(m, "en")
+    if approval is not None:
+        lines += ["", approval]
     lines += [
         "",
         "CSV files are UTF-8 with a byte-order mark, comma-separated, dates YYYY-MM-DD.",

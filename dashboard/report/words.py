@@ -36,6 +36,7 @@ VALUE_COLUMNS = (
     "age_group",
     "source_of_verification",
     "note",
+    "state",
 )
 # The columns a report in Russian or Kazakh shows in the set-up's translation.
 TRANSLATED_COLUMNS = ("campaign_name", "thematic_area", "indicator", "result")

@@ -1,6 +1,7 @@
 """The donor's workbook: Cover, Logframe, Campaigns, By platform, Reach, Financial report,
-Budget lines, Costs, Participants, Events, Definitions and, when the report is compared with a
-submitted one, Changes. Native Excel charts show impressions and views by platform, budget
+Budget lines, Costs, Participants, Events, Approval (the reporting periods not approved),
+Narratives (the grantees'), Definitions and, when the report is compared with a submitted one,
+Changes. Native Excel charts show impressions and views by platform, budget
 against spend by heading, and participants by age group and sex.
 
 Numbers are written as numbers with formats by unit (EUR, shares as %, dates as dates); every
@@ -19,6 +20,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from dashboard.report.approval import approval_table, statement
 from dashboard.report.model import COLUMNS, Report, ReportMeta, Table
 from dashboard.report.words import (
     column_label,
@@ -113,6 +115,11 @@ def render_xlsx(report: Report, changes: pd.DataFrame | None = None) -> bytes:
     )
     _participants_chart(book, participants, tables["participants_sex_age"])
     _sheet(book, book.sheet("events"), [tables["events"]])
+    approval = approval_table(report.meta)
+    if approval is not None:
+        _sheet(book, book.sheet("approval"), [approval])
+    if "narratives" in tables:
+        _sheet(book, book.sheet("narratives"), [tables["narratives"]])
     if changes is not None:
         _changes(book, report, changes)
     _definitions(book, report)
@@ -174,6 +181,9 @@ def _cover_rows(m: ReportMeta, lang: str = "en") -> list[tuple[str, str]]:
         (w("cover.fx"), _fx_text(m.fx_rule, lang)),
         (w("cover.implementation"), period(m.programme_start, m.programme_end, lang)),
     ]
+    approval = statement(m)
+    if approval is not None:
+        rows.append((w("cover.approval"), approval))
     if m.submitted is not None:
         s = m.submitted
         rows.append(
@@ -209,6 +219,10 @@ def _contents(book: _Book, report: Report, changes: pd.DataFrame | None) -> list
         (book.sheet("participants"), t["participants"].description),
         (book.sheet("events"), t["events"].description),
     ]
+    if report.meta.approval is not None:
+        out.append((book.sheet("approval"), book.w("table.approval.description")))
+    if "narratives" in t:
+        out.append((book.sheet("narratives"), t["narratives"].description))
     if changes is not None:
         out.append((book.sheet("changes"), book.w("cover.changes_sheet")))
     out.append((book.sheet("definitions"), book.w("cover.definitions_sheet")))

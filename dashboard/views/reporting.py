@@ -45,7 +45,13 @@ SUBMISSION_ICONS = {
     "reopened": "🟠",
 }
 # One sign per kind of file in a cell, in the settings' order of kinds.
-KIND_SIGNS = {cycle.RECEIVED: "✓", cycle.LATE: "!", cycle.MISSING: "✗", cycle.NOT_DUE: "·"}
+KIND_SIGNS = {
+    cycle.RECEIVED: "✓",
+    cycle.LATE: "!",
+    cycle.MISSING: "✗",
+    cycle.NOT_DUE: "·",
+    cycle.NONE: "–",
+}
 
 st.title(t("page.reporting"))
 st.caption(t("reporting_page.intro_officer" if officer else "reporting_page.intro_grantee"))
@@ -153,6 +159,7 @@ components.table(
         late=KIND_SIGNS[cycle.LATE],
         missing=KIND_SIGNS[cycle.MISSING],
         not_due=KIND_SIGNS[cycle.NOT_DUE],
+        none=KIND_SIGNS[cycle.NONE],
     ),
     download=shown.drop(columns=["kinds"]).merge(
         owed.pivot(index=["campaign", "period"], columns="kind", values="state").reset_index(),

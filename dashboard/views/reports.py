@@ -1,7 +1,9 @@
 """Reports: the donor's report for a reporting period (workbook, data package, PDF summary),
-for the whole programme, one organisation or one campaign; officers mark a report as submitted,
-which keeps its figures and files frozen; every reader lists the submitted reports they may see,
-downloads them exactly as stored and compares them with the figures now.
+for the whole programme, one organisation or one campaign, counting approved reporting periods
+only unless "Only approved periods" is unticked, with a notice of the periods not approved;
+officers mark a report as submitted, which keeps its figures and files frozen; every reader
+lists the submitted reports they may see, downloads them exactly as stored and compares them
+with the figures now.
 
 Reports are built by ``dashboard.report`` within the reader's scope (``data.read``), so a
 grantee's report holds its own campaigns only. A produced report is kept in the session by
@@ -20,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components, data
-from dashboard.components import plain
+from dashboard.components import plain, plain_code
 from dashboard.i18n import (
     DEFAULT_LANGUAGE,
     catalogue,
@@ -45,6 +47,7 @@ from dashboard.report import (
     freeze,
     submit,
 )
+from dashboard.report.approval import statement
 from dashboard.report.config import ConfigError, ReportingConfig, load_config
 from dashboard.report.model import Report
 from etl.accounts import Accounts
@@ -149,11 +152,14 @@ def request_of(report: Report) -> Request:
     organisation = m.get("requested_organisation")
     if not campaigns and not organisation and not m.get("whole_programme"):
         campaigns = tuple(m["campaigns"])  # a reader limited to some: the campaigns it held
+    # A report made before the reporting cycle counted every figure loaded.
+    approval = report.meta.approval
     return Request(
         dt.date.fromisoformat(m["period_start"]),
         dt.date.fromisoformat(m["period_end"]),
         campaigns=campaigns,
         organisation=organisation,
+        approved_only=approval is not None and approval.approved_only,
     )
 
 
@@ -386,6 +392,12 @@ with st.container(border=True):
         format_func=REPORT_LANGUAGES.get,
         help=t("donor_page.language_help"),
     )
+    approved_only = right.checkbox(
+        t("reports.approval.only"),
+        value=True,
+        key="reports_approved_only",
+        help=t("reports.approval.only_help"),
+    )
 
 request: Request | None = None
 if not isinstance(start, dt.date) or not isinstance(end, dt.date):
@@ -397,6 +409,7 @@ else:
             end,
             campaigns=(campaign,) if campaign else (),
             organisation=organisation,
+            approved_only=approved_only,
         )
     except ReportError as exc:
         show_error(exc)
@@ -429,6 +442,13 @@ def show_report(produced: Export, version: float) -> None:
                 )
             )
         st.markdown("\n".join(f"- {line}" for line in lines))
+        approval = statement(meta, current_language(), plain_code)
+        if approval is not None:
+            unapproved = meta.approval is not None and bool(meta.approval.not_approved)
+            st.info(
+                approval,
+                icon=":material/pending_actions:" if unapproved else ":material/task_alt:",
+            )
         download_buttons(produced.files, report, "reports_file")
 
     base = file_name(report, "xlsx").removesuffix(".xlsx")

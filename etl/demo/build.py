@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from etl.accounts import Accounts
+from etl.demo.cycle import apply_cycle, demo_settings
 from etl.demo.files import write_demo_files
 from etl.load import LoadResult, load_file
 from etl.warehouse import Warehouse
@@ -60,20 +61,24 @@ def build_demo(
             p.unlink(missing_ok=True)
         shutil.rmtree(warehouse.files_dir, ignore_errors=True)
     results = []
+    sent = []
     with tempfile.TemporaryDirectory(prefix="campaigns-demo-") as tmp:
         files = write_demo_files(Path(tmp), post_details=True)
         for f in files:
             if progress:
                 progress(f"loading {f.path.name}")
-            results.append(
-                load_file(
-                    warehouse,
-                    f.path,
-                    campaign=f.campaign,
-                    kind=f.kind,
-                    source="demo",
-                    loaded_by="demo",
-                )
+            result = load_file(
+                warehouse,
+                f.path,
+                campaign=f.campaign,
+                kind=f.kind,
+                source="demo",
+                loaded_by="demo",
             )
+            results.append(result)
+            if result.batch_id is not None:
+                sent.append((result.batch_id, f.sent))
     add_demo_accounts(warehouse)
+    grantees = {org: user for user, role, org, _, _ in DEMO_ACCOUNTS if role == "grantee"}
+    apply_cycle(warehouse, sent, grantees, demo_settings())
     return results

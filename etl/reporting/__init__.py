@@ -78,7 +78,21 @@ class ReportingSettings:
     period_months: int = 1
     due_days: int = 15
     kinds: tuple[str, ...] = OWED_KINDS
+    # The first period the cycle runs for (``YYYY-MM``); None: from each campaign's start.
+    # Earlier periods owe nothing and take no steps: their figures stand as loaded.
+    first_period: str | None = None
     path: Path | None = None
+
+    def in_cycle(self, period: str) -> bool:
+        """Whether ``period`` (``YYYY-MM``) is one the cycle runs for."""
+        return self.first_period is None or period >= self.first_period
+
+    @property
+    def first_day(self) -> dt.date | None:
+        """The first day of the cycle's first period (None: the cycle has no start)."""
+        if self.first_period is None:
+            return None
+        return dt.date(int(self.first_period[:4]), int(self.first_period[5:7]), 1)
 
 
 def load_settings(path: Path | None = None) -> ReportingSettings:
@@ -104,7 +118,19 @@ def load_settings(path: Path | None = None) -> ReportingSettings:
         raise UsageError(
             f"{where}: [cycle] kinds {list(kinds)!r}; give some of {', '.join(OWED_KINDS)}"
         )
-    return ReportingSettings(months, due, kinds, where)
+    first = values.get("first_period")
+    if first is not None:
+        first = str(first)
+        m = _PERIOD.match(first)
+        start = (
+            dt.date(int(m.group(1)), int(m.group(2)), 1) if m and 0 < int(m.group(2)) < 13 else None
+        )
+        if start is None or period_start_of(start, ReportingSettings(months)) != start:
+            raise UsageError(
+                f"{where}: [cycle] first_period is {first!r}; give the first month of a period "
+                f'as "YYYY-MM" (periods of {months} month(s) start in January)'
+            )
+    return ReportingSettings(months, due, kinds, first, where)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -159,12 +185,13 @@ def campaign_periods(
     start: dt.date, end: dt.date, settings: ReportingSettings, until: dt.date | None = None
 ) -> list[str]:
     """The periods a campaign running from ``start`` to ``end`` reports for (those that
-    overlap it), up to the one ``until`` falls in."""
+    overlap it, from the cycle's first period), up to the one ``until`` falls in."""
     last = min(end, until) if until else end
     periods = []
     current = period_start_of(start, settings)
     while current <= last:
-        periods.append(period_key(current))
+        if settings.in_cycle(period_key(current)):
+            periods.append(period_key(current))
         current = _add_months(current, settings.period_months)
     return periods
 
@@ -234,6 +261,10 @@ def take_step(
         raise ValueError(f"unknown step '{action}'")
     settings = settings or load_settings()
     start, end = period_bounds(period, settings)
+    if not settings.in_cycle(period):
+        raise ReportingRefused(
+            message("reporting.before_cycle", period=period, first=settings.first_period)
+        )
     comment = (comment or "").strip() or None
     text = clean_narrative(narrative) if action == "submit" else None
     now = now or dt.datetime.now().replace(microsecond=0)
@@ -359,9 +390,25 @@ _TOUCHED = """
 """
 
 
+# The exchange rates batch $b changes: a (month, currency) whose rate it writes differently from
+# the rate it replaces, or where it writes or replaces the only one. Restating a month's rate
+# with the same value changes nothing.
+_RATES_CHANGED = """
+    SELECT month, currency FROM (
+        (SELECT month, currency, units_per_eur FROM core.fx_rate WHERE batch_id = $b
+         EXCEPT SELECT month, currency, units_per_eur FROM core.fx_rate WHERE superseded_by = $b)
+        UNION
+        (SELECT month, currency, units_per_eur FROM core.fx_rate WHERE superseded_by = $b
+         EXCEPT SELECT month, currency, units_per_eur FROM core.fx_rate WHERE batch_id = $b)
+    )
+"""
+
+
 def check_locks(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
     """Refuse (:class:`PeriodLocked`, naming the first lock) when a row batch ``batch_id``
-    writes, replaces, removes or restores is dated in an approved period of its campaign."""
+    writes, replaces, removes or restores is dated in an approved period of its campaign, or
+    when it changes the exchange rate of a month in any campaign's approved period (the rate
+    converts that period's costs to EUR)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_schema = 'core' AND table_name = 'reporting_period'"
@@ -383,6 +430,29 @@ def check_locks(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
         raise PeriodLocked(
             message(
                 "reporting.locked",
+                campaign=campaign,
+                period=period,
+                user=by,
+                date=at.strftime("%Y-%m-%d %H:%M") if at else "",
+            )
+        )
+    rate = con.execute(
+        f"""
+        SELECT f.currency, f.month, r.campaign_code, r.period, r.approved_by, r.approved_at
+        FROM ({_RATES_CHANGED}) f JOIN core.reporting_period r
+          ON r.state = 'approved'
+         AND f.month BETWEEN date_trunc('month', r.period_start) AND r.period_end
+        ORDER BY f.month, f.currency, r.campaign_code LIMIT 1
+        """,
+        {"b": batch_id},
+    ).fetchone()
+    if rate is not None:
+        currency, month, campaign, period, by, at = rate
+        raise PeriodLocked(
+            message(
+                "reporting.locked_rate",
+                currency=currency,
+                month=f"{month:%Y-%m}",
                 campaign=campaign,
                 period=period,
                 user=by,

@@ -1,7 +1,8 @@
 """The donor report's PDF summary, for the annex of the narrative report: a cover with the EU
 funding statement, the disclaimer and the key figures, then the logframe, results by campaign
 and platform, the financial report by heading, the sub-grants against the cap, participants
-by sex, age group and region and, when the report is compared with a submitted one, the
+by sex, age group and region, the reporting periods not approved and the grantees' narratives
+and, when the report is compared with a submitted one, the
 figures that changed.
 
 Tables are drawn with reportlab (platypus), charts with matplotlib (Agg, PNG in memory):
@@ -22,6 +23,7 @@ from dashboard.report.pdf.layout import write_document
 from dashboard.report.pdf.sections import (
     MAX_CAMPAIGN_ROWS,
     changes_section,
+    cycle,
     financial,
     logframe,
     participants,
@@ -43,6 +45,9 @@ def render_pdf(report: Report, changes: pd.DataFrame | None = None) -> bytes:
         story += [PageBreak(), *results(report)]
         story += [PageBreak(), *financial(report)]
         story += [PageBreak(), *participants(report)]
+        on_cycle = cycle(report)
+        if on_cycle:
+            story += [PageBreak(), *on_cycle]
         if changes is not None and len(changes):
             story += [PageBreak(), *changes_section(changes, report.meta.compared_with)]
         return write_document(report.meta, story)

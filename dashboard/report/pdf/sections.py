@@ -1,6 +1,7 @@
 """The PDF summary's sections after the cover, one function each: the logframe, results by
 campaign and platform, the financial report by heading with the sub-grants, participants, and
-the figures changed since the submitted report the report is compared with."""
+the reporting periods not approved with the grantees' narratives, and the figures changed since
+the submitted report the report is compared with."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import pandas as pd
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
+from dashboard.report.approval import approval_table, statement
 from dashboard.report.model import Comparison, Report, Table
 from dashboard.report.pdf.layout import boxed, chart, fit_widths, grid, notes, nothing, para
 from dashboard.report.pdf.styles import BODY, CELL_BOLD, H1, H2, NOTE, OVER, WIDTH
 from dashboard.report.pdf.values import count, eur, in_unit, lang, missing, share, text, w
 from dashboard.report.words import column_label, heading_name, shown_frame, value_text
 from etl.kinds import HEADING_NAMES
+from etl.reporting import NARRATIVE_PARTS
 
 # Beyond this many campaigns the summary gives counts instead of a row per campaign (the
 # workbook has them all): the annex stays a few pages whatever the programme's size.
@@ -368,6 +371,46 @@ def _sex_by_age(cross: Table) -> Flowable:
         for rec in cross.frame.itertuples(index=False)
     ]
     return KeepTogether([para(cross.title, H2), grid(header, rows, right=range(1, len(columns)))])
+
+
+# --- the reporting cycle: approval and narratives ---------------------------------------------
+
+
+def cycle(report: Report) -> list[Flowable]:
+    """What the report counted of the reporting cycle (the periods not approved, left out or
+    included) and the grantees' narratives, as written; nothing for a report made before the
+    cycle."""
+    out: list[Flowable] = []
+    approval = approval_table(report.meta)
+    if approval is not None:
+        out += [para(w("cover.approval"), H1), *notes([statement(report.meta) or ""])]
+        if len(approval.frame):
+            header = [label(c) for c in approval.frame.columns]
+            rows = [
+                [
+                    text(r["campaign"]),
+                    text(r["period"]),
+                    text(value_text("state", r["state"], lang())),
+                ]
+                for r in approval.frame.to_dict("records")
+            ]
+            out.append(grid(header, rows))
+        out += notes(approval.notes[1:])
+    table = report.tables.get("narratives")
+    if table is None:
+        return out
+    out += [Spacer(1, 4 * mm), para(table.title, H1), para(table.description, BODY)]
+    out += notes(table.notes)
+    for rec in table.frame.to_dict("records"):
+        state = value_text("state", rec.get("state"), lang())
+        block: list[Flowable] = [
+            para(f"{text(rec.get('campaign'))} {text(rec.get('period'))} ({text(state)})", H2)
+        ]
+        for part in NARRATIVE_PARTS:
+            if not missing(rec.get(part)):
+                block += [para(label(part), CELL_BOLD), para(str(rec[part]), BODY)]
+        out += [CondPageBreak(40 * mm), *block, Spacer(1, 2 * mm)]
+    return out
 
 
 # --- changes ----------------------------------------------------------------------------------
