@@ -8,7 +8,7 @@ packages, so the app does not depend on the working directory.
 Before any page runs, ``dashboard.auth`` finds the signed-in user and binds every read to the
 user's campaigns; without a user only the sign-in form is shown, whatever page the URL names
 (the URL is kept, so the page opens once signed in). Each role gets its own pages: officers all,
-grantees the dashboard and the upload page, viewers the dashboard.
+grantees the dashboard, the upload and the reporting pages, viewers the dashboard.
 
 The language picker is drawn here, on every page, before navigation, so page titles and every
 label come out of ``dashboard.i18n``'s catalogue in the chosen language; ``?lang=`` keeps the
@@ -65,6 +65,7 @@ PAGES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("feedback", "page.feedback", ":material/forum:", frozenset(ROLES)),
     ("reports", "page.reports", ":material/summarize:", frozenset(ROLES)),
     ("upload", "page.upload", ":material/upload:", frozenset({"officer", "grantee"})),
+    ("reporting", "page.reporting", ":material/fact_check:", frozenset({"officer", "grantee"})),
     ("programme", "page.programme", ":material/settings:", frozenset({"officer"})),
     ("loads", "page.loads", ":material/upload_file:", frozenset({"officer"})),
     ("alerts", "page.alerts", ":material/notifications:", frozenset({"officer"})),

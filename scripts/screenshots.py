@@ -37,8 +37,9 @@ DOCS_DIR = ROOT / "docs" / "screenshots"
 DOCS_SHOTS = (
     *(("officer", "en", page) for page in (
         "portfolio", "campaign", "content", "budget", "feedback",
-        "reports", "upload", "programme", "loads", "alerts",
+        "reports", "upload", "reporting", "programme", "loads", "alerts",
     )),
+    ("grantee", "en", "reporting"),
     ("grantee", "ru", "portfolio"),
     ("grantee", "kk", "upload"),
     ("viewer", "kk", "campaign"),

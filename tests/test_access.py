@@ -89,7 +89,7 @@ def test_logged_out_visitors_see_only_the_sign_in_form(
     assert leaks(shown(at), others | own) == []
 
 
-@pytest.mark.parametrize("page", (*DATA_PAGES, "upload"))
+@pytest.mark.parametrize("page", (*DATA_PAGES, "upload", "reporting"))
 def test_a_grantee_sees_none_of_another_organisations_rows(
     monkeypatch: pytest.MonkeyPatch, demo_warehouse: Warehouse, page: str
 ) -> None:
@@ -137,13 +137,13 @@ def test_a_viewer_limited_to_campaigns_sees_only_those(
     assert leaks(shown(at), others) == []
 
 
-def test_a_viewer_cannot_open_the_upload_or_management_pages(
+def test_a_viewer_cannot_open_the_upload_reporting_or_management_pages(
     monkeypatch: pytest.MonkeyPatch, demo_warehouse: Warehouse
 ) -> None:
-    for page in ("upload", "programme", "loads"):
+    for page in ("upload", "reporting", "programme", "loads"):
         at = open_page(monkeypatch, demo_warehouse, page, user="viewer")
         titles = [t.value for t in at.title]
-        assert "Upload" not in titles and "Programme" not in titles and "Loads" not in titles
+        assert not {"Upload", "Reporting", "Programme", "Loads"} & set(titles)
         assert not at.get("file_uploader")
         assert not [b for b in at.button if "Undo" in str(b.label)]
 

@@ -223,8 +223,9 @@ def test_download_buttons_say_what_they_give(demo_warehouse: Warehouse, monkeypa
 
 PAGES = {
     "officer": ("portfolio", "campaign", "content", "budget", "feedback", "reports", "upload",
-                "programme", "loads"),
-    "grantee-ADR": ("portfolio", "campaign", "content", "budget", "feedback", "reports", "upload"),
+                "reporting", "programme", "loads"),
+    "grantee-ADR": ("portfolio", "campaign", "content", "budget", "feedback", "reports", "upload",
+                    "reporting"),
     "viewer": ("portfolio", "campaign", "content", "budget", "feedback", "reports"),
 }  # fmt: skip
 

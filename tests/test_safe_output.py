@@ -424,6 +424,7 @@ PAGES = {
     "alerts": {},
     "upload": {},
     "reports": {},
+    "reporting": {},
 }
 # The Programme page's one download is the set-up workbook: see the set-up export's test.
 

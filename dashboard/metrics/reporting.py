@@ -16,16 +16,24 @@ from ``etl.reporting.load_settings``) and every kind of file owed, one row sayin
 A load counts if it is loaded (not rejected or undone); a row it wrote that a later load
 replaced still shows it was received. Each row also carries the period's submission state
 (``etl.reporting``: submitted, approved, returned, reopened; empty when never submitted).
+
+For the Reporting page: :func:`cells` folds ``owed`` to one row per campaign and period;
+:func:`submission`, :func:`period_loads` and :func:`period_history` read one period's
+submission (its narrative, the officer's comment), the loads behind it and its audit trail.
+Every read goes through the dashboard's scoped reader, so a grantee reads its own campaigns
+only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 
 from dashboard.metrics.builder import run_sql
 from etl.reporting import (
+    NARRATIVE_PARTS,
     ReportingSettings,
     campaign_periods,
     due_date,
@@ -38,6 +46,8 @@ RECEIVED, LATE, MISSING, NOT_DUE, NONE = "received", "late", "missing", "not_due
 OWED_STATES = (RECEIVED, LATE, MISSING, NOT_DUE, NONE)
 # The submission states that say the period is complete as it stands.
 _DECLARED = ("submitted", "approved")
+# A period no step was taken on yet (its state in ``cells``).
+NOT_SUBMITTED = "not_submitted"
 
 # Each loaded batch, the campaign it is about, when it came, and the months its dated rows fall
 # in.
@@ -144,3 +154,91 @@ def owed(
                     }
                 )
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+# --- one period in detail: its submission, the loads behind it, its audit trail ------------------
+
+_SUBMISSION = """
+    SELECT campaign_code AS campaign, period, state, narrative, comment, changed_by, changed_at,
+           approved_by, approved_at
+    FROM reporting_periods WHERE campaign_code = $campaign AND period = $period
+"""
+
+_LOADS = """
+    SELECT batch_id, source_name AS file, kind, started_at AS loaded_at, loaded_by,
+           rows_loaded AS rows, status
+    FROM loads WHERE list_contains($batches, batch_id)
+    ORDER BY started_at, batch_id
+"""
+
+_HISTORY = """
+    SELECT period, action, state_before, state_after, username, role, taken_at, comment
+    FROM reporting_history WHERE campaign_code = $campaign AND period = $period
+    ORDER BY taken_at, action
+"""
+
+HISTORY_COLUMNS = (
+    "period", "action", "state_before", "state_after", "username", "role", "taken_at", "comment",
+)  # fmt: skip
+LOAD_COLUMNS = ("batch_id", "file", "kind", "loaded_at", "loaded_by", "rows", "status")
+
+
+def submission(wh: Warehouse, campaign: str, period: str) -> dict | None:
+    """The period's submission (state, narrative as a dict of its parts, the officer's
+    comment or reason, who changed it last and when, who approved it); None when never
+    submitted."""
+    found = run_sql(wh, _SUBMISSION, {"campaign": campaign, "period": period})
+    if found.empty:
+        return None
+    row = found.iloc[0].to_dict()
+    text = row.get("narrative")
+    parts = json.loads(text) if isinstance(text, str) and text else {}
+    row["narrative"] = {k: parts[k] for k in NARRATIVE_PARTS if parts.get(k)}
+    for key in ("comment", "approved_by"):
+        if pd.isna(row.get(key)):
+            row[key] = None
+    for key in ("changed_at", "approved_at"):
+        row[key] = None if pd.isna(row.get(key)) else pd.Timestamp(row[key]).to_pydatetime()
+    return row
+
+
+def period_loads(wh: Warehouse, batches: list[int] | tuple[int, ...]) -> pd.DataFrame:
+    """The loads behind a period's cells (``owed``'s ``batches``): batch, file, kind, when,
+    by whom, rows loaded and status, oldest first."""
+    if not batches:
+        return pd.DataFrame(columns=list(LOAD_COLUMNS))
+    return run_sql(wh, _LOADS, {"batches": sorted({int(b) for b in batches})})
+
+
+def period_history(wh: Warehouse, campaign: str, period: str) -> pd.DataFrame:
+    """The period's audit trail (``core.reporting_event``), oldest step first: the action,
+    the states before and after, who (username, role), when, and the comment or reason."""
+    return run_sql(wh, _HISTORY, {"campaign": campaign, "period": period})
+
+
+def cells(table: pd.DataFrame) -> pd.DataFrame:
+    """``owed`` folded to one row per campaign and period: its organisation, the period's
+    bounds and due day, the submission state (``not_submitted`` when none), the officer's
+    comment, and ``kinds``, a dict of each kind's state in the settings' order."""
+    columns = ["campaign", "organisation", "period", "period_start", "period_end", "due",
+               "submission", "comment", "kinds"]  # fmt: skip
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for (code, period), group in table.groupby(["campaign", "period"], sort=True):
+        first = group.iloc[0]
+        sub = first["submission"]
+        rows.append(
+            {
+                "campaign": code,
+                "organisation": first["organisation"],
+                "period": period,
+                "period_start": first["period_start"],
+                "period_end": first["period_end"],
+                "due": first["due"],
+                "submission": sub if isinstance(sub, str) and sub else NOT_SUBMITTED,
+                "comment": first["comment"] if isinstance(first["comment"], str) else None,
+                "kinds": dict(zip(group["kind"], group["state"], strict=True)),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)

@@ -1,5 +1,5 @@
 """Loads (officers): every load batch with filters, one batch's errors, warnings and rejected
-rows, its kept file, and undo with a confirmation.
+rows, its kept file, and undo with a confirmation. A link may pick the batch (``?batch=ID``).
 
 Everything shown is read through the page look-ups (``dashboard.metrics.lookups``, within the
 reader's scope); undo goes through
@@ -143,6 +143,11 @@ components.table(
 
 st.subheader(t("loads.batch_title"))
 records = {int(r["batch_id"]): r for r in shown.to_dict("records")}
+# A link naming one batch (?batch=ID, as the Reporting page gives) picks it, once.
+asked = st.query_params.get("batch", "")
+if asked.isdigit() and int(asked) in records and st.session_state.get("_loads_asked") != asked:
+    st.session_state["loads_batch"] = int(asked)
+    st.session_state["_loads_asked"] = asked
 batch_id = st.selectbox(
     t("loads.pick_batch"),
     list(records),
