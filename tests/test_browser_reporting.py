@@ -158,3 +158,46 @@ def test_a_period_goes_through_submit_return_resubmit_approve_and_locks_its_figu
     assert _figures(warehouse) == before
     grantee.context.close()
     officer.context.close()
+
+
+def test_a_click_on_a_cell_of_the_grid_opens_that_period(browser, app_url, warehouse) -> None:
+    """The demo's FOE-02 October was returned with a comment: clicking its cell shows it. The
+    grid is a canvas: campaign (90 px, pinned), organisation (220 px), then one 200-px column
+    per period, latest first; rows by organisation name, 35 px each under the header."""
+    from etl.demo.cycle import STORIES
+
+    (returned,) = [s for s in STORIES if s.state == "returned"]
+    rows = [c for (c,) in sql(
+        warehouse,
+        "SELECT c.code FROM campaigns c JOIN organisations o ON o.code = c.organisation_code "
+        "ORDER BY o.name, c.code",
+    )]  # fmt: skip
+    periods = sorted({p for (p,) in sql(warehouse, "SELECT period FROM reporting_periods")})
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    try:
+        sign_in(page, "officer", f"{app_url}/reporting")
+        _text(page, "Periods by campaign")
+        settle(page)
+        shown = page.locator('[data-testid="stDataFrame"]').first
+        header = shown.locator("table th")
+        columns = [header.nth(i).inner_text() for i in range(header.count())]
+        column = columns.index(returned.period)  # the periods after campaign and organisation
+        assert columns[:2] == ["Campaign", "Organisation"] and returned.period in periods
+        shown.scroll_into_view_if_needed()
+        box = shown.bounding_box()
+        assert box is not None
+        x = box["x"] + 90 + 220 + 200 * (column - 2) + 100
+        y = box["y"] + 35 + 17 + 35 * rows.index(returned.campaign)
+        page.mouse.click(x, y)
+        settle(page)
+        _text(page, returned.comment[:40])
+        no_errors(page)
+        period_box = page.get_by_role("combobox", name="Period", exact=True)
+        campaign_box = page.get_by_role(
+            "combobox", name="Campaign", exact=True
+        ).last  # not the filter
+        assert (campaign_box.input_value(), period_box.input_value()) == (
+            returned.campaign, returned.period,
+        )  # fmt: skip
+    finally:
+        page.context.close()

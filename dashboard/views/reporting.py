@@ -148,8 +148,10 @@ wide = wide.drop(columns=["organisation"]).sort_values(["organisation_name", "ca
 wide.columns = [str(c) for c in wide.columns]
 
 st.subheader(t("reporting_page.grid_title"))
-components.table(
+picked = components.table(
     wide,
+    on_select="rerun",
+    selection_mode="single-cell",
     key="reporting_grid",
     name="reporting-grid",
     definition_text=t(
@@ -175,6 +177,15 @@ components.table(
         **{p: st.column_config.TextColumn(p, width=200) for p in wide.columns[2:]},
     },
 )
+
+# A click on a period's cell opens that period below (once: the pickers decide after it).
+cells = picked.selection.cells if picked is not None else []
+if cells and cells[0][1] not in ("organisation_name", "campaign"):
+    row, column = cells[0]
+    chosen = (str(wide.iloc[row]["campaign"]), str(column))
+    if st.session_state.get("_reporting_cell") != chosen:
+        st.session_state["_reporting_cell"] = chosen
+        st.session_state["reporting_campaign"], st.session_state["reporting_period"] = chosen
 
 # --- what a grantee still owes ----------------------------------------------------------------
 
