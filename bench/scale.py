@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import derived
 from etl.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +72,8 @@ def build_scale(path: Path) -> Warehouse:
         _write_spend(con, batch["spend"])
         _write_feedback(con, batch["feedback"])
         _count_rows(con, batch)
+        # The facts were written without a load, so the figures loads keep are made here.
+        derived.rebuild(con)
         con.execute("COMMIT")
     return wh
 
