@@ -120,7 +120,9 @@ def _write_campaigns(con: Con, p: int) -> None:
     )
     con.execute(
         f"""
-        INSERT INTO core.campaign
+        INSERT INTO core.campaign (code, name, organisation_code, thematic_area, regions,
+            languages, start_date, end_date, status, description, batch_id, superseded_by,
+            source_row)
         SELECT code, 'Campaign ' || code, org, {themes}[1 + i % 5],
                [{regions}[1 + i % 6]], ['ru', 'kk'], start_date, end_date, 'active',
                NULL, {p}, NULL, i FROM c
@@ -141,7 +143,9 @@ def _write_plans(con: Con, p: int) -> None:
     )
     con.execute(
         f"""
-        INSERT INTO core.kpi_target
+        INSERT INTO core.kpi_target (campaign_code, indicator_code, indicator, level, metric,
+            unit, direction, baseline, baseline_year, target, cumulative, batch_id,
+            superseded_by, source_row)
         SELECT c.code, k.code, k.name, 'output', k.metric, '#', 'increase', 0, 2024, k.target,
                k.cumulative, {p}, NULL, i
         FROM c, (VALUES ('OP1', 'Impressions', 'impressions', 20000000.0, true),
