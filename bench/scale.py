@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import derived
 from etl.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +72,8 @@ def build_scale(path: Path) -> Warehouse:
         _write_spend(con, batch["spend"])
         _write_feedback(con, batch["feedback"])
         _count_rows(con, batch)
+        # The facts were written without a load, so the figures loads keep are made here.
+        derived.rebuild(con)
         con.execute("COMMIT")
     return wh
 
@@ -117,7 +120,9 @@ def _write_campaigns(con: Con, p: int) -> None:
     )
     con.execute(
         f"""
-        INSERT INTO core.campaign
+        INSERT INTO core.campaign (code, name, organisation_code, thematic_area, regions,
+            languages, start_date, end_date, status, description, batch_id, superseded_by,
+            source_row)
         SELECT code, 'Campaign ' || code, org, {themes}[1 + i % 5],
                [{regions}[1 + i % 6]], ['ru', 'kk'], start_date, end_date, 'active',
                NULL, {p}, NULL, i FROM c
@@ -138,7 +143,9 @@ def _write_plans(con: Con, p: int) -> None:
     )
     con.execute(
         f"""
-        INSERT INTO core.kpi_target
+        INSERT INTO core.kpi_target (campaign_code, indicator_code, indicator, level, metric,
+            unit, direction, baseline, baseline_year, target, cumulative, batch_id,
+            superseded_by, source_row)
         SELECT c.code, k.code, k.name, 'output', k.metric, '#', 'increase', 0, 2024, k.target,
                k.cumulative, {p}, NULL, i
         FROM c, (VALUES ('OP1', 'Impressions', 'impressions', 20000000.0, true),

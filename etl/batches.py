@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 
-from etl import facts, reporting
+from etl import derived, facts, reporting
 from etl.cells import neutral_text
 from etl.load.result import UsageError
 from etl.messages import message
@@ -103,7 +103,9 @@ def undo(warehouse: Warehouse, batch_id: int, *, undone_by: str | None = None) -
                 ).fetchone()[0]
                 for t in facts.TABLES
             )
+            derived.note_batch(con, batch_id)
             removed = facts.undo(con, batch_id)
+            derived.refresh_noted(con)
             con.execute(
                 "UPDATE core.batch SET status = 'undone', undone_at = "
                 "current_timestamp::TIMESTAMP, undone_by = ? WHERE batch_id = ?",

@@ -243,21 +243,23 @@ _TOP_POST_SUMS = """
 
 def _top_posts_sql(day_where: str, life_where: str, in_period: str, keep: str, order: str) -> str:
     """The ranking of a campaign's posts: daily figures added up over the period's days, or
-    the latest lifetime snapshot of a post without daily figures."""
+    the latest lifetime snapshot of a post without daily figures (which posts have daily
+    figures, and the day a post without a publication time is dated by, as ``post_figures``
+    keeps them)."""
     eng = metrics.POST_ENGAGEMENTS
     return f"""
         WITH daily AS (
             SELECT platform, post_id, 'daily' AS basis, NULL::DATE AS as_of_date,
-                   NULL::DATE AS first_seen, {_TOP_POST_SUMS}
+                   {_TOP_POST_SUMS}
             FROM (SELECT *, {eng} AS eng FROM post_daily WHERE {day_where})
             GROUP BY ALL
         ),
         has_daily AS (
-            SELECT DISTINCT platform, post_id FROM post_daily WHERE campaign_code = $code
+            SELECT platform, post_id FROM post_figures
+            WHERE campaign_code = $code AND basis = 'daily'
         ),
         snapshot AS (
-            SELECT m.platform, m.post_id, m.metric_date, m.impressions, m.views, {eng} AS eng,
-                   min(m.metric_date) OVER (PARTITION BY m.platform, m.post_id) AS first_seen
+            SELECT m.platform, m.post_id, m.metric_date, m.impressions, m.views, {eng} AS eng
             FROM metric_observations m
             WHERE {life_where}
               AND NOT EXISTS (SELECT 1 FROM has_daily h
@@ -267,7 +269,6 @@ def _top_posts_sql(day_where: str, life_where: str, in_period: str, keep: str, o
         ),
         lifetime AS (
             SELECT s.platform, s.post_id, 'lifetime' AS basis, s.metric_date AS as_of_date,
-                   s.first_seen,
                    s.impressions, s.views, s.eng AS engagements,
                    CASE WHEN s.impressions IS NOT NULL THEN s.eng END AS eng_rated,
                    CASE WHEN s.eng IS NOT NULL THEN s.impressions END AS imp_rated
@@ -275,13 +276,12 @@ def _top_posts_sql(day_where: str, life_where: str, in_period: str, keep: str, o
         ),
         posts AS (
             SELECT f.*, ci.title, ci.format, ci.url,
-                   coalesce(ci.published_at::DATE, fd.first_day, f.first_seen) AS published_on
+                   coalesce(ci.published_at::DATE, pf.first_day) AS published_on
             FROM (SELECT * FROM daily UNION ALL BY NAME SELECT * FROM lifetime) f
             LEFT JOIN content_items ci
               ON ci.campaign_code = $code AND ci.platform = f.platform AND ci.post_id = f.post_id
-            LEFT JOIN (SELECT platform, post_id, min(day) AS first_day FROM post_daily
-                       WHERE campaign_code = $code GROUP BY ALL) fd
-              ON fd.platform = f.platform AND fd.post_id = f.post_id
+            LEFT JOIN post_figures pf
+              ON pf.campaign_code = $code AND pf.platform = f.platform AND pf.post_id = f.post_id
         )
         SELECT coalesce(nullif(trim(l.title), ''), l.post_id) AS title, l.platform, l.format,
                l.published_on, l.impressions, l.views, l.engagements,

@@ -52,65 +52,30 @@ FROM channel_daily
 
 # Engagements of one row of figures (a post's day, or its lifetime snapshot): likes + comments +
 # shares + saves, the parts not reported counted as none, and empty when none of the four is
-# reported. Pages listing posts use it too, so a post's engagements are counted one way.
+# reported. Pages listing posts use it too, and it is the loader's (``core.post_figures_of``),
+# so a post's engagements are counted one way.
 POST_ENGAGEMENTS = (
     "CASE WHEN coalesce(likes, comments, shares, saves) IS NULL THEN NULL "
     "ELSE coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) "
     "+ coalesce(saves, 0) END"
 )
 
-# One row per post with its figures to date. A post with daily figures (``post_daily``) counts
-# them all, added up; a post known only from lifetime exports counts its latest snapshot. The
-# two are never added together. Reach is kept as reported: the latest lifetime reach, and the
-# peak one-day reach of the daily figures; neither is ever added up.
-_CONTENT = f"""
-WITH daily AS (
-    SELECT campaign_code, platform, post_id, min(day) AS first_day, max(day) AS last_day,
-           sum(impressions) AS impressions, sum(views) AS views, sum(eng) AS engagements,
-           sum(likes) AS likes, sum(comments) AS comments, sum(shares) AS shares,
-           sum(saves) AS saves, sum(clicks) AS clicks,
-           sum(eng) FILTER (WHERE impressions IS NOT NULL) AS engagements_rated,
-           sum(impressions) FILTER (WHERE eng IS NOT NULL) AS impressions_rated,
-           max(reach_day) AS reach_day_peak
-    FROM (SELECT *, {POST_ENGAGEMENTS} AS eng FROM post_daily)
-    GROUP BY ALL
-),
-lifetime AS (
-    SELECT campaign_code, platform, post_id, min(metric_date) AS first_seen,
-           max(metric_date) AS last_seen,
-           arg_max(impressions, metric_date) AS impressions, arg_max(reach, metric_date) AS reach,
-           arg_max(views, metric_date) AS views, arg_max(eng, metric_date) AS engagements,
-           arg_max(likes, metric_date) AS likes, arg_max(comments, metric_date) AS comments,
-           arg_max(shares, metric_date) AS shares, arg_max(saves, metric_date) AS saves,
-           arg_max(clicks, metric_date) AS clicks
-    FROM (SELECT *, {POST_ENGAGEMENTS} AS eng FROM metric_observations
-          WHERE post_id <> '' AND time_window = 'lifetime')
-    GROUP BY ALL
-)
+# One row per post with its figures to date, as the loader keeps them in ``post_figures`` (see
+# ``etl.derived``; defined once, by ``core.post_figures_of``): a post with daily figures
+# (``post_daily``) counts them all, added up; a post known only from lifetime exports counts its
+# latest snapshot. The two are never added together. Reach is kept as reported: the latest
+# lifetime reach, and the peak one-day reach of the daily figures; neither is ever added up. A
+# post without figures yet has none (``basis`` empty).
+_CONTENT = """
 SELECT ci.campaign_code, ci.platform, ci.post_id, ci.format, ci.language, ci.title, ci.url,
-       coalesce(ci.published_at::DATE, d.first_day, l.first_seen) AS published_on,
+       coalesce(ci.published_at::DATE, f.first_day) AS published_on,
        ci.published_at IS NULL AS published_on_estimated,
-       CASE WHEN d.post_id IS NOT NULL THEN 'daily'
-            WHEN l.post_id IS NOT NULL THEN 'lifetime' END AS basis,
-       CASE WHEN d.post_id IS NOT NULL THEN d.last_day ELSE l.last_seen END AS figures_as_of,
-       CASE WHEN d.post_id IS NOT NULL THEN d.impressions ELSE l.impressions END AS impressions,
-       CASE WHEN d.post_id IS NOT NULL THEN d.views ELSE l.views END AS views,
-       CASE WHEN d.post_id IS NOT NULL THEN d.engagements ELSE l.engagements END AS engagements,
-       CASE WHEN d.post_id IS NOT NULL THEN d.likes ELSE l.likes END AS likes,
-       CASE WHEN d.post_id IS NOT NULL THEN d.comments ELSE l.comments END AS comments,
-       CASE WHEN d.post_id IS NOT NULL THEN d.shares ELSE l.shares END AS shares,
-       CASE WHEN d.post_id IS NOT NULL THEN d.saves ELSE l.saves END AS saves,
-       CASE WHEN d.post_id IS NOT NULL THEN d.clicks ELSE l.clicks END AS clicks,
-       CASE WHEN d.post_id IS NOT NULL THEN d.engagements_rated
-            WHEN l.impressions IS NOT NULL THEN l.engagements END AS engagements_rated,
-       CASE WHEN d.post_id IS NOT NULL THEN d.impressions_rated
-            WHEN l.engagements IS NOT NULL THEN l.impressions END AS impressions_rated,
-       l.reach AS reach_lifetime, d.reach_day_peak
+       f.basis, f.figures_as_of, f.impressions, f.views, f.engagements, f.likes, f.comments,
+       f.shares, f.saves, f.clicks, f.engagements_rated, f.impressions_rated, f.reach_lifetime,
+       f.reach_day_peak
 FROM content_items ci
-LEFT JOIN daily d
-  ON d.campaign_code = ci.campaign_code AND d.platform = ci.platform AND d.post_id = ci.post_id
-LEFT JOIN lifetime l
-  ON l.campaign_code = ci.campaign_code AND l.platform = ci.platform AND l.post_id = ci.post_id
+LEFT JOIN post_figures f
+  ON f.campaign_code = ci.campaign_code AND f.platform = ci.platform AND f.post_id = ci.post_id
 """
 
 _SPEND_BOOKING = """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import batches, facts, reporting
+from etl import batches, derived, facts, reporting
 from etl.load.keep import cells_kept, store_file
 from etl.load.result import SUMMARY_CODE, Issue, LoadResult, summary, summary_fields
 from etl.messages import message
@@ -59,6 +59,8 @@ def write_batch(
             result.status = "dry_run" if dry_run else "loaded"
             if _locked(con, result, batch_id):
                 result.status = "dry_run" if dry_run else "rejected"
+            else:
+                derived.refresh_batch(con, batch_id)
         else:
             result.status = "dry_run" if dry_run else "rejected"
             result.rows_loaded = 0
