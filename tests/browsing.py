@@ -15,6 +15,7 @@ from conftest import dashboard_server
 
 from cli import cli
 from dashboard.local_server import CHROMIUM, ROOT
+from dashboard.session_cookie import COOKIE
 from etl.warehouse import Warehouse
 
 MISSING = "Debian's chromium is not installed (apt-get install chromium)"
@@ -71,6 +72,13 @@ def sign_in(page, username: str, url: str | None = None) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=30_000)
     settle(page)
+    # The page trades a one-time code for the session cookie in the background; a test that
+    # opens another address before it has the cookie would meet the sign-in form again.
+    for _ in range(120):
+        if any(c["name"] == COOKIE for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("signed in, but the browser never received the session cookie")
 
 
 def no_errors(page) -> None:
@@ -86,3 +94,50 @@ def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
         return con.execute(text, params or []).fetchall()
     finally:
         con.close()
+
+
+def grid_headers(grid, timeout_ms: int = 60_000) -> list[str]:
+    """The column titles a grid has on screen, from the accessible table Streamlit's grid keeps
+    under its canvas. The grid draws that table a moment after its canvas, and again after each
+    resize or scroll, so wait until it holds titles."""
+    titles: list[str] = []
+    for _ in range(max(1, timeout_ms // 250)):
+        titles = [c.strip() for c in grid.locator("table th").all_text_contents()]
+        if any(titles):
+            return titles
+        grid.page.wait_for_timeout(250)
+    raise AssertionError(f"the grid drew no column titles within {timeout_ms} ms")
+
+
+def grid_with(page, title: str, timeout_ms: int = 60_000):
+    """The first visible grid on the page with a column titled ``title``, waiting for it to be
+    drawn (a page still running, a tab still opening)."""
+    seen: list[list[str]] = []
+    for _ in range(max(1, timeout_ms // 250)):
+        grids = page.locator('[data-testid="stDataFrame"]')
+        seen = []
+        for i in range(grids.count()):
+            grid = grids.nth(i)
+            if grid.is_visible():
+                seen.append([c.strip() for c in grid.locator("table th").all_text_contents()])
+                if title in seen[-1]:
+                    return grid
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no table with a column {title!r} within {timeout_ms} ms: {seen}")
+
+
+def open_tab(page, name: str, timeout_ms: int = 60_000) -> None:
+    """Click the tab ``name`` until it is the selected one: a click that lands while the page
+    is still running can be lost."""
+    from playwright.sync_api import expect
+
+    tab = page.get_by_role("tab", name=name)
+    for _ in range(max(1, timeout_ms // 1000)):
+        tab.click()
+        try:
+            expect(tab).to_have_attribute("aria-selected", "true", timeout=1_000)
+        except AssertionError:  # not selected yet: click again
+            continue
+        settle(page)
+        return
+    raise AssertionError(f"the tab {name!r} did not open within {timeout_ms} ms")

@@ -41,8 +41,7 @@ def settle(page) -> None:
 
 def headers(grid) -> list[str]:
     """The column titles the grid has on screen."""
-    grid.locator("th").first.wait_for(state="attached", timeout=30_000)
-    return [text.strip() for text in grid.locator("th").all_inner_texts()]
+    return browsing.grid_headers(grid)
 
 
 def scroll_right(grid) -> None:
@@ -58,20 +57,6 @@ def wider_than_screen(grid) -> bool:
     return grid.evaluate(
         "g => { const s = g.querySelector('.dvn-scroller'); return s.scrollWidth > s.clientWidth; }"
     )
-
-
-def grid_with(page, title: str):
-    """The first table on the page with a column titled ``title``."""
-    grids = page.locator('[data-testid="stDataFrame"]')
-    grids.locator("th").first.wait_for(state="attached", timeout=30_000)
-    seen = []
-    for i in range(grids.count()):
-        grid = grids.nth(i)
-        if grid.is_visible():
-            seen.append(headers(grid))
-            if title in seen[-1]:
-                return grid
-    raise AssertionError(f"no table with a column {title!r}: {seen}")
 
 
 def assert_kept(grid, key: list[str], last: str) -> None:
@@ -90,7 +75,7 @@ def test_portfolio_keeps_code_status_and_reasons(page, app_url, lang: str) -> No
     page.goto(f"{app_url}/?lang={lang}")
     settle(page)
     key = [t(f"portfolio.col.{c}", lang=lang) for c in ("code", "status", "reasons")]
-    grid = grid_with(page, key[0])
+    grid = browsing.grid_with(page, key[0])
     assert_kept(grid, key, t("portfolio.col.last_data_day", lang=lang))
 
 
@@ -98,10 +83,9 @@ def test_portfolio_keeps_code_status_and_reasons(page, app_url, lang: str) -> No
 def test_the_kpi_table_keeps_indicator_and_status(page, app_url, lang: str) -> None:
     page.goto(f"{app_url}/campaign?campaign=ATI-05&lang={lang}")
     settle(page)
-    page.get_by_role("tab", name=t("screens.campaign_tab.kpis", lang=lang)).click()
-    page.wait_for_timeout(800)
+    browsing.open_tab(page, t("screens.campaign_tab.kpis", lang=lang))
     key = [t(f"campaign.col.{c}", lang=lang) for c in ("indicator", "status")]
-    grid = grid_with(page, key[0])
+    grid = browsing.grid_with(page, key[0])
     # the whole table fits at 1440 px; when it does not, the two stay pinned
     assert set(key) <= set(headers(grid))
     assert t("campaign.col.pace", lang=lang) in headers(grid)
@@ -114,7 +98,7 @@ def test_the_logframe_preview_shows_its_figures(page, app_url, lang: str) -> Non
     page.get_by_role("button", name=t("reports.produce", lang=lang)).click()
     settle(page)
     code = t("reports.col.indicator_code", lang=lang)
-    grid = grid_with(page, t("reports.col.indicator", lang=lang))
+    grid = browsing.grid_with(page, t("reports.col.indicator", lang=lang))
     figures = [t(f"reports.col.{c}", lang=lang)
                for c in ("indicator_code", "indicator", "target", "value_period",
                          "value_cumulative", "achievement")]  # fmt: skip

@@ -13,7 +13,17 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from browsing import demo_warehouse, no_errors, serve, settle, sign_in, skip_without_chromium, sql
+from browsing import (
+    demo_warehouse,
+    grid_headers,
+    grid_with,
+    no_errors,
+    serve,
+    settle,
+    sign_in,
+    skip_without_chromium,
+    sql,
+)
 from conftest import METRICS_HEADER
 
 from etl.reporting import history, load_settings, state
@@ -178,9 +188,8 @@ def test_a_click_on_a_cell_of_the_grid_opens_that_period(browser, app_url, wareh
         sign_in(page, "officer", f"{app_url}/reporting")
         _text(page, "Periods by campaign")
         settle(page)
-        shown = page.locator('[data-testid="stDataFrame"]').first
-        header = shown.locator("table th")
-        columns = [header.nth(i).inner_text() for i in range(header.count())]
+        shown = grid_with(page, returned.period)
+        columns = grid_headers(shown)
         column = columns.index(returned.period)  # the periods after campaign and organisation
         assert columns[:2] == ["Campaign", "Organisation"] and returned.period in periods
         shown.scroll_into_view_if_needed()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from browsing import (
     demo_warehouse,
+    grid_headers,
     no_errors,
     serve,
     settle,
@@ -61,10 +62,6 @@ def grid_cells(grid) -> list[str]:
     table = grid.locator("table")
     table.locator("td").first.wait_for(state="attached", timeout=30_000)
     return [c.strip() for c in table.locator("td").all_text_contents()]
-
-
-def grid_headers(grid) -> list[str]:
-    return [c.strip() for c in grid.locator("table th").all_text_contents()]
 
 
 def send(page, path: Path) -> None:
