@@ -38,8 +38,9 @@ system-deps:
 test: install system-deps
 	$(BIN)/pytest -n 2 --dist loadgroup -q -rs
 
+# GROWTH=10 also measures a programme ten times larger (bench/growth.py, docs/benchmarks.md).
 bench: install
-	$(BIN)/python -m bench.run
+	BENCH_GROWTH=$(GROWTH) $(BIN)/python -m bench.run
 
 # Mutated files against the loader, about five minutes on two cores (docs/benchmarks.md,
 # Fuzzing): CAMPAIGNS_FUZZ_EXAMPLES files in all, new ones each run (make test runs 150, fixed).

@@ -112,10 +112,10 @@ def measure(cmd: list[str]) -> tuple[float, float, str]:
 
 def main() -> None:
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "load", "pages", "export", "hostile"):
-        sys.exit(
-            f"BENCH_ONLY={only!r}: use load, pages, export or hostile, or leave it unset for all"
-        )
+    kinds = ("load", "pages", "export", "publish", "hostile", "growth")
+    if only not in ("", *kinds):
+        sys.exit(f"BENCH_ONLY={only!r}: use {', '.join(kinds)}, or leave it unset for all")
+    growth = int(os.environ.get("BENCH_GROWTH") or (10 if only == "growth" else 0))
     # Each benchmark's module is imported when it runs, not before: the peak memory of a child
     # process as Linux reports it (``ru_maxrss``) counts this process's size when the child
     # started, so the load benchmark must not carry the dashboard's modules.
@@ -129,10 +129,38 @@ def main() -> None:
         from bench import reports
 
         reports.run(record=True)
+    if only in ("", "publish"):
+        publish_benchmark()
     if only in ("", "hostile"):
         from bench import hostile
 
         hostile.run(record=True)
+    if growth > 1 and only in ("", "growth"):
+        from bench import growth as growing
+
+        growing.run(growth, record=True)
+
+
+def publish_benchmark() -> None:
+    """A 20-row load into the demo programme and into the scale programme (``bench.publish``)."""
+    from bench import publish
+    from bench.scale import scale_warehouse
+    from etl.demo import build_demo
+    from etl.warehouse import Warehouse
+
+    with tempfile.TemporaryDirectory(prefix="campaigns-bench-demo-") as tmp:
+        demo = Warehouse(Path(tmp) / "demo.duckdb")
+        build_demo(demo)
+        measured = [("demo programme", publish.measure(demo))]
+    measured.append(("scale programme", publish.measure(scale_warehouse())))
+    lines = [
+        f"Measured {dt.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} "
+        f"cores; fastest of {publish.REPEAT} loads (each undone) per warehouse.",
+        "",
+        *publish.table_rows(measured),
+    ]
+    print("\n".join(lines))
+    write_block("publish", lines)
 
 
 def load_benchmark() -> None:

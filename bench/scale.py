@@ -57,13 +57,14 @@ COUNTED = (
 Con = duckdb.DuckDBPyConnection
 
 
-def build_scale(path: Path) -> Warehouse:
-    """Write the scale programme into a new warehouse at ``path``."""
+def build_scale(path: Path, factor: int = 1) -> Warehouse:
+    """Write the scale programme into a new warehouse at ``path``; ``factor`` times as many
+    campaigns (and organisations, posts, daily rows) for the growth benchmark."""
     wh = Warehouse(path)
     with wh.writer() as con:
         con.execute("BEGIN TRANSACTION")
         batch = _open_batches(con)
-        _write_campaigns(con, batch["programme"])
+        _write_campaigns(con, batch["programme"], CAMPAIGNS * factor)
         _write_plans(con, batch["programme"])
         _write_channels(con, batch["programme"])
         _write_fx(con, batch["fx"])
@@ -99,20 +100,20 @@ def _open_batches(con: Con) -> dict[str, int]:
     return batch
 
 
-def _write_campaigns(con: Con, p: int) -> None:
+def _write_campaigns(con: Con, p: int, n: int) -> None:
     """The campaigns (kept in the temporary table ``c`` for the steps after) and their
     organisations."""
     regions, themes = _sql_list(REGIONS), _sql_list(THEMES)
     con.execute(
         """
         CREATE TEMP TABLE c AS
-        SELECT i, printf('S%03d', i) AS code, printf('ORG%02d', i % 20) AS org,
+        SELECT i, printf('S%03d', i) AS code, printf('ORG%02d', i % $orgs) AS org,
                $start + CAST((i * 7) % 400 AS INTEGER) AS start_date,
                $start + CAST((i * 7) % 400 AS INTEGER) + 300 + CAST(i % 400 AS INTEGER)
                    AS end_date
         FROM range(1, $n + 1) t(i)
         """,
-        {"n": CAMPAIGNS, "start": START},
+        {"n": n, "orgs": max(20, n // 10), "start": START},
     )
     con.execute(
         f"INSERT INTO core.organisation SELECT DISTINCT org, 'Organisation ' || org, "
@@ -293,21 +294,30 @@ def _count_rows(con: Con, batch: dict[str, int]) -> None:
 # --- the warehouse the benchmarks run on ---------------------------------------------------
 
 
-def _scale_fingerprint() -> str:
+def _scale_fingerprint(factor: int = 1) -> str:
     """Changes when the generator or the schema does, so an old scale warehouse is rebuilt."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"x{factor}".encode())
     for path in [ROOT / "bench" / "scale.py", *sorted((ROOT / "etl" / "migrations").glob("*"))]:
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 
-def scale_warehouse(path: Path = SCALE_PATH, *, rebuild: bool = False) -> Warehouse:
-    """The scale programme at ``path``: re-used when it was built by the current generator and
-    schema (a stamp file beside it says so), else built again (a few seconds)."""
+def scale_path(factor: int = 1) -> Path:
+    """Where the scale programme ``factor`` times larger is kept."""
+    return SCALE_PATH if factor == 1 else SCALE_PATH.with_name(f"scale-{factor}x.duckdb")
+
+
+def scale_warehouse(
+    path: Path | None = None, *, rebuild: bool = False, factor: int = 1
+) -> Warehouse:
+    """The scale programme (``factor`` times larger) at ``path``: re-used when it was built by
+    the current generator and schema (a stamp file beside it says so), else built again (a few
+    seconds; about a minute at ten times)."""
+    path = path or scale_path(factor)
     wh = Warehouse(path)
     stamp = path.with_name(path.name + ".stamp")
-    fingerprint = _scale_fingerprint()
+    fingerprint = _scale_fingerprint(factor)
     if (
         not rebuild
         and wh.exists()
@@ -319,7 +329,7 @@ def scale_warehouse(path: Path = SCALE_PATH, *, rebuild: bool = False) -> Wareho
     for old in (wh.path, wh.read_path, stamp, path.with_name(path.name + ".wal")):
         old.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    build_scale(path)
+    build_scale(path, factor)
     stamp.write_text(fingerprint, encoding="utf-8")
     print(f"built the scale programme in {path} in {time.perf_counter() - t0:.1f} s")
     return wh

@@ -276,6 +276,5 @@ def send(
                         Outcome(digest.user.username, "sent", len(digest.alerts), digest.user.email)
                     )
         finally:
-            with wh.writer():  # publish what was recorded
-                pass
+            wh.publish()  # what was recorded
     return sorted(outcomes, key=lambda o: o.username)

@@ -40,7 +40,7 @@ from etl.load import Issue, UsageError, load_file
 from etl.load.result import SUMMARY_CODE, summary_fields
 from etl.messages import message
 from etl.sources import ConfigError, Source
-from etl.warehouse import Warehouse
+from etl.warehouse import Warehouse, publishing_once
 
 API_URL_ENV = "CAMPAIGNS_SHEETS_API_URL"
 BACKOFF_ENV = "CAMPAIGNS_SYNC_BACKOFF"
@@ -346,7 +346,8 @@ def sync(
     client = connect(info)
     account = info["client_email"]
     results = []
-    with tempfile.TemporaryDirectory(prefix="campaigns-sync-") as tmp:
+    # Readers see the sync's loads together, published once at its end.
+    with tempfile.TemporaryDirectory(prefix="campaigns-sync-") as tmp, publishing_once():
         for source in sources:
             results.append(_sync_one(warehouse, client, account, source, Path(tmp), step))
     return results

@@ -96,8 +96,7 @@ def form_rows(
 
 def republish(*, warehouse: Warehouse) -> None:
     """Publish the warehouse's read copy from what is committed."""
-    with warehouse.writer():
-        pass
+    warehouse.publish()
 
 
 def open_files() -> list[str]:

@@ -12,11 +12,18 @@ loads arrive from uploads and from scheduled syncs, so readers and writers never
 
 Migrations run whenever a writer opens the file, so the published copy always has the current
 schema.
+
+Publishing costs what copying the file costs, so it happens only when it must: not when the
+writer committed nothing (the file is unchanged), and once at the end of a run of writes in
+:func:`publishing_once` (a sync of many sheets, the demo). Where the filesystem shares blocks
+between files (XFS with reflinks, Btrfs), the copy is a clone: it takes no time and no disk
+whatever the size of the warehouse. On ext4 it is a real copy (docs/deployment.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import os
 import shutil
@@ -84,6 +91,7 @@ class Warehouse:
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _exclusive_lock(self.lock_path, wait_seconds, on_wait):
+            before = _stamp(self.path)
             con = _connect_with_retry(self.path, read_only=False, wait_seconds=wait_seconds)
             try:
                 if migrations.apply(con):
@@ -94,8 +102,15 @@ class Warehouse:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("CHECKPOINT")
                 con.close()
-            if publish or not self.read_path.exists():
+            changed = _stamp(self.path) != before
+            if not self.read_path.exists():
                 self._publish()
+            elif publish and changed:
+                deferred = _DEFERRED.get()
+                if deferred is not None:
+                    deferred.add(self.path)
+                else:
+                    self._publish()
 
     def migrate(self, *, wait_seconds: float = 600.0) -> list[int]:
         """Create the file if needed and apply pending migrations; the versions applied."""
@@ -124,20 +139,82 @@ class Warehouse:
         finally:
             con.close()
 
-    def version(self) -> float:
-        """Changes whenever a new copy is published: use it to key caches."""
+    def version(self) -> tuple[int, int]:
+        """Changes whenever a new copy is published: use it to key caches. Each copy is a new
+        file, so its inode number tells two copies published within one clock tick apart."""
         try:
-            return self.read_path.stat().st_mtime_ns
+            stat = self.read_path.stat()
         except FileNotFoundError:
-            return 0
+            return (0, 0)
+        return (stat.st_mtime_ns, stat.st_ino)
+
+    def publish(self) -> None:
+        """Publish the read copy now, taking the writers' lock."""
+        with _exclusive_lock(self.lock_path, 600.0, None):
+            self._publish()
 
     def _publish(self) -> None:
         # Writers take turns, so a copy left half-made is from a writer that was killed.
         for stale in self.read_path.parent.glob(f".{self.read_path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
         tmp = self.read_path.with_name(f".{self.read_path.name}.{os.getpid()}.tmp")
-        shutil.copyfile(self.path, tmp)
+        clone_or_copy(self.path, tmp)
         os.replace(tmp, self.read_path)
+
+
+# The warehouses written in a ``publishing_once`` block and not yet published.
+_DEFERRED: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar(
+    "campaigns_deferred_publish", default=None
+)
+
+
+@contextmanager
+def publishing_once() -> Iterator[None]:
+    """Writes in this block publish their warehouse once, when the block ends (even when it
+    ends with an error: what was committed is published), instead of once each."""
+    if _DEFERRED.get() is not None:  # already inside one: the outer block publishes
+        yield
+        return
+    written: set[Path] = set()
+    token = _DEFERRED.set(written)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+        for path in sorted(written):
+            Warehouse(path).publish()
+
+
+def _stamp(path: Path) -> tuple[int, int, bytes] | None:
+    """What changes when a writer commits anything to ``path``: its size, its time stamp and
+    DuckDB's headers (the first 12 KiB), which count every checkpoint that wrote to the file.
+    The time stamp alone can miss a write within the filesystem's clock tick."""
+    try:
+        with path.open("rb") as fh:
+            stat = os.fstat(fh.fileno())
+            return (stat.st_size, stat.st_mtime_ns, fh.read(_HEADERS))
+    except FileNotFoundError:
+        return None
+
+
+_HEADERS = 3 * 4096
+
+
+# Linux's ioctl that makes a file share another's blocks (``cp --reflink``): FICLONE.
+_FICLONE = 0x40049409
+
+
+def clone_or_copy(source: Path, target: Path) -> str:
+    """Make ``target`` a copy of ``source``: a clone sharing its blocks where the filesystem
+    can (XFS, Btrfs: no time, no disk), else a copy. Says which it was."""
+    with source.open("rb") as src, target.open("wb") as dst:
+        try:
+            fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+            return "clone"
+        except OSError:
+            pass
+    shutil.copyfile(source, target)
+    return "copy"
 
 
 @contextmanager

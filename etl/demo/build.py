@@ -11,7 +11,7 @@ from etl.accounts import Accounts
 from etl.demo.cycle import apply_cycle, demo_settings
 from etl.demo.files import write_demo_files
 from etl.load import LoadResult, load_file
-from etl.warehouse import Warehouse
+from etl.warehouse import Warehouse, publishing_once
 
 # The demo programme's accounts, one per role (and a second grantee to see the isolation):
 # (username, role, organisation, name). Each password is "<username>-demo-2026"; the README
@@ -60,25 +60,27 @@ def build_demo(
         for p in (warehouse.path, warehouse.path.with_name(warehouse.path.name + ".wal")):
             p.unlink(missing_ok=True)
         shutil.rmtree(warehouse.files_dir, ignore_errors=True)
-    results = []
-    sent = []
-    with tempfile.TemporaryDirectory(prefix="campaigns-demo-") as tmp:
-        files = write_demo_files(Path(tmp), post_details=True)
-        for f in files:
-            if progress:
-                progress(f"loading {f.path.name}")
-            result = load_file(
-                warehouse,
-                f.path,
-                campaign=f.campaign,
-                kind=f.kind,
-                source="demo",
-                loaded_by="demo",
-            )
-            results.append(result)
-            if result.batch_id is not None:
-                sent.append((result.batch_id, f.sent))
-    add_demo_accounts(warehouse)
-    grantees = {org: user for user, role, org, _, _ in DEMO_ACCOUNTS if role == "grantee"}
-    apply_cycle(warehouse, sent, grantees, demo_settings())
+    # Readers see the whole demo at once: published when it is built, not after each load.
+    with publishing_once():
+        results = []
+        sent = []
+        with tempfile.TemporaryDirectory(prefix="campaigns-demo-") as tmp:
+            files = write_demo_files(Path(tmp), post_details=True)
+            for f in files:
+                if progress:
+                    progress(f"loading {f.path.name}")
+                result = load_file(
+                    warehouse,
+                    f.path,
+                    campaign=f.campaign,
+                    kind=f.kind,
+                    source="demo",
+                    loaded_by="demo",
+                )
+                results.append(result)
+                if result.batch_id is not None:
+                    sent.append((result.batch_id, f.sent))
+        add_demo_accounts(warehouse)
+        grantees = {org: user for user, role, org, _, _ in DEMO_ACCOUNTS if role == "grantee"}
+        apply_cycle(warehouse, sent, grantees, demo_settings())
     return results
