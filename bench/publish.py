@@ -76,7 +76,8 @@ def measure(wh: Warehouse, repeat: int = REPEAT) -> PublishTiming:
             t0 = time.perf_counter()
             batches.undo(wh, result.batch_id, undone_by="bench")
             undos.append(time.perf_counter() - t0)
-            target = Path(tmp) / "copy.duckdb"
+            # beside the warehouse, on its filesystem, as publishing makes it
+            target = wh.path.with_name(f".{wh.path.stem}.bench-copy.duckdb")
             t0 = time.perf_counter()
             how = clone_or_copy(wh.path, target)
             publishes.append(time.perf_counter() - t0)

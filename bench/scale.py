@@ -62,6 +62,7 @@ def build_scale(path: Path, factor: int = 1) -> Warehouse:
     campaigns (and organisations, posts, daily rows) for the growth benchmark."""
     wh = Warehouse(path)
     with wh.writer() as con:
+        con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN TRANSACTION")
         batch = _open_batches(con)
         _write_campaigns(con, batch["programme"], CAMPAIGNS * factor)

@@ -1,8 +1,8 @@
 """Figures derived from the facts once per load, which pages would otherwise recompute.
 
-``core.post_figures`` holds each post's figures to date, as ``core.post_figures_of(keys)``
-defines them (migration ``0010_post_figures``: the one definition, used by the migration's
-back-fill, by the refresh here and by the tests). A load or an undo refreshes the rows of the
+``core.post_figures`` holds each post's figures to date, as ``core.post_figures_of(observations)``
+defines them (migration ``0011_post_figures_by_join``: the one definition, used by the refresh
+here and by the tests). A load or an undo refreshes the rows of the
 posts it touched, inside its own transaction, so a refused or failed one leaves the table as it
 was and the table always equals the definition over the current facts:
 
@@ -27,7 +27,10 @@ WHERE (batch_id = $b OR superseded_by = $b) AND post_id <> ''
 """
 
 # The definition's figures of every post.
-ALL_POSTS = "SELECT * FROM core.post_figures_of(NULL)"
+ALL_POSTS = "SELECT * FROM core.post_figures_of('core.metric_observation')"
+
+# The observations of the noted posts, which the definition reads to refresh them.
+_NOTED_FACTS = "_post_facts_due"
 
 
 def note_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
@@ -42,14 +45,14 @@ def refresh_noted(con: duckdb.DuckDBPyConnection) -> int:
         f"DELETE FROM core.post_figures f USING {_NOTED} n WHERE f.campaign_code = "
         "n.campaign_code AND f.platform = n.platform AND f.post_id = n.post_id"
     )
-    written = 0
-    # An empty list would not do: the definition reads NULL keys as every post.
-    if con.execute(f"SELECT count(*) FROM {_NOTED}").fetchone()[0]:
-        written = con.execute(
-            "INSERT INTO core.post_figures SELECT * FROM core.post_figures_of(("
-            "SELECT list({'campaign_code': campaign_code, 'platform': platform, "
-            f"'post_id': post_id}}) FROM {_NOTED}))"
-        ).fetchone()[0]
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {_NOTED_FACTS} AS SELECT m.* FROM core.metric_observation m "
+        f"SEMI JOIN {_NOTED} USING (campaign_code, platform, post_id)"
+    )
+    written = con.execute(
+        f"INSERT INTO core.post_figures SELECT * FROM core.post_figures_of('{_NOTED_FACTS}')"
+    ).fetchone()[0]
+    con.execute(f"DROP VIEW {_NOTED_FACTS}")
     con.execute(f"DROP TABLE {_NOTED}")
     return written
 

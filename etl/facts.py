@@ -173,27 +173,30 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
 
 def dependants(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[str, int]]:
     """Campaigns that undoing ``batch_id`` would remove while other loads still use them."""
-    rows = con.execute(
-        """
-        WITH vanishing AS (
+    vanishing = [
+        code
+        for (code,) in con.execute(
+            """
             SELECT code FROM core.campaign c
             WHERE batch_id = ? AND superseded_by IS NULL
               AND NOT EXISTS (SELECT 1 FROM core.campaign p
                               WHERE p.code = c.code AND p.superseded_by = ?)
-        )
-        SELECT v.code, d.batch_id FROM vanishing v JOIN (
-            SELECT campaign_code, batch_id FROM core.metric_observation WHERE superseded_by IS NULL
-            UNION SELECT campaign_code, batch_id FROM core.spend WHERE superseded_by IS NULL
-            UNION SELECT campaign_code, batch_id FROM core.participant_count
-                  WHERE superseded_by IS NULL
-            UNION SELECT campaign_code, batch_id FROM core.feedback_response
-                  WHERE superseded_by IS NULL
-        ) d ON d.campaign_code = v.code AND d.batch_id <> ?
-        GROUP BY ALL ORDER BY ALL
-        """,
-        [batch_id, batch_id, batch_id],
+            """,
+            [batch_id, batch_id],
+        ).fetchall()
+    ]
+    if not vanishing:  # most batches set up no campaign: nothing to look for in the facts
+        return []
+    used = " UNION ".join(
+        f"SELECT campaign_code, batch_id FROM core.{table} "
+        "WHERE superseded_by IS NULL AND campaign_code IN (SELECT unnest($codes))"
+        for table in ("metric_observation", "spend", "participant_count", "feedback_response")
+    )
+    return con.execute(
+        f"SELECT campaign_code, batch_id FROM ({used}) WHERE batch_id <> $b "
+        "GROUP BY ALL ORDER BY ALL",
+        {"codes": vanishing, "b": batch_id},
     ).fetchall()
-    return rows
 
 
 # --- what each kind writes -------------------------------------------------------------------
