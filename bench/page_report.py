@@ -35,7 +35,7 @@ HEADER = [
     f"cold s (median of {COLD_RUNS})",
     f"warm s (median of {WARM_RUNS})",
     "raw SQL s",
-    "cold limit s (2 x raw + 0.5)",
+    f"cold limit s ({COLD_FACTOR:g} x raw + {COLD_ALLOWANCE})",
     "cold / limit",
     "reads / distinct statements",
     "cold target",

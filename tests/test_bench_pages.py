@@ -91,33 +91,37 @@ def timing(page: str, cold: float, warm: float, raw: float, error: str | None = 
     return pages.PageTiming(page, cold, warm, raw, reads=5, statements=4, error=error)
 
 
-def test_cold_target_is_twice_the_raw_sql_plus_half_a_second() -> None:
-    assert pages.cold_limit(0.0) == 0.5
-    assert pages.cold_limit(1.25) == 3.0
-    edge = timing("budget", cold=3.0, warm=0.1, raw=1.25)
+def test_cold_target_is_one_and_a_half_times_the_raw_sql_plus_0_3_s() -> None:
+    assert pages.cold_limit(0.0) == 0.3
+    assert pages.cold_limit(1.0) == 1.8
+    edge = timing("budget", cold=1.8, warm=0.05, raw=1.0)
     assert pages.cold_ok(edge) and pages.cold_ratio(edge) == 1.0
-    over = timing("budget", cold=3.01, warm=0.1, raw=1.25)
+    over = timing("budget", cold=1.81, warm=0.05, raw=1.0)
     assert not pages.cold_ok(over) and pages.cold_ratio(over) > 1.0
 
 
 def test_missed_targets_name_the_page_and_the_figures() -> None:
     good = timing("loads", cold=0.4, warm=0.05, raw=0.1)
     slow = timing("portfolio", cold=2.2, warm=0.25, raw=0.6)
+    campaign = timing("campaign", cold=0.5, warm=0.05, raw=0.25)
     broken = timing("content", cold=0.3, warm=0.0, raw=0.0, error="KeyError: 'x'")
     small = pages.Memory(server=310.0, timing_process=900.0)
-    assert pages.missed_targets([good], small) == []
-    missed = pages.missed_targets([good, slow, broken], pages.Memory(None, timing_process=850.0))
+    assert pages.missed_targets([good, campaign], small) == []
+    missed = pages.missed_targets(
+        [campaign, good, slow, broken], pages.Memory(None, timing_process=850.0)
+    )
     assert missed == [
-        "portfolio: cold run 2.20 s, over its limit of 1.70 s (2 x 0.60 s raw SQL + 0.5 s)",
-        "portfolio: warm run 0.250 s, not under 0.2 s",
+        "portfolio: cold run 2.20 s, over its limit of 1.20 s (1.5 x 0.60 s raw SQL + 0.3 s)",
+        "portfolio: raw SQL 0.60 s, over 2 x the campaign page's 0.25 s",
+        "portfolio: warm run 0.250 s, not under 0.1 s",
         "content: the page failed (KeyError: 'x'), so it meets no target",
-        "peak memory of the app process 850 MiB, not under 800 MiB",
+        "peak memory of the app process 850 MiB, not under 500 MiB",
     ]
     # the server's peak stands for the app's when there is one
     assert pages.Memory(server=810.0, timing_process=300.0).peak == 810.0
-    # a warm run of exactly 0.2 s is not under 0.2 s
-    assert pages.missed_targets([timing("loads", 0.4, 0.2, 0.1)], small) == [
-        "loads: warm run 0.200 s, not under 0.2 s"
+    # a warm run of exactly 0.1 s is not under 0.1 s; twice the campaign page's SQL is allowed
+    assert pages.missed_targets([timing("loads", 0.4, 0.1, 0.5), campaign], small) == [
+        "loads: warm run 0.100 s, not under 0.1 s"
     ]
 
 
@@ -125,7 +129,7 @@ def test_table_rows_and_markdown() -> None:
     rows = pages.table_rows(
         [timing("loads", 0.45, 0.104, 0.08), timing("content", 1, 1, 1, error="boom")]
     )
-    assert rows[0] == ["loads", "0.45", "0.104", "0.08", "0.66", "0.68", "5 / 4", "pass", "pass"]
+    assert rows[0] == ["loads", "0.45", "0.104", "0.08", "0.42", "1.07", "5 / 4", "fail", "fail"]
     assert rows[1][0] == "content" and rows[1][-2:] == ["fail", "fail"]
     lines = pages.markdown_table(["a", "b"], [["1", "2"]])
     assert lines == ["| a | b |", "|---|---|", "| 1 | 2 |"]

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from dashboard import reader
 from dashboard.metrics.builder import query, run_sql
 from dashboard.metrics.selection import Selection, Settings
 from dashboard.metrics.status import data_freshness, spend_pace
@@ -43,9 +44,11 @@ def rule(name: str) -> Callable[[RuleFunction], RuleFunction]:
     return register
 
 
+@reader.derived
 def current_alerts(wh: Warehouse, as_of: dt.date, config: AlertsConfig) -> list[Alert]:
     """Every alert the enabled rules find at ``as_of``, within the reader's scope, in rule
-    order then by campaign and subject."""
+    order then by campaign and subject; kept until the next load is published, so the list
+    and the sign-in notice do not work them out again on every rerun."""
     found: list[Alert] = []
     for name, func in RULES.items():
         settings = config.rule(name)

@@ -104,10 +104,11 @@ def owed(
     if period is not None:
         period_bounds(period, settings)  # refuses a name that is no period
     campaigns = run_sql(wh, _CAMPAIGNS)
-    loads = [
-        (r.campaign, r.kind, _day(r.month), pd.Timestamp(r.received_at), int(r.batch_id))
-        for r in run_sql(wh, _TOUCHED).itertuples(index=False)
-    ]
+    loads: dict[str, list[tuple]] = {}  # campaign -> its (kind, month, received, batch)
+    for r in run_sql(wh, _TOUCHED).itertuples(index=False):
+        loads.setdefault(r.campaign, []).append(
+            (r.kind, _day(r.month), pd.Timestamp(r.received_at), int(r.batch_id))
+        )
     submissions = {
         (s.campaign, s.period): s for s in run_sql(wh, _SUBMISSIONS).itertuples(index=False)
     }
@@ -115,7 +116,7 @@ def owed(
     for c in campaigns.itertuples(index=False):
         if campaign is not None and c.campaign != campaign:
             continue
-        mine = [x for x in loads if x[0] == c.campaign]
+        mine = loads.get(c.campaign, [])
         for key in campaign_periods(_day(c.start_date), _day(c.end_date), settings, as_of):
             if period is not None and key != period:
                 continue
@@ -123,8 +124,8 @@ def owed(
             due = due_date(end, settings)
             sub = submissions.get((c.campaign, key))
             for kind in settings.kinds:
-                hits = [x for x in mine if x[1] == kind and start <= x[2] <= end]
-                received_at = min((x[3] for x in hits), default=None)
+                hits = [x for x in mine if x[0] == kind and start <= x[1] <= end]
+                received_at = min((x[2] for x in hits), default=None)
                 if received_at is not None:
                     state = RECEIVED if received_at.date() <= due else LATE
                 elif sub is not None and sub.state in _DECLARED:
@@ -142,7 +143,7 @@ def owed(
                         "kind": kind,
                         "state": state,
                         "received_at": received_at.to_pydatetime() if received_at else None,
-                        "batches": sorted({x[4] for x in hits}),
+                        "batches": sorted({x[3] for x in hits}),
                         "submission": sub.state if sub else None,
                         "comment": sub.comment if sub else None,
                         "approved_by": sub.approved_by if sub else None,

@@ -41,24 +41,21 @@ class Source:
     description: str
 
 
-_CHANNEL = """
-SELECT campaign_code, platform, day, impressions, reach_day, views, likes, comments, shares,
-       saves, clicks, followers,
-       CASE WHEN coalesce(likes, comments, shares, saves) IS NULL THEN NULL
-            ELSE coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0)
-                 + coalesce(saves, 0) END AS engagements
-FROM channel_daily
-"""
-
-# Engagements of one row of figures (a post's day, or its lifetime snapshot): likes + comments +
-# shares + saves, the parts not reported counted as none, and empty when none of the four is
-# reported. Pages listing posts use it too, and it is the loader's (``core.post_figures_of``),
-# so a post's engagements are counted one way.
+# Engagements of one row of figures (a channel's day, a post's day or lifetime snapshot): likes +
+# comments + shares + saves, the parts not reported counted as none, and empty when none of the
+# four is reported. Pages listing posts use it too, and it is the loader's
+# (``core.post_figures_of``), so engagements are counted one way.
 POST_ENGAGEMENTS = (
     "CASE WHEN coalesce(likes, comments, shares, saves) IS NULL THEN NULL "
     "ELSE coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) "
     "+ coalesce(saves, 0) END"
 )
+
+_CHANNEL = f"""
+SELECT campaign_code, platform, day, impressions, reach_day, views, likes, comments, shares,
+       saves, clicks, followers, {POST_ENGAGEMENTS} AS engagements
+FROM channel_daily
+"""
 
 # One row per post with its figures to date, as the loader keeps them in ``post_figures`` (see
 # ``etl.derived``; defined once, by ``core.post_figures_of``): a post with daily figures

@@ -46,6 +46,19 @@ if flash:
     (st.success if flash[0] == "success" else st.error)(flash[1])
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _checked(kind: str, frame: pd.DataFrame, known: tuple) -> list[admin.Problem]:
+    return admin.row_problems(kind, frame, {sheet: set(codes) for sheet, codes in known})
+
+
+def _row_problems(
+    kind: str, frame: pd.DataFrame, known: dict[str, set[str]]
+) -> list[admin.Problem]:
+    """``admin.row_problems``, kept for the tables as edited: a rerun that changed no cell
+    (a click elsewhere on the page) does not check every row again."""
+    return _checked(kind, frame, tuple(sorted((k, tuple(sorted(v))) for k, v in known.items())))
+
+
 def _translated_status(frame: pd.DataFrame) -> pd.DataFrame:
     """The last sync's status in the page's language (blank before any sync)."""
     return frame.assign(
@@ -280,7 +293,7 @@ with tab_registry:
             column_config=_column_config(kind),
         )
         # checked as it is edited, against the codes of the tables as edited so far
-        problems = admin.row_problems(kind, edited[kind], admin.codes_of({**frames, **edited}))
+        problems = _row_problems(kind, edited[kind], admin.codes_of({**frames, **edited}))
         _show_problems(kind, problems)
         problems_total += len(problems)
     check, save, _ = st.columns([1, 1, 4])
