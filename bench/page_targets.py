@@ -75,9 +75,7 @@ def warm_ok(timing: PageTiming) -> bool:
 def missed_targets(timings: Sequence[PageTiming], memory: Memory | None) -> list[str]:
     """One plain sentence per missed target (a page that failed misses both of its own)."""
     out = []
-    reference = next(
-        (p.raw for p in timings if p.page == RAW_REFERENCE and p.error is None), None
-    )
+    reference = next((p.raw for p in timings if p.page == RAW_REFERENCE and p.error is None), None)
     for p in timings:
         if p.error is not None:
             out.append(f"{p.page}: the page failed ({p.error}), so it meets no target")
