@@ -17,9 +17,10 @@ to the first campaign), in a child process:
   a pass after each cold run, the median counts.
 
 Targets (``bench.page_targets``): cold within ``1.5 x raw + 0.3 s``, no page's raw SQL above
-twice the Campaign page's, warm under 0.1 s, and peak memory of the app process under 500 MiB. The app process is a real ``streamlit run`` server on the scale warehouse, whose
-peak resident set (``VmHWM``) is read after headless Chromium has opened every page in English,
-Russian and Kazakh; without Chromium or Playwright, the peak of the child process above stands in.
+twice the Campaign page's, warm under 0.1 s, and peak memory of the app process under 500 MiB.
+The app process is a real ``streamlit run`` server on the scale warehouse, whose peak resident
+set (``VmHWM``) is read after headless Chromium has opened every page in English, Russian and
+Kazakh; without Chromium or Playwright, the peak of the child process above stands in.
 
 ``python -m bench.pages`` builds (or re-uses) ``data/scale.duckdb`` and prints the table;
 ``--warehouse PATH`` runs it on another warehouse, ``--record`` writes the figures to

@@ -93,6 +93,15 @@ def campaign_conditions(sel: Selection, params: dict[str, object]) -> str:
     return " AND ".join(where)
 
 
+# What picks a source's rows: each current campaign's code and what the conditions read. Not
+# the ``campaigns`` view, whose organisation names DuckDB would join to every row first (twice
+# the time on ten times the scale programme).
+_PICKING = (
+    "SELECT code, thematic_area, regions, start_date, end_date FROM core.campaign "
+    "WHERE superseded_by IS NULL"
+)
+
+
 def _rows(
     source: Source,
     sel: Selection,
@@ -116,7 +125,7 @@ def _rows(
     cols = ", ".join([*keys, "s.*"])
     return (
         f"SELECT {cols} FROM ({relation(source, fx_rule).strip()}) s "
-        f"JOIN campaigns c ON c.code = s.campaign_code WHERE {' AND '.join(where)}"
+        f"JOIN ({_PICKING}) c ON c.code = s.campaign_code WHERE {' AND '.join(where)}"
     )
 
 
