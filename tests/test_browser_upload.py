@@ -77,13 +77,14 @@ def edit_cell(page, grid, right: int, text: str) -> None:
     page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)
     for _ in range(right):
         page.keyboard.press("ArrowRight")
-    # Enter opens the cell's editor (typed keys would be lost while it opens), all its text is
-    # selected and replaced, and Enter again keeps it.
+    # Enter opens the cell's editor, drawn over the grid in the page's portal (typed keys would
+    # be lost while it opens, so wait for it); its text is replaced, and Enter again keeps it.
     page.keyboard.press("Enter")
-    page.wait_for_timeout(400)
-    page.keyboard.press("Control+a")
-    page.keyboard.type(text, delay=50)
+    editor = page.locator("#portal").locator("textarea, input").first
+    editor.wait_for(state="visible", timeout=30_000)
+    editor.fill(text)
     page.keyboard.press("Enter")
+    editor.wait_for(state="hidden", timeout=30_000)
     settle(page)
 
 
