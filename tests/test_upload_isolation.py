@@ -376,7 +376,7 @@ def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(tmp_path, whol
     if not hostile.CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
     from click.testing import CliRunner
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from cli import cli
 
@@ -408,7 +408,10 @@ def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(tmp_path, whol
             reader = browser.new_context().new_page()
             hostile.sign_in(reader, url, "officer")
             assert reader.locator('[data-testid="stMain"] h1').inner_text() == "Portfolio"
-            assert "Impressions" in reader.locator('[data-testid="stMain"]').inner_text()
+            # its tiles follow the heading once the page's figures are read
+            expect(reader.locator('[data-testid="stMain"]')).to_contain_text(
+                "Impressions", timeout=60_000
+            )
             assert reader.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()
