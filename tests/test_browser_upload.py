@@ -71,17 +71,25 @@ def send(page, path: Path) -> None:
 def edit_cell(page, grid, right: int, text: str) -> None:
     """Type ``text`` into the first row's cell ``right`` columns right of the first column:
     the grid is a canvas, so its first cell is clicked and the keyboard does the rest."""
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)
-    for _ in range(right):
-        page.keyboard.press("ArrowRight")
-    # Enter opens the cell's editor, drawn over the grid in the page's portal (typed keys would
-    # be lost while it opens, so wait for it); its text is replaced, and Enter again keeps it.
-    page.keyboard.press("Enter")
     editor = page.locator("#portal").locator("textarea, input").first
-    editor.wait_for(state="visible", timeout=30_000)
+    for _ in range(5):
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)
+        for _ in range(right):
+            page.keyboard.press("ArrowRight")
+        # Enter opens the cell's editor, drawn over the grid in the page's portal (typed keys
+        # would be lost while it opens, and a click during a rerun is lost: try again).
+        page.keyboard.press("Enter")
+        try:
+            editor.wait_for(state="visible", timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - not open: click the cell again
+            page.keyboard.press("Escape")
+            settle(page)
+    else:
+        raise AssertionError("the cell's editor did not open")
     editor.fill(text)
     page.keyboard.press("Enter")
     editor.wait_for(state="hidden", timeout=30_000)
