@@ -1,71 +1,127 @@
 """Figures derived from the facts once per load, which pages would otherwise recompute.
 
-``core.post_figures`` holds each post's figures to date, as ``core.post_figures_of(observations)``
-defines them (migration ``0011_post_figures_by_join``: the one definition, used by the refresh
-here and by the tests). A load or an undo refreshes the rows of the
-posts it touched, inside its own transaction, so a refused or failed one leaves the table as it
-was and the table always equals the definition over the current facts:
+Each kept table equals its one definition, a table macro of migrations over the observations
+it is given by name, computed over the current facts:
+
+* ``core.post_figures``: each post's figures to date, by ``core.post_figures_of``
+  (migration ``0011_post_figures_by_join``);
+* ``core.channel_month``: each channel's daily figures added up by calendar month, by
+  ``core.channel_months_of`` (migration ``0012_channel_months``).
+
+A load or an undo refreshes the rows it touched, inside its own transaction, so a refused or
+failed one leaves the tables as they were and they always equal their definitions:
 
 * a load, once its facts are written and accepted: :func:`refresh_batch`;
 * an undo: :func:`note_batch` before the batch's rows are taken out (afterwards they are gone),
   then :func:`refresh_noted` once the rows it replaced are restored.
 
-The posts touched by batch ``b`` are those with a row of ``core.metric_observation`` that ``b``
-wrote or superseded.
+The rows touched by batch ``b`` are those of the posts, or of the channels' months, with a row
+of ``core.metric_observation`` that ``b`` wrote or superseded.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
-_NOTED = "_post_figures_due"
 
-# Every (campaign, platform, post) ``b`` wrote or superseded a row of.
-_TOUCHED = """
-SELECT DISTINCT campaign_code, platform, post_id FROM core.metric_observation
-WHERE (batch_id = $b OR superseded_by = $b) AND post_id <> ''
-"""
+@dataclass(frozen=True)
+class _Kept:
+    table: str  # the kept table
+    macro: str  # its definition over a table of observations, by name
+    key_of_fact: dict[str, str]  # each key column over an observation ``{m}``
+    facts: str  # the observations the table is made from
 
-# The definition's figures of every post.
-ALL_POSTS = "SELECT * FROM core.post_figures_of('core.metric_observation')"
+    @property
+    def noted(self) -> str:
+        return f"_{self.table.split('.')[-1]}_due"
 
-# The observations of the noted posts, which the definition reads to refresh them.
-_NOTED_FACTS = "_post_facts_due"
+    def touched(self) -> str:
+        """Every key batch ``$b`` wrote or superseded a row of."""
+        cols = ", ".join(f"{expr.format(m='m')} AS {key}" for key, expr in self.key_of_fact.items())
+        return (
+            f"SELECT DISTINCT {cols} FROM core.metric_observation m "
+            f"WHERE (batch_id = $b OR superseded_by = $b) AND {self.facts}"
+        )
+
+    def noted_facts(self) -> str:
+        """The observations of the noted keys, read through a join that DuckDB prunes."""
+        on = " AND ".join(f"n.{k} = {e.format(m='m')}" for k, e in self.key_of_fact.items())
+        return f"SELECT m.* FROM core.metric_observation m SEMI JOIN {self.noted} n ON {on}"
+
+    def deleting(self) -> str:
+        """Take the noted keys' rows out of the table."""
+        on = " AND ".join(f"f.{k} = n.{k}" for k in self.key_of_fact)
+        return f"DELETE FROM {self.table} f USING {self.noted} n WHERE {on}"
+
+
+KEPT = (
+    _Kept(
+        "core.post_figures",
+        "core.post_figures_of",
+        {
+            "campaign_code": "{m}.campaign_code",
+            "platform": "{m}.platform",
+            "post_id": "{m}.post_id",
+        },
+        "post_id <> ''",
+    ),
+    _Kept(
+        "core.channel_month",
+        "core.channel_months_of",
+        {
+            "campaign_code": "{m}.campaign_code",
+            "platform": "{m}.platform",
+            "month": "date_trunc('month', {m}.metric_date)::DATE",
+        },
+        "post_id = '' AND time_window = 'day'",
+    ),
+)
+
+# The observations of the noted rows, which a definition reads to refresh them.
+_NOTED_FACTS = "_facts_due"
 
 
 def note_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
-    """Note the posts ``batch_id`` wrote or superseded, to refresh with :func:`refresh_noted`."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_NOTED} AS {_TOUCHED}", {"b": batch_id})
+    """Note the rows of the kept tables ``batch_id`` touched, to refresh with
+    :func:`refresh_noted`."""
+    for kept in KEPT:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {kept.noted} AS {kept.touched()}", {"b": batch_id}
+        )
 
 
 def refresh_noted(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute the noted posts' rows of ``core.post_figures`` from the current facts (a post
-    left with no figures loses its row); returns the rows written."""
-    con.execute(
-        f"DELETE FROM core.post_figures f USING {_NOTED} n WHERE f.campaign_code = "
-        "n.campaign_code AND f.platform = n.platform AND f.post_id = n.post_id"
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {_NOTED_FACTS} AS SELECT m.* FROM core.metric_observation m "
-        f"SEMI JOIN {_NOTED} USING (campaign_code, platform, post_id)"
-    )
-    written = con.execute(
-        f"INSERT INTO core.post_figures SELECT * FROM core.post_figures_of('{_NOTED_FACTS}')"
-    ).fetchone()[0]
-    con.execute(f"DROP VIEW {_NOTED_FACTS}")
-    con.execute(f"DROP TABLE {_NOTED}")
+    """Recompute the noted rows of the kept tables from the current facts (a key left with no
+    facts loses its rows); returns the rows written."""
+    written = 0
+    for kept in KEPT:
+        con.execute(kept.deleting())
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_NOTED_FACTS} AS {kept.noted_facts()}")
+        written += con.execute(
+            f"INSERT INTO {kept.table} SELECT * FROM {kept.macro}('{_NOTED_FACTS}')"
+        ).fetchone()[0]
+        con.execute(f"DROP VIEW {_NOTED_FACTS}")
+        con.execute(f"DROP TABLE {kept.noted}")
     return written
 
 
 def refresh_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
-    """Refresh the rows of the posts ``batch_id`` wrote or superseded (after a load has written
-    its facts); returns the rows written."""
+    """Refresh the rows ``batch_id`` touched (after a load has written its facts); returns the
+    rows written."""
     note_batch(con, batch_id)
     return refresh_noted(con)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute every row of ``core.post_figures`` (for a warehouse whose facts were written
+    """Recompute every row of the kept tables (for a warehouse whose facts were written
     without a load); returns the rows written."""
-    con.execute("DELETE FROM core.post_figures")
-    return con.execute(f"INSERT INTO core.post_figures {ALL_POSTS}").fetchone()[0]
+    written = 0
+    for kept in KEPT:
+        con.execute(f"DELETE FROM {kept.table}")
+        written += con.execute(
+            f"INSERT INTO {kept.table} SELECT * FROM {kept.macro}('core.metric_observation') "
+            f"ORDER BY {', '.join(kept.key_of_fact)}"
+        ).fetchone()[0]
+    return written

@@ -39,6 +39,8 @@ class Source:
     date: str | None  # the column a row is dated by (None: not dated, e.g. budget lines)
     dims: tuple[str, ...]  # dimensions the rows carry
     description: str
+    # The kept table of its rows added up by month (``MONTH_COLUMNS``), if any (``etl.derived``).
+    monthly: str | None = None
 
 
 # Engagements of one row of figures (a channel's day, a post's day or lifetime snapshot): likes +
@@ -134,6 +136,14 @@ SELECT campaign_code, event_code, submitted_at, submitted_at::DATE AS submitted_
 FROM feedback
 """
 
+# The columns of a channel's days that ``core.channel_month`` adds up by month (migration
+# ``0012_channel_months``): each month's days are grouped by which of them they report, so a sum
+# over the days reporting another column comes out of the monthly rows exactly.
+MONTH_COLUMNS = (
+    "impressions", "reach_day", "views", "likes", "comments", "shares", "saves", "clicks",
+    "engagements",
+)  # fmt: skip
+
 SOURCES: dict[str, Source] = {
     s.id: s
     for s in (
@@ -145,6 +155,7 @@ SOURCES: dict[str, Source] = {
             "`channel_daily`: a campaign's channel on one platform, one day (activity on that "
             "day); `engagements` is likes + comments + shares + saves, the parts not reported "
             "counted as none, and empty when none of the four is reported.",
+            monthly="core.channel_month",
         ),
         Source(
             "content",
