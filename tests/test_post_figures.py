@@ -15,7 +15,7 @@ import pytest
 from conftest import sql, write
 
 from dashboard import metrics
-from dashboard.metrics import posts
+from dashboard.metrics import lookups, posts
 from etl import batches
 from etl.accounts import User
 from etl.load import load_file
@@ -263,3 +263,27 @@ def test_the_migration_fills_the_table_from_the_facts_of_an_existing_warehouse(
     assert wh.migrate()[-3:] == [10, 11, 12]
     pd.testing.assert_frame_equal(_assert_kept_as_defined(wh), kept)
     _assert_shows(wh, {("PDP-01", "instagram", "p1"): P1_CORRECTED})
+
+
+@pytest.mark.parametrize("measure", lookups.TOP_POST_MEASURES)
+def test_a_campaigns_best_posts_to_date_equal_those_of_a_period_spanning_its_days(
+    demo_warehouse: Warehouse, measure: str
+) -> None:
+    """Over the whole campaign the ranking reads the kept figures to date; over a period it adds
+    up the period's days: a period from the first day to the last gives the same posts."""
+    wh = demo_warehouse
+    (first, last), codes = (
+        sql(wh, "SELECT min(metric_date), max(metric_date) FROM metric_observations")[0],
+        [c for (c,) in sql(wh, "SELECT DISTINCT campaign_code FROM post_figures ORDER BY 1")],
+    )
+    assert len(codes) >= 3
+    for code in codes:
+        for platforms in ((), ("instagram", "telegram")):
+            whole = metrics.Selection(campaigns=(code,), platforms=platforms)
+            spanning = metrics.Selection(
+                campaigns=(code,), platforms=platforms, start=first, end=last
+            )
+            to_date = lookups.top_posts(wh, whole, code, measure, 10, 100)
+            by_days = lookups.top_posts(wh, spanning, code, measure, 10, 100)
+            assert len(to_date) > 0 or platforms, code
+            pd.testing.assert_frame_equal(to_date, by_days, check_exact=False, rtol=1e-12)

@@ -294,6 +294,32 @@ def _top_posts_sql(day_where: str, life_where: str, in_period: str, keep: str, o
     """
 
 
+# The ranking over a campaign's whole time: each post's figures to date (``post_figures``), which
+# are the period's with the period left open (its daily figures added up, else its latest
+# lifetime snapshot).
+_TOP_POSTS_TO_DATE = """
+    WITH posts AS (
+        SELECT f.platform, f.post_id, f.basis,
+               CASE WHEN f.basis = 'lifetime' THEN f.figures_as_of END AS as_of_date,
+               f.impressions, f.views, f.engagements, f.engagements_rated AS eng_rated,
+               f.impressions_rated AS imp_rated, ci.title, ci.format, ci.url,
+               coalesce(ci.published_at::DATE, f.first_day) AS published_on
+        FROM post_figures f
+        LEFT JOIN content_items ci
+          ON ci.campaign_code = $code AND ci.platform = f.platform AND ci.post_id = f.post_id
+        WHERE f.campaign_code = $code
+    )
+    SELECT coalesce(nullif(trim(l.title), ''), l.post_id) AS title, l.platform, l.format,
+           l.published_on, l.impressions, l.views, l.engagements,
+           CASE WHEN l.imp_rated > 0 THEN l.eng_rated / l.imp_rated END AS engagement_rate,
+           l.basis, l.as_of_date, l.url, l.post_id, l.imp_rated
+    FROM posts l
+    WHERE {platforms} AND {keep}
+    ORDER BY {order}, l.post_id
+    LIMIT $n
+"""
+
+
 def top_posts(
     wh: Warehouse,
     selection: metrics.Selection,
@@ -336,6 +362,13 @@ def top_posts(
     if measure == "engagement_rate":
         keep = "imp_rated >= $min_imp"
         params["min_imp"] = min_impressions
+    if not (selection.start or selection.end):
+        # Over the whole campaign, each post's figures to date are the ones the loads keep.
+        platforms = "list_contains($platforms, l.platform)" if selection.platforms else "TRUE"
+        sql = _TOP_POSTS_TO_DATE.format(
+            platforms=platforms, keep=keep, order=_TOP_POST_ORDER[measure]
+        )
+        return metrics.run_sql(wh, sql, params)
     sql = _top_posts_sql(
         " AND ".join(day_where),
         " AND ".join(life_where),
