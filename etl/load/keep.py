@@ -16,7 +16,7 @@ from etl import batches, forms
 from etl.cells import neutral
 from etl.kinds import PERSONAL_FIELDS
 from etl.load.result import LoadResult
-from etl.privacy import holds_personal_data, mask_sql
+from etl.privacy import Screening, holds_personal_data, mask_sql
 from etl.stage import Staged
 from etl.warehouse import Warehouse
 
@@ -27,6 +27,8 @@ def store_file(
     path: Path,
     result: LoadResult,
     staged: dict[str, Staged],
+    *,
+    screening: Screening | None = None,
 ) -> str | None:
     """Keep what may be kept of a file beside the warehouse, named by its checksum; returns
     its name in the file store, or None when nothing is kept (docs/data-management.md):
@@ -37,6 +39,8 @@ def store_file(
       (files about people), of a refused file, and of any file that holds an e-mail address,
       a phone number or an IIN anywhere (``etl.privacy.holds_personal_data``);
     - else the bytes as received: metrics, spend, exchange rates and the set-up, screened.
+
+    ``screening``, when given, is the screen of ``path`` already under way.
     """
     if batches.keep_days() == 0:
         return None
@@ -44,7 +48,7 @@ def store_file(
     if (
         result.status != "loaded"
         or result.kind in ("feedback", "participants")
-        or holds_personal_data(path)
+        or (screening.result() if screening is not None else holds_personal_data(path))
     ):
         return _store_masked(con, warehouse, staged, checksum) if staged else None
     return _keep(warehouse, f"{checksum[:2]}/{checksum}", lambda tmp: shutil.copyfile(path, tmp))
