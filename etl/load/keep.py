@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 
 from etl import batches, forms
-from etl.cells import neutral
+from etl.cells import neutral, neutral_sql
 from etl.kinds import PERSONAL_FIELDS
 from etl.load.result import LoadResult
-from etl.privacy import holds_personal_data, mask_sql
+from etl.privacy import Screening, holds_personal_data, mask_sql
 from etl.stage import Staged
 from etl.warehouse import Warehouse
 
@@ -27,6 +27,8 @@ def store_file(
     path: Path,
     result: LoadResult,
     staged: dict[str, Staged],
+    *,
+    screening: Screening | None = None,
 ) -> str | None:
     """Keep what may be kept of a file beside the warehouse, named by its checksum; returns
     its name in the file store, or None when nothing is kept (docs/data-management.md):
@@ -37,6 +39,8 @@ def store_file(
       (files about people), of a refused file, and of any file that holds an e-mail address,
       a phone number or an IIN anywhere (``etl.privacy.holds_personal_data``);
     - else the bytes as received: metrics, spend, exchange rates and the set-up, screened.
+
+    ``screening``, when given, is the screen of ``path`` already under way.
     """
     if batches.keep_days() == 0:
         return None
@@ -44,7 +48,7 @@ def store_file(
     if (
         result.status != "loaded"
         or result.kind in ("feedback", "participants")
-        or holds_personal_data(path)
+        or (screening.result() if screening is not None else holds_personal_data(path))
     ):
         return _store_masked(con, warehouse, staged, checksum) if staged else None
     return _keep(warehouse, f"{checksum[:2]}/{checksum}", lambda tmp: shutil.copyfile(path, tmp))
@@ -57,29 +61,22 @@ def _store_masked(
     contacts left out, e-mails, phone numbers and IINs masked (``etl.privacy``), every cell
     written as text a spreadsheet will not run (``etl.cells``). A one-table file is kept as
     CSV, a set-up workbook as a workbook of the sheets read."""
+    if len(staged) == 1:
+        text = _masked_csv(con, next(iter(staged.values())))
+        return _keep(
+            warehouse,
+            f"{checksum[:2]}/{checksum}.masked.csv",
+            lambda tmp: tmp.write_text(text, encoding="utf-8"),
+        )
     tables = []
     for s in staged.values():
-        cells = cells_kept(s)
-        if s.kind != "feedback":  # feedback's cells are chosen and masked already
-            cells = [(h, mask_sql(expr)) for h, expr in cells if not forms.is_personal(h)]
+        cells = _masked_cells(s)
         rows = con.execute(
             f"SELECT {', '.join(expr for _, expr in cells) or 'NULL'} FROM {s.cells_source[0]} "
             "ORDER BY row_number"
         ).fetchall()
         header = [h for h, _ in cells]
         tables.append((s.sheet or s.kind, header, [[neutral(v) for v in r] for r in rows]))
-    if len(tables) == 1:
-        _, header, rows = tables[0]
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([neutral(h) for h in header])
-        writer.writerows(rows)
-        text = out.getvalue()
-        return _keep(
-            warehouse,
-            f"{checksum[:2]}/{checksum}.masked.csv",
-            lambda tmp: tmp.write_text(text, encoding="utf-8"),
-        )
 
     def write_workbook(tmp: Path) -> None:
         # Imported here: xlsxwriter takes about 30 ms to import, and only set-up workbooks
@@ -98,6 +95,50 @@ def _store_masked(
         book.close()
 
     return _keep(warehouse, f"{checksum[:2]}/{checksum}.masked.xlsx", write_workbook)
+
+
+def _masked_cells(s: Staged) -> list[tuple[str, str]]:
+    """(header, SQL) of the cells kept in a masked copy: contacts left out, text masked."""
+    cells = cells_kept(s)
+    if s.kind != "feedback":  # feedback's cells are chosen and masked already
+        cells = [(h, mask_sql(expr)) for h, expr in cells if not forms.is_personal(h)]
+    return cells
+
+
+def _masked_csv(con: duckdb.DuckDBPyConnection, s: Staged) -> str:
+    """The masked copy of a one-table file as CSV text, as ``csv.writer`` writes it.
+
+    Each row's line is put together in SQL, its cells made safe there (``neutral_sql``, the
+    rule of ``neutral``): only a row with a cell that needs quoting (a comma, a quote, a line
+    break), or a row of one empty cell, is written by ``csv.writer`` itself."""
+    cells = _masked_cells(s)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([neutral(h) for h in [h for h, _ in cells]])
+    if not cells:
+        count = con.execute(f"SELECT count(*) FROM {s.cells_source[0]}").fetchone()[0]
+        writer.writerows([[None]] * count)
+        return out.getvalue()
+    values = ", ".join(f"{neutral_sql(expr)} AS v{i}" for i, (_, expr) in enumerate(cells))
+    line = " || ',' || ".join(f"coalesce(v{i}, '')" for i in range(len(cells)))
+    fields = ", ".join(f"v{i}" for i in range(len(cells)))
+    plain = (
+        f"NOT regexp_matches(line, '[\"\\r\\n]') AND "
+        f"length(line) - length(replace(line, ',', '')) = {len(cells) - 1}"
+        + (" AND line <> ''" if len(cells) == 1 else "")
+    )
+    rows = con.execute(
+        f"SELECT CASE WHEN {plain} THEN line END, CASE WHEN NOT ({plain}) THEN [{fields}] END "
+        f"FROM (SELECT row_number, {line} AS line, {fields} FROM (SELECT row_number, {values} "
+        f"FROM {s.cells_source[0]})) ORDER BY row_number"
+    ).fetchall()
+    for text, row in rows:
+        if text is None:
+            writer.writerow(row)
+        else:
+            out.write(text)
+            out.write("\n")
+    return out.getvalue()
 
 
 def cells_kept(s: Staged) -> list[tuple[str, str]]:

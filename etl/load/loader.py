@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import forms, reading
+from etl import batches, forms, privacy, reading
 from etl.kinds import KIND_NAMES
 from etl.load.check import read_and_stage
 from etl.load.context import DATE_ORDER
@@ -111,6 +111,13 @@ def _load_file(
         if not dry_run and _already_loaded(con, result, campaign):
             return result
         started = dt.datetime.now()
+        # A large file is screened for personal data (before its bytes are kept) while it is
+        # read and checked, not after.
+        screening = (
+            privacy.Screening(path)
+            if isinstance(data, reading.Scan) and not dry_run and batches.keep_days() != 0
+            else None
+        )
         try:
             # Checking only fills temporary tables of this connection: it needs no transaction,
             # and outside one DuckDB numbers a new table's rows in file order (see
@@ -143,6 +150,7 @@ def _load_file(
                 source=source,
                 user=user,
                 step=step,
+                screening=screening,
             )
         finally:
             reading.remove_temporary_files()

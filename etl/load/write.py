@@ -15,6 +15,7 @@ from etl.load.keep import cells_kept, store_file
 from etl.load.result import SUMMARY_CODE, Issue, LoadResult, summary, summary_fields
 from etl.messages import message
 from etl.normalise import q
+from etl.privacy import Screening
 from etl.stage import Staged
 from etl.warehouse import Warehouse
 
@@ -37,9 +38,11 @@ def write_batch(
     source: str,
     user: str,
     step: Callable[[str], None],
+    screening: Screening | None = None,
 ) -> None:
     """Write the checked file as one batch in one transaction, rolled back on a dry run or
-    when anything fails."""
+    when anything fails. ``screening`` is the file's screen for personal data, when one was
+    started early (``keep.store_file``)."""
     con.execute("BEGIN TRANSACTION")
     try:
         batch_id = _open_batch(
@@ -68,7 +71,11 @@ def write_batch(
         if not dry_run:
             # What is kept of the file, if anything (see keep.store_file); then the kept files
             # past the retention period (CAMPAIGNS_KEEP_FILES_DAYS) go.
-            kept = store_file(con, warehouse, path, result, staged) if stored else None
+            kept = (
+                store_file(con, warehouse, path, result, staged, screening=screening)
+                if stored
+                else None
+            )
             batches.prune_kept_files(con, warehouse, spare=[kept])
             _close_batch(con, result, kept, batch_id)
             _record_issues(con, batch_id, result, staged)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import queue
+import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,26 +32,45 @@ class Scan:
 
 
 def scan(path: Path, head_bytes: int = 65536) -> Scan:
-    """Hash a file and check it is UTF-8 without blank lines, reading it once in chunks."""
+    """Hash a file and check it is UTF-8 without blank lines, reading it once in chunks.
+
+    A thread hashes each chunk (hashlib lets go of the interpreter's lock on large buffers)
+    while this one checks its text."""
     digest = hashlib.sha256()
+    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+
+    def hash_chunks() -> None:
+        while (chunk := chunks.get()) is not None:
+            digest.update(chunk)
+
+    hasher = threading.Thread(target=hash_chunks, name="checksum", daemon=True)
+    hasher.start()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, blank, tail = True, False, b""
     head = b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-            if len(head) < head_bytes:
-                head += chunk[: head_bytes - len(head)]
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-            if not blank:
-                joined = tail + chunk
-                blank = b"\n\n" in joined or b"\n\r\n" in joined
-                tail = chunk[-2:]
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                chunks.put(chunk)
+                if len(head) < head_bytes:
+                    head += chunk[: head_bytes - len(head)]
+                # ASCII is UTF-8: only other text (or a character cut at the chunk's start)
+                # needs decoding.
+                if utf8 and (not chunk.isascii() or decoder.getstate()[0]):
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
+                if not blank:
+                    blank = bool(_BLANK_LINE.search(tail + chunk[:2]) or _BLANK_LINE.search(chunk))
+                    tail = chunk[-2:]
+    finally:
+        chunks.put(None)
+        hasher.join()
     return Scan(digest.hexdigest(), head, utf8, blank)
+
+
+_BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
 def sniff_format(data: bytes) -> str:

@@ -50,11 +50,12 @@ def _metrics_checks(table: str, match: HeaderMatch, col: Column, ctx: Context) -
     post = "coalesce(post_id, '')"
     same = issue_sql("stage.duplicate_post_row", first_row="first_row")
     checks.append(
-        f"SELECT row_number, {n.q(col('date'))}, NULL, {same} FROM (SELECT row_number, "
-        f"min(row_number) OVER (PARTITION BY date, platform, {post}, "
-        f"coalesce(lower(time_window), 'day')) AS first_row "
-        f"FROM {table} WHERE date IS NOT NULL AND platform IS NOT NULL) "
-        f"WHERE row_number > first_row"
+        _repeated(
+            table,
+            ("date", "platform", post, "coalesce(lower(time_window), 'day')"),
+            "date IS NOT NULL AND platform IS NOT NULL",
+            f"{n.q(col('date'))}, NULL, {same}",
+        )
     )
     reach_above = issue_sql(
         "stage.reach_above_impressions",
@@ -272,13 +273,30 @@ def _col(match: HeaderMatch, header: list[str], field_name: str) -> str:
 def _duplicates(table: str, keys: tuple[str, ...], column: str, what: str) -> str:
     """Rows with the same ``keys`` as an earlier row; ``what`` names the keys (field names,
     which the file's headers also use)."""
-    key_sql = ", ".join(f'"{k}"' for k in keys)
     present = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
     same = issue_sql("stage.duplicate_row", keys=n.q(what), first_row="first_row")
+    return _repeated(
+        table,
+        tuple(f'"{k}"' for k in keys),
+        present,
+        f"{n.q(column)}, NULL, {same}",
+    )
+
+
+def _repeated(table: str, keys: tuple[str, ...], where: str, issue: str) -> str:
+    """The SQL giving ``issue`` (its columns after the row number; ``first_row`` is the first
+    row with the same keys) for every row of ``table`` whose ``keys`` (SQL of each, over the
+    table's columns, never NULL where ``where`` holds) repeat those of an earlier row.
+
+    The keys seen more than once are found by grouping, and only their rows are looked at
+    again: cheaper on a large file, where most keys are seen once, than numbering every row
+    within its keys."""
+    grouped = ", ".join(f"{expr} AS _k{i}" for i, expr in enumerate(keys))
+    on = " AND ".join(f"{expr} = d._k{i}" for i, expr in enumerate(keys))
     return (
-        f"SELECT row_number, {n.q(column)}, NULL, {same} FROM (SELECT row_number, "
-        f"min(row_number) OVER (PARTITION BY {key_sql}) AS first_row FROM {table} "
-        f"WHERE {present}) WHERE row_number > first_row"
+        f"SELECT row_number, {issue} FROM (SELECT row_number, d.first_row FROM {table} "
+        f"JOIN (SELECT {grouped}, min(row_number) AS first_row FROM {table} WHERE {where} "
+        f"GROUP BY ALL HAVING count(*) > 1) d ON {on} WHERE row_number > d.first_row)"
     )
 
 
