@@ -6,7 +6,10 @@ it is given by name, computed over the current facts:
 * ``core.post_figures``: each post's figures to date, by ``core.post_figures_of``
   (migration ``0011_post_figures_by_join``);
 * ``core.channel_month``: each channel's daily figures added up by calendar month, by
-  ``core.channel_months_of`` (migration ``0012_channel_months``).
+  ``core.channel_months_of`` (migration ``0012_channel_months``);
+* ``core.post_content``: each current post with its figures to date, by
+  ``core.post_content_of`` over the posts (migration ``0013_post_content``), made after
+  ``core.post_figures``, which it reads.
 
 A load or an undo refreshes the rows it touched, inside its own transaction, so a refused or
 failed one leaves the tables as they were and they always equal their definitions:
@@ -16,7 +19,8 @@ failed one leaves the tables as they were and they always equal their definition
   then :func:`refresh_noted` once the rows it replaced are restored.
 
 The rows touched by batch ``b`` are those of the posts, or of the channels' months, with a row
-of ``core.metric_observation`` that ``b`` wrote or superseded.
+of ``core.metric_observation`` (or, for ``core.post_content``, of ``core.content_item``) that
+``b`` wrote or superseded.
 """
 
 from __future__ import annotations
@@ -29,9 +33,12 @@ import duckdb
 @dataclass(frozen=True)
 class _Kept:
     table: str  # the kept table
-    macro: str  # its definition over a table of observations, by name
-    key_of_fact: dict[str, str]  # each key column over an observation ``{m}``
-    facts: str  # the observations the table is made from
+    macro: str  # its definition over a table of facts, by name
+    key_of_fact: dict[str, str]  # each key column over a fact ``{m}``
+    facts: str  # the facts the table is made from, of ``reads``
+    reads: str = "core.metric_observation"  # the facts the definition reads
+    # Other facts whose rows touch it, with the condition on them.
+    also_touched_by: tuple[tuple[str, str], ...] = ()
 
     @property
     def noted(self) -> str:
@@ -40,15 +47,16 @@ class _Kept:
     def touched(self) -> str:
         """Every key batch ``$b`` wrote or superseded a row of."""
         cols = ", ".join(f"{expr.format(m='m')} AS {key}" for key, expr in self.key_of_fact.items())
-        return (
-            f"SELECT DISTINCT {cols} FROM core.metric_observation m "
-            f"WHERE (batch_id = $b OR superseded_by = $b) AND {self.facts}"
+        return " UNION ".join(
+            f"SELECT DISTINCT {cols} FROM {table} m "
+            f"WHERE (batch_id = $b OR superseded_by = $b) AND {facts}"
+            for table, facts in ((self.reads, self.facts), *self.also_touched_by)
         )
 
     def noted_facts(self) -> str:
         """The observations of the noted keys, read through a join that DuckDB prunes."""
         on = " AND ".join(f"n.{k} = {e.format(m='m')}" for k, e in self.key_of_fact.items())
-        return f"SELECT m.* FROM core.metric_observation m SEMI JOIN {self.noted} n ON {on}"
+        return f"SELECT m.* FROM {self.reads} m SEMI JOIN {self.noted} n ON {on}"
 
     def deleting(self) -> str:
         """Take the noted keys' rows out of the table."""
@@ -76,6 +84,18 @@ KEPT = (
             "month": "date_trunc('month', {m}.metric_date)::DATE",
         },
         "post_id = '' AND time_window = 'day'",
+    ),
+    _Kept(
+        "core.post_content",
+        "core.post_content_of",
+        {
+            "campaign_code": "{m}.campaign_code",
+            "platform": "{m}.platform",
+            "post_id": "{m}.post_id",
+        },
+        "TRUE",
+        reads="core.content_item",
+        also_touched_by=(("core.metric_observation", "post_id <> ''"),),
     ),
 )
 
@@ -121,7 +141,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> int:
     for kept in KEPT:
         con.execute(f"DELETE FROM {kept.table}")
         written += con.execute(
-            f"INSERT INTO {kept.table} SELECT * FROM {kept.macro}('core.metric_observation') "
+            f"INSERT INTO {kept.table} SELECT * FROM {kept.macro}('{kept.reads}') "
             f"ORDER BY {', '.join(kept.key_of_fact)}"
         ).fetchone()[0]
     return written

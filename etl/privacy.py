@@ -142,8 +142,14 @@ class Screening:
         self._error: BaseException | None = None
         # A daemon: a load that ends without asking (a refusal, a file sent again) does not
         # wait for it.
-        self._thread = threading.Thread(target=self._run, name="screening", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._run, name="screening", daemon=True
+        )
+        try:
+            self._thread.start()
+        except RuntimeError:  # no memory for its stack (an upload's worker has a limit)
+            self._thread = None
+            self._run()
 
     def _run(self) -> None:
         try:
@@ -153,7 +159,8 @@ class Screening:
 
     def result(self) -> bool:
         """Whether the file holds an e-mail address, a phone number or an IIN anywhere."""
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
         return bool(self._found)

@@ -120,6 +120,13 @@ def _assert_kept_as_defined(wh: Warehouse) -> pd.DataFrame:
     kept = _kept(wh)
     defined = _frame(wh, "SELECT * FROM core.post_figures_of('core.metric_observation')")
     pd.testing.assert_frame_equal(kept, defined)
+    # and each current post beside its figures, as the content source reads them
+    pd.testing.assert_frame_equal(
+        _frame(wh, "SELECT * FROM core.post_content"),
+        _frame(wh, "SELECT * FROM core.post_content_of('core.content_item')"),
+    )
+    listed = sql(wh, "SELECT campaign_code, platform, post_id FROM content_items ORDER BY ALL")
+    assert sql(wh, f"SELECT {', '.join(KEY)} FROM core.post_content ORDER BY ALL") == listed
     assert not kept.duplicated(KEY).any()
     with_figures = sql(
         wh,
@@ -258,9 +265,11 @@ def test_the_migration_fills_the_table_from_the_facts_of_an_existing_warehouse(
         con.execute("DROP MACRO TABLE core.post_figures_of")
         con.execute("DROP TABLE core.channel_month")
         con.execute("DROP MACRO TABLE core.channel_months_of")
+        con.execute("DROP TABLE core.post_content")
+        con.execute("DROP MACRO TABLE core.post_content_of")
         con.execute("DELETE FROM schema_migration WHERE version >= 10")
     # The next writer applies the migrations, the first of which fills it.
-    assert wh.migrate()[-3:] == [10, 11, 12]
+    assert wh.migrate()[-4:] == [10, 11, 12, 13]
     pd.testing.assert_frame_equal(_assert_kept_as_defined(wh), kept)
     _assert_shows(wh, {("PDP-01", "instagram", "p1"): P1_CORRECTED})
 

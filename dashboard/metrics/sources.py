@@ -59,22 +59,18 @@ SELECT campaign_code, platform, day, impressions, reach_day, views, likes, comme
 FROM channel_daily
 """
 
-# One row per post with its figures to date, as the loader keeps them in ``post_figures`` (see
-# ``etl.derived``; defined once, by ``core.post_figures_of``): a post with daily figures
-# (``post_daily``) counts them all, added up; a post known only from lifetime exports counts its
-# latest snapshot. The two are never added together. Reach is kept as reported: the latest
-# lifetime reach, and the peak one-day reach of the daily figures; neither is ever added up. A
-# post without figures yet has none (``basis`` empty).
+# One row per post with its figures to date, as the loads keep them in ``core.post_content`` (see
+# ``etl.derived``; defined once, by ``core.post_content_of`` over ``post_figures``): a post with
+# daily figures (``post_daily``) counts them all, added up; a post known only from lifetime
+# exports counts its latest snapshot. The two are never added together. Reach is kept as
+# reported: the latest lifetime reach, and the peak one-day reach of the daily figures; neither
+# is ever added up. A post without figures yet has none (``basis`` empty).
 _CONTENT = """
-SELECT ci.campaign_code, ci.platform, ci.post_id, ci.format, ci.language, ci.title, ci.url,
-       coalesce(ci.published_at::DATE, f.first_day) AS published_on,
-       ci.published_at IS NULL AS published_on_estimated,
-       f.basis, f.figures_as_of, f.impressions, f.views, f.engagements, f.likes, f.comments,
-       f.shares, f.saves, f.clicks, f.engagements_rated, f.impressions_rated, f.reach_lifetime,
-       f.reach_day_peak
-FROM content_items ci
-LEFT JOIN post_figures f
-  ON f.campaign_code = ci.campaign_code AND f.platform = ci.platform AND f.post_id = ci.post_id
+SELECT campaign_code, platform, post_id, format, language, title, url, published_on,
+       published_on_estimated, basis, figures_as_of, impressions, views, engagements, likes,
+       comments, shares, saves, clicks, engagements_rated, impressions_rated, reach_lifetime,
+       reach_day_peak
+FROM core.post_content
 """
 
 _SPEND_BOOKING = """

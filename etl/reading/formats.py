@@ -35,7 +35,7 @@ def scan(path: Path, head_bytes: int = 65536) -> Scan:
     """Hash a file and check it is UTF-8 without blank lines, reading it once in chunks.
 
     A thread hashes each chunk (hashlib lets go of the interpreter's lock on large buffers)
-    while this one checks its text."""
+    while this one checks its text; where no thread can be started, this one hashes too."""
     digest = hashlib.sha256()
     chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
 
@@ -43,15 +43,23 @@ def scan(path: Path, head_bytes: int = 65536) -> Scan:
         while (chunk := chunks.get()) is not None:
             digest.update(chunk)
 
-    hasher = threading.Thread(target=hash_chunks, name="checksum", daemon=True)
-    hasher.start()
+    hasher: threading.Thread | None = threading.Thread(
+        target=hash_chunks, name="checksum", daemon=True
+    )
+    try:
+        hasher.start()
+    except RuntimeError:  # no memory for its stack (an upload's worker has a limit): hash here
+        hasher = None
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, blank, tail = True, False, b""
     head = b""
     try:
         with open(path, "rb") as fh:
             while chunk := fh.read(1 << 22):
-                chunks.put(chunk)
+                if hasher is None:
+                    digest.update(chunk)
+                else:
+                    chunks.put(chunk)
                 if len(head) < head_bytes:
                     head += chunk[: head_bytes - len(head)]
                 # ASCII is UTF-8: only other text (or a character cut at the chunk's start)
@@ -65,8 +73,9 @@ def scan(path: Path, head_bytes: int = 65536) -> Scan:
                     blank = bool(_BLANK_LINE.search(tail + chunk[:2]) or _BLANK_LINE.search(chunk))
                     tail = chunk[-2:]
     finally:
-        chunks.put(None)
-        hasher.join()
+        if hasher is not None:
+            chunks.put(None)
+            hasher.join()
     return Scan(digest.hexdigest(), head, utf8, blank)
 
 
