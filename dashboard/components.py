@@ -427,3 +427,35 @@ def issue_columns() -> dict[str, Any]:
         "value": st.column_config.TextColumn(t("loads.col.value")),
         "message": st.column_config.TextColumn(t("loads.col.message"), width="large"),
     }
+
+
+def lazy_tabs(key: str, names: Iterable[str], labels_at: str) -> dict[str, Any]:
+    """Tabs named ``names`` (labelled ``t(f"{labels_at}.{name}")``), of which only the open
+    one is returned, by name: its section alone runs, and a click on another tab reruns the
+    page to draw that one. The first tab opens first; the open tab stays open through a change
+    of language (the tabs' own state is the open tab's label, so its name is kept beside it)."""
+    names = tuple(names)
+    labels = [t(f"{labels_at}.{name}") for name in names]
+    shown = st.session_state.get(key)
+    if shown in labels:
+        st.session_state[f"{key}.open"] = names[labels.index(shown)]
+    kept = st.session_state.get(f"{key}.open", names[0])
+    containers = st.tabs(
+        labels,
+        key=key,
+        default=labels[names.index(kept)] if kept in names else labels[0],
+        on_change="rerun",
+    )
+    return {name: tab for name, tab in zip(names, containers, strict=True) if tab.open}
+
+
+def kept_choice(key: str, default: Any) -> Any:
+    """The value a widget ``key`` had when last drawn, or ``default``: the default to give a
+    widget in a tab that is not always drawn (Streamlit forgets the state of a widget a run
+    does not draw). Pair with ``on_change=keep_choice, args=(key,)``."""
+    return st.session_state.get(f"{key}.kept", default)
+
+
+def keep_choice(key: str) -> None:
+    """Remember widget ``key``'s value for :func:`kept_choice`."""
+    st.session_state[f"{key}.kept"] = st.session_state.get(key)

@@ -325,6 +325,29 @@ def open_page(
     return at
 
 
+def open_tab(at, name: str, key: str = "campaign_tab", lang: str = "en"):
+    """Open the tab ``name`` of the page's tabs ``key`` as a click on it does (the tabs hold
+    the open tab's label, in the page's language ``lang``); the page has run once more and
+    raised nothing. Only the open tab's section is drawn."""
+    from dashboard.i18n import t
+
+    labels = {"campaign_tab": "screens.campaign_tab"}
+    at.session_state[key] = t(f"{labels[key]}.{name}", lang=lang)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def every_tab(at, key: str = "campaign_tab"):
+    """Open each tab of the page's tabs ``key`` in turn, as a reader clicking through them does,
+    so that every section has been drawn (each run draws the open tab's alone)."""
+    for label in [tab.label for tab in at.tabs]:
+        at.session_state[key] = label
+        at.run()
+        assert not at.exception, at.exception
+    return at
+
+
 def tiles(at) -> dict[str, str]:
     """The headline tiles a page shows, label to value."""
     return {m.label: m.value for m in at.metric}

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import open_page, sql, tiles
+from conftest import open_page, open_tab, sql, tiles
 
 from dashboard.charts import PLATFORM_COLOURS
 from dashboard.charts import campaign as charts
@@ -134,6 +134,7 @@ def test_headline_tiles_and_kpis_equal_sql(demo_warehouse: Warehouse, monkeypatc
         [CODE],
     )[0]
     today = dt.date.today()
+    open_tab(at, "kpis")
     actual = one(
         wh,
         "SELECT sum(impressions) FROM channel_daily WHERE campaign_code = ? "
@@ -151,7 +152,11 @@ def test_headline_tiles_and_kpis_equal_sql(demo_warehouse: Warehouse, monkeypatc
     row = shown[shown["indicator"].str.startswith("OP1 ")].iloc[0]
     assert row["status"] == f"{charts.status_icon(status)} {status}"
 
-    # the other sections are there, with their downloads
+    # the overview's tiles are all the first tab draws; each other tab draws its sections,
+    # with their downloads
+    assert "campaign_series" not in at.session_state["_downloads"]
+    for tab in ("reach", "content", "budget", "feedback", "data"):
+        open_tab(at, tab)
     downloads = at.session_state["_downloads"]
     for key in ("campaign_series", "campaign_mix", "campaign_reach", "campaign_top",
                 "campaign_budget_lines", "campaign_burnup", "campaign_comments",
@@ -179,17 +184,20 @@ def test_headline_tiles_and_kpis_equal_sql(demo_warehouse: Warehouse, monkeypatc
     )
     assert list(comments["comment"]) == [c for (c,) in latest]
 
-    # in Russian: the same figures, Russian labels and number formats, the language in the link
+    # in Russian: the same figures, Russian labels and number formats, the language in the link;
+    # the open tab stays open
+    open_tab(at, "kpis")
     at.selectbox(key="lang").set_value("ru").run()
     assert not at.exception
     assert at.query_params["lang"] == "ru"
     assert at.title[0].value == "Кампания"
+    assert any(s.value == "Целевые показатели и темп" for s in at.subheader)
+    open_tab(at, "overview", lang="ru")
     got = tiles(at)
     assert got["Показы"] == f"{int(want['impressions']):,}".replace(",", NBSP)
     rate = f"{want['engagement_rate'] * 100:.2f}".replace(".", ",")
     assert got["Уровень вовлечённости"] == f"{rate}{NBSP}%"
     assert got["Расходы, EUR"] == f"{round(spend):,}".replace(",", NBSP) + f"{NBSP}€"
-    assert any(s.value == "Целевые показатели и темп" for s in at.subheader)
 
 
 def test_the_period_changes_the_figures(demo_warehouse: Warehouse, monkeypatch) -> None:
@@ -224,6 +232,7 @@ def test_the_period_changes_the_figures(demo_warehouse: Warehouse, monkeypatch) 
     )
     assert number(tiles(at)["Impressions"]) == facebook
     assert tiles(at)["Cost per 1,000 impressions"] == "—"
+    open_tab(at, "reach")
     series = at.session_state["_downloads"]["campaign_series"]
     assert set(series["platform"]) == {"facebook"}
 
@@ -238,16 +247,24 @@ def test_an_unknown_code_warns_and_falls_back(demo_warehouse: Warehouse, monkeyp
 
     # picking a campaign writes it to the link and the figures follow; the measure and grain
     # pickers redraw the series, the ranking picker the top posts
-    at.selectbox(key="campaign_pick").set_value("PDP-01")
-    at.segmented_control(key="campaign_measure").set_value("followers")
-    at.segmented_control(key="campaign_grain").set_value("month")
-    at.segmented_control(key="campaign_top_measure").set_value("engagement_rate")
-    at.run()
+    at.selectbox(key="campaign_pick").set_value("PDP-01").run()
     assert not at.exception
     assert at.query_params["campaign"] == "PDP-01"
     assert not any("NOPE-99" in w.value for w in at.warning)
     impressions = channel_totals(demo_warehouse, "PDP-01")["impressions"]
     assert number(tiles(at)["Impressions"]) == impressions
+    open_tab(at, "reach")
+    at.segmented_control(key="campaign_measure").set_value("followers")
+    at.segmented_control(key="campaign_grain").set_value("month")
+    at.run()
+    assert not at.exception
+    # the ranking picker is in another tab; the series' choices stay when it is left and opened
+    open_tab(at, "content")
+    at.segmented_control(key="campaign_top_measure").set_value("engagement_rate").run()
+    assert not at.exception
+    open_tab(at, "reach")
+    assert at.segmented_control(key="campaign_measure").value == "followers"
+    assert at.segmented_control(key="campaign_grain").value == "month"
     series = at.session_state["_downloads"]["campaign_series"]
     assert list(series.columns) == ["period", "platform", "followers"]
     assert (pd.to_datetime(series["period"]).dt.day == 1).all()
@@ -257,6 +274,8 @@ def test_an_unknown_code_warns_and_falls_back(demo_warehouse: Warehouse, monkeyp
         "SELECT sum(level) FROM (SELECT arg_max(followers, day) AS level FROM channel_daily "
         "WHERE campaign_code = 'PDP-01' AND followers IS NOT NULL GROUP BY platform)",
     )
+    open_tab(at, "content")
+    assert at.segmented_control(key="campaign_top_measure").value == "engagement_rate"
     rates = at.session_state["_downloads"]["campaign_top"]["engagement_rate"]
     assert list(rates) == sorted(rates, reverse=True)
 
@@ -267,11 +286,13 @@ def test_a_campaign_without_figures_says_what_to_load(
     at = open_page(monkeypatch, programme_template, "campaign", campaign="PDP-01")
 
     infos = " ".join(i.value for i in at.info)
+    for tab in ("kpis", "reach", "budget", "feedback"):
+        infos += " ".join(i.value for i in open_tab(at, tab).info)
     assert "No social-media figures for PDP-01" in infos
     assert "No spend booked for PDP-01" in infos
     assert "No feedback for PDP-01" in infos
     assert "Upload page" in infos and "`campaigns" not in infos
-    assert tiles(at)["Impressions"] == "—"
+    assert tiles(open_tab(at, "overview"))["Impressions"] == "—"
     kpis = at.session_state["_downloads"]["campaign_kpis"]
     assert list(kpis["status"]) == ["no data"]
 

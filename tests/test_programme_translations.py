@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from conftest import PROGRAMME, downloads, open_page, sql, write_programme
+from conftest import PROGRAMME, downloads, open_page, open_tab, sql, write_programme
 
 from dashboard.metrics import lookups
 from etl.load import load_file
@@ -197,6 +197,7 @@ def test_campaign_page_in_kazakh_shows_the_set_up_translations(
     text = _markdown(at)
     assert area_kk in text and "жүріп жатыр" in text  # the status "active" in Kazakh
     assert f"{code} · {name_kk}" in at.selectbox(key="campaign_pick").options
+    open_tab(at, "kpis", lang="kk")
     kpi_table = next(d.value for d in at.dataframe if "indicator" in d.value.columns)
     assert sorted(kpi_table["indicator"]) == sorted(kpis_kk)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import account, copy_warehouse, downloads, open_page, sql
+from conftest import account, copy_warehouse, downloads, open_page, open_tab, sql
 
 from dashboard import data, metrics
 from dashboard.report import Request, export, file_name, freeze, render, submit
@@ -510,7 +510,7 @@ def test_campaign_kpis_equal_the_campaign_page(monkeypatch, demo_warehouse, prog
     lf = sheet_table(wb, "Logframe", "Logframe")
     params = {"from": START.isoformat(), "to": END.isoformat()}
     at = open_page(monkeypatch, demo_warehouse, "campaign", campaign="DSEC-03", **params)
-    page = downloads(at, "campaign_kpis").set_index("indicator_code")
+    page = downloads(open_tab(at, "kpis"), "campaign_kpis").set_index("indicator_code")
     rows = lf[lf[label("indicator_code")].str.startswith("DSEC-03/")]
     assert len(rows) == len(page)
     for r in rows.to_dict("records"):

@@ -15,6 +15,7 @@ and row comes from the metrics layer (``dashboard.metrics``, ``dashboard.metrics
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -36,6 +37,7 @@ from dashboard.metrics import lookups
 from dashboard.programme_text import status_label
 
 PICK_KEY = "campaign_pick"
+TAB_KEY = "campaign_tab"
 LAST_KEY = "_campaign_last"  # the campaign shown last, kept across page switches
 TOP_N = 10
 MIN_IMPRESSIONS_FOR_RATE = 1000  # posts ranked by engagement rate need this many impressions
@@ -407,15 +409,19 @@ def _show_series() -> None:
         t("campaign.measure_pick"),
         options=SERIES_MEASURES,
         format_func=lambda m: t(f"campaign.measure.{m}"),
-        default="impressions",
+        default=components.kept_choice("campaign_measure", "impressions"),
         key="campaign_measure",
+        on_change=components.keep_choice,
+        args=("campaign_measure",),
     )
     grain = pick_right.segmented_control(
         t("campaign.grain_pick"),
         options=GRAINS,
         format_func=lambda g: t(f"campaign.grain.{g}"),
-        default="week",
+        default=components.kept_choice("campaign_grain", "week"),
         key="campaign_grain",
+        on_change=components.keep_choice,
+        args=("campaign_grain",),
     )
     measure_id = measure_id or "impressions"
     grain = grain or "week"
@@ -513,8 +519,10 @@ def _show_top_posts() -> None:
         t("campaign.top_pick"),
         options=lookups.TOP_POST_MEASURES,
         format_func=lambda m: t(f"campaign.measure.{m}"),
-        default="impressions",
+        default=components.kept_choice("campaign_top_measure", "impressions"),
         key="campaign_top_measure",
+        on_change=components.keep_choice,
+        args=("campaign_top_measure",),
     )
     measure = measure or "impressions"
     top = lookups.top_posts(wh, sel, code, measure, TOP_N, MIN_IMPRESSIONS_FOR_RATE)
@@ -544,24 +552,18 @@ shown = parts.Shown(wh, sel, code, as_of, start_date, end_date)
 parts.stale_notice(shown)
 
 # One tab per kind of question, so that a section is one click away rather than a long scroll.
+# Only the open tab's section runs (a click on another reruns the page): a reader pays for the
+# section they look at, not for all seven.
 TABS = ("overview", "kpis", "reach", "content", "budget", "feedback", "data")
-tabs = dict(zip(TABS, st.tabs([t(f"screens.campaign_tab.{n}") for n in TABS]), strict=True))
-with tabs["overview"]:
-    _show_headline()
-    _show_profile()
-with tabs["kpis"]:
-    _show_kpis()
-with tabs["reach"]:
-    _show_series()
-    _show_mix()
-    _show_reach()
-    _show_channels()
-with tabs["content"]:
-    _show_top_posts()
-with tabs["budget"]:
-    parts.budget_lines(shown)
-    parts.burn_up(shown)
-with tabs["feedback"]:
-    parts.feedback_section(shown)
-with tabs["data"]:
-    parts.freshness(shown)
+SECTIONS: dict[str, Callable[[], None]] = {
+    "overview": lambda: (_show_headline(), _show_profile()),
+    "kpis": _show_kpis,
+    "reach": lambda: (_show_series(), _show_mix(), _show_reach(), _show_channels()),
+    "content": _show_top_posts,
+    "budget": lambda: (parts.budget_lines(shown), parts.burn_up(shown)),
+    "feedback": lambda: parts.feedback_section(shown),
+    "data": lambda: parts.freshness(shown),
+}
+for name, tab in components.lazy_tabs(TAB_KEY, TABS, "screens.campaign_tab").items():
+    with tab:
+        SECTIONS[name]()
