@@ -38,6 +38,9 @@ class PageTiming:
     statements: int
     slowest: list[tuple[float, str]] = field(default_factory=list)
     error: str | None = None
+    # Of a page of lazy tabs, timed tab by tab: the raw SQL of every statement its tabs sent,
+    # each once (the SQL of the whole page).
+    whole_raw: float | None = None
 
 
 @dataclass
@@ -72,10 +75,27 @@ def warm_ok(timing: PageTiming) -> bool:
     return timing.error is None and timing.warm < WARM_TARGET
 
 
+def _of_reference(timing: PageTiming) -> bool:
+    return timing.page == RAW_REFERENCE or timing.page.startswith(f"{RAW_REFERENCE}/")
+
+
+def reference_raw(timings: Sequence[PageTiming]) -> float | None:
+    """The Campaign page's raw SQL: that of the whole page, every statement of all its tabs
+    (each tab timed on its own as ``campaign/tab``) once, or None when one of them failed or
+    it was not timed."""
+    parts = [p for p in timings if _of_reference(p)]
+    if not parts or any(p.error is not None for p in parts):
+        return None
+    page = next((p for p in parts if p.page == RAW_REFERENCE), None)
+    if page is None:
+        return None
+    return page.whole_raw if page.whole_raw is not None else page.raw
+
+
 def missed_targets(timings: Sequence[PageTiming], memory: Memory | None) -> list[str]:
     """One plain sentence per missed target (a page that failed misses both of its own)."""
     out = []
-    reference = next((p.raw for p in timings if p.page == RAW_REFERENCE and p.error is None), None)
+    reference = reference_raw(timings)
     for p in timings:
         if p.error is not None:
             out.append(f"{p.page}: the page failed ({p.error}), so it meets no target")
@@ -85,10 +105,10 @@ def missed_targets(timings: Sequence[PageTiming], memory: Memory | None) -> list
                 f"{p.page}: cold run {p.cold:.2f} s, over its limit of {cold_limit(p.raw):.2f} s "
                 f"({COLD_FACTOR:g} x {p.raw:.2f} s raw SQL + {COLD_ALLOWANCE} s)"
             )
-        if reference is not None and p.page != RAW_REFERENCE and p.raw > RAW_FACTOR * reference:
+        if reference is not None and not _of_reference(p) and p.raw > RAW_FACTOR * reference:
             out.append(
                 f"{p.page}: raw SQL {p.raw:.2f} s, over {RAW_FACTOR:g} x the {RAW_REFERENCE} "
-                f"page's {reference:.2f} s"
+                f"page's {reference:.2f} s (all its tabs)"
             )
         if not warm_ok(p):
             out.append(f"{p.page}: warm run {p.warm:.3f} s, not under {WARM_TARGET} s")
