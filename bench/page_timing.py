@@ -12,6 +12,7 @@ import argparse
 import ast
 import cProfile
 import gc
+import importlib
 import io
 import json
 import os
@@ -55,8 +56,25 @@ def app_pages() -> list[str]:
 
 
 # Pages whose tabs run only when open (``components.lazy_tabs``): the key of their tabs, where
-# their labels are, and the module-level tuple of tab names in the page's source.
-TABBED = {"campaign": ("campaign_tab", "screens.campaign_tab", "TABS")}
+# their labels are, and the tuple of tab names (a name in the page's source, or a module's).
+TABBED = {
+    "campaign": ("campaign_tab", "screens.campaign_tab", "TABS"),
+    "content": ("content_group", "content.by", "dashboard.metrics.posts.GROUPS"),
+    "feedback": ("feedback_breakdown", "feedback.breakdown", "BREAKDOWNS"),
+}
+
+
+def _tab_names(page: str) -> list[str]:
+    where = TABBED[page][2]
+    if "." in where:  # a module's: imported (the page's source would draw the page)
+        module, name = where.rsplit(".", 1)
+        return list(getattr(importlib.import_module(module), name))
+    source = APP.parent / "views" / f"{page}.py"
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
+        if isinstance(target, ast.Name) and target.id == where:
+            return list(ast.literal_eval(node.value))
+    raise RuntimeError(f"no {where} in {source}")
 
 
 def page_views(page: str) -> list[tuple[str, str | None]]:
@@ -65,16 +83,7 @@ def page_views(page: str) -> list[tuple[str, str | None]]:
     its own, named ``page/tab``: each is what one click of a reader runs."""
     if page not in TABBED:
         return [(page, None)]
-    source = APP.parent / "views" / f"{page}.py"
-    tree = ast.parse(source.read_text(encoding="utf-8"))
-    names: list[str] = []
-    for node in tree.body:
-        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
-        if isinstance(target, ast.Name) and target.id == TABBED[page][2]:
-            names = list(ast.literal_eval(node.value))
-    if not names:
-        raise RuntimeError(f"no {TABBED[page][2]} in {source}")
-    return [(page, None)] + [(f"{page}/{tab}", tab) for tab in names[1:]]
+    return [(page, None)] + [(f"{page}/{tab}", tab) for tab in _tab_names(page)[1:]]
 
 
 def open_tab(at: AppTest, page: str, tab: str) -> None:

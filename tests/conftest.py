@@ -331,7 +331,11 @@ def open_tab(at, name: str, key: str = "campaign_tab", lang: str = "en"):
     raised nothing. Only the open tab's section is drawn."""
     from dashboard.i18n import t
 
-    labels = {"campaign_tab": "screens.campaign_tab"}
+    labels = {
+        "campaign_tab": "screens.campaign_tab",
+        "content_group": "content.by",
+        "feedback_breakdown": "feedback.breakdown",
+    }
     at.session_state[key] = t(f"{labels[key]}.{name}", lang=lang)
     at.run()
     assert not at.exception, at.exception

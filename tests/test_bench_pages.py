@@ -199,7 +199,10 @@ def test_the_campaign_page_is_timed_tab_by_tab_and_its_sql_is_all_its_tabs() -> 
         "data",
     ]
     assert all(name == f"campaign/{tab}" for name, tab in views[1:])
-    assert page_timing.page_views("content") == [("content", None)]
+    assert page_timing.page_views("content") == [
+        ("content", None), ("content/language", "language"), ("content/platform", "platform"),
+    ]  # fmt: skip
+    assert page_timing.page_views("budget") == [("budget", None)]
     # the reference is the SQL of the whole Campaign page, every tab's statements once
     tabs = [
         timing("campaign", cold=0.3, warm=0.03, raw=0.10),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import open_page, sql, tiles, write
+from conftest import open_page, open_tab, sql, tiles, write
 
 from dashboard import metrics
 from dashboard.charts import PLATFORM_COLOURS
@@ -104,6 +104,11 @@ def test_tiles_best_formats_and_the_list_equal_sql(demo_warehouse: Warehouse, mo
         assert best.loc[fmt, "best_url"] == url
         assert best.loc[fmt, "best_value"] == impressions
     assert list(best["post_impressions"]) == sorted(best["post_impressions"], reverse=True)
+    # the other groups are drawn when their tab is opened
+    assert "content_best_language" not in downloads
+    open_tab(at, "language", key="content_group")
+    open_tab(at, "platform", key="content_group")
+    downloads = at.session_state["_downloads"]
     for key in ("content_chart_format", "content_best_language", "content_chart_language",
                 "content_best_platform", "content_chart_platform"):  # fmt: skip
         assert key in downloads, key
@@ -171,6 +176,7 @@ def test_link_filters_and_page_filters_change_the_posts(
     assert number(got["Impressions of these posts (to date)"]) == want["impressions"]
     assert number(got["Engagements (to date)"]) == want["engagements"]
     assert got["Engagement rate"] == f"{want['rate']:.2%}"
+    open_tab(at, "platform", key="content_group")
     platforms = at.session_state["_downloads"]["content_best_platform"]
     assert set(platforms["group"]) == {"instagram", "telegram"}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import copy_warehouse, downloads, open_page, sql, tiles
+from conftest import copy_warehouse, downloads, open_page, open_tab, sql, tiles
 
 from dashboard import themes
 from dashboard.charts import feedback as charts
@@ -116,8 +116,10 @@ def test_tiles_tables_comments_and_participants_equal_sql(
         assert events.loc[(code, event), "participants"] == n
 
     # Participants by sex, age group and region: SQL's sums, adding up to the total.
-    for dimension in ("sex", "age_group", "region"):
-        parts = downloads(at, f"feedback_{dimension}")
+    for dimension in ("sex", "age_group", "region"):  # each in its tab, drawn when open
+        parts = downloads(
+            open_tab(at, dimension, key="feedback_breakdown"), f"feedback_{dimension}"
+        )
         expected = dict(
             sql(wh, f"SELECT {dimension}, sum(participants) FROM participants GROUP BY 1")
         )

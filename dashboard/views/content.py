@@ -22,6 +22,7 @@ from dashboard.filters import sidebar_filters
 from dashboard.i18n import fmt_date, fmt_figure, t
 from dashboard.metrics import posts
 
+GROUP_KEY = "content_group"
 XLSX_MOST = 100_000  # a longer list downloads as CSV only: a spreadsheet file that size is slow
 TILES = (
     "content_items",
@@ -130,13 +131,10 @@ value_kind = "rate" if rank == "engagement_rate" else "count"
 # --- best performers ------------------------------------------------------------------------
 
 st.subheader(t("content.section.best"))
-found: dict[str, pd.DataFrame] = {}
-for dimension, tab in zip(
-    posts.GROUPS, st.tabs([t(f"content.by.{g}") for g in posts.GROUPS]), strict=True
-):
+# Only the open tab's group is worked out and drawn (a click on another reruns the page).
+for dimension, tab in components.lazy_tabs(GROUP_KEY, posts.GROUPS, "content.by").items():
     with tab:
         table = posts.groups(wh, sel, dimension, rank)
-        found[dimension] = table
         name_of = GROUP_NAMES[dimension]
         dimension_label = t(f"content.dimension.{dimension}")
         if dimension == "platform":
@@ -221,14 +219,14 @@ st.subheader(t("content.section.posts"))
 pick = st.columns([2, 2, 3])
 formats = pick[0].multiselect(
     t("content.filter_formats"),
-    options=list(found["format"]["group"]),
+    options=list(posts.groups(wh, sel, "format", rank)["group"]),
     format_func=_format_name,
     placeholder=t("content.filter_all"),
     key="content_formats",
 )
 languages = pick[1].multiselect(
     t("content.filter_languages"),
-    options=list(found["language"]["group"]),
+    options=list(posts.groups(wh, sel, "language", rank)["group"]),
     format_func=_language_name,
     placeholder=t("content.filter_all"),
     key="content_languages",

@@ -40,6 +40,7 @@ TOP_WORDS = 10
 THEME_KEY = "feedback_themes"
 LANGUAGE_KEY = "feedback_languages"
 BREAKDOWNS = ("sex", "age_group", "region")
+BREAKDOWN_KEY = "feedback_breakdown"
 
 wh = st.session_state["warehouse"]
 selection = sidebar_filters(wh)
@@ -489,8 +490,10 @@ else:
         "region": {},
     }
     orders = {"sex": list(SEXES), "age_group": list(AGE_GROUPS)}
-    tabs = st.tabs([t(f"feedback.breakdown.{d}") for d in BREAKDOWNS])
-    for tab, dimension in zip(tabs, BREAKDOWNS, strict=True):
+    # Only the open tab's breakdown is worked out and drawn (a click on another reruns the page).
+    for dimension, tab in components.lazy_tabs(
+        BREAKDOWN_KEY, BREAKDOWNS, "feedback.breakdown"
+    ).items():
         parts = metrics.query(wh, ["participants"], sel, "total", (dimension,)).rename(
             columns={dimension: "group"}
         )
