@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 
 from etl import batches, forms
-from etl.cells import neutral, neutral_sql
+from etl.cells import FORMULA_START, neutral, neutral_sql
 from etl.kinds import PERSONAL_FIELDS
 from etl.load.result import LoadResult
-from etl.privacy import Screening, holds_personal_data, mask_sql
+from etl.privacy import Screening, holds_personal_data, mask_sql, none_in_sql
 from etl.stage import Staged
 from etl.warehouse import Warehouse
 
@@ -62,11 +62,11 @@ def _store_masked(
     written as text a spreadsheet will not run (``etl.cells``). A one-table file is kept as
     CSV, a set-up workbook as a workbook of the sheets read."""
     if len(staged) == 1:
-        text = _masked_csv(con, next(iter(staged.values())))
+        only = next(iter(staged.values()))
         return _keep(
             warehouse,
             f"{checksum[:2]}/{checksum}.masked.csv",
-            lambda tmp: tmp.write_text(text, encoding="utf-8"),
+            lambda tmp: _write_masked_csv(con, only, tmp),
         )
     tables = []
     for s in staged.values():
@@ -99,46 +99,101 @@ def _store_masked(
 
 def _masked_cells(s: Staged) -> list[tuple[str, str]]:
     """(header, SQL) of the cells kept in a masked copy: contacts left out, text masked."""
+    return (
+        [(h, mask_sql(expr)) for h, expr in _unmasked_cells(s)]
+        if s.kind != "feedback"
+        else cells_kept(s)
+    )
+
+
+def _unmasked_cells(s: Staged) -> list[tuple[str, str]]:
+    """(header, SQL) of the cells kept in a masked copy before ``mask_sql``: feedback's cells
+    are chosen and masked already (``cells_kept``)."""
     cells = cells_kept(s)
-    if s.kind != "feedback":  # feedback's cells are chosen and masked already
-        cells = [(h, mask_sql(expr)) for h, expr in cells if not forms.is_personal(h)]
+    if s.kind != "feedback":
+        cells = [(h, expr) for h, expr in cells if not forms.is_personal(h)]
     return cells
 
 
-def _masked_csv(con: duckdb.DuckDBPyConnection, s: Staged) -> str:
-    """The masked copy of a one-table file as CSV text, as ``csv.writer`` writes it.
+def _write_masked_csv(con: duckdb.DuckDBPyConnection, s: Staged, target: Path) -> None:
+    """Write the masked copy of a one-table file to ``target`` as CSV, byte for byte as
+    ``csv.writer`` (``lineterminator="\\n"``) writes its rows masked (``mask``) and made safe
+    (``neutral``).
 
-    Each row's line is put together in SQL, its cells made safe there (``neutral_sql``, the
-    rule of ``neutral``): only a row with a cell that needs quoting (a comma, a quote, a line
-    break), or a row of one empty cell, is written by ``csv.writer`` itself."""
-    cells = _masked_cells(s)
+    Each row's line is put together in SQL and DuckDB writes the lines (``COPY``): no row comes
+    into Python, and the copy is not held in memory. Most rows hold nothing to mask, no cell a
+    spreadsheet would run and none that needs quoting, which two searches of the row's cells
+    joined tell: their line is their cells as read. Only the other rows are masked, made safe
+    (``mask_sql``, ``neutral_sql``) and quoted cell by cell (a CASE evaluates its branches only
+    for the rows that take them)."""
+    cells = _unmasked_cells(s)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([neutral(h) for h in [h for h, _ in cells]])
+    csv.writer(out, lineterminator="\n").writerow([neutral(h) for h, _ in cells])
     if not cells:
         count = con.execute(f"SELECT count(*) FROM {s.cells_source[0]}").fetchone()[0]
-        writer.writerows([[None]] * count)
-        return out.getvalue()
-    values = ", ".join(f"{neutral_sql(expr)} AS v{i}" for i, (_, expr) in enumerate(cells))
-    line = " || ',' || ".join(f"coalesce(v{i}, '')" for i in range(len(cells)))
-    fields = ", ".join(f"v{i}" for i in range(len(cells)))
-    plain = (
-        f"NOT regexp_matches(line, '[\"\\r\\n]') AND "
-        f"length(line) - length(replace(line, ',', '')) = {len(cells) - 1}"
-        + (" AND line <> ''" if len(cells) == 1 else "")
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(out.getvalue())
+            fh.writelines(['""\n'] * count)
+        return
+    exprs = [expr for _, expr in cells]
+    alone = len(exprs) == 1
+    by_cell = f"[{', '.join(exprs)}]"
+    if s.kind != "feedback":  # feedback's cells are masked already (``cells_kept``)
+        by_cell = f"list_transform({by_cell}, lambda x: {mask_sql('x')})"
+    by_cell = f"list_transform({by_cell}, lambda x: {neutral_sql('x')})"
+    by_cell = f"list_transform({by_cell}, lambda x: {_csv_field('x', alone=alone)})"
+    by_cell = f"array_to_string({by_cell}, ',')"
+    if s.kind == "feedback":
+        line = by_cell
+    else:
+        joined = f"concat_ws(chr(31), {', '.join(exprs)})"
+        starts = "".join(_CLASS_ESCAPES.get(c, c) for c in FORMULA_START)
+        as_read = (
+            f"{none_in_sql(exprs)} AND NOT regexp_matches({joined}, "
+            f"'(^|\\x1f)[{starts}]|{_QUOTED_CHARS}')"
+            + (f" AND coalesce({exprs[0]}, '') <> ''" if alone else "")
+        )
+        read_line = " || ',' || ".join(f"coalesce({expr}, '')" for expr in exprs)
+        line = f"CASE WHEN {as_read} THEN {read_line} ELSE {by_cell} END"
+    header = out.getvalue()[:-1].replace("'", "''")
+    con.execute(
+        f"COPY (SELECT text FROM (SELECT 0 AS row_number, '{header}' AS text UNION ALL "
+        f"SELECT row_number, {line} FROM {s.cells_source[0]}) ORDER BY row_number) "
+        f"TO '{_sql_path(target)}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
+        "DELIMITER ',', NULLSTR '')"
     )
-    rows = con.execute(
-        f"SELECT CASE WHEN {plain} THEN line END, CASE WHEN NOT ({plain}) THEN [{fields}] END "
-        f"FROM (SELECT row_number, {line} AS line, {fields} FROM (SELECT row_number, {values} "
-        f"FROM {s.cells_source[0]})) ORDER BY row_number"
-    ).fetchall()
-    for text, row in rows:
-        if text is None:
-            writer.writerow(row)
-        else:
-            out.write(text)
-            out.write("\n")
-    return out.getvalue()
+
+
+# Characters of ``FORMULA_START`` written in a regular expression's class.
+_CLASS_ESCAPES = {"-": "\\-", "\t": "\\t", "\r": "\\r"}
+
+
+def _quoted_by_csv_writer() -> str:
+    """The characters that make ``csv.writer`` (``lineterminator="\\n"``) quote a field, as a
+    regular expression's class: a comma, a quote, a line feed, and on some Python versions a
+    carriage return."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(["a\rb"])
+    return '[,"\n\r]' if out.getvalue().startswith('"') else '[,"\n]'
+
+
+_QUOTED_CHARS = _quoted_by_csv_writer()
+
+
+def _csv_field(value: str, *, alone: bool) -> str:
+    """The SQL of a field as ``csv.writer`` writes it: quoted (its quotes doubled) when it holds
+    a character that needs it, or when it is the row's only field and empty; none is empty."""
+    needs = f"coalesce(regexp_matches({value}, '{_QUOTED_CHARS}'), false)"
+    if alone:
+        needs = f"coalesce({value}, '') = '' OR {needs}"
+    return (
+        f"(CASE WHEN {needs} THEN '\"' || replace({value}, '\"', '\"\"') || '\"' "
+        f"ELSE coalesce({value}, '') END)"
+    )
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def cells_kept(s: Staged) -> list[tuple[str, str]]:
