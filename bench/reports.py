@@ -11,10 +11,12 @@ as in a running dashboard), on the scale warehouse
 * **raw SQL** (the baseline): the distinct statements the figures sent (recorded by
   ``dashboard.reader.recording``), run once each on one read-only DuckDB connection, results
   fetched into pandas;
-* **raw COPY** (the package's baseline): DuckDB writing the period's channel days and posts to
-  CSV with ``COPY``, the bulk of the package.
+* **raw package** (the package's baseline): what the package must do at the least, DuckDB
+  writing the report's campaigns' channel days and posts of the period to CSV with ``COPY``
+  (unsorted, as stored: the bulk of the package) and those files zipped at deflate level 1.
 
-Target: the whole export (figures and the three files) under 10 s. ``python -m bench.reports``
+Targets: the whole export (the figures, then the three files, one after another) under 10 s,
+and within 1.5 x its baselines (raw SQL plus raw package). ``python -m bench.reports``
 prints the table; ``--record`` writes it to ``docs/benchmarks.md``. A missed target is printed,
 never turned into a failing exit code.
 """
@@ -23,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -41,6 +45,7 @@ from etl.warehouse import Warehouse
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 TARGET_SECONDS = 10.0
+TARGET_RATIO = 1.5  # the whole export against its baselines (raw SQL plus the raw package)
 
 
 def _child(path: Path) -> dict[str, float | int]:
@@ -72,36 +77,54 @@ def _child(path: Path) -> dict[str, float | int]:
     import dashboard.report.xlsx  # noqa: F401
 
     out: dict[str, float | int] = {}
-    with data.recording() as recorded:
-        t0 = time.perf_counter()
-        report = build(wh, Request(START, END), config)
-        out["figures"] = time.perf_counter() - t0
     sizes = {}
+    # The whole export: the figures, then each file on them, one after another.
+    start = time.perf_counter()
+    with data.recording() as recorded:
+        report = build(wh, Request(START, END), config)
+    out["figures"] = time.perf_counter() - start
     for fmt in ("xlsx", "package", "pdf"):
         t0 = time.perf_counter()
         content = render(wh, report, fmt)
         out[fmt] = time.perf_counter() - t0
         sizes[fmt] = len(content)
-    out["total"] = out["figures"] + out["xlsx"] + out["package"] + out["pdf"]
+    out["total"] = time.perf_counter() - start
     statements = distinct_statements(recorded)
     out["raw_sql"], _ = raw_sql_pass(wh, statements)
     out["statements"] = len(statements)
     out["campaigns"] = len(report.meta["campaigns"])
     out["costs"] = len(report.tables["costs"].frame)
     Path(fh.name).unlink()
-    with tempfile.TemporaryDirectory() as tmp:
-        con = duckdb.connect(str(wh.read_path), read_only=True)
-        t0 = time.perf_counter()
-        for name, sql in (
-            ("channel", "SELECT * FROM channel_daily WHERE day BETWEEN $s AND $e"),
-            ("content", "SELECT * FROM content_items WHERE published_at::DATE BETWEEN $s AND $e"),
-        ):
-            target = str(Path(tmp) / f"{name}.csv").replace("'", "''")
-            con.execute(f"COPY ({sql}) TO '{target}' (HEADER)", {"s": START, "e": END})
-        out["raw_copy"] = time.perf_counter() - t0
-        con.close()
+    out["raw_copy"], out["raw_copy_bytes"] = _raw_package(wh, list(report.meta["campaigns"]))
     out.update({f"{k}_bytes": v for k, v in sizes.items()})
     return out
+
+
+def _raw_package(wh: Warehouse, codes: list[str]) -> tuple[float, int]:
+    """What the package must do at the least, timed: DuckDB's ``COPY`` of the report's
+    campaigns' channel days and posts of the period to CSV (unsorted, as stored), and those
+    files zipped at deflate level 1, the package's level. Its time and the zip's size."""
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(str(wh.read_path), read_only=True)
+        buf = io.BytesIO()
+        t0 = time.perf_counter()
+        files = []
+        for name, sql in (
+            ("channel", "SELECT * FROM channel_daily WHERE day BETWEEN $s AND $e "
+             "AND list_contains($c, campaign_code)"),
+            ("content", "SELECT * FROM core.post_content WHERE published_on BETWEEN $s AND $e "
+             "AND list_contains($c, campaign_code)"),
+        ):  # fmt: skip
+            target = Path(tmp) / f"{name}.csv"
+            quoted = str(target).replace("'", "''")
+            con.execute(f"COPY ({sql}) TO '{quoted}' (HEADER)", {"s": START, "e": END, "c": codes})
+            files.append(target)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for target in files:
+                zf.write(target, target.name)
+        seconds = time.perf_counter() - t0
+        con.close()
+    return seconds, len(buf.getvalue())
 
 
 def measure(wh_path: Path) -> tuple[dict, float]:
@@ -116,17 +139,22 @@ def measure(wh_path: Path) -> tuple[dict, float]:
 
 
 def report_lines(fig: dict, peak: float) -> list[str]:
+    baseline = fig["raw_sql"] + fig["raw_copy"]
+    ratio = fig["total"] / baseline
     rows = [
         ["figures (`dashboard.report.build`)", f"{fig['figures']:.2f} s",
          f"{fig['figures'] / fig['raw_sql']:.2f} × raw SQL ({fig['raw_sql']:.2f} s, "
          f"{fig['statements']} statements)"],
         ["workbook (XLSX)", f"{fig['xlsx']:.2f} s", f"{fig['xlsx_bytes'] / 1048576:.1f} MiB"],
         ["data package (ZIP of CSV)", f"{fig['package']:.2f} s",
-         f"{fig['package'] / fig['raw_copy']:.2f} × DuckDB `COPY` of the channel days and posts "
-         f"({fig['raw_copy']:.2f} s); {fig['package_bytes'] / 1048576:.1f} MiB"],
+         f"{fig['package'] / fig['raw_copy']:.2f} × raw package: DuckDB `COPY` of the report's "
+         f"channel days and posts, zipped at level 1 ({fig['raw_copy']:.2f} s, "
+         f"{fig['raw_copy_bytes'] / 1048576:.1f} MiB); {fig['package_bytes'] / 1048576:.1f} MiB"],
         ["PDF summary", f"{fig['pdf']:.2f} s", f"{fig['pdf_bytes'] / 1048576:.2f} MiB"],
         ["**whole export**", f"**{fig['total']:.2f} s**",
-         f"target < {TARGET_SECONDS:.0f} s: {'met' if fig['total'] < TARGET_SECONDS else 'MISSED'}"
+         f"**{ratio:.2f} × its baselines** (raw SQL plus raw package, {baseline:.2f} s; target "
+         f"{TARGET_RATIO} ×: {'met' if ratio <= TARGET_RATIO else 'missed'}); target "
+         f"< {TARGET_SECONDS:.0f} s: {'met' if fig['total'] < TARGET_SECONDS else 'MISSED'}"
          f"; peak memory {peak:.0f} MiB"],
     ]  # fmt: skip
     return markdown_table(["step", "time", "against"], rows)
@@ -143,6 +171,9 @@ def run(*, record: bool) -> None:
     print("\n".join(lines))
     if fig["total"] >= TARGET_SECONDS:
         print(f"MISSED: the whole export took {fig['total']:.2f} s (target < {TARGET_SECONDS} s)")
+    ratio = fig["total"] / (fig["raw_sql"] + fig["raw_copy"])
+    if ratio > TARGET_RATIO:
+        print(f"missed: the whole export took {ratio:.2f} x its baselines (< {TARGET_RATIO} x)")
     if record:
         block = [
             f"Measured {dt.date.today().isoformat()}: the whole scale programme "

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from etl.cells import neutral
+from etl.cells import FORMULA_START, is_list, neutral
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,10 +33,22 @@ def neutral_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text cell and column name under the formula rule."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutral)
+        s = out[col]
+        if s.dtype == object:
+            if any(map(_changed, s)):
+                out[col] = s.map(neutral)
+        elif pd.api.types.is_string_dtype(s) and s.str[:1].isin(FORMULA_START).any():
+            out[col] = s.map(neutral)
     out.columns = [str(neutral(str(c))) for c in out.columns]
     return out
+
+
+def _changed(value: Any) -> bool:
+    """Whether :func:`neutral` may change ``value`` (text starting as a formula does, a list):
+    a column with none is left as it is."""
+    if isinstance(value, str):
+        return value.startswith(FORMULA_START)
+    return value is not None and is_list(value)
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

@@ -688,6 +688,27 @@ def test_data_package(demo_warehouse: Warehouse) -> None:
     # Personal data stays out: no comments, no time of day.
     assert "comment" not in feedback.columns and "submitted_at" not in feedback.columns
     assert set(logframe["indicator_code"]) >= {"OP1", "OP4", "IMP1"}
+    # Each file of rows is in the order of its key, then of its other columns: the same rows,
+    # the same file.
+    for name, key in (
+        ("campaigns", ["code"]),
+        ("channel_daily", ["campaign_code", "platform", "day"]),
+        ("content_items", ["campaign_code", "platform", "published_on", "post_id"]),
+        ("participants", ["event_date", "campaign_code", "event_code", "region", "sex",
+                          "age_group"]),
+        ("feedback", ["submitted_on", "campaign_code", "event_code", "language"]),
+        ("kpi_targets", ["campaign_code", "indicator_code"]),
+        ("exchange_rates", ["currency", "month"]),
+    ):  # fmt: skip
+        with zipfile.ZipFile(io.BytesIO(result.files["package"])) as z:
+            rows = pd.read_csv(
+                io.BytesIO(z.read(f"data/{name}.csv")),
+                encoding="utf-8-sig",
+                dtype=str,
+                keep_default_na=False,
+            )
+        keys = list(rows[key].itertuples(index=False, name=None))
+        assert len(keys) > 1 and keys == sorted(keys), name
 
 
 # --- freezing ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,38 @@ def test_quarterly_periods_and_the_kinds_owed_come_from_the_settings(
     bad = write(tmp_path / "bad.toml", "[cycle]\nperiod_months = 5\n")
     with pytest.raises(ValueError, match="period_months"):
         load_settings(bad)
+
+
+def test_the_settings_file_is_read_again_only_when_it_changed(tmp_path: Path) -> None:
+    settings_file = write(tmp_path / "reporting.toml", "[cycle]\nperiod_months = 3\n")
+    first = load_settings(settings_file)
+    assert load_settings(settings_file) is first  # unchanged: not read again
+    # Another size: read again, whatever the clock says of the modification time.
+    write(settings_file, "[cycle]\nperiod_months = 12\ndue_days = 20\n")
+    changed = load_settings(settings_file)
+    assert (changed.period_months, changed.due_days) == (12, 20)
+    # The same size, a later modification time: read again too.
+    write(settings_file, "[cycle]\nperiod_months = 6\ndue_days = 20\n")
+    later = settings_file.stat().st_mtime_ns + 1_000_000_000
+    os.utime(settings_file, ns=(later, later))
+    assert load_settings(settings_file).period_months == 6
+    # A file that can no longer be read is an error, not the settings read before.
+    settings_file.unlink()
+    with pytest.raises(ValueError, match="no such reporting file"):
+        load_settings(settings_file)
+
+
+def test_the_report_config_carries_the_cycle_of_the_same_file(tmp_path: Path) -> None:
+    from dashboard.report.config import DEFAULT_PATH, ConfigError, load_config
+
+    text = DEFAULT_PATH.read_text("utf-8")
+    settings_file = write(tmp_path / "reporting.toml", text)
+    config = load_config(settings_file)
+    assert config.cycle == load_settings(settings_file)
+    assert config.cycle.path == settings_file
+    bad = write(tmp_path / "bad.toml", text.replace("period_months = 1", "period_months = 5", 1))
+    with pytest.raises(ConfigError, match="period_months"):
+        load_config(bad)
 
 
 # --- the steps ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,24 +37,27 @@ DUCKDB_TYPES = {
     "SMALLINT": "integer",
     "HUGEINT": "integer",
 }
-BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
 class DataQuery:
     """One file of rows behind the report: where it goes in the package, what it holds, its
-    key columns and the query that gives its rows."""
+    key columns, the query that gives its rows and the columns they are sorted by (the
+    outermost ``ORDER BY`` of the file's query: DuckDB keeps no order of a subquery)."""
 
     path: str
     description: str
     keys: tuple[str, ...] = ()
     sql: str = ""
     params: dict = field(default_factory=dict)
+    order: tuple[str, ...] = ()
 
 
 def data_queries(report: Report) -> list[DataQuery]:
     """The files of rows behind ``report``: its campaigns, the daily channel figures, content
-    items, participants and feedback of its period, KPI targets and exchange rates."""
+    items, participants and feedback of its period, KPI targets and exchange rates. Each
+    file's rows are in the order of its key (then of every other column, for rows that share
+    a key), the same every time."""
     m = report.meta
     codes = list(m.campaigns)
     approved = m.approval is not None and m.approval.approved_only
@@ -67,26 +71,30 @@ def data_queries(report: Report) -> list[DataQuery]:
             "The campaigns of the report, as registered.",
             ("code",),
             sql="SELECT code, name, organisation_code, thematic_area, regions, languages, "
-            "start_date, end_date, status FROM campaigns WHERE list_contains($c, code) "
-            "ORDER BY code",
+            "start_date, end_date, status FROM campaigns WHERE list_contains($c, code)",
             params={"c": codes},
+            order=("code",),
         )
     ]
     for source, name, columns, sort in (
-        ("channel", "channel_daily", "*", "campaign_code, platform, day"),
-        ("content", "content_items", "*", "campaign_code, platform, published_on, post_id"),
-        ("participants", "participants", "*", "event_date, campaign_code, event_code"),
+        ("channel", "channel_daily", "*", ("campaign_code", "platform", "day")),
+        ("content", "content_items", "*",
+         ("campaign_code", "platform", "published_on", "post_id")),
+        ("participants", "participants", "*",
+         ("event_date", "campaign_code", "event_code", "region", "sex", "age_group",
+          "participants")),
         # Ratings only: comments and the time of day stay out of a file that leaves us.
         ("feedback", "feedback", "* EXCLUDE (comment, submitted_at)",
-         "submitted_on, campaign_code, event_code"),
+         ("submitted_on", "campaign_code", "event_code", "language", "rating_scale", "rating")),
     ):  # fmt: skip
         sql, params = metrics.selected_rows(source, period, settings)
         out.append(
             DataQuery(
                 f"data/{name}.csv",
                 metrics.SOURCES[source].description,
-                sql=f"SELECT {columns} FROM ({sql}) ORDER BY {sort}",
+                sql=f"SELECT {columns} FROM ({sql})",
                 params=params,
+                order=sort,
             )
         )
     out.append(
@@ -96,8 +104,9 @@ def data_queries(report: Report) -> list[DataQuery]:
             ("campaign_code", "indicator_code"),
             sql="SELECT campaign_code, indicator_code, indicator, level, metric, unit, "
             "direction, baseline, baseline_year, target, cumulative FROM kpi_targets "
-            "WHERE list_contains($c, campaign_code) ORDER BY campaign_code, indicator_code",
+            "WHERE list_contains($c, campaign_code)",
             params={"c": codes},
+            order=("campaign_code", "indicator_code"),
         )
     )
     out.append(
@@ -105,28 +114,59 @@ def data_queries(report: Report) -> list[DataQuery]:
             "data/exchange_rates.csv",
             "The InforEuro monthly rates loaded.",
             ("month", "currency"),
-            sql="SELECT month, currency, units_per_eur FROM exchange_rates "
-            "ORDER BY currency, month",
+            sql="SELECT month, currency, units_per_eur FROM exchange_rates",
+            order=("currency", "month"),
         )
     )
     return out
 
 
 def data_files(wh: Warehouse, report: Report) -> Iterator[DataFile]:
-    """The files of :func:`data_queries`, each written by DuckDB when it is asked for."""
-    with tempfile.TemporaryDirectory(prefix="report-package-") as tmp:
-        for query in data_queries(report):
-            content, types = _copied(wh, query, Path(tmp))
-            yield DataFile(query.path, query.description, query.keys, content, tuple(types))
+    """The files of :func:`data_queries`, within the scope of the reader calling this
+    function. Asked for the first file, it starts DuckDB writing them all, one after another in
+    a thread of its own, so the package compresses a file while DuckDB writes the next; a file
+    is removed once the next one is asked for."""
+    return _written(wh, data_queries(report), reader.current_scope())
 
 
-def _copied(wh: Warehouse, q: DataQuery, tmp: Path) -> tuple[bytes, list[tuple[str, str]]]:
-    """The CSV of ``q.sql`` written by DuckDB: text a spreadsheet would take for a formula
-    gets a leading apostrophe, whole numbers lose their ``.0``, lists are joined with ``; ``."""
+def _written(
+    wh: Warehouse, queries: list[DataQuery], scope: reader.Scope | None
+) -> Iterator[DataFile]:
+    with reader.scoped(scope):
+        statements = [_statement(wh, q) for q in queries]
+
+    def write(q: DataQuery, sql: str, target: Path) -> Path:
+        # The scope is the caller's, given explicitly: a thread starts with none of its own.
+        with reader.scoped(scope):
+            reader.copy_csv(wh, sql, q.params, target)
+        return target
+
+    with (
+        tempfile.TemporaryDirectory(prefix="report-package-") as tmp,
+        ThreadPoolExecutor(1, thread_name_prefix="report-package") as pool,
+    ):
+        pending = [
+            pool.submit(write, q, sql, Path(tmp) / q.path.replace("/", "_"))
+            for q, (sql, _) in zip(queries, statements, strict=True)
+        ]
+        try:
+            for q, (_, types), future in zip(queries, statements, pending, strict=True):
+                target = future.result()
+                yield DataFile(q.path, q.description, q.keys, target, tuple(types))
+                target.unlink(missing_ok=True)
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _statement(wh: Warehouse, q: DataQuery) -> tuple[str, list[tuple[str, str]]]:
+    """The query writing the CSV of ``q.sql``, in the order of ``q.order``, and its fields:
+    text a spreadsheet would take for a formula gets a leading apostrophe, whole numbers lose
+    their ``.0``, lists are joined with ``; ``."""
     columns = reader.columns_of(wh, q.sql, q.params)
     select, types = [], []
     for name, kind in columns:
-        col = '"' + name.replace('"', '""') + '"'
+        col = _quoted(name)
         if kind == "VARCHAR":
             expr = neutral_sql(col)
         elif kind == "DOUBLE":
@@ -142,6 +182,11 @@ def _copied(wh: Warehouse, q: DataQuery, tmp: Path) -> tuple[bytes, list[tuple[s
             kind = "DOUBLE"
         select.append(f"{expr} AS {col}")
         types.append((name, DUCKDB_TYPES.get(kind, "string")))
-    target = tmp / q.path.replace("/", "_")
-    reader.copy_csv(wh, f"SELECT {', '.join(select)} FROM ({q.sql})", q.params, target)
-    return BOM + target.read_bytes(), types
+    # Sorted by the rows' own values (``r.``), not by the text written for them.
+    order = ", ".join(f"r.{_quoted(c)}" for c in q.order)
+    sql = f"SELECT {', '.join(select)} FROM ({q.sql}) AS r"
+    return sql + (f" ORDER BY {order}" if order else ""), types
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -48,7 +48,6 @@ from dashboard.report.results import (
     reach_table,
 )
 from dashboard.report.words import check_language, word
-from etl.reporting import load_settings
 from etl.warehouse import Warehouse
 
 
@@ -86,7 +85,7 @@ def build(
 
     translations = _translations(wh, codes, lang)
     meta = _meta(wh, request, config, campaigns, as_of, partial, produced_at, lang, translations)
-    cycle = load_settings(config.path)
+    cycle = config.cycle
     meta = replace(
         meta,
         approval=approval(wh, campaigns, request.start, request.end, as_of, cycle, approved),

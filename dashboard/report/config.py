@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard import metrics
+from etl.load.result import UsageError
+from etl.reporting import ReportingSettings, settings_from
 
 ENV_VAR = "CAMPAIGNS_REPORTING"
 DEFAULT_PATH = Path(__file__).with_name("reporting.toml")
@@ -65,6 +67,8 @@ class ReportingConfig:
     path: Path
     programme: Programme
     indicators: tuple[Indicator, ...] = field(default_factory=tuple)
+    # The reporting cycle's ``[cycle]`` table of the same file (``etl.reporting``).
+    cycle: ReportingSettings = field(default_factory=ReportingSettings)
 
     @property
     def settings(self) -> metrics.Settings:
@@ -88,7 +92,11 @@ def load_config(path: str | Path | None = None) -> ReportingConfig:
         ) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{where}: not valid TOML ({e}); fix the line it names") from None
-    return ReportingConfig(where, _programme(where, raw), _indicators(where, raw))
+    try:
+        cycle = settings_from(raw, where)
+    except UsageError as e:
+        raise ConfigError(str(e)) from None
+    return ReportingConfig(where, _programme(where, raw), _indicators(where, raw), cycle)
 
 
 def _need(where: Path, table: dict, key: str, kind: type | tuple, context: str):

@@ -23,10 +23,13 @@ as files DuckDB wrote (``dashboard.report.behind``).
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import shutil
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -80,6 +83,12 @@ DATA_COLUMNS: dict[str, tuple[str, str]] = {
     "cumulative": ("boolean", "true when the KPI's values add up over the campaign."),
 }
 
+BOM = b"\xef\xbb\xbf"
+# The fastest deflate: CSV still shrinks about fivefold, in a quarter of the time of level 6
+# (docs/benchmarks.md "Donor report export" gives the sizes).
+COMPRESS_LEVEL = 1
+CHUNK = 1 << 20
+
 TYPES = {
     "text": "string",
     "date": "date",
@@ -113,16 +122,19 @@ def render_package(
                 changes,
             )
         )
+    # Asked for its first file, ``rows_behind`` starts DuckDB writing the rest in a thread of
+    # its own (``behind.data_files``), while the report's tables are written here.
+    behind = iter(rows_behind)
+    first = next(behind, None)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         contents = _Contents(zf, _zip_time(report))
         for t in tables:
+            frame = _for_csv(t.frame)
             fields = [(c, _field_type(t.frame[c], _describe(c)[0])) for c in t.frame.columns]
-            contents.add(
-                t.path, t.description, t.keys, csv_bytes(_for_csv(t.frame)), fields, len(t.frame)
-            )
-        for f in rows_behind:
-            contents.add(f.path, f.description, f.keys, f.content, list(f.fields))
+            contents.add(t.path, t.description, t.keys, csv_bytes(frame), fields, len(t.frame))
+        for f in itertools.chain(() if first is None else (first,), behind):
+            contents.add(f.path, f.description, f.keys, f.file, list(f.fields))
         contents.write("data_dictionary.csv", csv_bytes(pd.DataFrame(contents.dictionary)))
         contents.write("datapackage.json", _descriptor(report, contents.resources))
         contents.write("README.txt", _readme(report, contents.listed).encode("utf-8"))
@@ -131,13 +143,14 @@ def render_package(
 
 @dataclass(frozen=True)
 class DataFile:
-    """One file of rows behind the report, already written (``behind.data_files``): its CSV
-    bytes and its (column, Frictionless type) fields."""
+    """One file of rows behind the report, already written (``behind.data_files``): the CSV
+    file DuckDB wrote (UTF-8 without a byte-order mark: the package adds one) and its
+    (column, Frictionless type) fields."""
 
     path: str
     description: str
     keys: tuple[str, ...]
-    content: bytes
+    file: Path
     fields: tuple[tuple[str, str], ...]
 
 
@@ -162,7 +175,7 @@ class _Contents:
     dictionary: list[dict] = field(default_factory=list)
     listed: list[tuple[str, int | None, str]] = field(default_factory=list)
 
-    def write(self, path: str, data: bytes) -> None:
+    def write(self, path: str, data: bytes | Path) -> None:
         _write(self.zf, path, data, self.stamp)
 
     def add(
@@ -170,11 +183,12 @@ class _Contents:
         path: str,
         description: str,
         keys: tuple[str, ...],
-        content: bytes,
+        content: bytes | Path,
         types: list[tuple[str, str]],
         rows: int | None = None,
     ) -> None:
-        """Write one CSV and describe it: its resource, its columns in the dictionary."""
+        """Write one CSV (its bytes, or a file of it without the byte-order mark) and describe
+        it: its resource, its columns in the dictionary."""
         self.write(path, content)
         fields = []
         for column, kind in types:
@@ -226,10 +240,12 @@ def _field_type(column: pd.Series, unit: str) -> str:
 
 
 def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
+    """``frame`` as the package writes it: lists joined with ``; ``, whole numbers without
+    ``.0``, days without a time; only the columns that change are replaced."""
+    out = frame.copy(deep=False)
     for col in out.columns:
         s = out[col]
-        if s.dtype == object and s.map(is_list).any():
+        if s.dtype == object and any(not isinstance(v, str) and is_list(v) for v in s):
             out[col] = s.map(lambda v: neutral(v, sep="; "))
         elif pd.api.types.is_float_dtype(s) and s.notna().any():
             values = s.dropna()
@@ -247,12 +263,21 @@ def _zip_time(report: Report) -> tuple[int, int, int, int, int, int]:
     return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
 
 
-def _write(zf: zipfile.ZipFile, path: str, data: bytes, stamp: tuple) -> None:
+def _write(zf: zipfile.ZipFile, path: str, data: bytes | Path, stamp: tuple) -> None:
+    """``data`` into the zip as ``path``; a file (a CSV DuckDB wrote) is read in chunks, after
+    the byte-order mark."""
     info = zipfile.ZipInfo(path, date_time=stamp)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    # The fastest deflate: CSV still shrinks about fivefold, in a quarter of the time.
-    zf.writestr(info, data, compresslevel=1)
+    if isinstance(data, bytes):
+        zf.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+        return
+    # As ``writestr`` does, with the size known beforehand (the same bytes, zip64 when needed).
+    info.file_size = len(BOM) + data.stat().st_size
+    info._compresslevel = COMPRESS_LEVEL  # what ``writestr(compresslevel=)`` sets
+    with data.open("rb") as source, zf.open(info, "w") as dest:
+        dest.write(BOM)
+        shutil.copyfileobj(source, dest, CHUNK)
 
 
 def _descriptor(report: Report, resources: list[dict]) -> bytes:

@@ -32,7 +32,7 @@ from dashboard.report.words import (
     unit_text,
     word,
 )
-from etl.cells import is_list, neutral_text
+from etl.cells import FORMULA_START, formula_like, is_list, neutral_text
 
 EU_BLUE = "#003399"
 EU_YELLOW = "#FFCC00"
@@ -316,18 +316,36 @@ def _write_frame(
 
     shown = shown_frame(book.report, frame)  # texts in the report's language
     values = shown.astype(object).where(shown.notna(), None).to_numpy().tolist()
+    longest = [widths.get(col, 0) for col in range(len(frame.columns))]
+    # The common cells (text, numbers, blanks) written here; the rest by ``_write_cell``.
     for i, row in enumerate(values):
         r = header + 1 + i
+        row_type = row_types[i]
         lines = 1.0
         for col, v in enumerate(row):
-            wrap = isinstance(v, str) and len(v) > TEXT_WIDTH - 2
-            if wrap:
-                lines = max(lines, _height(v, TEXT_WIDTH) / LINE_HEIGHT)
-            width = _write_cell(ws, r, col, v, cell_format(col, row_types[i], wrap))
-            if width > widths.get(col, 0):
-                widths[col] = width
+            kind = type(v)
+            if kind is str:
+                wrap = len(v) > TEXT_WIDTH - 2
+                if wrap:
+                    lines = max(lines, _height(v, TEXT_WIDTH) / LINE_HEIGHT)
+                text = "'" + v if v.startswith(FORMULA_START) and formula_like(v) else v
+                ws.write_string(r, col, text, cell_format(col, row_type, wrap))
+                width = len(text)
+            elif (kind is float or kind is int) and v == v:
+                ws.write_number(r, col, float(v), cell_format(col, row_type, False))
+                width = len(f"{v:,.0f}") + 3
+            elif v is None or kind is float:  # None or NaN
+                ws.write_blank(r, col, None, cell_format(col, row_type, False))
+                continue
+            else:
+                width = _write_cell(ws, r, col, v, cell_format(col, row_type, False))
+            if width > longest[col]:
+                longest[col] = width
         if lines > 1:
             ws.set_row(r, LINE_HEIGHT * lines)
+    for col, width in enumerate(longest):
+        if width > widths.get(col, 0):
+            widths[col] = width
 
 
 def _column_format(column: pd.Series, unit: str, lang: str = "en") -> str | None:

@@ -95,12 +95,33 @@ class ReportingSettings:
         return dt.date(int(self.first_period[:4]), int(self.first_period[5:7]), 1)
 
 
+# The settings last read from each reporting file, with the file's (mtime, size) then.
+_LOADED: dict[Path, tuple[tuple[int, int], ReportingSettings]] = {}
+
+
 def load_settings(path: Path | None = None) -> ReportingSettings:
     """The ``[cycle]`` table of the reporting file ``path`` (default: ``CAMPAIGNS_REPORTING``,
     else the shipped one), each value it leaves out taking its default; a value that cannot be
-    used is a :class:`UsageError` naming the file."""
+    used is a :class:`UsageError` naming the file. The file is read again only when it has
+    changed (its modification time or size) since it was last read."""
     where = Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
-    values: dict[str, Any] = dict(_read(where).get("cycle", {}))
+    try:
+        stat = where.stat()
+    except FileNotFoundError:
+        raise UsageError(f"{where}: no such reporting file") from None
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    kept = _LOADED.get(where)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    settings = settings_from(_read(where), where)
+    _LOADED[where] = (stamp, settings)
+    return settings
+
+
+def settings_from(raw: Mapping[str, Any], where: Path) -> ReportingSettings:
+    """The ``[cycle]`` table of ``raw``, the parsed reporting file ``where`` (see
+    :func:`load_settings`)."""
+    values: dict[str, Any] = dict(raw.get("cycle", {}))
     months = values.get("period_months", 1)
     if months not in PERIOD_MONTHS:
         raise UsageError(

@@ -50,9 +50,9 @@ def logframe(report: Report) -> list[Flowable]:
         return [*out, nothing("indicators")]
     many = frame["campaign"].nunique() > MAX_CAMPAIGN_ROWS
     blocks: dict[str, list[list[str]]] = {}
-    for rec, shown in _records(report, frame):
-        if many and rec.get("section") != "programme":
-            continue
+    # A programme too large for a row per campaign KPI: its indicators only, then counts.
+    listed = frame[frame["section"] == "programme"] if many else frame
+    for rec, shown in _records(report, listed):
         heading = (
             w("pdf.lf.programme")
             if rec.get("section") == "programme"
