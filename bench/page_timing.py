@@ -55,17 +55,17 @@ def app_pages() -> list[str]:
     raise RuntimeError(f"no PAGES in {APP}")
 
 
-# Pages whose tabs run only when open (``components.lazy_tabs``): the key of their tabs, where
-# their labels are, and the tuple of tab names (a name in the page's source, or a module's).
+# Pages whose tabs run only when open (``components.lazy_tabs``): the key of their tabs and the
+# tuple of tab names (a name in the page's source, or a module's).
 TABBED = {
-    "campaign": ("campaign_tab", "screens.campaign_tab", "TABS"),
-    "content": ("content_group", "content.by", "dashboard.metrics.posts.GROUPS"),
-    "feedback": ("feedback_breakdown", "feedback.breakdown", "BREAKDOWNS"),
+    "campaign": ("campaign_tab", "TABS"),
+    "content": ("content_group", "dashboard.metrics.posts.GROUPS"),
+    "feedback": ("feedback_breakdown", "BREAKDOWNS"),
 }
 
 
 def _tab_names(page: str) -> list[str]:
-    where = TABBED[page][2]
+    where = TABBED[page][1]
     if "." in where:  # a module's: imported (the page's source would draw the page)
         module, name = where.rsplit(".", 1)
         return list(getattr(importlib.import_module(module), name))
@@ -88,10 +88,11 @@ def page_views(page: str) -> list[tuple[str, str | None]]:
 
 def open_tab(at: AppTest, page: str, tab: str) -> None:
     """Open ``tab`` of ``page``'s lazy tabs in ``at``, as a click does (the next run draws it)."""
+    from dashboard.components import TAB_LABELS
     from dashboard.i18n import t
 
-    key, labels_at, _ = TABBED[page]
-    at.session_state[key] = t(f"{labels_at}.{tab}")
+    key = TABBED[page][0]
+    at.session_state[key] = t(f"{TAB_LABELS[key]}.{tab}")
 
 
 def bench_password(wh: Warehouse) -> str:

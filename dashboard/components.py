@@ -429,13 +429,22 @@ def issue_columns() -> dict[str, Any]:
     }
 
 
-def lazy_tabs(key: str, names: Iterable[str], labels_at: str) -> dict[str, Any]:
-    """Tabs named ``names`` (labelled ``t(f"{labels_at}.{name}")``), of which only the open
+# The pages' lazy tabs (:func:`lazy_tabs`): the key of each set of tabs and where its labels
+# are in the catalogue (``t(f"{labels}.{name}")`` labels the tab ``name``).
+TAB_LABELS = {
+    "campaign_tab": "screens.campaign_tab",
+    "content_group": "content.by",
+    "feedback_breakdown": "feedback.breakdown",
+}
+
+
+def lazy_tabs(key: str, names: Iterable[str]) -> dict[str, Any]:
+    """Tabs ``key`` named ``names`` (labelled from ``TAB_LABELS[key]``), of which only the open
     one is returned, by name: its section alone runs, and a click on another tab reruns the
     page to draw that one. The first tab opens first; the open tab stays open through a change
     of language (the tabs' own state is the open tab's label, so its name is kept beside it)."""
     names = tuple(names)
-    labels = [t(f"{labels_at}.{name}") for name in names]
+    labels = [t(f"{TAB_LABELS[key]}.{name}") for name in names]
     shown = st.session_state.get(key)
     if shown in labels:
         st.session_state[f"{key}.open"] = names[labels.index(shown)]
@@ -449,13 +458,17 @@ def lazy_tabs(key: str, names: Iterable[str], labels_at: str) -> dict[str, Any]:
     return {name: tab for name, tab in zip(names, containers, strict=True) if tab.open}
 
 
-def kept_choice(key: str, default: Any) -> Any:
-    """The value a widget ``key`` had when last drawn, or ``default``: the default to give a
-    widget in a tab that is not always drawn (Streamlit forgets the state of a widget a run
-    does not draw). Pair with ``on_change=keep_choice, args=(key,)``."""
-    return st.session_state.get(f"{key}.kept", default)
+def kept_choice(key: str, default: Any) -> dict[str, Any]:
+    """The arguments that give a widget ``key`` in a tab that is not always drawn the value it
+    had when last drawn (else ``default``): Streamlit forgets the state of a widget a run does
+    not draw, so its value is kept beside it when it changes."""
+    return {
+        "key": key,
+        "default": st.session_state.get(f"{key}.kept", default),
+        "on_change": _keep_choice,
+        "args": (key,),
+    }
 
 
-def keep_choice(key: str) -> None:
-    """Remember widget ``key``'s value for :func:`kept_choice`."""
+def _keep_choice(key: str) -> None:
     st.session_state[f"{key}.kept"] = st.session_state.get(key)

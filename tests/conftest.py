@@ -329,14 +329,10 @@ def open_tab(at, name: str, key: str = "campaign_tab", lang: str = "en"):
     """Open the tab ``name`` of the page's tabs ``key`` as a click on it does (the tabs hold
     the open tab's label, in the page's language ``lang``); the page has run once more and
     raised nothing. Only the open tab's section is drawn."""
+    from dashboard.components import TAB_LABELS
     from dashboard.i18n import t
 
-    labels = {
-        "campaign_tab": "screens.campaign_tab",
-        "content_group": "content.by",
-        "feedback_breakdown": "feedback.breakdown",
-    }
-    at.session_state[key] = t(f"{labels[key]}.{name}", lang=lang)
+    at.session_state[key] = t(f"{TAB_LABELS[key]}.{name}", lang=lang)
     at.run()
     assert not at.exception, at.exception
     return at

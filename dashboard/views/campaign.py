@@ -409,19 +409,13 @@ def _show_series() -> None:
         t("campaign.measure_pick"),
         options=SERIES_MEASURES,
         format_func=lambda m: t(f"campaign.measure.{m}"),
-        default=components.kept_choice("campaign_measure", "impressions"),
-        key="campaign_measure",
-        on_change=components.keep_choice,
-        args=("campaign_measure",),
+        **components.kept_choice("campaign_measure", "impressions"),
     )
     grain = pick_right.segmented_control(
         t("campaign.grain_pick"),
         options=GRAINS,
         format_func=lambda g: t(f"campaign.grain.{g}"),
-        default=components.kept_choice("campaign_grain", "week"),
-        key="campaign_grain",
-        on_change=components.keep_choice,
-        args=("campaign_grain",),
+        **components.kept_choice("campaign_grain", "week"),
     )
     measure_id = measure_id or "impressions"
     grain = grain or "week"
@@ -519,10 +513,7 @@ def _show_top_posts() -> None:
         t("campaign.top_pick"),
         options=lookups.TOP_POST_MEASURES,
         format_func=lambda m: t(f"campaign.measure.{m}"),
-        default=components.kept_choice("campaign_top_measure", "impressions"),
-        key="campaign_top_measure",
-        on_change=components.keep_choice,
-        args=("campaign_top_measure",),
+        **components.kept_choice("campaign_top_measure", "impressions"),
     )
     measure = measure or "impressions"
     top = lookups.top_posts(wh, sel, code, measure, TOP_N, MIN_IMPRESSIONS_FOR_RATE)
@@ -555,15 +546,34 @@ parts.stale_notice(shown)
 # Only the open tab's section runs (a click on another reruns the page): a reader pays for the
 # section they look at, not for all seven.
 TABS = ("overview", "kpis", "reach", "content", "budget", "feedback", "data")
+
+
+def _overview() -> None:
+    _show_headline()
+    _show_profile()
+
+
+def _reach() -> None:
+    _show_series()
+    _show_mix()
+    _show_reach()
+    _show_channels()
+
+
+def _budget() -> None:
+    parts.budget_lines(shown)
+    parts.burn_up(shown)
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
-    "overview": lambda: (_show_headline(), _show_profile()),
+    "overview": _overview,
     "kpis": _show_kpis,
-    "reach": lambda: (_show_series(), _show_mix(), _show_reach(), _show_channels()),
+    "reach": _reach,
     "content": _show_top_posts,
-    "budget": lambda: (parts.budget_lines(shown), parts.burn_up(shown)),
+    "budget": _budget,
     "feedback": lambda: parts.feedback_section(shown),
     "data": lambda: parts.freshness(shown),
 }
-for name, tab in components.lazy_tabs(TAB_KEY, TABS, "screens.campaign_tab").items():
+for name, tab in components.lazy_tabs(TAB_KEY, TABS).items():
     with tab:
         SECTIONS[name]()

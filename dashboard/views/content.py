@@ -132,7 +132,7 @@ value_kind = "rate" if rank == "engagement_rate" else "count"
 
 st.subheader(t("content.section.best"))
 # Only the open tab's group is worked out and drawn (a click on another reruns the page).
-for dimension, tab in components.lazy_tabs(GROUP_KEY, posts.GROUPS, "content.by").items():
+for dimension, tab in components.lazy_tabs(GROUP_KEY, posts.GROUPS).items():
     with tab:
         table = posts.groups(wh, sel, dimension, rank)
         name_of = GROUP_NAMES[dimension]

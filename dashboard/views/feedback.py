@@ -491,9 +491,7 @@ else:
     }
     orders = {"sex": list(SEXES), "age_group": list(AGE_GROUPS)}
     # Only the open tab's breakdown is worked out and drawn (a click on another reruns the page).
-    for dimension, tab in components.lazy_tabs(
-        BREAKDOWN_KEY, BREAKDOWNS, "feedback.breakdown"
-    ).items():
+    for dimension, tab in components.lazy_tabs(BREAKDOWN_KEY, BREAKDOWNS).items():
         parts = metrics.query(wh, ["participants"], sel, "total", (dimension,)).rename(
             columns={dimension: "group"}
         )
