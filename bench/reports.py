@@ -7,7 +7,9 @@ as in a running dashboard), on the scale warehouse
 
 * **figures**: ``dashboard.report.build`` (every table through the metrics layer), with the
   shipped logframe and the scale programme's implementation period;
-* **workbook**, **data package**, **PDF**: each renderer on those figures;
+* **the three files**: the workbook, the data package and the PDF on those figures, as
+  ``dashboard.report.export`` makes them (``render_files``: the package in a thread of its own
+  beside the other two), then each alone, one after another, to show where the time goes;
 * **raw SQL** (the baseline): the distinct statements the figures sent (recorded by
   ``dashboard.reader.recording``), run once each on one read-only DuckDB connection, results
   fetched into pandas;
@@ -15,7 +17,7 @@ as in a running dashboard), on the scale warehouse
   writing the report's campaigns' channel days and posts of the period to CSV with ``COPY``
   (unsorted, as stored: the bulk of the package) and those files zipped at deflate level 1.
 
-Targets: the whole export (the figures, then the three files, one after another) under 10 s,
+Targets: the whole export (the figures, then the three files) under 10 s,
 and within 1.5 x its baselines (raw SQL plus raw package). ``python -m bench.reports``
 prints the table; ``--record`` writes it to ``docs/benchmarks.md``. A missed target is printed,
 never turned into a failing exit code.
@@ -46,6 +48,7 @@ from etl.warehouse import Warehouse
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 TARGET_SECONDS = 10.0
 TARGET_RATIO = 1.5  # the whole export against its baselines (raw SQL plus the raw package)
+FILES = ("xlsx", "package", "pdf")
 
 
 def _child(path: Path) -> dict[str, float | int]:
@@ -57,7 +60,7 @@ def _child(path: Path) -> dict[str, float | int]:
 
     logger.set_log_level("error")
     from dashboard import data
-    from dashboard.report import Request, build, render
+    from dashboard.report import Request, build, render, render_files
     from dashboard.report.config import DEFAULT_PATH, load_config
 
     wh = Warehouse(path)
@@ -77,18 +80,22 @@ def _child(path: Path) -> dict[str, float | int]:
     import dashboard.report.xlsx  # noqa: F401
 
     out: dict[str, float | int] = {}
-    sizes = {}
-    # The whole export: the figures, then each file on them, one after another.
+    # The whole export as ``export`` makes it: the figures, then the three files on them (the
+    # package in a thread of its own beside the workbook and the PDF).
     start = time.perf_counter()
     with data.recording() as recorded:
         report = build(wh, Request(START, END), config)
     out["figures"] = time.perf_counter() - start
-    for fmt in ("xlsx", "package", "pdf"):
-        t0 = time.perf_counter()
-        content = render(wh, report, fmt)
-        out[fmt] = time.perf_counter() - t0
-        sizes[fmt] = len(content)
+    t0 = time.perf_counter()
+    files = render_files(wh, report, FILES)
+    out["files"] = time.perf_counter() - t0
     out["total"] = time.perf_counter() - start
+    sizes = {fmt: len(content) for fmt, content in files.items()}
+    # Then each file alone, one after another, to show where the time goes.
+    for fmt in FILES:
+        t0 = time.perf_counter()
+        render(wh, report, fmt)
+        out[fmt] = time.perf_counter() - t0
     statements = distinct_statements(recorded)
     out["raw_sql"], _ = raw_sql_pass(wh, statements)
     out["statements"] = len(statements)
@@ -151,6 +158,9 @@ def report_lines(fig: dict, peak: float) -> list[str]:
          f"channel days and posts, zipped at level 1 ({fig['raw_copy']:.2f} s, "
          f"{fig['raw_copy_bytes'] / 1048576:.1f} MiB); {fig['package_bytes'] / 1048576:.1f} MiB"],
         ["PDF summary", f"{fig['pdf']:.2f} s", f"{fig['pdf_bytes'] / 1048576:.2f} MiB"],
+        ["the three files together, as the export makes them", f"{fig['files']:.2f} s",
+         f"{fig['files'] / (fig['xlsx'] + fig['package'] + fig['pdf']):.2f} × the three "
+         "one after another"],
         ["**whole export**", f"**{fig['total']:.2f} s**",
          f"**{ratio:.2f} × its baselines** (raw SQL plus raw package, {baseline:.2f} s; target "
          f"{TARGET_RATIO} ×: {'met' if ratio <= TARGET_RATIO else 'missed'}); target "

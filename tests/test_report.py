@@ -19,7 +19,7 @@ import pytest
 from conftest import account, copy_warehouse, downloads, open_page, open_tab, sql
 
 from dashboard import data, metrics
-from dashboard.report import Request, export, file_name, freeze, render, submit
+from dashboard.report import Request, export, file_name, freeze, render, render_files, submit
 from dashboard.report.build import build
 from dashboard.report.config import ConfigError, load_config
 from dashboard.report.model import ReportError, label
@@ -574,6 +574,24 @@ def test_grantee_exports_only_its_campaigns(demo_warehouse: Warehouse) -> None:
     programme_rows = lf[lf["section"] == "programme"]
     assert programme_rows["target"].isna().all()
     assert set(lf.loc[lf["section"] == "campaign", "campaign"]) == {"PDP-01"}
+
+
+def test_files_made_together_are_the_files_made_one_by_one(demo_warehouse: Warehouse) -> None:
+    """The export makes the package in a thread of its own beside the other files; the files,
+    the order asked for and a grantee's scope are those of making each alone."""
+    wh = demo_warehouse
+    request = Request(START, END, approved_only=False)
+    with data.scoped(data.Scope(organisation="ADR")):
+        report = build(wh, request, load_config(), today=TODAY)
+        files = render_files(wh, report, ("package", "xlsx"))
+        alone = render(wh, report, "package")
+    assert list(files) == ["package", "xlsx"]
+    assert files["package"] == alone
+    with zipfile.ZipFile(io.BytesIO(files["package"])) as zf:
+        channel = pd.read_csv(zf.open("data/channel_daily.csv"), encoding="utf-8-sig")
+    assert set(channel["campaign_code"]) == {"PDP-01"}
+    book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]), read_only=True)
+    assert book.sheetnames
 
 
 def test_one_campaign_report(demo_warehouse: Warehouse) -> None:

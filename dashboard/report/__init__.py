@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -39,6 +40,7 @@ __all__ = [
     "export",
     "file_name",
     "render",
+    "render_files",
     "submit",
 ]
 
@@ -75,6 +77,30 @@ def render(wh: Warehouse, report: Report, fmt: str, changes: pd.DataFrame | None
     raise ValueError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
 
 
+def render_files(
+    wh: Warehouse,
+    report: Report,
+    formats: Sequence[str] = FORMATS,
+    changes: pd.DataFrame | None = None,
+    *,
+    package: tuple[Report, pd.DataFrame | None] | None = None,
+) -> dict[str, bytes]:
+    """``formats`` of ``report``, in that order; the data package of ``package`` (a report and
+    its changes) when given. The package is mostly DuckDB writing rows and zlib compressing
+    them, both outside Python's lock, so it is made in a thread of its own while the workbook
+    and the PDF are drawn in this one. Its rows are read within the caller's scope."""
+    package_report, package_changes = package or (report, changes)
+    with ThreadPoolExecutor(1, thread_name_prefix="report-files") as pool:
+        pending = None
+        if "package" in formats:
+            rows = data_files(wh, package_report)  # prepared here, in the caller's scope
+            pending = pool.submit(render_package, package_report, package_changes, rows)
+        files = {fmt: render(wh, report, fmt, changes) for fmt in formats if fmt != "package"}
+        if pending is not None:
+            files["package"] = pending.result()
+    return {fmt: files[fmt] for fmt in formats}
+
+
 def export(
     wh: Warehouse,
     request: Request,
@@ -91,15 +117,15 @@ def export(
     report = build(wh, request, config, today=today, lang=lang)
     previous = freeze.latest_for(wh, report)
     changed = _compared(report, previous)
-    files = {fmt: render(wh, report, fmt, changed) for fmt in formats if fmt != "package"}
+    package = None
     if "package" in formats:
         # The data package is for machines and the EU's archive: English in any case.
         english = report
         if report.meta.lang != "en":
             when = report.meta.produced_at
             english = build(wh, request, config, today=today, produced_at=when)
-        files["package"] = render(wh, english, "package", _compared(english, previous))
-        files = {fmt: files[fmt] for fmt in formats}
+        package = (english, _compared(english, previous))
+    files = render_files(wh, report, formats, changed, package=package)
     return Export(report, changed, previous, files)
 
 
@@ -130,7 +156,7 @@ def submit(
         raise ValueError(freeze.NEED_TITLE)
     report = build(wh, request, config, today=today, produced_at=now)
     report.meta = replace(report.meta, submitted=Submission(title.strip(), submitted_by, now))
-    files = {fmt: render(wh, report, fmt) for fmt in FORMATS}
+    files = render_files(wh, report)
     report_id = freeze.submit(
         wh, report, files, title=title, submitted_by=submitted_by, submitted_at=now
     )

@@ -123,18 +123,21 @@ def data_queries(report: Report) -> list[DataQuery]:
 
 def data_files(wh: Warehouse, report: Report) -> Iterator[DataFile]:
     """The files of :func:`data_queries`, within the scope of the reader calling this
-    function. Asked for the first file, it starts DuckDB writing them all, one after another in
-    a thread of its own, so the package compresses a file while DuckDB writes the next; a file
-    is removed once the next one is asked for."""
-    return _written(wh, data_queries(report), reader.current_scope())
+    function (their statements are prepared here, in the caller's thread; the files may be
+    asked for from another). Asked for the first file, it starts DuckDB writing them all, one
+    after another in a thread of its own, so the package compresses a file while DuckDB writes
+    the next; a file is removed once the next one is asked for."""
+    queries = data_queries(report)
+    statements = [_statement(wh, q) for q in queries]
+    return _written(wh, queries, statements, reader.current_scope())
 
 
 def _written(
-    wh: Warehouse, queries: list[DataQuery], scope: reader.Scope | None
+    wh: Warehouse,
+    queries: list[DataQuery],
+    statements: list[tuple[str, list[tuple[str, str]]]],
+    scope: reader.Scope | None,
 ) -> Iterator[DataFile]:
-    with reader.scoped(scope):
-        statements = [_statement(wh, q) for q in queries]
-
     def write(q: DataQuery, sql: str, target: Path) -> Path:
         # The scope is the caller's, given explicitly: a thread starts with none of its own.
         with reader.scoped(scope):
