@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
@@ -385,3 +387,19 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def table_text(shown) -> pd.DataFrame:
+    """The text of each cell Streamlit sends the browser for a table given as a pandas Styler
+    (what ``components.localized`` returns), read from the message Streamlit builds."""
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    proto = ArrowData()
+    marshall_styler(proto, shown, "table")
+    return pa.ipc.open_stream(proto.styler.display_values).read_pandas()
+
+
+def table_cells(shown) -> str:
+    """Every cell's text of :func:`table_text`, one after another, a line each."""
+    return "\n".join(str(v) for row in table_text(shown).itertuples(index=False) for v in row)
