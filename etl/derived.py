@@ -10,6 +10,8 @@ it is given by name, computed over the current facts:
 * ``core.post_content``: each current post with its figures to date, by
   ``core.post_content_of`` over the posts (migration ``0013_post_content``), made after
   ``core.post_figures``, which it reads.
+* ``core.batch_month``: the months each load's metric rows are dated in, per campaign, by
+  ``core.batch_months_of`` (migration ``0014_batch_months``), restated rows included.
 
 A load or an undo refreshes the rows it touched, inside its own transaction, so a refused or
 failed one leaves the tables as they were and they always equal their definitions:
@@ -96,6 +98,16 @@ KEPT = (
         "TRUE",
         reads="core.content_item",
         also_touched_by=(("core.metric_observation", "post_id <> ''"),),
+    ),
+    _Kept(
+        "core.batch_month",
+        "core.batch_months_of",
+        {
+            "batch_id": "{m}.batch_id",
+            "campaign_code": "{m}.campaign_code",
+            "month": "date_trunc('month', {m}.metric_date)::DATE",
+        },
+        "TRUE",
     ),
 )
 

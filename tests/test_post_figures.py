@@ -114,6 +114,19 @@ def _kept(wh: Warehouse) -> pd.DataFrame:
     return _frame(wh, "SELECT * FROM core.post_figures")
 
 
+def _months_of(rows: list[str]) -> set[str]:
+    """The months (``YYYY-MM``) a file's rows are dated in, read off the rows."""
+    return {row[:7] for row in rows}
+
+
+def _reported(wh: Warehouse) -> dict[int, set[str]]:
+    """Each batch's months as kept (``core.batch_month``)."""
+    out: dict[int, set[str]] = {}
+    for batch, month in sql(wh, "SELECT batch_id, strftime(month, '%Y-%m') FROM core.batch_month"):
+        out.setdefault(batch, set()).add(month)
+    return out
+
+
 def _assert_kept_as_defined(wh: Warehouse) -> pd.DataFrame:
     """The kept table, checked against the definition over every current fact (NULLs too),
     one row per post with figures."""
@@ -124,6 +137,11 @@ def _assert_kept_as_defined(wh: Warehouse) -> pd.DataFrame:
     pd.testing.assert_frame_equal(
         _frame(wh, "SELECT * FROM core.post_content"),
         _frame(wh, "SELECT * FROM core.post_content_of('core.content_item')"),
+    )
+    # and the months each load's rows are dated in
+    pd.testing.assert_frame_equal(
+        _frame(wh, "SELECT * FROM core.batch_month"),
+        _frame(wh, "SELECT * FROM core.batch_months_of('core.metric_observation')"),
     )
     listed = sql(wh, "SELECT campaign_code, platform, post_id FROM content_items ORDER BY ALL")
     assert sql(wh, f"SELECT {', '.join(KEY)} FROM core.post_content ORDER BY ALL") == listed
@@ -196,6 +214,10 @@ def test_kept_figures_equal_the_definition_after_loads_corrections_refusals_and_
 
     correction = _load(wh, tmp_path, "correction.csv", CORRECTION, "PDP-01")
     _assert_kept_as_defined(wh)
+    # each load still shows the months it reported on, the rows the correction replaced too
+    assert _reported(wh) == {
+        first: _months_of(FIRST), second: _months_of(SECOND), correction: _months_of(CORRECTION)
+    }
     corrected = {
         ("PDP-01", "instagram", "p1"): P1_CORRECTED,
         ("PDP-01", "telegram", "t1"): T1_CORRECTED,
@@ -223,6 +245,7 @@ def test_kept_figures_equal_the_definition_after_loads_corrections_refusals_and_
     # Undo a batch in the middle: the later one's figures stay, the undone ones go.
     batches.undo(wh, second, undone_by="olga")
     _assert_kept_as_defined(wh)
+    assert set(_reported(wh)) == {first, correction, last}
     _assert_shows(
         wh,
         {("FOE-02", "instagram", "f1"): {"impressions": 200.0, "engagements": 10.0,
@@ -267,9 +290,11 @@ def test_the_migration_fills_the_table_from_the_facts_of_an_existing_warehouse(
         con.execute("DROP MACRO TABLE core.channel_months_of")
         con.execute("DROP TABLE core.post_content")
         con.execute("DROP MACRO TABLE core.post_content_of")
+        con.execute("DROP TABLE core.batch_month")
+        con.execute("DROP MACRO TABLE core.batch_months_of")
         con.execute("DELETE FROM schema_migration WHERE version >= 10")
     # The next writer applies the migrations, the first of which fills it.
-    assert wh.migrate()[-4:] == [10, 11, 12, 13]
+    assert wh.migrate()[-5:] == [10, 11, 12, 13, 14]
     pd.testing.assert_frame_equal(_assert_kept_as_defined(wh), kept)
     _assert_shows(wh, {("PDP-01", "instagram", "p1"): P1_CORRECTED})
 

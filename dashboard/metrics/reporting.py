@@ -51,10 +51,11 @@ _DECLARED = ("submitted", "approved")
 NOT_SUBMITTED = "not_submitted"
 
 # Each loaded batch, the campaign it is about, when it came, and the months its dated rows fall
-# in.
+# in (for metric rows, the months the loads keep: ``core.batch_month``, one row per batch,
+# campaign and month instead of every metric row ever loaded).
 _TOUCHED = """
     WITH touched AS (
-        SELECT batch_id, campaign_code, metric_date AS day FROM core.metric_observation
+        SELECT batch_id, campaign_code, month AS day FROM core.batch_month
         UNION SELECT batch_id, campaign_code, spend_date FROM core.spend
         UNION SELECT batch_id, campaign_code, CAST(submitted_at AS DATE)
               FROM core.feedback_response
