@@ -216,7 +216,9 @@ def test_kept_figures_equal_the_definition_after_loads_corrections_refusals_and_
     _assert_kept_as_defined(wh)
     # each load still shows the months it reported on, the rows the correction replaced too
     assert _reported(wh) == {
-        first: _months_of(FIRST), second: _months_of(SECOND), correction: _months_of(CORRECTION)
+        first: _months_of(FIRST),
+        second: _months_of(SECOND),
+        correction: _months_of(CORRECTION),
     }
     corrected = {
         ("PDP-01", "instagram", "p1"): P1_CORRECTED,
