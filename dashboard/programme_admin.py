@@ -171,7 +171,7 @@ def row_problems(kind: str, frame: pd.DataFrame, known: Mapping[str, set[str]]) 
     problems: list[Problem] = []
     seen: dict[tuple, int] = {}
     reference = _REFERENCES.get(kind)
-    for position, (_, row) in enumerate(frame.iterrows(), start=1):
+    for position, row in enumerate(frame.to_dict("records"), start=1):
         if all(_empty(row.get(f.name)) for f in sheet.fields):
             continue  # a row added and left empty is not written
         for field in sheet.fields:
