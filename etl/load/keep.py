@@ -155,11 +155,12 @@ def _write_masked_csv(con: duckdb.DuckDBPyConnection, s: Staged, target: Path) -
         )
         read_line = " || ',' || ".join(f"coalesce({expr}, '')" for expr in exprs)
         line = f"CASE WHEN {as_read} THEN {read_line} ELSE {by_cell} END"
-    header = out.getvalue()[:-1].replace("'", "''")
+    # The header line is the one column's name; the lines come in the rows' order, which is
+    # the table's (DuckDB keeps the order of a scan without ORDER BY: preserve_insertion_order).
+    header = out.getvalue()[:-1].replace('"', '""')
     con.execute(
-        f"COPY (SELECT text FROM (SELECT 0 AS row_number, '{header}' AS text UNION ALL "
-        f"SELECT row_number, {line} FROM {s.cells_source[0]}) ORDER BY row_number) "
-        f"TO '{_sql_path(target)}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
+        f'COPY (SELECT {line} AS "{header}" FROM {s.cells_source[0]}) '
+        f"TO '{_sql_path(target)}' (FORMAT csv, HEADER true, QUOTE '', ESCAPE '', "
         "DELIMITER ',', NULLSTR '')"
     )
 
