@@ -19,7 +19,7 @@ MEMORY_TARGET = 500.0  # MiB
 RAW_FACTOR = 2.0
 RAW_REFERENCE = "campaign"
 COLD_RUNS = int(os.environ.get("BENCH_COLD", "3"))
-WARM_RUNS = int(os.environ.get("BENCH_WARM", "3"))
+WARM_RUNS = int(os.environ.get("BENCH_WARM", "9"))
 # The server's peak memory is read after every page is drawn in each of these.
 LANGUAGES = ("en", "ru", "kk")
 

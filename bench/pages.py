@@ -9,7 +9,7 @@ to the first campaign), in a child process:
   connection to the warehouse start anew), the median of ``BENCH_COLD`` (3) such runs; every
   page has been run once before, so code is imported and compiled and the warehouse file is in
   the operating system's cache;
-* **warm**: the median of ``BENCH_WARM`` (3) further runs of the last cold run's ``AppTest``,
+* **warm**: the median of ``BENCH_WARM`` (9) further runs of the last cold run's ``AppTest``,
   the rerun a reader triggers by changing a widget that does not change the data;
 * **raw SQL**: the statements the page sent on its first cold run (recorded by
   ``dashboard.reader.recording``), each distinct one run once, in order, on one read-only DuckDB
