@@ -9,7 +9,8 @@ turned back into tenge.
 The page shows headline tiles, budget against spend by EU budget heading (Annex III) and by line
 within each heading, each campaign's spend pace (``metrics.spend_pace``) with a link to its
 page, and spend by month. Statuses and elapsed time are computed at ``components.as_of`` (today,
-or the end of the selected period when it ends earlier).
+or the end of the selected period when it ends earlier). The figures come worked out from
+``metrics.spending`` (once per published load); the page adds labels, icons and links.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from dashboard.i18n import (
     fmt_month,
     t,
 )
-from dashboard.metrics import lookups
+from dashboard.metrics import lookups, spending
 
 CURRENCY_KEY = "budget_currency"
 CURRENCIES = ("EUR", "KZT")
@@ -67,8 +68,6 @@ codes = tuple(profiles["code"])
 names = dict(zip(profiles["code"], profiles["name"], strict=True))
 sel = replace(selection, campaigns=codes)
 day = components.as_of(selection)
-# Spend from each campaign's first day to the as-of date, as spend pace counts it.
-to_date = metrics.Selection(campaigns=codes, end=day, campaigns_in_period=False)
 
 lines_info = lookups.budget_line_info(wh, codes)
 if lines_info.empty:
@@ -91,60 +90,11 @@ def money(value: float | None) -> str:
     return fmt_figure(value, "money", currency=currency)
 
 
-# --- money by campaign, heading and line, in the chosen currency ----------------------------
-
-DETAIL = ("campaign", "heading", "budget_line")
-
-
-def _in_currency(measures: dict[str, str], s, grain: str, by: tuple) -> pd.DataFrame:
-    """Measures by ``by``, in euros or as booked in tenge (KZT rows only), renamed as
-    ``measures`` says (euro measure id -> column)."""
-    if in_eur:
-        df = metrics.query(wh, list(measures), s, grain, by, settings)
-        return df.rename(columns=measures)
-    booked = {m.replace("_eur", "_original"): c for m, c in measures.items() if m.endswith("_eur")}
-    df = metrics.query(wh, list(booked), s, grain, ("currency", *by), settings)
-    df = df[df["currency"] == "KZT"].drop(columns="currency")
-    return df.rename(columns=booked).reset_index(drop=True)
-
-
-def _heading_column(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.copy()
-    df["heading"] = df["heading"].fillna(charts.UNMATCHED).astype(int)
-    return df
-
-
-def _sum(values: pd.Series) -> float | None:
-    total = values.sum(min_count=1) if len(values) else None
-    return None if total is None or pd.isna(total) else float(total)
-
-
-# Budget lines and costs of the selection by campaign, heading and line: every breakdown below
-# adds these up.
-budget_detail = _heading_column(_in_currency({"budget_eur": "budget"}, sel, "total", DETAIL))
-spend_detail = _heading_column(
-    _in_currency(
-        {"spend_eur": "spent", "spend_lines_without_rate": "no_rate"}, sel, "total", DETAIL
-    )
-)
-spent_so_far = _in_currency({"spend_eur": "spent"}, to_date, "total", ("campaign",))
-spent_so_far = spent_so_far.set_index("campaign")["spent"]
-pace = metrics.spend_pace(wh, day, codes, settings)
-pace["elapsed_in_period"] = [
-    charts.period_elapsed(r.start_date, r.end_date, sel.start, day) for r in pace.itertuples()
-]
+figures = spending.budget_figures(wh, sel, day, currency, settings)
+budget_total, spent_total = figures.budget_total, figures.spent_total
+missing_rates = figures.missing_rates
 
 # --- headline tiles -------------------------------------------------------------------------
-
-budget_total = _sum(budget_detail["budget"])
-spent_total = _sum(spend_detail["spent"]) or 0.0
-spent_to_date = _sum(spent_so_far) or 0.0
-campaign_budget = budget_detail.groupby("campaign")["budget"].sum(min_count=1)
-campaign_elapsed = pace.set_index("campaign")["elapsed_in_period"]
-elapsed = charts.weighted_elapsed(campaign_budget, campaign_elapsed)
-execution = spent_total / budget_total if budget_total else None
-overall = charts.flag(budget_total, spent_total, elapsed, settings.band)
-missing_rates = int(_sum(spend_detail["no_rate"]) or 0) if in_eur else 0
 
 components.as_of_caption(day)
 tiles = st.columns(6 if missing_rates else 5)
@@ -156,18 +106,18 @@ tiles[1].metric(
 )
 tiles[2].metric(
     t("budget.tile.execution"),
-    fmt_figure(execution, "share"),
-    delta=t(f"budget.flag.{overall}") if overall else None,
+    fmt_figure(figures.execution, "share"),
+    delta=t(f"budget.flag.{figures.flag}") if figures.flag else None,
     delta_color="off",
     delta_arrow="off",
     help=t("budget.help.execution", band=fmt_figure(settings.band, "round_share")),
 )
 tiles[3].metric(
-    t("budget.tile.elapsed"), fmt_figure(elapsed, "share"), help=t("budget.help.elapsed")
+    t("budget.tile.elapsed"), fmt_figure(figures.elapsed, "share"), help=t("budget.help.elapsed")
 )
 tiles[4].metric(
     t("budget.tile.remaining", currency=currency),
-    money(budget_total - spent_to_date if budget_total is not None else None),
+    money(budget_total - figures.spent_to_date if budget_total is not None else None),
     help=t("budget.help.remaining", date=fmt_date(day)),
 )
 if missing_rates:
@@ -277,20 +227,7 @@ def flag_label(code: str) -> str:
     return f"{FLAG_ICONS[code]} {t(f'budget.flag.{code}')}" if code else ""
 
 
-heading_budget = budget_detail.groupby("heading", as_index=False)["budget"].sum(min_count=1)
-heading_spent = spend_detail.groupby("heading", as_index=False)["spent"].sum(min_count=1)
-weights = (
-    budget_detail.groupby(["campaign", "heading"], as_index=False)["budget"]
-    .sum(min_count=1)
-    .merge(pace[["campaign", "elapsed_in_period"]], on="campaign", how="left")
-)
-heading_elapsed = {
-    h: charts.weighted_elapsed(part["budget"], part["elapsed_in_period"])
-    for h, part in weights.groupby("heading")
-}
-by_heading = heading_budget.merge(heading_spent, on="heading", how="outer")
-by_heading["elapsed"] = by_heading["heading"].map(heading_elapsed)
-annex = charts.annex_rows(by_heading, band=settings.band)
+annex = figures.annex.copy()
 annex["label"] = [
     t("budget.heading.7") if k == "subtotal" else heading_label(h)
     for h, k in zip(annex["heading"], annex["kind"], strict=True)
@@ -343,18 +280,9 @@ components.chart(
 
 # Lines within each heading.
 st.markdown(f"**{t('budget.section.lines')}**")
-line_keys = ["heading", "budget_line"]
-line_budget = budget_detail.groupby(line_keys, as_index=False)["budget"].sum(min_count=1)
-line_spent = spend_detail.groupby(line_keys, as_index=False)["spent"].sum(min_count=1)
-by_line = line_budget.merge(line_spent, on=["heading", "budget_line"], how="outer")
-by_line = charts.with_execution(by_line, band=settings.band, check_pace=False)
-info = _heading_column(lines_info)[["heading", "budget_line", "description", "campaigns"]]
-by_line = by_line.merge(info, on=["heading", "budget_line"], how="left")
-by_line["order"] = by_line["heading"].replace(charts.UNMATCHED, 99)
-by_line = by_line.sort_values(["order", "budget_line"]).reset_index(drop=True)
+by_line = figures.lines.copy()
 by_line["heading_label"] = [heading_label(h) for h in by_line["heading"]]
 by_line["flag_label"] = [flag_label(f) for f in by_line["flag"]]
-by_line["campaigns"] = by_line["campaigns"].astype("Int64")
 line_columns = {
     "heading_label": st.column_config.TextColumn(t("budget.col.heading")),
     "budget_line": st.column_config.TextColumn(t("budget.col.line")),
@@ -390,12 +318,8 @@ components.table(
 # --- by campaign ----------------------------------------------------------------------------
 
 st.subheader(t("budget.section.campaigns"))
-spent_period = spend_detail.groupby("campaign")["spent"].sum(min_count=1)
-campaigns = pace.copy()
+campaigns = figures.campaigns.copy()
 campaigns["name"] = campaigns["campaign"].map(names)
-campaigns["budget"] = campaigns["campaign"].map(campaign_budget)
-campaigns["spent_period"] = campaigns["campaign"].map(spent_period).fillna(0.0)
-campaigns["spent_to_date"] = campaigns["campaign"].map(spent_so_far).fillna(0.0)
 campaigns["link"] = components.page_urls("campaign", "campaign", campaigns["campaign"])
 campaigns["status_label"] = [
     f"{STATUS_ICONS.get(s, '')} {t('budget.status.' + s.replace(' ', '_'))}"
@@ -467,9 +391,7 @@ components.chart(
 # --- by month -------------------------------------------------------------------------------
 
 st.subheader(t("budget.section.months"))
-monthly = _in_currency({"spend_eur": "spent"}, sel, "month", ("heading",))
-monthly = _heading_column(monthly).rename(columns={"period": "month"})
-monthly = monthly[monthly["spent"].fillna(0) != 0]
+monthly = figures.monthly
 if monthly.empty:
     components.empty(
         t("budget.empty.no_spend", code=plain_code(codes[0]) if len(codes) == 1 else "CODE")
