@@ -39,12 +39,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.child import run_child
 from bench.document import DOC, markdown_table, replace_block
 from bench.page_report import HEADER, SHORT_HEADER, print_report, record, table_rows
 from bench.page_server import server_memory, streamlit_server
@@ -134,14 +134,12 @@ def _timing_child(wh: Warehouse, pages: Sequence[str], campaign: str) -> tuple[l
         out = Path(tmp) / "timings.json"
         cmd = [sys.executable, "-m", "bench.page_timing", "--warehouse", str(wh.path)]
         cmd += ["--campaign", campaign, "--out", str(out), "--pages", *pages]
-        proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        stderr = proc.stderr.read() if proc.stderr else ""
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"the page timings failed:\n{stderr[-3000:]}")
+        done = run_child(cmd, cwd=ROOT)
+        if done.code != 0:
+            raise RuntimeError(f"the page timings failed:\n{done.stderr[-3000:]}")
         rows = json.loads(out.read_text(encoding="utf-8"))
     timings = [PageTiming(**{**r, "slowest": [tuple(s) for s in r["slowest"]]}) for r in rows]
-    return timings, usage.ru_maxrss / 1024
+    return timings, done.peak_mib
 
 
 def run(

@@ -29,8 +29,6 @@ import argparse
 import datetime as dt
 import io
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +38,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from bench.child import run_child
 from bench.document import markdown_table, write_block
 from bench.raw_sql import distinct_statements, raw_sql_pass
 from bench.scale import scale_warehouse
@@ -137,12 +136,10 @@ def _raw_package(wh: Warehouse, codes: list[str]) -> tuple[float, int]:
 def measure(wh_path: Path) -> tuple[dict, float]:
     """The child's figures and its peak memory (MiB)."""
     cmd = [sys.executable, "-m", "bench.reports", "--child", str(wh_path)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    output, errors = proc.stdout.read(), proc.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"export benchmark failed: {errors[-3000:]}")
-    return json.loads(output.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    done = run_child(cmd)
+    if done.code != 0:
+        raise RuntimeError(f"export benchmark failed: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.peak_mib
 
 
 def report_lines(fig: dict, peak: float) -> list[str]:

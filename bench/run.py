@@ -28,7 +28,6 @@ import os
 import platform
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
+from bench.child import run_child
 from bench.document import write_block
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
@@ -131,15 +131,11 @@ def write_programme(path: Path) -> None:
 
 def measure(cmd: list[str]) -> tuple[float, float, str]:
     """Wall seconds and peak RSS (MiB) of one child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    out = proc.stdout.read() + proc.stderr.read()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd} failed ({proc.returncode}): {out[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out
+    done = run_child(cmd)
+    out = done.stdout + done.stderr
+    if done.code != 0:
+        raise RuntimeError(f"{cmd} failed ({done.code}): {out[-2000:]}")
+    return done.seconds, done.peak_mib, out
 
 
 def main() -> None:
