@@ -227,3 +227,16 @@ def test_the_benchmark_opens_a_tab_as_a_click_does(programme: Warehouse, monkeyp
     assert not at.exception
     assert "campaign_kpis" in at.session_state["_downloads"]
     assert not at.metric  # the overview's tiles are not drawn
+
+
+def test_a_child_printing_more_than_a_pipe_holds_runs_to_its_end() -> None:
+    """The benchmarks' child processes (the page timings, the export) run to their end
+    whatever they print."""
+    child = importlib.import_module("bench.child")
+    script = (
+        "import sys; sys.stderr.write('e' * 300_000); sys.stdout.write('o' * 300_000); sys.exit(3)"
+    )
+    done = child.run_child([sys.executable, "-c", script])
+    assert done.code == 3
+    assert (len(done.stdout), len(done.stderr)) == (300_000, 300_000)
+    assert done.seconds > 0 and done.peak_mib > 0
