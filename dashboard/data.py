@@ -47,7 +47,8 @@ def clear_scope() -> None:
 
 
 def _in_page() -> bool:
-    return get_script_run_ctx() is not None
+    # Asked from threads of no page too (the report's writers), which are no cause to warn.
+    return get_script_run_ctx(suppress_warning=True) is not None
 
 
 def _session_scope() -> Scope | None:
