@@ -229,6 +229,12 @@ def test_ratings_on_two_scales_are_never_averaged_together(
             "UPDATE core.feedback_response SET rating = rating * 2, rating_scale = 10 "
             "WHERE campaign_code = 'FOE-02'"
         )
+        # and one response to a PDP-01 event on a 1-to-10 form, beside its others on 1 to 5
+        con.execute(
+            "UPDATE core.feedback_response SET rating = rating * 2, rating_scale = 10 "
+            "WHERE rowid = (SELECT min(rowid) FROM core.feedback_response "
+            "WHERE campaign_code = 'PDP-01' AND rating IS NOT NULL)"
+        )
     at = open_page(monkeypatch, wh, "feedback", c="FOE-02,PDP-01")
     got = tiles(at)
     assert got["Average rating"] == "by scale, see below"
@@ -251,7 +257,20 @@ def test_ratings_on_two_scales_are_never_averaged_together(
     assert got["Positive ratings"] == f"{want['positive']:.1%}"
     campaigns = downloads(at, "feedback_campaigns").set_index("campaign")
     assert campaigns.loc["FOE-02", "scale"] == "10"
-    assert campaigns.loc["FOE-02", "average_rating"] == pytest.approx(by_scale[10][1])
+    assert campaigns.loc["PDP-01", "scale"] == "5, 10"
+    # each event's scales, smallest first, as its responses were rated
+    rated = sql(
+        wh,
+        "SELECT campaign_code, event_code, list_sort(list_distinct(list(rating_scale))) "
+        "FROM feedback WHERE campaign_code IN ('FOE-02', 'PDP-01') AND rating IS NOT NULL "
+        "GROUP BY ALL",
+    )
+    events = downloads(at, "feedback_events").set_index(["campaign", "event"])
+    for campaign, event, scales_rated in rated:
+        assert events.loc[(campaign, event), "scale"] == ", ".join(map(str, scales_rated))
+    assert "5, 10" in set(events["scale"])
+    ((foe_average,),) = sql(wh, "SELECT avg(rating) FROM feedback WHERE campaign_code = 'FOE-02'")
+    assert campaigns.loc["FOE-02", "average_rating"] == pytest.approx(foe_average)
     ratings = downloads(at, "feedback_ratings_chart")
     assert set(ratings.loc[ratings["campaign"] == "FOE-02", "rating_scale"]) == {10}
 

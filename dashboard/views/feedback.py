@@ -9,7 +9,8 @@ Every figure comes from the metrics layer (``dashboard.metrics``): responses and
 by the day a response was submitted, events and participants by the event's day; ratings on
 1-to-5 and 1-to-10 forms are never averaged together. Comments come from
 ``dashboard.metrics.comments`` (masked, never listed with the respondent's sex, age or region) and
-their themes from the lexicon in ``dashboard/locales/feedback/themes.toml``.
+their themes from the lexicon in ``dashboard/locales/feedback/themes.toml``; the tables of
+campaigns and events come worked out from ``dashboard.metrics.feedback``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dashboard.i18n import (
     t,
 )
 from dashboard.metrics import comments as fb
+from dashboard.metrics import feedback as feedback_tables
 from dashboard.metrics import lookups
 from etl.kinds import AGE_GROUPS, SEXES
 
@@ -81,12 +83,6 @@ if not tot["feedback_responses"] and not tot["events_held"] and not tot["partici
 
 def _count(value: float | None) -> str:
     return fmt_figure(value or 0, "count")
-
-
-def _scales(values: pd.Series) -> str:
-    return ", ".join(
-        fmt_figure(v, "count") for v in sorted({int(v) for v in values if pd.notna(v)})
-    )
 
 
 def _in_order(parts: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -214,29 +210,10 @@ else:
             definition_text=t("feedback.def.ratings_chart"),
         )
 
-by_campaign = metrics.query(
-    wh,
-    [
-        "feedback_responses",
-        "rated_responses",
-        "average_rating",
-        "positive_feedback_share",
-        "events_held",
-        "participants",
-    ],
-    sel,
-    "total",
-    ("campaign",),
-)
-campaign_scales = metrics.query(wh, ["rated_responses"], sel, "total", ("campaign", "rating_scale"))
-campaign_scales = campaign_scales[campaign_scales["rated_responses"] > 0]
-by_campaign["scale"] = by_campaign["campaign"].map(
-    campaign_scales.groupby("campaign")["rating_scale"].agg(_scales)
-)
+by_campaign = feedback_tables.campaign_table(wh, sel, lang)
 by_campaign["name"] = by_campaign["campaign"].map(names)
 by_campaign["link"] = components.page_urls("campaign", "campaign", by_campaign["campaign"])
 counts = ["feedback_responses", "rated_responses", "events_held", "participants"]
-by_campaign[counts] = by_campaign[counts].fillna(0)
 campaign_columns = _columns(
     "link",
     "name",
@@ -295,34 +272,7 @@ else:
 # --- by event -------------------------------------------------------------------------------
 
 st.subheader(t("feedback.section.events"))
-by_event = metrics.query(
-    wh,
-    [
-        "events_held",
-        "participants",
-        "feedback_responses",
-        "average_rating",
-        "positive_feedback_share",
-    ],
-    sel,
-    "total",
-    ("campaign", "event"),
-)
-info = lookups.event_info(wh, codes)
-event_scales = metrics.query(
-    wh, ["rated_responses"], sel, "total", ("campaign", "event", "rating_scale")
-)
-event_scales = event_scales[event_scales["rated_responses"] > 0]
-by_event = by_event.merge(info, on=["campaign", "event"], how="left")
-scale_text = event_scales.groupby(["campaign", "event"])["rating_scale"].agg(_scales).to_dict()
-by_event["scale"] = [
-    scale_text.get(key) for key in zip(by_event["campaign"], by_event["event"], strict=True)
-]
-by_event[["participants", "feedback_responses"]] = by_event[
-    ["participants", "feedback_responses"]
-].fillna(0)
-by_event["event_name"] = by_event["event_name"].fillna(by_event["event"])
-by_event = by_event.sort_values(["event_date", "campaign", "event"], na_position="last")
+by_event = feedback_tables.event_table(wh, sel, lang)
 if by_event.empty:
     components.empty(t("feedback.empty.events", code=example))
 else:
