@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import reader
+from dashboard.charts import budget as rules
 from dashboard.metrics import lookups
 from dashboard.metrics.builder import query
 from dashboard.metrics.selection import Selection, Settings
@@ -28,9 +29,8 @@ DETAIL = ("campaign", "heading", "budget_line")
 
 @dataclass
 class BudgetFigures:
-    """What the Budget page shows of its campaigns, in ``currency``."""
+    """What the Budget page shows of its campaigns, in the currency asked for."""
 
-    currency: str
     budget_total: float | None  # None: no budget in the currency
     spent_total: float  # booked in the period
     spent_to_date: float  # from each campaign's first day to the day of the figures
@@ -55,22 +55,13 @@ def _heading_column(df: pd.DataFrame, unmatched: int) -> pd.DataFrame:
     return df
 
 
-def budget_figures(
-    wh: Warehouse, selection: Selection, day: dt.date, currency: str, settings: Settings
-) -> BudgetFigures:
-    """The figures of ``selection``'s campaigns (its ``campaigns``, in that order) over its
-    period, their statuses and spend to date at ``day``, in ``currency`` (``EUR``, or ``KZT``
-    as booked)."""
-    return _budget_figures(wh, selection, day, currency, settings)
-
-
 @reader.derived
-def _budget_figures(
+def budget_figures(
     wh: Warehouse, sel: Selection, day: dt.date, currency: str, settings: Settings
 ) -> BudgetFigures:
-    # Imported here: the chart module reads the metrics package, which imports this module.
-    from dashboard.charts import budget as rules
-
+    """The figures of ``sel``'s campaigns (its ``campaigns``, in that order) over its period,
+    their statuses and spend to date at ``day``, in ``currency`` (``EUR``, or ``KZT`` as
+    booked)."""
     codes = tuple(sel.campaigns)
     in_eur = currency == "EUR"
 
@@ -154,7 +145,6 @@ def _budget_figures(
     monthly = monthly[monthly["spent"].fillna(0) != 0]
 
     return BudgetFigures(
-        currency=currency,
         budget_total=budget_total,
         spent_total=spent_total,
         spent_to_date=_sum(spent_so_far) or 0.0,

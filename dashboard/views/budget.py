@@ -227,7 +227,7 @@ def flag_label(code: str) -> str:
     return f"{FLAG_ICONS[code]} {t(f'budget.flag.{code}')}" if code else ""
 
 
-annex = figures.annex.copy()
+annex = figures.annex  # each call has its own copy (``reader.derived``)
 annex["label"] = [
     t("budget.heading.7") if k == "subtotal" else heading_label(h)
     for h, k in zip(annex["heading"], annex["kind"], strict=True)
@@ -280,7 +280,7 @@ components.chart(
 
 # Lines within each heading.
 st.markdown(f"**{t('budget.section.lines')}**")
-by_line = figures.lines.copy()
+by_line = figures.lines
 by_line["heading_label"] = [heading_label(h) for h in by_line["heading"]]
 by_line["flag_label"] = [flag_label(f) for f in by_line["flag"]]
 line_columns = {
@@ -318,7 +318,7 @@ components.table(
 # --- by campaign ----------------------------------------------------------------------------
 
 st.subheader(t("budget.section.campaigns"))
-campaigns = figures.campaigns.copy()
+campaigns = figures.campaigns
 campaigns["name"] = campaigns["campaign"].map(names)
 campaigns["link"] = components.page_urls("campaign", "campaign", campaigns["campaign"])
 campaigns["status_label"] = [
