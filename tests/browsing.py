@@ -51,14 +51,24 @@ def serve(wh: Warehouse, env: dict[str, str] | None = None) -> Iterator[str]:
         yield url
 
 
+# The app has finished a script run and shows no run in progress. Streamlit marks the app's
+# root with its script's state: ``initial`` until the first run of a page load has begun, then
+# ``running`` and ``notRunning``.
+_IDLE = (
+    "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+    " return !!app && app.getAttribute('data-test-script-state') === 'notRunning'"
+    " && !document.querySelector('[data-testid=\"stStatusWidget\"]'); }"
+)
+
+
 def settle(page, pause_ms: int = 300) -> None:
-    """Wait until the app has drawn and finished its script run."""
+    """Wait until the app has drawn and finished its script run: after the pause, again, for
+    a run the last action asked for that began only during it."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
     page.wait_for_selector('[data-testid="stMain"]', timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
+    page.wait_for_function(_IDLE, timeout=60_000)
     page.wait_for_timeout(pause_ms)
+    page.wait_for_function(_IDLE, timeout=60_000)
 
 
 def sign_in(page, username: str, url: str | None = None) -> None:
