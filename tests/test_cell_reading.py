@@ -41,8 +41,10 @@ def test_cleaning_trims_and_reads_blanks_and_markers_as_nothing() -> None:
     words = [*n.MISSING_MARKERS, *(m.upper() for m in n.MISSING_MARKERS), "undefinedx", "N/A"]
     cells: list[str | None] = [None, "", " ", "\u00a0", "-", " n/a ", "NULL\t", "x" * 40]
     for _ in range(3000):
-        core = rng.choice(words) if rng.random() < 0.4 else "".join(
-            rng.choice(letters) for _ in range(rng.randint(0, 12))
+        core = (
+            rng.choice(words)
+            if rng.random() < 0.4
+            else "".join(rng.choice(letters) for _ in range(rng.randint(0, 12)))
         )
         left = "".join(rng.choice(SPACES) for _ in range(rng.choice((0, 0, 1, 2))))
         right = "".join(rng.choice(SPACES) for _ in range(rng.choice((0, 0, 1, 2))))
