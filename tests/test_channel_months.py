@@ -17,7 +17,7 @@ import pytest
 from conftest import write
 
 from dashboard import metrics
-from dashboard.metrics import builder
+from dashboard.metrics import builder, lookups
 from etl import batches
 from etl.load import load_file
 from etl.warehouse import Warehouse
@@ -145,14 +145,30 @@ PERIODS = [
 ]
 
 
+def _offered_platforms(wh: Warehouse) -> list[str]:
+    """The platforms the filters offer, checked against the channels and the daily rows."""
+    offered = lookups.filter_options(wh)["platforms"]
+    con = duckdb.connect(str(wh.read_path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT platform FROM channels UNION SELECT platform FROM channel_daily ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert offered == [r[0] for r in rows]
+    return offered
+
+
 def test_kept_months_equal_the_definition_and_the_figures_by_hand(
     programme: Warehouse, tmp_path: Path
 ) -> None:
     wh = programme
     assert _assert_kept_as_defined(wh).empty
+    registered = _offered_platforms(wh)
 
     first = _load(wh, _csv(tmp_path, "first.csv", DAYS))
     kept = _assert_kept_as_defined(wh)
+    assert _offered_platforms(wh) == registered
     # two months of two channels; Instagram's days report three sets of figures in March and
     # four in April (1 April, day 31, has neither impressions nor engagements)
     assert set(kept["month"].dt.date) == {dt.date(2026, 3, 1), dt.date(2026, 4, 1)}
@@ -174,6 +190,19 @@ def test_kept_months_equal_the_definition_and_the_figures_by_hand(
     pd.testing.assert_frame_equal(_assert_kept_as_defined(wh), kept)
     batches.undo(wh, first, undone_by="olga")
     assert _assert_kept_as_defined(wh).empty
+    assert _offered_platforms(wh) == registered
+
+
+def test_the_filters_offer_a_platform_of_daily_figures_without_a_channel(
+    programme: Warehouse, tmp_path: Path
+) -> None:
+    registered = _offered_platforms(programme)
+    assert "facebook" not in registered
+    days = {("facebook", _day(n)): _telegram(n) for n in range(3)}
+    batch = _load(programme, _csv(tmp_path, "facebook.csv", days))
+    assert _offered_platforms(programme) == sorted([*registered, "facebook"])
+    batches.undo(programme, batch, undone_by="olga")
+    assert _offered_platforms(programme) == registered
 
 
 # What the pages ask of the channels' figures, checked on the demo programme both ways.

@@ -63,7 +63,7 @@ SELECT (SELECT min(start_date) FROM campaigns) AS first_day,
        (SELECT max(end_date) FROM campaigns) AS last_day,
        (SELECT list(DISTINCT platform ORDER BY platform)
         FROM (SELECT platform FROM channels UNION ALL
-              SELECT DISTINCT platform FROM channel_daily)) AS platforms,
+              SELECT platform FROM core.channel_month)) AS platforms,
        (SELECT list(DISTINCT region ORDER BY region)
         FROM (SELECT unnest(regions) AS region FROM campaigns)
         WHERE trim(region) <> '') AS regions,
@@ -75,7 +75,9 @@ SELECT (SELECT min(start_date) FROM campaigns) AS first_day,
 def filter_options(wh: Warehouse, lang: str | None = None) -> dict[str, Any]:
     """What the filters offer: ``first_day``/``last_day`` (the campaigns' earliest start and
     latest end, ``None`` without campaigns) and the lists ``platforms`` (of channels and of
-    daily channel figures), ``regions`` and ``themes`` (thematic areas) of the campaigns, with
+    daily channel figures, read from their months in ``core.channel_month``, which has the
+    platforms of the days in a thirtieth of the rows), ``regions`` and ``themes`` (thematic
+    areas) of the campaigns, with
     ``theme_names``: each thematic area in ``lang`` (the set-up's translation, else as it is).
     """
     row = reader.read(wh, _FILTER_OPTIONS).iloc[0]
