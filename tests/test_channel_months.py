@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import write
+from conftest import sql, write
 
 from dashboard import metrics
 from dashboard.metrics import builder, lookups
@@ -148,13 +148,9 @@ PERIODS = [
 def _offered_platforms(wh: Warehouse) -> list[str]:
     """The platforms the filters offer, checked against the channels and the daily rows."""
     offered = lookups.filter_options(wh)["platforms"]
-    con = duckdb.connect(str(wh.read_path), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT platform FROM channels UNION SELECT platform FROM channel_daily ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = sql(
+        wh, "SELECT platform FROM channels UNION SELECT platform FROM channel_daily ORDER BY 1"
+    )
     assert offered == [r[0] for r in rows]
     return offered
 
