@@ -170,8 +170,8 @@ def _typed_table(
             kept_cols.append(f'NULL::VARCHAR AS "{f.name}__kept"')
             shown_cols.append(f'NULL::VARCHAR AS "{f.name}__raw"')
     cells = ", ".join(f"c{i}" for i in range(width))
-    # A row is blank when its first cell that holds anything is none: one coalesce costs far
-    # less than a test of every cell.
+    # A row is blank when none of its cells holds anything, that is when the coalesce of its
+    # cells is NULL: one coalesce costs far less than a test of each cell.
     blank = f"coalesce({cells}) IS NULL" if width else "true"
     names = ", ".join(f'"{f.name}"' for f in spec.fields)
     con.execute(
