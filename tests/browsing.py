@@ -10,10 +10,8 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
-from click.testing import CliRunner
-from conftest import dashboard_server
+from conftest import copy_warehouse, dashboard_server
 
-from cli import cli
 from dashboard.local_server import CHROMIUM, ROOT
 from dashboard.session_cookie import COOKIE
 from etl.warehouse import Warehouse
@@ -35,13 +33,10 @@ def require_chromium() -> None:
         pytest.fail(f"CAMPAIGNS_REQUIRE_BROWSER is set but {MISSING}", pytrace=False)
 
 
-def demo_warehouse(tmp_path_factory, name: str) -> Warehouse:
-    """The demo programme built by ``campaigns demo`` in a folder of its own."""
+def demo_warehouse(template: Warehouse, tmp_path_factory, name: str) -> Warehouse:
+    """A copy of the demo programme (``demo_template``) in a folder of its own."""
     require_chromium()
-    wh = Warehouse(tmp_path_factory.mktemp(name) / "warehouse.duckdb")
-    result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
-    assert result.exit_code == 0, result.output
-    return wh
+    return copy_warehouse(template, tmp_path_factory.mktemp(name) / "wh" / "warehouse.duckdb")
 
 
 def serve(wh: Warehouse, env: dict[str, str] | None = None) -> Iterator[str]:

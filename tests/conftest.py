@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from dashboard.local_server import local_server
+from etl.accounts import Accounts
 from etl.warehouse import Warehouse
 
 METRICS_HEADER = (
@@ -147,13 +148,17 @@ def write_programme(path: Path, sheets: dict[str, list[list]] | None = None) -> 
 
 
 def _copy_warehouse(source: Warehouse, target: Path) -> Warehouse:
-    """A copy of a built warehouse (file, published copy and kept files) at ``target``."""
+    """A copy of a built warehouse (file, published copy, kept files and the account store
+    beside it) at ``target``."""
     wh = Warehouse(target)
     target.parent.mkdir(parents=True)
     shutil.copyfile(source.path, wh.path)
     shutil.copyfile(source.read_path, wh.read_path)
     if source.files_dir.exists():
         shutil.copytree(source.files_dir, wh.files_dir)
+    accounts = Accounts.for_warehouse(source).path
+    if accounts.exists():
+        shutil.copyfile(accounts, Accounts.for_warehouse(wh).path)
     return wh
 
 
@@ -187,15 +192,24 @@ def programme_template(_programme_warehouse: Warehouse) -> Warehouse:
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory) -> Warehouse:
-    """The demo programme (``campaigns demo``), built once per test process: read it only,
-    or copy it with ``copy_warehouse`` before changing anything."""
+def demo_template(tmp_path_factory) -> Warehouse:
+    """The demo programme with its accounts, as ``campaigns demo`` builds it, once per test
+    process: never used itself, only copied (``copy_warehouse``), so every copy starts from
+    the demo as built, whatever a test did to another."""
     from etl.demo import build_demo
 
-    wh = Warehouse(tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
+    wh = Warehouse(tmp_path_factory.mktemp("demo-template") / "warehouse.duckdb")
     results = build_demo(wh)
     assert all(r.status == "loaded" for r in results), [r.errors for r in results]
     return wh
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory, demo_template: Warehouse) -> Warehouse:
+    """The demo programme, shared by a test process: read it only, or copy it with
+    ``copy_warehouse`` before changing anything."""
+    folder = tmp_path_factory.mktemp("demo")
+    return _copy_warehouse(demo_template, folder / "wh" / "warehouse.duckdb")
 
 
 def copy_warehouse(source: Warehouse, target: Path) -> Warehouse:

@@ -28,8 +28,8 @@ skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Warehouse:
-    return demo_warehouse(tmp_path_factory, "browser")
+def warehouse(tmp_path_factory, demo_template: Warehouse) -> Warehouse:
+    return demo_warehouse(demo_template, tmp_path_factory, "browser")
 
 
 @pytest.fixture(scope="module")

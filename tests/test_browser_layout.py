@@ -16,6 +16,7 @@ import pytest
 from browsing import SCREEN, demo_warehouse, serve, sign_in, skip_without_chromium
 
 from dashboard.i18n import t
+from etl.warehouse import Warehouse
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -23,8 +24,8 @@ skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    yield from serve(demo_warehouse(tmp_path_factory, "layout"))
+def app_url(tmp_path_factory, demo_template: Warehouse) -> Iterator[str]:
+    yield from serve(demo_warehouse(demo_template, tmp_path_factory, "layout"))
 
 
 @pytest.fixture(scope="module")

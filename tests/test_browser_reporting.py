@@ -37,8 +37,8 @@ CAMPAIGN = "PDP-01"  # the demo grantee "adr"'s campaign
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Warehouse:
-    return demo_warehouse(tmp_path_factory, "browser-reporting")
+def warehouse(tmp_path_factory, demo_template: Warehouse) -> Warehouse:
+    return demo_warehouse(demo_template, tmp_path_factory, "browser-reporting")
 
 
 @pytest.fixture(scope="module")

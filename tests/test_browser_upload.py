@@ -37,8 +37,8 @@ LATEST_METRICS = f"metrics_PDP-01_{DATA_AS_OF:%Y-%m}.csv"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Warehouse:
-    return demo_warehouse(tmp_path_factory, "browser-upload")
+def warehouse(tmp_path_factory, demo_template: Warehouse) -> Warehouse:
+    return demo_warehouse(demo_template, tmp_path_factory, "browser-upload")
 
 
 @pytest.fixture(scope="module")

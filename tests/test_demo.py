@@ -12,6 +12,9 @@ from cli import cli
 from etl.demo import DATA_AS_OF, write_demo_files
 from etl.warehouse import Warehouse
 
+# The module's tests read one build of the demo: on one worker, so it is built once.
+pytestmark = pytest.mark.xdist_group("demo-cli")
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Warehouse:

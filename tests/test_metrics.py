@@ -18,7 +18,7 @@ from conftest import METRICS_HEADER, PROGRAMME, _copy_warehouse, write, write_pr
 
 from dashboard import metrics as mx
 from dashboard.status_text import reasons_text
-from etl.demo import DATA_AS_OF, build_demo
+from etl.demo import DATA_AS_OF
 from etl.load import load_file
 from etl.warehouse import Warehouse
 
@@ -28,11 +28,10 @@ from etl.warehouse import Warehouse
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory) -> Warehouse:
-    wh = Warehouse(tmp_path_factory.mktemp("metrics-demo") / "warehouse.duckdb")
-    results = build_demo(wh)
-    assert all(r.status == "loaded" for r in results)
-    return wh
+def demo(tmp_path_factory, demo_template: Warehouse) -> Warehouse:
+    return _copy_warehouse(
+        demo_template, tmp_path_factory.mktemp("metrics-demo") / "wh" / "warehouse.duckdb"
+    )
 
 
 def fetch(wh: Warehouse, sql: str, params: list | None = None) -> list[tuple]:
