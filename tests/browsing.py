@@ -36,7 +36,8 @@ def require_chromium() -> None:
 def demo_warehouse(template: Warehouse, tmp_path_factory, name: str) -> Warehouse:
     """A copy of the demo programme (``demo_template``) in a folder of its own."""
     require_chromium()
-    return copy_warehouse(template, tmp_path_factory.mktemp(name) / "wh" / "warehouse.duckdb")
+    folder = tmp_path_factory.mktemp(name)
+    return copy_warehouse(template, folder / "wh" / "warehouse.duckdb", accounts=True)
 
 
 def serve(wh: Warehouse, env: dict[str, str] | None = None) -> Iterator[str]:

@@ -6,6 +6,7 @@ Every test works on a real DuckDB file under ``tmp_path``; nothing is mocked.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -147,18 +148,18 @@ def write_programme(path: Path, sheets: dict[str, list[list]] | None = None) -> 
     return path
 
 
-def _copy_warehouse(source: Warehouse, target: Path) -> Warehouse:
-    """A copy of a built warehouse (file, published copy, kept files and the account store
-    beside it) at ``target``."""
+def _copy_warehouse(source: Warehouse, target: Path, *, accounts: bool = False) -> Warehouse:
+    """A copy of a built warehouse (file, published copy and kept files) at ``target``; with
+    ``accounts``, the account store beside it too (a copy of ``demo_template`` has the demo
+    accounts; other copies start without any)."""
     wh = Warehouse(target)
     target.parent.mkdir(parents=True)
     shutil.copyfile(source.path, wh.path)
     shutil.copyfile(source.read_path, wh.read_path)
     if source.files_dir.exists():
         shutil.copytree(source.files_dir, wh.files_dir)
-    accounts = Accounts.for_warehouse(source).path
-    if accounts.exists():
-        shutil.copyfile(accounts, Accounts.for_warehouse(wh).path)
+    if accounts:
+        shutil.copyfile(Accounts.for_warehouse(source).path, Accounts.for_warehouse(wh).path)
     return wh
 
 
@@ -192,15 +193,27 @@ def programme_template(_programme_warehouse: Warehouse) -> Warehouse:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Warehouse:
-    """The demo programme with its accounts, as ``campaigns demo`` builds it, once per test
-    process: never used itself, only copied (``copy_warehouse``), so every copy starts from
-    the demo as built, whatever a test did to another."""
+def demo_template(tmp_path_factory, worker_id: str) -> Warehouse:
+    """The demo programme with its accounts, as ``campaigns demo`` builds it, once per run:
+    the first test process to need it builds it in the folder the run's processes share,
+    under a lock, and the others wait for it. Never used itself, only copied
+    (``copy_warehouse``), so every copy starts from the demo as built, whatever a test did to
+    another."""
     from etl.demo import build_demo
 
-    wh = Warehouse(tmp_path_factory.mktemp("demo-template") / "warehouse.duckdb")
-    results = build_demo(wh)
-    assert all(r.status == "loaded" for r in results), [r.errors for r in results]
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # each pytest-xdist worker has its own folder in the run's
+        shared = shared.parent
+    folder = shared / "demo-template"
+    wh = Warehouse(folder / "warehouse.duckdb")
+    with (shared / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "built").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            results = build_demo(wh)
+            assert all(r.status == "loaded" for r in results), [r.errors for r in results]
+            (folder / "built").touch()
     return wh
 
 
@@ -209,12 +222,13 @@ def demo_warehouse(tmp_path_factory, demo_template: Warehouse) -> Warehouse:
     """The demo programme, shared by a test process: read it only, or copy it with
     ``copy_warehouse`` before changing anything."""
     folder = tmp_path_factory.mktemp("demo")
-    return _copy_warehouse(demo_template, folder / "wh" / "warehouse.duckdb")
+    return _copy_warehouse(demo_template, folder / "wh" / "warehouse.duckdb", accounts=True)
 
 
-def copy_warehouse(source: Warehouse, target: Path) -> Warehouse:
-    """A copy of a built warehouse at ``target`` (a path to the new ``.duckdb`` file)."""
-    return _copy_warehouse(source, target)
+def copy_warehouse(source: Warehouse, target: Path, *, accounts: bool = False) -> Warehouse:
+    """A copy of a built warehouse at ``target`` (a path to the new ``.duckdb`` file), with
+    its account store when ``accounts``."""
+    return _copy_warehouse(source, target, accounts=accounts)
 
 
 @pytest.fixture

@@ -29,9 +29,8 @@ from etl.warehouse import Warehouse
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory, demo_template: Warehouse) -> Warehouse:
-    return _copy_warehouse(
-        demo_template, tmp_path_factory.mktemp("metrics-demo") / "wh" / "warehouse.duckdb"
-    )
+    folder = tmp_path_factory.mktemp("metrics-demo")
+    return _copy_warehouse(demo_template, folder / "wh" / "warehouse.duckdb", accounts=True)
 
 
 def fetch(wh: Warehouse, sql: str, params: list | None = None) -> list[tuple]:
