@@ -24,6 +24,8 @@ CAMPAIGN_MEASURES = (
     "events_held",
     "participants",
 )
+# The campaign table's counts: of none, 0.
+CAMPAIGN_COUNTS = ("feedback_responses", "rated_responses", "events_held", "participants")
 EVENT_MEASURES = (
     "events_held",
     "participants",
@@ -52,10 +54,10 @@ def _scale_texts(wh: Warehouse, sel: Selection, keys: tuple[str, ...], lang: str
 @reader.derived
 def campaign_table(wh: Warehouse, sel: Selection, lang: str) -> pd.DataFrame:
     """One row per campaign of ``sel`` with feedback or events: ``campaign``, the
-    :data:`CAMPAIGN_MEASURES` (counts of none as 0) and ``scale``."""
+    :data:`CAMPAIGN_MEASURES` (the :data:`CAMPAIGN_COUNTS` of none as 0) and ``scale``."""
     out = query(wh, list(CAMPAIGN_MEASURES), sel, "total", ("campaign",))
     out["scale"] = out["campaign"].map(_scale_texts(wh, sel, ("campaign",), lang))
-    counts = ["feedback_responses", "rated_responses", "events_held", "participants"]
+    counts = list(CAMPAIGN_COUNTS)
     out[counts] = out[counts].fillna(0)
     return out
 

@@ -49,9 +49,9 @@ def _sum(values: pd.Series) -> float | None:
     return None if total is None or pd.isna(total) else float(total)
 
 
-def _heading_column(df: pd.DataFrame, unmatched: int) -> pd.DataFrame:
+def _heading_column(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
-    df["heading"] = df["heading"].fillna(unmatched).astype(int)
+    df["heading"] = df["heading"].fillna(rules.UNMATCHED).astype(int)
     return df
 
 
@@ -77,17 +77,13 @@ def budget_figures(
         df = df[df["currency"] == "KZT"].drop(columns="currency")
         return df.rename(columns=booked).reset_index(drop=True)
 
-    unmatched = rules.UNMATCHED
     # Spend from each campaign's first day to ``day``, as spend pace counts it.
     to_date = Selection(campaigns=codes, end=day, campaigns_in_period=False)
-    budget_detail = _heading_column(
-        in_currency({"budget_eur": "budget"}, sel, "total", DETAIL), unmatched
-    )
+    budget_detail = _heading_column(in_currency({"budget_eur": "budget"}, sel, "total", DETAIL))
     spend_detail = _heading_column(
         in_currency(
             {"spend_eur": "spent", "spend_lines_without_rate": "no_rate"}, sel, "total", DETAIL
-        ),
-        unmatched,
+        )
     )
     spent_so_far = in_currency({"spend_eur": "spent"}, to_date, "total", ("campaign",))
     spent_so_far = spent_so_far.set_index("campaign")["spent"]
@@ -125,11 +121,11 @@ def budget_figures(
     line_spent = spend_detail.groupby(line_keys, as_index=False)["spent"].sum(min_count=1)
     lines = line_budget.merge(line_spent, on=line_keys, how="outer")
     lines = rules.with_execution(lines, band=settings.band, check_pace=False)
-    info = _heading_column(lookups.budget_line_info(wh, codes), unmatched)
+    info = _heading_column(lookups.budget_line_info(wh, codes))
     lines = lines.merge(
         info[["heading", "budget_line", "description", "campaigns"]], on=line_keys, how="left"
     )
-    lines["order"] = lines["heading"].replace(unmatched, 99)
+    lines["order"] = lines["heading"].replace(rules.UNMATCHED, 99)
     lines = lines.sort_values(["order", "budget_line"]).reset_index(drop=True)
     lines["campaigns"] = lines["campaigns"].astype("Int64")
 
@@ -141,7 +137,7 @@ def budget_figures(
     campaigns["spent_to_date"] = campaigns["campaign"].map(spent_so_far).fillna(0.0)
 
     monthly = in_currency({"spend_eur": "spent"}, sel, "month", ("heading",))
-    monthly = _heading_column(monthly, unmatched).rename(columns={"period": "month"})
+    monthly = _heading_column(monthly).rename(columns={"period": "month"})
     monthly = monthly[monthly["spent"].fillna(0) != 0]
 
     return BudgetFigures(

@@ -213,7 +213,6 @@ else:
 by_campaign = feedback_tables.campaign_table(wh, sel, lang)
 by_campaign["name"] = by_campaign["campaign"].map(names)
 by_campaign["link"] = components.page_urls("campaign", "campaign", by_campaign["campaign"])
-counts = ["feedback_responses", "rated_responses", "events_held", "participants"]
 campaign_columns = _columns(
     "link",
     "name",
@@ -230,7 +229,14 @@ components.table(
     name="feedback-by-campaign",
     definition_text=t("feedback.def.campaigns"),
     download=by_campaign[
-        ["campaign", "name", *counts, "average_rating", "scale", "positive_feedback_share"]
+        [
+            "campaign",
+            "name",
+            *feedback_tables.CAMPAIGN_COUNTS,
+            "average_rating",
+            "scale",
+            "positive_feedback_share",
+        ]
     ],
     column_config=campaign_columns,
 )
