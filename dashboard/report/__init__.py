@@ -23,6 +23,7 @@ import pandas as pd
 from dashboard.report import freeze
 from dashboard.report.behind import data_files
 from dashboard.report.build import build
+from dashboard.report.collector import report_objects_only
 from dashboard.report.config import ReportingConfig, load_config
 from dashboard.report.model import Comparison, Report, ReportError, Request, Submission
 from dashboard.report.package import render_package
@@ -61,6 +62,7 @@ class Export:
     files: dict[str, bytes]
 
 
+@report_objects_only()
 def render(wh: Warehouse, report: Report, fmt: str, changes: pd.DataFrame | None = None) -> bytes:
     """One file of the report. The data package also has the rows behind the report, read
     from ``wh`` (``behind.data_files``) as the package is written."""
@@ -77,6 +79,7 @@ def render(wh: Warehouse, report: Report, fmt: str, changes: pd.DataFrame | None
     raise ValueError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
 
 
+@report_objects_only()
 def render_files(
     wh: Warehouse,
     report: Report,

@@ -29,6 +29,7 @@ import pandas as pd
 from dashboard import metrics, reader
 from dashboard.metrics.lookups import in_language
 from dashboard.report.approval import approval, narratives_table
+from dashboard.report.collector import report_objects_only
 from dashboard.report.config import ReportingConfig
 from dashboard.report.finance import (
     budget_lines_table,
@@ -51,6 +52,7 @@ from dashboard.report.words import check_language, word
 from etl.warehouse import Warehouse
 
 
+@report_objects_only()
 def build(
     wh: Warehouse,
     request: Request,

@@ -5,7 +5,7 @@ by sex, age group and region, the reporting periods not approved and the grantee
 and, when the report is compared with a submitted one, the
 figures that changed.
 
-Tables are drawn with reportlab (platypus), charts with matplotlib (Agg, PNG in memory):
+Tables are drawn with reportlab (platypus), bar charts as vector drawings in the PDF itself:
 ``styles`` (fonts, colours, paragraph styles), ``values`` (how values are written),
 ``layout`` (tables, charts, the page template), ``cover`` and ``sections`` (one function per
 section). The same report gives the same bytes: reportlab runs in invariant mode and the PDF's

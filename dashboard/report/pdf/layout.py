@@ -1,5 +1,5 @@
 """The PDF summary's building blocks: paragraphs of plain text, tables whose columns fit their
-cells, bar charts (matplotlib, PNG in memory), the EU emblem, and the page template (every
+cells, bar charts drawn in the PDF itself, the EU emblem, and the page template (every
 page's footer: the funding statement, "page N of M", the report's scope and period).
 
 The same report gives the same bytes: reportlab runs in invariant mode and the PDF's dates are
@@ -14,17 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from dashboard.report.model import ReportMeta
 from dashboard.report.pdf.styles import (
@@ -257,8 +253,112 @@ class Emblem(Flowable):
         c.drawPath(path, stroke=0, fill=1)
 
 
-def _thousands(x: float, _pos: int) -> str:
+def _thousands(x: float) -> str:
     return f"{x:,.0f}" if lang() == "en" else f"{x:,.0f}".replace(",", "\u00a0")
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    """Round steps from at most ``low`` to at least ``high`` (``low`` <= 0 <= ``high``), 0
+    among them: 1, 2, 2.5 or 5 times a power of ten, about five of them, and never below 1 (the
+    scale's numbers are whole: counts and euros)."""
+    if high - low <= 0:
+        return [0.0, 1.0]
+    rough = (high - low) / 5
+    power = 10 ** math.floor(math.log10(rough))
+    step = max(1.0, next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough))
+    # Rounded first, so that a value on a step (3.0000000001 steps) takes no step more.
+    first, last = math.floor(round(low / step, 6)), math.ceil(round(high / step, 6))
+    first, last = min(first, -1 if low < 0 else 0), max(last, 1 if high > 0 or first == 0 else 0)
+    return [i * step for i in range(first, last + 1)]
+
+
+def _fitted(value: str, font: str, size: float, width: float) -> str:
+    """``value`` cut to ``width`` points, with an ellipsis when cut."""
+    if pdfmetrics.stringWidth(value, font, size) <= width:
+        return value
+    while value and pdfmetrics.stringWidth(value + "…", font, size) > width:
+        value = value[:-1]
+    return value.rstrip() + "…"
+
+
+class BarChart(Flowable):
+    """A horizontal grouped bar chart drawn in the PDF itself (vector, its text set in the
+    report's font): one bar per label and series, grouped by label, top to bottom, from a zero
+    line (a negative value to its left); a legend above, a scale below. A missing value draws
+    no bar and says "not reported"."""
+
+    SIZE = 7.5
+    LEGEND = 12.0  # the legend's row
+    SCALE = 24.0  # the scale's numbers and its title
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        series: Sequence[tuple[str, Sequence[float | None]]],
+        *,
+        width: float,
+        height: float,
+        xlabel: str,
+    ) -> None:
+        super().__init__()
+        self.labels, self.series, self.xlabel = list(labels), list(series), xlabel
+        self.width, self.height = width, height
+        self.not_reported = w("pdf.not_reported")
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        values = [float(v) for _, vs in self.series for v in vs if not missing(v)]
+        ticks = _ticks(min([0.0, *values]), max([0.0, *values]))
+        longest = max((pdfmetrics.stringWidth(t, FONT, self.SIZE) for t in self.labels), default=0)
+        left = min(longest, 0.4 * self.width) + 6
+        # Room at the right for the last number of the scale, centred on its tick.
+        right = self.width - pdfmetrics.stringWidth(_thousands(ticks[-1]), FONT, self.SIZE) / 2
+        bottom, top = self.SCALE, self.height - self.LEGEND
+        scale = (right - left) / (ticks[-1] - ticks[0])
+        zero = left - ticks[0] * scale
+        c.saveState()
+        c.setFont(FONT, self.SIZE)
+        for tick in ticks:  # the grid and the scale's numbers
+            x = zero + tick * scale
+            c.setStrokeColor(colors.HexColor("#DDDDDD"))
+            c.setLineWidth(0.6)
+            c.line(x, bottom, x, top)
+            c.setFillColor(colors.black)
+            c.drawCentredString(x, bottom - self.SIZE - 3, _thousands(tick))
+        c.drawCentredString((left + right) / 2, 2, self.xlabel)
+        group = (top - bottom) / max(len(self.labels), 1)
+        bar = 0.8 * group / max(len(self.series), 1)
+        for i, name in enumerate(self.labels):
+            middle = top - (i + 0.5) * group
+            c.setFillColor(colors.black)
+            shown = _fitted(name, FONT, self.SIZE, left - 6)
+            c.drawRightString(left - 4, middle - self.SIZE / 3, shown)
+            for j, (_, vs) in enumerate(self.series):
+                y = middle + 0.4 * group - bar * (j + 1)
+                v = vs[i]
+                if missing(v):
+                    c.setFillColor(MUTED)
+                    c.setFont(FONT, 6)
+                    c.drawString(zero + 2, y + bar / 2 - 2, self.not_reported)
+                    c.setFont(FONT, self.SIZE)
+                    continue
+                c.setFillColor(colors.HexColor(CHART_COLOURS[j % len(CHART_COLOURS)]))
+                c.rect(zero, y + 0.04 * bar, float(v) * scale, 0.92 * bar, stroke=0, fill=1)
+        c.setStrokeColor(colors.black)
+        c.setLineWidth(0.8)
+        c.line(zero, bottom, zero, top)
+        c.line(left, bottom, right, bottom)
+        x = left
+        for j, (name, _) in enumerate(self.series):  # the legend, above the bars
+            c.setFillColor(colors.HexColor(CHART_COLOURS[j % len(CHART_COLOURS)]))
+            c.rect(x, self.height - 8, 10, 6, stroke=0, fill=1)
+            c.setFillColor(colors.black)
+            c.drawString(x + 13, self.height - 8, name)
+            x += 13 + pdfmetrics.stringWidth(name, FONT, self.SIZE) + 12
+        c.restoreState()
 
 
 def chart(
@@ -267,46 +367,9 @@ def chart(
     *,
     height_mm: float,
     xlabel: str,
-) -> Image:
-    """A horizontal grouped bar chart as a PNG image; a missing value draws no bar and says
-    "not reported"."""
-    with matplotlib.rc_context(
-        {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"], "font.size": 7.5}
-    ):
-        fig = Figure(figsize=(WIDTH / 72, height_mm / 25.4), dpi=200)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        _bars(ax, labels, series)
-        ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.set_xlabel(xlabel)
-        ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.legend(loc="lower right", frameon=False)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", metadata={"Software": None}, facecolor="white")
-    buf.seek(0)
-    return Image(buf, width=WIDTH, height=height_mm * mm)
-
-
-def _bars(
-    ax: Any, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]
-) -> None:
-    """One horizontal bar per label and series, grouped by label, top to bottom."""
-    bar = 0.8 / len(series)
-    positions = list(range(len(labels)))
-    top = max((float(v) for _, values in series for v in values if not missing(v)), default=0.0)
-    for i, (name, values) in enumerate(series):
-        ys = [p - 0.4 + bar * (i + 0.5) for p in positions]
-        xs = [0.0 if missing(v) else float(v) for v in values]
-        ax.barh(ys, xs, height=bar * 0.92, label=name, color=CHART_COLOURS[i % 2])
-        for y, v in zip(ys, values, strict=True):
-            if missing(v):
-                ax.text(top * 0.01, y, w("pdf.not_reported"), va="center", fontsize=6, color="#555")
-    ax.set_yticks(positions, labels)
-    ax.invert_yaxis()
+) -> Flowable:
+    """A horizontal grouped bar chart (:class:`BarChart`) the width of the page's text."""
+    return BarChart(labels, series, width=WIDTH, height=height_mm * mm, xlabel=xlabel)
 
 
 # --- the document -----------------------------------------------------------------------------
