@@ -193,7 +193,7 @@ def programme_template(_programme_warehouse: Warehouse) -> Warehouse:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory, worker_id: str) -> Warehouse:
+def demo_template(tmp_path_factory) -> Warehouse:
     """The demo programme with its accounts, as ``campaigns demo`` builds it, once per run:
     the first test process to need it builds it in the folder the run's processes share,
     under a lock, and the others wait for it. Never used itself, only copied
@@ -202,7 +202,9 @@ def demo_template(tmp_path_factory, worker_id: str) -> Warehouse:
     from etl.demo import build_demo
 
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":  # each pytest-xdist worker has its own folder in the run's
+    # Each pytest-xdist worker has its own folder in the run's (a run without xdist, as with
+    # ``-p no:xdist``, has neither workers nor their ``worker_id`` fixture).
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent
     folder = shared / "demo-template"
     wh = Warehouse(folder / "warehouse.duckdb")
