@@ -36,9 +36,16 @@ def _text(cell: object) -> str:
 
 
 def _is_separator(row: list[str | None]) -> bool:
-    """A line drawn with dashes or equals signs between parts of a file."""
-    cells = [_text(c) for c in row if _text(c)]
-    return bool(cells) and all(_SEPARATOR.match(c) for c in cells)
+    """A line drawn with dashes or equals signs between parts of a file: every cell with text
+    is drawn, and one at least. A data row is told from one by its first cell with text."""
+    drawn = False
+    for cell in row:
+        text = _text(cell)
+        if text:
+            if not _SEPARATOR.match(text):
+                return False
+            drawn = True
+    return drawn
 
 
 def _footer_start(data: list[list[str | None]], width: int) -> int:
