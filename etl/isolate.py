@@ -16,7 +16,8 @@ Programme page's set-up import each run :func:`run`, which
   ``streamlit run`` is the streamlit command;
 * limits the worker's memory, once it has imported the loader (``PRELOAD``), with
   ``RLIMIT_DATA`` (its heap and private writable mappings) to ``CAMPAIGNS_UPLOAD_MEMORY_MB``
-  (1024, plus ``STACK_ALLOWANCE`` for its threads' stacks),
+  (1024, plus ``STACK_ALLOWANCE`` for its threads' stacks), of which DuckDB is told it may
+  take 40 % (``DUCKDB_SHARE``: beyond it DuckDB writes to temporary files in the folder),
   lowers its priority (``nice`` 10) and has it killed should the thread that started it die;
 * kills it (SIGKILL) when it has run ``CAMPAIGNS_UPLOAD_SECONDS`` (120) of wall-clock time. The
   clock starts once the warehouse is free: time spent waiting for another load (a scheduled
@@ -78,7 +79,7 @@ from etl.upload_jobs import form_rows as form_rows
 from etl.upload_jobs import load_upload as load_upload
 from etl.upload_jobs import open_files as open_files
 from etl.upload_jobs import republish
-from etl.warehouse import Warehouse, WarehouseBusy
+from etl.warehouse import Warehouse, WarehouseBusy, limit_memory
 
 T = TypeVar("T")
 
@@ -484,6 +485,7 @@ WORKER_MAIN = "from etl.isolate import worker_main; worker_main()"
 # ways that do not say "memory").
 PRELOAD = ("etl.load", "etl.forms", "numpy", "pandas", "pyarrow", "openpyxl")
 RESERVE_BYTES = 8 * 1024 * 1024  # let go on an error, so that saying what happened needs nothing
+DUCKDB_SHARE = 0.4  # of the worker's memory limit, for DuckDB's own work (see ``_settle``)
 
 
 def worker_main() -> None:
@@ -523,6 +525,9 @@ def _settle(limits: Limits, folder: str) -> None:
     os.nice(NICENESS)  # readers of the dashboard come first
     memory = limits.memory_bytes + STACK_ALLOWANCE
     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    # DuckDB's share of it: the rest is Python's (the imported modules, the rows read in
+    # Python, pandas frames of the preview). DuckDB keeps to it by writing to temporary files.
+    limit_memory(int(limits.memory_bytes * DUCKDB_SHARE), tmp)
     # A backstop should the parent never kill it: CPU seconds for every core, plus the wait.
     cpu = int(limits.seconds * max(os.cpu_count() or 1, 1) + WAIT_SECONDS)
     with contextlib.suppress(ValueError, OSError):

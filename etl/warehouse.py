@@ -242,15 +242,31 @@ def _exclusive_lock(path: Path, wait_seconds: float, on_wait) -> Iterator[None]:
         os.close(fd)
 
 
+# The memory DuckDB may take for its work on the warehouse in this process; none set is
+# DuckDB's own default (80 % of the machine's memory). A process whose memory is limited (an
+# upload's worker, ``etl.isolate``) sets it below its limit, so that DuckDB writes what does
+# not fit to temporary files instead of failing to allocate memory it cannot have.
+_connection_config: dict[str, str] = {}
+
+
+def limit_memory(limit_bytes: int, spill_to: Path) -> None:
+    """DuckDB's memory for the warehouse connections this process opens from now on, and the
+    folder of the temporary files it writes beyond it."""
+    _connection_config.update(
+        memory_limit=f"{limit_bytes // 2**20}MiB", temp_directory=str(spill_to)
+    )
+
+
 def _connect_with_retry(
     path: Path, *, read_only: bool, wait_seconds: float
 ) -> duckdb.DuckDBPyConnection:
     """Open the file, waiting while an outside process (say an analyst's DuckDB CLI) holds it."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
+    config = dict(_connection_config)
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise WarehouseBusy(

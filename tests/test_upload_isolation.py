@@ -141,6 +141,23 @@ def test_a_file_over_the_memory_limit_is_refused_and_the_page_goes_on(
     assert left_behind(tmpdir_of_test) == []
 
 
+def test_a_heavy_file_within_the_limits_is_checked_not_refused(
+    monkeypatch, programme, whole_year, tmpdir_of_test
+):
+    """A million rows under the default memory limit, which DuckDB left to its own default (80 %
+    of the machine's memory) overran: told its share of the limit, it writes what does not fit
+    to temporary files in the upload's folder, and the file is checked."""
+    monkeypatch.delenv("CAMPAIGNS_UPLOAD_MEMORY_MB", raising=False)
+    at = open_upload(monkeypatch, programme)
+    send(at, "whole-year.csv", whole_year)
+    assert not at.error, [e.value for e in at.error]
+    verdicts = [w.value for w in at.warning] + [s.value for s in at.success]
+    rows = whole_year.count(b"\n") - 1  # every line but the header is a row
+    assert any(v.startswith(f"{rows:,} rows ready") for v in verdicts), verdicts
+    assert_no_internals(at, tmpdir_of_test)
+    assert left_behind(tmpdir_of_test) == []
+
+
 def test_a_file_over_the_time_limit_is_refused(monkeypatch, programme, whole_year, tmpdir_of_test):
     monkeypatch.setenv("CAMPAIGNS_UPLOAD_SECONDS", "0.5")
     at = open_upload(monkeypatch, programme)
