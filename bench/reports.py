@@ -1,7 +1,8 @@
 """Export benchmark: the donor's report of the whole scale programme for 12 months.
 
-In a child process (fresh caches, as the first export after a load; the code imported first,
-as in a running dashboard), on the scale warehouse
+In child processes (fresh caches, as the first export after a load; the code imported first,
+as in a running dashboard; three, ``BENCH_EXPORT_RUNS``, each figure the fastest of them), on
+the scale warehouse
 (``bench.scale.scale_warehouse``: 200 campaigns, about 300,000 posts), for 2025-01-01 to
 2025-12-31:
 
@@ -29,6 +30,7 @@ import argparse
 import datetime as dt
 import io
 import json
+import os
 import sys
 import tempfile
 import time
@@ -47,6 +49,7 @@ from etl.warehouse import Warehouse
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 TARGET_SECONDS = 10.0
 TARGET_RATIO = 1.5  # the whole export against its baselines (raw SQL plus the raw package)
+RUNS = int(os.environ.get("BENCH_EXPORT_RUNS", "3"))  # fresh processes; the fastest counts
 FILES = ("xlsx", "package", "pdf")
 
 
@@ -101,15 +104,17 @@ def _child(path: Path) -> dict[str, float | int]:
     out["campaigns"] = len(report.meta["campaigns"])
     out["costs"] = len(report.tables["costs"].frame)
     Path(fh.name).unlink()
-    out["raw_copy"], out["raw_copy_bytes"] = _raw_package(wh, list(report.meta["campaigns"]))
+    raw = _raw_package(wh, list(report.meta["campaigns"]))
+    out["raw_copy"], out["raw_copy_only"], out["raw_copy_bytes"] = raw
     out.update({f"{k}_bytes": v for k, v in sizes.items()})
     return out
 
 
-def _raw_package(wh: Warehouse, codes: list[str]) -> tuple[float, int]:
+def _raw_package(wh: Warehouse, codes: list[str]) -> tuple[float, float, int]:
     """What the package must do at the least, timed: DuckDB's ``COPY`` of the report's
     campaigns' channel days and posts of the period to CSV (unsorted, as stored), and those
-    files zipped at deflate level 1, the package's level. Its time and the zip's size."""
+    files zipped at deflate level 1 by Python's zipfile (zlib). Its time, the time of the
+    ``COPY`` alone and the zip's size."""
     with tempfile.TemporaryDirectory() as tmp:
         con = duckdb.connect(str(wh.read_path), read_only=True)
         buf = io.BytesIO()
@@ -125,21 +130,27 @@ def _raw_package(wh: Warehouse, codes: list[str]) -> tuple[float, int]:
             quoted = str(target).replace("'", "''")
             con.execute(f"COPY ({sql}) TO '{quoted}' (HEADER)", {"s": START, "e": END, "c": codes})
             files.append(target)
+        copied = time.perf_counter() - t0
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for target in files:
                 zf.write(target, target.name)
         seconds = time.perf_counter() - t0
         con.close()
-    return seconds, len(buf.getvalue())
+    return seconds, copied, len(buf.getvalue())
 
 
-def measure(wh_path: Path) -> tuple[dict, float]:
-    """The child's figures and its peak memory (MiB)."""
+def measure(wh_path: Path, runs: int = RUNS) -> tuple[dict, float]:
+    """The figures of ``runs`` children, each time the fastest of them (as for the loader: on a
+    shared machine the fastest run is the one least disturbed), and their peak memory (MiB)."""
     cmd = [sys.executable, "-m", "bench.reports", "--child", str(wh_path)]
-    done = run_child(cmd)
-    if done.code != 0:
-        raise RuntimeError(f"export benchmark failed: {done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1]), done.peak_mib
+    figures, peak = [], 0.0
+    for _ in range(runs):
+        done = run_child(cmd)
+        if done.code != 0:
+            raise RuntimeError(f"export benchmark failed: {done.stderr[-3000:]}")
+        figures.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        peak = max(peak, done.peak_mib)
+    return {k: min(f[k] for f in figures) for k in figures[0]}, peak
 
 
 def report_lines(fig: dict, peak: float) -> list[str]:
@@ -152,15 +163,18 @@ def report_lines(fig: dict, peak: float) -> list[str]:
         ["workbook (XLSX)", f"{fig['xlsx']:.2f} s", f"{fig['xlsx_bytes'] / 1048576:.1f} MiB"],
         ["data package (ZIP of CSV)", f"{fig['package']:.2f} s",
          f"{fig['package'] / fig['raw_copy']:.2f} × raw package: DuckDB `COPY` of the report's "
-         f"channel days and posts, zipped at level 1 ({fig['raw_copy']:.2f} s, "
-         f"{fig['raw_copy_bytes'] / 1048576:.1f} MiB); {fig['package_bytes'] / 1048576:.1f} MiB"],
+         f"channel days and posts ({fig['raw_copy_only']:.2f} s), zipped at level 1 by zlib "
+         f"({fig['raw_copy']:.2f} s, {fig['raw_copy_bytes'] / 1048576:.1f} MiB); "
+         f"{fig['package_bytes'] / 1048576:.1f} MiB (deflated by ISA-L)"],
         ["PDF summary", f"{fig['pdf']:.2f} s", f"{fig['pdf_bytes'] / 1048576:.2f} MiB"],
         ["the three files together, as the export makes them", f"{fig['files']:.2f} s",
          f"{fig['files'] / (fig['xlsx'] + fig['package'] + fig['pdf']):.2f} × the three "
          "one after another"],
         ["**whole export**", f"**{fig['total']:.2f} s**",
          f"**{ratio:.2f} × its baselines** (raw SQL plus raw package, {baseline:.2f} s; target "
-         f"{TARGET_RATIO} ×: {'met' if ratio <= TARGET_RATIO else 'missed'}); target "
+         f"{TARGET_RATIO} ×: {'met' if ratio <= TARGET_RATIO else 'missed'}); "
+         f"{fig['total'] / (fig['raw_sql'] + fig['raw_copy_only']):.2f} × raw SQL plus the "
+         f"`COPY` alone ({fig['raw_sql'] + fig['raw_copy_only']:.2f} s); target "
          f"< {TARGET_SECONDS:.0f} s: {'met' if fig['total'] < TARGET_SECONDS else 'MISSED'}"
          f"; peak memory {peak:.0f} MiB"],
     ]  # fmt: skip
@@ -184,7 +198,8 @@ def run(*, record: bool) -> None:
     if record:
         block = [
             f"Measured {dt.date.today().isoformat()}: the whole scale programme "
-            f"({fig['campaigns']} campaigns) for {START} to {END}, in a fresh process.",
+            f"({fig['campaigns']} campaigns) for {START} to {END}; fastest of {RUNS} fresh "
+            "processes for each figure.",
             "",
             *lines,
         ]
