@@ -263,9 +263,9 @@ def _ticks(low: float, high: float) -> list[float]:
     scale's numbers are whole: counts and euros)."""
     if high - low <= 0:
         return [0.0, 1.0]
-    rough = (high - low) / 5
+    rough = max((high - low) / 5, 1.0)  # a step is never below 1
     power = 10 ** math.floor(math.log10(rough))
-    step = max(1.0, next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
     # Rounded first, so that a value on a step (3.0000000001 steps) takes no step more.
     first, last = math.floor(round(low / step, 6)), math.ceil(round(high / step, 6))
     first, last = min(first, -1 if low < 0 else 0), max(last, 1 if high > 0 or first == 0 else 0)
