@@ -63,7 +63,6 @@ READER = "officer"
 GRANTEE = "adr"  # the demo grantee of PDP-01
 # The reader's round: the pages a programme officer reads most, in the order of the menu.
 READER_PAGES = ("", "campaign?campaign=PDP-01", "content", "budget", "feedback", "reports")
-# What the Upload page says once it has checked a file, or refused it.
 # The Upload page's answers to a file (dashboard/locales: upload.verdict, the worker's refusals).
 ANSWERED = re.compile(
     r"in the file as a whole|rows? ready|needs more (memory|time) than an upload may use|"

@@ -193,7 +193,6 @@ def publish_benchmark() -> None:
     write_block("publish", lines)
 
 
-# The files of the load benchmark: (name in the figures, generator).
 # The least a load must do, on the same file into the same warehouse: DuckDB reads it with the
 # types it detects and its rows, numbered, go into the warehouse's table of that kind in one
 # transaction. No checks, no checksum, no audit, no kept tables, no published copy.
@@ -208,6 +207,7 @@ FLOOR_SQL = {
         "age_group, participants, 1, NULL, row_number() OVER () FROM read_csv(?)"
     ),
 }
+# The files of the load benchmark: (name in the figures, generator, the floor's SQL).
 LOAD_FILES = (
     ("metrics file (13 columns)", write_metrics, FLOOR_SQL["metrics"]),
     ("participants file (8 columns)", write_participants, FLOOR_SQL["participants"]),

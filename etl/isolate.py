@@ -80,7 +80,7 @@ from etl.upload_jobs import form_rows as form_rows
 from etl.upload_jobs import load_upload as load_upload
 from etl.upload_jobs import open_files as open_files
 from etl.upload_jobs import republish
-from etl.warehouse import Warehouse, WarehouseBusy, limit_memory
+from etl.warehouse import Warehouse, WarehouseBusy, limit_duckdb
 
 T = TypeVar("T")
 
@@ -531,7 +531,7 @@ def _settle(limits: Limits, folder: str) -> None:
     # DuckDB keeps to it by writing to temporary files; on one thread its buffers stay small
     # (a million-row check ran over the limit at half of it on two threads in three runs of
     # four, not on one thread in two).
-    limit_memory(int(limits.memory_bytes * DUCKDB_SHARE), tmp, threads=1)
+    limit_duckdb(int(limits.memory_bytes * DUCKDB_SHARE), tmp, threads=1)
     # A backstop should the parent never kill it: CPU seconds for every core, plus the wait.
     cpu = int(limits.seconds * max(os.cpu_count() or 1, 1) + WAIT_SECONDS)
     with contextlib.suppress(ValueError, OSError):

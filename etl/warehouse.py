@@ -249,9 +249,10 @@ def _exclusive_lock(path: Path, wait_seconds: float, on_wait) -> Iterator[None]:
 _connection_config: dict[str, str] = {}
 
 
-def limit_memory(limit_bytes: int, spill_to: Path, threads: int | None = None) -> None:
-    """DuckDB's memory for the warehouse connections this process opens from now on, the
-    folder of the temporary files it writes beyond it, and its threads (None: one a core)."""
+def limit_duckdb(limit_bytes: int, spill_to: Path, threads: int | None = None) -> None:
+    """DuckDB's limits for the warehouse connections this process opens from now on: its
+    memory, the folder of the temporary files it writes beyond it, and its threads (None: one
+    a core)."""
     _connection_config.update(
         memory_limit=f"{limit_bytes // 2**20}MiB", temp_directory=str(spill_to)
     )

@@ -274,6 +274,7 @@ def _write(zf: zipfile.ZipFile, path: str, data: bytes | Path, stamp: tuple) -> 
     info.external_attr = 0o644 << 16
     # With the size known beforehand, as ``writestr`` does (zip64 when needed).
     info.file_size = len(data) if isinstance(data, bytes) else len(BOM) + data.stat().st_size
+    info._compresslevel = COMPRESS_LEVEL  # what ``writestr(compresslevel=)`` sets
     with zf.open(info, "w") as dest:
         # zipfile checksums what is written and deflates it with its compressor: ISA-L's
         # raw deflate instead of zlib's (a writer without one keeps zlib's, same format).

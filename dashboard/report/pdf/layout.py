@@ -319,6 +319,9 @@ class BarChart(Flowable):
         bottom, top = self.SCALE, self.height - self.LEGEND
         scale = (right - left) / (ticks[-1] - ticks[0])
         zero = left - ticks[0] * scale
+        fills = [
+            colors.HexColor(CHART_COLOURS[j % len(CHART_COLOURS)]) for j in range(len(self.series))
+        ]
         c.saveState()
         c.setFont(FONT, self.SIZE)
         for tick in ticks:  # the grid and the scale's numbers
@@ -345,7 +348,7 @@ class BarChart(Flowable):
                     c.drawString(zero + 2, y + bar / 2 - 2, self.not_reported)
                     c.setFont(FONT, self.SIZE)
                     continue
-                c.setFillColor(colors.HexColor(CHART_COLOURS[j % len(CHART_COLOURS)]))
+                c.setFillColor(fills[j])
                 c.rect(zero, y + 0.04 * bar, float(v) * scale, 0.92 * bar, stroke=0, fill=1)
         c.setStrokeColor(colors.black)
         c.setLineWidth(0.8)
@@ -353,7 +356,7 @@ class BarChart(Flowable):
         c.line(left, bottom, right, bottom)
         x = left
         for j, (name, _) in enumerate(self.series):  # the legend, above the bars
-            c.setFillColor(colors.HexColor(CHART_COLOURS[j % len(CHART_COLOURS)]))
+            c.setFillColor(fills[j])
             c.rect(x, self.height - 8, 10, 6, stroke=0, fill=1)
             c.setFillColor(colors.black)
             c.drawString(x + 13, self.height - 8, name)
