@@ -80,7 +80,7 @@ from etl.upload_jobs import form_rows as form_rows
 from etl.upload_jobs import load_upload as load_upload
 from etl.upload_jobs import open_files as open_files
 from etl.upload_jobs import republish
-from etl.warehouse import Warehouse, WarehouseBusy, limit_duckdb
+from etl.warehouse import Warehouse, WarehouseBusy, limit_duckdb, positive_setting
 
 T = TypeVar("T")
 
@@ -132,28 +132,13 @@ class Limits:
     def from_env(cls) -> Limits:
         """The limits set by ``CAMPAIGNS_UPLOAD_MEMORY_MB`` and ``CAMPAIGNS_UPLOAD_SECONDS``."""
         return cls(
-            memory_mb=_positive(MEMORY_ENV, DEFAULT_MEMORY_MB),
-            seconds=_positive(SECONDS_ENV, DEFAULT_SECONDS),
+            memory_mb=positive_setting(MEMORY_ENV, DEFAULT_MEMORY_MB, log),
+            seconds=positive_setting(SECONDS_ENV, DEFAULT_SECONDS, log),
         )
 
     @property
     def memory_bytes(self) -> int:
         return int(self.memory_mb * 1024 * 1024)
-
-
-def _positive(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return float(default)
-    try:
-        value = float(raw)
-    except ValueError:
-        log.warning("%s=%r is not a number; using %s", name, raw, default)
-        return float(default)
-    if value <= 0:
-        log.warning("%s=%r is not above 0; using %s", name, raw, default)
-        return float(default)
-    return value
 
 
 class OverLimit(Exception):
@@ -254,7 +239,9 @@ def _slot() -> threading.BoundedSemaphore:
     global _slots
     with _slots_lock:
         if _slots is None:
-            _slots = threading.BoundedSemaphore(int(_positive(WORKERS_ENV, DEFAULT_WORKERS)))
+            _slots = threading.BoundedSemaphore(
+                int(positive_setting(WORKERS_ENV, DEFAULT_WORKERS, log))
+            )
         return _slots
 
 

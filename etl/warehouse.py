@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import fcntl
+import logging
 import os
 import shutil
 import time
@@ -247,6 +248,41 @@ def _exclusive_lock(path: Path, wait_seconds: float, on_wait) -> Iterator[None]:
 # upload's worker, ``etl.isolate``) sets it below its limit, so that DuckDB writes what does
 # not fit to temporary files instead of failing to allocate memory it cannot have.
 _connection_config: dict[str, str] = {}
+
+
+LOAD_MEMORY_ENV = "CAMPAIGNS_LOAD_MEMORY_MB"
+DEFAULT_LOAD_MEMORY_MB = 512
+MIN_LOAD_MEMORY_MB = 128  # below it DuckDB cannot hold the pages a load works on at once
+
+
+def positive_setting(name: str, default: float, log: logging.Logger | None = None) -> float:
+    """The number set in the environment variable ``name``, or ``default`` when it is not set,
+    not a number or not above 0 (with a warning in ``log``)."""
+    log = log or logging.getLogger("campaigns")
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        log.warning("%s=%r is not a number; using %s", name, raw, default)
+        return float(default)
+    if value <= 0:
+        log.warning("%s=%r is not above 0; using %s", name, raw, default)
+        return float(default)
+    return value
+
+
+def hold_load_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Hold DuckDB to ``CAMPAIGNS_LOAD_MEMORY_MB`` (512) for the load about to run on ``con``:
+    what does not fit goes to temporary files beside the warehouse, so a load's memory does
+    not grow with its file. Left as it is where this process set DuckDB's limits itself (an
+    upload's worker, :func:`limit_duckdb`). The setting is DuckDB's for the whole file while
+    it is open; a writer holds the file alone and closes it when done."""
+    if "memory_limit" in _connection_config:
+        return
+    mb = max(positive_setting(LOAD_MEMORY_ENV, DEFAULT_LOAD_MEMORY_MB), MIN_LOAD_MEMORY_MB)
+    con.execute(f"SET memory_limit = '{int(mb)}MiB'")
 
 
 def limit_duckdb(limit_bytes: int, spill_to: Path, threads: int | None = None) -> None:

@@ -10,9 +10,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from conftest import METRICS_HEADER
 
-from etl import reading
+from etl import reading, warehouse
 from etl.load import load_file
 from etl.warehouse import Warehouse
 
@@ -45,9 +46,14 @@ def big_metrics(path: Path, bad: dict[int, str]) -> tuple[dict[int, int], int]:
     return good, row - 1
 
 
+@pytest.mark.parametrize("memory_mb", [None, "128"], ids=["duckdb-default", "held-to-128mib"])
 def test_large_file_rows_are_numbered_and_loaded_like_small_ones(
-    programme: Warehouse, tmp_path: Path
+    programme: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory_mb: str | None
 ) -> None:
+    # Held to the least memory a load may have, DuckDB writes what does not fit to temporary
+    # files: the load must come out the same.
+    if memory_mb:
+        monkeypatch.setenv(warehouse.LOAD_MEMORY_ENV, memory_mb)
     bad = {2: "lots", 150_001: "-5", 300_001: "1,2k"}
     path = tmp_path / "big.csv"
     good, rows = big_metrics(path, bad)
@@ -80,3 +86,24 @@ def test_large_file_rows_are_numbered_and_loaded_like_small_ones(
     assert loaded == good
     assert [r for r, _ in kept] == sorted(bad)
     assert [json.loads(j)["impressions"] for _, j in kept] == [bad[r] for r in sorted(bad)]
+
+
+def test_a_load_holds_duckdb_to_its_memory_setting(
+    programme: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def limit_set(env: str | None) -> str:
+        if env is None:
+            monkeypatch.delenv(warehouse.LOAD_MEMORY_ENV, raising=False)
+        else:
+            monkeypatch.setenv(warehouse.LOAD_MEMORY_ENV, env)
+        with programme.writer(publish=False) as con:
+            warehouse.hold_load_memory(con)
+            return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    assert limit_set(None) == "512.0 MiB"
+    assert limit_set("300") == "300.0 MiB"
+    assert limit_set("64") == "128.0 MiB"  # the least a load can work in
+    assert limit_set("lots") == "512.0 MiB"  # not a number: the default, with a warning
+    # A process that set DuckDB's limits itself (an upload's worker) keeps them.
+    monkeypatch.setitem(warehouse._connection_config, "memory_limit", "200MiB")
+    assert limit_set("300") == "200.0 MiB"

@@ -151,39 +151,48 @@ def _typed_table(
     # Each field gets its typed value: a quick reading first, the full cleaning only for cells
     # the quick one cannot read. The cell as written is kept only where it may be needed for a
     # message (the value could not be read, or looks wrong): copying every cell of a large file
-    # would cost more than reading it.
-    typed_cols, kept_cols, shown_cols = [], [], []
+    # would cost more than reading it. The kept cells of a row are one list, NULL for the rows
+    # (nearly all) that keep none: a column of its own per field would cost a large file tens
+    # of megabytes of NULLs. Fields the file does not have are NULL in the view only.
+    typed_cols, keeps, view_typed, view_kept, shown_cols = [], [], [], [], []
     for f in spec.fields:
         name = f'"{f.name}"'
         if f.name in match.columns:
             cell = f"c{match.columns[f.name]}"
             order = orders.get(f.name, "dmy")
             typed_cols.append(f"{n.typed_sql(f.type, cell, staged.decimal, order)} AS {name}")
-            kept_cols.append(
-                f'CASE WHEN {n.keep_sql(f.type, cell, name)} THEN {cell} END AS "{f.name}__kept"'
-            )
+            keeps.append((n.keep_sql(f.type, cell, name), cell))
+            view_typed.append(name)
+            view_kept.append(f'_kept[{len(keeps)}] AS "{f.name}__kept"')
             shown_cols.append(
-                f'coalesce("{f.name}__kept", {n.as_text(f.type, name)}) AS "{f.name}__raw"'
+                f'coalesce(_kept[{len(keeps)}], {n.as_text(f.type, name)}) AS "{f.name}__raw"'
             )
         else:
-            typed_cols.append(f"NULL AS {name}")
-            kept_cols.append(f'NULL::VARCHAR AS "{f.name}__kept"')
+            view_typed.append(f"NULL AS {name}")
+            view_kept.append(f'NULL::VARCHAR AS "{f.name}__kept"')
             shown_cols.append(f'NULL::VARCHAR AS "{f.name}__raw"')
+    if keeps:
+        any_kept = " OR ".join(f"({cond})" for cond, _ in keeps)
+        listed = ", ".join(f"CASE WHEN {cond} THEN {cell} END" for cond, cell in keeps)
+        kept = f"CASE WHEN {any_kept} THEN [{listed}] END"
+    else:
+        kept = "NULL::VARCHAR[]"
     cells = ", ".join(f"c{i}" for i in range(width))
     # A row is blank when none of its cells holds anything, that is when the coalesce of its
     # cells is NULL: one coalesce costs far less than a test of each cell.
     blank = f"coalesce({cells}) IS NULL" if width else "true"
-    names = ", ".join(f'"{f.name}"' for f in spec.fields)
+    names = "".join(f'"{f.name}", ' for f in spec.fields if f.name in match.columns)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_cells AS
-        SELECT row_number, {names}, {", ".join(kept_cols)}, ({blank}) AS _blank
-        FROM (SELECT row_number, {cells}, {", ".join(typed_cols)} FROM {raw.table})
+        SELECT row_number, {names}{kept} AS _kept, ({blank}) AS _blank
+        FROM (SELECT row_number, {cells}{", " if typed_cols else ""}{", ".join(typed_cols)}
+              FROM {raw.table})
         """
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * EXCLUDE (_blank), "
-        f"{', '.join(shown_cols)} FROM {table}_cells"
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT row_number, {', '.join(view_typed)}, "
+        f"{', '.join(view_kept)}, {', '.join(shown_cols)} FROM {table}_cells"
     )
     staged.rows_total = con.execute(f"SELECT count(*) FROM {table}_cells").fetchone()[0]
     staged.rows_blank = con.execute(f"DELETE FROM {table}_cells WHERE _blank").fetchone()[0]
@@ -270,7 +279,7 @@ def _set_aside_rows_without_figures(con, table: str, match: HeaderMatch) -> int:
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table}_nofigures AS "
-        f"SELECT row_number FROM {table}_cells WHERE {empty}"
+        f"SELECT row_number FROM {table} WHERE {empty}"
     )
     return con.execute(
         f"DELETE FROM {table}_cells WHERE row_number IN (SELECT row_number FROM {table}_nofigures)"
