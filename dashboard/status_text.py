@@ -9,9 +9,9 @@ the share of the budget spent, as the Portfolio table and its download give them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from dashboard.i18n import fmt_number, fmt_percent, literal, t
+from dashboard.i18n import current_language, fmt_number, fmt_percent, literal, t
 from dashboard.metrics import (
     KPI_BEHIND,
     NO_FIGURES_SINCE_START,
@@ -59,3 +59,17 @@ def reasons_summary(reasons: Sequence[Reason], lang: str | None = None) -> str:
             stale = "no_figures" if r.code == NO_FIGURES_SINCE_START else "stale"
             out.append(t(f"portfolio.reason.{stale}", lang=lang, count=r.days))
     return SEPARATOR.join(out)
+
+
+def reasons_summaries(rows: Iterable[Sequence[Reason]], lang: str | None = None) -> list[str]:
+    """:func:`reasons_summary` of each row's reasons (a tuple, or NaN for none), each distinct
+    set of reasons written once: most campaigns share theirs (none, or the same one)."""
+    lang = lang or current_language()
+    written: dict[tuple[Reason, ...], str] = {}
+    out = []
+    for reasons in rows:
+        key = tuple(reasons) if isinstance(reasons, (tuple, list)) else ()
+        if key not in written:
+            written[key] = reasons_summary(key, lang)
+        out.append(written[key])
+    return out

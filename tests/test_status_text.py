@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from dashboard.metrics import Reason
-from dashboard.status_text import reason_text, reasons_summary, reasons_text
+from dashboard.status_text import reason_text, reasons_summaries, reasons_summary, reasons_text
 
 REASONS = (
     Reason("kpi_behind", kpi="OP1"),
@@ -64,3 +64,12 @@ def test_a_reason_survives_the_cache_and_refuses_an_unknown_code() -> None:
     assert pickle.loads(pickle.dumps(REASONS)) == REASONS
     with pytest.raises(ValueError, match="unknown reason"):
         Reason("behind pace")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_a_table_of_rows_gets_each_rows_own_summary(lang: str) -> None:
+    stale = (Reason("no_figures_for", days=20),)
+    rows = [REASONS, (), stale, float("nan"), REASONS, stale, ()]
+    expected = [reasons_summary(r if isinstance(r, tuple) else (), lang) for r in rows]
+    assert reasons_summaries(rows, lang) == expected
+    assert expected[0] != expected[2] and expected[1] == expected[3] == ""

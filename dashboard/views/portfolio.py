@@ -20,7 +20,7 @@ from dashboard.charts.portfolio import campaign_bars, pace_scatter
 from dashboard.components import figure_column, plain
 from dashboard.filters import sidebar_filters
 from dashboard.i18n import column_date_format, current_language, fmt_figure, t
-from dashboard.metrics import lookups
+from dashboard.metrics import lookups, portfolio
 
 TILES = (
     "impressions",
@@ -171,29 +171,13 @@ if tot["spend_lines_without_rate"]:
     st.warning(t("portfolio.unconverted", count=int(tot["spend_lines_without_rate"])))
 
 # --- campaign table with status -------------------------------------------------------------
-per = metrics.query(wh, COLUMNS, sel, "total", ("campaign",), settings)
-status = metrics.campaign_status(wh, day, codes, settings)
-pace = metrics.spend_pace(wh, day, codes, settings)
-kpis = metrics.kpi_progress(wh, day, codes, settings)
-fresh = metrics.data_freshness(wh, day, codes, settings)
-
-
-worst_pace = (
-    kpis[kpis["pace"].notna()].groupby("campaign")["pace"].min().rename("kpi_pace")
-    if kpis["pace"].notna().any()
-    else pd.Series(dtype=float, name="kpi_pace")
+rows = portfolio.campaign_rows(wh, sel, day, COLUMNS, settings)
+table = profiles[["code", "name", "organisation", "thematic_area", "start", "end"]].merge(
+    rows, left_on="code", right_on="campaign", how="left"
 )
-table = (
-    profiles[["code", "name", "organisation", "thematic_area", "start", "end"]]
-    .merge(status[["campaign", "status"]], left_on="code", right_on="campaign", how="left")
-    .merge(per, on="campaign", how="left")
-    .merge(pace[["campaign", "execution", "elapsed"]], on="campaign", how="left")
-    .merge(worst_pace, left_on="campaign", right_index=True, how="left")
-    .merge(fresh[["campaign", "last_metric_date"]], on="campaign", how="left")
-)
-reasons_of = dict(zip(status["campaign"], status["reasons"], strict=True))
-table["reasons"] = [status_text.reasons_summary(reasons_of[c]) for c in table["campaign"]]
-table["status_label"] = [_status_label(s) for s in table["status"]]
+table["reasons"] = status_text.reasons_summaries(table["reasons"])
+status_labels = {s: _status_label(s) for s in table["status"].unique()}
+table["status_label"] = table["status"].map(status_labels)
 table["link"] = components.page_urls("campaign", "campaign", table["campaign"])
 shown = table[
     [
@@ -270,7 +254,7 @@ with left:
     components.chart(
         components.figure(
             campaign_bars,
-            compare,
+            compare[["campaign", "name", "cost_per_mille"]],
             "cost_per_mille",
             title=t("portfolio.chart.cpm"),
             axis_title=t("measure.cost_per_mille"),
@@ -287,7 +271,7 @@ with right:
     components.chart(
         components.figure(
             campaign_bars,
-            compare,
+            compare[["campaign", "name", "engagement_rate"]],
             "engagement_rate",
             title=t("portfolio.chart.engagement_rate"),
             axis_title=t("measure.engagement_rate"),
@@ -303,7 +287,7 @@ with right:
 components.chart(
     components.figure(
         pace_scatter,
-        compare,
+        compare[["campaign", "name", "execution", "elapsed"]],
         title=t("portfolio.chart.pace"),
         x_title=t("portfolio.col.elapsed"),
         y_title=t("portfolio.col.execution"),
