@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import uploads
+from dashboard import reader, uploads
 from dashboard.metrics import lookups
 from etl import programme, sheets, sources
 from etl.kinds import BUDGET_HEADINGS, CAMPAIGN_STATUSES, PLATFORMS, PROGRAMME_SHEETS
@@ -219,6 +219,15 @@ def codes_of(frames: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:
             else {str(c).strip() for c in frame["code"] if not _empty(c)}
         )
     return out
+
+
+@reader.derived
+def setup_problems(wh: Warehouse) -> dict[str, list[Problem]]:
+    """:func:`row_problems` of each set-up table as it stands, before any edit: what the page
+    shows while nothing is edited, worked out once per published load."""
+    tables = {kind: editable(kind, frame) for kind, frame in lookups.setup_frames(wh).items()}
+    known = codes_of(tables)
+    return {kind: row_problems(kind, frame, known) for kind, frame in tables.items()}
 
 
 def editable(kind: str, frame: pd.DataFrame) -> pd.DataFrame:

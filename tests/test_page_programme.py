@@ -343,3 +343,28 @@ def test_other_roles_do_not_reach_the_page(monkeypatch, programme, user):
     at = open_page(monkeypatch, programme, user=user)
     assert not at.data_editor
     assert not [b for b in at.button if b.key and b.key.startswith("programme_")]
+
+
+def test_a_problem_in_the_set_up_as_stored_is_shown_before_any_edit(monkeypatch, programme):
+    # A set-up stored before a check existed (or written by hand) may hold what an edit would
+    # be refused for: the page says so at once, and again on a rerun with nothing edited.
+    with programme.writer() as con:
+        con.execute(
+            "UPDATE core.campaign SET organisation_code = 'NOPE' "
+            "WHERE code = 'PDP-01' AND superseded_by IS NULL"
+        )
+    campaigns = read_setup(programme)["campaigns"]
+    index = int(campaigns.index[campaigns["code"] == "PDP-01"][0])
+    at = open_page(monkeypatch, programme)
+    for _ in range(2):
+        problems = next(df.value for df in at.dataframe if "problem" in df.value.columns)
+        assert list(problems["row"]) == [index + 1]
+        assert list(problems["column"]) == ["Organisation"]
+        assert list(problems["value"]) == ["NOPE"]
+        assert at.button(key="programme_save").disabled
+        at.run()
+    # Edited back into order, the table has nothing left to say.
+    edit(at, "campaigns", edited_rows={index: {"organisation": "ADR"}})
+    at.run()
+    assert not any("problem" in df.value.columns for df in at.dataframe)
+    assert not at.button(key="programme_save").disabled

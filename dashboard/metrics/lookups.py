@@ -559,6 +559,8 @@ def sheet_loads(wh: Warehouse) -> pd.DataFrame:
 # --- the set-up -----------------------------------------------------------------------------
 
 
+@reader.derived
 def setup_frames(wh: Warehouse) -> dict[str, pd.DataFrame]:
-    """The reader's set-up as the programme workbook's tables, one frame per sheet."""
+    """The reader's set-up as the programme workbook's tables, one frame per sheet, put
+    together once per published load."""
     return programme.setup_frames(lambda sql: reader.read(wh, sql))

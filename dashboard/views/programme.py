@@ -59,6 +59,13 @@ def _row_problems(
     return _checked(kind, frame, tuple(sorted((k, tuple(sorted(v))) for k, v in known.items())))
 
 
+def _edits(state: object) -> bool:
+    """Whether an editor's state (``st.data_editor``'s, in the session) holds any edit."""
+    return isinstance(state, dict) and any(
+        state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows")
+    )
+
+
 def _translated_status(frame: pd.DataFrame) -> pd.DataFrame:
     """The last sync's status in the page's language (blank before any sync)."""
     return frame.assign(
@@ -281,6 +288,12 @@ with tab_registry:
     names = admin.sheet_names(lang)
     edited: dict[str, pd.DataFrame] = {}
     problems_total = 0
+    # While no table is edited (a rerun from a click elsewhere), the tables' problems are
+    # those of the set-up as published, worked out once.
+    untouched = not any(
+        _edits(st.session_state.get(f"programme_edit_{kind}_{generation}"))
+        for kind in PROGRAMME_ORDER
+    )
     for kind in PROGRAMME_ORDER:
         st.subheader(t(f"programme.sheet.{kind}"))
         st.caption(t("programme.registry.sheet_name", sheet=names[kind]))
@@ -293,7 +306,11 @@ with tab_registry:
             column_config=_column_config(kind),
         )
         # checked as it is edited, against the codes of the tables as edited so far
-        problems = _row_problems(kind, edited[kind], admin.codes_of({**frames, **edited}))
+        problems = (
+            admin.setup_problems(wh)[kind]
+            if untouched
+            else _row_problems(kind, edited[kind], admin.codes_of({**frames, **edited}))
+        )
         _show_problems(kind, problems)
         problems_total += len(problems)
     check, save, _ = st.columns([1, 1, 4])
