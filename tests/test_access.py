@@ -43,9 +43,10 @@ def own_and_others(wh: Warehouse, organisation: str) -> tuple[set[str], set[str]
     return own, others
 
 
-def shown(at) -> str:
+def shown(at, *, workbooks: bool = True) -> str:
     """Everything the page shows as text: tables, tiles, texts, choices, charts, and the bytes
-    of every CSV and XLSX download it offers."""
+    of every CSV and XLSX download it offers (the CSV only without ``workbooks``: the XLSX
+    holds the same cells)."""
     parts: list[str] = []
     for frame in at.dataframe:
         value = frame.value
@@ -64,6 +65,8 @@ def shown(at) -> str:
         at.session_state["_downloads"].values() if "_downloads" in at.session_state else ()
     ):
         parts.append(csv_bytes(frame).decode("utf-8-sig"))
+        if not workbooks:
+            continue
         book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame)), read_only=True)
         for sheet in book.worksheets:
             for row in sheet.iter_rows(values_only=True):

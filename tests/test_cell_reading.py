@@ -26,6 +26,20 @@ def _read(con: duckdb.DuckDBPyConnection, expr: str, cells: list[str | None]) ->
     return [value for _, value in rows]
 
 
+def _read_typed(
+    con: duckdb.DuckDBPyConnection, ftype: str, cells: list[str | None], decimal: str = "."
+) -> list:
+    """Each cell read as the loader types it (``normalise.typed_layers``), in order."""
+    first, second, typed = n.typed_layers(ftype, "v", decimal, "dmy", "t")
+    rows = con.execute(
+        f"SELECT i, {typed} FROM (SELECT i, v, {', '.join(second)} FROM "
+        f"(SELECT i, v, {', '.join(first)} FROM (SELECT unnest(range(len(?::VARCHAR[]))) AS i, "
+        f"unnest(?::VARCHAR[]) AS v))) ORDER BY i",
+        [cells, cells],
+    ).fetchall()
+    return [value for _, value in rows]
+
+
 def _expected_clean(cell: str | None) -> str | None:
     if cell is None:
         return None
@@ -62,10 +76,42 @@ def test_the_quick_reading_of_a_choice_is_the_full_reading(ftype: str) -> None:
     for w in words:
         cells += [w, w.upper(), w.title(), f" {w}", f"{w}\u00a0", f"\t{w.upper()} "]
     con = duckdb.connect()
-    quick = _read(con, n.typed_sql(ftype, "v", "."), cells)
+    quick = _read_typed(con, ftype, cells)
     full = _read(con, n.value_sql(ftype, n.clean("v"), "."), cells)
     assert quick == full
     # every value stored as written is read as itself
-    assert _read(con, n.typed_sql(ftype, "v", "."), list(n.QUICK_CHOICES[ftype])) == list(
-        n.QUICK_CHOICES[ftype]
-    )
+    assert _read_typed(con, ftype, list(n.QUICK_CHOICES[ftype])) == list(n.QUICK_CHOICES[ftype])
+
+
+NUMBERS = ["1234", "1 234", "1,234", "1.234", "1,5", "1.5", "-7", " 42 ", "1e3", "inf", "NaN",
+           "n/a", "-", "", "12k", "3 000,25", "3,000.25", "0", "007", "1.234.567",
+           "\u00a0900"]  # fmt: skip
+DATES = ["2026-03-31", " 2026-03-31", "31.03.2026", "03/04/2026", "2026/03/31", "31 March 2026",
+         "—", "2026-02-30", "20260331", "yesterday"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("ftype", "decimal", "cells"),
+    [
+        ("count", ".", NUMBERS),
+        ("count", ",", NUMBERS),
+        ("amount", ",", NUMBERS),
+        ("rating", ".", NUMBERS),
+        ("date", ".", DATES),
+        ("datetime", ".", [*DATES, "2026-03-31 10:15", "31.03.2026 10:15:00"]),
+        ("text", ".", [" a ", "n/a", "", "b ", "=1+1"]),
+        ("currency", ".", ["KZT", " eur", "тенге", "$", "??"]),
+    ],
+)
+def test_the_loaders_reading_is_the_full_reading_where_the_quick_one_does_not_apply(
+    ftype: str, decimal: str, cells: list[str]
+) -> None:
+    con = duckdb.connect()
+    cells = [None, *cells]
+    full = _read(con, n.value_sql(ftype, n.clean("v"), decimal), cells)
+    quick = n.quick_sql(ftype, "v", decimal)
+    if quick is not None:
+        applies = _read(con, f"coalesce({quick[0]}, false)", cells)
+        values = _read(con, quick[1], cells)
+        full = [v if a else f for a, v, f in zip(applies, values, full, strict=True)]
+    assert _read_typed(con, ftype, cells, decimal) == full

@@ -155,12 +155,19 @@ def _typed_table(
     # (nearly all) that keep none: a column of its own per field would cost a large file tens
     # of megabytes of NULLs. Fields the file does not have are NULL in the view only.
     typed_cols, keeps, view_typed, view_kept, shown_cols = [], [], [], [], []
+    step1: list[str] = []  # the quick readings and the cleaned cells (``normalise.typed_layers``)
+    step2: list[str] = []
     for f in spec.fields:
         name = f'"{f.name}"'
         if f.name in match.columns:
             cell = f"c{match.columns[f.name]}"
             order = orders.get(f.name, "dmy")
-            typed_cols.append(f"{n.typed_sql(f.type, cell, staged.decimal, order)} AS {name}")
+            first, second, typed = n.typed_layers(
+                f.type, cell, staged.decimal, order, f"_t{len(keeps)}"
+            )
+            step1.extend(first)
+            step2.extend(second)
+            typed_cols.append(f"{typed} AS {name}")
             keeps.append((n.keep_sql(f.type, cell, name), cell))
             view_typed.append(name)
             view_kept.append(f'_kept[{len(keeps)}] AS "{f.name}__kept"')
@@ -186,8 +193,10 @@ def _typed_table(
         f"""
         CREATE OR REPLACE TEMP TABLE {table}_cells AS
         SELECT row_number, {names}{kept} AS _kept, ({blank}) AS _blank
-        FROM (SELECT row_number, {cells}{", " if typed_cols else ""}{", ".join(typed_cols)}
-              FROM {raw.table})
+        FROM (SELECT row_number, {cells}{"".join(", " + c for c in typed_cols)}
+              FROM (SELECT row_number, {cells}{"".join(", " + c for c in step2)}
+                    FROM (SELECT row_number, {cells}{"".join(", " + c for c in step1)}
+                          FROM {raw.table})))
         """
     )
     con.execute(
