@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.kinds import FILE_KINDS, PROGRAMME_SHEETS, header_words
 
@@ -22,7 +22,14 @@ def normalise(text: object) -> str:
     """The comparable form of a header cell or sheet name."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).casefold().replace("ё", "е")
+    return _normalised(str(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _normalised(text: str) -> str:
+    # Kept: telling a file's kind and header row compares every cell of its first rows with
+    # the words of every kind and platform export, the same few hundred texts many times.
+    s = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     s = _SPACES.sub(" ", s).strip()
     s = _UNIT.sub("", s).strip()
     return s.strip(" :*")

@@ -365,11 +365,13 @@ def as_text(ftype: str, typed: str) -> str:
     return f"CAST({typed} AS VARCHAR)"
 
 
-def suspect_sql(ftype: str, raw: str, typed: str, *, signed: bool = False) -> str:
+def suspect_sql(ftype: str, kept: str, typed: str, *, signed: bool = False) -> str:
     """Rows worth checking for a problem in this field: a cheap filter before the messages.
 
-    ``signed`` counts and amounts may be below zero (a platform's net change for a day, a
-    refund)."""
+    ``kept`` is the cell as written where it was kept (``stage``: it could not be read, was
+    cleaned or looks wrong), ``typed`` the value read: the cell is there when either is, so
+    the filter needs neither the cell as shown nor any text made for it. ``signed`` counts
+    and amounts may be below zero (a platform's net change for a day, a refund)."""
     if ftype in ("count", "amount", "number", "rating"):
         extra = {
             "count": (
@@ -380,8 +382,11 @@ def suspect_sql(ftype: str, raw: str, typed: str, *, signed: bool = False) -> st
             "amount": "" if signed else f" OR {typed} < 0",
             "rating": f" OR {typed} < 1 OR {typed} > 10 OR {typed} <> floor({typed})",
         }
-        return f"{raw} IS NOT NULL AND ({typed} IS NULL{extra.get(ftype, '')})"
-    return f"{raw} IS NOT NULL AND {typed} IS NULL"
+        return (
+            f"({kept} IS NOT NULL OR {typed} IS NOT NULL) "
+            f"AND ({typed} IS NULL{extra.get(ftype, '')})"
+        )
+    return f"{kept} IS NOT NULL AND {typed} IS NULL"
 
 
 # The codes of a value its field cannot read (``etl/messages/stage``), by field type.

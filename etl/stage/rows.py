@@ -79,7 +79,7 @@ def stage(
     _typed_table(con, raw, match, spec, staged, orders)
     skipped = _set_aside_rows_without_figures(con, table, match)
 
-    parts = _field_checks(table, raw.header, match, spec)
+    parts = _field_checks(con, table, raw.header, match, spec)
     parts.extend(kind_checks(match.kind, table, raw.header, match, ctx))
     if skipped:
         staged.rows_skipped = skipped
@@ -207,28 +207,39 @@ def _typed_table(
     staged.rows_blank = con.execute(f"DELETE FROM {table}_cells WHERE _blank").fetchone()[0]
 
 
-def _field_checks(table: str, header: list[str], match: HeaderMatch, spec: Kind) -> list[str]:
+def _field_checks(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    header: list[str],
+    match: HeaderMatch,
+    spec: Kind,
+) -> list[str]:
     """The SQL of each field's own checks: a value that cannot be read as its type, or
-    out of its range, and a required field left empty."""
-    parts = []
+    out of its range, and a required field left empty. One pass over the rows first tells
+    which fields have a cell worth checking: only theirs are asked for, so a clean file's
+    checks are a few statements for DuckDB to plan, not one a field."""
+    checks: list[tuple[str, str]] = []  # (the rows a check finds, the SQL of their issues)
     for f in spec.fields:
         if f.name not in match.columns:
             continue
         col = header[match.columns[f.name]]
-        raw_col, typed = f'"{f.name}__raw"', f'"{f.name}"'
+        raw_col, typed, kept = f'"{f.name}__raw"', f'"{f.name}"', f'"{f.name}__kept"'
         # A day's net change in metrics, a refund in spend: stored below zero as reported.
         signed = (match.kind == "metrics" and f.name in NET_CHANGE_FIELDS) or (
             match.kind == "spend" and f.name == "amount"
         )
         problem = n.problem_sql(f.type, "v", typed, col, signed=signed)
         if problem != "NULL":
-            parts.append(
-                f"SELECT row_number, {n.q(col)} AS column_name, {raw_col} AS value, "
-                f"p.message, p.severity, p.code, p.params FROM (SELECT row_number, {raw_col}, "
-                f"{problem} AS p FROM (SELECT row_number, {raw_col}, {typed}, "
-                f"{n.clean(raw_col)} AS v FROM {table} "
-                f"WHERE {n.suspect_sql(f.type, raw_col, typed, signed=signed)})) "
-                "WHERE p IS NOT NULL"
+            suspect = n.suspect_sql(f.type, kept, typed, signed=signed)
+            checks.append(
+                (
+                    suspect,
+                    f"SELECT row_number, {n.q(col)} AS column_name, {raw_col} AS value, "
+                    f"p.message, p.severity, p.code, p.params FROM (SELECT row_number, "
+                    f"{raw_col}, {problem} AS p FROM (SELECT row_number, {raw_col}, {typed}, "
+                    f"{n.clean(raw_col)} AS v FROM {table} WHERE {suspect})) "
+                    "WHERE p IS NOT NULL",
+                )
             )
         if f.required:
             # the field's description is a label (``field_help``: kind.field), in English as
@@ -239,12 +250,23 @@ def _field_checks(table: str, header: list[str], match: HeaderMatch, spec: Kind)
                 field_help=n.q(f"{match.kind}.{f.name}"),
                 shown={"field_help": n.q(f.help.rstrip("."))},
             )
-            parts.append(
-                f"SELECT row_number, {n.q(col)}, {raw_col}, {empty} "
-                f"FROM {table} WHERE {typed} IS NULL AND ({raw_col} IS NULL OR "
-                f"{n.clean(raw_col)} IS NULL)"
+            # with no value read, the cell as shown is the one kept, if any
+            missing = f"{typed} IS NULL AND ({kept} IS NULL OR {n.clean(kept)} IS NULL)"
+            checks.append(
+                (
+                    missing,
+                    f"SELECT row_number, {n.q(col)}, {raw_col}, {empty} FROM {table} "
+                    f"WHERE {missing}",
+                )
             )
-    return parts
+    if not checks:
+        return []
+    found = con.execute(
+        "SELECT "
+        + ", ".join(f"coalesce(bool_or({where}), false)" for where, _ in checks)
+        + f" FROM {table}"
+    ).fetchone()
+    return [sql for (_, sql), hit in zip(checks, found, strict=True) if hit]
 
 
 def _skipped_rows(table: str, header: list[str], match: HeaderMatch) -> str:
