@@ -95,6 +95,7 @@ class Warehouse:
             before = _stamp(self.path)
             con = _connect_with_retry(self.path, read_only=False, wait_seconds=wait_seconds)
             try:
+                _hold_write_memory(con)
                 if migrations.apply(con):
                     publish = True
                 yield con
@@ -273,12 +274,12 @@ def positive_setting(name: str, default: float, log: logging.Logger | None = Non
     return value
 
 
-def hold_load_memory(con: duckdb.DuckDBPyConnection) -> None:
-    """Hold DuckDB to ``CAMPAIGNS_LOAD_MEMORY_MB`` (512) for the load about to run on ``con``:
-    what does not fit goes to temporary files beside the warehouse, so a load's memory does
-    not grow with its file. Left as it is where this process set DuckDB's limits itself (an
-    upload's worker, :func:`limit_duckdb`). The setting is DuckDB's for the whole file while
-    it is open; a writer holds the file alone and closes it when done."""
+def _hold_write_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Hold DuckDB to ``CAMPAIGNS_LOAD_MEMORY_MB`` (512) for a writer's work (a load, a sync,
+    an undo): what does not fit goes to temporary files beside the warehouse, so a load's
+    memory does not grow with its file. Left as it is where this process set DuckDB's limits
+    itself (an upload's worker, :func:`limit_duckdb`). The setting is DuckDB's for the whole
+    file while it is open; a writer holds the file alone and closes it when done."""
     if "memory_limit" in _connection_config:
         return
     mb = max(positive_setting(LOAD_MEMORY_ENV, DEFAULT_LOAD_MEMORY_MB), MIN_LOAD_MEMORY_MB)

@@ -88,7 +88,7 @@ def test_large_file_rows_are_numbered_and_loaded_like_small_ones(
     assert [json.loads(j)["impressions"] for _, j in kept] == [bad[r] for r in sorted(bad)]
 
 
-def test_a_load_holds_duckdb_to_its_memory_setting(
+def test_a_writer_holds_duckdb_to_the_load_memory_setting(
     programme: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def limit_set(env: str | None) -> str:
@@ -97,7 +97,6 @@ def test_a_load_holds_duckdb_to_its_memory_setting(
         else:
             monkeypatch.setenv(warehouse.LOAD_MEMORY_ENV, env)
         with programme.writer(publish=False) as con:
-            warehouse.hold_load_memory(con)
             return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
     assert limit_set(None) == "512.0 MiB"

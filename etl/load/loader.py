@@ -22,7 +22,7 @@ from etl.load.result import Issue, LoadResult, UsageError
 from etl.load.write import write_batch
 from etl.messages import message
 from etl.normalise import DATE_ORDERS
-from etl.warehouse import Warehouse, hold_load_memory
+from etl.warehouse import Warehouse
 
 DEFAULT_MAX_MB = 200
 
@@ -108,7 +108,6 @@ def _load_file(
     user = loaded_by or os.environ.get("CAMPAIGNS_USER") or getpass.getuser()
 
     with warehouse.writer(publish=not dry_run) as con:
-        hold_load_memory(con)
         if not dry_run and _already_loaded(con, result, campaign):
             return result
         started = dt.datetime.now()
