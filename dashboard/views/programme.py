@@ -59,6 +59,11 @@ def _row_problems(
     return _checked(kind, frame, tuple(sorted((k, tuple(sorted(v))) for k, v in known.items())))
 
 
+def _editor_key(kind: str, generation: int) -> str:
+    """The session key of the editor of the set-up table ``kind`` (a new one after a save)."""
+    return f"programme_edit_{kind}_{generation}"
+
+
 def _edits(state: object) -> bool:
     """Whether an editor's state (``st.data_editor``'s, in the session) holds any edit."""
     return isinstance(state, dict) and any(
@@ -291,7 +296,7 @@ with tab_registry:
     # While no table is edited (a rerun from a click elsewhere), the tables' problems are
     # those of the set-up as published, worked out once.
     untouched = not any(
-        _edits(st.session_state.get(f"programme_edit_{kind}_{generation}"))
+        _edits(st.session_state.get(_editor_key(kind, generation)))
         for kind in PROGRAMME_ORDER
     )
     for kind in PROGRAMME_ORDER:
@@ -299,7 +304,7 @@ with tab_registry:
         st.caption(t("programme.registry.sheet_name", sheet=names[kind]))
         edited[kind] = st.data_editor(
             admin.editable(kind, frames[kind]),
-            key=f"programme_edit_{kind}_{generation}",
+            key=_editor_key(kind, generation),
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
