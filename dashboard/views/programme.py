@@ -296,8 +296,7 @@ with tab_registry:
     # While no table is edited (a rerun from a click elsewhere), the tables' problems are
     # those of the set-up as published, worked out once.
     untouched = not any(
-        _edits(st.session_state.get(_editor_key(kind, generation)))
-        for kind in PROGRAMME_ORDER
+        _edits(st.session_state.get(_editor_key(kind, generation))) for kind in PROGRAMME_ORDER
     )
     for kind in PROGRAMME_ORDER:
         st.subheader(t(f"programme.sheet.{kind}"))
