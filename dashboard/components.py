@@ -27,6 +27,7 @@ pay for files nobody asks for. The frame behind each download is kept in
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import pickle
 import re
 import types
@@ -255,6 +256,8 @@ def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tupl
     never ``None``: a Styler whose display text carries the format, and the format taken out of
     the configuration so Streamlit shows that text (and still sorts by the values)."""
     writers: dict[str, Callable[[Any], str]] = {}
+    # What, with the frame and the language, decides each written column's text.
+    written: list[tuple[Any, ...]] = []
     config = dict(column_config) if column_config else column_config
     for column, spec in (column_config or {}).items():
         if not isinstance(spec, Mapping):
@@ -272,6 +275,7 @@ def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tupl
         writer = column_writer(type_config.get("format"), df[column], kind, currency)
         if writer is not None and not df.empty:
             writers[column] = writer
+            written.append((column, type_config.get("format"), kind, currency))
             config[column] = {**spec, "type_config": {**type_config, "format": None}}
     texts = [
         c
@@ -280,28 +284,127 @@ def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tupl
     ]
     if df.empty or not (writers or texts):
         return df, config
-    shown: dict[int, list[str]] = {}
+    key = _content_key(df, written, texts, current_language())
+    if key is None:
+        return shown_text(df, writers, texts), config
+    return _styled(*_kept_cells(key, df, writers, texts)), config
+
+
+def _content_key(*parts: Any) -> bytes | None:
+    """A digest of ``parts`` (frames among them) by their pickle: the same pickle means the
+    same content, and a frame's pickle costs a tenth of hashing its rows. None when they have
+    no pickle."""
+    try:
+        data = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _kept_cells(
+    key: bytes,
+    _df: pd.DataFrame,
+    _writers: Mapping[str, Callable[[Any], str]],
+    _texts: Iterable[str],
+) -> tuple[pd.DataFrame, dict[int, list[tuple[int, str]]]]:
+    """:func:`_shown_cells` of a table, kept by its content (``key``) and language: a rerun
+    shows the same frame again without writing a cell. The frame kept is only ever read."""
+    return _shown_cells(_df, _writers, _texts)
+
+
+class _ShownFloat(float):
+    """A number that a table sends as its value and shows as ``text`` (``str`` and ``format``
+    give the text): see :func:`shown_text`."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, value: float, text: str) -> _ShownFloat:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+
+class _ShownInt(int):
+    """A whole number that a table sends as its value and shows as ``text``."""
+
+    text: str
+
+    def __new__(cls, value: int, text: str) -> _ShownInt:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+
+def _shown_numbers(values: pd.Series, write: Callable[[Any], str]) -> tuple[list[Any], list[int]]:
+    """Each value of a number column as a number carrying its text (None where absent), and
+    the rows where it is absent."""
+    number = _ShownInt if pd.api.types.is_integer_dtype(values.dtype) else _ShownFloat
+    gaps = values.isna().to_numpy()
+    values_gaps = zip(values.tolist(), gaps, strict=True)
+    out = [None if gap else number(v, write(v)) for v, gap in values_gaps]
+    return out, gaps.nonzero()[0].tolist()
+
+
+def shown_text(
+    df: pd.DataFrame, writers: Mapping[str, Callable[[Any], str]], texts: Iterable[str] = ()
+) -> Styler:
+    """``df`` as a table that shows the text ``writers[column]`` writes for each value of
+    those number columns, and ``i18n.MISSING`` for absent values of those and of the ``texts``
+    columns, and still sorts by the values: a pandas Styler, the form Streamlit takes a cell's
+    shown text in (see :func:`_shown_cells`)."""
+    return _styled(*_shown_cells(df, writers, texts))
+
+
+def _shown_cells(
+    df: pd.DataFrame, writers: Mapping[str, Callable[[Any], str]], texts: Iterable[str]
+) -> tuple[pd.DataFrame, dict[int, list[tuple[int, str]]]]:
+    """The frame a table of ``df`` sends and the text of its absent cells (``{column
+    position: [(row, text)]}``).
+
+    Streamlit shows each cell of a Styler as its value's ``str``, unless ``Styler._translate``
+    lays out another text for it, which Streamlit then matches to its cell one by one on every
+    rerun. Here the written columns' numbers carry their own text (``str`` of such a number is
+    what the table shows; its value is what the table sends and sorts by), so only the absent
+    cells are laid out: a table costs a third of what laying out every cell does."""
+    data = df.copy(deep=False)
+    absent: dict[int, list[tuple[int, str]]] = {}
     for position, column in enumerate(df.columns):
-        values = df.iloc[:, position].tolist()
+        values = df.iloc[:, position]
         if column in writers:
-            shown[position] = [writers[column](v) for v in values]
+            shown, rows = _shown_numbers(values, writers[column])
+            data.isetitem(position, pd.Series(shown, index=df.index, dtype=object))
+            gap = writers[column](None)
         elif column in texts:
-            shown[position] = [MISSING if pd.isna(v) else str(v) for v in values]
-    return shown_text(df, shown), config
+            rows, gap = values.isna().to_numpy().nonzero()[0].tolist(), MISSING
+        else:
+            continue
+        if rows:
+            absent[position] = [(row, gap) for row in rows]
+    return data, absent
 
 
-def shown_text(df: pd.DataFrame, shown: Mapping[int, list[str]]) -> Styler:
-    """``df`` with the text its table shows in some columns' cells (``{column position: one
-    text a row}``) in place of their values, which the table still sorts by: a pandas Styler,
-    the form Streamlit takes such text in. Streamlit reads a Styler's cell text from what
-    ``Styler._translate`` lays out for every cell of the table, its HTML included, on every
-    rerun; this Styler lays out only the given cells' text, a fraction of that work."""
-    styler = df.style
+def _styled(data: pd.DataFrame, absent: Mapping[int, list[tuple[int, str]]]) -> Styler:
+    """A Styler of ``data`` laying out only the ``absent`` cells' text."""
+    styler = Styler(data)
 
     def translate(*args: Any, **kwargs: Any) -> dict[str, Any]:
         body = [
-            [{"id": f"row{row}_col{col}", "display_value": text} for row, text in enumerate(texts)]
-            for col, texts in shown.items()
+            [{"id": f"row{row}_col{col}", "display_value": text} for row, text in cells]
+            for col, cells in absent.items()
         ]
         return {"body": body, "cellstyle": [], "table_styles": []}
 
@@ -337,14 +440,13 @@ def _function_name(func: Callable[..., Any]) -> str:
 
 
 def _frame_key(frame: pd.DataFrame) -> Any:
-    """What a chart's frame is known by in the figure cache: its columns, their types and a
-    hash of every row with its index, a third of what Streamlit's own hash of a frame costs
-    (a warm rerun hashes every chart's frame). Cells pandas cannot hash (lists) fall back to
-    the frame's pickle."""
-    try:
-        rows = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
-    except TypeError:
-        return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+    """What a chart's frame is known by in the figure cache: a digest of its pickle (columns,
+    types, index and every cell), a twentieth of what Streamlit's own hash of a frame costs (a
+    warm rerun hashes every chart's frame); its rows' hash when it has no pickle."""
+    key = _content_key(frame)
+    if key is not None:
+        return key
+    rows = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
     return (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), rows)
 
 

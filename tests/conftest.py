@@ -430,6 +430,14 @@ def table_text(shown) -> pd.DataFrame:
     return pa.ipc.open_stream(proto.styler.display_values).read_pandas()
 
 
+def table_values(shown) -> pd.DataFrame:
+    """The values Streamlit sends the browser for a table given as a pandas Styler (what the
+    table sorts by), read from the message Streamlit builds."""
+    from streamlit import dataframe_util
+
+    return pa.ipc.open_stream(dataframe_util.convert_anything_to_arrow_bytes(shown)).read_pandas()
+
+
 def table_cells(shown) -> str:
     """Every cell's text of :func:`table_text`, one after another, a line each."""
     return "\n".join(str(v) for row in table_text(shown).itertuples(index=False) for v in row)

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import table_text
+from conftest import table_text, table_values
 
 from dashboard import components
 from dashboard.i18n import LANG_KEY
@@ -124,7 +124,9 @@ def test_a_table_shows_the_text_and_keeps_the_values(language) -> None:
     }
     shown, new_config = components.localized(df, config)
 
-    assert shown.data is df  # the values stay numbers, so the table sorts by them
+    # the values sent stay numbers, so the table sorts by them
+    pd.testing.assert_frame_equal(table_values(shown), df, check_dtype=False)
+    assert pd.api.types.is_float_dtype(table_values(shown)["reach"])
     text = table_text(shown)
     assert list(text["reach"]) == [f"1{NBSP}234", "99"]
     assert list(text["rate"]) == ["3,1%", "20,0%"]  # Kazakh: no space before the sign
@@ -133,6 +135,59 @@ def test_a_table_shows_the_text_and_keeps_the_values(language) -> None:
     assert new_config["reach"]["label"] == "Reach" and new_config["reach"]["help"] == "as reported"
     assert new_config["name"] is config["name"]
     assert config["reach"]["type_config"]["format"] == "localized"  # the caller's left alone
+
+
+def test_whole_numbers_and_gaps_keep_their_types_and_show_their_text(language) -> None:
+    language("ru")
+    df = pd.DataFrame(
+        {
+            "posts": np.array([1200, 7, 30000], dtype="int64"),
+            "people": pd.array([5, None, 1500], dtype="Int64"),
+            "cost": [1234.5, float("nan"), 0.25],
+        }
+    )
+    config = {
+        "posts": components.count_column("Posts"),
+        "people": components.count_column("People"),
+        "cost": components.figure_column("Cost", "unit_cost"),
+    }
+    shown, _ = components.localized(df, config)
+    values, text = table_values(shown), table_text(shown)
+
+    assert list(text["posts"]) == [f"1{NBSP}200", "7", f"30{NBSP}000"]
+    assert list(text["people"]) == ["5", "—", f"1{NBSP}500"]
+    assert list(text["cost"]) == [f"1{NBSP}234,50{NBSP}€", "—", f"0,25{NBSP}€"]
+    # what the table sorts by: counts stay whole numbers, the gaps stay empty
+    assert pd.api.types.is_integer_dtype(values["posts"]) and list(values["posts"]) == [
+        1200,
+        7,
+        30000,
+    ]
+    assert values["people"].isna().tolist() == [False, True, False]
+    assert values["people"].dropna().tolist() == [5, 1500]
+    assert values["cost"].isna().tolist() == [False, True, False]
+    assert values["cost"].dropna().tolist() == [1234.5, 0.25]
+    assert list(df["posts"]) == [1200, 7, 30000] and str(df["people"].dtype) == "Int64"
+
+
+def test_a_table_shown_again_follows_its_values_and_the_language(language) -> None:
+    config = {"reach": components.count_column("Reach")}
+    df = pd.DataFrame({"reach": [1234.0, 5.0]})
+    language("en")
+    assert list(table_text(components.localized(df, config)[0])["reach"]) == ["1,234", "5"]
+    language("ru")
+    assert list(table_text(components.localized(df, config)[0])["reach"]) == [f"1{NBSP}234", "5"]
+    changed = df.assign(reach=[1234.0, 6000.0])
+    assert list(table_text(components.localized(changed, config)[0])["reach"]) == [
+        f"1{NBSP}234",
+        f"6{NBSP}000",
+    ]
+    renamed = df.rename(columns={"reach": "views"})
+    views = {"views": components.figure_column("Views", "money")}
+    assert list(table_text(components.localized(renamed, views)[0])["views"]) == [
+        f"1{NBSP}234{NBSP}€",
+        f"5{NBSP}€",
+    ]
 
 
 def test_a_table_without_formats_is_left_as_it_is() -> None:
