@@ -32,6 +32,7 @@ from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from bench.page_targets import COLD_RUNS, WARM_RUNS, PageTiming
 from bench.raw_sql import distinct_statements, raw_sql_pass, slowest_statements
+from dashboard import reader
 from dashboard.reader import recording
 from etl.accounts import Accounts
 from etl.demo import demo_password
@@ -121,13 +122,14 @@ def _share_script_cache() -> None:
 def new_version(wh: Warehouse) -> None:
     """Make the app see a new load: move the published copy's time stamp on, which keys its
     cached results and its connection to the copy (a new one starts with DuckDB's block cache
-    empty), as publishing a load does. Clears Streamlit's caches of data too."""
+    empty), as publishing a load does. Clears the kept results and Streamlit's caches of data
+    (the charts) too."""
     before = wh.version()
     stamp = max(time.time_ns(), wh.read_path.stat().st_mtime_ns + 1_000_000)
     os.utime(wh.read_path, ns=(stamp, stamp))
     st.cache_data.clear()
-    if wh.version() == before:  # a warehouse versioned some other way: drop every resource
-        st.cache_resource.clear()
+    # a warehouse versioned some other way: drop its connections too
+    reader.clear_cache(connections=wh.version() == before)
 
 
 def _app_test(page: str, campaign: str, tab: str | None = None) -> AppTest:

@@ -1,11 +1,10 @@
 """The dashboard's Streamlit side of reading.
 
-Imported by the app, this module makes the scoped reader (``dashboard.reader``) cache with
-Streamlit (``st.cache_data`` for results and derived tables, ``st.cache_resource`` for the
-connections to each published copy) and read within the signed-in user's scope: ``dashboard.auth``
-binds it to the session (:func:`set_scope`) before any page runs, and inside a running page a
-query without a scope is refused. The reader's own names (:func:`read`, :func:`scoped`,
-:class:`Scope`, :func:`derived`, ...) are available here too.
+Imported by the app, this module makes the scoped reader (``dashboard.reader``, which keeps
+results and connections in the server's memory) read within the signed-in user's scope:
+``dashboard.auth`` binds it to the session (:func:`set_scope`) before any page runs, and inside
+a running page a query without a scope is refused. The reader's own names (:func:`read`,
+:func:`scoped`, :class:`Scope`, :func:`derived`, ...) are available here too.
 
 What the pages read besides the measures (the filters' choices, campaign profiles, load
 history) is in ``dashboard.metrics.lookups``.
@@ -23,6 +22,7 @@ from dashboard.reader import (
     SPILL_DIR,
     Scope,
     bind,
+    clear_cache,
     columns_of,
     copy_csv,
     current_scope,
@@ -60,15 +60,6 @@ def _session_scope() -> Scope | None:
     return scope  # type: ignore[return-value]
 
 
-# Arguments are tuples of plain values (text, numbers, dates, frozen dataclasses): their repr
-# is the key, one string to hash instead of a walk over every element (a selection of 200
-# campaigns costs a few milliseconds per call otherwise).
-_KEY_BY_REPR = {tuple: repr}
-
-reader.use_caches(
-    results=st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_KEY_BY_REPR),
-    resources=st.cache_resource(show_spinner=False, max_entries=2),
-)
 reader.use_page_scope(_in_page, _session_scope)
 
 __all__ = [
@@ -80,6 +71,7 @@ __all__ = [
     "clear_scope",
     "columns_of",
     "copy_csv",
+    "clear_cache",
     "current_scope",
     "derived",
     "read",

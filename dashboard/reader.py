@@ -14,11 +14,13 @@ Queries run on one read-only connection per published copy (``Warehouse.publishe
 its own cursor; a load writes the main file and publishes a new copy under a new name, so an
 open connection never holds it up.
 
-**Caching.** Results are cached under the warehouse's path, ``Warehouse.version()`` and the
-scope, so a newly published load invalidates them and one reader's results are never
-another's. This module imports no Streamlit: it caches in this process's memory until an
-adapter installs other caches (:func:`use_caches`) and the session's scope
-(:func:`use_page_scope`); ``dashboard.data`` installs Streamlit's when the app imports it.
+**Caching.** Results are cached in this process's memory under the warehouse's path,
+``Warehouse.version()`` and the scope, so a newly published load invalidates them and one
+reader's results are never another's; every session of the server shares them. A result is
+known by the ``repr`` of its arguments, one string, which costs a fraction of what Streamlit's
+data cache spends hashing them argument by argument (a warm rerun reads a few dozen cached
+results). This module imports no Streamlit: ``dashboard.data`` binds the reads of a running page
+to the signed-in user's scope (:func:`use_page_scope`).
 """
 
 from __future__ import annotations
@@ -45,7 +47,6 @@ if TYPE_CHECKING:
     from etl.accounts import User
 
 F = TypeVar("F", bound=Callable[..., Any])
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 @dataclass(frozen=True)
@@ -176,29 +177,20 @@ class _MemoryCache:
             self._entries.clear()
 
 
-def _memory_results(func: Callable[..., Any]) -> Callable[..., Any]:
+def _memory_results(func: Callable[..., Any]) -> _MemoryCache:
     return _MemoryCache(func, 256, copy=True)
 
 
-def _memory_resources(func: Callable[..., Any]) -> Callable[..., Any]:
+def _memory_resources(func: Callable[..., Any]) -> _MemoryCache:
     return _MemoryCache(func, 2, copy=False)
 
 
-def use_caches(results: Decorator, resources: Decorator) -> None:
-    """Cache query results and derived tables with ``results`` (each call to be given its own
-    copy, at most 256 entries) and the published copies' connections with ``resources`` (shared,
-    at most 2), from now on."""
-    global _cached_fetch, _cached_derive, _cached_connection
-    _cached_fetch = results(_fetch)
-    _cached_derive = results(_derive)
-    _cached_connection = resources(_connection)
-
-
-def clear_cache() -> None:
-    """Forget the results this module's own memory cache keeps (not an installed cache's)."""
-    for cached in (_cached_fetch, _cached_derive):
-        if isinstance(cached, _MemoryCache):
-            cached.clear()
+def clear_cache(*, connections: bool = False) -> None:
+    """Forget every kept result, and with ``connections`` the connections to published copies."""
+    _cached_fetch.clear()
+    _cached_derive.clear()
+    if connections:
+        _cached_connection.clear()
 
 
 # --- running a query ------------------------------------------------------------------------------
@@ -437,6 +429,6 @@ def derived(func: F) -> F:
     return cached  # type: ignore[return-value]
 
 
-_cached_fetch: Callable[..., pd.DataFrame] = _memory_results(_fetch)
-_cached_derive: Callable[..., Any] = _memory_results(_derive)
-_cached_connection: Callable[..., duckdb.DuckDBPyConnection] = _memory_resources(_connection)
+_cached_fetch = _memory_results(_fetch)
+_cached_derive = _memory_results(_derive)
+_cached_connection = _memory_resources(_connection)

@@ -290,14 +290,22 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
 
-@pytest.fixture
-def fresh_cache() -> Iterator[None]:
-    """Streamlit's caches emptied before and after the test, so figures come from its warehouse."""
+def clear_caches() -> None:
+    """Forget every kept query result and derived table, and Streamlit's data caches."""
     import streamlit as st
 
+    from dashboard import reader
+
     st.cache_data.clear()
+    reader.clear_cache()
+
+
+@pytest.fixture
+def fresh_cache() -> Iterator[None]:
+    """The caches emptied before and after the test, so figures come from its warehouse."""
+    clear_caches()
     yield
-    st.cache_data.clear()
+    clear_caches()
 
 
 def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:

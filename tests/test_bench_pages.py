@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
+from conftest import clear_caches
 
 from dashboard import data, metrics, reader
 from dashboard.metrics import lookups
@@ -18,9 +18,9 @@ from etl.warehouse import Warehouse
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    st.cache_data.clear()
+    clear_caches()
     yield
-    st.cache_data.clear()
+    clear_caches()
 
 
 def test_recording_collects_every_read_cached_or_not(programme: Warehouse) -> None:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
-from conftest import METRICS_HEADER, open_page, write
+from conftest import METRICS_HEADER, clear_caches, open_page, write
 from streamlit.testing.v1 import AppTest
 
 from dashboard.charts import PLATFORM_COLOURS, daily_by_platform
@@ -48,9 +47,9 @@ PDP_BUDGET_KZT = 6_000_000 + 4_000_000 + 2_500_000
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    st.cache_data.clear()
+    clear_caches()
     yield
-    st.cache_data.clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from conftest import METRICS_HEADER, open_page, write
+from conftest import METRICS_HEADER, clear_caches, open_page, write
 from hypothesis import given
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
@@ -229,9 +228,9 @@ SPEND_CSV = (
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    st.cache_data.clear()
+    clear_caches()
     yield
-    st.cache_data.clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -14,7 +14,14 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 import pytest
-from conftest import METRICS_HEADER, PROGRAMME, _copy_warehouse, write, write_programme
+from conftest import (
+    METRICS_HEADER,
+    PROGRAMME,
+    _copy_warehouse,
+    clear_caches,
+    write,
+    write_programme,
+)
 
 from dashboard import metrics as mx
 from dashboard.status_text import reasons_text
@@ -669,9 +676,7 @@ def test_metrics_doc_is_current():
 
 def test_statuses_are_kept_until_a_load_is_published(programme: Warehouse, tmp_path) -> None:
     """A page rerun reuses a computed status; a newly published load recomputes it."""
-    import streamlit as st
-
-    st.cache_data.clear()
+    clear_caches()
     day = date(2026, 3, 20)
     before = mx.spend_pace(programme, day, ("PDP-01",))
     assert before.loc[0, "spend_eur"] == 0
@@ -683,4 +688,4 @@ def test_statuses_are_kept_until_a_load_is_published(programme: Warehouse, tmp_p
     assert after.loc[0, "spend_eur"] == pytest.approx(603_500 / 603.5)  # March's line, in EUR
     status = mx.campaign_status(programme, day, ("PDP-01",)).set_index("campaign")
     assert status.loc["PDP-01", "spend_status"] == after.loc[0, "status"]
-    st.cache_data.clear()
+    clear_caches()

@@ -76,12 +76,19 @@ def test_the_memory_cache_gives_each_caller_its_own_copy(programme: Warehouse) -
     assert len(cache._entries) == 2
 
 
-def test_the_app_reads_through_streamlit(programme: Warehouse) -> None:
-    """Imported, ``dashboard.data`` caches with Streamlit and refuses reads in a page before
-    sign-in; outside a page it reads within the scope ``scoped`` sets, as the reader does."""
-    assert not isinstance(reader._cached_fetch, reader._MemoryCache)
-    assert not isinstance(reader._cached_connection, reader._MemoryCache)
+def test_the_app_reads_through_the_reader(programme: Warehouse) -> None:
+    """Imported, ``dashboard.data`` binds reads in a page to the session's scope (refused
+    before sign-in) and keeps the reader's cache, whose results every session shares; outside
+    a page it reads within the scope ``scoped`` sets, as the reader does."""
+    assert isinstance(reader._cached_fetch, reader._MemoryCache)
     assert reader._in_page is data._in_page and reader._page_scope is data._session_scope
+    data.clear_cache()
+    first = lookups.allowed_campaigns(programme)
+    kept = len(reader._cached_fetch._entries)
+    assert kept >= 1 and lookups.allowed_campaigns(programme) == first
+    assert len(reader._cached_fetch._entries) == kept  # the second read was the kept one
+    data.clear_cache()
+    assert not reader._cached_fetch._entries
     with data.scoped(data.Scope(campaigns=("PDP-01",))):
         assert lookups.allowed_campaigns(programme) == ("PDP-01",)
     assert lookups.allowed_campaigns(programme) == ("FOE-02", "PDP-01")
