@@ -48,7 +48,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -303,6 +303,13 @@ def _literal(text: str) -> str:
 
 def keyword_pattern(keywords: Iterable[tuple[str, ...]]) -> str | None:
     """The RE2 pattern finding any of the keywords in normalised text (None: no keywords)."""
+    return _keyword_pattern(tuple(keywords))
+
+
+@lru_cache(maxsize=1024)
+def _keyword_pattern(keywords: tuple[tuple[str, ...], ...]) -> str | None:
+    """:func:`keyword_pattern`, written once per set of keywords (a page writes each theme's
+    pattern for every language on every run)."""
     parts = [
         (f"{_SQL_WORD}*{_SQL_GAP}+").join(re.escape(stem) for stem in keyword)
         for keyword in keywords

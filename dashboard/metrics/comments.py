@@ -11,7 +11,8 @@ here reads the respondent's contacts, and comments are never listed with the res
 age group or region.
 
 Keyword themes and top words follow ``dashboard.themes`` (its SQL versions, so every comment of
-the selection is counted in DuckDB without loading them).
+the selection is counted in DuckDB without loading them). Each result is kept per published load
+and reader (``reader.derived``), so a rerun neither writes the SQL again nor reshapes the rows.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dashboard import metrics, themes
+from dashboard import metrics, reader, themes
 from etl.privacy import mask_sql
 from etl.warehouse import Warehouse
 
@@ -38,6 +39,7 @@ def _comment_rows(selection: metrics.Selection) -> tuple[str, dict[str, object]]
     return sql, params
 
 
+@reader.derived
 def comments(
     wh: Warehouse,
     selection: metrics.Selection,
@@ -87,6 +89,7 @@ def comments(
     return metrics.run_sql(wh, sql, params)
 
 
+@reader.derived
 def theme_counts(
     wh: Warehouse, selection: metrics.Selection, lexicon: themes.Lexicon | None = None
 ) -> pd.DataFrame:
@@ -96,6 +99,7 @@ def theme_counts(
     return metrics.run_sql(wh, themes.theme_counts_sql(rows, lexicon), params)
 
 
+@reader.derived
 def top_words(
     wh: Warehouse,
     selection: metrics.Selection,
@@ -108,6 +112,7 @@ def top_words(
     return metrics.run_sql(wh, themes.top_words_sql(rows, lexicon, n), params)
 
 
+@reader.derived
 def ratings_by_scale(wh: Warehouse, selection: metrics.Selection) -> pd.DataFrame:
     """The average rating per rating scale (forms rate 1 to 5 or 1 to 10; the two are never
     averaged together): rating_scale, rated (responses with a rating), average, and
