@@ -313,40 +313,31 @@ def _kept_cells(
     return _shown_cells(_df, _writers, _texts)
 
 
-class _ShownFloat(float):
+class _Shown:
     """A number that a table sends as its value and shows as ``text`` (``str`` and ``format``
-    give the text): see :func:`shown_text`."""
+    give the text): see :func:`_shown_cells`. Mixed into ``float`` and ``int``."""
 
+    __slots__ = ()
+    text: str
+
+    def __new__(cls, value: Any, text: str) -> Any:
+        number = super().__new__(cls, value)  # type: ignore[call-arg]
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+
+class _ShownFloat(_Shown, float):
     __slots__ = ("text",)
-    text: str
-
-    def __new__(cls, value: float, text: str) -> _ShownFloat:
-        number = super().__new__(cls, value)
-        number.text = text
-        return number
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __format__(self, spec: str) -> str:
-        return self.text
 
 
-class _ShownInt(int):
-    """A whole number that a table sends as its value and shows as ``text``."""
-
-    text: str
-
-    def __new__(cls, value: int, text: str) -> _ShownInt:
-        number = super().__new__(cls, value)
-        number.text = text
-        return number
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __format__(self, spec: str) -> str:
-        return self.text
+class _ShownInt(_Shown, int):
+    """A whole number, sent as one (an ``int`` keeps a dict for its text)."""
 
 
 def _shown_numbers(values: pd.Series, write: Callable[[Any], str]) -> tuple[list[Any], list[int]]:
