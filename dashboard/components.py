@@ -285,8 +285,8 @@ def localized(df: pd.DataFrame, column_config: Mapping[str, Any] | None) -> tupl
     if df.empty or not (writers or texts):
         return df, config
     key = _content_key(df, written, texts, current_language())
-    if key is None:
-        return shown_text(df, writers, texts), config
+    if key is None:  # a frame with no pickle: written again on every run
+        return _styled(*_shown_cells(df, writers, texts)), config
     return _styled(*_kept_cells(key, df, writers, texts)), config
 
 
@@ -350,21 +350,12 @@ def _shown_numbers(values: pd.Series, write: Callable[[Any], str]) -> tuple[list
     return out, gaps.nonzero()[0].tolist()
 
 
-def shown_text(
-    df: pd.DataFrame, writers: Mapping[str, Callable[[Any], str]], texts: Iterable[str] = ()
-) -> Styler:
-    """``df`` as a table that shows the text ``writers[column]`` writes for each value of
-    those number columns, and ``i18n.MISSING`` for absent values of those and of the ``texts``
-    columns, and still sorts by the values: a pandas Styler, the form Streamlit takes a cell's
-    shown text in (see :func:`_shown_cells`)."""
-    return _styled(*_shown_cells(df, writers, texts))
-
-
 def _shown_cells(
     df: pd.DataFrame, writers: Mapping[str, Callable[[Any], str]], texts: Iterable[str]
 ) -> tuple[pd.DataFrame, dict[int, list[tuple[int, str]]]]:
-    """The frame a table of ``df`` sends and the text of its absent cells (``{column
-    position: [(row, text)]}``).
+    """The frame a table of ``df`` sends, showing the text ``writers[column]`` writes for each
+    value of those number columns, and the text of its absent cells (``{column position:
+    [(row, text)]}``: the writer's for a number column, ``i18n.MISSING`` for a ``texts`` column).
 
     Streamlit shows each cell of a Styler as its value's ``str``, unless ``Styler._translate``
     lays out another text for it, which Streamlit then matches to its cell one by one on every
@@ -389,7 +380,8 @@ def _shown_cells(
 
 
 def _styled(data: pd.DataFrame, absent: Mapping[int, list[tuple[int, str]]]) -> Styler:
-    """A Styler of ``data`` laying out only the ``absent`` cells' text."""
+    """A Styler of ``data`` laying out only the ``absent`` cells' text: a pandas Styler is the
+    form Streamlit takes a cell's shown text in, and the table still sorts by the values."""
     styler = Styler(data)
 
     def translate(*args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -177,14 +177,6 @@ class _MemoryCache:
             self._entries.clear()
 
 
-def _memory_results(func: Callable[..., Any]) -> _MemoryCache:
-    return _MemoryCache(func, 256, copy=True)
-
-
-def _memory_resources(func: Callable[..., Any]) -> _MemoryCache:
-    return _MemoryCache(func, 2, copy=False)
-
-
 def clear_cache(*, connections: bool = False) -> None:
     """Forget every kept result, and with ``connections`` the connections to published copies."""
     _cached_fetch.clear()
@@ -429,6 +421,7 @@ def derived(func: F) -> F:
     return cached  # type: ignore[return-value]
 
 
-_cached_fetch = _memory_results(_fetch)
-_cached_derive = _memory_results(_derive)
-_cached_connection = _memory_resources(_connection)
+# Results: a copy for each caller, at most 256; connections: shared, at most 2 published copies.
+_cached_fetch = _MemoryCache(_fetch, 256, copy=True)
+_cached_derive = _MemoryCache(_derive, 256, copy=True)
+_cached_connection = _MemoryCache(_connection, 2, copy=False)
