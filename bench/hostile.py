@@ -199,11 +199,15 @@ def settle(page, timeout: float = 180_000) -> None:
 
 
 def sign_in(page, url: str, username: str) -> None:
+    """Sign in as ``username`` and wait for the page behind the form: the form gone (until the
+    run after the click draws the page, the sign-in heading stays on screen, and a busy server
+    can leave it there past the navigation's first drawing), then the page settled."""
     page.goto(url)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(demo_password(username))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+    page.get_by_role("textbox", name="Username").wait_for(state="detached", timeout=60_000)
     settle(page)
 
 

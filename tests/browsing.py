@@ -77,6 +77,8 @@ def sign_in(page, username: str, url: str | None = None) -> None:
     page.get_by_role("textbox", name="Password").fill(demo_password(username))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=30_000)
+    # the sign-in heading stays on screen until the run after the click draws the page
+    page.get_by_role("textbox", name="Username").wait_for(state="detached", timeout=60_000)
     settle(page)
     # The page trades a one-time code for the session cookie in the background; a test that
     # opens another address before it has the cookie would meet the sign-in form again.
