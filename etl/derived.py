@@ -10,8 +10,9 @@ it is given by name, computed over the current facts:
 * ``core.post_content``: each current post with its figures to date, by
   ``core.post_content_of`` over the posts (migration ``0013_post_content``), made after
   ``core.post_figures``, which it reads.
-* ``core.batch_month``: the months each load's metric rows are dated in, per campaign, by
-  ``core.batch_months_of`` (migration ``0014_batch_months``), restated rows included.
+* ``core.batch_month``: the months (and their days) each load's metric rows are dated in, per
+  campaign, by ``core.batch_months_of`` (migrations ``0014_batch_months``,
+  ``0015_batch_month_days``), restated rows included.
 
 A load or an undo refreshes the rows it touched, inside its own transaction, so a refused or
 failed one leaves the tables as they were and they always equal their definitions:

@@ -92,6 +92,18 @@ P3 = {  # its daily figures; the lifetime snapshot only gives its lifetime reach
 }  # fmt: skip
 
 
+# Days the campaigns' freshness is checked on: before, inside and after the months loaded.
+FRESHNESS_DAYS = [
+    dt.date(2026, m, d) for m, d in ((3, 9), (3, 11), (3, 13), (3, 31), (4, 6), (4, 19), (5, 31))
+]
+
+
+def _last_days(wh: Warehouse, as_of: dt.date) -> dict[str, dt.date | None]:
+    """Each campaign's latest day with figures up to ``as_of``, as the dashboard shows it."""
+    fresh = metrics.data_freshness(wh, as_of)
+    return dict(zip(fresh["campaign"], fresh["last_metric_date"], strict=True))
+
+
 def _file(folder: Path, name: str, rows: list[str]) -> Path:
     return write(folder / name, HEADER + "\n" + "\n".join(rows) + "\n")
 
@@ -143,6 +155,17 @@ def _assert_kept_as_defined(wh: Warehouse) -> pd.DataFrame:
         _frame(wh, "SELECT * FROM core.batch_month"),
         _frame(wh, "SELECT * FROM core.batch_months_of('core.metric_observation')"),
     )
+    # and each campaign's latest day with figures, read off the kept months, as the facts give it
+    for as_of in FRESHNESS_DAYS:
+        shown = {c: day for c, day in _last_days(wh, as_of).items() if day is not None}
+        assert shown == dict(
+            sql(
+                wh,
+                "SELECT campaign_code, max(metric_date) FROM metric_observations "
+                "WHERE metric_date <= ? GROUP BY ALL",
+                [as_of],
+            )
+        ), as_of
     listed = sql(wh, "SELECT campaign_code, platform, post_id FROM content_items ORDER BY ALL")
     assert sql(wh, f"SELECT {', '.join(KEY)} FROM core.post_content ORDER BY ALL") == listed
     assert not kept.duplicated(KEY).any()
@@ -194,6 +217,11 @@ def test_kept_figures_equal_the_definition_after_loads_corrections_refusals_and_
     first = _load(wh, tmp_path, "first.csv", FIRST, "PDP-01")
     kept = _assert_kept_as_defined(wh)
     assert len(kept) == 3  # p1, p3, t1: not the channel
+    # the days of the first file: the 10th to the 12th, the 15th, 20th, 25th and 28th of March
+    assert _last_days(wh, dt.date(2026, 3, 11))["PDP-01"] == dt.date(2026, 3, 11)
+    assert _last_days(wh, dt.date(2026, 3, 14))["PDP-01"] == dt.date(2026, 3, 12)
+    assert _last_days(wh, dt.date(2026, 6, 1))["PDP-01"] == dt.date(2026, 3, 28)
+    assert _last_days(wh, dt.date(2026, 3, 9))["PDP-01"] is None
     _assert_shows(
         wh,
         {("PDP-01", "instagram", "p1"): P1, ("PDP-01", "telegram", "t1"): T1,
@@ -248,6 +276,9 @@ def test_kept_figures_equal_the_definition_after_loads_corrections_refusals_and_
     batches.undo(wh, second, undone_by="olga")
     _assert_kept_as_defined(wh)
     assert set(_reported(wh)) == {first, correction, last}
+    # FOE-02's latest days are now those of the last file only (the 7th and the 20th of April)
+    assert _last_days(wh, dt.date(2026, 4, 19))["FOE-02"] == dt.date(2026, 4, 7)
+    assert _last_days(wh, dt.date(2026, 4, 6))["FOE-02"] is None
     _assert_shows(
         wh,
         {("FOE-02", "instagram", "f1"): {"impressions": 200.0, "engagements": 10.0,
@@ -260,6 +291,9 @@ def test_kept_figures_equal_the_definition_after_loads_corrections_refusals_and_
     batches.undo(wh, last, undone_by="olga")
     kept = _assert_kept_as_defined(wh)
     assert set(kept["campaign_code"]) == {"PDP-01"}
+    assert _last_days(wh, dt.date(2026, 6, 1))["FOE-02"] is None
+    # the correction's snapshot of the 1st of April is PDP-01's latest day
+    assert _last_days(wh, dt.date(2026, 6, 1))["PDP-01"] == dt.date(2026, 4, 1)
 
     # Undo the correction: the first file's figures are back, exactly.
     batches.undo(wh, correction, undone_by="olga")
@@ -296,7 +330,7 @@ def test_the_migration_fills_the_table_from_the_facts_of_an_existing_warehouse(
         con.execute("DROP MACRO TABLE core.batch_months_of")
         con.execute("DELETE FROM schema_migration WHERE version >= 10")
     # The next writer applies the migrations, the first of which fills it.
-    assert wh.migrate()[-5:] == [10, 11, 12, 13, 14]
+    assert wh.migrate()[-6:] == [10, 11, 12, 13, 14, 15]
     pd.testing.assert_frame_equal(_assert_kept_as_defined(wh), kept)
     _assert_shows(wh, {("PDP-01", "instagram", "p1"): P1_CORRECTED})
 

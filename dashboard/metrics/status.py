@@ -168,17 +168,35 @@ def data_freshness(
     ``no_recent_data`` is set from ``stale_days`` (14) days on.
     """
     p = Params()
-    where = f"WHERE list_contains({p('c', tuple(campaigns))}, c.code)" if campaigns else ""
+    listed = p("c", tuple(campaigns)) if campaigns else None
+    where = f"WHERE list_contains({listed}, c.code)" if listed else ""
+    of_listed = f"AND list_contains({listed}, campaign_code)" if listed else ""
+    as_of_ = p("as_of", as_of)
+    # The latest day up to ``as_of`` from the days each load's rows are dated on, kept by month
+    # (``core.batch_month``): a campaign's page reads its own few rows, not every metric row.
     df = run_sql(
         wh,
         f"""
-        SELECT c.code AS campaign, c.start_date, c.end_date,
-               (SELECT max(m.metric_date) FROM metric_observations m
-                WHERE m.campaign_code = c.code AND m.metric_date <= {p("as_of", as_of)})
-                   AS last_metric_date,
-               (SELECT max(l.finished_at) FROM loads l
-                WHERE l.campaign_code = c.code AND l.status = 'loaded') AS last_load_at
-        FROM campaigns c {where} ORDER BY c.code
+        WITH figures AS (
+            SELECT campaign_code,
+                   max(month + (CASE
+                       WHEN month < date_trunc('month', {as_of_}) THEN list_max(days)
+                       ELSE list_max(list_filter(days, lambda d: d <= dayofmonth({as_of_})))
+                   END - 1)) AS last_metric_date
+            FROM core.batch_month
+            WHERE month <= {as_of_} {of_listed}
+            GROUP BY campaign_code
+        ),
+        loaded AS (
+            SELECT campaign_code, max(finished_at) AS last_load_at FROM loads
+            WHERE status = 'loaded' {of_listed}
+            GROUP BY campaign_code
+        )
+        SELECT c.code AS campaign, c.start_date, c.end_date, f.last_metric_date, l.last_load_at
+        FROM campaigns c
+        LEFT JOIN figures f ON f.campaign_code = c.code
+        LEFT JOIN loaded l ON l.campaign_code = c.code
+        {where} ORDER BY c.code
         """,
         p.values,
     )
