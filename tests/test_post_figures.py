@@ -175,6 +175,8 @@ def _assert_kept_as_defined(wh: Warehouse) -> pd.DataFrame:
         "WHERE post_id <> '' AND time_window IN ('day', 'lifetime') ORDER BY ALL",
     )
     assert list(kept[KEY].itertuples(index=False, name=None)) == with_figures
+    # every post with figures is listed: the best posts to date read their figures beside it
+    assert set(with_figures) <= set(listed)
     return kept
 
 

@@ -296,20 +296,19 @@ def _top_posts_sql(day_where: str, life_where: str, in_period: str, keep: str, o
     """
 
 
-# The ranking over a campaign's whole time: each post's figures to date (``post_figures``), which
-# are the period's with the period left open (its daily figures added up, else its latest
-# lifetime snapshot).
+# The ranking over a campaign's whole time: each post's figures to date, which are the period's
+# with the period left open (its daily figures added up, else its latest lifetime snapshot),
+# read where the loads keep them beside the post's listing (``core.post_content``: every post
+# with figures is listed, as a load lists the posts of its rows), one table of the campaign's
+# own rows.
 _TOP_POSTS_TO_DATE = """
     WITH posts AS (
-        SELECT f.platform, f.post_id, f.basis,
-               CASE WHEN f.basis = 'lifetime' THEN f.figures_as_of END AS as_of_date,
-               f.impressions, f.views, f.engagements, f.engagements_rated AS eng_rated,
-               f.impressions_rated AS imp_rated, ci.title, ci.format, ci.url,
-               coalesce(ci.published_at::DATE, f.first_day) AS published_on
-        FROM post_figures f
-        LEFT JOIN content_items ci
-          ON ci.campaign_code = $code AND ci.platform = f.platform AND ci.post_id = f.post_id
-        WHERE f.campaign_code = $code
+        SELECT platform, post_id, basis,
+               CASE WHEN basis = 'lifetime' THEN figures_as_of END AS as_of_date,
+               impressions, views, engagements, engagements_rated AS eng_rated,
+               impressions_rated AS imp_rated, title, format, url, published_on
+        FROM core.post_content
+        WHERE campaign_code = $code AND basis IS NOT NULL
     )
     SELECT coalesce(nullif(trim(l.title), ''), l.post_id) AS title, l.platform, l.format,
            l.published_on, l.impressions, l.views, l.engagements,
