@@ -76,6 +76,26 @@ def test_the_memory_cache_gives_each_caller_its_own_copy(programme: Warehouse) -
     assert len(cache._entries) == 2
 
 
+def test_list_columns_read_as_python_lists_of_the_same_values(programme: Warehouse) -> None:
+    """A DuckDB list reads as a Python list of its items (text and numbers), cheap to keep
+    and give back on every rerun; a missing list stays missing and dates stay as read."""
+    got = reader.read(
+        programme,
+        "SELECT code, regions, [1, 2] AS whole, [0.5] AS part, NULL::VARCHAR[] AS none, "
+        "[DATE '2026-03-01'] AS days FROM campaigns ORDER BY code",
+    )
+    assert got["regions"].tolist() == [
+        list(regions)
+        for (regions,) in sql(programme, "SELECT regions FROM campaigns ORDER BY code")
+    ]
+    assert all(type(r) is list for r in got["regions"])
+    assert got["whole"].tolist() == [[1, 2]] * len(got)
+    assert got["part"].tolist() == [[0.5]] * len(got)
+    assert type(got["whole"][0][0]) is int
+    assert got["none"].isna().all()
+    assert [str(d) for d in got["days"][0]] == ["2026-03-01T00:00:00.000000"]
+
+
 def test_the_app_reads_through_the_reader(programme: Warehouse) -> None:
     """Imported, ``dashboard.data`` binds reads in a page to the session's scope (refused
     before sign-in) and keeps the reader's cache, whose results every session shares; outside
