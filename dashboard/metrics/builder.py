@@ -478,10 +478,12 @@ def reach_by_window(wh: Warehouse, selection: Selection = ALL) -> pd.DataFrame:
     """
     selection = as_selection(selection)
     p = Params()
+    # The channel rows picked as ``channel_daily`` picks them, by a range the planner
+    # estimates (migration 0016_channel_daily_estimate).
     src = Source(
         "reach",
         "SELECT campaign_code, platform, metric_date, time_window, reach "
-        "FROM metric_observations WHERE post_id = '' AND reach IS NOT NULL",
+        "FROM metric_observations WHERE post_id <= '' AND reach IS NOT NULL",
         "metric_date",
         ("campaign", "platform"),
         "",
