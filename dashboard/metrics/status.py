@@ -171,7 +171,7 @@ def data_freshness(
     listed = p("c", tuple(campaigns)) if campaigns else None
     where = f"WHERE list_contains({listed}, c.code)" if listed else ""
     of_listed = f"AND list_contains({listed}, campaign_code)" if listed else ""
-    as_of_ = p("as_of", as_of)
+    until = p("as_of", as_of)
     # The latest day up to ``as_of`` from the days each load's rows are dated on, kept by month
     # (``core.batch_month``): a campaign's page reads its own few rows, not every metric row.
     df = run_sql(
@@ -180,11 +180,11 @@ def data_freshness(
         WITH figures AS (
             SELECT campaign_code,
                    max(month + (CASE
-                       WHEN month < date_trunc('month', {as_of_}) THEN list_max(days)
-                       ELSE list_max(list_filter(days, lambda d: d <= dayofmonth({as_of_})))
+                       WHEN month < date_trunc('month', {until}) THEN list_max(days)
+                       ELSE list_max(list_filter(days, lambda d: d <= dayofmonth({until})))
                    END - 1)) AS last_metric_date
             FROM core.batch_month
-            WHERE month <= {as_of_} {of_listed}
+            WHERE month <= {until} {of_listed}
             GROUP BY campaign_code
         ),
         loaded AS (
