@@ -327,7 +327,7 @@ def scale_warehouse(
         and stamp.read_text(encoding="utf-8") == fingerprint
     ):
         return wh
-    for old in (wh.path, wh.read_path, stamp, path.with_name(path.name + ".wal")):
+    for old in (wh.path, wh.log_path, wh.read_path, wh.read_log_path, wh.base_path, stamp):
         old.unlink(missing_ok=True)
     t0 = time.perf_counter()
     build_scale(path, factor)

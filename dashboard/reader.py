@@ -190,7 +190,7 @@ def clear_cache(*, connections: bool = False) -> None:
 
 
 def _fetch(
-    path: str, version: int, scope: Scope | None, sql: str, params: tuple = ()
+    path: str, version: tuple[int, ...], scope: Scope | None, sql: str, params: tuple = ()
 ) -> pd.DataFrame:
     """Run one query on the published copy within ``scope``; ``version`` is only there to key
     the cache.
@@ -229,7 +229,7 @@ def _as_list(value: Any) -> Any:
 
 @contextmanager
 def _scoped_cursor(
-    path: str, version: float, scope: Scope | None
+    path: str, version: tuple[int, ...], scope: Scope | None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on the published copy's shared connection, using ``scope``'s catalog."""
     con = _cached_connection(path, version)
@@ -314,7 +314,7 @@ SPILL_DIR = Path(tempfile.gettempdir()) / "campaign-dashboard-duckdb"
 _CATALOG = "warehouse"
 
 
-def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
+def _connection(path: str, version: tuple[int, ...]) -> duckdb.DuckDBPyConnection:
     """One connection per published copy of the warehouse, shared by every session: opening
     one costs more than most of the dashboard's queries. Each query runs on its own cursor, so
     sessions in different threads never share one. The copy is attached read-only to an
@@ -323,8 +323,12 @@ def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{READER_MEMORY}'")
     con.execute("SET temp_directory = ?", [str(SPILL_DIR)])
-    copy = str(Warehouse(Path(path)).published()).replace("'", "''")
-    con.execute(f"ATTACH '{copy}' AS {_CATALOG} (READ_ONLY)")
+
+    def attach(copy: str) -> duckdb.DuckDBPyConnection:
+        quoted = copy.replace("'", "''")
+        return con.execute(f"ATTACH '{quoted}' AS {_CATALOG} (READ_ONLY)")
+
+    Warehouse(Path(path)).open_published(attach, lambda _: con.execute(f"DETACH {_CATALOG}"))
     return con
 
 
@@ -422,7 +426,7 @@ _DERIVED: dict[str, Callable[..., Any]] = {}
 
 
 def _derive(
-    name: str, path: str, version: int, scope: Scope | None, args: tuple, kwargs: tuple
+    name: str, path: str, version: tuple[int, ...], scope: Scope | None, args: tuple, kwargs: tuple
 ) -> Any:
     """Run the derived function registered as ``name``; ``version`` and ``scope`` (which the
     reads inside use) key the cache."""

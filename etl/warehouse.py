@@ -5,19 +5,41 @@ read-only, stops any other process from writing it. The dashboard stays open all
 loads arrive from uploads and from scheduled syncs, so readers and writers never share a file:
 
 * Writers take an exclusive lock on ``<warehouse>.lock`` (waiting their turn, never failing
-  because another load runs), open ``<warehouse>`` read-write, commit, close, and then publish a
-  copy as ``<warehouse stem>.read.duckdb`` by an atomic rename.
-* Readers open that published copy read-only, for one query at a time. A rename never disturbs a
-  reader that has the previous copy open, and a reader never holds the file a writer needs.
+  because another load runs), open ``<warehouse>`` read-write, commit, close, and then publish
+  what they committed to the read copy, ``<warehouse stem>.read.duckdb``.
+* Readers open that read copy read-only, for one piece of work at a time, and never hold the
+  file a writer needs.
 
 Migrations run whenever a writer opens the file, so the published copy always has the current
 schema.
 
-Publishing costs what copying the file costs, so it happens only when it must: not when the
-writer committed nothing (the file is unchanged), and once at the end of a run of writes in
-:func:`publishing_once` (a sync of many sheets, the demo). Where the filesystem shares blocks
-between files (XFS with reflinks, Btrfs), the copy is a clone: it takes no time and no disk
-whatever the size of the warehouse. On ext4 it is a real copy (docs/deployment.md).
+A commit is written first to DuckDB's write-ahead log beside the file (``<warehouse>.wal``)
+and only later folded into the file itself by a checkpoint. Writers do not checkpoint after
+every write: the file stays as it was and the log grows. Publishing then copies what changed:
+
+* **the log**, when the file is byte for byte the one the read copy was made from: the log is
+  copied beside the read copy as ``<warehouse stem>.read.duckdb.wal`` (an atomic rename), and
+  DuckDB replays it whenever the copy is opened. A small load costs a copy of its own log, not
+  of the warehouse.
+* **the file**, when it changed since (DuckDB writes a large load's rows straight into the
+  file, and they cannot be read without it) or the log passed ``CAMPAIGNS_PUBLISH_LOG_MB``:
+  the log is folded into the file (``CHECKPOINT``), the file copied as a new read copy
+  renamed over the old one, and the old copy's log removed. Where the filesystem shares
+  blocks between files (XFS with reflinks, Btrfs), that copy is a clone and costs no time or
+  disk; on ext4 it is a real copy (docs/deployment.md).
+
+``<warehouse>.published`` records which file the read copy was made from (its size, time stamp
+and DuckDB's headers, and the copy's inode): any change to the file since, by this code or
+another program, makes the next publish copy the file. Folding moves the file's time stamp a
+second ahead, so a write after it always shows, whatever the clock's tick.
+
+A reader opening the copy just as the file is copied could meet the new copy with the old log
+(DuckDB refuses it: the log names the checkpoint it follows) or the old copy without its log;
+:meth:`Warehouse.open_published` opens again when either happens. A reader with the copy open
+keeps what it opened: the file it holds is never written, and the log was replayed on opening.
+
+Nothing is published when the writer committed nothing, and writes inside
+:func:`publishing_once` (a sync of many sheets, the demo) are published once at its end.
 """
 
 from __future__ import annotations
@@ -25,6 +47,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import fcntl
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -33,6 +57,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -66,8 +91,23 @@ class Warehouse:
         return self.path.with_name(self.path.stem + ".read.duckdb")
 
     @property
+    def log_path(self) -> Path:
+        """DuckDB's write-ahead log of the file: the commits not yet folded into it."""
+        return self.path.with_name(self.path.name + ".wal")
+
+    @property
+    def read_log_path(self) -> Path:
+        """The log published beside the read copy; DuckDB replays it on opening the copy."""
+        return self.read_path.with_name(self.read_path.name + ".wal")
+
+    @property
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")
+
+    @property
+    def base_path(self) -> Path:
+        """Which file the read copy was made from: see the module's notes."""
+        return self.path.with_name(self.path.name + ".published")
 
     @property
     def files_dir(self) -> Path:
@@ -84,15 +124,18 @@ class Warehouse:
         wait_seconds: float = 600.0,
         on_wait: Callable[[], None] | None = None,
         publish: bool = True,
+        fold: bool = False,
     ) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection, held alone; the read copy is republished on exit.
+        """A read-write connection, held alone; what it committed is published on exit.
 
         Waits up to ``wait_seconds`` for another writer to finish. The caller commits or rolls
         back its own transactions; whatever is committed when the block ends is published.
+        With ``fold``, the log is folded into the file and the file published whatever its
+        size, at once: an erasure leaves no log holding the rows it removed.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _exclusive_lock(self.lock_path, wait_seconds, on_wait):
-            before = _stamp(self.path)
+            before = (_stamp(self.path), _stamp(self.log_path))
             con = _connect_with_retry(self.path, read_only=False, wait_seconds=wait_seconds)
             try:
                 _hold_write_memory(con)
@@ -100,19 +143,23 @@ class Warehouse:
                     publish = True
                 yield con
             finally:
-                # Fold the write-ahead log into the file, so the published copy is complete.
-                with contextlib.suppress(duckdb.Error):
-                    con.execute("CHECKPOINT")
+                changed = (_stamp(self.path), _stamp(self.log_path)) != before
+                now = (
+                    not self.read_path.exists()
+                    or (fold and changed)
+                    or (publish and changed and _DEFERRED.get() is None)
+                )
+                if now and (fold or not self.publishes_log()):
+                    # The file is to be copied: fold the log into it while it is open.
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute("CHECKPOINT")
                 con.close()
-            changed = _stamp(self.path) != before
-            if not self.read_path.exists():
-                self._publish()
+            if now:
+                self._publish(fold=fold)
             elif publish and changed:
                 deferred = _DEFERRED.get()
-                if deferred is not None:
-                    deferred.add(self.path)
-                else:
-                    self._publish()
+                assert deferred is not None
+                deferred.add(self.path)
 
     def migrate(self, *, wait_seconds: float = 600.0) -> list[int]:
         """Create the file if needed and apply pending migrations; the versions applied."""
@@ -120,9 +167,9 @@ class Warehouse:
             return migrations.applied(con)
 
     def published(self) -> Path:
-        """The published copy's path, publishing it first if it never was. A later publish
-        replaces the file under a new name, so a connection keeps reading the copy it opened
-        and never holds up a writer."""
+        """The read copy's path, publishing it first if it never was. A later publish replaces
+        the file under a new name, so a connection keeps reading the copy it opened and never
+        holds up a writer. Open it through :meth:`open_published` or :meth:`reader`."""
         if not self.read_path.exists():
             if not self.path.exists():
                 raise FileNotFoundError(
@@ -132,36 +179,120 @@ class Warehouse:
                 pass
         return self.read_path
 
+    def open_published(self, open_: Callable[[str], _T], close: Callable[[_T], None]) -> _T:
+        """``open_(path)`` of the read copy, opened again if a publish changed the copy while
+        it was being opened: the new copy met with the old log (DuckDB refuses it) or the old
+        copy met without its log (DuckDB would read it as it was before that log)."""
+        for attempt in range(_OPEN_ATTEMPTS):
+            version = self.version()
+            try:
+                opened = open_(str(self.published()))
+            except duckdb.Error as exc:
+                if "WAL" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+                continue
+            if self.version() == version or attempt == _OPEN_ATTEMPTS - 1:
+                return opened
+            close(opened)
+        raise AssertionError("unreachable")
+
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection to the published copy; open it for one piece of work."""
-        con = duckdb.connect(str(self.published()), read_only=True)
+        con = self.open_published(
+            lambda path: duckdb.connect(path, read_only=True), lambda c: c.close()
+        )
         try:
             yield con
         finally:
             con.close()
 
-    def version(self) -> tuple[int, int]:
-        """Changes whenever a new copy is published: use it to key caches. Each copy is a new
-        file, so its inode number tells two copies published within one clock tick apart."""
+    def version(self) -> tuple[int, ...]:
+        """Changes whenever a load is published: use it to key caches. Each copy and each log
+        published is stamped later than the ones before it."""
         try:
-            stat = self.read_path.stat()
+            copy = self.read_path.stat()
         except FileNotFoundError:
-            return (0, 0)
-        return (stat.st_mtime_ns, stat.st_ino)
+            return (0, 0, 0, 0)
+        try:
+            log = self.read_log_path.stat()
+        except FileNotFoundError:
+            return (copy.st_mtime_ns, copy.st_ino, 0, 0)
+        return (copy.st_mtime_ns, copy.st_ino, log.st_mtime_ns, log.st_ino)
 
     def publish(self) -> None:
         """Publish the read copy now, taking the writers' lock."""
         with _exclusive_lock(self.lock_path, 600.0, None):
             self._publish()
 
-    def _publish(self) -> None:
-        # Writers take turns, so a copy left half-made is from a writer that was killed.
-        for stale in self.read_path.parent.glob(f".{self.read_path.name}.*.tmp"):
-            stale.unlink(missing_ok=True)
-        tmp = self.read_path.with_name(f".{self.read_path.name}.{os.getpid()}.tmp")
+    def publishes_log(self) -> bool:
+        """Whether the next publish copies the log alone: the file is the one the read copy
+        was made from, and the log is within ``CAMPAIGNS_PUBLISH_LOG_MB``."""
+        try:
+            recorded = json.loads(self.base_path.read_text(encoding="utf-8"))
+            log_size = self.log_path.stat().st_size
+            copy = self.read_path.stat()
+        except (OSError, ValueError):
+            return False
+        limit = positive_setting(PUBLISH_LOG_ENV, DEFAULT_PUBLISH_LOG_MB) * 2**20
+        return (
+            recorded == {"file": _base_stamp(self.path), "copy": [copy.st_ino, copy.st_size]}
+            and log_size <= limit
+        )
+
+    def _stamp_newer(self, path: Path) -> None:
+        """Give a file about to be published a time stamp later than the published ones', so
+        :meth:`version` changes even when it reuses a freed inode within one clock tick."""
+        latest = 0
+        for published in (self.read_path, self.read_log_path):
+            with contextlib.suppress(FileNotFoundError):
+                latest = max(latest, published.stat().st_mtime_ns)
+        stamp = max(time.time_ns(), latest + 1)
+        os.utime(path, ns=(stamp, stamp))
+
+    def _publish(self, *, fold: bool = False) -> None:
+        # Writers take turns, so a file left half-made is from a writer that was killed.
+        for name in (self.read_path.name, self.base_path.name):
+            for stale in self.path.parent.glob(f".{name}*.tmp"):
+                stale.unlink(missing_ok=True)
+        tmp_name = f".{{}}.{os.getpid()}.tmp"
+        if not fold and self.publishes_log():
+            tmp = self.read_log_path.with_name(tmp_name.format(self.read_log_path.name))
+            shutil.copyfile(self.log_path, tmp)
+            self._stamp_newer(tmp)
+            os.replace(tmp, self.read_log_path)
+            return
+        if self.log_path.exists():
+            con = _connect_with_retry(self.path, read_only=False, wait_seconds=600.0)
+            try:
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+        # A second ahead: a later write to the file changes its time stamp whatever the tick.
+        stat = self.path.stat()
+        ahead = max(stat.st_mtime_ns, time.time_ns()) + 1_000_000_000
+        os.utime(self.path, ns=(stat.st_atime_ns, ahead))
+        file = _base_stamp(self.path)
+        tmp = self.read_path.with_name(tmp_name.format(self.read_path.name))
         clone_or_copy(self.path, tmp)
+        self._stamp_newer(tmp)
         os.replace(tmp, self.read_path)
+        self.read_log_path.unlink(missing_ok=True)
+        copy = self.read_path.stat()
+        record = self.base_path.with_name(tmp_name.format(self.base_path.name))
+        record.write_text(
+            json.dumps({"file": file, "copy": [copy.st_ino, copy.st_size]}), encoding="utf-8"
+        )
+        os.replace(record, self.base_path)
+
+
+_T = TypeVar("_T")
+_OPEN_ATTEMPTS = 20
+
+PUBLISH_LOG_ENV = "CAMPAIGNS_PUBLISH_LOG_MB"
+# Below DuckDB's own checkpoint threshold (16 MiB), which it applies when it opens a file.
+DEFAULT_PUBLISH_LOG_MB = 8
 
 
 # The warehouses written in a ``publishing_once`` block and not yet published.
@@ -185,6 +316,13 @@ def publishing_once() -> Iterator[None]:
         _DEFERRED.reset(token)
         for path in sorted(written):
             Warehouse(path).publish()
+
+
+def _base_stamp(path: Path) -> list:
+    """The file as :meth:`Warehouse.publishes_log` compares it: size, time stamp and a digest
+    of DuckDB's headers."""
+    size, mtime, headers = _stamp(path) or (0, 0, b"")
+    return [size, mtime, hashlib.sha256(headers).hexdigest()]
 
 
 def _stamp(path: Path) -> tuple[int, int, bytes] | None:
@@ -304,9 +442,15 @@ def _connect_with_retry(
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     config = dict(_connection_config)
+    if not read_only:
+        # Commits stay in the log until a publish folds them in (see the module's notes).
+        config["checkpoint_threshold"] = "1TB"
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
+            if not read_only:
+                con.execute("PRAGMA disable_checkpoint_on_shutdown")
+            return con
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise WarehouseBusy(

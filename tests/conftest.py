@@ -156,6 +156,13 @@ def _copy_warehouse(source: Warehouse, target: Path, *, accounts: bool = False) 
     target.parent.mkdir(parents=True)
     shutil.copyfile(source.path, wh.path)
     shutil.copyfile(source.read_path, wh.read_path)
+    # Commits not yet folded into the files: without them the copies would lack them.
+    for log, target_log in (
+        (source.log_path, wh.log_path),
+        (source.read_log_path, wh.read_log_path),
+    ):
+        if log.exists():
+            shutil.copyfile(log, target_log)
     if source.files_dir.exists():
         shutil.copytree(source.files_dir, wh.files_dir)
     if accounts:

@@ -301,13 +301,17 @@ def test_forget_a_respondent(invoke, query: Query, files, programme: Warehouse) 
         'respondent_name = "ФИО"\n',
         encoding="utf-8",
     )
+    programme.publish()  # the read copy made from the file: the load publishes its log
     _, data = load(invoke, files["responses"], "--mapping", str(files["mapping"]))
     (stored,) = query("SELECT stored_file FROM core.batch WHERE batch_id = ?", [data["batch_id"]])[
         0
     ]
+    assert b"aigerim@example.kz" in programme.read_log_path.read_bytes()
 
     code, output, summary = invoke("forget", "--email", "AIGERIM@example.kz ", "--json")
     assert code == 0, output
+    # No log of commits is left holding the row as it was loaded.
+    assert not programme.log_path.exists() and not programme.read_log_path.exists()
     assert summary["responses_removed"] == 1
     assert query("SELECT count(*) FROM feedback") == [(2,)]
     assert query(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
@@ -221,3 +222,165 @@ def test_a_writer_gives_up_with_a_clear_message(programme):
     finally:
         release.set()
         t.join()
+
+
+def _scratch(wh: Warehouse) -> tuple[int, int]:
+    with wh.reader() as reader:
+        return reader.execute("SELECT count(*), coalesce(sum(x), 0) FROM core.scratch").fetchone()
+
+
+def _file_stamp(wh: Warehouse) -> tuple:
+    stat = wh.path.stat()
+    return (stat.st_size, stat.st_mtime_ns, wh.path.read_bytes()[: 3 * 4096])
+
+
+def test_a_small_write_publishes_its_log_and_leaves_the_copy(programme):
+    """A small load copies its own log beside the read copy: the copy readers have open and
+    the warehouse file stay as they are, and a reader sees every commit."""
+    with programme.writer() as con:
+        con.execute("CREATE TABLE core.scratch (x BIGINT)")
+    copy = programme.read_path.stat().st_ino
+    file = _file_stamp(programme)
+    versions = set()
+    # Attached, as the dashboard opens it (DuckDB answers a second connect to the same path in
+    # one process with the database already open).
+    before = duckdb.connect()
+    before.execute(f"ATTACH '{programme.read_path}' AS wh (READ_ONLY)")
+    with contextlib.closing(before):
+        for i in range(1, 4):
+            with programme.writer() as con:
+                con.execute("INSERT INTO core.scratch VALUES (?)", [i * 10])
+            assert programme.read_path.stat().st_ino == copy
+            assert _file_stamp(programme) == file
+            assert programme.read_log_path.read_bytes() == programme.log_path.read_bytes()
+            versions.add(programme.version())
+            assert _scratch(programme) == (i, sum(k * 10 for k in range(1, i + 1)))
+        # The reader opened before the writes keeps what it opened.
+        assert before.execute("SELECT count(*) FROM wh.core.scratch").fetchone() == (0,)
+    assert len(versions) == 3
+
+
+def test_rows_written_into_the_file_publish_the_file(programme):
+    """DuckDB writes a large insert's rows into the file itself, and its log only points at
+    them: the log alone would not read on the copy, so the file is copied."""
+    with programme.writer() as con:
+        con.execute("CREATE TABLE core.scratch (x BIGINT, label VARCHAR)")
+    copy = programme.read_path.stat().st_ino
+    file = _file_stamp(programme)
+    n = 300_000
+    with programme.writer() as con:
+        con.execute(
+            "INSERT INTO core.scratch SELECT (i * 7919) % 1000003, 'post-' || i FROM range(?) t(i)",
+            [n],
+        )
+    assert _file_stamp(programme) != file  # the rows went into the file
+    assert programme.read_path.stat().st_ino != copy
+    assert not programme.read_log_path.exists() and not programme.log_path.exists()
+    assert _scratch(programme) == (n, sum((i * 7919) % 1000003 for i in range(n)))
+    # and the next small write is published as its log again
+    copy = programme.read_path.stat().st_ino
+    with programme.writer() as con:
+        con.execute("INSERT INTO core.scratch VALUES (1, 'one more')")
+    assert programme.read_path.stat().st_ino == copy and programme.read_log_path.exists()
+    assert _scratch(programme) == (n + 1, sum((i * 7919) % 1000003 for i in range(n)) + 1)
+
+
+def test_a_log_above_its_limit_is_folded_into_the_file(programme, monkeypatch):
+    with programme.writer() as con:
+        con.execute("CREATE TABLE core.scratch (x BIGINT)")
+    monkeypatch.setenv("CAMPAIGNS_PUBLISH_LOG_MB", "0.0001")  # about a hundred bytes
+    copy = programme.read_path.stat().st_ino
+    with programme.writer() as con:
+        con.execute("INSERT INTO core.scratch VALUES (5)")
+    assert programme.read_path.stat().st_ino != copy
+    assert not programme.read_log_path.exists() and not programme.log_path.exists()
+    assert _scratch(programme) == (1, 5)
+
+
+def test_a_file_another_program_changed_is_published_whole(programme):
+    """An analyst's DuckDB writing the file directly: the copy's log would no longer fit the
+    file, so the next publish copies the file."""
+    with programme.writer() as con:
+        con.execute("CREATE TABLE core.scratch (x BIGINT)")
+    outside = duckdb.connect(str(programme.path))  # DuckDB's defaults: folds its log on closing
+    outside.execute("INSERT INTO core.scratch VALUES (1)")
+    outside.close()
+    copy = programme.read_path.stat().st_ino
+    with programme.writer() as con:
+        con.execute("INSERT INTO core.scratch VALUES (2)")
+    assert programme.read_path.stat().st_ino != copy
+    assert _scratch(programme) == (2, 3)
+
+
+def test_a_reader_meeting_a_new_copy_with_the_old_log_opens_again(programme):
+    """The moment between a new copy's rename and its old log's removal: DuckDB refuses the
+    pair, and the reader opens again once the log is gone."""
+    with programme.writer() as con:
+        con.execute("CREATE TABLE core.scratch (x BIGINT)")
+    with programme.writer() as con:
+        con.execute("INSERT INTO core.scratch VALUES (1)")
+    old_log = programme.read_log_path.read_bytes()
+    with programme.writer() as con:  # a large write: the file is copied, its log removed
+        con.execute("INSERT INTO core.scratch SELECT (i * 7919) % 1000003 FROM range(300000) t(i)")
+    assert not programme.read_log_path.exists()
+    programme.read_log_path.write_bytes(old_log)
+    with pytest.raises(duckdb.Error, match="WAL"):
+        duckdb.connect(str(programme.read_path), read_only=True)
+    threading.Timer(0.2, programme.read_log_path.unlink).start()
+    assert _scratch(programme) == (300_001, 1 + sum((i * 7919) % 1000003 for i in range(300_000)))
+
+
+def test_a_copy_published_while_it_was_opened_is_opened_again(programme):
+    with programme.writer() as con:
+        con.execute("CREATE TABLE core.scratch (x BIGINT)")
+    closed = []
+
+    def open_then_a_load_lands(path: str) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(path, read_only=True)
+        if not closed:
+            with programme.writer() as writer:
+                writer.execute("INSERT INTO core.scratch VALUES (9)")
+        return con
+
+    def close(con: duckdb.DuckDBPyConnection) -> None:
+        closed.append(con.execute("SELECT count(*) FROM core.scratch").fetchone())
+        con.close()
+
+    con = programme.open_published(open_then_a_load_lands, close)
+    try:
+        assert closed == [(0,)]
+        assert con.execute("SELECT sum(x) FROM core.scratch").fetchone() == (9,)
+    finally:
+        con.close()
+
+
+def test_a_small_load_and_its_undo_publish_their_log(programme, tmp_path):
+    """Through the loader: a load of two spend rows and its undo each copy their log, not
+    the warehouse, and readers see the rows and then their absence."""
+    from etl import batches
+    from etl.load import load_file
+
+    programme.publish()  # as after a large load: the read copy made from the file
+    copy = programme.read_path.stat().st_ino
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "date,budget_line,amount,currency,description,reference\n"
+        "2026-03-10,5.2,603500,KZT,Boosted posts,INV-1\n"
+        "2026-04-15,5.1,1209000,KZT,Explainer video,INV-2\n",
+        encoding="utf-8",
+    )
+
+    def spent() -> tuple:
+        with programme.reader() as reader:
+            return reader.execute(
+                "SELECT count(*), sum(amount) FROM spend WHERE campaign_code = 'PDP-01'"
+            ).fetchone()
+
+    before = spent()
+    result = load_file(programme, spend, campaign="PDP-01")
+    assert result.status == "loaded", result.errors
+    assert programme.read_path.stat().st_ino == copy and programme.read_log_path.exists()
+    assert spent() == (before[0] + 2, (before[1] or 0) + 603500 + 1209000)
+    batches.undo(programme, result.batch_id, undone_by="test")
+    assert programme.read_path.stat().st_ino == copy
+    assert spent() == before
