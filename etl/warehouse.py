@@ -22,7 +22,7 @@ every write: the file stays as it was and the log grows. Publishing then copies 
   DuckDB replays it whenever the copy is opened. A small load costs a copy of its own log, not
   of the warehouse.
 * **the file**, when it changed since (DuckDB writes a large load's rows straight into the
-  file, and they cannot be read without it) or the log passed ``CAMPAIGNS_PUBLISH_LOG_MB``:
+  file, and they cannot be read without it) or the log passed ``CAMPAIGNS_PUBLISH_LOG_KB``:
   the log is folded into the file (``CHECKPOINT``), the file copied as a new read copy
   renamed over the old one, and the old copy's log removed. Where the filesystem shares
   blocks between files (XFS with reflinks, Btrfs), that copy is a clone and costs no time or
@@ -228,14 +228,14 @@ class Warehouse:
 
     def publishes_log(self) -> bool:
         """Whether the next publish copies the log alone: the file is the one the read copy
-        was made from, and the log is within ``CAMPAIGNS_PUBLISH_LOG_MB``."""
+        was made from, and the log is within ``CAMPAIGNS_PUBLISH_LOG_KB``."""
         try:
             recorded = json.loads(self.base_path.read_text(encoding="utf-8"))
             log_size = self.log_path.stat().st_size
             copy = self.read_path.stat()
         except (OSError, ValueError):
             return False
-        limit = positive_setting(PUBLISH_LOG_ENV, DEFAULT_PUBLISH_LOG_MB) * 2**20
+        limit = positive_setting(PUBLISH_LOG_ENV, DEFAULT_PUBLISH_LOG_KB) * 1024
         return (
             recorded == {"file": _base_stamp(self.path), "copy": [copy.st_ino, copy.st_size]}
             and log_size <= limit
@@ -290,9 +290,11 @@ class Warehouse:
 _T = TypeVar("_T")
 _OPEN_ATTEMPTS = 20
 
-PUBLISH_LOG_ENV = "CAMPAIGNS_PUBLISH_LOG_MB"
-# Below DuckDB's own checkpoint threshold (16 MiB), which it applies when it opens a file.
-DEFAULT_PUBLISH_LOG_MB = 8
+PUBLISH_LOG_ENV = "CAMPAIGNS_PUBLISH_LOG_KB"
+# Every opening of the copy replays its log, about a millisecond a commit (a small load or an
+# undo logs about 5 KiB, up to 25): half a MiB, about a hundred small writes, keeps that near a
+# tenth of a second.
+DEFAULT_PUBLISH_LOG_KB = 512
 
 
 # The warehouses written in a ``publishing_once`` block and not yet published.

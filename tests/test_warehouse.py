@@ -288,7 +288,7 @@ def test_rows_written_into_the_file_publish_the_file(programme):
 def test_a_log_above_its_limit_is_folded_into_the_file(programme, monkeypatch):
     with programme.writer() as con:
         con.execute("CREATE TABLE core.scratch (x BIGINT)")
-    monkeypatch.setenv("CAMPAIGNS_PUBLISH_LOG_MB", "0.0001")  # about a hundred bytes
+    monkeypatch.setenv("CAMPAIGNS_PUBLISH_LOG_KB", "0.1")  # about a hundred bytes
     copy = programme.read_path.stat().st_ino
     with programme.writer() as con:
         con.execute("INSERT INTO core.scratch VALUES (5)")
