@@ -199,12 +199,23 @@ class Warehouse:
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection to the published copy; open it for one piece of work."""
-        con = self.open_published(
-            lambda path: duckdb.connect(path, read_only=True), lambda c: c.close()
-        )
+        """A read-only connection to the published copy; open it for one piece of work.
+
+        The copy is attached to a connection of its own and made the default catalog: DuckDB
+        answers a second connect to a path this process has open with the database already
+        open, which a publish since would have left behind."""
+        con = duckdb.connect()
+
+        def attach(copy: str) -> duckdb.DuckDBPyConnection:
+            quoted = copy.replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS {_READ_CATALOG} (READ_ONLY)")
+            return con.execute(f"USE {_READ_CATALOG}")
+
+        def detach(_: duckdb.DuckDBPyConnection) -> None:
+            con.execute(f"USE memory; DETACH {_READ_CATALOG}")
+
         try:
-            yield con
+            yield self.open_published(attach, detach)
         finally:
             con.close()
 
@@ -289,6 +300,7 @@ class Warehouse:
 
 _T = TypeVar("_T")
 _OPEN_ATTEMPTS = 20
+_READ_CATALOG = "warehouse"
 
 PUBLISH_LOG_ENV = "CAMPAIGNS_PUBLISH_LOG_KB"
 # Every opening of the copy replays its log, about a millisecond a commit (a small load or an

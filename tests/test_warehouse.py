@@ -384,3 +384,16 @@ def test_a_small_load_and_its_undo_publish_their_log(programme, tmp_path):
     batches.undo(programme, result.batch_id, undone_by="test")
     assert programme.read_path.stat().st_ino == copy
     assert spent() == before
+
+
+def test_a_reader_opened_after_a_publish_sees_it_while_an_earlier_one_is_open(programme):
+    """Two pieces of work in one process (two sessions of the dashboard, say): the second
+    opens the copy as now published, not the database the first still has open."""
+    with programme.writer() as con:
+        con.execute("CREATE TABLE core.scratch (x BIGINT)")
+    with programme.reader() as first:
+        with programme.writer() as con:
+            con.execute("INSERT INTO core.scratch VALUES (4)")
+        with programme.reader() as second:
+            assert second.execute("SELECT sum(x) FROM core.scratch").fetchone() == (4,)
+        assert first.execute("SELECT count(*) FROM core.scratch").fetchone() == (0,)
