@@ -323,12 +323,7 @@ def _connection(path: str, version: tuple[int, ...]) -> duckdb.DuckDBPyConnectio
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{READER_MEMORY}'")
     con.execute("SET temp_directory = ?", [str(SPILL_DIR)])
-
-    def attach(copy: str) -> duckdb.DuckDBPyConnection:
-        quoted = copy.replace("'", "''")
-        return con.execute(f"ATTACH '{quoted}' AS {_CATALOG} (READ_ONLY)")
-
-    Warehouse(Path(path)).open_published(attach, lambda _: con.execute(f"DETACH {_CATALOG}"))
+    Warehouse(Path(path)).attach_published(con, _CATALOG)
     return con
 
 

@@ -149,13 +149,14 @@ class Warehouse:
                     or (fold and changed)
                     or (publish and changed and _DEFERRED.get() is None)
                 )
-                if now and (fold or not self.publishes_log()):
+                log = now and not fold and self.publishes_log()
+                if now and not log:
                     # The file is to be copied: fold the log into it while it is open.
                     with contextlib.suppress(duckdb.Error):
                         con.execute("CHECKPOINT")
                 con.close()
             if now:
-                self._publish(fold=fold)
+                self._publish(log=log)
             elif publish and changed:
                 deferred = _DEFERRED.get()
                 assert deferred is not None
@@ -197,25 +198,27 @@ class Warehouse:
             close(opened)
         raise AssertionError("unreachable")
 
-    @contextmanager
-    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection to the published copy; open it for one piece of work.
-
-        The copy is attached to a connection of its own and made the default catalog: DuckDB
-        answers a second connect to a path this process has open with the database already
-        open, which a publish since would have left behind."""
-        con = duckdb.connect()
+    def attach_published(self, con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+        """Attach the read copy read-only to ``con`` as ``catalog`` (through
+        :meth:`open_published`). Attached rather than opened by path: DuckDB answers a second
+        connect to a path this process has open with the database already open, which a
+        publish since would have left behind."""
 
         def attach(copy: str) -> duckdb.DuckDBPyConnection:
             quoted = copy.replace("'", "''")
-            con.execute(f"ATTACH '{quoted}' AS {_READ_CATALOG} (READ_ONLY)")
-            return con.execute(f"USE {_READ_CATALOG}")
+            return con.execute(f"ATTACH '{quoted}' AS {catalog} (READ_ONLY)")
 
-        def detach(_: duckdb.DuckDBPyConnection) -> None:
-            con.execute(f"USE memory; DETACH {_READ_CATALOG}")
+        self.open_published(attach, lambda _: con.execute(f"DETACH {catalog}"))
 
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection to the published copy, attached as its default catalog;
+        open it for one piece of work."""
+        con = duckdb.connect()
         try:
-            yield self.open_published(attach, detach)
+            self.attach_published(con, _READ_CATALOG)
+            con.execute(f"USE {_READ_CATALOG}")
+            yield con
         finally:
             con.close()
 
@@ -235,7 +238,7 @@ class Warehouse:
     def publish(self) -> None:
         """Publish the read copy now, taking the writers' lock."""
         with _exclusive_lock(self.lock_path, 600.0, None):
-            self._publish()
+            self._publish(log=self.publishes_log())
 
     def publishes_log(self) -> bool:
         """Whether the next publish copies the log alone: the file is the one the read copy
@@ -262,14 +265,14 @@ class Warehouse:
         stamp = max(time.time_ns(), latest + 1)
         os.utime(path, ns=(stamp, stamp))
 
-    def _publish(self, *, fold: bool = False) -> None:
+    def _publish(self, *, log: bool) -> None:
+        """Publish the log alone (``log``, as :meth:`publishes_log` told) or the whole file."""
         # Writers take turns, so a file left half-made is from a writer that was killed.
         for name in (self.read_path.name, self.base_path.name):
             for stale in self.path.parent.glob(f".{name}*.tmp"):
                 stale.unlink(missing_ok=True)
-        tmp_name = f".{{}}.{os.getpid()}.tmp"
-        if not fold and self.publishes_log():
-            tmp = self.read_log_path.with_name(tmp_name.format(self.read_log_path.name))
+        if log:
+            tmp = _beside(self.read_log_path)
             shutil.copyfile(self.log_path, tmp)
             self._stamp_newer(tmp)
             os.replace(tmp, self.read_log_path)
@@ -285,13 +288,13 @@ class Warehouse:
         ahead = max(stat.st_mtime_ns, time.time_ns()) + 1_000_000_000
         os.utime(self.path, ns=(stat.st_atime_ns, ahead))
         file = _base_stamp(self.path)
-        tmp = self.read_path.with_name(tmp_name.format(self.read_path.name))
+        tmp = _beside(self.read_path)
         clone_or_copy(self.path, tmp)
         self._stamp_newer(tmp)
         os.replace(tmp, self.read_path)
         self.read_log_path.unlink(missing_ok=True)
         copy = self.read_path.stat()
-        record = self.base_path.with_name(tmp_name.format(self.base_path.name))
+        record = _beside(self.base_path)
         record.write_text(
             json.dumps({"file": file, "copy": [copy.st_ino, copy.st_size]}), encoding="utf-8"
         )
@@ -330,6 +333,11 @@ def publishing_once() -> Iterator[None]:
         _DEFERRED.reset(token)
         for path in sorted(written):
             Warehouse(path).publish()
+
+
+def _beside(path: Path) -> Path:
+    """Where a file about to replace ``path`` is made, to be renamed over it."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def _base_stamp(path: Path) -> list:
