@@ -12,6 +12,7 @@ import fcntl
 import logging
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -294,6 +295,57 @@ def test_a_load_over_the_time_limit_changes_nothing_and_the_next_load_works(
             skip_invalid=False,
         )
     assert result.status == "loaded"
+    assert left_behind(tmpdir_of_test) == []
+
+
+def commit_then_die(*, warehouse: Warehouse, code: str, spare: int) -> None:
+    """A worker's job that commits an organisation ``code`` and dies before publishing it:
+    SIGKILL inside the writer's block, after COMMIT, so the block's end (which publishes the
+    read copy) never runs. The worker unpickles it by name, importing this module. ``spare``
+    is the test's own process, never to be killed."""
+    if os.getpid() == spare:
+        raise RuntimeError("commit_then_die runs in a worker, never in the test's process")
+    with warehouse.writer() as con:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            "INSERT INTO core.organisation (code, name, city, batch_id) VALUES (?, ?, ?, 1)",
+            [code, "Killed before publishing", "Aktau"],
+        )
+        con.execute("COMMIT")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_write_killed_between_its_commit_and_publishing_is_published_again(
+    monkeypatch, programme, tmpdir_of_test
+):
+    # The worker is a fresh interpreter: it finds this module (``test_upload_isolation``, as
+    # pytest imports it) the way pytest does, with tests/ on its path.
+    tests_dir = str(Path(__file__).resolve().parent)
+    path = [tests_dir, *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path))
+    programme.publish()  # as after any load: the read copy records the file it was made from
+    organisations = "SELECT code FROM organisations ORDER BY code"
+    before = sql(programme, organisations)
+    assert before and ("KIL",) not in before
+
+    with pytest.raises(isolate.OverLimit) as stopped:
+        isolate.run(
+            commit_then_die, warehouse=programme, writes=True, code="KIL", spare=os.getpid()
+        )
+    # Killed without a word, the worker is taken for one the kernel stopped for its memory.
+    assert stopped.value.what == "memory" and re.fullmatch(r"[0-9a-f]{8}", stopped.value.incident)
+    after = sorted([*before, ("KIL",)])
+    con = duckdb.connect(str(programme.path), read_only=True)
+    try:  # committed in the warehouse file itself
+        assert con.execute(organisations).fetchall() == after
+    finally:
+        con.close()
+    # The read copy was published again: a fresh read-only connection and the dashboard's
+    # reader both show the committed organisation.
+    assert sql(programme, organisations) == after
+    with programme.reader() as reader:
+        assert reader.execute(organisations).fetchall() == after
+    assert _lock_is_free(programme)
     assert left_behind(tmpdir_of_test) == []
 
 
