@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import METRICS_HEADER, sql, write
 
+from dashboard.metrics.reporting import grid as reporting_grid
 from dashboard.metrics.reporting import owed
 from etl import batches
 from etl.accounts import User
@@ -107,20 +108,37 @@ def test_each_kind_owed_is_received_late_missing_or_not_yet_due(
         c: {(r.period, r.kind): r.state for r in table[table.campaign == c].itertuples()}
         for c in ("PDP-01", "FOE-02")
     }
-    assert got["PDP-01"] == _expected(
-        dt.date(2026, 3, 1),
-        as_of,
-        {
-            ("2026-03", "metrics"): dt.date(2026, 4, 10),
-            ("2026-04", "metrics"): dt.date(2026, 5, 20),
-            ("2026-03", "spend"): dt.date(2026, 4, 16),
-        },
+    expected = {
+        "PDP-01": _expected(
+            dt.date(2026, 3, 1),
+            as_of,
+            {
+                ("2026-03", "metrics"): dt.date(2026, 4, 10),
+                ("2026-04", "metrics"): dt.date(2026, 5, 20),
+                ("2026-03", "spend"): dt.date(2026, 4, 16),
+            },
+        ),
+        "FOE-02": _expected(
+            dt.date(2026, 4, 1),
+            as_of,
+            {
+                ("2026-04", "metrics"): dt.date(2026, 5, 3),
+                ("2026-05", "metrics"): dt.date(2026, 5, 3),
+            },
+        ),
+    }
+    assert got == expected
+    # The Reporting page's grid: one row per campaign and period, each kind's state in a dict
+    # (in the settings' order) and in a column of its own.
+    folded = reporting_grid(programme, as_of, settings=MONTHLY)
+    assert sorted(zip(folded["campaign"], folded["period"], strict=True)) == sorted(
+        {(c, p) for c, cells in expected.items() for p, _ in cells}
     )
-    assert got["FOE-02"] == _expected(
-        dt.date(2026, 4, 1),
-        as_of,
-        {("2026-04", "metrics"): dt.date(2026, 5, 3), ("2026-05", "metrics"): dt.date(2026, 5, 3)},
-    )
+    for r in folded.itertuples():
+        states = {k: s for (p, k), s in expected[r.campaign].items() if p == r.period}
+        assert r.kinds == states and list(r.kinds) == list(MONTHLY.kinds)
+        assert {k: getattr(r, k) for k in MONTHLY.kinds} == states
+        assert r.submission == "not_submitted"
     # Spot checks against the expectation's own wording, and the loads behind each cell.
     rows = {(r.campaign, r.period, r.kind): r for r in table.itertuples()}
     assert rows["PDP-01", "2026-03", "metrics"].state == "received"

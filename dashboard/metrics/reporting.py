@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import numpy as np
 import pandas as pd
 
 from dashboard import reader
@@ -68,6 +69,20 @@ _TOUCHED = """
            CAST(date_trunc('month', t.day) AS DATE) AS month
     FROM touched t JOIN core.batch b ON b.batch_id = t.batch_id
     WHERE b.status = 'loaded' AND t.day IS NOT NULL
+    GROUP BY ALL
+"""
+
+# What each campaign received of each kind in each period: the first load and every load whose
+# rows touch the period. Periods tile the calendar in runs of ``$months`` months from January
+# (``etl.reporting.period_start_of``), so the period of a month is a matter of arithmetic.
+_RECEIVED = f"""
+    SELECT campaign, kind,
+           strftime(make_date(year(month), (month(month) - 1) // $months * $months + 1, 1),
+                    '%Y-%m') AS period,
+           min(received_at) AS received_at,
+           list_sort(list_distinct(list(batch_id))) AS batches
+    FROM ({_TOUCHED}) AS touched
+    WHERE $campaign IS NULL OR campaign = $campaign
     GROUP BY ALL
 """
 
@@ -117,58 +132,40 @@ def _owed(
     period: str | None,
     settings: ReportingSettings,
 ) -> pd.DataFrame:
-    campaigns = run_sql(wh, _CAMPAIGNS)
-    loads: dict[str, list[tuple]] = {}  # campaign -> its (kind, month, received, batch)
-    for r in run_sql(wh, _TOUCHED).itertuples(index=False):
-        loads.setdefault(r.campaign, []).append(
-            (r.kind, _day(r.month), pd.Timestamp(r.received_at), int(r.batch_id))
-        )
-    submissions = {
-        (s.campaign, s.period): s for s in run_sql(wh, _SUBMISSIONS).itertuples(index=False)
-    }
-    rows = []
-    for c in campaigns.itertuples(index=False):
+    periods = []
+    for c in run_sql(wh, _CAMPAIGNS).itertuples(index=False):
         if campaign is not None and c.campaign != campaign:
             continue
-        mine = loads.get(c.campaign, [])
         for key in campaign_periods(_day(c.start_date), _day(c.end_date), settings, as_of):
             if period is not None and key != period:
                 continue
             start, end = period_bounds(key, settings)
-            due = due_date(end, settings)
-            sub = submissions.get((c.campaign, key))
-            for kind in settings.kinds:
-                hits = [x for x in mine if x[0] == kind and start <= x[1] <= end]
-                received_at = min((x[2] for x in hits), default=None)
-                if received_at is not None:
-                    state = RECEIVED if received_at.date() <= due else LATE
-                elif sub is not None and sub.state in _DECLARED:
-                    state = NONE
-                else:
-                    state = MISSING if as_of > due else NOT_DUE
-                rows.append(
-                    {
-                        "campaign": c.campaign,
-                        "organisation": c.organisation,
-                        "period": key,
-                        "period_start": start,
-                        "period_end": end,
-                        "due": due,
-                        "kind": kind,
-                        "state": state,
-                        "received_at": received_at.to_pydatetime() if received_at else None,
-                        "batches": sorted({x[3] for x in hits}),
-                        "submission": sub.state if sub else None,
-                        "comment": sub.comment if sub else None,
-                        "approved_by": sub.approved_by if sub else None,
-                        "approved_at": (
-                            pd.Timestamp(sub.approved_at).to_pydatetime()
-                            if sub is not None and not pd.isna(sub.approved_at)
-                            else None
-                        ),
-                    }
-                )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+            periods.append((c.campaign, c.organisation, key, start, end, due_date(end, settings)))
+    # Every period of every campaign, each with every kind owed, in the settings' order.
+    table = pd.DataFrame(periods, columns=list(COLUMNS[:6])).merge(
+        pd.DataFrame({"kind": list(settings.kinds)}), how="cross"
+    )
+    received = run_sql(wh, _RECEIVED, {"months": settings.period_months, "campaign": campaign})
+    submissions = run_sql(wh, _SUBMISSIONS).rename(columns={"state": "submission"})
+    table = table.merge(received, on=["campaign", "period", "kind"], how="left").merge(
+        submissions[["campaign", "period", "submission", "comment", "approved_by", "approved_at"]],
+        on=["campaign", "period"],
+        how="left",
+    )
+    got = table["received_at"].notna()
+    due = pd.to_datetime(table["due"])
+    table["state"] = np.select(
+        [
+            got & (table["received_at"] < due + pd.Timedelta(days=1)),
+            got,
+            table["submission"].isin(_DECLARED),
+            due < pd.Timestamp(as_of),
+        ],
+        [RECEIVED, LATE, NONE, MISSING],
+        NOT_DUE,
+    )
+    table["batches"] = [b if isinstance(b, list) else [] for b in table["batches"]]
+    return table[list(COLUMNS)]
 
 
 # --- one period in detail: its submission, the loads behind it, its audit trail ------------------
@@ -239,21 +236,39 @@ def cells(table: pd.DataFrame) -> pd.DataFrame:
                "submission", "comment", "kinds"]  # fmt: skip
     if table.empty:
         return pd.DataFrame(columns=columns)
-    rows = []
-    for (code, period), group in table.groupby(["campaign", "period"], sort=True):
-        first = group.iloc[0]
-        sub = first["submission"]
-        rows.append(
-            {
-                "campaign": code,
-                "organisation": first["organisation"],
-                "period": period,
-                "period_start": first["period_start"],
-                "period_end": first["period_end"],
-                "due": first["due"],
-                "submission": sub if isinstance(sub, str) and sub else NOT_SUBMITTED,
-                "comment": first["comment"] if isinstance(first["comment"], str) else None,
-                "kinds": dict(zip(group["kind"], group["state"], strict=True)),
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
+    table = table.sort_values(["campaign", "period"], kind="stable")
+    kinds: dict[tuple[str, str], dict[str, str]] = {}
+    # (pandas' own text columns are slow to iterate a cell at a time: their lists are not)
+    for key, kind, state in zip(
+        zip(table["campaign"].tolist(), table["period"].tolist(), strict=True),
+        table["kind"].tolist(),
+        table["state"].tolist(),
+        strict=True,
+    ):
+        kinds.setdefault(key, {})[kind] = state
+    grid = table.drop_duplicates(["campaign", "period"])[columns[:-1]].reset_index(drop=True)
+    grid["submission"] = [
+        s if isinstance(s, str) and s else NOT_SUBMITTED for s in grid["submission"].tolist()
+    ]
+    grid["comment"] = [c if isinstance(c, str) else None for c in grid["comment"].tolist()]
+    grid["kinds"] = [
+        kinds[key] for key in zip(grid["campaign"].tolist(), grid["period"].tolist(), strict=True)
+    ]
+    return grid
+
+
+def grid(
+    wh: Warehouse, as_of: dt.date, *, settings: ReportingSettings | None = None
+) -> pd.DataFrame:
+    """:func:`cells` of every campaign's periods begun by ``as_of``, with each kind's state
+    in a column of its own as well (named by the kind, in the settings' order). Worked out once
+    per published load, day and settings: the Reporting page draws it on every run."""
+    return _grid(wh, as_of, settings or load_settings())
+
+
+@reader.derived
+def _grid(wh: Warehouse, as_of: dt.date, settings: ReportingSettings) -> pd.DataFrame:
+    table = cells(_owed(wh, as_of, None, None, settings))
+    for kind in settings.kinds:
+        table[kind] = [states.get(kind) for states in table["kinds"]]
+    return table

@@ -68,11 +68,10 @@ except UsageError as exc:
     st.stop()
 
 day = components.as_of()
-owed = cycle.owed(wh, day, settings=settings)
-if owed.empty:
+grid = cycle.grid(wh, day, settings=settings)
+if grid.empty:
     components.empty(t("reporting_page.no_periods"))
     st.stop()
-grid = cycle.cells(owed)
 organisations = lookups.organisations(wh)
 
 
@@ -140,7 +139,10 @@ if officer:
         st.stop()
 
 wide = shown.assign(
-    text=[cell_text(s, k) for s, k in zip(shown["submission"], shown["kinds"], strict=True)]
+    text=[
+        cell_text(s, k)
+        for s, k in zip(shown["submission"].tolist(), shown["kinds"].tolist(), strict=True)
+    ]
 ).pivot(index=["organisation", "campaign"], columns="period", values="text")
 wide = wide[sorted(wide.columns, reverse=True)].reset_index()  # the latest period first
 wide.insert(0, "organisation_name", [organisations.get(o, o) for o in wide["organisation"]])
@@ -163,10 +165,7 @@ picked = components.table(
         not_due=KIND_SIGNS[cycle.NOT_DUE],
         none=KIND_SIGNS[cycle.NONE],
     ),
-    download=shown.drop(columns=["kinds"]).merge(
-        owed.pivot(index=["campaign", "period"], columns="kind", values="state").reset_index(),
-        on=["campaign", "period"],
-    ),
+    download=shown.drop(columns=["kinds"]),
     column_config={
         "organisation_name": st.column_config.TextColumn(
             t("reporting_page.col.organisation"), width=220
@@ -295,7 +294,7 @@ if state == "approved" and sub:
         icon=":material/lock:",
     )
 
-rows = owed[(owed["campaign"] == code) & (owed["period"] == period)]
+rows = cycle.owed(wh, day, campaign=code, period=period, settings=settings)
 kinds = pd.DataFrame(
     {
         "kind": [kind_label(k) for k in rows["kind"]],
