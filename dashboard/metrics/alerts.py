@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -67,11 +68,32 @@ def step_of(value: float, step: float) -> int:
     return math.floor(round(value / step, 9))
 
 
-def _organisations(wh: Warehouse) -> pd.DataFrame:
-    """The campaigns with their organisation and period, by code."""
-    return run_sql(
+class _Campaign(NamedTuple):
+    organisation: str | None
+    start: dt.date | None
+    end: dt.date | None
+
+
+def _day(value: object) -> dt.date | None:
+    return None if value is None or pd.isna(value) else as_date(value)
+
+
+def _campaigns(wh: Warehouse) -> dict[str, _Campaign]:
+    """The campaigns with their organisation and period, by code (a dict: a rule looks one up
+    per alert, which on a frame's index costs a hundred times as much)."""
+    frame = run_sql(
         wh, "SELECT code, organisation_code, start_date, end_date FROM campaigns ORDER BY code"
-    ).set_index("code")
+    )
+    return {
+        code: _Campaign(org, _day(start), _day(end))
+        for code, org, start, end in zip(
+            frame["code"].tolist(),
+            frame["organisation_code"].tolist(),
+            frame["start_date"].tolist(),
+            frame["end_date"].tolist(),
+            strict=True,
+        )
+    }
 
 
 def _number(value: object) -> float | None:
@@ -82,7 +104,7 @@ def _number(value: object) -> float | None:
 def kpi_behind(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Alert]:
     """A KPI whose pace (achievement over the elapsed share) is below 1 - band; its
     fingerprint holds the step of the share achieved."""
-    orgs = _organisations(wh)
+    orgs = _campaigns(wh)
     kpis = kpi_progress(wh, as_of, (), Settings(band=settings.value("band", 0.15)))
     step = settings.value("achievement_step", 0.1)
     return [
@@ -91,7 +113,7 @@ def kpi_behind(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Aler
             k.campaign,
             str(k.indicator_code),
             f"behind:{step_of(k.achievement, step)}",
-            orgs.loc[k.campaign, "organisation_code"],
+            orgs[k.campaign].organisation,
             {
                 "indicator": str(k.indicator_code),
                 "indicator_name": str(k.indicator),
@@ -109,7 +131,7 @@ def kpi_behind(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Aler
 def spend_ahead(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Alert]:
     """A campaign whose share of the budget spent is ahead of the elapsed share by more than
     the band."""
-    orgs = _organisations(wh)
+    orgs = _campaigns(wh)
     pace = spend_pace(wh, as_of, (), Settings(band=settings.value("band", 0.15)))
     step = settings.value("execution_step", 0.1)
     return [
@@ -118,7 +140,7 @@ def spend_ahead(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Ale
             s.campaign,
             "",
             f"ahead:{step_of(s.execution, step)}",
-            orgs.loc[s.campaign, "organisation_code"],
+            orgs[s.campaign].organisation,
             {
                 "execution": _number(s.execution),
                 "elapsed": _number(s.elapsed),
@@ -135,10 +157,10 @@ def spend_ahead(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Ale
 def budget_line_over(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Alert]:
     """A budget line whose spend (EUR, booked up to ``as_of``) is above its budget by more
     than the tolerance."""
-    orgs = _organisations(wh)
-    if orgs.empty:
+    orgs = _campaigns(wh)
+    if not orgs:
         return []
-    sel = Selection(campaigns=tuple(orgs.index), end=as_of, campaigns_in_period=False)
+    sel = Selection(campaigns=tuple(orgs), end=as_of, campaigns_in_period=False)
     money = query(wh, ["budget_eur", "spend_eur"], sel, "total", ("campaign", "budget_line"))
     tolerance = settings.value("tolerance", 0.0)
     step = settings.value("execution_step", 0.1)
@@ -155,7 +177,7 @@ def budget_line_over(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> lis
                     m.campaign,
                     str(m.budget_line),
                     f"over:{step_of(execution, step)}",
-                    orgs.loc[m.campaign, "organisation_code"],
+                    orgs[m.campaign].organisation,
                     {
                         "line": str(m.budget_line),
                         "budget_eur": budget,
@@ -171,13 +193,13 @@ def budget_line_over(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> lis
 def no_figures(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Alert]:
     """A running campaign (started, not yet ended) without social-media figures for ``days``
     days: since its last day with figures, or since its start."""
-    orgs = _organisations(wh)
+    orgs = _campaigns(wh)
     days = int(settings.value("days", 14))
     fresh = data_freshness(wh, as_of, (), Settings(stale_days=days))
     found = []
     for f in fresh.itertuples(index=False):
-        campaign = orgs.loc[f.campaign]
-        running = as_date(campaign["start_date"]) <= as_of <= as_date(campaign["end_date"])
+        campaign = orgs[f.campaign]
+        running = campaign.start <= as_of <= campaign.end
         if not (running and f.no_recent_data):
             continue
         last = (
@@ -191,7 +213,7 @@ def no_figures(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[Aler
                 f.campaign,
                 "",
                 f"last:{last.isoformat() if last else 'none'}",
-                campaign["organisation_code"],
+                campaign.organisation,
                 {"days": int(f.days_without_data), "last_date": last.isoformat() if last else None},
             )
         )
@@ -216,7 +238,7 @@ def load_rejected(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[A
     """A load rejected in the ``days`` days up to ``as_of``, with no later load of the same
     kind for the same campaign loaded since. A programme-wide load (set-up, rates) belongs to
     no campaign and goes to officers only."""
-    orgs = _organisations(wh)
+    orgs = _campaigns(wh)
     days = int(settings.value("days", 7))
     since = dt.datetime.combine(as_of - dt.timedelta(days=max(days - 1, 0)), dt.time())
     until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
@@ -230,7 +252,7 @@ def load_rejected(wh: Warehouse, as_of: dt.date, settings: RuleConfig) -> list[A
                 campaign,
                 str(r.batch_id),
                 "rejected",
-                orgs.loc[campaign, "organisation_code"] if campaign in orgs.index else None,
+                orgs[campaign].organisation if campaign in orgs else None,
                 {
                     "batch": int(r.batch_id),
                     "file": None if pd.isna(r.source_name) else str(r.source_name),
