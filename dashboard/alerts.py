@@ -24,6 +24,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlencode
 
+from dashboard import reader
 from dashboard.i18n import catalogue, current_language, fmt_date, fmt_figure, t
 from dashboard.metrics.alerts import current_alerts
 from etl.accounts import User
@@ -122,6 +123,13 @@ def alert_text(a: Alert, lang: str | None = None) -> str:
     if key in catalogue(lang):
         return t(key, lang=lang, **words)
     return f"{words['campaign']}: {t(f'alerts.name.{a.rule}', lang=lang)}"
+
+
+@reader.derived
+def alert_texts(wh: Warehouse, as_of: dt.date, config: AlertsConfig, lang: str) -> dict[str, str]:
+    """What each alert the rules find at ``as_of`` says in ``lang``, by its key: worked out once
+    per published load and language, as the Alerts page lists every alert on each rerun."""
+    return {a.key: alert_text(a, lang) for a in current_alerts(wh, as_of, config)}
 
 
 def alert_link(a: Alert, user: User, config: AlertsConfig) -> str:

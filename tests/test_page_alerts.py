@@ -137,9 +137,16 @@ def test_grantees_and_viewers_have_no_alerts_page(monkeypatch, alerting_programm
 
 def test_the_alerts_page_speaks_kazakh(monkeypatch, alerting_programme) -> None:
     wh, _ = alerting_programme
+    # Opened in English first: the alerts' texts kept for this load are kept per language.
+    at = open_page(monkeypatch, wh, "alerts")
+    (frame,) = [d.value for d in at.dataframe if "alert" in d.value.columns]
+    assert any("budget line" in text and "is overspent" in text for text in frame["alert"])
     at = open_page(monkeypatch, wh, "alerts", lang="kk")
     assert [t.value for t in at.title] == ["Хабарламалар"]
     assert not at.exception
+    (frame,) = [d.value for d in at.dataframe if "alert" in d.value.columns]
+    assert any("бюджет бабы бойынша асыра жұмсалды" in text for text in frame["alert"])
+    assert not any("is overspent" in text for text in frame["alert"])
 
 
 def test_signing_in_again_in_the_same_session_shows_the_notice_to_the_new_person(

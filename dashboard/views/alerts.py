@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, components
-from dashboard.alerts import alert_text
-from dashboard.i18n import literal, t
+from dashboard.alerts import alert_texts
+from dashboard.i18n import current_language, literal, t
 from dashboard.metrics import alerts as rules
 from etl.alerts.config import ConfigError, load_config
 
@@ -30,7 +30,6 @@ except ConfigError as exc:
 
 found = rules.current_alerts(wh, day, config)
 kept = rules.alert_states(wh)
-since = kept.set_index("alert_key") if not kept.empty else pd.DataFrame()
 
 names = {name: t(f"alerts.name.{name}") for name in rules.RULES}
 present = [name for name in names if any(a.rule == name for a in found)]
@@ -43,18 +42,18 @@ shown = [a for a in found if a.rule in chosen]
 if not shown:
     components.empty(t("alerts.page.none"))
 else:
-
-    def _kept(key: str, column: str):
-        return since.loc[key, column] if key in since.index else None
-
+    texts = alert_texts(wh, day, config, current_language())
+    keys = kept["alert_key"].tolist() if not kept.empty else []
+    opened = dict(zip(keys, kept["opened_at"].tolist() if keys else [], strict=True))
+    changed = dict(zip(keys, kept["changed_at"].tolist() if keys else [], strict=True))
     table = pd.DataFrame(
         {
             "rule": [names[a.rule] for a in shown],
             "campaign": [a.campaign or t("alerts.text.programme") for a in shown],
             "subject": [a.subject for a in shown],
-            "alert": [alert_text(a) for a in shown],
-            "opened": [_kept(a.key, "opened_at") for a in shown],
-            "changed": [_kept(a.key, "changed_at") for a in shown],
+            "alert": [texts[a.key] for a in shown],
+            "opened": [opened.get(a.key) for a in shown],
+            "changed": [changed.get(a.key) for a in shown],
         }
     )
     components.table(
