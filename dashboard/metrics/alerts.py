@@ -69,13 +69,9 @@ def step_of(value: float, step: float) -> int:
 
 
 class _Campaign(NamedTuple):
-    organisation: str | None
-    start: dt.date | None
-    end: dt.date | None
-
-
-def _day(value: object) -> dt.date | None:
-    return None if value is None or pd.isna(value) else as_date(value)
+    organisation: str
+    start: dt.date
+    end: dt.date
 
 
 def _campaigns(wh: Warehouse) -> dict[str, _Campaign]:
@@ -85,7 +81,7 @@ def _campaigns(wh: Warehouse) -> dict[str, _Campaign]:
         wh, "SELECT code, organisation_code, start_date, end_date FROM campaigns ORDER BY code"
     )
     return {
-        code: _Campaign(org, _day(start), _day(end))
+        code: _Campaign(org, as_date(start), as_date(end))
         for code, org, start, end in zip(
             frame["code"].tolist(),
             frame["organisation_code"].tolist(),

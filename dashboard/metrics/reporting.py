@@ -34,6 +34,7 @@ import pandas as pd
 
 from dashboard import reader
 from dashboard.metrics.builder import run_sql
+from dashboard.metrics.targets import as_date
 from etl.reporting import (
     NARRATIVE_PARTS,
     ReportingSettings,
@@ -103,10 +104,6 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def _day(value: object) -> dt.date:
-    return pd.Timestamp(value).date()
-
-
 def owed(
     wh: Warehouse,
     as_of: dt.date,
@@ -136,7 +133,7 @@ def _owed(
     for c in run_sql(wh, _CAMPAIGNS).itertuples(index=False):
         if campaign is not None and c.campaign != campaign:
             continue
-        for key in campaign_periods(_day(c.start_date), _day(c.end_date), settings, as_of):
+        for key in campaign_periods(as_date(c.start_date), as_date(c.end_date), settings, as_of):
             if period is not None and key != period:
                 continue
             start, end = period_bounds(key, settings)

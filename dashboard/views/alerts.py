@@ -43,9 +43,9 @@ if not shown:
     components.empty(t("alerts.page.none"))
 else:
     texts = alert_texts(wh, day, config, current_language())
-    keys = kept["alert_key"].tolist() if not kept.empty else []
-    opened = dict(zip(keys, kept["opened_at"].tolist() if keys else [], strict=True))
-    changed = dict(zip(keys, kept["changed_at"].tolist() if keys else [], strict=True))
+    keys = kept["alert_key"].tolist()
+    opened = dict(zip(keys, kept["opened_at"].tolist(), strict=True))
+    changed = dict(zip(keys, kept["changed_at"].tolist(), strict=True))
     table = pd.DataFrame(
         {
             "rule": [names[a.rule] for a in shown],
