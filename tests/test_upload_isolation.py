@@ -21,7 +21,7 @@ from pathlib import Path
 import conftest
 import duckdb
 import pytest
-from conftest import METRICS_HEADER, account, sql, write_programme
+from conftest import METRICS_HEADER, account, copy_warehouse, sql, write_programme
 
 from dashboard import data, uploads
 from etl import isolate
@@ -432,7 +432,9 @@ def test_the_limits_come_from_the_environment(monkeypatch):
 
 
 @pytest.mark.xdist_group("browser")
-def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(tmp_path, whole_year):
+def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(
+    tmp_path, whole_year, demo_template
+):
     """``streamlit run`` as ``make run`` starts it, a grantee in Chromium, a worker killed half-way
     through the file: the refusal with its incident number, no traceback or path on the page,
     the number in the server's log, the server serving the next reader, and no upload folder
@@ -444,13 +446,9 @@ def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(tmp_path, whol
 
     if not hostile.CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
-    from click.testing import CliRunner
     from playwright.sync_api import expect, sync_playwright
 
-    from cli import cli
-
-    wh = Warehouse(tmp_path / "demo" / "warehouse.duckdb")
-    assert CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"]).exit_code == 0
+    wh = copy_warehouse(demo_template, tmp_path / "demo" / "warehouse.duckdb", accounts=True)
     system_tmp = tmp_path / "server-tmp"
     system_tmp.mkdir()
     sent = tmp_path / "whole-year.csv"

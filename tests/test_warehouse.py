@@ -297,6 +297,38 @@ def test_a_log_above_its_limit_is_folded_into_the_file(programme, monkeypatch):
     assert _scratch(programme) == (1, 5)
 
 
+def test_a_long_block_folds_its_log_once_past_the_limit_and_publishes_at_its_end(
+    programme, monkeypatch
+):
+    """The demo's seventy loads, a sync of many sheets: inside :func:`publishing_once` a log
+    past its limit is folded into the file by the writer that passed it (every later writer
+    would replay it on opening), and readers still see nothing until the block ends."""
+    from etl.warehouse import publishing_once
+
+    with programme.writer() as con:
+        con.execute("CREATE TABLE core.scratch (x BIGINT, label VARCHAR)")
+    limit_kb = 8
+    monkeypatch.setenv("CAMPAIGNS_PUBLISH_LOG_KB", str(limit_kb))
+    before = programme.version()
+    sizes = []
+    with publishing_once():
+        for i in range(1, 31):
+            with programme.writer() as con:
+                con.execute(
+                    "INSERT INTO core.scratch SELECT ?, repeat('x', 40) || i FROM range(20) t(i)",
+                    [i],
+                )
+            sizes.append(programme.log_path.stat().st_size if programme.log_path.exists() else 0)
+            assert programme.version() == before
+            assert _scratch(programme) == (0, 0)
+    # Each write logs about a KiB: the log was folded when it passed the limit, and again.
+    assert all(size <= limit_kb * 1024 for size in sizes), sizes
+    assert sizes.count(0) >= 2, sizes
+    assert programme.version() != before
+    assert not programme.read_log_path.exists()
+    assert _scratch(programme) == (600, sum(range(1, 31)) * 20)
+
+
 def test_a_file_another_program_changed_is_published_whole(programme):
     """An analyst's DuckDB writing the file directly: the copy's log would no longer fit the
     file, so the next publish copies the file."""
