@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -295,6 +296,21 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 # --- the dashboard in AppTest --------------------------------------------------------------------
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+
+
+def _scan_installed_components_once() -> None:
+    """Every new ``AppTest`` has Streamlit read the metadata of every installed package, looking
+    for custom components (about 0.2 s, for each of the suite's hundreds of app sessions). The
+    packages do not change while the tests run, so Streamlit's scan runs once and its answer is
+    reused; what the app draws is the same."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    if not hasattr(scan, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(scan)
+
+
+_scan_installed_components_once()
 
 
 def clear_caches() -> None:
