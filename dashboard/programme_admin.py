@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -77,6 +77,7 @@ _REFERENCES = {
     "channels": ("campaign", "campaigns"),
 }
 PROBLEM_COLUMNS = ["row", "column", "value", "problem"]
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ def _number(value: Any) -> float | None:
 
 
 def _day(value: Any) -> dt.date | None:
+    if value is pd.NaT:  # a date cleared in the editor: no day (NaT is a datetime)
+        return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -139,18 +142,22 @@ def _cell_problem(ftype: str, value: Any) -> str | None:
         if ftype == "heading" and int(number) not in BUDGET_HEADINGS:
             return "bad_heading"
         return None
-    text = str(value).strip()
-    checks = {
-        "date": lambda: _day(value) is not None,
-        "currency": lambda: bool(_CURRENCY.fullmatch(text.upper())),
-        "status": lambda: text.lower() in CAMPAIGN_STATUSES,
-        "platform": lambda: text.lower() in PLATFORMS,
-        "unit": lambda: text in UNITS,
-        "direction": lambda: text.lower() in DIRECTIONS,
-    }
-    if ftype in checks and not checks[ftype]():
-        return "not_date" if ftype == "date" else f"bad_{ftype}"
-    return None
+    if ftype == "date":
+        return None if _day(value) is not None else "not_date"
+    check = _TEXT_CHECKS.get(ftype)
+    if check is None or check(str(value).strip()):
+        return None
+    return f"bad_{ftype}"
+
+
+# What a filled cell of these types must be, given its text without surrounding spaces.
+_TEXT_CHECKS: dict[str, Callable[[str], bool]] = {
+    "currency": lambda text: bool(_CURRENCY.fullmatch(text.upper())),
+    "status": lambda text: text.lower() in CAMPAIGN_STATUSES,
+    "platform": lambda text: text.lower() in PLATFORMS,
+    "unit": lambda text: text in UNITS,
+    "direction": lambda text: text.lower() in DIRECTIONS,
+}
 
 
 def _shown(value: Any) -> str:
@@ -166,45 +173,80 @@ def row_problems(kind: str, frame: pd.DataFrame, known: Mapping[str, set[str]]) 
     anything is saved: required cells left empty, numbers, dates and codes that cannot be read,
     an end before the start, a second row with the same key, and codes of campaigns or
     organisations that ``known`` (sheet -> its codes, as edited) does not have. The full check
-    of the loader still runs on "Check" and "Save"."""
+    of the loader still runs on "Check" and "Save".
+
+    Each column's distinct values are checked once (a set-up table repeats its statuses,
+    currencies, platforms and campaigns in every row); the rows are then walked in order."""
     sheet = PROGRAMME_SHEETS[kind]
-    problems: list[Problem] = []
-    seen: dict[tuple, int] = {}
-    reference = _REFERENCES.get(kind)
-    for position, row in enumerate(frame.to_dict("records"), start=1):
-        if all(_empty(row.get(f.name)) for f in sheet.fields):
-            continue  # a row added and left empty is not written
-        for field in sheet.fields:
-            value = row.get(field.name)
-            if _empty(value):
+    n = len(frame)
+    cells = {
+        f.name: frame[f.name].tolist() if f.name in frame.columns else [None] * n
+        for f in sheet.fields
+    }
+    empty = {name: _each(_empty, values) for name, values in cells.items()}
+    filled = [i for i in range(n) if not all(empty[f.name][i] for f in sheet.fields)]
+    found: dict[int, list[Problem]] = {}
+    # Cells in the order of the fields, then the checks across a row, as a reader goes through it.
+    for field in sheet.fields:
+        values, gaps = cells[field.name], empty[field.name]
+        codes = _each(lambda v, t=field.type: _cell_problem(t, v), values)
+        for i in filled:
+            if gaps[i]:
                 if field.required:
-                    problems.append(Problem(position, field.name, "", "required"))
-                continue
-            code = _cell_problem(field.type, value)
-            if code:
-                problems.append(Problem(position, field.name, _shown(value), code))
-        if kind == "campaigns":
-            start, end = _day(row.get("start_date")), _day(row.get("end_date"))
-            if start and end and end < start:
-                problems.append(
-                    Problem(position, "end_date", _shown(row.get("end_date")), "end_before_start")
+                    found.setdefault(i, []).append(Problem(i + 1, field.name, "", "required"))
+            elif codes[i]:
+                found.setdefault(i, []).append(
+                    Problem(i + 1, field.name, _shown(values[i]), codes[i])
                 )
-        if reference:
-            column, other = reference
-            value = row.get(column)
-            if not _empty(value) and str(value).strip() not in known.get(other, set()):
-                code = "unknown_organisation" if other == "organisations" else "unknown_campaign"
-                problems.append(Problem(position, column, _shown(value), code))
-        key = tuple(_shown(row.get(f)).strip().casefold() for f in sheet.row_key)
+    if kind == "campaigns":
+        starts = _each(_day, cells["start_date"])
+        ends = _each(_day, cells["end_date"])
+        for i in filled:
+            if starts[i] and ends[i] and ends[i] < starts[i]:
+                shown = _shown(cells["end_date"][i])
+                found.setdefault(i, []).append(
+                    Problem(i + 1, "end_date", shown, "end_before_start")
+                )
+    reference = _REFERENCES.get(kind)
+    if reference:
+        column, other = reference
+        codes_known = known.get(other, set())
+        code = "unknown_organisation" if other == "organisations" else "unknown_campaign"
+        values, gaps = cells[column], empty[column]
+        unknown = _each(lambda v: str(v).strip() not in codes_known, values)
+        for i in filled:
+            if not gaps[i] and unknown[i]:
+                found.setdefault(i, []).append(Problem(i + 1, column, _shown(values[i]), code))
+    folded = [_each(lambda v: _shown(v).strip().casefold(), cells[f]) for f in sheet.row_key]
+    keys = list(zip(*folded, strict=True))
+    last = sheet.row_key[-1]
+    seen: set[tuple] = set()
+    for i in filled:
+        key = keys[i]
         if all(key):
             if key in seen:
-                problems.append(
-                    Problem(
-                        position, sheet.row_key[-1], _shown(row.get(sheet.row_key[-1])), "duplicate"
-                    )  # fmt: skip
+                found.setdefault(i, []).append(
+                    Problem(i + 1, last, _shown(cells[last][i]), "duplicate")
                 )
-            seen.setdefault(key, position)
-    return problems
+            seen.add(key)
+    return [problem for i in sorted(found) for problem in found[i]]
+
+
+def _each(check: Callable[[Any], _R], values: list[Any]) -> list[_R]:
+    """``check`` of each value, worked out once for each distinct value (by type and value:
+    ``1``, ``1.0`` and ``True`` are checked apart)."""
+    done: dict[tuple[type, Any], _R] = {}
+    out = []
+    for value in values:
+        try:
+            key = (type(value), value)
+            result = done[key]
+        except KeyError:
+            result = done[key] = check(value)
+        except TypeError:  # a value with no hash
+            result = check(value)
+        out.append(result)
+    return out
 
 
 def codes_of(frames: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:

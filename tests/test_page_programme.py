@@ -368,3 +368,64 @@ def test_a_problem_in_the_set_up_as_stored_is_shown_before_any_edit(monkeypatch,
     at.run()
     assert not any("problem" in df.value.columns for df in at.dataframe)
     assert not at.button(key="programme_save").disabled
+
+
+def test_edited_rows_are_checked_cell_by_cell_in_the_order_a_reader_goes_through_them():
+    """``row_problems`` on a budget table with a repeated line, values repeated across rows
+    (each distinct value is checked once, so a repeat must still be named at its own row), an
+    empty row and numbers given as text; and on campaigns, a date cleared as pandas writes it
+    in a date column (NaT), which is a required cell left empty, not an end before the
+    start."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from dashboard.programme_admin import row_problems
+
+    budget = pd.DataFrame(
+        {
+            "campaign": ["PDP-01", "PDP-01", None, "NOPE", "PDP-01", "PDP-01"],
+            "heading": [1, 9, None, 1, "5", 1.5],
+            "line": ["1.1", "1.1", None, "1.1", " 1.1 ", "5.2"],
+            "description": ["Coordinator", "", None, "x", "x", "x"],
+            "amount": [100.0, -5.0, None, "12 000,50", "abc", 100.0],
+            "currency": ["KZT", "kzt", None, "EURO", "KZT", "KZT"],
+        }
+    )
+    found = [
+        (p.row, p.column, p.value, p.code)
+        for p in row_problems("budget_lines", budget, {"campaigns": {"PDP-01"}})
+    ]
+    assert found == [
+        (2, "heading", "9", "bad_heading"),
+        (2, "description", "", "required"),
+        (2, "amount", "-5.0", "negative"),
+        (2, "line", "1.1", "duplicate"),
+        # row 3 is empty: an added row left blank is not written
+        (4, "currency", "EURO", "bad_currency"),
+        (4, "campaign", "NOPE", "unknown_campaign"),
+        (5, "amount", "abc", "not_number"),
+        (5, "line", " 1.1 ", "duplicate"),
+        (6, "heading", "1.5", "not_whole"),
+    ]
+
+    campaigns = pd.DataFrame(
+        {
+            "code": ["A-1", "B-2", "C-3"],
+            "name": ["a", "b", "c"],
+            "organisation": ["ORG", "ORG", "ORG"],
+            "thematic_area": ["t", "t", "t"],
+            "start_date": [dt.date(2026, 3, 1), dt.date(2026, 3, 1), dt.date(2026, 3, 1)],
+            "end_date": [pd.NaT, dt.date(2026, 2, 1), "31.12.2026"],
+        },
+        dtype=object,
+    )
+    found = [
+        (p.row, p.column, p.value, p.code)
+        for p in row_problems("campaigns", campaigns, {"organisations": {"ORG"}})
+    ]
+    assert found == [
+        (1, "end_date", "", "required"),
+        (2, "end_date", "2026-02-01", "end_before_start"),
+        (3, "end_date", "31.12.2026", "not_date"),
+    ]
