@@ -392,11 +392,11 @@ def test_edited_rows_are_checked_cell_by_cell_in_the_order_a_reader_goes_through
             "currency": ["KZT", "kzt", None, "EURO", "KZT", "KZT"],
         }
     )
-    found = [
-        (p.row, p.column, p.value, p.code)
-        for p in row_problems("budget_lines", budget, {"campaigns": {"PDP-01"}})
-    ]
-    assert found == [
+
+    def found(kind: str, frame: pd.DataFrame, known: dict) -> list[tuple]:
+        return [(p.row, p.column, p.value, p.code) for p in row_problems(kind, frame, known)]
+
+    assert found("budget_lines", budget, {"campaigns": {"PDP-01"}}) == [
         (2, "heading", "9", "bad_heading"),
         (2, "description", "", "required"),
         (2, "amount", "-5.0", "negative"),
@@ -420,11 +420,7 @@ def test_edited_rows_are_checked_cell_by_cell_in_the_order_a_reader_goes_through
         },
         dtype=object,
     )
-    found = [
-        (p.row, p.column, p.value, p.code)
-        for p in row_problems("campaigns", campaigns, {"organisations": {"ORG"}})
-    ]
-    assert found == [
+    assert found("campaigns", campaigns, {"organisations": {"ORG"}}) == [
         (1, "end_date", "", "required"),
         (2, "end_date", "2026-02-01", "end_before_start"),
         (3, "end_date", "31.12.2026", "not_date"),
