@@ -153,8 +153,8 @@ class Warehouse:
                     or (publish and changed and _DEFERRED.get() is None)
                 )
                 log = now and not fold and self.publishes_log()
-                deferred = publish and changed and not now
-                if (now and not log) or (deferred and self._log_past_limit()):
+                later = publish and changed and not now  # published when the block ends
+                if (now and not log) or (later and self._log_past_limit()):
                     # The file is to be copied, now or when the deferred publish comes: fold
                     # the log into it while it is open (deferred, a log past the limit would
                     # otherwise be replayed by every writer until then).
@@ -163,10 +163,10 @@ class Warehouse:
                 con.close()
             if now:
                 self._publish(log=log)
-            elif publish and changed:
-                deferred = _DEFERRED.get()
-                assert deferred is not None
-                deferred.add(self.path)
+            elif later:
+                pending = _DEFERRED.get()
+                assert pending is not None
+                pending.add(self.path)
 
     def migrate(self, *, wait_seconds: float = 600.0) -> list[int]:
         """Create the file if needed and apply pending migrations; the versions applied."""
@@ -251,22 +251,21 @@ class Warehouse:
         was made from, and the log is within ``CAMPAIGNS_PUBLISH_LOG_KB``."""
         try:
             recorded = json.loads(self.base_path.read_text(encoding="utf-8"))
-            self.log_path.stat()
+            log_size = self.log_path.stat().st_size
             copy = self.read_path.stat()
         except (OSError, ValueError):
             return False
         return (
             recorded == {"file": _base_stamp(self.path), "copy": [copy.st_ino, copy.st_size]}
-            and not self._log_past_limit()
+            and log_size <= _log_limit()
         )
 
     def _log_past_limit(self) -> bool:
         """Whether the log is larger than ``CAMPAIGNS_PUBLISH_LOG_KB``."""
         try:
-            size = self.log_path.stat().st_size
+            return self.log_path.stat().st_size > _log_limit()
         except OSError:
             return False
-        return size > positive_setting(PUBLISH_LOG_ENV, DEFAULT_PUBLISH_LOG_KB) * 1024
 
     def _stamp_newer(self, path: Path) -> None:
         """Give a file about to be published a time stamp later than the published ones', so
@@ -323,6 +322,11 @@ PUBLISH_LOG_ENV = "CAMPAIGNS_PUBLISH_LOG_KB"
 # undo logs about 5 KiB, up to 25): half a MiB, about a hundred small writes, keeps that near a
 # tenth of a second.
 DEFAULT_PUBLISH_LOG_KB = 512
+
+
+def _log_limit() -> int:
+    """``CAMPAIGNS_PUBLISH_LOG_KB`` in bytes: the largest log published alone."""
+    return int(positive_setting(PUBLISH_LOG_ENV, DEFAULT_PUBLISH_LOG_KB) * 1024)
 
 
 # The warehouses written in a ``publishing_once`` block and not yet published.
