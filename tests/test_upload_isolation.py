@@ -432,9 +432,7 @@ def test_the_limits_come_from_the_environment(monkeypatch):
 
 
 @pytest.mark.xdist_group("browser")
-def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(
-    tmp_path, whole_year, demo_template
-):
+def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(tmp_path, request):
     """``streamlit run`` as ``make run`` starts it, a grantee in Chromium, a worker killed half-way
     through the file: the refusal with its incident number, no traceback or path on the page,
     the number in the server's log, the server serving the next reader, and no upload folder
@@ -448,7 +446,10 @@ def test_the_real_server_refuses_a_heavy_upload_and_keeps_serving(
         pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
-    wh = copy_warehouse(demo_template, tmp_path / "demo" / "warehouse.duckdb", accounts=True)
+    # the demo and the large file are made only once the browser is known to be there
+    demo = request.getfixturevalue("demo_template")
+    whole_year = request.getfixturevalue("whole_year")
+    wh = copy_warehouse(demo, tmp_path / "demo" / "warehouse.duckdb", accounts=True)
     system_tmp = tmp_path / "server-tmp"
     system_tmp.mkdir()
     sent = tmp_path / "whole-year.csv"
