@@ -31,6 +31,7 @@ header ``CAMPAIGNS_TRUSTED_PROXY_HEADER`` gives (:func:`client_address`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import ipaddress
 import json
@@ -44,7 +45,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from etl.warehouse import Warehouse
@@ -71,10 +72,16 @@ DEFAULT_SESSION_HOURS = 12
 # An address to write to: no spaces or line breaks (which would end an e-mail's header).
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,63}$")
-_HASHER = PasswordHasher()
-# Verified against when the username is unknown, so a wrong name takes as long as a wrong
-# password and the timing does not tell which accounts exist.
-_DUMMY_HASH = _HASHER.hash("not a password of any account")
+# How costly a password's hash is to work out: one of argon2-cffi's argon2id profiles, named by
+# CAMPAIGNS_PASSWORD_HASHING (docs/configuration.md). A stored hash made with other parameters is
+# made again with these at the account's next sign-in.
+PASSWORD_HASHING_ENV = "CAMPAIGNS_PASSWORD_HASHING"
+PASSWORD_HASHINGS = {
+    "rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY,  # 64 MiB, 3 passes
+    "rfc9106-high-memory": profiles.RFC_9106_HIGH_MEMORY,  # 2 GiB, 1 pass
+    "cheapest-for-tests": profiles.CHEAPEST,  # no protection: test suites only
+}
+DEFAULT_PASSWORD_HASHING = "rfc9106-low-memory"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS account (
@@ -314,6 +321,30 @@ def lifetime_seconds() -> float:
     return _minutes("CAMPAIGNS_SESSION_HOURS", DEFAULT_SESSION_HOURS) * 3600
 
 
+def password_hasher() -> PasswordHasher:
+    """The argon2id hasher ``CAMPAIGNS_PASSWORD_HASHING`` names (``rfc9106-low-memory`` when
+    unset); ``AccountError`` for a name it does not know."""
+    return _hashing(_password_hashing())[0]
+
+
+def _password_hashing() -> str:
+    name = os.environ.get(PASSWORD_HASHING_ENV, "").strip() or DEFAULT_PASSWORD_HASHING
+    if name not in PASSWORD_HASHINGS:
+        raise AccountError(
+            f"{PASSWORD_HASHING_ENV}={name!r} is not one of: " + ", ".join(PASSWORD_HASHINGS)
+        )
+    return name
+
+
+@functools.cache
+def _hashing(name: str) -> tuple[PasswordHasher, str]:
+    """The hasher of a profile, and the hash verified against when the username is unknown (so
+    that a wrong name takes as long as a wrong password and the timing does not tell which
+    accounts exist); worked out once per process."""
+    hasher = PasswordHasher.from_parameters(PASSWORD_HASHINGS[name])
+    return hasher, hasher.hash("not a password of any account")
+
+
 def check_password(password: str, username: str = "") -> None:
     """Raise ``AccountError`` for a password too weak to keep."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -439,7 +470,7 @@ class Accounts:
                     organisation,
                     json.dumps(sorted(set(campaigns))) if campaigns else None,
                     email,
-                    _HASHER.hash(password) if password is not None else None,
+                    password_hasher().hash(password) if password is not None else None,
                     now,
                     now,
                     language,
@@ -492,7 +523,7 @@ class Accounts:
         with self._db() as con:
             changed = con.execute(
                 "UPDATE account SET password_hash = ?, updated_at = ? WHERE username = ?",
-                [_HASHER.hash(password), time.time(), username],
+                [password_hasher().hash(password), time.time(), username],
             ).rowcount
             if not changed:
                 raise AccountError(f"there is no account '{username}'")
@@ -537,6 +568,7 @@ class Accounts:
         """The account if the password is right; else ``LoginRefused``. ``SignInWait`` comes,
         before the password is looked at, while too many attempts failed lately for this account
         or this client (:func:`client_address`; "" counts no client)."""
+        hasher, dummy = _hashing(_password_hashing())
         now = _clock()
         with self._db() as con:
             con.execute("DELETE FROM login_failure WHERE at < ?", [now - FAILURE_RETENTION])
@@ -558,7 +590,7 @@ class Accounts:
         stored = row[7] if row else None
         ok = False
         try:
-            ok = _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+            ok = hasher.verify(stored or dummy, password) and stored is not None
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
@@ -566,10 +598,10 @@ class Accounts:
         with self._db() as con:
             # this attempt and the account's earlier failures
             con.execute("DELETE FROM login_failure WHERE username = ?", [username])
-            if _HASHER.check_needs_rehash(stored):
+            if hasher.check_needs_rehash(stored):
                 con.execute(
                     "UPDATE account SET password_hash = ? WHERE username = ?",
-                    [_HASHER.hash(password), row[0]],
+                    [hasher.hash(password), row[0]],
                 )
         return _user(row[:7])
 

@@ -23,8 +23,13 @@ from click.testing import CliRunner
 
 from cli import cli
 from dashboard.local_server import local_server
-from etl.accounts import Accounts
+from etl.accounts import PASSWORD_HASHING_ENV, Accounts
 from etl.warehouse import Warehouse
+
+# Passwords hashed at argon2's lowest cost, here and in every server and command the tests
+# start: the suite adds and signs in to accounts over a thousand times, at 0.3-0.4 s each at
+# the default cost. The tests of the setting itself (tests/test_accounts.py) set it themselves.
+os.environ.setdefault(PASSWORD_HASHING_ENV, "cheapest-for-tests")
 
 METRICS_HEADER = (
     "date,platform,post_id,post_url,impressions,reach,views,likes,comments,shares,saves,clicks,"

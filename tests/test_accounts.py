@@ -12,6 +12,8 @@ import pytest
 from etl.accounts import (
     ACCOUNT_FREE_FAILURES,
     FAILURE_WINDOW,
+    PASSWORD_HASHING_ENV,
+    AccountError,
     Accounts,
     LoginRefused,
     SignInWait,
@@ -84,6 +86,67 @@ def test_passwords_are_stored_only_as_argon2_hashes(invoke, programme: Warehouse
     assert "argon2" not in output and PASSWORD not in output
     # only the owner may read the store
     assert accounts.path.stat().st_mode & 0o077 == 0
+
+
+def parameters(stored: str) -> str:
+    """The cost written in an argon2 hash: ``m=<KiB>,t=<passes>,p=<lanes>``."""
+    kind, version, cost, _salt, _hash = stored.split("$")[1:]
+    assert (kind, version) == ("argon2id", "v=19")
+    return cost
+
+
+def test_passwords_are_hashed_at_the_cost_rfc_9106_recommends_unless_set_otherwise(
+    invoke, programme: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RFC 9106, section 4: argon2id with 64 MiB, 3 passes and 4 lanes where memory is scarce
+    # (the default), 2 GiB with 1 pass otherwise
+    monkeypatch.delenv(PASSWORD_HASHING_ENV)
+    invoke("users", "add", "dana", "--role", "officer", "--password-stdin", input=PASSWORD + "\n")
+    ((stored,),) = rows(store(programme), "SELECT password_hash FROM account")
+    assert parameters(stored) == "m=65536,t=3,p=4"
+    assert store(programme).authenticate("dana", PASSWORD).username == "dana"
+
+    from etl.accounts import password_hasher
+
+    monkeypatch.setenv(PASSWORD_HASHING_ENV, "rfc9106-high-memory")
+    hasher = password_hasher()
+    assert (hasher.memory_cost, hasher.time_cost, hasher.parallelism) == (2 * 1024 * 1024, 1, 4)
+
+
+def test_a_hash_of_another_cost_is_made_again_when_its_owner_next_signs_in(
+    programme: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = store(programme)
+    accounts.add("dana", "officer", password=PASSWORD)  # at the suite's lowest cost
+    ((cheap,),) = rows(accounts, "SELECT password_hash FROM account")
+    assert parameters(cheap) == "m=8,t=1,p=1"
+    # the programme raises the cost: a wrong password changes nothing, the right one is checked
+    # against the old hash and stored again at the new cost
+    monkeypatch.setenv(PASSWORD_HASHING_ENV, "rfc9106-low-memory")
+    with pytest.raises(LoginRefused):
+        accounts.authenticate("dana", "not the password")
+    assert rows(accounts, "SELECT password_hash FROM account") == [(cheap,)]
+    assert accounts.authenticate("dana", PASSWORD).username == "dana"
+    ((stored,),) = rows(accounts, "SELECT password_hash FROM account")
+    assert parameters(stored) == "m=65536,t=3,p=4"
+    assert accounts.authenticate("dana", PASSWORD).username == "dana"
+
+
+def test_a_password_hashing_it_does_not_know_is_refused_by_name(
+    invoke, programme: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import session_cookie
+
+    monkeypatch.setenv(PASSWORD_HASHING_ENV, "fast")
+    said = "CAMPAIGNS_PASSWORD_HASHING='fast' is not one of: rfc9106-low-memory, "
+    code, output, _ = invoke(
+        "users", "add", "dana", "--role", "officer", "--password-stdin", input=PASSWORD + "\n"
+    )
+    assert code == 1 and said in output, output
+    assert store(programme).users() == []
+    # the dashboard's server does not start
+    with pytest.raises(AccountError, match=said):
+        session_cookie.routes()
 
 
 @pytest.mark.parametrize(
