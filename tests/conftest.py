@@ -207,13 +207,11 @@ def programme_template(_programme_warehouse: Warehouse) -> Warehouse:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Warehouse:
-    """The demo programme with its accounts, as ``campaigns demo`` builds it, once per run:
-    the first test process to need it builds it in the folder the run's processes share,
-    under a lock, and the others wait for it. Never used itself, only copied
-    (``copy_warehouse``), so every copy starts from the demo as built, whatever a test did to
-    another."""
-    from etl.demo import build_demo
-
+    """The demo programme with its accounts, built by ``campaigns demo`` once per run (what the
+    command printed is ``demo_output``): the first test process to need it builds it in the
+    folder the run's processes share, under a lock, and the others wait for it. Never used
+    itself, only copied (``copy_warehouse``), so every copy starts from the demo as built,
+    whatever a test did to another."""
     shared = tmp_path_factory.getbasetemp()
     # Each pytest-xdist worker has its own folder in the run's (a run without xdist, as with
     # ``-p no:xdist``, has neither workers nor their ``worker_id`` fixture).
@@ -226,10 +224,17 @@ def demo_template(tmp_path_factory) -> Warehouse:
         if not (folder / "built").exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
-            results = build_demo(wh)
-            assert all(r.status == "loaded" for r in results), [r.errors for r in results]
+            result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
+            assert result.exit_code == 0, result.output
+            (folder / "output.txt").write_text(result.output, encoding="utf-8")
             (folder / "built").touch()
     return wh
+
+
+@pytest.fixture(scope="session")
+def demo_output(demo_template: Warehouse) -> str:
+    """What ``campaigns demo`` printed when it built ``demo_template``."""
+    return (demo_template.path.parent / "output.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

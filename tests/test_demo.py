@@ -7,26 +7,17 @@ from datetime import date
 import duckdb
 import pytest
 from click.testing import CliRunner
+from conftest import copy_warehouse
 
 from cli import cli
-from etl.demo import DATA_AS_OF, write_demo_files
+from etl.demo import DATA_AS_OF, DEMO_ACCOUNTS, demo_password, write_demo_files
 from etl.warehouse import Warehouse
 
-# The module's tests read one build of the demo: on one worker, so it is built once.
-pytestmark = pytest.mark.xdist_group("demo-cli")
-
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Warehouse:
-    wh = Warehouse(tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
-    result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
-    assert result.exit_code == 0, result.output
-    return wh
-
-
-@pytest.fixture(scope="module")
-def sql(demo):
-    con = duckdb.connect(str(demo.read_path), read_only=True)
+def sql(demo_warehouse: Warehouse):
+    """The demo as ``campaigns demo`` built it (``demo_template``), read through SQL."""
+    con = duckdb.connect(str(demo_warehouse.read_path), read_only=True)
 
     def run(query: str):
         return con.execute(query).fetchall()
@@ -135,7 +126,19 @@ def test_events_participants_and_feedback_in_three_languages(sql):
     ) == [(0,)]
 
 
-def test_demo_refuses_to_overwrite_without_force(demo):
-    result = CliRunner().invoke(cli, ["--warehouse", str(demo.path), "demo"])
+def test_the_command_says_where_the_demo_is_and_its_accounts(demo_template, demo_output):
+    assert f"demo programme ready in {demo_template.path}" in demo_output
+    for username, role, _organisation, _name, _language in DEMO_ACCOUNTS:
+        assert any(
+            line.split()[:3] == [username, demo_password(username), role]
+            for line in demo_output.splitlines()
+        ), (username, demo_output)
+
+
+def test_demo_refuses_to_overwrite_without_force(demo_warehouse, tmp_path):
+    wh = copy_warehouse(demo_warehouse, tmp_path / "wh" / "warehouse.duckdb")
+    before = wh.path.read_bytes()
+    result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
     assert result.exit_code == 1
     assert "--force" in result.output
+    assert wh.path.read_bytes() == before
