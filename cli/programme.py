@@ -23,10 +23,15 @@ def demo(wh: Warehouse, force: bool) -> None:
 
     Example: campaigns --warehouse /tmp/demo.duckdb demo
     """
+    from etl.accounts import AccountError, password_hasher
     from etl.demo import DEMO_ACCOUNTS, build_demo, demo_password  # pandas: see above
 
     if wh.exists() and not force:
         raise UserError(f"{wh.path} already exists; use --force to replace it with the demo")
+    try:
+        password_hasher()  # the demo accounts' passwords are hashed as the setting says
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
     with busy():
         results = build_demo(wh, replace=force, progress=lambda m: err.print(m))
     bad = [r for r in results if not r.ok]

@@ -17,6 +17,7 @@ The toolbar is the viewer's (``client.toolbarMode``): no "Deploy" button for any
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import uvicorn.config
 from streamlit import config
 
 from dashboard.session_cookie import routes
+from etl.accounts import AccountError
 
 
 class KeepConnectionAddress:
@@ -45,4 +47,8 @@ uvicorn.config.ProxyHeadersMiddleware = KeepConnectionAddress  # type: ignore[mi
 if config.get_where_defined("client.toolbarMode") == config.ConfigOption.DEFAULT_DEFINITION:
     config.set_option("client.toolbarMode", "viewer")
 
-app = st.App(Path(__file__).with_name("app.py"), routes=routes())
+try:
+    _routes = routes()
+except AccountError as exc:  # a setting it cannot work with: said in one line, not started
+    sys.exit(f"the dashboard cannot start: {exc}")
+app = st.App(Path(__file__).with_name("app.py"), routes=_routes)

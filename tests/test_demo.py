@@ -142,3 +142,15 @@ def test_demo_refuses_to_overwrite_without_force(demo_warehouse, tmp_path):
     assert result.exit_code == 1
     assert "--force" in result.output
     assert wh.path.read_bytes() == before
+
+
+def test_demo_says_when_the_password_hashing_setting_is_unknown_and_builds_nothing(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CAMPAIGNS_PASSWORD_HASHING", "fast")
+    wh = Warehouse(tmp_path / "warehouse.duckdb")
+    result = CliRunner().invoke(cli, ["--warehouse", str(wh.path), "demo"])
+    assert result.exit_code == 1
+    assert "CAMPAIGNS_PASSWORD_HASHING='fast' is not one of" in result.output
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -504,3 +504,37 @@ def test_make_run_listens_on_this_machine_unless_told_otherwise() -> None:
     assert "streamlit run dashboard/server.py" in line
     assert "--server.address 127.0.0.1" in line
     assert "--server.address 0.0.0.0" in command("ADDRESS=0.0.0.0")
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        (
+            {"CAMPAIGNS_PASSWORD_HASHING": "fast"},
+            "CAMPAIGNS_PASSWORD_HASHING='fast' is not one of: rfc9106-low-memory, ",
+        ),
+        (
+            {PROXY_HEADER_ENV: "X-Real-IP", PROXIES_ENV: "10.0.0.0/8,gateway"},
+            f"{PROXIES_ENV}: 'gateway' is not an IP address or network",
+        ),
+    ],
+)
+def test_the_server_does_not_start_on_a_setting_it_cannot_use_and_says_which(
+    programme: Warehouse, setting: dict[str, str], said: str
+) -> None:
+    import os
+    import sys
+
+    from dashboard.local_server import free_port
+
+    env = {**os.environ, "CAMPAIGNS_WAREHOUSE": str(programme.path), **setting}
+    run = subprocess.run(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "server.py"),
+         "--server.port", str(free_port()), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert f"the dashboard cannot start: {said}" in output
+    assert "Traceback" not in output and str(ROOT) not in output
