@@ -23,15 +23,14 @@ def demo(wh: Warehouse, force: bool) -> None:
 
     Example: campaigns --warehouse /tmp/demo.duckdb demo
     """
-    from etl.accounts import AccountError, password_hasher
+    from cli.users import account_refusals
+    from etl.accounts import password_hasher
     from etl.demo import DEMO_ACCOUNTS, build_demo, demo_password  # pandas: see above
 
     if wh.exists() and not force:
         raise UserError(f"{wh.path} already exists; use --force to replace it with the demo")
-    try:
+    with account_refusals():
         password_hasher()  # the demo accounts' passwords are hashed as the setting says
-    except AccountError as exc:
-        raise UserError(str(exc)) from None
     with busy():
         results = build_demo(wh, replace=force, progress=lambda m: err.print(m))
     bad = [r for r in results if not r.ok]

@@ -1,8 +1,4 @@
-"""``campaigns users``: who may sign in to the dashboard, and with which role.
-
-Importing ``etl.accounts`` hashes a password (the stand-in an unknown username is checked
-against), a tenth of a second or more: it is imported when a command here runs, so that
-``campaigns --help`` stays quick."""
+"""``campaigns users``: who may sign in to the dashboard, and with which role."""
 
 from __future__ import annotations
 
@@ -11,31 +7,24 @@ import json
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
-from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
 from cli.common import UserError, out
 from etl import batches as batch_log
+from etl.accounts import AccountError, Accounts, User, check_password
 from etl.warehouse import Warehouse
-
-if TYPE_CHECKING:
-    from etl.accounts import Accounts, User
 
 
 def accounts_for(wh: Warehouse) -> Accounts:
     """The account store of the warehouse ``wh``."""
-    from etl.accounts import Accounts  # on use: see the module docstring
-
     return Accounts.for_warehouse(wh)
 
 
 @contextlib.contextmanager
-def _refusals() -> Iterator[None]:
+def account_refusals() -> Iterator[None]:
     """What the account store refuses (an AccountError) becomes a user error."""
-    from etl.accounts import AccountError  # on use: see the module docstring
-
     try:
         yield
     except AccountError as exc:
@@ -51,15 +40,13 @@ def users() -> None:
 
 
 def _new_password(password_stdin: bool, username: str) -> str:
-    from etl.accounts import check_password  # on use: see the module docstring
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt(
             f"Password for {username}", hide_input=True, confirmation_prompt=True, err=True
         )
-    with _refusals():
+    with account_refusals():
         check_password(password, username)
     return password
 
@@ -134,7 +121,7 @@ def users_add(
     """
     _check_scope(wh, organisation, campaign_codes)
     password = None if no_password else _new_password(password_stdin, username)
-    with _refusals():
+    with account_refusals():
         user = accounts_for(wh).add(
             username,
             role,
@@ -164,7 +151,7 @@ def users_remove(wh: Warehouse, username: str) -> None:
 
     Example: campaigns users remove amina
     """
-    with _refusals():
+    with account_refusals():
         accounts_for(wh).remove(username)
     out.print(f"removed {username}")
 
@@ -212,7 +199,7 @@ def users_set(
     """
     if name is None and email is None and language is None:
         raise UserError("nothing to change: give --name, --email or --language")
-    with _refusals():
+    with account_refusals():
         user = accounts_for(wh).update(username, name=name, email=email, language=language)
     out.print(
         f"{user.username}: {user.name}, e-mail {user.email or 'none'}, "
@@ -235,7 +222,7 @@ def users_set_password(wh: Warehouse, username: str, password_stdin: bool) -> No
     if accounts.get(username) is None:
         raise UserError(f"there is no account '{username}'; `campaigns users list` lists them")
     password = _new_password(password_stdin, username)
-    with _refusals():
+    with account_refusals():
         accounts.set_password(username, password)
     out.print(f"password of {username} changed; its sessions have ended")
 

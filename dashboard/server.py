@@ -26,7 +26,7 @@ import uvicorn.config
 from streamlit import config
 
 from dashboard.session_cookie import routes
-from etl.accounts import AccountError
+from etl.accounts import AccountError, check_settings
 
 
 class KeepConnectionAddress:
@@ -48,7 +48,7 @@ if config.get_where_defined("client.toolbarMode") == config.ConfigOption.DEFAULT
     config.set_option("client.toolbarMode", "viewer")
 
 try:
-    _routes = routes()
+    check_settings()
 except AccountError as exc:  # a setting it cannot work with: said in one line, not started
     sys.exit(f"the dashboard cannot start: {exc}")
-app = st.App(Path(__file__).with_name("app.py"), routes=_routes)
+app = st.App(Path(__file__).with_name("app.py"), routes=routes())

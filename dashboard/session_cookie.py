@@ -38,9 +38,6 @@ from etl.accounts import (
     Accounts,
     from_trusted_proxy,
     lifetime_seconds,
-    password_hasher,
-    trusted_proxies,
-    trusted_proxy_header,
 )
 from etl.warehouse import Warehouse
 
@@ -191,13 +188,8 @@ async def _forget(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    """The routes ``dashboard/server.py`` mounts beside Streamlit's. A proxy setting that is not
-    an address, or a password hashing it does not know, stops the server at the start, saying
-    so (``AccountError``)."""
+    """The routes ``dashboard/server.py`` mounts beside Streamlit's."""
     global _mounted
-    if trusted_proxy_header():
-        trusted_proxies()
-    password_hasher()
     _mounted = True
     return [
         Route(route_path(), _keep, methods=["POST"]),

@@ -321,6 +321,15 @@ def lifetime_seconds() -> float:
     return _minutes("CAMPAIGNS_SESSION_HOURS", DEFAULT_SESSION_HOURS) * 3600
 
 
+def check_settings() -> None:
+    """``AccountError`` for a setting of sign-in the dashboard cannot work with: a trusted proxy
+    that is not an address (when a proxy's header is believed) or a password hashing it does not
+    know. The dashboard's server calls it at its start."""
+    if trusted_proxy_header():
+        trusted_proxies()
+    password_hasher()
+
+
 def password_hasher() -> PasswordHasher:
     """The argon2id hasher ``CAMPAIGNS_PASSWORD_HASHING`` names (``rfc9106-low-memory`` when
     unset); ``AccountError`` for a name it does not know."""
