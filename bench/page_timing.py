@@ -27,12 +27,12 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit import logger
-from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-from streamlit.testing.v1 import AppTest, app_test, local_script_runner
+from streamlit.testing.v1 import AppTest
 
 from bench.page_targets import COLD_RUNS, WARM_RUNS, PageTiming
 from bench.raw_sql import distinct_statements, raw_sql_pass, slowest_statements
 from dashboard import reader
+from dashboard.headless import run_like_a_server
 from dashboard.reader import recording
 from etl.accounts import Accounts
 from etl.demo import demo_password
@@ -109,16 +109,6 @@ def _quiet_streamlit() -> None:
     logger.set_log_level("error")
 
 
-def _share_script_cache() -> None:
-    """Compile each script once, as a server does. A server keeps one ``ScriptCache`` for its
-    life; AppTest makes a new one per run and so compiles ``app.py`` and the page again each
-    time (tens of milliseconds for a long page), which no reader ever waits for."""
-    shared = ScriptCache()
-    for module in (app_test, local_script_runner):
-        if hasattr(module, "ScriptCache"):
-            module.ScriptCache = lambda: shared
-
-
 def new_version(wh: Warehouse) -> None:
     """Make the app see a new load: move the published copy's time stamp on, which keys its
     cached results and its connection to the copy (a new one starts with DuckDB's block cache
@@ -166,10 +156,11 @@ def _timed(run: Callable[[], object]) -> float:
 
 
 def _prepare(wh: Warehouse) -> None:
-    """Point the app at ``wh``, quieten Streamlit and share one script cache."""
+    """Point the app at ``wh``, quieten Streamlit and make ``AppTest`` compile each script once,
+    as a server does (``dashboard.headless``)."""
     os.environ[ENV_VAR] = str(wh.path)
     _quiet_streamlit()
-    _share_script_cache()
+    run_like_a_server()
 
 
 def time_page(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from dashboard.headless import run_like_a_server
 from dashboard.local_server import local_server
 from etl.accounts import PASSWORD_HASHING_ENV, Accounts
 from etl.warehouse import Warehouse
@@ -308,19 +308,9 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
 
-def _scan_installed_components_once() -> None:
-    """Every new ``AppTest`` has Streamlit read the metadata of every installed package, looking
-    for custom components (about 0.2 s, for each of the suite's hundreds of app sessions). The
-    packages do not change while the tests run, so Streamlit's scan runs once and its answer is
-    reused; what the app draws is the same."""
-    from streamlit.components.v2 import manifest_scanner
-
-    scan = manifest_scanner.scan_component_manifests
-    if not hasattr(scan, "cache_info"):
-        manifest_scanner.scan_component_manifests = functools.cache(scan)
-
-
-_scan_installed_components_once()
+# Each script compiled once and the installed packages scanned for components once, as a server
+# does: the suite opens the app in AppTest thousands of times.
+run_like_a_server()
 
 
 def clear_caches() -> None:
