@@ -340,6 +340,19 @@ def sql(wh: Warehouse, text: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
+def core_counts(run: Callable[[str], list[tuple]]) -> dict[str, int]:
+    """Row count of every table of schema core (the load log included), through ``run`` (SQL to
+    its rows): two statements, so one connection each however many tables there are."""
+    tables = [
+        t
+        for (t,) in run(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'core' "
+            "ORDER BY table_name"
+        )
+    ]
+    return dict(run(" UNION ALL ".join(f"SELECT '{t}', count(*) FROM core.{t}" for t in tables)))
+
+
 def account(wh: Warehouse, username: str) -> str:
     """The password of ``username`` in ``wh``'s account store, creating the account if it is
     missing: "officer", "viewer", or "grantee-<ORG>" (a grantee of organisation ORG). Every

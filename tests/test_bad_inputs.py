@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from conftest import METRICS_HEADER, write
+from conftest import METRICS_HEADER, core_counts, write
 
 HEADER = METRICS_HEADER.split(",")
 Query = Callable[..., list[tuple]]
@@ -32,17 +32,9 @@ BOOKKEEPING = ("batch", "batch_issue", "rejected_row")
 
 def fact_counts(query: Query) -> dict[str, int]:
     """Row count of every core table except the load log itself."""
-    tables = [
-        t
-        for (t,) in query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'core' "
-            "ORDER BY table_name"
-        )
-        if t not in BOOKKEEPING
-    ]
-    assert len(tables) >= 10, tables
-    counts = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM core.{t}" for t in tables)
-    return dict(query(counts))
+    counts = {t: n for t, n in core_counts(query).items() if t not in BOOKKEEPING}
+    assert len(counts) >= 10, counts
+    return counts
 
 
 def batch_ids(query: Query) -> list[int]:

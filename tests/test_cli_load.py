@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import METRICS_HEADER, write
+from conftest import METRICS_HEADER, core_counts, write
 
 
 def metrics_file(tmp_path: Path, rows: list[str], name: str = "metrics.csv") -> Path:
@@ -20,14 +20,7 @@ ROWS = [
 
 
 def table_counts(query) -> dict[str, int]:
-    tables = [
-        t
-        for (t,) in query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'core' "
-            "ORDER BY 1"
-        )
-    ]
-    return {t: query(f"SELECT count(*) FROM core.{t}")[0][0] for t in tables}
+    return core_counts(query)
 
 
 def test_load_reports_detected_kind_and_loads_every_figure(invoke, query, tmp_path):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import METRICS_HEADER, write
+from conftest import METRICS_HEADER, core_counts, write
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -55,21 +55,13 @@ def fresh_copy(template: Warehouse) -> Iterator[Warehouse]:
 # --- looking into the warehouse file -----------------------------------------------------------
 
 
-def core_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every table in schema core, the load log included."""
-    tables = [
-        t
-        for (t,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'core' "
-            "ORDER BY table_name"
-        ).fetchall()
-    ]
-    union = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM core.{t}" for t in tables)
-    return dict(con.execute(union).fetchall())
+    return core_counts(lambda sql: con.execute(sql).fetchall())
 
 
 def fact_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: n for t, n in core_counts(con).items() if t not in BOOKKEEPING}
+    return {t: n for t, n in table_counts(con).items() if t not in BOOKKEEPING}
 
 
 def metric_table(con: duckdb.DuckDBPyConnection) -> str:
@@ -395,7 +387,7 @@ def test_sigkill_mid_batch_leaves_the_warehouse_as_it_was(
     shutil.rmtree(calibration.path.parent)
 
     with programme.writer(wait_seconds=5) as con:
-        before = core_counts(con)
+        before = table_counts(con)
         max_batch = con.execute("SELECT max(batch_id) FROM core.batch").fetchone()[0]
 
     proc = start(programme, "load", str(path), "--campaign", "PDP-01", "--json")
@@ -415,11 +407,11 @@ def test_sigkill_mid_batch_leaves_the_warehouse_as_it_was(
 
     # The lock died with the process: a writer gets in at once, and finds nothing of the batch.
     with programme.writer(wait_seconds=5) as con:
-        assert core_counts(con) == before
+        assert table_counts(con) == before
         assert con.execute("SELECT max(batch_id) FROM core.batch").fetchone()[0] == max_batch
     # The published copy says the same.
     with programme.reader() as con:
-        assert core_counts(con) == before
+        assert table_counts(con) == before
 
     again = load_file(programme, path, campaign="PDP-01")
     assert again.status == "loaded", [str(e) for e in again.errors]

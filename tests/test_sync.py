@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import core_counts
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_google import FakeGoogle
 
@@ -85,10 +86,7 @@ def by_name(parsed) -> dict:
 
 
 def counts(query) -> dict[str, int]:
-    tables = [
-        t for (t,) in query("SELECT table_name FROM duckdb_tables() WHERE schema_name='core'")
-    ]
-    return {t: query(f"SELECT count(*) FROM core.{t}")[0][0] for t in tables}
+    return core_counts(query)
 
 
 def test_a_metrics_sheet_lands_in_channel_daily(sync, query, google):
