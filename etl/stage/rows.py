@@ -18,7 +18,7 @@ from etl.messages import message as loader_message
 from etl.messages.sql import issue_sql
 from etl.reading import RawTable
 from etl.stage.date_orders import date_orders
-from etl.stage.kind_checks import kind_checks
+from etl.stage.kind_checks import Check, kind_checks
 from etl.stage.records import Context, Staged, issue, spec_of
 
 NUMERIC_TYPES = ("count", "amount", "number", "rating")
@@ -79,12 +79,12 @@ def stage(
     _typed_table(con, raw, match, spec, staged, orders)
     skipped = _set_aside_rows_without_figures(con, table, match)
 
-    parts = _field_checks(con, table, raw.header, match, spec)
-    parts.extend(kind_checks(match.kind, table, raw.header, match, ctx))
+    checks = _field_checks(table, raw.header, match, spec)
+    checks.extend(kind_checks(match.kind, table, raw.header, match, ctx))
     if skipped:
         staged.rows_skipped = skipped
-        parts.append(_skipped_rows(table, raw.header, match))
-    _issues_table(con, issues, parts)
+        checks.append((None, _skipped_rows(table, raw.header, match)))
+    _issues_table(con, issues, _finding(con, table, checks))
     return staged
 
 
@@ -207,18 +207,10 @@ def _typed_table(
     staged.rows_blank = con.execute(f"DELETE FROM {table}_cells WHERE _blank").fetchone()[0]
 
 
-def _field_checks(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    header: list[str],
-    match: HeaderMatch,
-    spec: Kind,
-) -> list[str]:
-    """The SQL of each field's own checks: a value that cannot be read as its type, or
-    out of its range, and a required field left empty. One pass over the rows first tells
-    which fields have a cell worth checking: only theirs are asked for, so a clean file's
-    checks are a few statements for DuckDB to plan, not one a field."""
-    checks: list[tuple[str, str]] = []  # (the rows a check finds, the SQL of their issues)
+def _field_checks(table: str, header: list[str], match: HeaderMatch, spec: Kind) -> list[Check]:
+    """Each field's own checks: a value that cannot be read as its type, or out of its range,
+    and a required field left empty."""
+    checks: list[Check] = []
     for f in spec.fields:
         if f.name not in match.columns:
             continue
@@ -233,7 +225,7 @@ def _field_checks(
             suspect = n.suspect_sql(f.type, kept, typed, signed=signed)
             checks.append(
                 (
-                    suspect,
+                    f"bool_or({suspect})",
                     f"SELECT row_number, {n.q(col)} AS column_name, {raw_col} AS value, "
                     f"p.message, p.severity, p.code, p.params FROM (SELECT row_number, "
                     f"{raw_col}, {problem} AS p FROM (SELECT row_number, {raw_col}, {typed}, "
@@ -254,19 +246,27 @@ def _field_checks(
             missing = f"{typed} IS NULL AND ({kept} IS NULL OR {n.clean(kept)} IS NULL)"
             checks.append(
                 (
-                    missing,
+                    f"bool_or({missing})",
                     f"SELECT row_number, {n.q(col)}, {raw_col}, {empty} FROM {table} "
                     f"WHERE {missing}",
                 )
             )
-    if not checks:
-        return []
-    found = con.execute(
-        "SELECT "
-        + ", ".join(f"coalesce(bool_or({where}), false)" for where, _ in checks)
-        + f" FROM {table}"
-    ).fetchone()
-    return [sql for (_, sql), hit in zip(checks, found, strict=True) if hit]
+    return checks
+
+
+def _finding(con: duckdb.DuckDBPyConnection, table: str, checks: list[Check]) -> list[str]:
+    """The SQL of the checks that find a row of ``table``: one pass over the rows asks every
+    check that can tell (its aggregate), so a clean file's issues are one statement for DuckDB
+    to plan with next to nothing in it, not a query a check. A check that cannot tell runs."""
+    asked = [found for found, _ in checks if found is not None]
+    answers = iter(
+        con.execute(
+            "SELECT " + ", ".join(f"coalesce({found}, false)" for found in asked) + f" FROM {table}"
+        ).fetchone()
+        if asked
+        else ()
+    )
+    return [sql for found, sql in checks if found is None or next(answers)]
 
 
 def _skipped_rows(table: str, header: list[str], match: HeaderMatch) -> str:
