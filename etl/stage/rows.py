@@ -79,8 +79,7 @@ def stage(
     _typed_table(con, raw, match, spec, staged, orders)
     skipped = _set_aside_rows_without_figures(con, table, match)
 
-    checks = _field_checks(table, raw.header, match, spec)
-    checks.extend(kind_checks(match.kind, table, raw.header, match, ctx))
+    checks = file_checks(table, raw.header, match, ctx)
     if skipped:
         staged.rows_skipped = skipped
         checks.append((None, _skipped_rows(table, raw.header, match)))
@@ -205,6 +204,14 @@ def _typed_table(
     )
     staged.rows_total = con.execute(f"SELECT count(*) FROM {table}_cells").fetchone()[0]
     staged.rows_blank = con.execute(f"DELETE FROM {table}_cells WHERE _blank").fetchone()[0]
+
+
+def file_checks(table: str, header: list[str], match: HeaderMatch, ctx: Context) -> list[Check]:
+    """Every check of the rows of a file staged as ``table``: each field's own, then those its
+    kind adds."""
+    checks = _field_checks(table, header, match, spec_of(match.kind))
+    checks.extend(kind_checks(match.kind, table, header, match, ctx))
+    return checks
 
 
 def _field_checks(table: str, header: list[str], match: HeaderMatch, spec: Kind) -> list[Check]:
