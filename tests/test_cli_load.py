@@ -19,10 +19,6 @@ ROWS = [
 ]
 
 
-def table_counts(query) -> dict[str, int]:
-    return core_counts(query)
-
-
 def test_load_reports_detected_kind_and_loads_every_figure(invoke, query, tmp_path):
     code, out, summary = invoke(
         "load", str(metrics_file(tmp_path, ROWS)), "--campaign", "PDP-01", "--json"
@@ -65,36 +61,36 @@ def test_human_output_names_detection_and_counts(invoke, tmp_path):
 
 
 def test_dry_run_reports_and_changes_nothing(invoke, query, tmp_path):
-    before = table_counts(query)
+    before = core_counts(query)
     code, out, summary = invoke(
         "load", str(metrics_file(tmp_path, ROWS)), "-c", "PDP-01", "--dry-run", "--json"
     )
     assert code == 0, out
     assert summary["status"] == "dry_run" and summary["would_load"] is True
     assert summary["rows_read"] == 4 and summary["batch_id"] is None
-    assert table_counts(query) == before
+    assert core_counts(query) == before
 
 
 def test_dry_run_of_a_bad_file_exits_1_and_changes_nothing(invoke, query, tmp_path):
-    before = table_counts(query)
+    before = core_counts(query)
     bad = metrics_file(tmp_path, ["2026-03-02,instagram,,,-5,,,,,,,,"])
     code, _, summary = invoke("load", str(bad), "-c", "PDP-01", "--dry-run", "--json")
     assert code == 1
     assert summary["would_load"] is False
     assert summary["errors"][0]["row"] == 2 and summary["errors"][0]["column"] == "impressions"
-    assert table_counts(query) == before
+    assert core_counts(query) == before
 
 
 def test_same_bytes_twice_is_a_no_op_naming_the_earlier_batch(invoke, query, tmp_path):
     path = metrics_file(tmp_path, ROWS)
     _, _, first = invoke("load", str(path), "-c", "PDP-01", "--json")
-    before = table_counts(query)
+    before = core_counts(query)
     code, out, again = invoke("load", str(path), "-c", "PDP-01", "--json")
     assert code == 0
     assert again["status"] == "already_loaded"
     assert again["previous_batch_id"] == first["batch_id"]
     assert f"batch {first['batch_id']}" in again["message"]
-    assert table_counts(query) == before
+    assert core_counts(query) == before
 
 
 def test_corrected_file_replaces_what_it_restates_and_never_double_counts(invoke, query, tmp_path):
@@ -191,7 +187,7 @@ def test_rejected_file_is_recorded_with_its_errors_and_kept(invoke, query, progr
     bad = metrics_file(
         tmp_path, ["2026-03-02,instagram,,,1000,800,,50,,,,,", "2026-03-03,instagarm,,,1,2k,,,,,,,"]
     )
-    before = table_counts(query)
+    before = core_counts(query)
     code, out, summary = invoke("load", str(bad), "-c", "PDP-01", "--json")
     assert code == 1
     assert summary["status"] == "rejected" and summary["rows_loaded"] == 0
@@ -199,7 +195,7 @@ def test_rejected_file_is_recorded_with_its_errors_and_kept(invoke, query, progr
     assert "did you mean 'instagram'" in errors[(3, "platform")]["message"]
     assert errors[(3, "platform")]["value"] == "instagarm"
     assert "write 2000" in errors[(3, "reach")]["message"]
-    after = table_counts(query)
+    after = core_counts(query)
     assert after["metric_observation"] == before["metric_observation"]
     assert after["batch"] == before["batch"] + 1
     batch = summary["batch_id"]

@@ -85,10 +85,6 @@ def by_name(parsed) -> dict:
     return {r["name"]: r for r in parsed}
 
 
-def counts(query) -> dict[str, int]:
-    return core_counts(query)
-
-
 def test_a_metrics_sheet_lands_in_channel_daily(sync, query, google):
     code, output, _ = sync(METRICS_SOURCE)
     assert code == 0, output
@@ -131,7 +127,7 @@ def test_json_gives_one_summary_per_source(sync):
 def test_an_unchanged_sheet_changes_nothing(sync, query):
     code, _, first = sync(METRICS_SOURCE, "--json")
     assert code == 0
-    before = counts(query)
+    before = core_counts(query)
     code, output, _ = sync(None)
     assert code == 0
     batch = first[0]["batch_id"]
@@ -140,7 +136,7 @@ def test_an_unchanged_sheet_changes_nothing(sync, query):
     assert code == 0
     assert again[0]["status"] == "unchanged" and again[0]["batch_id"] == batch
     assert again[0]["rows_loaded"] == 0
-    assert counts(query) == before
+    assert core_counts(query) == before
 
 
 def test_an_edited_cell_replaces_its_value_without_double_counting(sync, query, google):
@@ -306,13 +302,13 @@ spreadsheet = "{OTHER_KEY}"
 campaign = "FOE-02"
 """
     )
-    before = counts(query)
+    before = core_counts(query)
     code, _, parsed = sync(sources, "--source", "pdp-metrics", "--json")
     assert code == 1
     (r,) = parsed
     assert r["status"] == "failed" and reason in r["message"] and r["batch_id"] is None
     assert r["errors"][0]["message"] == r["message"]
-    assert counts(query) == before
+    assert core_counts(query) == before
     assert google.count(KEY, "values") == 4
 
     code, _, parsed = sync(None, "--json")

@@ -328,9 +328,9 @@ def _repeated(table: str, keys: tuple[str, ...], where: str, issue: str) -> Chec
     within its keys. It finds a row when fewer distinct keys than rows are seen."""
     grouped = ", ".join(f"{expr} AS _k{i}" for i, expr in enumerate(keys))
     on = " AND ".join(f"{expr} = d._k{i}" for i, expr in enumerate(keys))
-    distinct = f"({', '.join(keys)})" if len(keys) > 1 else keys[0]
     return (
-        f"count(*) FILTER (WHERE {where}) > count(DISTINCT {distinct}) FILTER (WHERE {where})",
+        f"count(*) FILTER (WHERE {where}) > count(DISTINCT ({', '.join(keys)})) "
+        f"FILTER (WHERE {where})",
         f"SELECT row_number, {issue} FROM (SELECT row_number, d.first_row FROM {table} "
         f"JOIN (SELECT {grouped}, min(row_number) AS first_row FROM {table} WHERE {where} "
         f"GROUP BY ALL HAVING count(*) > 1) d ON {on} WHERE row_number > d.first_row)",
